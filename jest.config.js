@@ -1,0 +1,15 @@
+/**
+ * One suite, two databases: TEST_DATABASE_URL unset runs it on embedded SQLite;
+ * TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/test runs the same suite on
+ * MySQL/MariaDB, each test file in a database of its own.
+ */
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: false }] },
+  setupFiles: ["reflect-metadata"],
+  testTimeout: 60_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,77 @@
+/**
+ * The TypeORM data source for MySQL/MariaDB (mysql2) or embedded SQLite
+ * (better-sqlite3), from one `DatabaseConfig`. Migrations run at start;
+ * `synchronize` is never used.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { DataSource, DataSourceOptions, Logger } from "typeorm";
+import type { LogLevel } from "typeorm/logger/Logger";
+import { allEntities } from "../entities";
+import { migrations } from "./migrations";
+import type { DatabaseConfig } from "../config";
+
+export interface CreateDataSourceOptions {
+  /** Receives every SQL statement (tests count them to prove batching). */
+  onQuery?: (sql: string) => void;
+  /** Connection pool size for MySQL. */
+  poolSize?: number;
+}
+
+class QueryCountingLogger implements Logger {
+  constructor(private readonly onQuery: (sql: string) => void) {}
+  logQuery(query: string): void {
+    this.onQuery(query);
+  }
+  logQueryError(): void {}
+  logQuerySlow(): void {}
+  logSchemaBuild(): void {}
+  logMigration(): void {}
+  log(): void {}
+}
+
+export function createDataSource(config: DatabaseConfig, options: CreateDataSourceOptions = {}): DataSource {
+  const common = {
+    entities: allEntities,
+    migrations,
+    migrationsRun: false,
+    synchronize: false,
+    logging: options.onQuery ? (["query"] as LogLevel[]) : false,
+    logger: options.onQuery ? new QueryCountingLogger(options.onQuery) : undefined,
+  };
+  let dataSourceOptions: DataSourceOptions;
+  if (config.type === "mysql") {
+    dataSourceOptions = {
+      ...common,
+      type: "mysql",
+      url: config.url,
+      // Timestamps are epoch milliseconds; BIGINTs must come back as numbers.
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      charset: "utf8mb4_unicode_ci",
+      poolSize: options.poolSize ?? 10,
+      extra: { connectionLimit: options.poolSize ?? 10, waitForConnections: true, enableKeepAlive: true },
+    };
+  } else {
+    if (config.path !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(config.path)), { recursive: true });
+    dataSourceOptions = {
+      ...common,
+      type: "better-sqlite3",
+      database: config.path,
+      enableWAL: config.path !== ":memory:",
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma("busy_timeout = 5000");
+        db.pragma("foreign_keys = ON");
+      },
+    };
+  }
+  return new DataSource(dataSourceOptions);
+}
+
+/** Opens the data source and applies pending migrations. */
+export async function openDatabase(config: DatabaseConfig, options: CreateDataSourceOptions = {}): Promise<DataSource> {
+  const dataSource = createDataSource(config, options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: "each" });
+  return dataSource;
+}

@@ -1,0 +1,285 @@
+/**
+ * Demo data (api.md "Demo data"), written in one transaction and only when the
+ * database has no organization yet. Contoso's five named users (adele, alex,
+ * megan, lee, nestor) hold no license of a blocked product and are named in no
+ * seeded request, so examples and tests can start from them.
+ */
+import { DataSource, EntityManager } from "typeorm";
+import {
+  DecisionAction,
+  DecisionRecordEntity,
+  LicenseAssignmentEntity,
+  LicenseRequestEntity,
+  LicenseRequestRecipientEntity,
+  OrganizationEntity,
+  ProductEntity,
+  ProductServicePlanEntity,
+  ServicePlanEntity,
+  StoredRecipientDecision,
+  StoredRequestStatus,
+  UserEntity,
+} from "../entities";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const PLANS: Record<string, string> = {
+  BI_AZURE_P2: "Power BI Pro",
+  EXCHANGE_S_FOUNDATION: "Exchange Foundation",
+  VISIO_CLIENT_SUBSCRIPTION: "Visio Desktop App",
+  VISIOONLINE: "Visio Web App",
+  PROJECT_CLIENT_SUBSCRIPTION: "Project Online Desktop Client",
+  SHAREPOINT_PROJECT: "Project Online Service",
+  EXCHANGE_S_ENTERPRISE: "Exchange Online (Plan 2)",
+  TEAMS1: "Microsoft Teams",
+  SHAREPOINTENTERPRISE: "SharePoint Online (Plan 2)",
+  OFFICESUBSCRIPTION: "Microsoft 365 Apps for enterprise",
+};
+
+const PRODUCTS = [
+  { sku: "POWER_BI_PRO", name: "Power BI Pro", selfService: false, total: 5, plans: ["BI_AZURE_P2", "EXCHANGE_S_FOUNDATION"] },
+  {
+    sku: "VISIO_PLAN2",
+    name: "Visio Plan 2",
+    selfService: false,
+    total: 3,
+    plans: ["VISIO_CLIENT_SUBSCRIPTION", "VISIOONLINE", "EXCHANGE_S_FOUNDATION"],
+  },
+  {
+    sku: "PROJECT_PLAN3",
+    name: "Project Plan 3",
+    selfService: true,
+    total: 10,
+    plans: ["PROJECT_CLIENT_SUBSCRIPTION", "SHAREPOINT_PROJECT", "EXCHANGE_S_FOUNDATION"],
+  },
+  {
+    sku: "SPE_E5",
+    name: "Microsoft 365 E5",
+    selfService: false,
+    total: 25,
+    plans: ["BI_AZURE_P2", "EXCHANGE_S_FOUNDATION", "EXCHANGE_S_ENTERPRISE", "TEAMS1", "SHAREPOINTENTERPRISE", "OFFICESUBSCRIPTION"],
+  },
+] as const;
+
+type Sku = (typeof PRODUCTS)[number]["sku"];
+
+interface SeedOrganization {
+  name: string;
+  domain: string;
+  admin: string;
+  users: [string, string][];
+  /** Licenses held from the start (count toward assignedLicenses). */
+  holdings: [string, Sku][];
+  requests: {
+    requester: string;
+    others: string[];
+    sku: Sku;
+    daysAgo: number;
+    status: StoredRequestStatus;
+    justification?: string;
+    excluded?: string[];
+    message?: string;
+  }[];
+}
+
+const ORGANIZATIONS: SeedOrganization[] = [
+  {
+    name: "Contoso",
+    domain: "contoso.example",
+    admin: "MOD Administrator",
+    users: [
+      ["adele", "Adele Vance"],
+      ["alex", "Alex Wilber"],
+      ["megan", "Megan Bowen"],
+      ["lee", "Lee Gu"],
+      ["nestor", "Nestor Wilke"],
+      ["patti", "Patti Fernandez"],
+      ["lynne", "Lynne Robbins"],
+      ["johanna", "Johanna Lorenz"],
+      ["grady", "Grady Archie"],
+      ["isaiah", "Isaiah Langer"],
+      ["miriam", "Miriam Graham"],
+      ["pradeep", "Pradeep Gupta"],
+      ["joni", "Joni Sherman"],
+    ],
+    holdings: [
+      ["admin", "SPE_E5"],
+      ["lynne", "SPE_E5"],
+      ["miriam", "SPE_E5"],
+      ["pradeep", "SPE_E5"],
+      ["joni", "SPE_E5"],
+      ["joni", "PROJECT_PLAN3"],
+    ],
+    requests: [
+      { requester: "patti", others: ["grady"], sku: "VISIO_PLAN2", daysAgo: 2, status: "PENDING", justification: "Floor plans for the new office." },
+      { requester: "isaiah", others: [], sku: "POWER_BI_PRO", daysAgo: 9, status: "APPROVED", justification: "Sales dashboards.", message: "Enjoy!" },
+      {
+        requester: "johanna",
+        others: ["pradeep"],
+        sku: "POWER_BI_PRO",
+        daysAgo: 12,
+        status: "PARTIALLY_APPROVED",
+        excluded: ["pradeep"],
+        message: "Pradeep already has E5.",
+      },
+      { requester: "lynne", others: [], sku: "VISIO_PLAN2", daysAgo: 15, status: "DENIED", message: "Please use Visio in the browser." },
+      { requester: "miriam", others: [], sku: "VISIO_PLAN2", daysAgo: 40, status: "EXPIRED" },
+      { requester: "grady", others: [], sku: "POWER_BI_PRO", daysAgo: 5, status: "CANCELLED" },
+      { requester: "joni", others: [], sku: "POWER_BI_PRO", daysAgo: 1, status: "PENDING", justification: "Quarterly reporting." },
+    ],
+  },
+  {
+    name: "Fabrikam",
+    domain: "fabrikam.example",
+    admin: "Fabrikam Administrator",
+    users: [
+      ["diego", "Diego Siciliani"],
+      ["irvin", "Irvin Sayers"],
+      ["emily", "Emily Braun"],
+      ["nina", "Nina Park"],
+      ["omar", "Omar Haddad"],
+    ],
+    holdings: [
+      ["admin", "SPE_E5"],
+      ["irvin", "SPE_E5"],
+      ["emily", "POWER_BI_PRO"],
+      ["irvin", "POWER_BI_PRO"],
+      ["emily", "SPE_E5"],
+      ["emily", "PROJECT_PLAN3"],
+      ["nina", "SPE_E5"],
+      ["omar", "SPE_E5"],
+    ],
+    requests: [
+      { requester: "irvin", others: [], sku: "VISIO_PLAN2", daysAgo: 3, status: "PENDING", justification: "Network diagrams." },
+      { requester: "emily", others: [], sku: "VISIO_PLAN2", daysAgo: 20, status: "DENIED" },
+    ],
+  },
+];
+
+/** True when the database holds no organization yet. */
+export async function isEmpty(dataSource: DataSource): Promise<boolean> {
+  return (await dataSource.getRepository(OrganizationEntity).count()) === 0;
+}
+
+/** Seeds the demo organizations if the database is empty; returns whether it did. */
+export async function seedDemoData(dataSource: DataSource, now: Date = new Date()): Promise<boolean> {
+  return dataSource.transaction(async (manager) => {
+    if ((await manager.getRepository(OrganizationEntity).count()) > 0) return false;
+    for (const org of ORGANIZATIONS) await seedOrganization(manager, org, now);
+    return true;
+  });
+}
+
+async function seedOrganization(manager: EntityManager, spec: SeedOrganization, now: Date): Promise<void> {
+  const organization = await manager.getRepository(OrganizationEntity).save({ name: spec.name });
+  const organizationId = organization.id;
+  const userByHandle = new Map<string, UserEntity>();
+  const admin = await manager
+    .getRepository(UserEntity)
+    .save({ organizationId, displayName: spec.admin, email: `admin@${spec.domain}`, role: "GLOBAL_ADMIN" as const });
+  userByHandle.set("admin", admin);
+  for (const [handle, displayName] of spec.users) {
+    userByHandle.set(
+      handle,
+      await manager.getRepository(UserEntity).save({ organizationId, displayName, email: `${handle}@${spec.domain}`, role: "USER" as const }),
+    );
+  }
+
+  const planByCode = new Map<string, ServicePlanEntity>();
+  for (const [servicePlanName, name] of Object.entries(PLANS)) {
+    planByCode.set(servicePlanName, await manager.getRepository(ServicePlanEntity).save({ organizationId, servicePlanName, name }));
+  }
+  const productBySku = new Map<string, ProductEntity>();
+  for (const p of PRODUCTS) {
+    const product = await manager.getRepository(ProductEntity).save({
+      organizationId,
+      name: p.name,
+      skuPartNumber: p.sku,
+      selfServicePurchaseAllowed: p.selfService,
+      totalLicenses: p.total,
+      assignedLicenses: 0,
+    });
+    productBySku.set(p.sku, product);
+    await manager
+      .getRepository(ProductServicePlanEntity)
+      .insert(p.plans.map((code) => ({ productId: product.id, servicePlanId: planByCode.get(code)!.id, organizationId })));
+  }
+
+  const assign = async (handle: string, sku: string, at: Date, requestId: number | null) => {
+    const product = productBySku.get(sku)!;
+    product.assignedLicenses += 1;
+    await manager.getRepository(ProductEntity).update({ id: product.id }, { assignedLicenses: product.assignedLicenses });
+    return manager.getRepository(LicenseAssignmentEntity).save({
+      organizationId,
+      userId: userByHandle.get(handle)!.id,
+      productId: product.id,
+      assignedAt: at,
+      requestId,
+    });
+  };
+  for (const [handle, sku] of spec.holdings) await assign(handle, sku, new Date(now.getTime() - 90 * DAY), null);
+
+  for (const r of spec.requests) {
+    const requestedAt = new Date(now.getTime() - r.daysAgo * DAY);
+    const expiresAt = new Date(requestedAt.getTime() + 30 * DAY);
+    const product = productBySku.get(r.sku)!;
+    const handles = [r.requester, ...r.others];
+    const decided = r.status !== "PENDING";
+    const decidedAt = r.status === "EXPIRED" ? expiresAt : decided ? new Date(requestedAt.getTime() + DAY) : null;
+    const decidedBy =
+      r.status === "CANCELLED" ? userByHandle.get(r.requester)!.id : decided && r.status !== "EXPIRED" ? admin.id : null;
+    const approving = r.status === "APPROVED" || r.status === "PARTIALLY_APPROVED";
+    const request = await manager.getRepository(LicenseRequestEntity).save({
+      organizationId,
+      productId: product.id,
+      requesterId: userByHandle.get(r.requester)!.id,
+      justification: r.justification ?? null,
+      status: r.status,
+      recipientCount: handles.length,
+      requestedAt,
+      expiresAt,
+      decidedAt,
+      decidedById: decidedBy,
+      decisionMessage: r.message ?? null,
+      assignedProductId: approving ? product.id : null,
+      disabledServicePlanIds: "",
+    });
+    const approved: number[] = [];
+    const denied: number[] = [];
+    for (const [position, handle] of handles.entries()) {
+      const user = userByHandle.get(handle)!;
+      let decision: StoredRecipientDecision = "PENDING";
+      let assignmentId: number | null = null;
+      if (approving && !r.excluded?.includes(handle)) {
+        decision = "APPROVED";
+        assignmentId = (await assign(handle, r.sku, decidedAt!, request.id)).id;
+        approved.push(user.id);
+      } else if (r.status === "DENIED" || approving) {
+        decision = "DENIED";
+        denied.push(user.id);
+      }
+      await manager.getRepository(LicenseRequestRecipientEntity).insert({
+        requestId: request.id,
+        userId: user.id,
+        organizationId,
+        position,
+        decision,
+        pendingProductId: r.status === "PENDING" ? product.id : null,
+        assignmentId,
+      });
+    }
+    if (decided) {
+      await manager.getRepository(DecisionRecordEntity).insert({
+        organizationId,
+        requestId: request.id,
+        action: r.status as DecisionAction,
+        actorId: decidedBy,
+        at: decidedAt!,
+        productId: approving ? product.id : null,
+        disabledServicePlanIds: "",
+        approvedUserIds: approved.join(","),
+        deniedUserIds: denied.join(","),
+        message: r.message ?? null,
+      });
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { timestampColumn } from "./columns";
+
+export type StoredRequestStatus = "PENDING" | "APPROVED" | "PARTIALLY_APPROVED" | "DENIED" | "EXPIRED" | "CANCELLED";
+export type StoredRecipientDecision = "PENDING" | "APPROVED" | "DENIED";
+
+/**
+ * A license request. `status` is what was stored; a PENDING row past `expiresAt`
+ * reads as EXPIRED everywhere (see services/requestStatus.ts) until the sweep stores it.
+ */
+@Entity("license_request")
+@Index("ix_request_org_status_time", ["organizationId", "status", "requestedAt", "id"])
+@Index("ix_request_org_time", ["organizationId", "requestedAt", "id"])
+@Index("ix_request_org_product", ["organizationId", "productId", "requestedAt"])
+@Index("ix_request_status_expiry", ["status", "expiresAt"])
+export class LicenseRequestEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "int" })
+  productId: number;
+
+  @Column({ type: "int" })
+  requesterId: number;
+
+  @Column({ type: "varchar", length: 2000, nullable: true })
+  justification: string | null;
+
+  @Column({ type: "varchar", length: 20 })
+  status: StoredRequestStatus;
+
+  @Column({ type: "int" })
+  recipientCount: number;
+
+  @Column(timestampColumn())
+  requestedAt: Date;
+
+  @Column(timestampColumn())
+  expiresAt: Date;
+
+  @Column(timestampColumn({ nullable: true }))
+  decidedAt: Date | null;
+
+  @Column({ type: "int", nullable: true })
+  decidedById: number | null;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  decisionMessage: string | null;
+
+  @Column({ type: "int", nullable: true })
+  assignedProductId: number | null;
+
+  /** Comma-separated service plan IDs turned off by the approval (empty otherwise). */
+  @Column({ type: "varchar", length: 2000, default: "" })
+  disabledServicePlanIds: string;
+}
+
+/**
+ * One user a request asks a license for. `pendingProductId` equals the request's
+ * product while the request is PENDING and is NULL otherwise; the unique index on
+ * (userId, pendingProductId) makes "a recipient of another pending request for it"
+ * impossible even when two submissions race.
+ */
+@Entity("license_request_recipient")
+@Index("ix_recipient_user_request", ["userId", "requestId"])
+@Index("ux_recipient_pending", ["userId", "pendingProductId"], { unique: true })
+export class LicenseRequestRecipientEntity {
+  @Column({ type: "int", primary: true })
+  requestId: number;
+
+  @Column({ type: "int", primary: true })
+  userId: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  /** 0 for the requester, then the named users in the order given. */
+  @Column({ type: "int" })
+  position: number;
+
+  @Column({ type: "varchar", length: 20, default: "PENDING" })
+  decision: StoredRecipientDecision;
+
+  @Column({ type: "int", nullable: true })
+  pendingProductId: number | null;
+
+  @Column({ type: "int", nullable: true })
+  assignmentId: number | null;
+}

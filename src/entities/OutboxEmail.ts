@@ -1,0 +1,56 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import { timestampColumn } from "./columns";
+
+/**
+ * An email owed by a decision, written in the decision's transaction and delivered
+ * afterwards by the dispatcher. A row is claimed (lockedBy/lockedUntil) before it
+ * is sent and marked sent once, so two dispatchers never send it twice.
+ */
+@Entity("outbox_email")
+@Index("ix_outbox_due", ["sentAt", "nextAttemptAt"])
+export class OutboxEmailEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "int" })
+  requestId: number;
+
+  @Column({ type: "int" })
+  recipientUserId: number;
+
+  @Column({ type: "varchar", length: 254 })
+  toAddress: string;
+
+  @Column({ type: "varchar", length: 300 })
+  subject: string;
+
+  @Column({ type: "text" })
+  textBody: string;
+
+  @Column({ type: "text" })
+  htmlBody: string;
+
+  @Column({ type: "int", default: 0 })
+  attempts: number;
+
+  @Column(timestampColumn())
+  createdAt: Date;
+
+  @Column(timestampColumn())
+  nextAttemptAt: Date;
+
+  @Column({ type: "varchar", length: 64, nullable: true })
+  lockedBy: string | null;
+
+  @Column(timestampColumn({ nullable: true }))
+  lockedUntil: Date | null;
+
+  @Column(timestampColumn({ nullable: true }))
+  sentAt: Date | null;
+
+  @Column({ type: "varchar", length: 500, nullable: true })
+  lastError: string | null;
+}

@@ -1,0 +1,44 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+
+/**
+ * A SKU the organization owns, with its license pool.
+ * Invariant, enforced by conditional updates: 0 <= assignedLicenses <= totalLicenses.
+ */
+@Entity("product")
+@Index("ux_product_org_sku", ["organizationId", "skuPartNumber"], { unique: true })
+export class ProductEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "varchar", length: 200 })
+  name: string;
+
+  @Column({ type: "varchar", length: 100 })
+  skuPartNumber: string;
+
+  @Column({ type: "boolean", default: false })
+  selfServicePurchaseAllowed: boolean;
+
+  @Column({ type: "int", default: 0 })
+  totalLicenses: number;
+
+  @Column({ type: "int", default: 0 })
+  assignedLicenses: number;
+}
+
+/** Which product includes which service plan. */
+@Entity("product_service_plan")
+@Index("ix_psp_org", ["organizationId"])
+export class ProductServicePlanEntity {
+  @Column({ type: "int", primary: true })
+  productId: number;
+
+  @Column({ type: "int", primary: true })
+  servicePlanId: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+}

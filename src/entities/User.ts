@@ -1,0 +1,25 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+
+export type StoredRole = "USER" | "GLOBAL_ADMIN";
+
+@Entity("app_user")
+@Index("ix_user_org_name", ["organizationId", "displayName", "id"])
+export class UserEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "varchar", length: 200 })
+  displayName: string;
+
+  /** The sign-in name, stored lower-case: unique across all organizations. */
+  @Index("ux_user_email", { unique: true })
+  @Column({ type: "varchar", length: 254 })
+  email: string;
+
+  /** USER, or GLOBAL_ADMIN (who has USER too). Read on every request, never from the token. */
+  @Column({ type: "varchar", length: 20, default: "USER" })
+  role: StoredRole;
+}

@@ -1,0 +1,25 @@
+/**
+ * Column helpers shared by the entities.
+ *
+ * Timestamps are stored as epoch milliseconds (BIGINT) on every database: the
+ * same comparisons, ordering and cursor values on MySQL/MariaDB and SQLite, and
+ * no session time zone to get wrong.
+ */
+import { ColumnOptions, ValueTransformer } from "typeorm";
+
+export const epochMillis: ValueTransformer = {
+  to: (value: Date | null | undefined) => (value == null ? value : value.getTime()),
+  from: (value: string | number | null) => (value == null ? null : new Date(Number(value))),
+};
+
+export const timestampColumn = (options: ColumnOptions = {}): ColumnOptions => ({
+  type: "bigint",
+  transformer: epochMillis,
+  ...options,
+});
+
+/** Integer keys come back as strings from some drivers' raw queries; entities always see numbers. */
+export const integerId: ValueTransformer = {
+  to: (value: number | null | undefined) => value,
+  from: (value: string | number | null) => (value == null ? null : Number(value)),
+};

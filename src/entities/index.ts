@@ -1,0 +1,37 @@
+export * from "./Organization";
+export * from "./User";
+export * from "./ServicePlan";
+export * from "./Product";
+export * from "./LicenseAssignment";
+export * from "./LicenseRequest";
+export * from "./RequestProcessSettings";
+export * from "./DecisionRecord";
+export * from "./OutboxEmail";
+export * from "./IdempotencyRecord";
+
+import { OrganizationEntity } from "./Organization";
+import { UserEntity } from "./User";
+import { ServicePlanEntity } from "./ServicePlan";
+import { ProductEntity, ProductServicePlanEntity } from "./Product";
+import { AssignmentDisabledPlanEntity, LicenseAssignmentEntity } from "./LicenseAssignment";
+import { LicenseRequestEntity, LicenseRequestRecipientEntity } from "./LicenseRequest";
+import { RequestProcessSettingsEntity } from "./RequestProcessSettings";
+import { DecisionRecordEntity } from "./DecisionRecord";
+import { OutboxEmailEntity } from "./OutboxEmail";
+import { IdempotencyRecordEntity } from "./IdempotencyRecord";
+
+export const allEntities = [
+  OrganizationEntity,
+  UserEntity,
+  ServicePlanEntity,
+  ProductEntity,
+  ProductServicePlanEntity,
+  LicenseAssignmentEntity,
+  AssignmentDisabledPlanEntity,
+  LicenseRequestEntity,
+  LicenseRequestRecipientEntity,
+  RequestProcessSettingsEntity,
+  DecisionRecordEntity,
+  OutboxEmailEntity,
+  IdempotencyRecordEntity,
+];

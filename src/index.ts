@@ -1,0 +1,51 @@
+/**
+ * Process entry: config → database → server → listen. SIGTERM/SIGINT stop
+ * taking work, finish what is in flight, and close the database.
+ */
+import "reflect-metadata";
+import { ConfigError, loadConfig } from "./config";
+import { createLogger } from "./logger";
+import { startService } from "./runtime";
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  if (config.jwt.usingDevelopmentSecret) {
+    log.warn("JWT_SECRET is not set: using the DEVELOPMENT secret. Anyone can mint tokens. Never run like this in production.");
+  }
+  const service = await startService(config, log);
+  log.info({ url: `${service.url}/graphql`, database: config.database.type }, "license requests API ready");
+  const token = await service.demoAdminToken();
+  if (token) {
+    process.stdout.write(
+      `\n  GraphQL + GraphiQL: ${service.url}/graphql\n  Requests page:      ${service.url}/requests\n\n` +
+        `  Token for admin@contoso.example (valid 12 hours):\n  ${token}\n\n`,
+    );
+  }
+  const shutdown = (signal: string) => {
+    log.info({ signal }, "stopping: finishing in-flight work");
+    service.stop().then(
+      () => process.exit(0),
+      (error) => {
+        log.error({ err: error }, "error while stopping");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,296 @@
+/**
+ * Field resolvers of the object types: global IDs, relations through the
+ * operation's loaders, and what the viewer may see of each (api.md's table).
+ */
+import { Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
+import type { Context } from "../context";
+import {
+  DecisionRecordEntity,
+  LicenseAssignmentEntity,
+  LicenseRequestEntity,
+  LicenseRequestRecipientEntity,
+  OrganizationEntity,
+  ProductEntity,
+  RequestProcessSettingsEntity,
+  ServicePlanEntity,
+  UserEntity,
+} from "../entities";
+import { toGlobalId } from "../services/ids";
+import type { Catalog } from "../services/loaders";
+import { eligibleProducts } from "../services/loaders";
+import { parseIdList } from "../services/LicenseRequestService";
+import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../services/requestStatus";
+import { Connection } from "../services/pagination";
+import { LicenseRequestStatus, Role } from "../schema/enums";
+import {
+  LicenseAssignment,
+  LicenseRequest,
+  LicenseRequestConnection,
+  LicenseRequestDecision,
+  LicenseRequestDecisionConnection,
+  LicenseRequestRecipient,
+  Organization,
+  Product,
+  RequestProcessSettings,
+  ServicePlan,
+  User,
+  UserConnection,
+} from "../schema/types";
+import { signedIn } from "./helpers";
+
+const plansOf = (catalog: Catalog, ids: number[]) => ids.map((id) => catalog.planById.get(id)).filter((p) => p !== undefined);
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @FieldResolver(() => ID)
+  id(@Root() organization: OrganizationEntity) {
+    return toGlobalId("Organization", organization.id);
+  }
+}
+
+@Resolver(() => User)
+export class UserResolver {
+  @FieldResolver(() => ID)
+  id(@Root() user: UserEntity) {
+    return toGlobalId("User", user.id);
+  }
+
+  @FieldResolver(() => [Role])
+  roles(@Root() user: UserEntity) {
+    return user.role === "GLOBAL_ADMIN" ? [Role.USER, Role.GLOBAL_ADMIN] : [Role.USER];
+  }
+
+  @FieldResolver(() => Organization)
+  organization(@Root() user: UserEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.organization.load(user.organizationId);
+  }
+
+  @FieldResolver(() => [LicenseAssignment], { nullable: true })
+  licenses(@Root() user: UserEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    if (!viewer.isGlobalAdmin && viewer.userId !== user.id) return null;
+    return loaders.assignmentsOfUser.load(user.id);
+  }
+}
+
+@Resolver(() => ServicePlan)
+export class ServicePlanResolver {
+  @FieldResolver(() => ID)
+  id(@Root() plan: ServicePlanEntity) {
+    return toGlobalId("ServicePlan", plan.id);
+  }
+}
+
+@Resolver(() => Product)
+export class ProductResolver {
+  @FieldResolver(() => ID)
+  id(@Root() product: ProductEntity) {
+    return toGlobalId("Product", product.id);
+  }
+
+  @FieldResolver(() => [ServicePlan])
+  async servicePlans(@Root() product: ProductEntity, @Ctx() ctx: Context) {
+    const catalog = await signedIn(ctx).loaders.catalog();
+    return plansOf(catalog, catalog.planIdsByProductId.get(product.id) ?? []);
+  }
+
+  @FieldResolver(() => Int)
+  availableLicenses(@Root() product: ProductEntity) {
+    return Math.max(0, product.totalLicenses - product.assignedLicenses);
+  }
+}
+
+@Resolver(() => LicenseAssignment)
+export class LicenseAssignmentResolver {
+  @FieldResolver(() => ID)
+  id(@Root() assignment: LicenseAssignmentEntity) {
+    return toGlobalId("LicenseAssignment", assignment.id);
+  }
+
+  @FieldResolver(() => User)
+  user(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.user.load(assignment.userId);
+  }
+
+  @FieldResolver(() => Product)
+  async product(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    return (await signedIn(ctx).loaders.catalog()).productById.get(assignment.productId);
+  }
+
+  @FieldResolver(() => [ServicePlan])
+  async disabledServicePlans(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    const { loaders } = signedIn(ctx);
+    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfAssignment.load(assignment.id)]);
+    return plansOf(catalog, ids);
+  }
+
+  @FieldResolver(() => LicenseRequest, { nullable: true })
+  request(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    return assignment.requestId === null ? null : ctx.services.requestQueries.findVisible(viewer, loaders, assignment.requestId);
+  }
+}
+
+@Resolver(() => LicenseRequestRecipient)
+export class LicenseRequestRecipientResolver {
+  @FieldResolver(() => User)
+  user(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.user.load(recipient.userId);
+  }
+
+  @FieldResolver(() => LicenseAssignment, { nullable: true })
+  assignment(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    if (recipient.assignmentId === null || (!viewer.isGlobalAdmin && viewer.userId !== recipient.userId)) return null;
+    return loaders.assignment.load(recipient.assignmentId);
+  }
+}
+
+@Resolver(() => LicenseRequest)
+export class LicenseRequestResolver {
+  @FieldResolver(() => ID)
+  id(@Root() request: LicenseRequestEntity) {
+    return toGlobalId("LicenseRequest", request.id);
+  }
+
+  @FieldResolver(() => Product)
+  async product(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return (await signedIn(ctx).loaders.catalog()).productById.get(request.productId);
+  }
+
+  @FieldResolver(() => User)
+  requester(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.user.load(request.requesterId);
+  }
+
+  @FieldResolver(() => [LicenseRequestRecipient])
+  recipients(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.recipients.load(request.id);
+  }
+
+  @FieldResolver(() => LicenseRequestStatus)
+  status(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return effectiveStatus(request, ctx.services.clock.now());
+  }
+
+  @FieldResolver(() => Date, { nullable: true })
+  decidedAt(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return effectiveDecidedAt(request, ctx.services.clock.now());
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  decidedBy(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return request.decidedById === null ? null : signedIn(ctx).loaders.user.load(request.decidedById);
+  }
+
+  @FieldResolver(() => Product, { nullable: true })
+  async assignedProduct(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    if (request.assignedProductId === null) return null;
+    return (await signedIn(ctx).loaders.catalog()).productById.get(request.assignedProductId) ?? null;
+  }
+
+  @FieldResolver(() => [ServicePlan])
+  async disabledServicePlans(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return plansOf(await signedIn(ctx).loaders.catalog(), parseIdList(request.disabledServicePlanIds));
+  }
+
+  @FieldResolver(() => [Product])
+  async eligibleProducts(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return eligibleProducts(await signedIn(ctx).loaders.catalog(), request.productId);
+  }
+
+  @FieldResolver(() => Boolean)
+  viewerCanDecide(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return canDecide(signedIn(ctx).viewer, request, ctx.services.clock.now());
+  }
+
+  @FieldResolver(() => Boolean)
+  viewerCanCancel(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return canCancel(signedIn(ctx).viewer, request, ctx.services.clock.now());
+  }
+
+  @FieldResolver(() => [LicenseRequestDecision], { nullable: true })
+  history(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return ctx.services.history.ofRequest(signedIn(ctx).viewer, request.id);
+  }
+}
+
+@Resolver(() => LicenseRequestDecision)
+export class LicenseRequestDecisionResolver {
+  @FieldResolver(() => ID)
+  id(@Root() decision: DecisionRecordEntity) {
+    return toGlobalId("LicenseRequestDecision", decision.id);
+  }
+
+  @FieldResolver(() => LicenseRequest)
+  request(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.request.load(decision.requestId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  actor(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return decision.actorId === null ? null : signedIn(ctx).loaders.user.load(decision.actorId);
+  }
+
+  @FieldResolver(() => Product, { nullable: true })
+  async product(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    if (decision.productId === null) return null;
+    return (await signedIn(ctx).loaders.catalog()).productById.get(decision.productId) ?? null;
+  }
+
+  @FieldResolver(() => [ServicePlan])
+  async disabledServicePlans(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return plansOf(await signedIn(ctx).loaders.catalog(), parseIdList(decision.disabledServicePlanIds));
+  }
+
+  @FieldResolver(() => [User])
+  async approvedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    const users = await signedIn(ctx).loaders.user.loadMany(parseIdList(decision.approvedUserIds));
+    return users.filter((u) => u instanceof UserEntity);
+  }
+
+  @FieldResolver(() => [User])
+  async deniedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    const users = await signedIn(ctx).loaders.user.loadMany(parseIdList(decision.deniedUserIds));
+    return users.filter((u) => u instanceof UserEntity);
+  }
+}
+
+@Resolver(() => RequestProcessSettings)
+export class RequestProcessSettingsResolver {
+  @FieldResolver(() => ID)
+  id(@Root() settings: RequestProcessSettingsEntity) {
+    return toGlobalId("RequestProcessSettings", settings.organizationId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  updatedBy(@Root() settings: RequestProcessSettingsEntity, @Ctx() ctx: Context) {
+    return settings.updatedById === null ? null : signedIn(ctx).loaders.user.load(settings.updatedById);
+  }
+}
+
+const totalCountOf = (connection: Connection<unknown>) => connection.totalCount();
+
+@Resolver(() => LicenseRequestConnection)
+export class LicenseRequestConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() connection: Connection<unknown>) {
+    return totalCountOf(connection);
+  }
+}
+
+@Resolver(() => UserConnection)
+export class UserConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() connection: Connection<unknown>) {
+    return totalCountOf(connection);
+  }
+}
+
+@Resolver(() => LicenseRequestDecisionConnection)
+export class LicenseRequestDecisionConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() connection: Connection<unknown>) {
+    return totalCountOf(connection);
+  }
+}

@@ -1,0 +1,45 @@
+import { NonEmptyArray, PubSub } from "type-graphql";
+import { createEventBus, EventBus } from "../services/events";
+import { MutationResolver } from "./MutationResolver";
+import { QueryResolver } from "./QueryResolver";
+import { SubscriptionResolver } from "./SubscriptionResolver";
+import {
+  LicenseAssignmentResolver,
+  LicenseRequestConnectionResolver,
+  LicenseRequestDecisionConnectionResolver,
+  LicenseRequestDecisionResolver,
+  LicenseRequestRecipientResolver,
+  LicenseRequestResolver,
+  OrganizationResolver,
+  ProductResolver,
+  RequestProcessSettingsResolver,
+  ServicePlanResolver,
+  UserConnectionResolver,
+  UserResolver,
+} from "./TypeResolvers";
+import { buildApiSchema } from "../schema/buildSchema";
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [
+  QueryResolver,
+  MutationResolver,
+  SubscriptionResolver,
+  OrganizationResolver,
+  UserResolver,
+  ServicePlanResolver,
+  ProductResolver,
+  LicenseAssignmentResolver,
+  LicenseRequestRecipientResolver,
+  LicenseRequestResolver,
+  LicenseRequestDecisionResolver,
+  RequestProcessSettingsResolver,
+  LicenseRequestConnectionResolver,
+  UserConnectionResolver,
+  LicenseRequestDecisionConnectionResolver,
+];
+
+/**
+ * The API's schema with every resolver. type-graphql insists on a pubSub for
+ * subscriptions; ours subscribe through services/LiveUpdates.ts, on the same bus.
+ */
+export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus as unknown as PubSub });

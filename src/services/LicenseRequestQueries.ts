@@ -1,0 +1,115 @@
+/**
+ * The read side of license requests: visibility, the Requests tab's list with
+ * filters and keyset pages, single reads. Visibility (api.md): global admins see
+ * every request of their organization; users see what they sent or are named in;
+ * nobody sees another organization's.
+ */
+import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
+import { LicenseRequestEntity } from "../entities";
+import type { Clock } from "./clock";
+import { localIdOf } from "./ids";
+import { applyKeyset, KeysetCursor, SortDirection } from "./keyset";
+import type { Loaders } from "./loaders";
+import { Connection, ConnectionArgs, decodeCursorParts, encodeCursor, pageWindow, toConnection } from "./pagination";
+import { admittedStatuses, RequestState, RequestStatus } from "./requestStatus";
+import type { Viewer } from "./viewer";
+
+export interface LicenseRequestFilterInput {
+  state?: RequestState | null;
+  statuses?: RequestStatus[] | null;
+  productId?: string | null;
+  requesterId?: string | null;
+}
+
+export interface LicenseRequestListArgs extends ConnectionArgs {
+  filter?: LicenseRequestFilterInput | null;
+  orderBy?: { field: "REQUESTED_AT"; direction: SortDirection } | null;
+}
+
+export const requestCursor = (r: LicenseRequestEntity): string => encodeCursor([r.requestedAt.getTime(), r.id]);
+
+function decodeRequestCursor(cursor: string): KeysetCursor | null {
+  const parts = decodeCursorParts(cursor);
+  if (!parts || parts.length !== 2) return null;
+  const [sort, id] = parts;
+  return Number.isSafeInteger(sort) && Number.isSafeInteger(id) ? { sort: sort as number, id: id as number } : null;
+}
+
+export class LicenseRequestQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The request when the viewer may see it, else null (missing, other organization, not visible). */
+  async findVisible(viewer: Viewer, loaders: Loaders, requestId: number): Promise<LicenseRequestEntity | null> {
+    const request = await loaders.request.load(requestId);
+    if (!request) return null;
+    return (await this.isVisible(viewer, loaders, request)) ? request : null;
+  }
+
+  async isVisible(viewer: Viewer, loaders: Loaders, request: LicenseRequestEntity): Promise<boolean> {
+    if (request.organizationId !== viewer.organizationId) return false;
+    if (viewer.isGlobalAdmin || request.requesterId === viewer.userId) return true;
+    const recipients = await loaders.recipients.load(request.id);
+    return recipients.some((r) => r.userId === viewer.userId);
+  }
+
+  /** The Requests tab: visible requests, filtered, ordered by (requestedAt, id), one keyset page. */
+  async list(viewer: Viewer, args: LicenseRequestListArgs): Promise<Connection<LicenseRequestEntity>> {
+    const window = pageWindow(args, decodeRequestCursor);
+    const now = this.clock.now();
+    const base = (): SelectQueryBuilder<LicenseRequestEntity> | null => {
+      const qb = this.dataSource
+        .getRepository(LicenseRequestEntity)
+        .createQueryBuilder("lr")
+        .where("lr.organizationId = :organizationId", { organizationId: viewer.organizationId });
+      if (!viewer.isGlobalAdmin) {
+        qb.andWhere(
+          "EXISTS (SELECT 1 FROM license_request_recipient rr WHERE rr.requestId = lr.id AND rr.userId = :viewerId)",
+          { viewerId: viewer.userId },
+        );
+      }
+      return this.applyFilter(qb, args.filter ?? null, now);
+    };
+    const direction = args.orderBy?.direction ?? "DESC";
+    const listQuery = base();
+    if (!listQuery) return toConnection([], window, requestCursor, async () => 0);
+    const rows = await applyKeyset(listQuery, window, "lr.requestedAt", "lr.id", direction).getMany();
+    return toConnection(rows, window, requestCursor, () => base()!.getCount());
+  }
+
+  /** Adds the filter's conditions; null when the filter can match nothing. */
+  private applyFilter(
+    qb: SelectQueryBuilder<LicenseRequestEntity>,
+    filter: LicenseRequestFilterInput | null,
+    now: Date,
+  ): SelectQueryBuilder<LicenseRequestEntity> | null {
+    if (!filter) return qb;
+    if (filter.productId != null) {
+      const productId = localIdOf(filter.productId, "Product");
+      if (productId === null) return null;
+      qb.andWhere("lr.productId = :productId", { productId });
+    }
+    if (filter.requesterId != null) {
+      const requesterId = localIdOf(filter.requesterId, "User");
+      if (requesterId === null) return null;
+      qb.andWhere("lr.requesterId = :requesterId", { requesterId });
+    }
+    const statuses = admittedStatuses(filter.state, filter.statuses);
+    if (statuses === null) return qb;
+    if (statuses.length === 0) return null;
+    const stored = statuses.filter((s) => s !== "PENDING" && s !== "EXPIRED");
+    qb.andWhere(
+      new Brackets((or) => {
+        // A stored PENDING past expiresAt reads as EXPIRED.
+        if (statuses.includes("PENDING")) or.orWhere("(lr.status = 'PENDING' AND lr.expiresAt > :now)", { now: now.getTime() });
+        if (statuses.includes("EXPIRED")) {
+          or.orWhere("(lr.status = 'EXPIRED' OR (lr.status = 'PENDING' AND lr.expiresAt <= :now))", { now: now.getTime() });
+        }
+        if (stored.length) or.orWhere("lr.status IN (:...stored)", { stored });
+      }),
+    );
+    return qb;
+  }
+}

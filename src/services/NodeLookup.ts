@@ -1,0 +1,44 @@
+/**
+ * `node`/`nodes`: any global ID to the object it names, when the viewer may see
+ * it (api.md's table); null otherwise, exactly as for an ID that names nothing.
+ */
+import { fromGlobalId } from "./ids";
+import type { Loaders } from "./loaders";
+import type { LicenseRequestQueries } from "./LicenseRequestQueries";
+import type { RequestProcessSettingsService } from "./RequestProcessSettingsService";
+import type { Viewer } from "./viewer";
+
+export class NodeLookup {
+  constructor(
+    private readonly requests: LicenseRequestQueries,
+    private readonly settings: RequestProcessSettingsService,
+  ) {}
+
+  async find(viewer: Viewer, loaders: Loaders, globalId: string): Promise<object | null> {
+    const decoded = fromGlobalId(globalId);
+    if (!decoded) return null;
+    const id = decoded.localId;
+    switch (decoded.type) {
+      case "Organization":
+        return loaders.organization.load(id);
+      case "User":
+        return loaders.user.load(id);
+      case "Product":
+        return (await loaders.catalog()).productById.get(id) ?? null;
+      case "ServicePlan":
+        return (await loaders.catalog()).planById.get(id) ?? null;
+      case "LicenseRequest":
+        return this.requests.findVisible(viewer, loaders, id);
+      case "LicenseAssignment": {
+        const assignment = await loaders.assignment.load(id);
+        return assignment && (viewer.isGlobalAdmin || assignment.userId === viewer.userId) ? assignment : null;
+      }
+      case "LicenseRequestDecision":
+        return viewer.isGlobalAdmin ? loaders.decision.load(id) : null;
+      case "RequestProcessSettings":
+        return id === viewer.organizationId ? this.settings.read(loaders) : null;
+      default:
+        return null;
+    }
+  }
+}

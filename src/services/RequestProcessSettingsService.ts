@@ -1,0 +1,108 @@
+/**
+ * The organization's "use our own request process" switch (api.md "Rules").
+ * Turning it on needs a non-blank message (given now or kept from before, at most
+ * 1,000 chars); a documentationUrl must be an absolute http(s) URL. Omitted
+ * fields keep their value; an explicit null clears one. Global admins only.
+ */
+import { RequestProcessSettingsEntity } from "../entities";
+import type { Clock } from "./clock";
+import { forbidden, userError, UserError, UserErrorsAbort } from "./errors";
+import { IdempotentMutations, MutationInput } from "./idempotency";
+import type { Loaders } from "./loaders";
+import type { Viewer } from "./viewer";
+
+export const MAX_MESSAGE_LENGTH = 1000;
+export const MAX_URL_LENGTH = 2000;
+
+export interface UpdateSettingsInput extends MutationInput {
+  useOwnRequestProcess: boolean;
+  message?: string | null;
+  documentationUrl?: string | null;
+}
+
+export function isAbsoluteHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function defaults(organizationId: number): RequestProcessSettingsEntity {
+  return Object.assign(new RequestProcessSettingsEntity(), {
+    organizationId,
+    useOwnRequestProcess: false,
+    message: null,
+    documentationUrl: null,
+    updatedAt: null,
+    updatedById: null,
+  });
+}
+
+export class RequestProcessSettingsService {
+  constructor(
+    private readonly mutations: IdempotentMutations,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The settings, or the defaults (off, no message) when never changed. */
+  async read(loaders: Loaders): Promise<RequestProcessSettingsEntity> {
+    return (await loaders.settings()) ?? defaults(loaders.organizationId);
+  }
+
+  async update(viewer: Viewer, input: UpdateSettingsInput) {
+    if (!viewer.isGlobalAdmin) throw forbidden("Only global admins change the request process settings.");
+    const errors: UserError[] = [];
+    const message = input.message === undefined ? undefined : input.message === null ? null : input.message.trim() || null;
+    const url = input.documentationUrl === undefined ? undefined : input.documentationUrl?.trim() || null;
+    if (input.message && input.message.length > MAX_MESSAGE_LENGTH) {
+      errors.push(userError("INVALID_INPUT", `The message is at most ${MAX_MESSAGE_LENGTH} characters.`, ["input", "message"]));
+    }
+    if (url && (url.length > MAX_URL_LENGTH || !isAbsoluteHttpUrl(url))) {
+      errors.push(
+        userError("INVALID_INPUT", "The documentation link must be an absolute http(s) URL, e.g. https://contoso.example/licenses.", [
+          "input",
+          "documentationUrl",
+        ]),
+      );
+    }
+    if (errors.length) return { ok: false as const, userErrors: errors };
+    return this.mutations.run(
+      viewer,
+      "updateRequestProcessSettings",
+      input,
+      async (manager) => {
+        const repo = manager.getRepository(RequestProcessSettingsEntity);
+        const current =
+          (await repo.findOne({ where: { organizationId: viewer.organizationId }, lock: manager.connection.options.type === "mysql" ? { mode: "pessimistic_write" } : undefined })) ??
+          defaults(viewer.organizationId);
+        const next = Object.assign(new RequestProcessSettingsEntity(), current, {
+          useOwnRequestProcess: input.useOwnRequestProcess,
+          message: message === undefined ? current.message : message,
+          documentationUrl: url === undefined ? current.documentationUrl : url,
+          updatedAt: this.clock.now(),
+          updatedById: viewer.userId,
+        });
+        if (next.useOwnRequestProcess && !next.message) {
+          throw new UserErrorsAbort([
+            userError(
+              "INVALID_INPUT",
+              "Write the message users will see instead of the request form before turning on your own request process.",
+              ["input", "message"],
+            ),
+          ]);
+        }
+        await repo.save(next);
+        return next;
+      },
+      {
+        encode: () => ({}),
+        decode: async () =>
+          (await this.mutations.database.dataSource
+            .getRepository(RequestProcessSettingsEntity)
+            .findOne({ where: { organizationId: viewer.organizationId } })) ?? defaults(viewer.organizationId),
+      },
+    );
+  }
+}

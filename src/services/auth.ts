@@ -1,0 +1,107 @@
+/**
+ * Bearer-token authentication (api.md "Who may do what"). Tokens are JWTs with
+ * `sub` (the user's global ID), `tid` (the organization's global ID) and `exp`,
+ * verified with an HS256 secret or against a JWKS; algorithms are pinned. Roles
+ * come from the database. Every failure is the same `AuthenticationError`, with
+ * no detail a caller could probe.
+ */
+import { createRemoteJWKSet, JWTPayload, jwtVerify, SignJWT } from "jose";
+import { DataSource } from "typeorm";
+import { UserEntity } from "../entities";
+import { localIdOf, toGlobalId } from "./ids";
+import { viewerOf, Viewer } from "./viewer";
+
+export class AuthenticationError extends Error {
+  override readonly name = "AuthenticationError";
+}
+
+export interface AuthConfig {
+  secret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+const MAX_TOKEN_LENGTH = 8192;
+
+export class Authenticator {
+  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+  private readonly secret?: Uint8Array;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AuthConfig,
+  ) {
+    if (config.jwksUrl) this.jwks = createRemoteJWKSet(new URL(config.jwksUrl));
+    else if (config.secret) this.secret = new TextEncoder().encode(config.secret);
+    else throw new Error("Authenticator needs a secret or a JWKS URL");
+  }
+
+  /** Reads "Bearer <token>"; null when the header is absent. */
+  static bearerToken(header: unknown): string | null | undefined {
+    if (header === undefined || header === null || header === "") return null;
+    if (typeof header !== "string") return undefined;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1] : undefined;
+  }
+
+  /**
+   * The viewer for an Authorization header value.
+   * @returns null when no header was given.
+   * @throws AuthenticationError for a malformed, bad, expired or unknown-user token.
+   */
+  async authenticateHeader(header: unknown): Promise<Viewer | null> {
+    const token = Authenticator.bearerToken(header);
+    if (token === null) return null;
+    if (token === undefined) throw new AuthenticationError("malformed authorization header");
+    return this.authenticate(token);
+  }
+
+  async authenticate(token: string): Promise<Viewer> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError("token too long");
+    let payload: JWTPayload;
+    try {
+      const options = {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        requiredClaims: ["exp", "sub", "tid"],
+      };
+      payload = this.jwks
+        ? (await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload
+        : (await jwtVerify(token, this.secret!, { ...options, algorithms: ["HS256"] })).payload;
+    } catch {
+      throw new AuthenticationError("token rejected");
+    }
+    const userId = typeof payload.sub === "string" ? localIdOf(payload.sub, "User") : null;
+    const organizationId = typeof payload.tid === "string" ? localIdOf(payload.tid, "Organization") : null;
+    if (userId === null || organizationId === null) throw new AuthenticationError("token claims rejected");
+    const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: userId } });
+    if (!user || user.organizationId !== organizationId) throw new AuthenticationError("unknown user");
+    return viewerOf(user, payload.exp ? new Date(payload.exp * 1000) : null);
+  }
+
+  /** Re-reads the viewer's user (roles may have changed); null when the user or token is no longer valid. */
+  async refresh(viewer: Viewer, now: Date): Promise<Viewer | null> {
+    if (viewer.tokenExpiresAt && viewer.tokenExpiresAt.getTime() <= now.getTime()) return null;
+    const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: viewer.userId } });
+    if (!user || user.organizationId !== viewer.organizationId) return null;
+    return viewerOf(user, viewer.tokenExpiresAt);
+  }
+}
+
+/** Signs an HS256 token for a user (development tooling and tests). */
+export async function signToken(
+  secret: string,
+  user: Pick<UserEntity, "id" | "organizationId">,
+  options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
+): Promise<string> {
+  let jwt = new SignJWT({ tid: toGlobalId("Organization", user.organizationId) })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(toGlobalId("User", user.id))
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "12h");
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,59 @@
+/**
+ * The one way services write: `Database.transaction` runs a unit of work in a
+ * transaction, retries it on deadlock or lock timeout (MySQL/MariaDB), and on
+ * embedded SQLite (a single connection) runs units of work one at a time.
+ */
+import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+
+const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+const MAX_ATTEMPTS = 5;
+
+export function isDuplicateKeyError(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const driverError = error.driverError as { code?: string; errno?: number } | undefined;
+  return (
+    driverError?.code === "ER_DUP_ENTRY" ||
+    driverError?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    driverError?.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  );
+}
+
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: string } | undefined)?.code;
+  return code !== undefined && (RETRYABLE_MYSQL_ERRORS.has(code) || code === "SQLITE_BUSY");
+}
+
+export class Database {
+  private sqliteQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dataSource: DataSource) {}
+
+  get isMysql(): boolean {
+    return this.dataSource.options.type === "mysql";
+  }
+
+  /** Runs `work` in a transaction; rolls back on any throw; retries deadlocks with backoff. */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.isMysql) return this.serialized(() => this.dataSource.transaction(work));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.dataSource.transaction("REPEATABLE READ", work);
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.sqliteQueue.then(task, task);
+    this.sqliteQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Row lock for the rest of the transaction (a no-op on SQLite, whose writers are serialized). */
+  forUpdate(): "pessimistic_write" | undefined {
+    return this.isMysql ? "pessimistic_write" : undefined;
+  }
+}

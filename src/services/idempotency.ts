@@ -1,0 +1,132 @@
+/**
+ * Idempotent mutations (api.md "Idempotency"). A call with an `idempotencyKey`
+ * runs in one transaction that first inserts its (organization, user, mutation,
+ * key) row: a concurrent duplicate waits on that unique key, and once the first
+ * commits it replays the first call's outcome instead of acting. Calls that end
+ * in userErrors roll back, row included, so a retry runs again. A key seen with
+ * other input is refused. Records live 24 hours.
+ */
+import { createHash } from "node:crypto";
+import { EntityManager } from "typeorm";
+import { IdempotencyRecordEntity } from "../entities";
+import type { Clock } from "./clock";
+import { DAY_MS } from "./clock";
+import { Database, isDuplicateKeyError } from "./database";
+import { badUserInput, failed, ok, Outcome, userError, UserErrorsAbort } from "./errors";
+import type { Viewer } from "./viewer";
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
+const IDEMPOTENCY_WINDOW_MS = DAY_MS;
+
+export interface MutationInput {
+  idempotencyKey?: string | null;
+  clientMutationId?: string | null;
+}
+
+/** JSON with sorted keys, so equal inputs hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+export function inputFingerprint(input: MutationInput): string {
+  const { idempotencyKey: _key, clientMutationId: _cmid, ...rest } = input as Record<string, unknown>;
+  void _key;
+  void _cmid;
+  return createHash("sha256").update(canonicalJson(rest)).digest("hex");
+}
+
+export interface MutationResult<T> {
+  value: T;
+  /** True when this call replayed an earlier one and acted not. */
+  replayed: boolean;
+}
+
+export class IdempotentMutations {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  get database(): Database {
+    return this.db;
+  }
+
+  /**
+   * Runs `work` in a transaction, once per idempotency key. `work` throws
+   * `UserErrorsAbort` to roll back and answer with user errors. `encode` turns
+   * the result into what is remembered (IDs), `decode` reads it back for a replay.
+   */
+  async run<T, R>(
+    viewer: Viewer,
+    mutation: string,
+    input: MutationInput,
+    work: (manager: EntityManager) => Promise<T>,
+    codec: { encode: (value: T) => R; decode: (stored: R) => Promise<T> | T },
+  ): Promise<Outcome<MutationResult<T>>> {
+    const key = input.idempotencyKey ?? null;
+    if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.db.transaction(async (manager) => {
+          if (key === null) return ok({ value: await work(manager), replayed: false });
+          const fingerprint = inputFingerprint(input);
+          const repo = manager.getRepository(IdempotencyRecordEntity);
+          const scope = { organizationId: viewer.organizationId, userId: viewer.userId, mutation, idempotencyKey: key };
+          const now = this.clock.now();
+          const existing = await repo.findOne({ where: scope });
+          if (existing && existing.createdAt.getTime() > now.getTime() - IDEMPOTENCY_WINDOW_MS) {
+            if (existing.inputHash !== fingerprint) {
+              return failed<MutationResult<T>>(
+                userError(
+                  "INVALID_INPUT",
+                  "This idempotency key was already used with different input; use a new key for a new call.",
+                  ["input", "idempotencyKey"],
+                ),
+              );
+            }
+            return ok({ value: await codec.decode(JSON.parse(existing.outcome) as R), replayed: true });
+          }
+          if (existing) await repo.delete({ id: existing.id });
+          const record = await repo.save(repo.create({ ...scope, inputHash: fingerprint, outcome: "null", createdAt: now }));
+          const value = await work(manager);
+          await repo.update({ id: record.id }, { outcome: JSON.stringify(codec.encode(value)) });
+          return ok({ value, replayed: false });
+        });
+        return outcome;
+      } catch (error) {
+        if (error instanceof UserErrorsAbort) return failed(...error.userErrors);
+        // A concurrent call with the same key committed first: read its outcome.
+        if (key !== null && isDuplicateKeyError(error) && attempt < 3 && (await this.keyTaken(viewer, mutation, key))) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async keyTaken(viewer: Viewer, mutation: string, key: string): Promise<boolean> {
+    const found = await this.db.dataSource.getRepository(IdempotencyRecordEntity).findOne({
+      where: { organizationId: viewer.organizationId, userId: viewer.userId, mutation, idempotencyKey: key },
+    });
+    return found !== null;
+  }
+
+  /** Forgets records older than the window. */
+  async purgeExpired(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - IDEMPOTENCY_WINDOW_MS);
+    const result = await this.db.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(IdempotencyRecordEntity)
+      .where("createdAt < :cutoff", { cutoff: cutoff.getTime() })
+      .execute();
+    return result.affected ?? 0;
+  }
+}

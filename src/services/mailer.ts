@@ -1,0 +1,165 @@
+/**
+ * Delivers the outbox. Each due row is claimed with a conditional update
+ * (lockedBy/lockedUntil) before it is sent, and marked sent once; so several
+ * server processes can dispatch the same outbox and none sends a row another
+ * claimed. While the SMTP server is down, rows are retried with exponential
+ * backoff (capped), and nothing is lost.
+ */
+import { randomUUID } from "node:crypto";
+import nodemailer, { Transporter } from "nodemailer";
+import { OutboxEmailEntity } from "../entities";
+import type { Clock } from "./clock";
+import type { Database } from "./database";
+
+export interface MailTransport {
+  send(message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
+  close?(): void;
+}
+
+/** SMTP through nodemailer. */
+export function smtpTransport(smtpUrl: string): MailTransport {
+  const transporter: Transporter = nodemailer.createTransport(smtpUrl, {});
+  return {
+    send: async (message) => {
+      await transporter.sendMail(message);
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Without SMTP_URL: emails are written to the log (addresses and subjects only; bodies stay private). */
+export function logTransport(log: (entry: Record<string, unknown>, message: string) => void): MailTransport {
+  return {
+    send: async (message) => log({ to: message.to, subject: message.subject }, "email (no SMTP_URL configured)"),
+  };
+}
+
+export interface OutboxDispatcherOptions {
+  from: string;
+  pollIntervalMs: number;
+  /** How long a claim lasts before another dispatcher may take the row over. */
+  claimMs?: number;
+  batchSize?: number;
+  maxBackoffMs?: number;
+  onDelivered?: (count: number) => void;
+  onFailure?: (error: unknown) => void;
+}
+
+export class OutboxDispatcher {
+  readonly id = randomUUID();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly db: Database,
+    private readonly transport: MailTransport,
+    private readonly clock: Clock,
+    private readonly options: OutboxDispatcherOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Asks for a delivery round soon (after a decision wrote emails). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+    this.transport.close?.();
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.deliverDue()
+        .then(() => undefined, (error) => this.options.onFailure?.(error))
+        .finally(() => {
+          this.running = null;
+          const rerun = this.again;
+          this.again = false;
+          this.schedule(rerun ? 0 : this.options.pollIntervalMs);
+        });
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** One round: claims and sends every due row; returns how many were sent. */
+  async deliverDue(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const repo = this.db.dataSource.getRepository(OutboxEmailEntity);
+    const due = await repo
+      .createQueryBuilder("o")
+      .where("o.sentAt IS NULL AND o.nextAttemptAt <= :now AND (o.lockedUntil IS NULL OR o.lockedUntil < :now)", { now })
+      .orderBy("o.id", "ASC")
+      .limit(this.options.batchSize ?? 50)
+      .getMany();
+    let sent = 0;
+    for (const row of due) {
+      if (this.stopped && sent > 0) break;
+      if (!(await this.claim(row.id))) continue;
+      try {
+        await this.transport.send({ from: this.options.from, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody });
+      } catch (error) {
+        await this.release(row, error);
+        this.options.onFailure?.(error);
+        continue;
+      }
+      await repo
+        .createQueryBuilder()
+        .update()
+        .set({ sentAt: this.clock.now(), lockedBy: null, lockedUntil: null, attempts: row.attempts + 1, lastError: null })
+        .where("id = :id AND lockedBy = :me", { id: row.id, me: this.id })
+        .execute();
+      sent++;
+    }
+    if (sent) this.options.onDelivered?.(sent);
+    return sent;
+  }
+
+  /** How many emails wait to be delivered. */
+  backlog(): Promise<number> {
+    return this.db.dataSource.getRepository(OutboxEmailEntity).createQueryBuilder("o").where("o.sentAt IS NULL").getCount();
+  }
+
+  private async claim(id: number): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const result = await this.db.dataSource
+      .createQueryBuilder()
+      .update(OutboxEmailEntity)
+      .set({ lockedBy: this.id, lockedUntil: new Date(now + (this.options.claimMs ?? 60_000)) })
+      .where("id = :id AND sentAt IS NULL AND (lockedUntil IS NULL OR lockedUntil < :now)", { id, now })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  private async release(row: OutboxEmailEntity, error: unknown): Promise<void> {
+    const attempts = row.attempts + 1;
+    const backoff = Math.min(this.options.maxBackoffMs ?? 5 * 60_000, 1000 * 2 ** Math.min(attempts - 1, 16));
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : "delivery failed";
+    await this.db.dataSource
+      .createQueryBuilder()
+      .update(OutboxEmailEntity)
+      .set({
+        attempts,
+        nextAttemptAt: new Date(this.clock.now().getTime() + backoff),
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: reason.slice(0, 500),
+      })
+      .where("id = :id AND lockedBy = :me", { id: row.id, me: this.id })
+      .execute();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Relay connection arguments, checked once: `first`/`last` take 1..100 (default
+ * 20 forward), not both; cursors are opaque. Violations are BAD_USER_INPUT.
+ */
+import { badUserInput } from "./errors";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export interface ConnectionArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+export interface PageWindow<C> {
+  /** "forward": from the start (or after `cursor`); "backward": the last `size` (before `cursor`). */
+  direction: "forward" | "backward";
+  size: number;
+  cursor: C | null;
+  /** A cursor was given on the other side of the window too (both after and before). */
+  bound: C | null;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount: () => Promise<number>;
+}
+
+function checkSize(value: number | null | undefined, name: string): number | null {
+  if (value === null || value === undefined) return null;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw badUserInput(`\`${name}\` must be between 1 and ${MAX_PAGE_SIZE}.`, name);
+  }
+  return value;
+}
+
+/** Parses connection arguments; `decodeCursor` returns null for a malformed cursor. */
+export function pageWindow<C>(args: ConnectionArgs, decodeCursor: (cursor: string) => C | null): PageWindow<C> {
+  const first = checkSize(args.first, "first");
+  const last = checkSize(args.last, "last");
+  if (first !== null && last !== null) throw badUserInput("Pass `first` or `last`, not both.", "last");
+  const decode = (value: string | null | undefined, name: string): C | null => {
+    if (value === null || value === undefined) return null;
+    const cursor = typeof value === "string" && value.length <= 200 ? decodeCursor(value) : null;
+    if (cursor === null) throw badUserInput(`\`${name}\` is not a cursor of this connection.`, name);
+    return cursor;
+  };
+  const after = decode(args.after, "after");
+  const before = decode(args.before, "before");
+  if (last !== null) return { direction: "backward", size: last, cursor: before, bound: after };
+  return { direction: "forward", size: first ?? DEFAULT_PAGE_SIZE, cursor: after, bound: before };
+}
+
+/**
+ * Builds a connection from rows fetched with `window.size + 1` in the window's
+ * direction (the extra row tells whether there is more).
+ */
+export function toConnection<T>(
+  rows: T[],
+  window: PageWindow<unknown>,
+  cursorOf: (row: T) => string,
+  totalCount: () => Promise<number>,
+): Connection<T> {
+  const more = rows.length > window.size;
+  let page = more ? rows.slice(0, window.size) : rows;
+  if (window.direction === "backward") page = page.reverse();
+  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    nodes: page,
+    pageInfo: {
+      hasNextPage: window.direction === "forward" ? more : window.cursor !== null,
+      hasPreviousPage: window.direction === "backward" ? more : window.cursor !== null,
+      startCursor: edges.length ? edges[0].cursor : null,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    },
+    totalCount,
+  };
+}
+
+/** Cursor helpers: base64url of a small JSON array. */
+export function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts), "utf8").toString("base64url");
+}
+
+export function decodeCursorParts(cursor: string): unknown[] | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    return Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}

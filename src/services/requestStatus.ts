@@ -1,0 +1,50 @@
+/**
+ * How a stored request reads at a given time: a PENDING request past `expiresAt`
+ * is EXPIRED everywhere (lists, filters, totalCount, single reads), with
+ * `decidedAt = expiresAt`, until the sweep stores exactly that.
+ */
+import type { LicenseRequestEntity, StoredRequestStatus } from "../entities";
+import type { Viewer } from "./viewer";
+
+export type RequestStatus = StoredRequestStatus;
+export type RequestState = "PENDING" | "COMPLETED";
+
+export function isPastExpiry(request: Pick<LicenseRequestEntity, "expiresAt">, now: Date): boolean {
+  return request.expiresAt.getTime() <= now.getTime();
+}
+
+export function effectiveStatus(request: Pick<LicenseRequestEntity, "status" | "expiresAt">, now: Date): RequestStatus {
+  return request.status === "PENDING" && isPastExpiry(request, now) ? "EXPIRED" : request.status;
+}
+
+export function effectiveDecidedAt(request: Pick<LicenseRequestEntity, "status" | "expiresAt" | "decidedAt">, now: Date): Date | null {
+  return request.status === "PENDING" && isPastExpiry(request, now) ? request.expiresAt : request.decidedAt;
+}
+
+/** True when the viewer may approve or deny it now: a global admin, and the request pending and not expired. */
+export function canDecide(viewer: Viewer, request: LicenseRequestEntity, now: Date): boolean {
+  return viewer.isGlobalAdmin && effectiveStatus(request, now) === "PENDING";
+}
+
+/** True when the viewer may cancel it now: its requester, and the request pending and not expired. */
+export function canCancel(viewer: Viewer, request: LicenseRequestEntity, now: Date): boolean {
+  return request.requesterId === viewer.userId && effectiveStatus(request, now) === "PENDING";
+}
+
+/** The statuses a state filter admits. */
+export function statusesOfState(state: RequestState): RequestStatus[] {
+  return state === "PENDING" ? ["PENDING"] : ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "EXPIRED", "CANCELLED"];
+}
+
+/**
+ * Intersects a state filter with a status filter; null means "no constraint".
+ * An empty array means nothing can match.
+ */
+export function admittedStatuses(state: RequestState | null | undefined, statuses: RequestStatus[] | null | undefined): RequestStatus[] | null {
+  let admitted: RequestStatus[] | null = state ? statusesOfState(state) : null;
+  if (statuses) {
+    const wanted = new Set(statuses);
+    admitted = (admitted ?? [...wanted]).filter((s) => wanted.has(s));
+  }
+  return admitted;
+}
