@@ -121,12 +121,14 @@ export class IdempotentMutations {
   /** Forgets records older than the window. */
   async purgeExpired(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - IDEMPOTENCY_WINDOW_MS);
-    const result = await this.db.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(IdempotencyRecordEntity)
-      .where("createdAt < :cutoff", { cutoff: cutoff.getTime() })
-      .execute();
+    const result = await this.db.transaction((manager) =>
+      manager
+        .createQueryBuilder()
+        .delete()
+        .from(IdempotencyRecordEntity)
+        .where("createdAt < :cutoff", { cutoff: cutoff.getTime() })
+        .execute(),
+    );
     return result.affected ?? 0;
   }
 }

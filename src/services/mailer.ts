@@ -2,7 +2,9 @@
  * Delivers the outbox. Each due row is claimed with a conditional update
  * (lockedBy/lockedUntil) before it is sent, and marked sent once; so several
  * server processes can dispatch the same outbox and none sends a row another
- * claimed. While the SMTP server is down, rows are retried with exponential
+ * claimed. Every write goes through `Database.transaction`, so on embedded
+ * SQLite it never interleaves with (and is never rolled back by) a decision's
+ * transaction on the shared connection. While the SMTP server is down, rows are retried with exponential
  * backoff (capped), and nothing is lost.
  */
 import { randomUUID } from "node:crypto";
@@ -99,8 +101,8 @@ export class OutboxDispatcher {
   /** One round: claims and sends every due row; returns how many were sent. */
   async deliverDue(): Promise<number> {
     const now = this.clock.now().getTime();
-    const repo = this.db.dataSource.getRepository(OutboxEmailEntity);
-    const due = await repo
+    const due = await this.db.dataSource
+      .getRepository(OutboxEmailEntity)
       .createQueryBuilder("o")
       .where("o.sentAt IS NULL AND o.nextAttemptAt <= :now AND (o.lockedUntil IS NULL OR o.lockedUntil < :now)", { now })
       .orderBy("o.id", "ASC")
@@ -117,12 +119,13 @@ export class OutboxDispatcher {
         this.options.onFailure?.(error);
         continue;
       }
-      await repo
-        .createQueryBuilder()
-        .update()
-        .set({ sentAt: this.clock.now(), lockedBy: null, lockedUntil: null, attempts: row.attempts + 1, lastError: null })
-        .where("id = :id AND lockedBy = :me", { id: row.id, me: this.id })
-        .execute();
+      await this.updateClaimed(row.id, {
+        sentAt: this.clock.now(),
+        lockedBy: null,
+        lockedUntil: null,
+        attempts: row.attempts + 1,
+        lastError: null,
+      });
       sent++;
     }
     if (sent) this.options.onDelivered?.(sent);
@@ -136,12 +139,14 @@ export class OutboxDispatcher {
 
   private async claim(id: number): Promise<boolean> {
     const now = this.clock.now().getTime();
-    const result = await this.db.dataSource
-      .createQueryBuilder()
-      .update(OutboxEmailEntity)
-      .set({ lockedBy: this.id, lockedUntil: new Date(now + (this.options.claimMs ?? 60_000)) })
-      .where("id = :id AND sentAt IS NULL AND (lockedUntil IS NULL OR lockedUntil < :now)", { id, now })
-      .execute();
+    const result = await this.db.transaction((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(OutboxEmailEntity)
+        .set({ lockedBy: this.id, lockedUntil: new Date(now + (this.options.claimMs ?? 60_000)) })
+        .where("id = :id AND sentAt IS NULL AND (lockedUntil IS NULL OR lockedUntil < :now)", { id, now })
+        .execute(),
+    );
     return (result.affected ?? 0) === 1;
   }
 
@@ -149,17 +154,24 @@ export class OutboxDispatcher {
     const attempts = row.attempts + 1;
     const backoff = Math.min(this.options.maxBackoffMs ?? 5 * 60_000, 1000 * 2 ** Math.min(attempts - 1, 16));
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : "delivery failed";
-    await this.db.dataSource
-      .createQueryBuilder()
-      .update(OutboxEmailEntity)
-      .set({
-        attempts,
-        nextAttemptAt: new Date(this.clock.now().getTime() + backoff),
-        lockedBy: null,
-        lockedUntil: null,
-        lastError: reason.slice(0, 500),
-      })
-      .where("id = :id AND lockedBy = :me", { id: row.id, me: this.id })
-      .execute();
+    await this.updateClaimed(row.id, {
+      attempts,
+      nextAttemptAt: new Date(this.clock.now().getTime() + backoff),
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: reason.slice(0, 500),
+    });
+  }
+
+  /** Updates a row only while this dispatcher still holds its claim. */
+  private updateClaimed(id: number, values: Partial<OutboxEmailEntity>): Promise<unknown> {
+    return this.db.transaction((manager) =>
+      manager
+        .createQueryBuilder()
+        .update(OutboxEmailEntity)
+        .set(values)
+        .where("id = :id AND lockedBy = :me", { id, me: this.id })
+        .execute(),
+    );
   }
 }
