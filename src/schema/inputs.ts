@@ -30,8 +30,18 @@ export class LicenseRequestOrder {
   direction: OrderDirection;
 }
 
+/** What every mutation input has: a key that makes a retry safe, and the Relay echo. No argument takes the base itself, so the schema has no type of that name. */
 @InputType()
-export class SubmitLicenseRequestInput {
+abstract class MutationInput {
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
+  idempotencyKey?: string | null;
+
+  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
+  clientMutationId?: string | null;
+}
+
+@InputType()
+export class SubmitLicenseRequestInput extends MutationInput {
   @Field(() => ID)
   productId: string;
 
@@ -41,15 +51,10 @@ export class SubmitLicenseRequestInput {
   @Field(() => String, { nullable: true })
   justification?: string | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  idempotencyKey?: string | null;
-
-  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
-  clientMutationId?: string | null;
 }
 
 @InputType()
-export class ApproveLicenseRequestInput {
+export class ApproveLicenseRequestInput extends MutationInput {
   @Field(() => ID)
   requestId: string;
 
@@ -74,42 +79,27 @@ export class ApproveLicenseRequestInput {
   @Field(() => String, { nullable: true })
   message?: string | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  idempotencyKey?: string | null;
-
-  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
-  clientMutationId?: string | null;
 }
 
 @InputType()
-export class DenyLicenseRequestInput {
+export class DenyLicenseRequestInput extends MutationInput {
   @Field(() => ID)
   requestId: string;
 
   @Field(() => String, { nullable: true })
   message?: string | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  idempotencyKey?: string | null;
-
-  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
-  clientMutationId?: string | null;
 }
 
 @InputType()
-export class CancelLicenseRequestInput {
+export class CancelLicenseRequestInput extends MutationInput {
   @Field(() => ID)
   requestId: string;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  idempotencyKey?: string | null;
-
-  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
-  clientMutationId?: string | null;
 }
 
 @InputType({ description: "An omitted message or documentationUrl keeps its value; an explicit null clears it." })
-export class UpdateRequestProcessSettingsInput {
+export class UpdateRequestProcessSettingsInput extends MutationInput {
   @Field()
   useOwnRequestProcess: boolean;
 
@@ -119,9 +109,4 @@ export class UpdateRequestProcessSettingsInput {
   @Field(() => String, { nullable: true })
   documentationUrl?: string | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  idempotencyKey?: string | null;
-
-  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
-  clientMutationId?: string | null;
 }

@@ -18,8 +18,18 @@ export class UserError {
   field: string[] | null;
 }
 
+/** What every payload has: the user errors (then nothing changed) and the echoed clientMutationId. No field returns the base itself, so the schema has no type of that name. */
 @ObjectType()
-export class SubmitLicenseRequestPayload {
+abstract class MutationPayload {
+  @Field(() => [UserError])
+  userErrors: UserError[];
+
+  @Field(() => String, { nullable: true })
+  clientMutationId: string | null;
+}
+
+@ObjectType()
+export class SubmitLicenseRequestPayload extends MutationPayload {
   @Field(() => LicenseRequest, {
     nullable: true,
     description: "Null when the organization uses its own request process, or on userErrors.",
@@ -33,60 +43,33 @@ export class SubmitLicenseRequestPayload {
   })
   ownRequestProcess: RequestProcessSettings | null;
 
-  @Field(() => [UserError])
-  userErrors: UserError[];
-
-  @Field(() => String, { nullable: true })
-  clientMutationId: string | null;
 }
 
 @ObjectType()
-export class ApproveLicenseRequestPayload {
+export class ApproveLicenseRequestPayload extends MutationPayload {
   @Field(() => LicenseRequest, { nullable: true, description: "Null when userErrors is not empty." })
   licenseRequest: LicenseRequest | null;
 
   @Field(() => [LicenseAssignment], { description: "The licenses this approval assigned (empty on userErrors)." })
   assignments: LicenseAssignment[];
 
-  @Field(() => [UserError])
-  userErrors: UserError[];
-
-  @Field(() => String, { nullable: true })
-  clientMutationId: string | null;
 }
 
 @ObjectType()
-export class DenyLicenseRequestPayload {
+export class DenyLicenseRequestPayload extends MutationPayload {
   @Field(() => LicenseRequest, { nullable: true, description: "Null when userErrors is not empty." })
   licenseRequest: LicenseRequest | null;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-
-  @Field(() => String, { nullable: true })
-  clientMutationId: string | null;
 }
 
 @ObjectType()
-export class CancelLicenseRequestPayload {
+export class CancelLicenseRequestPayload extends MutationPayload {
   @Field(() => LicenseRequest, { nullable: true, description: "Null when userErrors is not empty." })
   licenseRequest: LicenseRequest | null;
-
-  @Field(() => [UserError])
-  userErrors: UserError[];
-
-  @Field(() => String, { nullable: true })
-  clientMutationId: string | null;
 }
 
 @ObjectType()
-export class UpdateRequestProcessSettingsPayload {
+export class UpdateRequestProcessSettingsPayload extends MutationPayload {
   @Field(() => RequestProcessSettings, { nullable: true, description: "Null when userErrors is not empty." })
   settings: RequestProcessSettings | null;
 
-  @Field(() => [UserError])
-  userErrors: UserError[];
-
-  @Field(() => String, { nullable: true })
-  clientMutationId: string | null;
 }
