@@ -5,7 +5,7 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig } from "./config";
 import { createLogger } from "./logger";
-import { startService } from "./runtime";
+import { RunningService, startService } from "./runtime";
 
 async function main(): Promise<void> {
   let config;
@@ -22,16 +22,14 @@ async function main(): Promise<void> {
   if (config.jwt.usingDevelopmentSecret) {
     log.warn("JWT_SECRET is not set: using the DEVELOPMENT secret. Anyone can mint tokens. Never run like this in production.");
   }
-  const service = await startService(config, log);
-  log.info({ url: `${service.url}/graphql`, database: config.database.type }, "license requests API ready");
-  const token = await service.demoAdminToken();
-  if (token) {
-    process.stdout.write(
-      `\n  GraphQL + GraphiQL: ${service.url}/graphql\n  Requests page:      ${service.url}/requests\n\n` +
-        `  Token for admin@contoso.example (valid 12 hours):\n  ${token}\n\n`,
-    );
-  }
+  // Signals are heard from the start: one that arrives while starting stops the service once it is up.
+  let service: RunningService | null = null;
+  let pendingSignal: string | null = null;
   const shutdown = (signal: string) => {
+    if (!service) {
+      pendingSignal = signal;
+      return;
+    }
     log.info({ signal }, "stopping: finishing in-flight work");
     service.stop().then(
       () => process.exit(0),
@@ -43,6 +41,17 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
+
+  service = await startService(config, log);
+  const token = await service.demoAdminToken();
+  if (token) {
+    process.stdout.write(
+      `\n  GraphQL + GraphiQL: ${service.url}/graphql\n  Requests page:      ${service.url}/requests\n\n` +
+        `  Token for admin@contoso.example (valid 12 hours):\n  ${token}\n\n`,
+    );
+  }
+  log.info({ url: `${service.url}/graphql`, database: config.database.type }, "license requests API ready");
+  if (pendingSignal) shutdown(pendingSignal);
 }
 
 main().catch((error) => {
