@@ -30,7 +30,16 @@ class QueryCountingLogger implements Logger {
   log(): void {}
 }
 
-export function createDataSource(config: DatabaseConfig, options: CreateDataSourceOptions = {}): DataSource {
+/**
+ * @param flavor "mariadb" when the MySQL-protocol server is MariaDB: TypeORM reads
+ * MariaDB's catalogue differently (column defaults), and only then does its
+ * schema comparison match the migrations.
+ */
+export function createDataSource(
+  config: DatabaseConfig,
+  options: CreateDataSourceOptions = {},
+  flavor: "mysql" | "mariadb" = "mysql",
+): DataSource {
   const common = {
     entities: allEntities,
     migrations,
@@ -43,7 +52,7 @@ export function createDataSource(config: DatabaseConfig, options: CreateDataSour
   if (config.type === "mysql") {
     dataSourceOptions = {
       ...common,
-      type: "mysql",
+      type: flavor,
       url: config.url,
       // Timestamps are epoch milliseconds; BIGINTs must come back as numbers.
       supportBigNumbers: true,
@@ -70,8 +79,16 @@ export function createDataSource(config: DatabaseConfig, options: CreateDataSour
 
 /** Opens the data source and applies pending migrations. */
 export async function openDatabase(config: DatabaseConfig, options: CreateDataSourceOptions = {}): Promise<DataSource> {
-  const dataSource = createDataSource(config, options);
+  let dataSource = createDataSource(config, options);
   await dataSource.initialize();
+  if (config.type === "mysql") {
+    const [{ version }] = (await dataSource.query("SELECT VERSION() AS version")) as { version: string }[];
+    if (/mariadb/i.test(version)) {
+      await dataSource.destroy();
+      dataSource = createDataSource(config, options, "mariadb");
+      await dataSource.initialize();
+    }
+  }
   await dataSource.runMigrations({ transaction: "each" });
   return dataSource;
 }

@@ -1,5 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { timestampColumn } from "./columns";
+import type { Relation } from "typeorm";
+import { LicenseRequestEntity } from "./LicenseRequest";
+import { UserEntity } from "./User";
+import { References, timestampColumn } from "./columns";
 
 export type DecisionAction = "APPROVED" | "PARTIALLY_APPROVED" | "DENIED" | "CANCELLED" | "EXPIRED";
 
@@ -45,4 +48,10 @@ export class DecisionRecordEntity {
 
   @Column({ type: "varchar", length: 1000, nullable: true })
   message: string | null;
+
+  @References(() => LicenseRequestEntity, "requestId")
+  protected readonly requestRef?: Relation<LicenseRequestEntity>;
+
+  @References(() => UserEntity, "actorId", { nullable: true })
+  protected readonly actorRef?: Relation<UserEntity>;
 }

@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { timestampColumn } from "./columns";
+import type { Relation } from "typeorm";
+import { UserEntity } from "./User";
+import { References, timestampColumn } from "./columns";
 
 /**
  * A mutation that acted, remembered for 24 hours under (organization, user,
@@ -35,4 +37,7 @@ export class IdempotencyRecordEntity {
 
   @Column(timestampColumn())
   createdAt: Date;
+
+  @References(() => UserEntity, "userId")
+  protected readonly userRef?: Relation<UserEntity>;
 }

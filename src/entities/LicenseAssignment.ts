@@ -1,5 +1,10 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { timestampColumn } from "./columns";
+import type { Relation } from "typeorm";
+import { UserEntity } from "./User";
+import { ProductEntity } from "./Product";
+import { ServicePlanEntity } from "./ServicePlan";
+import { LicenseRequestEntity } from "./LicenseRequest";
+import { References, timestampColumn } from "./columns";
 
 /** A license of one product held by one user; a user holds a product at most once. */
 @Entity("license_assignment")
@@ -24,6 +29,15 @@ export class LicenseAssignmentEntity {
   /** The request this assignment came from, if any. */
   @Column({ type: "int", nullable: true })
   requestId: number | null;
+
+  @References(() => UserEntity, "userId")
+  protected readonly userRef?: Relation<UserEntity>;
+
+  @References(() => ProductEntity, "productId")
+  protected readonly productRef?: Relation<ProductEntity>;
+
+  @References(() => LicenseRequestEntity, "requestId", { nullable: true })
+  protected readonly requestRef?: Relation<LicenseRequestEntity>;
 }
 
 /** A service plan turned off in one assignment. */
@@ -37,4 +51,10 @@ export class AssignmentDisabledPlanEntity {
 
   @Column({ type: "int" })
   organizationId: number;
+
+  @References(() => LicenseAssignmentEntity, "assignmentId")
+  protected readonly assignmentRef?: Relation<LicenseAssignmentEntity>;
+
+  @References(() => ServicePlanEntity, "servicePlanId")
+  protected readonly servicePlanRef?: Relation<ServicePlanEntity>;
 }

@@ -1,5 +1,9 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { timestampColumn } from "./columns";
+import type { Relation } from "typeorm";
+import { UserEntity } from "./User";
+import { ProductEntity } from "./Product";
+import { OrganizationEntity } from "./Organization";
+import { References, timestampColumn } from "./columns";
 
 export type StoredRequestStatus = "PENDING" | "APPROVED" | "PARTIALLY_APPROVED" | "DENIED" | "EXPIRED" | "CANCELLED";
 export type StoredRecipientDecision = "PENDING" | "APPROVED" | "DENIED";
@@ -56,6 +60,21 @@ export class LicenseRequestEntity {
   /** Comma-separated service plan IDs turned off by the approval (empty otherwise). */
   @Column({ type: "varchar", length: 2000, default: "" })
   disabledServicePlanIds: string;
+
+  @References(() => OrganizationEntity, "organizationId")
+  protected readonly organizationRef?: Relation<OrganizationEntity>;
+
+  @References(() => ProductEntity, "productId")
+  protected readonly productRef?: Relation<ProductEntity>;
+
+  @References(() => UserEntity, "requesterId")
+  protected readonly requesterRef?: Relation<UserEntity>;
+
+  @References(() => UserEntity, "decidedById", { nullable: true })
+  protected readonly decidedByRef?: Relation<UserEntity>;
+
+  @References(() => ProductEntity, "assignedProductId", { nullable: true })
+  protected readonly assignedProductRef?: Relation<ProductEntity>;
 }
 
 /**
@@ -89,4 +108,10 @@ export class LicenseRequestRecipientEntity {
 
   @Column({ type: "int", nullable: true })
   assignmentId: number | null;
+
+  @References(() => LicenseRequestEntity, "requestId")
+  protected readonly requestRef?: Relation<LicenseRequestEntity>;
+
+  @References(() => UserEntity, "userId")
+  protected readonly userRef?: Relation<UserEntity>;
 }

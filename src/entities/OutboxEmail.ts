@@ -1,5 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
-import { timestampColumn } from "./columns";
+import type { Relation } from "typeorm";
+import { LicenseRequestEntity } from "./LicenseRequest";
+import { References, timestampColumn } from "./columns";
 
 /**
  * An email owed by a decision, written in the decision's transaction and delivered
@@ -53,4 +55,7 @@ export class OutboxEmailEntity {
 
   @Column({ type: "varchar", length: 500, nullable: true })
   lastError: string | null;
+
+  @References(() => LicenseRequestEntity, "requestId")
+  protected readonly requestRef?: Relation<LicenseRequestEntity>;
 }

@@ -1,4 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import type { Relation } from "typeorm";
+import { OrganizationEntity } from "./Organization";
+import { ServicePlanEntity } from "./ServicePlan";
+import { References } from "./columns";
 
 /**
  * A SKU the organization owns, with its license pool.
@@ -27,6 +31,9 @@ export class ProductEntity {
 
   @Column({ type: "int", default: 0 })
   assignedLicenses: number;
+
+  @References(() => OrganizationEntity, "organizationId")
+  protected readonly organizationRef?: Relation<OrganizationEntity>;
 }
 
 /** Which product includes which service plan. */
@@ -41,4 +48,10 @@ export class ProductServicePlanEntity {
 
   @Column({ type: "int" })
   organizationId: number;
+
+  @References(() => ProductEntity, "productId")
+  protected readonly productRef?: Relation<ProductEntity>;
+
+  @References(() => ServicePlanEntity, "servicePlanId")
+  protected readonly servicePlanRef?: Relation<ServicePlanEntity>;
 }

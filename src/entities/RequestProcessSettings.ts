@@ -1,5 +1,8 @@
 import { Column, Entity, PrimaryColumn } from "typeorm";
-import { timestampColumn } from "./columns";
+import type { Relation } from "typeorm";
+import { OrganizationEntity } from "./Organization";
+import { UserEntity } from "./User";
+import { References, timestampColumn } from "./columns";
 
 /** One row per organization (absent until first changed: off, no message). */
 @Entity("request_process_settings")
@@ -21,4 +24,10 @@ export class RequestProcessSettingsEntity {
 
   @Column({ type: "int", nullable: true })
   updatedById: number | null;
+
+  @References(() => OrganizationEntity, "organizationId")
+  protected readonly organizationRef?: Relation<OrganizationEntity>;
+
+  @References(() => UserEntity, "updatedById", { nullable: true })
+  protected readonly updatedByRef?: Relation<UserEntity>;
 }

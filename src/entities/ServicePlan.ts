@@ -1,4 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import type { Relation } from "typeorm";
+import { OrganizationEntity } from "./Organization";
+import { References } from "./columns";
 
 /** One catalogue per organization, identified by servicePlanName; products share plans. */
 @Entity("service_plan")
@@ -15,4 +18,7 @@ export class ServicePlanEntity {
 
   @Column({ type: "varchar", length: 100 })
   servicePlanName: string;
+
+  @References(() => OrganizationEntity, "organizationId")
+  protected readonly organizationRef?: Relation<OrganizationEntity>;
 }

@@ -1,4 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
+import type { Relation } from "typeorm";
+import { OrganizationEntity } from "./Organization";
+import { References } from "./columns";
 
 export type StoredRole = "USER" | "GLOBAL_ADMIN";
 
@@ -22,4 +25,7 @@ export class UserEntity {
   /** USER, or GLOBAL_ADMIN (who has USER too). Read on every request, never from the token. */
   @Column({ type: "varchar", length: 20, default: "USER" })
   role: StoredRole;
+
+  @References(() => OrganizationEntity, "organizationId")
+  protected readonly organizationRef?: Relation<OrganizationEntity>;
 }

@@ -46,6 +46,11 @@ export class RequestProcessSettingsService {
     private readonly clock: Clock,
   ) {}
 
+  private lockMode() {
+    const mode = this.mutations.database.forUpdate();
+    return mode ? { mode } : undefined;
+  }
+
   /** The settings, or the defaults (off, no message) when never changed. */
   async read(loaders: Loaders): Promise<RequestProcessSettingsEntity> {
     return (await loaders.settings()) ?? defaults(loaders.organizationId);
@@ -75,7 +80,7 @@ export class RequestProcessSettingsService {
       async (manager) => {
         const repo = manager.getRepository(RequestProcessSettingsEntity);
         const current =
-          (await repo.findOne({ where: { organizationId: viewer.organizationId }, lock: manager.connection.options.type === "mysql" ? { mode: "pessimistic_write" } : undefined })) ??
+          (await repo.findOne({ where: { organizationId: viewer.organizationId }, lock: this.lockMode() })) ??
           defaults(viewer.organizationId);
         const next = Object.assign(new RequestProcessSettingsEntity(), current, {
           useOwnRequestProcess: input.useOwnRequestProcess,

@@ -29,8 +29,9 @@ export class Database {
 
   constructor(readonly dataSource: DataSource) {}
 
+  /** MySQL or MariaDB (row locks, a connection pool); false for embedded SQLite. */
   get isMysql(): boolean {
-    return this.dataSource.options.type === "mysql";
+    return this.dataSource.options.type === "mysql" || this.dataSource.options.type === "mariadb";
   }
 
   /** Runs `work` in a transaction; rolls back on any throw; retries deadlocks with backoff. */
