@@ -77,6 +77,10 @@ const schema = z.object({
   MAX_QUERY_COMPLEXITY: positiveInt(5_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(20),
   WS_MAX_PAYLOAD_BYTES: positiveInt(64 * 1024),
+  WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000),
+  WS_KEEP_ALIVE_MS: positiveInt(12_000),
+  WS_MAX_QUEUED_EVENTS: positiveInt(1_000),
+  WS_MAX_BUFFERED_BYTES: positiveInt(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
@@ -112,6 +116,14 @@ export interface Config {
   maxQueryComplexity: number;
   wsMaxSubscriptionsPerConnection: number;
   wsMaxPayloadBytes: number;
+  /** A WebSocket that sends no `connection_init` within this is closed (4408). */
+  wsConnectionInitTimeoutMs: number;
+  /** Interval of server pings; a peer that does not answer one within it is dropped. */
+  wsKeepAliveMs: number;
+  /** Events one subscription may fall behind before it is ended (SUBSCRIBER_TOO_SLOW). */
+  wsMaxQueuedEvents: number;
+  /** Unsent bytes a WebSocket may hold before it is closed as a slow consumer (1013). */
+  wsMaxBufferedBytes: number;
   rateLimitPerMinute: number;
   seedDemoData: boolean;
 }
@@ -169,6 +181,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxQueryComplexity: e.MAX_QUERY_COMPLEXITY,
     wsMaxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    wsConnectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
+    wsKeepAliveMs: e.WS_KEEP_ALIVE_MS,
+    wsMaxQueuedEvents: e.WS_MAX_QUEUED_EVENTS,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seedDemoData: e.SEED_DEMO_DATA,
   };

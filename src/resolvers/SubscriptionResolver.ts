@@ -1,18 +1,15 @@
 /**
  * Subscriptions. Admission (role, visibility of a `requestId`) is checked in
  * graphql-ws `onSubscribe` (src/server/websocket.ts) so a refusal is an `error`
- * message; here each event is re-checked and re-read (services/LiveUpdates.ts).
+ * message, not `@Authorized` (which would fail inside `subscribe` and answer
+ * with a `next` carrying errors). Each event is re-checked and re-read in
+ * services/LiveUpdates.ts; rights that ended end the stream, which graphql-ws
+ * answers with an `error` message (FORBIDDEN, UNAUTHENTICATED).
  */
 import { Arg, Ctx, ID, Root, Subscription } from "type-graphql";
 import type { Context } from "../context";
-import { forbidden } from "../services/errors";
-import type { LiveItem } from "../services/LiveUpdates";
+import type { LicenseRequestEntity } from "../entities";
 import { LicenseRequest } from "../schema/types";
-
-function requestOf(item: LiveItem) {
-  if ("revoked" in item) throw forbidden("Your access to this subscription has ended (role or token changed).");
-  return item.request;
-}
 
 export class SubscriptionResolver {
   @Subscription(() => LicenseRequest, {
@@ -20,11 +17,11 @@ export class SubscriptionResolver {
     subscribe: ({ args, context }) => (context as Context).services.live.submitted(context as Context, args.productId),
   })
   licenseRequestSubmitted(
-    @Root() item: LiveItem,
+    @Root() request: LicenseRequestEntity,
     @Ctx() _ctx: Context,
     @Arg("productId", () => ID, { nullable: true }) _productId?: string | null,
   ) {
-    return requestOf(item);
+    return request;
   }
 
   @Subscription(() => LicenseRequest, {
@@ -33,10 +30,10 @@ export class SubscriptionResolver {
     subscribe: ({ args, context }) => (context as Context).services.live.updated(context as Context, args.requestId),
   })
   licenseRequestUpdated(
-    @Root() item: LiveItem,
+    @Root() request: LicenseRequestEntity,
     @Ctx() _ctx: Context,
     @Arg("requestId", () => ID, { nullable: true }) _requestId?: string | null,
   ) {
-    return requestOf(item);
+    return request;
   }
 }

@@ -5,23 +5,29 @@
  * under the subscriber's own visibility: an event never shows anything a query
  * would not.
  */
+import { GraphQLError } from "graphql";
 import type { Clock } from "./clock";
 import { LicenseRequestEntity } from "../entities";
 import type { Authenticator } from "./auth";
-import { EventBus, Topic } from "./events";
-import { forbidden } from "./errors";
+import { EventBus, EventStream, SubscriberOverflowError, Topic } from "./events";
+import { forbidden, unauthenticated } from "./errors";
 import { localIdOf } from "./ids";
 import type { LicenseRequestQueries } from "./LicenseRequestQueries";
 import type { Loaders } from "./loaders";
 import type { Viewer } from "./viewer";
 
-/** The subscriber's mutable per-subscription state: its viewer and this event's loaders. */
+/**
+ * The subscriber's mutable per-subscription state (its operation context): the
+ * viewer as of the last event, and that event's loaders, which the payload's
+ * field resolvers use.
+ */
 export interface SubscriberState {
   viewer: Viewer | null;
   loaders: Loaders | null;
 }
 
-export type LiveItem = { request: LicenseRequestEntity } | { revoked: true };
+/** Code of the error that ends a subscription whose consumer fell too far behind. */
+export const SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW";
 
 export class LiveUpdates {
   constructor(
@@ -58,18 +64,29 @@ export class LiveUpdates {
     return null;
   }
 
-  /** New requests of the subscriber's organization (global admins only), optionally of one product. */
-  submitted(state: SubscriberState, productId: string | null | undefined): AsyncIterable<LiveItem> {
-    const wanted = productId == null ? null : localIdOf(productId, "Product");
+  /**
+   * New requests of the subscriber's organization (global admins only),
+   * optionally of one product. Listens from the moment it is called.
+   * @throws (from `next`) FORBIDDEN once the subscriber is no global admin,
+   *   UNAUTHENTICATED once the token expired or the user is gone, SUBSCRIBER_TOO_SLOW.
+   */
+  submitted(state: SubscriberState, productId: string | null | undefined): AsyncIterableIterator<LicenseRequestEntity> {
+    const wanted = productId == null ? undefined : localIdOf(productId, "Product");
     const organizationId = this.organizationOf(state);
-    return this.stream(state, this.bus.subscribe(Topic.LicenseRequestSubmitted, organizationId), true, (e) => wanted === null || e.productId === wanted);
+    const events = this.bus.subscribe(Topic.LicenseRequestSubmitted, organizationId);
+    return this.stream(state, organizationId, events, true, (e) => wanted === undefined || e.productId === wanted);
   }
 
-  /** Status changes of requests the subscriber may see, optionally of one request. */
-  updated(state: SubscriberState, requestId: string | null | undefined): AsyncIterable<LiveItem> {
-    const wanted = requestId == null ? null : localIdOf(requestId, "LicenseRequest");
+  /**
+   * Status changes of requests the subscriber may see, optionally of one
+   * request. Listens from the moment it is called.
+   * @throws (from `next`) UNAUTHENTICATED once the token expired or the user is gone, SUBSCRIBER_TOO_SLOW.
+   */
+  updated(state: SubscriberState, requestId: string | null | undefined): AsyncIterableIterator<LicenseRequestEntity> {
+    const wanted = requestId == null ? undefined : localIdOf(requestId, "LicenseRequest");
     const organizationId = this.organizationOf(state);
-    return this.stream(state, this.bus.subscribe(Topic.LicenseRequestUpdated, organizationId), false, (e) => wanted === null || e.requestId === wanted);
+    const events = this.bus.subscribe(Topic.LicenseRequestUpdated, organizationId);
+    return this.stream(state, organizationId, events, false, (e) => wanted === undefined || e.requestId === wanted);
   }
 
   private organizationOf(state: SubscriberState): number {
@@ -77,25 +94,57 @@ export class LiveUpdates {
     return state.viewer.organizationId;
   }
 
-  private async *stream<E extends { organizationId: number; requestId: number }>(
+  /**
+   * The visible requests the matching events name, re-read per event. An
+   * iterator rather than an async generator: `return()` must stop listening at
+   * once, also while `next()` waits for an event (a generator would only see
+   * the return after that event came). Any error ends the stream and stops it
+   * listening.
+   */
+  private stream<E extends { requestId: number }>(
     state: SubscriberState,
-    events: AsyncIterable<E>,
+    organizationId: number,
+    events: EventStream<E>,
     adminOnly: boolean,
     matches: (event: E) => boolean,
-  ): AsyncGenerator<LiveItem> {
-    const organizationId = this.organizationOf(state);
-    for await (const event of events) {
-      if (!matches(event)) continue;
-      const viewer = await this.auth.refresh(state.viewer!, this.clock.now());
-      if (!viewer || (adminOnly && !viewer.isGlobalAdmin)) {
-        yield { revoked: true };
-        return;
+  ): AsyncIterableIterator<LicenseRequestEntity> {
+    const nextVisible = async (): Promise<IteratorResult<LicenseRequestEntity, undefined>> => {
+      for (;;) {
+        const item = await events.next();
+        if (item.done) return { value: undefined, done: true };
+        if (!matches(item.value)) continue;
+        const viewer = await this.auth.refresh(state.viewer!, this.clock.now());
+        if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
+        if (adminOnly && !viewer.isGlobalAdmin) throw forbidden("Only global admins subscribe to new license requests.");
+        const loaders = this.loadersFor(organizationId);
+        const request = await this.requests.findVisible(viewer, loaders, item.value.requestId);
+        if (!request) continue;
+        state.viewer = viewer;
+        state.loaders = loaders;
+        return { value: request, done: false };
       }
-      const loaders = this.loadersFor(organizationId);
-      state.viewer = viewer;
-      state.loaders = loaders;
-      const request = await this.requests.findVisible(viewer, loaders, event.requestId);
-      if (request) yield { request };
-    }
+    };
+    const iterator: AsyncIterableIterator<LicenseRequestEntity> = {
+      next: async () => {
+        try {
+          return await nextVisible();
+        } catch (error) {
+          await events.return();
+          if (error instanceof SubscriberOverflowError) {
+            throw new GraphQLError(
+              `This subscription fell more than ${error.maxQueued} events behind and was ended; subscribe again and re-read what you show.`,
+              { extensions: { code: SUBSCRIBER_TOO_SLOW } },
+            );
+          }
+          throw error;
+        }
+      },
+      return: async () => {
+        await events.return();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 }

@@ -3,16 +3,28 @@
  * published only after the transaction that caused them committed, on topics per
  * organization. Subscribers re-read through their own loaders and visibility.
  *
- * Transport: in-process by default; with REDIS_URL, Redis pub/sub
- * (@graphql-yoga/redis-event-target), so every instance sees every event.
+ * Transport: an `EventTarget`. In-process by default; with REDIS_URL,
+ * `@graphql-yoga/redis-event-target` (wired in src/runtime.ts), so every
+ * instance sees every event. The channel of a topic for one organization is
+ * `<TOPIC>:<organizationId>`, as `@graphql-yoga/subscription` names them.
+ *
+ * Each subscription has its own bounded queue, filled synchronously by the
+ * target's listener. A subscriber that falls more than `maxQueued` events behind
+ * is ended with `SubscriberOverflowError` and stops listening: memory per
+ * subscriber is bounded, and a burst never throws inside the event target.
+ * (`createPubSub`'s Repeater queues up to 1,024 pushes and then throws from the
+ * listener, which an in-process `EventTarget` reports as an uncaught exception;
+ * and an async generator wrapped around it cannot be returned while it waits
+ * for the next event, so a closed subscription kept listening until one came.)
  */
-import { createPubSub, PubSub } from "@graphql-yoga/subscription";
-import type { TypedEventTarget } from "@graphql-yoga/typed-event-target";
+import type { TypedEvent, TypedEventTarget } from "@graphql-yoga/typed-event-target";
 
 export const Topic = {
   LicenseRequestSubmitted: "LICENSE_REQUEST_SUBMITTED",
   LicenseRequestUpdated: "LICENSE_REQUEST_UPDATED",
 } as const;
+
+export type TopicName = (typeof Topic)[keyof typeof Topic];
 
 export interface LicenseRequestSubmittedEvent {
   organizationId: number;
@@ -26,17 +38,124 @@ export interface LicenseRequestUpdatedEvent {
   status: string;
 }
 
-/** Topic → [organizationId, payload]: every topic is keyed by organization. */
-export type EventChannels = {
-  [Topic.LicenseRequestSubmitted]: [organizationId: number, payload: LicenseRequestSubmittedEvent];
-  [Topic.LicenseRequestUpdated]: [organizationId: number, payload: LicenseRequestUpdatedEvent];
+/** Topic → its payload: every topic is keyed by organization. */
+export type EventPayloads = {
+  [Topic.LicenseRequestSubmitted]: LicenseRequestSubmittedEvent;
+  [Topic.LicenseRequestUpdated]: LicenseRequestUpdatedEvent;
 };
 
-export type EventBus = PubSub<EventChannels>;
+/** What carries events: an in-process `EventTarget`, or the Redis event target. */
+export type EventTransport = TypedEventTarget<TypedEvent>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function createEventBus(eventTarget?: TypedEventTarget<any>): EventBus {
-  return createPubSub<EventChannels>(eventTarget ? { eventTarget } : undefined);
+/** A subscription fell more than its queue bound behind; it has stopped listening. */
+export class SubscriberOverflowError extends Error {
+  override readonly name = "SubscriberOverflowError";
+  constructor(readonly maxQueued: number) {
+    super(`The subscriber fell more than ${maxQueued} events behind.`);
+  }
+}
+
+/**
+ * The events of one topic of one organization, in order. Listens from the
+ * moment it is created; `return()` stops listening at once, also while a
+ * `next()` waits (that `next()` then resolves as done).
+ */
+export interface EventStream<E> extends AsyncIterableIterator<E> {
+  return(): Promise<IteratorResult<E, undefined>>;
+}
+
+export interface EventBus {
+  publish<T extends TopicName>(topic: T, organizationId: number, payload: EventPayloads[T]): void;
+  /**
+   * Starts listening now.
+   * @param options.maxQueued events that may wait unread before the stream ends
+   *   with `SubscriberOverflowError` (default: the bus's `maxQueued`, else 1,000).
+   */
+  subscribe<T extends TopicName>(topic: T, organizationId: number, options?: { maxQueued?: number }): EventStream<EventPayloads[T]>;
+  /** Streams listening in this process (metrics, tests). */
+  listenerCount(): number;
+}
+
+export const DEFAULT_MAX_QUEUED_EVENTS = 1_000;
+
+const channelOf = (topic: TopicName, organizationId: number) => `${topic}:${organizationId}`;
+
+export function createEventBus(
+  transport: EventTransport = new EventTarget() as EventTransport,
+  options: { maxQueued?: number; onPublish?: (topic: TopicName) => void } = {},
+): EventBus {
+  let listening = 0;
+  return {
+    publish(topic, organizationId, payload) {
+      transport.dispatchEvent(new CustomEvent(channelOf(topic, organizationId), { detail: payload }) as unknown as TypedEvent);
+      options.onPublish?.(topic);
+    },
+    subscribe<T extends TopicName>(topic: T, organizationId: number, subscribeOptions: { maxQueued?: number } = {}) {
+      const maxQueued = subscribeOptions.maxQueued ?? options.maxQueued ?? DEFAULT_MAX_QUEUED_EVENTS;
+      const channel = channelOf(topic, organizationId);
+      const queue: EventPayloads[T][] = [];
+      let waiting: ((result: IteratorResult<EventPayloads[T], undefined>) => void) | null = null;
+      let overflowed = false;
+      let stopped = false;
+
+      const stopListening = () => {
+        if (stopped) return;
+        stopped = true;
+        listening -= 1;
+        transport.removeEventListener(channel, listener);
+      };
+      function listener(event: TypedEvent) {
+        if (stopped) return;
+        const payload = event.detail as EventPayloads[T];
+        if (waiting) {
+          const resolve = waiting;
+          waiting = null;
+          resolve({ value: payload, done: false });
+        } else if (queue.length < maxQueued) {
+          queue.push(payload);
+        } else {
+          overflowed = true;
+          queue.length = 0;
+          stopListening();
+        }
+      }
+      transport.addEventListener(channel, listener);
+      listening += 1;
+
+      const done = (): IteratorResult<EventPayloads[T], undefined> => ({ value: undefined, done: true });
+      const stream: EventStream<EventPayloads[T]> = {
+        next() {
+          if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
+          if (overflowed) {
+            overflowed = false;
+            return Promise.reject(new SubscriberOverflowError(maxQueued));
+          }
+          if (stopped) return Promise.resolve(done());
+          return new Promise((resolve) => {
+            waiting = resolve;
+          });
+        },
+        return() {
+          stopListening();
+          queue.length = 0;
+          overflowed = false;
+          const resolve = waiting;
+          waiting = null;
+          resolve?.(done());
+          return Promise.resolve(done());
+        },
+        throw(error?: unknown) {
+          void stream.return();
+          return Promise.reject(error);
+        },
+        [Symbol.asyncIterator]() {
+          return stream;
+        },
+      };
+      return stream;
+    },
+    listenerCount: () => listening,
+  };
 }
 
 /** Publishes the events a committed unit of work produced. */
