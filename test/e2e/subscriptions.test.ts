@@ -114,7 +114,9 @@ describe("live subscriptions", () => {
   const h = harness(() => server);
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "3", WS_MAX_PAYLOAD_BYTES: "16384" } });
+    server = await startTestServer({
+      env: { WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "3", WS_MAX_PAYLOAD_BYTES: "16384", WS_MAX_BUFFERED_BYTES: String(256 * 1024) },
+    });
   });
   afterEach(() => h.cleanUp());
   afterAll(async () => {
@@ -474,6 +476,37 @@ describe("live subscriptions", () => {
       socket.send({ id: "1", type: "subscribe", payload: { query: `subscription { licenseRequestUpdated { id } } # ${"x".repeat(20_000)}` } });
       const closed = await within(socket.closed, undefined, "the close");
       expect(closed.code).toBe(1009);
+    });
+
+    it("closes with 1013 a socket whose reader stopped reading once more than WS_MAX_BUFFERED_BYTES wait unsent", async () => {
+      const socket = h.raw();
+      await socket.opened;
+      socket.send({ type: "connection_init", payload: { authorization: `Bearer ${await server.ids.token(ADMIN)}` } });
+      expect(await socket.messages.take()).toEqual({ type: "connection_ack" });
+      // The reader stops reading; the server keeps answering large results until kernel buffers and then its own fill.
+      const tcp = (socket.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+      tcp.pause();
+      const schema = "__schema { types { name description fields { name description args { name description } } } }";
+      const query = `{ ${["a", "b", "c", "d", "e"].map((alias) => `${alias}: ${schema}`).join(" ")} }`;
+      const resultBytes = JSON.stringify(await h.gql(ADMIN, query)).length;
+      const warn = jest.spyOn(server.log, "warn");
+      const gaveUp = () => warn.mock.calls.some((call) => /consumer is too slow/.test(String(call[1])));
+      let sent = 0;
+      try {
+        // Queries go out in batches until the server gives up on the reader; far past any socket buffer, that is a failure.
+        while (!gaveUp()) {
+          if (sent * resultBytes > 64 * 1024 * 1024) throw new Error(`the server kept ${sent} results of ${resultBytes} bytes for a reader that stopped reading`);
+          for (let i = 0; i < 10; i++) socket.send({ id: String(sent++), type: "subscribe", payload: { query } });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        warn.mockRestore();
+      }
+      tcp.resume();
+      const closed = await within(socket.closed, 30_000, "the close");
+      expect(closed).toEqual({ code: 1013, reason: "Consumer too slow" });
+      // It was cut short: fewer results arrived than were asked for.
+      expect(socket.messages.all.filter((m) => m.type === "next").length).toBeLessThan(sent);
     });
 
     it("stops listening as soon as a subscription completes or its socket closes, without waiting for an event", async () => {
