@@ -17,6 +17,7 @@
  * and an async generator wrapped around it cannot be returned while it waits
  * for the next event, so a closed subscription kept listening until one came.)
  */
+import { setMaxListeners } from "node:events";
 import type { TypedEvent, TypedEventTarget } from "@graphql-yoga/typed-event-target";
 
 export const Topic = {
@@ -80,8 +81,19 @@ export const DEFAULT_MAX_QUEUED_EVENTS = 1_000;
 
 const channelOf = (topic: TopicName, organizationId: number) => `${topic}:${organizationId}`;
 
+/**
+ * The in-process transport. Every subscription is one listener on its channel by
+ * design (a busy organization has many dashboards), so Node's listener-leak
+ * warning at 11 does not apply; subscriptions are bounded per connection instead.
+ */
+export function inProcessTransport(): EventTransport {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target as EventTransport;
+}
+
 export function createEventBus(
-  transport: EventTransport = new EventTarget() as EventTransport,
+  transport: EventTransport = inProcessTransport(),
   options: { maxQueued?: number; onPublish?: (topic: TopicName) => void } = {},
 ): EventBus {
   let listening = 0;

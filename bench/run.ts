@@ -1,0 +1,381 @@
+/**
+ * Benchmarks of the license-request API, run against the real server process
+ * (`node dist/src/index.js`) on a database of the benchmark's own:
+ *
+ * 1. page cost by depth: one Requests-tab page (`first: 20`) at row 1, in the
+ *    middle and at the end of `--rows` completed requests (keyset pagination);
+ * 2. HTTP throughput and latency of the Requests-tab list under concurrency
+ *    (autocannon);
+ * 3. subscription fan-out: `--subscribers` graphql-ws clients (the organization's
+ *    dashboards) each receive a new request; time from the mutation's answer to
+ *    the last delivery, and the server's resident memory per subscription.
+ *
+ * Usage: npm run bench -- [--rows 1000000] [--subscribers 1000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
+ * See bench/README.md.
+ */
+import "reflect-metadata";
+import { ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { performance } from "node:perf_hooks";
+import autocannon from "autocannon";
+import { createClient, Client } from "graphql-ws";
+import WebSocket from "ws";
+import mysql from "mysql2/promise";
+import type { DataSource } from "typeorm";
+import { openDatabase } from "../src/db/dataSource";
+import { LicenseRequestEntity, ProductEntity, UserEntity } from "../src/entities";
+import { signToken } from "../src/services/auth";
+import { requestCursor } from "../src/services/LicenseRequestQueries";
+import { toGlobalId } from "../src/services/ids";
+import type { DatabaseConfig } from "../src/config";
+
+const ROOT = path.resolve(__dirname, "../..");
+const SECRET = "benchmark-secret-benchmark-secret-0123456789";
+
+interface Options {
+  rows: number;
+  subscribers: number;
+  database: string | null;
+  out: string | null;
+  durationSeconds: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const positive = (name: string, fallback: number) => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  return {
+    rows: positive("rows", 1_000_000),
+    subscribers: positive("subscribers", 1_000),
+    durationSeconds: positive("duration", 10),
+    database: value("database") ?? null,
+    out: value("out") ?? null,
+  };
+}
+
+/** A database of the benchmark's own: a temporary SQLite file, or a fresh MySQL/MariaDB database. */
+async function benchDatabase(url: string | null): Promise<{ config: DatabaseConfig; url: string; drop(): Promise<void>; label: string }> {
+  if (!url) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lr-bench-"));
+    const file = path.join(dir, "bench.db");
+    return { config: { type: "sqlite", path: file }, url: `sqlite:${file}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }), label: "SQLite (embedded)" };
+  }
+  const server = new URL(url);
+  const name = server.pathname.replace(/^\//, "") || "lr_bench";
+  const connect = () =>
+    mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  const admin = await connect();
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const [[version]] = (await admin.query("SELECT VERSION() AS v")) as unknown as [[{ v: string }]];
+  await admin.end();
+  return {
+    config: { type: "mysql", url },
+    url,
+    label: `MySQL protocol (${version.v})`,
+    drop: async () => {
+      const c = await connect();
+      await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await c.end();
+    },
+  };
+}
+
+interface ServerProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  rssMiB(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts the built service and resolves once it logs its URL. */
+async function startServer(databaseUrl: string): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, "dist/src/index.js")], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: "development",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: databaseUrl,
+      JWT_SECRET: SECRET,
+      LOG_LEVEL: "info",
+      RATE_LIMIT_PER_MINUTE: "100000000",
+      WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "20",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      if (!line.startsWith("{")) return;
+      const entry = JSON.parse(line) as { url?: string; level?: number; msg?: string };
+      if (entry.url) resolve(entry.url.replace(/\/graphql$/, ""));
+    });
+    child.once("exit", (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
+  });
+  return {
+    url,
+    pid: child.pid!,
+    child,
+    rssMiB: () => {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Adds `rows` denied requests (one recipient each) to Contoso, older than every seeded one. */
+async function addCompletedRequests(dataSource: DataSource, rows: number): Promise<void> {
+  const requester = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "adele@contoso.example" });
+  const product = await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "POWER_BI_PRO", organizationId: requester.organizationId });
+  const oldest = await dataSource.getRepository(LicenseRequestEntity).createQueryBuilder("lr").select("MIN(lr.requestedAt)", "t").getRawOne<{ t: string }>();
+  const start = Number(oldest?.t ?? Date.now()) - 60_000;
+  const firstId = 1_000_000_000;
+  const batch = 2_000;
+  await dataSource.transaction(async (manager) => {
+    for (let offset = 0; offset < rows; offset += batch) {
+      const n = Math.min(batch, rows - offset);
+      const requests: unknown[] = [];
+      const recipients: unknown[] = [];
+      for (let i = 0; i < n; i++) {
+        const id = firstId + offset + i;
+        const requestedAt = start - (offset + i) * 1_000;
+        requests.push(id, requester.organizationId, product.id, requester.id, "DENIED", 1, requestedAt, requestedAt + 30 * 86_400_000, requestedAt + 3_600_000, "");
+        recipients.push(id, requester.id, requester.organizationId, 0, "DENIED");
+      }
+      await manager.query(
+        `INSERT INTO license_request (id, organizationId, productId, requesterId, status, recipientCount, requestedAt, expiresAt, decidedAt, disabledServicePlanIds) VALUES ${Array(n).fill("(?,?,?,?,?,?,?,?,?,?)").join(",")}`,
+        requests,
+      );
+      await manager.query(
+        `INSERT INTO license_request_recipient (requestId, userId, organizationId, position, decision) VALUES ${Array(n).fill("(?,?,?,?,?)").join(",")}`,
+        recipients,
+      );
+    }
+  });
+}
+
+const LIST = `query RequestsTab($state: LicenseRequestState, $after: String) {
+  licenseRequests(filter: { state: $state }, first: 20, after: $after) {
+    nodes { id status requestedAt product { name } requester { displayName } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function summary(samples: number[]): { p50: number; p95: number; mean: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
+}
+
+async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data!;
+}
+
+/** Milliseconds of `samples` sequential requests for one page after `cursor`. */
+async function timePage(url: string, token: string, state: string | null, cursor: string | null, samples: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < samples + 5; i++) {
+    const t0 = performance.now();
+    const data = await post(url, token, LIST, { state, after: cursor });
+    const elapsed = performance.now() - t0;
+    if (data.licenseRequests.nodes.length !== 20) throw new Error("a page came back short");
+    if (i >= 5) times.push(elapsed); // the first five warm caches up
+  }
+  return times;
+}
+
+async function throughput(url: string, token: string, seconds: number, connections: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/graphql`,
+    method: "POST",
+    connections,
+    duration: seconds,
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: LIST, variables: { state: "PENDING" } }),
+  });
+}
+
+/** `count` dashboards, each one graphql-ws connection with one licenseRequestSubmitted subscription. */
+async function openDashboards(wsUrl: string, token: string, count: number, onEvent: (dashboard: number) => void): Promise<Client[]> {
+  const clients: Client[] = [];
+  const subscribed: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+    clients.push(client);
+    subscribed.push(
+      new Promise<void>((resolve, reject) => {
+        const offConnected = client.on("connected", () => {
+          offConnected();
+          resolve();
+        });
+        client.subscribe(
+          { query: "subscription { licenseRequestSubmitted { id product { name } requester { displayName } } }" },
+          { next: () => onEvent(i), error: reject, complete: () => undefined },
+        );
+      }),
+    );
+  }
+  await Promise.all(subscribed);
+  return clients;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const database = await benchDatabase(options.database);
+  const lines: string[] = [];
+  const say = (line = "") => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  let server: ServerProcess | null = null;
+  let dataSource: DataSource | null = null;
+  try {
+    server = await startServer(database.url);
+    dataSource = await openDatabase(database.config);
+    const admin = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "admin@contoso.example" });
+    const token = await signToken(SECRET, admin, { expiresIn: "2h" });
+
+    const t0 = performance.now();
+    await addCompletedRequests(dataSource, options.rows);
+    const loadSeconds = (performance.now() - t0) / 1000;
+
+    say(`# Benchmark results`);
+    say();
+    say(`- date: ${new Date().toISOString()}`);
+    say(`- database: ${database.label}`);
+    say(`- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+    say(`- data: the demo seed plus ${options.rows.toLocaleString("en")} completed requests in one organization (loaded in ${loadSeconds.toFixed(1)} s)`);
+    say();
+
+    // 1. Page cost by depth: cursors taken from the rows themselves.
+    const repository = dataSource.getRepository(LicenseRequestEntity);
+    const at = async (position: number) => {
+      const row = await repository
+        .createQueryBuilder("lr")
+        .where("lr.organizationId = :org", { org: admin.organizationId })
+        .orderBy("lr.requestedAt", "DESC")
+        .addOrderBy("lr.id", "DESC")
+        .offset(position)
+        .limit(1)
+        .getOneOrFail();
+      return requestCursor(row);
+    };
+    const total = await repository.countBy({ organizationId: admin.organizationId });
+    const depths: [string, string | null][] = [
+      ["row 1", null],
+      [`row ${Math.floor(total / 2).toLocaleString("en")}`, await at(Math.floor(total / 2))],
+      [`row ${(total - 21).toLocaleString("en")}`, await at(total - 21)],
+    ];
+    say(`## 1. One page of 20 by depth (${total.toLocaleString("en")} requests; 200 sequential requests each, milliseconds)`);
+    say();
+    say(`| filter | position | p50 | p95 | mean |`);
+    say(`| --- | --- | --- | --- | --- |`);
+    for (const state of [null, "COMPLETED"]) {
+      for (const [label, cursor] of depths) {
+        const s = summary(await timePage(server.url, token, state, cursor, 200));
+        say(`| ${state ?? "none"} | ${label} | ${s.p50.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} |`);
+      }
+    }
+    say();
+
+    // 2. Throughput of the pending list.
+    say(`## 2. Requests tab, pending list, ${options.durationSeconds} s under load (autocannon)`);
+    say();
+    say(`| connections | requests/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |`);
+    say(`| --- | --- | --- | --- | --- | --- | --- |`);
+    for (const connections of [1, 10, 50]) {
+      const r = await throughput(server.url, token, options.durationSeconds, connections);
+      say(`| ${connections} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p97_5} | ${r.latency.p99} | ${r.errors} | ${r.non2xx} |`);
+    }
+    say();
+
+    // 3. Fan-out to dashboards.
+    const rssIdle = server.rssMiB();
+    let deliveries = 0;
+    let lastDelivery = 0;
+    const clients = await openDashboards(`${server.url.replace(/^http/, "ws")}/graphql`, token, options.subscribers, () => {
+      deliveries++;
+      lastDelivery = performance.now();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rssSubscribed = server.rssMiB();
+    const submitter = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "alex@contoso.example" });
+    const submitterToken = await signToken(SECRET, submitter);
+    const visio = toGlobalId("Product", (await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId })).id);
+    const rounds = 20;
+    const fanOut: number[] = [];
+    const endToEnd: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      deliveries = 0;
+      const sent = performance.now();
+      const data = await post(server.url, submitterToken, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { message } } }`, { p: visio });
+      const answered = performance.now();
+      const id = data.submitLicenseRequest.licenseRequest.id as string;
+      const deadline = Date.now() + 30_000;
+      while (deliveries < options.subscribers) {
+        if (Date.now() > deadline) throw new Error(`only ${deliveries} of ${options.subscribers} dashboards received round ${round}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      fanOut.push(lastDelivery - answered);
+      endToEnd.push(lastDelivery - sent);
+      await post(server.url, submitterToken, `mutation($id: ID!) { cancelLicenseRequest(input: { requestId: $id }) { userErrors { message } } }`, { id });
+    }
+    const rssAfter = server.rssMiB();
+    const f = summary(fanOut);
+    const e = summary(endToEnd);
+    say(`## 3. Fan-out: ${options.subscribers.toLocaleString("en")} dashboards (one graphql-ws connection and subscription each), ${rounds} new requests`);
+    say();
+    say(`| measure | p50 ms | p95 ms |`);
+    say(`| --- | --- | --- |`);
+    say(`| mutation answered → last dashboard received | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} |`);
+    say(`| mutation sent → last dashboard received | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} |`);
+    say();
+    say(`| server resident memory | MiB |`);
+    say(`| --- | --- |`);
+    say(`| after the load above, no dashboards | ${rssIdle.toFixed(0)} |`);
+    say(`| ${options.subscribers.toLocaleString("en")} dashboards subscribed | ${rssSubscribed.toFixed(0)} |`);
+    say(`| after ${rounds} fan-outs | ${rssAfter.toFixed(0)} |`);
+    say(`| per dashboard | ${(((rssSubscribed - rssIdle) * 1024) / options.subscribers).toFixed(1)} KiB |`);
+    say();
+    await Promise.all(clients.map((c) => c.dispose()));
+  } finally {
+    await server?.stop();
+    await dataSource?.destroy();
+    await database.drop();
+  }
+  if (options.out) fs.writeFileSync(path.resolve(ROOT, options.out), `${lines.join("\n")}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
