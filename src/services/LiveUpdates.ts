@@ -30,6 +30,15 @@ export interface SubscriberState {
 export const SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW";
 
 export class LiveUpdates {
+  /**
+   * One set of loaders per event, shared by every subscriber of the event's
+   * organization (loaders hold organization-scoped rows, never viewer-dependent
+   * answers; visibility is checked per subscriber). A thousand dashboards then
+   * cost a few batched queries per event, not thousands. Keyed by the event
+   * payload, which the transport hands to every listener as one object.
+   */
+  private readonly eventLoaders = new WeakMap<object, Loaders>();
+
   constructor(
     private readonly bus: EventBus,
     private readonly auth: Authenticator,
@@ -89,6 +98,15 @@ export class LiveUpdates {
     return this.stream(state, organizationId, events, false, (e) => wanted === undefined || e.requestId === wanted);
   }
 
+  private loadersOfEvent(event: object, organizationId: number): Loaders {
+    let loaders = this.eventLoaders.get(event);
+    if (!loaders) {
+      loaders = this.loadersFor(organizationId);
+      this.eventLoaders.set(event, loaders);
+    }
+    return loaders;
+  }
+
   private organizationOf(state: SubscriberState): number {
     if (!state.viewer) throw forbidden("Sign in to subscribe.");
     return state.viewer.organizationId;
@@ -109,14 +127,16 @@ export class LiveUpdates {
     matches: (event: E) => boolean,
   ): AsyncIterableIterator<LicenseRequestEntity> {
     const nextVisible = async (): Promise<IteratorResult<LicenseRequestEntity, undefined>> => {
+      // The previous event's payload was resolved before this call: let its loaders go.
+      state.loaders = null;
       for (;;) {
         const item = await events.next();
         if (item.done) return { value: undefined, done: true };
         if (!matches(item.value)) continue;
-        const viewer = await this.auth.refresh(state.viewer!, this.clock.now());
+        const loaders = this.loadersOfEvent(item.value, organizationId);
+        const viewer = await this.auth.refresh(state.viewer!, this.clock.now(), (id) => loaders.user.load(id));
         if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
         if (adminOnly && !viewer.isGlobalAdmin) throw forbidden("Only global admins subscribe to new license requests.");
-        const loaders = this.loadersFor(organizationId);
         const request = await this.requests.findVisible(viewer, loaders, item.value.requestId);
         if (!request) continue;
         state.viewer = viewer;

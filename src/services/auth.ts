@@ -81,10 +81,14 @@ export class Authenticator {
     return viewerOf(user, payload.exp ? new Date(payload.exp * 1000) : null);
   }
 
-  /** Re-reads the viewer's user (roles may have changed); null when the user or token is no longer valid. */
-  async refresh(viewer: Viewer, now: Date): Promise<Viewer | null> {
+  /**
+   * Re-reads the viewer's user (roles may have changed); null when the user or token
+   * is no longer valid. `loadUser`, when given, reads the user (a loader scoped to
+   * the viewer's organization, shared by the subscribers of one event).
+   */
+  async refresh(viewer: Viewer, now: Date, loadUser?: (userId: number) => Promise<UserEntity | null>): Promise<Viewer | null> {
     if (viewer.tokenExpiresAt && viewer.tokenExpiresAt.getTime() <= now.getTime()) return null;
-    const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: viewer.userId } });
+    const user = loadUser ? await loadUser(viewer.userId) : await this.dataSource.getRepository(UserEntity).findOne({ where: { id: viewer.userId } });
     if (!user || user.organizationId !== viewer.organizationId) return null;
     return viewerOf(user, viewer.tokenExpiresAt);
   }
