@@ -40,6 +40,8 @@ export interface StartOptions {
   mailTransport?: MailTransport;
   /** Run the periodic expiry sweep (default true). */
   sweep?: boolean;
+  /** Receives every SQL statement the service issues (tests count them to prove batching). */
+  onQuery?: (sql: string) => void;
 }
 
 /**
@@ -132,7 +134,7 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
-  const dataSource = await openDatabase(config.database);
+  const dataSource = await openDatabase(config.database, { onQuery: options.onQuery });
   if (config.seedDemoData && (await seedDemoData(dataSource, clock.now()))) log.info("seeded the demo organizations");
 
   const metrics = new Metrics();
