@@ -370,7 +370,9 @@ export class LicenseRequestService {
           })
           .execute();
         if (!taken.affected) {
-          const fresh = await manager.getRepository(ProductEntity).findOneByOrFail({ id: chosenId });
+          // A locking read: on MySQL a plain one would see this transaction's snapshot, not the pool as the update found it.
+          const lock = this.db.forUpdate();
+          const fresh = await manager.getRepository(ProductEntity).findOneOrFail({ where: { id: chosenId }, lock: lock ? { mode: lock } : undefined });
           const available = Math.max(0, fresh.totalLicenses - fresh.assignedLicenses);
           abort(
             userError(
