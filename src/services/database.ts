@@ -1,6 +1,9 @@
 /**
  * The one way services write: `Database.transaction` runs a unit of work in a
- * transaction, retries it on deadlock or lock timeout (MySQL/MariaDB), and on
+ * transaction, retries it on deadlock or lock timeout (MySQL/MariaDB) or on a
+ * busy database file (SQLite shared by two processes, where a deferred
+ * transaction that read an older snapshot cannot upgrade to a write and gets
+ * SQLITE_BUSY_SNAPSHOT at once, without waiting for the busy timeout), and on
  * embedded SQLite (a single connection) runs units of work one at a time.
  */
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
@@ -21,7 +24,7 @@ export function isDuplicateKeyError(error: unknown): boolean {
 function isRetryable(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const code = (error.driverError as { code?: string } | undefined)?.code;
-  return code !== undefined && (RETRYABLE_MYSQL_ERRORS.has(code) || code === "SQLITE_BUSY");
+  return code !== undefined && (RETRYABLE_MYSQL_ERRORS.has(code) || code.startsWith("SQLITE_BUSY"));
 }
 
 export class Database {
@@ -34,12 +37,16 @@ export class Database {
     return this.dataSource.options.type === "mysql" || this.dataSource.options.type === "mariadb";
   }
 
-  /** Runs `work` in a transaction; rolls back on any throw; retries deadlocks with backoff. */
+  /** Runs `work` in a transaction; rolls back on any throw; retries deadlocks and busy files with backoff. */
   async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isMysql) return this.serialized(() => this.dataSource.transaction(work));
+    if (!this.isMysql) return this.serialized(() => this.withRetries(() => this.dataSource.transaction(work)));
+    return this.withRetries(() => this.dataSource.transaction("REPEATABLE READ", work));
+  }
+
+  private async withRetries<T>(attemptWork: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.dataSource.transaction("REPEATABLE READ", work);
+        return await attemptWork();
       } catch (error) {
         if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
         await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));

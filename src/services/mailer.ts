@@ -47,12 +47,22 @@ export interface OutboxDispatcherOptions {
   onFailure?: (error: unknown) => void;
 }
 
+/** The transport's error in one line (nodemailer's errors carry a code and a message; never the email). */
+function describeFailure(error: unknown): string {
+  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  if (typeof message !== "string") return "delivery failed";
+  return [typeof name === "string" ? name : "Error", typeof code === "string" ? `(${code})` : "", message].filter(Boolean).join(" ").replace(/\s+/g, " ");
+}
+
 export class OutboxDispatcher {
   readonly id = randomUUID();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  /** Not started, or stopped: no rounds are scheduled. */
   private stopped = true;
+  /** `stop()` was called: a round in flight ends after the row it is sending. */
+  private stopRequested = false;
 
   constructor(
     private readonly db: Database,
@@ -63,6 +73,7 @@ export class OutboxDispatcher {
 
   start(): void {
     this.stopped = false;
+    this.stopRequested = false;
     this.schedule(0);
   }
 
@@ -75,6 +86,7 @@ export class OutboxDispatcher {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopRequested = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
@@ -110,7 +122,7 @@ export class OutboxDispatcher {
       .getMany();
     let sent = 0;
     for (const row of due) {
-      if (this.stopped && sent > 0) break;
+      if (this.stopRequested) break;
       if (!(await this.claim(row.id))) continue;
       try {
         await this.transport.send({ from: this.options.from, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody });
@@ -153,7 +165,7 @@ export class OutboxDispatcher {
   private async release(row: OutboxEmailEntity, error: unknown): Promise<void> {
     const attempts = row.attempts + 1;
     const backoff = Math.min(this.options.maxBackoffMs ?? 5 * 60_000, 1000 * 2 ** Math.min(attempts - 1, 16));
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : "delivery failed";
+    const reason = describeFailure(error);
     await this.updateClaimed(row.id, {
       attempts,
       nextAttemptAt: new Date(this.clock.now().getTime() + backoff),

@@ -10,7 +10,7 @@ import type { DataSource } from "typeorm";
 import { UserEntity } from "../../src/entities";
 import { createTestDatabase, TestDatabase } from "../helpers/database";
 import { demoIds, DemoIds, TEST_JWT_SECRET } from "../helpers/fixtures";
-import { buildPrivately, ServiceProcess, startRedis, startServiceProcess, RedisServer } from "../helpers/processes";
+import { buildPrivately, postGraphQL, ServiceProcess, startRedis, startServiceProcess, RedisServer } from "../helpers/processes";
 import { eventually, liveClient, LiveClient } from "../helpers/ws";
 
 jest.setTimeout(120_000);
@@ -30,12 +30,7 @@ describe("subscriptions across two server instances over Redis", () => {
   const clients: LiveClient[] = [];
 
   const gql = async (instance: ServiceProcess, email: string, query: string, variables?: Record<string, unknown>) => {
-    const response = await fetch(`${instance.url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${await ids.token(email)}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const body = await postGraphQL(instance, await ids.token(email), query, variables);
     expect(body.errors).toBeUndefined();
     return body.data!;
   };

@@ -165,3 +165,16 @@ export async function startServiceProcess(entry: string, env: Record<string, str
     stop: () => stopChild(child, "SIGTERM"),
   };
 }
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
+/** POSTs an operation to a server process as the bearer of `token`; the parsed response body. */
+export async function postGraphQL(instance: { url: string }, token: string, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(`${instance.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as { data?: Json | null; errors?: unknown[] };
+}
