@@ -1,0 +1,146 @@
+/**
+ * The example operations of operations/ (what a frontend team starts from),
+ * generated into typed documents by codegen and run against a real server:
+ * the Requests tab's lists, details, approve, partial approve, deny, cancel,
+ * settings and both subscriptions, as one admin's and a few users' day.
+ */
+import {
+  ApproveRequestDocument,
+  CancelRequestDocument,
+  DenyRequestDocument,
+  MyRequestsDocument,
+  PartiallyApproveRequestDocument,
+  RequestDetailsDocument,
+  RequestProcessSettingsDocument,
+  RequestsTabDocument,
+  RequestSubmittedDocument,
+  RequestUpdatedDocument,
+  SubmitRequestDocument,
+  UpdateRequestProcessSettingsDocument,
+} from "../generated/graphql";
+import { startTestServer, TestServer } from "../helpers/server";
+import { typedClient, TypedClient, typedSubscription } from "../helpers/typed";
+import { liveClient, LiveClient } from "../helpers/ws";
+
+const ADMIN = "admin@contoso.example";
+
+describe("the example operations, typed", () => {
+  let server: TestServer;
+  let api: TypedClient;
+  let dashboard: LiveClient;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    api = typedClient(server);
+    dashboard = liveClient(server.wsUrl, await server.ids.token(ADMIN));
+  });
+
+  afterAll(async () => {
+    await dashboard?.dispose();
+    await server?.stop();
+  });
+
+  it("lists the Requests tab: pending and completed, newest first, paged", async () => {
+    const pending = await api.run(ADMIN, RequestsTabDocument, { state: "PENDING" });
+    expect(pending.licenseRequests.totalCount).toBe(2);
+    expect(pending.licenseRequests.nodes.map((r) => [r.product.name, r.requester.displayName, r.status, r.viewerCanDecide])).toEqual([
+      ["Power BI Pro", "Joni Sherman", "PENDING", true],
+      ["Visio Plan 2", "Patti Fernandez", "PENDING", true],
+    ]);
+    const firstPage = await api.run(ADMIN, RequestsTabDocument, { state: "COMPLETED", first: 3 });
+    expect(firstPage.licenseRequests.totalCount).toBe(5);
+    expect(firstPage.licenseRequests.pageInfo.hasNextPage).toBe(true);
+    const rest = await api.run(ADMIN, RequestsTabDocument, { state: "COMPLETED", first: 3, after: firstPage.licenseRequests.pageInfo.endCursor });
+    expect(rest.licenseRequests.pageInfo.hasNextPage).toBe(false);
+    const completed = [...firstPage.licenseRequests.nodes, ...rest.licenseRequests.nodes];
+    expect(completed.map((r) => r.status)).toEqual(["CANCELLED", "APPROVED", "PARTIALLY_APPROVED", "DENIED", "EXPIRED"]);
+    expect(completed.every((r) => !r.viewerCanDecide)).toBe(true);
+  });
+
+  it("follows a request from the form to a partial approval, live on the admin's dashboard", async () => {
+    const submitted = await typedSubscription(server, dashboard, RequestSubmittedDocument, {});
+    const updated = await typedSubscription(server, dashboard, RequestUpdatedDocument, {});
+
+    const sent = await api.run("adele@contoso.example", SubmitRequestDocument, {
+      productId: server.ids.product("POWER_BI_PRO"),
+      additionalUserIds: [server.ids.user("alex@contoso.example"), server.ids.user("megan@contoso.example")],
+      justification: "Q3 reports",
+    });
+    expect(sent.submitLicenseRequest.userErrors).toEqual([]);
+    const id = sent.submitLicenseRequest.licenseRequest!.id;
+    const pushed = await submitted.next();
+    expect(pushed.licenseRequestSubmitted).toMatchObject({ id, status: "PENDING", recipientCount: 3, requester: { email: "adele@contoso.example" } });
+
+    const details = await api.run(ADMIN, RequestDetailsDocument, { id });
+    const request = details.licenseRequest!;
+    expect(request.recipients.map((r) => [r.user.email, r.decision])).toEqual([
+      ["adele@contoso.example", "PENDING"],
+      ["alex@contoso.example", "PENDING"],
+      ["megan@contoso.example", "PENDING"],
+    ]);
+    expect(request.eligibleProducts.map((p) => p.skuPartNumber)).toEqual(["POWER_BI_PRO", "SPE_E5"]);
+    const e5 = request.eligibleProducts[1];
+    expect(e5.servicePlans.map((p) => p.servicePlanName)).toContain("TEAMS1");
+
+    const decided = await api.run(ADMIN, PartiallyApproveRequestDocument, {
+      requestId: id,
+      excludedUserIds: [server.ids.user("megan@contoso.example")],
+      productId: e5.id,
+      message: "Megan has access through her team.",
+    });
+    expect(decided.approveLicenseRequest.userErrors).toEqual([]);
+    expect(decided.approveLicenseRequest.licenseRequest!.recipients.map((r) => r.decision)).toEqual(["APPROVED", "APPROVED", "DENIED"]);
+    const change = await updated.next();
+    expect(change.licenseRequestUpdated).toMatchObject({ id, status: "PARTIALLY_APPROVED", decidedBy: { displayName: "MOD Administrator" } });
+    submitted.unsubscribe();
+    updated.unsubscribe();
+  });
+
+  it("approves with an app turned off, denies with a message, and lets a requester cancel", async () => {
+    const visio = await api.run("lee@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
+    const approved = await api.run(ADMIN, ApproveRequestDocument, {
+      requestId: visio.submitLicenseRequest.licenseRequest!.id,
+      disabledServicePlanIds: [server.ids.plan("VISIOONLINE")],
+      idempotencyKey: "approve-lee-visio",
+    });
+    expect(approved.approveLicenseRequest.userErrors).toEqual([]);
+    expect(approved.approveLicenseRequest.licenseRequest!.status).toBe("APPROVED");
+    expect(approved.approveLicenseRequest.assignments).toEqual([
+      { user: { email: "lee@contoso.example" }, product: { name: "Visio Plan 2" }, disabledServicePlans: [{ name: expect.any(String) }] },
+    ]);
+
+    const nestor = await api.run("nestor@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
+    const denied = await api.run(ADMIN, DenyRequestDocument, { requestId: nestor.submitLicenseRequest.licenseRequest!.id, message: "Use Visio in the browser." });
+    expect(denied.denyLicenseRequest.licenseRequest).toMatchObject({ status: "DENIED", decisionMessage: "Use Visio in the browser." });
+
+    const alex = await api.run("alex@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
+    const mine = await api.run("alex@contoso.example", MyRequestsDocument, {});
+    expect(mine.me.roles).toEqual(["USER"]);
+    const own = mine.licenseRequests.nodes.find((r) => r.id === alex.submitLicenseRequest.licenseRequest!.id)!;
+    expect([own.viewerCanCancel, own.viewerCanDecide]).toEqual([true, false]);
+    const cancelled = await api.run("alex@contoso.example", CancelRequestDocument, { requestId: own.id });
+    expect(cancelled.cancelLicenseRequest.licenseRequest).toMatchObject({ status: "CANCELLED", viewerCanCancel: false });
+  });
+
+  it("switches to the organization's own request process and back", async () => {
+    const on = await api.run(ADMIN, UpdateRequestProcessSettingsDocument, {
+      useOwnRequestProcess: true,
+      message: "Ask the service desk.",
+      documentationUrl: "https://intranet.contoso.example/licenses",
+    });
+    expect(on.updateRequestProcessSettings).toEqual({
+      settings: { useOwnRequestProcess: true, message: "Ask the service desk.", documentationUrl: "https://intranet.contoso.example/licenses" },
+      userErrors: [],
+    });
+    const blocked = await api.run("megan@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
+    expect(blocked.submitLicenseRequest).toMatchObject({
+      licenseRequest: null,
+      ownRequestProcess: { message: "Ask the service desk.", documentationUrl: "https://intranet.contoso.example/licenses" },
+      userErrors: [],
+    });
+    const seen = await api.run("megan@contoso.example", RequestProcessSettingsDocument, {});
+    expect(seen.requestProcessSettings).toMatchObject({ useOwnRequestProcess: true, updatedBy: { displayName: "MOD Administrator" } });
+    const off = await api.run(ADMIN, UpdateRequestProcessSettingsDocument, { useOwnRequestProcess: false });
+    expect(off.updateRequestProcessSettings.settings).toMatchObject({ useOwnRequestProcess: false, message: "Ask the service desk." });
+  });
+});
