@@ -89,6 +89,30 @@ export async function openDatabase(config: DatabaseConfig, options: CreateDataSo
       await dataSource.initialize();
     }
   }
-  await dataSource.runMigrations({ transaction: "each" });
+  await exclusively(dataSource, "migrate", () => dataSource.runMigrations({ transaction: "each" }));
   return dataSource;
+}
+
+/**
+ * Runs `work` while holding a MySQL/MariaDB named lock, so instances starting
+ * together on one database migrate (and seed) it one at a time: the second
+ * finds the work done. The lock belongs to one connection, held for the whole
+ * call. Embedded SQLite serves one process; there `work` just runs.
+ */
+export async function exclusively<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
+  const type = dataSource.options.type;
+  if (type !== "mysql" && type !== "mariadb") return work();
+  const lockName = `license_requests.${name}`;
+  const runner = dataSource.createQueryRunner();
+  try {
+    const [row] = (await runner.query("SELECT GET_LOCK(?, 120) AS acquired", [lockName])) as { acquired: number | string | null }[];
+    if (Number(row?.acquired) !== 1) throw new Error(`could not take the database lock "${lockName}" within 120 s`);
+    try {
+      return await work();
+    } finally {
+      await runner.query("SELECT RELEASE_LOCK(?)", [lockName]);
+    }
+  } finally {
+    await runner.release();
+  }
 }

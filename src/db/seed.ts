@@ -19,6 +19,7 @@ import {
   StoredRequestStatus,
   UserEntity,
 } from "../entities";
+import { exclusively } from "./dataSource";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -160,13 +161,19 @@ export async function isEmpty(dataSource: DataSource): Promise<boolean> {
   return (await dataSource.getRepository(OrganizationEntity).count()) === 0;
 }
 
-/** Seeds the demo organizations if the database is empty; returns whether it did. */
+/**
+ * Seeds the demo organizations if the database is empty, in one transaction;
+ * returns whether it did. Instances starting together seed once (a database
+ * lock on MySQL/MariaDB).
+ */
 export async function seedDemoData(dataSource: DataSource, now: Date = new Date()): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
-    if ((await manager.getRepository(OrganizationEntity).count()) > 0) return false;
-    for (const org of ORGANIZATIONS) await seedOrganization(manager, org, now);
-    return true;
-  });
+  return exclusively(dataSource, "seed", () =>
+    dataSource.transaction(async (manager) => {
+      if ((await manager.getRepository(OrganizationEntity).count()) > 0) return false;
+      for (const org of ORGANIZATIONS) await seedOrganization(manager, org, now);
+      return true;
+    }),
+  );
 }
 
 async function seedOrganization(manager: EntityManager, spec: SeedOrganization, now: Date): Promise<void> {
