@@ -26,10 +26,14 @@ const CLIENT_CODES = new Set([
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    // Validation errors carry the rule's own code on the original error (depth limit).
-    const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
-    const originalCode = original?.extensions?.code;
-    if (typeof originalCode === "string" && originalCode.startsWith("QUERY_TOO_")) {
+    // Validation errors carry the rule's own code on the original error (depth limit):
+    // Apollo wraps a failed validation rule's error in one coded GRAPHQL_VALIDATION_FAILED.
+    const original = unwrapResolverError(error) as { extensions?: Record<string, unknown>; originalError?: unknown } | undefined;
+    const wrapped = original?.originalError as { extensions?: Record<string, unknown> } | undefined;
+    const originalCode = [original?.extensions?.code, wrapped?.extensions?.code].find(
+      (candidate) => typeof candidate === "string" && candidate.startsWith("QUERY_TOO_"),
+    );
+    if (typeof originalCode === "string") {
       return { ...formatted, extensions: { ...stripInternals(formatted.extensions), code: originalCode } };
     }
     if (typeof code === "string" && CLIENT_CODES.has(code)) {

@@ -1,0 +1,364 @@
+/**
+ * The HTTP surface (api.md "The HTTP surface"): CSRF prevention, body limits,
+ * query bounds, argument checks, what production hides, how unexpected errors
+ * read, the probes, and request IDs. Statuses and codes are exact.
+ */
+import { LicenseRequestEntity } from "../../src/entities";
+import { GraphQLResponse, startTestServer, TestServer } from "../helpers/server";
+
+const ADMIN = "admin@contoso.example";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** What an internal detail looks like in a response body: a stack frame, SQL, a driver's words, a table name. */
+const INTERNALS = /stacktrace|exception|\bat .+:\d+:\d+|SELECT |FROM |INSERT |SQLITE|\bER_[A-Z_]+|no such table|doesn't exist|product_gone|typeorm|TypeORM|QueryFailed|node_modules/;
+const CSRF_MESSAGE = /^This operation has been blocked as a potential Cross-Site Request Forgery \(CSRF\)/;
+
+interface RawResponse extends GraphQLResponse {
+  text: string;
+}
+
+async function raw(url: string, init: RequestInit = {}): Promise<RawResponse> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  let body: GraphQLResponse["body"] = {};
+  if ((response.headers.get("content-type") ?? "").includes("json")) body = JSON.parse(text) as GraphQLResponse["body"];
+  return { status: response.status, headers: response.headers, body, text };
+}
+
+/** A selection nested through `fields`, ending in `leaf`: `fields.length + 1` levels deep. */
+const nested = (fields: string[], leaf: string): string => fields.reduceRight((inner, field) => `${field} { ${inner} }`, leaf);
+/** User > licenses > LicenseAssignment > request > LicenseRequest > requester, `times` over. */
+const userLoops = (times: number): string[] => Array.from({ length: times }, () => ["requester", "licenses", "request"]).flat();
+
+/** 14 levels: licenseRequests > nodes > (requester > licenses > request) x3 > requester > organization > name. */
+const FOURTEEN_LEVELS = `{ ${nested(["licenseRequests", "nodes", ...userLoops(3), "requester", "organization"], "name")} }`;
+/** 12 levels, the most allowed by default. */
+const TWELVE_LEVELS = `{ ${nested(["licenseRequests", "nodes", ...userLoops(3)], "id")} }`;
+/** 13 levels, 11 of them inside a fragment. */
+const THIRTEEN_LEVELS_IN_A_FRAGMENT = `query { licenseRequests { nodes { ...Deep } } }
+  fragment Deep on LicenseRequest { ${nested([...userLoops(3), "requester"], "id")} }`;
+
+/** 60 aliased connections of `$size` rows with one field: each costs 1 + size. */
+const SIXTY_PAGES = `query Pages($size: Int) { ${Array.from({ length: 60 }, (_, i) => `p${i}: licenseRequests(first: $size) { totalCount }`).join(" ")} }`;
+
+describe("the HTTP surface", () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.ids.token(ADMIN);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const graphql = () => `${server.url}/graphql`;
+  const meUrl = () => `${graphql()}?query=${encodeURIComponent("{ me { email } }")}`;
+
+  describe("CSRF prevention", () => {
+    it("refuses a GET operation without a preflight header with 400 BAD_REQUEST", async () => {
+      const res = await raw(meUrl(), { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0].message).toMatch(CSRF_MESSAGE);
+      expect(res.body.errors![0].extensions).toEqual({ code: "BAD_REQUEST" });
+    });
+
+    it("runs the same GET when it carries apollo-require-preflight", async () => {
+      const res = await raw(meUrl(), { headers: { authorization: `Bearer ${token}`, "apollo-require-preflight": "true" } });
+      expect(res.status).toBe(200);
+      expect(res.body.data).toEqual({ me: { email: ADMIN } });
+    });
+
+    it.each(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])(
+      "refuses a POST with content-type %s, and the mutation in it does not run",
+      async (contentType) => {
+        const before = await server.service.dataSource.getRepository(LicenseRequestEntity).count();
+        const res = await raw(graphql(), {
+          method: "POST",
+          headers: { authorization: `Bearer ${await server.ids.token("adele@contoso.example")}`, "content-type": contentType },
+          body: JSON.stringify({
+            query: `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } } }`,
+            variables: { p: server.ids.product("POWER_BI_PRO") },
+          }),
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.errors![0].message).toMatch(CSRF_MESSAGE);
+        expect(res.body.errors![0].extensions).toEqual({ code: "BAD_REQUEST" });
+        expect(await server.service.dataSource.getRepository(LicenseRequestEntity).count()).toBe(before);
+      },
+    );
+  });
+
+  describe("request bodies", () => {
+    const post = (body: string) =>
+      raw(graphql(), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
+
+    it("refuses a body over the 100kb limit with 413 PAYLOAD_TOO_LARGE", async () => {
+      const res = await post(JSON.stringify({ query: "{ me { email } }", variables: { padding: "x".repeat(110 * 1024) } }));
+      expect(res.status).toBe(413);
+      expect(res.body).toEqual({ errors: [{ message: "The request body is larger than 100kb.", extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+    });
+
+    it("accepts a body just under the limit", async () => {
+      const res = await post(JSON.stringify({ query: "{ me { email } }", variables: { padding: "x".repeat(90 * 1024) } }));
+      expect(res.status).toBe(200);
+      expect(res.body.data).toEqual({ me: { email: ADMIN } });
+    });
+
+    it("refuses a body that is not JSON with 400 BAD_REQUEST and no parser detail", async () => {
+      const res = await post('{"query": "{ me { email } }"');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
+    });
+  });
+
+  describe("query bounds", () => {
+    it("refuses an operation deeper than 12 levels with QUERY_TOO_DEEP", async () => {
+      const res = await server.gql(ADMIN, FOURTEEN_LEVELS);
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0].message).toBe("The operation is 14 levels deep; at most 12 are allowed.");
+      expect(res.body.errors![0].extensions).toEqual({ code: "QUERY_TOO_DEEP", maxDepth: 12, depth: 14 });
+    });
+
+    it("counts the levels inside fragments", async () => {
+      const res = await server.gql(ADMIN, THIRTEEN_LEVELS_IN_A_FRAGMENT);
+      expect(res.status).toBe(400);
+      expect(res.body.errors![0].extensions).toEqual({ code: "QUERY_TOO_DEEP", maxDepth: 12, depth: 13 });
+    });
+
+    it("runs an operation exactly 12 levels deep", async () => {
+      const res = await server.gql(ADMIN, TWELVE_LEVELS);
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data?.licenseRequests.nodes).toEqual(expect.any(Array));
+    });
+
+    it("refuses an operation costing more than 5000 with QUERY_TOO_COMPLEX, counting page sizes from variables", async () => {
+      const res = await server.gql(ADMIN, SIXTY_PAGES, { size: 100 });
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0].message).toBe("The operation costs 6060; at most 5000 is allowed. Ask for fewer fields or smaller pages.");
+      expect(res.body.errors![0].extensions).toEqual({ code: "QUERY_TOO_COMPLEX", maxComplexity: 5000, complexity: 6060 });
+    });
+
+    it("runs the same operation with smaller pages", async () => {
+      const res = await server.gql(ADMIN, SIXTY_PAGES, { size: 50 });
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toBeUndefined();
+    });
+  });
+
+  describe("connection arguments", () => {
+    it.each([
+      ["first: 0", "first", "`first` must be between 1 and 100."],
+      ["first: 101", "first", "`first` must be between 1 and 100."],
+      ["first: -1", "first", "`first` must be between 1 and 100."],
+      ["last: 101", "last", "`last` must be between 1 and 100."],
+      ["first: 10, last: 10", "last", "Pass `first` or `last`, not both."],
+      ['after: "not-a-cursor"', "after", "`after` is not a cursor of this connection."],
+    ])("refuses %s with BAD_USER_INPUT", async (args, argumentName, message) => {
+      const res = await server.gql(ADMIN, `{ licenseRequests(${args}) { totalCount } }`);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toBeNull();
+      expect(res.body.errors).toHaveLength(1);
+      expect(res.body.errors![0].message).toBe(message);
+      expect(res.body.errors![0].path).toEqual(["licenseRequests"]);
+      expect(res.body.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", argumentName });
+    });
+
+    it("accepts first: 1 and first: 100", async () => {
+      for (const first of [1, 100]) {
+        const res = await server.gql(ADMIN, `query($first: Int) { licenseRequests(first: $first) { totalCount } }`, { first });
+        expect(res.body.errors).toBeUndefined();
+      }
+    });
+  });
+
+  it("helps with a misspelt field outside production", async () => {
+    const res = await server.gql(ADMIN, "{ me { displayNam } }");
+    expect(res.status).toBe(400);
+    expect(res.body.errors![0].message).toBe('Cannot query field "displayNam" on type "User". Did you mean "displayName"?');
+    expect(res.body.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+  });
+
+  describe("probes", () => {
+    it("answers /healthz with 200", async () => {
+      const res = await raw(`${server.url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: "ok" });
+    });
+
+    it("answers /readyz with 200 while the database answers", async () => {
+      const res = await raw(`${server.url}/readyz`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: "ready" });
+    });
+  });
+
+  describe("request IDs", () => {
+    const postMe = (headers: Record<string, string> = {}) =>
+      raw(graphql(), {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
+        body: JSON.stringify({ query: "{ me { email } }" }),
+      });
+
+    it("gives every response a fresh x-request-id, echoed in extensions.requestId", async () => {
+      const first = await postMe();
+      const second = await postMe();
+      const id = first.headers.get("x-request-id");
+      expect(id).toMatch(UUID);
+      expect(first.body.extensions).toEqual({ requestId: id });
+      expect(second.headers.get("x-request-id")).toMatch(UUID);
+      expect(second.headers.get("x-request-id")).not.toBe(id);
+      expect((await raw(`${server.url}/healthz`)).headers.get("x-request-id")).toMatch(UUID);
+    });
+
+    it("reuses a well-formed x-request-id the client sent", async () => {
+      const res = await postMe({ "x-request-id": "client-trace_0042.a" });
+      expect(res.headers.get("x-request-id")).toBe("client-trace_0042.a");
+      expect(res.body.extensions).toEqual({ requestId: "client-trace_0042.a" });
+    });
+
+    it.each([
+      ["too short", "abc1234"],
+      ["too long", "a".repeat(65)],
+      ["with spaces", "has spaces inside"],
+      ["with markup", "<script>alert(1)</script>"],
+    ])("replaces a client x-request-id that is %s", async (_what, incoming) => {
+      const res = await postMe({ "x-request-id": incoming });
+      expect(res.headers.get("x-request-id")).toMatch(UUID);
+      expect(res.body.extensions).toEqual({ requestId: res.headers.get("x-request-id") });
+    });
+  });
+});
+
+describe("the HTTP surface in production", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // startTestServer sets JWT_SECRET (the test secret), which production requires.
+    server = await startTestServer({ env: { NODE_ENV: "production" } });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const expectNoInternals = (res: GraphQLResponse) => {
+    for (const error of res.body.errors ?? []) {
+      expect(error.extensions).not.toHaveProperty("stacktrace");
+      expect(error.extensions).not.toHaveProperty("exception");
+    }
+    expect(JSON.stringify(res.body)).not.toMatch(INTERNALS);
+  };
+
+  it("suggests no field names in validation errors", async () => {
+    const res = await server.gql(ADMIN, "{ me { displayNam } }");
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toHaveLength(1);
+    expect(res.body.errors![0].message).toBe('Cannot query field "displayNam" on type "User".');
+    expect(res.body.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
+    expectNoInternals(res);
+  });
+
+  it("suggests no argument or type names either", async () => {
+    const res = await server.gql(ADMIN, "{ licenseRequests(frist: 1) { totalCount } }");
+    expect(res.status).toBe(400);
+    expect(res.body.errors![0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(res.body.errors![0].message).not.toMatch(/Did you mean/);
+  });
+
+  it.each([
+    ["__schema", "{ __schema { queryType { name } } }"],
+    ["__type", '{ __type(name: "LicenseRequest") { fields { name } } }'],
+  ])("refuses introspection through %s", async (_field, query) => {
+    for (const as of [ADMIN, null]) {
+      const res = await server.gql(as, query);
+      expect(res.status).toBe(400);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", validationErrorCode: "INTROSPECTION_DISABLED" });
+      expect(res.body.errors![0].message).toMatch(/introspection is not allowed/);
+      expectNoInternals(res);
+    }
+  });
+
+  it("still runs ordinary operations, without stack traces in client errors", async () => {
+    expect((await server.gql(ADMIN, "{ me { email } }")).body.data).toEqual({ me: { email: ADMIN } });
+    const badInput = await server.gql(ADMIN, "{ licenseRequests(first: 101) { totalCount } }");
+    expect(badInput.body.errors![0].extensions).toEqual({ code: "BAD_USER_INPUT", argumentName: "first" });
+    expectNoInternals(badInput);
+    const unauthenticated = await server.gql(null, "{ me { email } }");
+    expect(unauthenticated.status).toBe(401);
+    expectNoInternals(unauthenticated);
+    const tooDeep = await server.gql(ADMIN, FOURTEEN_LEVELS);
+    expect(tooDeep.body.errors![0].extensions?.code).toBe("QUERY_TOO_DEEP");
+    expectNoInternals(tooDeep);
+  });
+
+  it("serves no GraphiQL page to a browser", async () => {
+    const res = await raw(`${server.url}/graphql`, { headers: { accept: "text/html" } });
+    expect(res.headers.get("content-type") ?? "").not.toMatch(/html/);
+    expect(res.text).not.toMatch(/graphiql/i);
+  });
+});
+
+describe("unexpected failures", () => {
+  // A server of its own: these tests break its database.
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = await server.ids.token(ADMIN);
+  });
+  afterAll(async () => {
+    // stop() closes the data source; open it again so the server stops as usual.
+    if (!server.service.dataSource.isInitialized) await server.service.dataSource.initialize();
+    await server.stop();
+  });
+
+  const post = (query: string) =>
+    raw(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+
+  it("answers a failing SQL statement with INTERNAL_SERVER_ERROR and the request ID only", async () => {
+    expect((await post("{ products { skuPartNumber } }")).body.errors).toBeUndefined();
+    await server.service.dataSource.query("ALTER TABLE product RENAME TO product_gone");
+    const res = await post("{ products { skuPartNumber } }");
+    expect(res.status).toBe(200);
+    expect(res.body.data).toBeNull();
+    expect(res.body.errors).toEqual([
+      {
+        message: "Internal server error. Quote the request ID when reporting it.",
+        locations: [{ line: 1, column: 3 }],
+        path: ["products"],
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      },
+    ]);
+    expect(res.body.extensions).toEqual({ requestId: res.headers.get("x-request-id") });
+    expect(res.text).not.toMatch(INTERNALS);
+  });
+
+  it("answers /readyz with 503 once the database is gone, while /healthz stays 200", async () => {
+    expect((await raw(`${server.url}/readyz`)).status).toBe(200);
+    await server.service.dataSource.destroy();
+    const ready = await raw(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: "unavailable" });
+    expect(ready.text).not.toMatch(INTERNALS);
+    expect((await raw(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it("answers an operation with INTERNAL_SERVER_ERROR and no detail while the database is gone", async () => {
+    const res = await post("{ me { email } }");
+    expect(res.status).toBe(500);
+    expect(res.body.errors).toEqual([{ message: "Internal server error. Quote the request ID when reporting it.", extensions: { code: "INTERNAL_SERVER_ERROR" } }]);
+    expect(res.headers.get("x-request-id")).toMatch(UUID);
+    expect(res.text).not.toMatch(INTERNALS);
+  });
+});
