@@ -24,6 +24,7 @@ import { formatError } from "./server/errors";
 import { renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
 import { assertComplexity, depthLimitRule } from "./server/queryLimits";
+import { requestsPage } from "./server/requestsPage";
 import { attachWebSocketServer, WebSocketHandle } from "./server/websocket";
 
 export interface AppOptions {
@@ -120,6 +121,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.setHeader("content-type", metrics.contentType);
     res.send(await metrics.render());
   });
+  app.use("/requests", requestsPage({ devToken: options.graphiqlToken }));
 
   const websocket = attachWebSocketServer({ httpServer, schema, services, config, log, metrics });
 

@@ -1,0 +1,304 @@
+/**
+ * The Requests page (/requests) in a real headless Chromium against a real
+ * server: it lists requests through the public API, shows requests submitted
+ * elsewhere and decisions made elsewhere without a reload (graphql-ws),
+ * approves partially from another product with apps turned off, denies, shows
+ * userErrors, renders API text as text, loads nothing from another origin,
+ * and without a development token asks for one and keeps it in sessionStorage.
+ *
+ * Every wait is bounded: Playwright's waitFor / waitForFunction with a timeout,
+ * and `eventually` for server-side conditions.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { Browser, BrowserContext, chromium, Page, Response } from "playwright-core";
+import { ROOT } from "../helpers/built";
+import { requestsApi, RequestsApi } from "../helpers/requests";
+import { startTestServer, TestServer } from "../helpers/server";
+import { eventually } from "../helpers/ws";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const WAIT_MS = 10_000;
+const SCREENSHOT = path.join(ROOT, "test-artifacts", "requests-page.png");
+
+const ADMIN = "admin@contoso.example";
+const ADELE = "adele@contoso.example";
+const ALEX = "alex@contoso.example";
+const MEGAN = "megan@contoso.example";
+
+const LIST_IDS = `query($state: LicenseRequestState!) { licenseRequests(filter: { state: $state }, first: 100) { nodes { id requester { displayName } } } }`;
+
+/** One browser tab with everything it asked for over the network and every error it reported. */
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** URLs of every HTTP(S) request the page made. */
+  requests: string[];
+  /** URLs of every WebSocket the page opened. */
+  sockets: string[];
+  /** Console errors and uncaught exceptions. */
+  problems: string[];
+  /** "<status> <path>" of every HTTP answer of 400 or more. */
+  failures: string[];
+  /** The response to the page's own navigation. */
+  response: Response | null;
+}
+
+let server: TestServer;
+let api: RequestsApi;
+let browser: Browser;
+const sessions: Session[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  api = requestsApi(server);
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+});
+
+afterEach(async () => {
+  for (const session of sessions.splice(0)) await session.context.close();
+  // The closed pages' subscriptions end on the server before the next test counts its own.
+  await eventually(() => server.service.services.bus.listenerCount() === 0, WAIT_MS, "the closed pages' subscriptions to end");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(target: TestServer = server): Promise<Session> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT_MS);
+  const session: Session = { context, page, requests: [], sockets: [], problems: [], failures: [], response: null };
+  sessions.push(session);
+  page.on("request", (request) => session.requests.push(request.url()));
+  page.on("websocket", (socket) => session.sockets.push(socket.url()));
+  page.on("console", (message) => {
+    if (message.type() === "error") session.problems.push(message.text());
+  });
+  page.on("pageerror", (error) => session.problems.push(error.message));
+  page.on("response", (response) => {
+    if (response.status() >= 400) session.failures.push(`${response.status()} ${new URL(response.url()).pathname}`);
+  });
+  session.response = await page.goto(`${target.url}/requests`);
+  return session;
+}
+
+/** Opens the page and waits until both its subscriptions are listening on the server. */
+async function openLive(): Promise<Session> {
+  const session = await open();
+  await session.page.locator("#live[data-state=live]").waitFor();
+  await eventually(() => server.service.services.bus.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  return session;
+}
+
+const row = (page: Page, requestId: string) => page.locator(`tr[data-request-id="${requestId}"]`);
+const rowStatus = (page: Page, requestId: string, status: string) => row(page, requestId).locator(`[data-field=status] .status[data-status="${status}"]`);
+
+async function shownRequestIds(page: Page): Promise<string[]> {
+  return page.locator("#rows tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-request-id") ?? ""));
+}
+
+async function requestIds(state: "PENDING" | "COMPLETED"): Promise<{ id: string; requester: { displayName: string } }[]> {
+  const res = await server.gql(ADMIN, LIST_IDS, { state });
+  return res.body.data!.licenseRequests.nodes;
+}
+
+/** Every request and socket stayed on the server's origin, and there were some (the check is not vacuous). */
+function expectOnlyOwnOrigin(session: Session, target: TestServer = server): void {
+  const origin = new URL(target.url).origin;
+  expect(session.requests.length).toBeGreaterThan(0);
+  expect(session.requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
+  expect(session.sockets.filter((url) => new URL(url).origin !== origin.replace(/^http/, "ws"))).toEqual([]);
+}
+
+async function selectRequest(page: Page, requestId: string, productName: string): Promise<void> {
+  await row(page, requestId).click();
+  await page.locator("#details h2", { hasText: productName }).waitFor();
+}
+
+async function notReloaded(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { unchanged?: boolean }).unchanged === true);
+}
+
+test("lists the seeded pending requests, the completed ones under Completed, with a strict CSP and only its own files", async () => {
+  const session = await open();
+  const { page } = session;
+  const pending = await requestIds("PENDING");
+  expect(pending.length).toBeGreaterThan(0);
+  for (const request of pending) {
+    await row(page, request.id).waitFor();
+    await expect(row(page, request.id).locator("[data-field=requester]").textContent()).resolves.toContain(request.requester.displayName);
+    await rowStatus(page, request.id, "PENDING").waitFor();
+  }
+  expect((await shownRequestIds(page)).sort()).toEqual(pending.map((r) => r.id).sort());
+
+  await page.getByRole("button", { name: "Completed" }).click();
+  const completed = await requestIds("COMPLETED");
+  expect(completed.length).toBeGreaterThan(0);
+  await row(page, completed[0].id).waitFor();
+  await page.waitForFunction((count) => document.querySelectorAll("#rows tr").length === count, completed.length, { timeout: WAIT_MS });
+  expect((await shownRequestIds(page)).sort()).toEqual(completed.map((r) => r.id).sort());
+
+  const csp = session.response!.headers()["content-security-policy"];
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
+  expect(csp).not.toContain("unsafe");
+
+  // The browser client comes from this server; the package's other files are not served.
+  expect(session.requests).toContain(`${server.url}/requests/vendor/graphql-ws/client.js`);
+  expect((await fetch(`${server.url}/requests/vendor/graphql-ws/client.cjs`)).status).toBe(404);
+  expect((await fetch(`${server.url}/requests/vendor/graphql-ws/index.d.ts`)).status).toBe(404);
+  expect(session.sockets).toEqual([server.wsUrl]);
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  expect(session.problems).toEqual([]);
+});
+
+test("a request submitted through the API appears without reload; X, another product and apps off make a partial approval", async () => {
+  const session = await openLive();
+  const { page } = session;
+  await page.evaluate(() => ((window as unknown as { unchanged: boolean }).unchanged = true));
+
+  const submitted = await api.submit(ADELE, "POWER_BI_PRO", [ALEX, MEGAN], { justification: "<b>Dashboards</b> for the launch" });
+  expect(submitted.userErrors).toEqual([]);
+  const requestId: string = submitted.licenseRequest.id;
+  await rowStatus(page, requestId, "PENDING").waitFor();
+  expect((await shownRequestIds(page))[0]).toBe(requestId);
+  await expect(notReloaded(page)).resolves.toBe(true);
+
+  await selectRequest(page, requestId, "Power BI Pro");
+  // API text is text: the justification's markup shows as typed and makes no element.
+  await expect(page.locator("#details .justification").textContent()).resolves.toBe("<b>Dashboards</b> for the launch");
+  await expect(page.locator("#details b").count()).resolves.toBe(0);
+
+  const megan = page.locator(`#details li[data-user-id="${server.ids.user(MEGAN)}"]`);
+  await megan.getByRole("button", { name: /Don't assign to/ }).click();
+  await page.locator(`#details li.excluded[data-user-id="${server.ids.user(MEGAN)}"]`).waitFor();
+  await page.locator(`#details input[name=product][value="${server.ids.product("SPE_E5")}"]`).check();
+  const teams = page.locator(`#details input[type=checkbox][value="${server.ids.plan("TEAMS1")}"]`);
+  await teams.check();
+  await page.locator("#details textarea").fill("Megan already has one.");
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  await page.getByRole("button", { name: "Approve" }).click();
+
+  await rowStatus(page, requestId, "PARTIALLY_APPROVED").waitFor();
+  await page.locator('#details [data-field=status] .status[data-status="PARTIALLY_APPROVED"]').waitFor();
+  await expect(megan.locator(".status").getAttribute("data-status")).resolves.toBe("DENIED");
+  await expect(notReloaded(page)).resolves.toBe(true);
+
+  const stored = await api.read(ADMIN, requestId);
+  expect(stored).toMatchObject({
+    status: "PARTIALLY_APPROVED",
+    assignedProduct: { skuPartNumber: "SPE_E5" },
+    disabledServicePlans: [{ servicePlanName: "TEAMS1" }],
+    decisionMessage: "Megan already has one.",
+    decidedBy: { email: ADMIN },
+  });
+  expect(Object.fromEntries(stored!.recipients.map((r: { user: { email: string }; decision: string }) => [r.user.email, r.decision]))).toEqual({
+    [ADELE]: "APPROVED",
+    [ALEX]: "APPROVED",
+    [MEGAN]: "DENIED",
+  });
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  expect(session.problems).toEqual([]);
+});
+
+test("userErrors are shown and change nothing; Deny denies", async () => {
+  const session = await openLive();
+  const { page } = session;
+  const requestId = await api.submitted(ADELE, "VISIO_PLAN2", [ALEX]);
+  await rowStatus(page, requestId, "PENDING").waitFor();
+  await selectRequest(page, requestId, "Visio Plan 2");
+
+  for (const email of [ADELE, ALEX]) {
+    await page.locator(`#details li[data-user-id="${server.ids.user(email)}"] button[data-action=exclude]`).click();
+    await page.locator(`#details li.excluded[data-user-id="${server.ids.user(email)}"]`).waitFor();
+  }
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator("#details .errors li", { hasText: "Every recipient is left out" }).waitFor();
+  await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({ status: "PENDING" });
+  await expect(rowStatus(page, requestId, "PENDING").count()).resolves.toBe(1);
+
+  await page.locator("#details textarea").fill("Please use Visio in the browser.");
+  await page.getByRole("button", { name: "Deny" }).click();
+  await rowStatus(page, requestId, "DENIED").waitFor();
+  await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({
+    status: "DENIED",
+    decisionMessage: "Please use Visio in the browser.",
+    recipients: [{ user: { email: ADELE }, decision: "DENIED" }, { user: { email: ALEX }, decision: "DENIED" }],
+  });
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  expect(session.problems).toEqual([]);
+});
+
+test("a decision made elsewhere updates the list and the open details without reload", async () => {
+  const session = await openLive();
+  const { page } = session;
+  await page.evaluate(() => ((window as unknown as { unchanged: boolean }).unchanged = true));
+  const requestId = await api.submitted(ADELE, "POWER_BI_PRO");
+  await selectRequest(page, requestId, "Power BI Pro");
+  await page.getByRole("button", { name: "Approve" }).waitFor();
+
+  const approved = await api.approve(ADMIN, requestId, { message: "Done from elsewhere." });
+  expect(approved.userErrors).toEqual([]);
+  await rowStatus(page, requestId, "APPROVED").waitFor();
+  await page.locator("#details dd", { hasText: "Done from elsewhere." }).waitFor();
+  await expect(page.getByRole("button", { name: "Approve" }).count()).resolves.toBe(0);
+  await expect(notReloaded(page)).resolves.toBe(true);
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  expect(session.problems).toEqual([]);
+});
+
+describe("without a development token (production)", () => {
+  let production: TestServer;
+
+  beforeAll(async () => {
+    production = await startTestServer({ env: { NODE_ENV: "production" } });
+  });
+
+  afterAll(async () => {
+    await production?.stop();
+  });
+
+  test("the page asks for a token, refuses a bad one, and keeps a good one in this tab's sessionStorage", async () => {
+    expect((await fetch(`${production.url}/requests/dev-token`)).status).toBe(404);
+    const session = await open(production);
+    const { page } = session;
+    await page.locator("#token-form").waitFor();
+    await expect(page.locator("#main").isHidden()).resolves.toBe(true);
+
+    await page.locator("#token-input").fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#notice", { hasText: "The token was refused" }).waitFor();
+    await expect(page.locator("#token-form").isVisible()).resolves.toBe(true);
+
+    const token = await production.ids.token(ADMIN);
+    await page.locator("#token-input").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const pending = await production.gql(ADMIN, LIST_IDS, { state: "PENDING" });
+    const firstPending: string = pending.body.data!.licenseRequests.nodes[0].id;
+    await rowStatus(page, firstPending, "PENDING").waitFor();
+    await expect(page.evaluate(() => sessionStorage.getItem("licenseRequests.token"))).resolves.toBe(token);
+
+    // A reload in the same tab stays signed in; the token never goes into a URL.
+    await page.reload();
+    await rowStatus(page, firstPending, "PENDING").waitFor();
+    await expect(page.locator("#token-form").isHidden()).resolves.toBe(true);
+    expect(session.requests.filter((url) => url.includes(token))).toEqual([]);
+    expect(session.sockets.filter((url) => url.includes(token))).toEqual([]);
+
+    expectOnlyOwnOrigin(session, production);
+    // The only failed answers are the expected ones (no development token; the refused token), each reported once by the browser.
+    expect(session.failures).toEqual(["404 /requests/dev-token", "401 /graphql"]);
+    expect(session.problems).toHaveLength(session.failures.length);
+    expect(session.problems.filter((p) => !p.startsWith("Failed to load resource"))).toEqual([]);
+  });
+});
