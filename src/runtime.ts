@@ -156,7 +156,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     onDelivered: (count) => metrics.outboxDelivered.inc(count),
     onFailure: (error) => {
       metrics.outboxFailures.inc();
-      log.warn({ error: error instanceof Error ? error.message : "unknown" }, "email delivery failed; will retry");
+      log.warn({ err: error }, "email delivery failed; will retry");
     },
   });
   metrics.onScrape(async () => metrics.outboxBacklog.set(await dispatcher!.backlog()));

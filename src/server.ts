@@ -7,6 +7,7 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
 import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -20,7 +21,7 @@ import { buildContext, Context } from "./context";
 import { AuthenticationError } from "./services/auth";
 import { unauthenticated } from "./services/errors";
 import type { Services } from "./services";
-import { formatError } from "./server/errors";
+import { formatError, InternalFailure, isUnexpected } from "./server/errors";
 import { renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
 import { assertComplexity, depthLimitRule } from "./server/queryLimits";
@@ -49,12 +50,20 @@ export interface App {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 
-/** Adds the request ID to every GraphQL response's `extensions`, and times operations. */
+/**
+ * Adds the request ID to every GraphQL response's `extensions`, times and logs
+ * operations, and logs each unexpected error with the operation's request ID.
+ */
 function requestIdPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       return {
+        async didEncounterErrors({ errors }) {
+          for (const error of errors.filter(isUnexpected)) {
+            contextValue.log.error({ err: unwrapResolverError(error), path: error.path }, "unexpected error in a GraphQL operation");
+          }
+        },
         async willSendResponse({ response, operationName, errors }) {
           if (response.body.kind === "single") {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, requestId: contextValue.requestId };
@@ -113,7 +122,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await options.dataSource.query("SELECT 1");
       res.json({ status: "ready" });
     } catch (error) {
-      log.warn({ err: error instanceof Error ? { name: error.name } : undefined }, "readiness check failed");
+      log.warn({ err: error }, "readiness check failed");
       res.status(503).json({ status: "unavailable" });
     }
   });
@@ -132,7 +141,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     validationRules: [depthLimitRule(config.maxQueryDepth)],
-    formatError: formatError(log),
+    formatError: formatError(),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -182,7 +191,8 @@ export async function createApp(options: AppOptions): Promise<App> {
           return buildContext(services, viewer, requestId, requestLog);
         } catch (error) {
           if (error instanceof AuthenticationError) throw unauthenticated("The bearer token is missing, malformed, expired or not valid here.");
-          throw error;
+          requestLog.error({ err: error }, "could not build the operation's context");
+          throw new InternalFailure(requestId);
         }
       },
     }),

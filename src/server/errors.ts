@@ -3,7 +3,7 @@
  * caused keep their code and message; anything else becomes
  * INTERNAL_SERVER_ERROR with only a request ID, and the details go to the log.
  */
-import { GraphQLFormattedError } from "graphql";
+import { GraphQLError, GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "pino";
 
@@ -23,25 +23,52 @@ const CLIENT_CODES = new Set([
   "RATE_LIMITED",
 ]);
 
-export function formatError(log: Logger) {
+const INTERNAL_MESSAGE = "Internal server error. Quote the request ID when reporting it.";
+
+/**
+ * An unexpected failure already logged, answered before an operation had a
+ * context (so before the request ID could go into the response's
+ * `extensions`): it carries the request ID itself.
+ */
+export class InternalFailure extends GraphQLError {
+  constructor(requestId: string) {
+    super(INTERNAL_MESSAGE, { extensions: { code: "INTERNAL_SERVER_ERROR", requestId, http: { status: 500 } } });
+  }
+}
+
+/** The code a client-caused error keeps (its message is written for the client); undefined for anything unexpected. */
+function clientCode(error: unknown, formattedCode: unknown): string | undefined {
+  // Validation errors carry the rule's own code on the original error (depth limit):
+  // Apollo wraps a failed validation rule's error in one coded GRAPHQL_VALIDATION_FAILED.
+  const original = unwrapResolverError(error) as { extensions?: Record<string, unknown>; originalError?: unknown } | undefined;
+  const wrapped = original?.originalError as { extensions?: Record<string, unknown> } | undefined;
+  const limitCode = [original?.extensions?.code, wrapped?.extensions?.code].find(
+    (candidate) => typeof candidate === "string" && candidate.startsWith("QUERY_TOO_"),
+  );
+  if (typeof limitCode === "string") return limitCode;
+  if (typeof formattedCode === "string" && CLIENT_CODES.has(formattedCode)) return formattedCode;
+  if (original instanceof InternalFailure) return "INTERNAL_SERVER_ERROR";
+  return undefined;
+}
+
+/** Whether an operation's error is a fault of ours, to be logged in full and shown as INTERNAL_SERVER_ERROR. */
+export function isUnexpected(error: GraphQLError): boolean {
+  return clientCode(error, error.extensions?.code) === undefined;
+}
+
+/**
+ * Apollo's `formatError`: client errors keep their code and message, without
+ * internals; anything else becomes INTERNAL_SERVER_ERROR. With `log`, the
+ * unexpected error is logged there (WebSocket operations); over HTTP the
+ * request plugin logs it with the operation's request ID instead.
+ */
+export function formatError(log?: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    // Validation errors carry the rule's own code on the original error (depth limit):
-    // Apollo wraps a failed validation rule's error in one coded GRAPHQL_VALIDATION_FAILED.
-    const original = unwrapResolverError(error) as { extensions?: Record<string, unknown>; originalError?: unknown } | undefined;
-    const wrapped = original?.originalError as { extensions?: Record<string, unknown> } | undefined;
-    const originalCode = [original?.extensions?.code, wrapped?.extensions?.code].find(
-      (candidate) => typeof candidate === "string" && candidate.startsWith("QUERY_TOO_"),
-    );
-    if (typeof originalCode === "string") {
-      return { ...formatted, extensions: { ...stripInternals(formatted.extensions), code: originalCode } };
-    }
-    if (typeof code === "string" && CLIENT_CODES.has(code)) {
-      return { ...formatted, extensions: stripInternals(formatted.extensions) };
-    }
-    log.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error in a GraphQL operation");
+    const code = clientCode(error, formatted.extensions?.code);
+    if (code !== undefined) return { ...formatted, extensions: { ...stripInternals(formatted.extensions), code } };
+    log?.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error in a GraphQL operation");
     return {
-      message: "Internal server error. Quote the request ID when reporting it.",
+      message: INTERNAL_MESSAGE,
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: "INTERNAL_SERVER_ERROR" },

@@ -3,7 +3,7 @@
  * on port 0, on a fresh test database with the demo data, a manual clock, and
  * a `gql` client speaking real HTTP.
  */
-import type { Logger } from "pino";
+import type { DestinationStream, Logger } from "pino";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { RunningService, startService, StartOptions } from "../../src/runtime";
@@ -32,7 +32,14 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { env?: Record<string, string>; start?: StartOptions; database?: TestDatabase; clock?: ManualClock } = {},
+  options: {
+    env?: Record<string, string>;
+    start?: StartOptions;
+    database?: TestDatabase;
+    clock?: ManualClock;
+    /** Receives the server's log lines (at LOG_LEVEL, which `env` may set). */
+    logTo?: DestinationStream;
+  } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? new ManualClock(Date.parse("2026-11-24T12:00:00.000Z"));
@@ -46,7 +53,7 @@ export async function startTestServer(
     RATE_LIMIT_PER_MINUTE: "100000",
     ...options.env,
   });
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, options.logTo);
   const service = await startService(config, log, { clock, sweep: false, ...options.start });
   const ids = await demoIds(service.dataSource);
   const tokens = new Map<string, string>();
