@@ -5,17 +5,13 @@
 import { DataSource } from "typeorm";
 import { DecisionRecordEntity } from "../entities";
 import { forbidden } from "./errors";
-import { applyKeyset, KeysetCursor } from "./keyset";
-import { Connection, ConnectionArgs, decodeCursorParts, encodeCursor, pageWindow, toConnection } from "./pagination";
+import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "./keyset";
+import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
 import type { Viewer } from "./viewer";
 
-const decisionCursor = (d: DecisionRecordEntity) => encodeCursor([d.at.getTime(), d.id]);
+const decisionCursor = (d: DecisionRecordEntity) => encodeKeysetCursor("licenseRequestDecisions", d.at.getTime(), d.id);
 
-function decodeDecisionCursor(cursor: string): KeysetCursor | null {
-  const parts = decodeCursorParts(cursor);
-  if (!parts || parts.length !== 2 || !Number.isSafeInteger(parts[0]) || !Number.isSafeInteger(parts[1])) return null;
-  return { sort: parts[0] as number, id: parts[1] as number };
-}
+const decodeDecisionCursor = keysetCursorDecoder("licenseRequestDecisions", "number");
 
 export class DecisionHistory {
   constructor(private readonly dataSource: DataSource) {}

@@ -8,9 +8,9 @@ import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
 import { LicenseRequestEntity } from "../entities";
 import type { Clock } from "./clock";
 import { localIdOf } from "./ids";
-import { applyKeyset, KeysetCursor, SortDirection } from "./keyset";
+import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "./keyset";
 import type { Loaders } from "./loaders";
-import { Connection, ConnectionArgs, decodeCursorParts, encodeCursor, pageWindow, toConnection } from "./pagination";
+import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
 import { admittedStatuses, RequestState, RequestStatus } from "./requestStatus";
 import type { Viewer } from "./viewer";
 
@@ -26,14 +26,9 @@ export interface LicenseRequestListArgs extends ConnectionArgs {
   orderBy?: { field: "REQUESTED_AT"; direction: SortDirection } | null;
 }
 
-export const requestCursor = (r: LicenseRequestEntity): string => encodeCursor([r.requestedAt.getTime(), r.id]);
+export const requestCursor = (r: LicenseRequestEntity): string => encodeKeysetCursor("licenseRequests", r.requestedAt.getTime(), r.id);
 
-function decodeRequestCursor(cursor: string): KeysetCursor | null {
-  const parts = decodeCursorParts(cursor);
-  if (!parts || parts.length !== 2) return null;
-  const [sort, id] = parts;
-  return Number.isSafeInteger(sort) && Number.isSafeInteger(id) ? { sort: sort as number, id: id as number } : null;
-}
+const decodeRequestCursor = keysetCursorDecoder("licenseRequests", "number");
 
 export class LicenseRequestQueries {
   constructor(

@@ -4,23 +4,24 @@
  */
 import { DataSource } from "typeorm";
 import { UserEntity } from "../entities";
-import { applyKeyset, KeysetCursor } from "./keyset";
+import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "./keyset";
 import { badUserInput } from "./errors";
-import { Connection, ConnectionArgs, decodeCursorParts, encodeCursor, pageWindow, toConnection } from "./pagination";
+import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
 import type { Viewer } from "./viewer";
 
 export const MAX_SEARCH_LENGTH = 200;
 
-const userCursor = (u: UserEntity) => encodeCursor([u.displayName, u.id]);
+const userCursor = (u: UserEntity) => encodeKeysetCursor("users", u.displayName, u.id);
 
-function decodeUserCursor(cursor: string): KeysetCursor | null {
-  const parts = decodeCursorParts(cursor);
-  if (!parts || parts.length !== 2 || typeof parts[0] !== "string" || !Number.isSafeInteger(parts[1])) return null;
-  return { sort: parts[0], id: parts[1] as number };
-}
+const decodeUserCursor = keysetCursorDecoder("users", "string");
 
-/** Escapes LIKE wildcards so a search for "50%" finds "50%". */
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/**
+ * Escapes LIKE wildcards so a search for "50%" finds "50%". The escape character
+ * is "!", not a backslash: MySQL/MariaDB read a backslash inside a string literal
+ * as an escape of its own (`ESCAPE '\'` does not even parse there), SQLite does not.
+ */
+const LIKE_ESCAPE = "!";
+const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `${LIKE_ESCAPE}${c}`);
 
 export class UserDirectory {
   constructor(private readonly dataSource: DataSource) {}
@@ -38,7 +39,7 @@ export class UserDirectory {
         .createQueryBuilder("u")
         .where("u.organizationId = :organizationId", { organizationId: viewer.organizationId });
       if (search) {
-        qb.andWhere("(LOWER(u.displayName) LIKE :pattern ESCAPE '\\' OR LOWER(u.email) LIKE :pattern ESCAPE '\\')", {
+        qb.andWhere(`(LOWER(u.displayName) LIKE :pattern ESCAPE '${LIKE_ESCAPE}' OR LOWER(u.email) LIKE :pattern ESCAPE '${LIKE_ESCAPE}')`, {
           pattern: `%${escapeLike(search.toLowerCase())}%`,
         });
       }

@@ -3,13 +3,33 @@
  * table, and a walk through all pages returns each row once even while rows are added.
  */
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { PageWindow } from "./pagination";
+import { decodeCursorParts, encodeCursor, PageWindow } from "./pagination";
 
 export type SortDirection = "ASC" | "DESC";
 
 export interface KeysetCursor {
   sort: number | string;
   id: number;
+}
+
+/**
+ * A keyset cursor names its connection first: a cursor of another connection
+ * is refused (BAD_USER_INPUT) even where its values have the same shape, as
+ * licenseRequests' and licenseRequestDecisions' (a time and an ID) do.
+ */
+export function encodeKeysetCursor(connection: string, sort: number | string, id: number): string {
+  return encodeCursor([connection, sort, id]);
+}
+
+/** Decodes cursors of `connection` only, whose sort value is of `sortType`; null for anything else. */
+export function keysetCursorDecoder(connection: string, sortType: "number" | "string"): (cursor: string) => KeysetCursor | null {
+  return (cursor) => {
+    const parts = decodeCursorParts(cursor);
+    if (!parts || parts.length !== 3 || parts[0] !== connection) return null;
+    const [, sort, id] = parts;
+    const sortValid = sortType === "number" ? Number.isSafeInteger(sort) : typeof sort === "string";
+    return sortValid && Number.isSafeInteger(id) ? { sort: sort as number | string, id: id as number } : null;
+  };
 }
 
 let parameterSequence = 0;
