@@ -161,10 +161,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   await apollo.start();
 
   if (config.graphiql) {
-    // A browser asking for HTML gets GraphiQL; everything else goes on to Apollo.
+    // A browser asking for HTML gets GraphiQL, also with ?query= (GraphiQL keeps
+    // the edited query there, so a reload must bring GraphiQL back); everything
+    // else goes on to Apollo.
     app.get("/graphql", async (req, res, next) => {
       if (req.accepts(["application/json", "application/graphql-response+json", "text/html"]) !== "text/html") return next();
-      if (req.query.query !== undefined) return next();
       const token = options.graphiqlToken ? await options.graphiqlToken() : null;
       res.type("html").send(renderGraphiQLPage(token));
     });

@@ -1,7 +1,10 @@
 /**
  * Bounds on what one operation may ask for, checked during validation:
  * QUERY_TOO_DEEP past a maximum selection depth (our rule: fragments followed,
- * introspection included), QUERY_TOO_COMPLEX past a maximum cost
+ * introspection included, except that `__Type.ofType` adds no level: it only
+ * unwraps a list or non-null type, fans out to nothing, and the standard
+ * introspection query that GraphiQL and other tools send nests it nine deep,
+ * 15 levels in all), QUERY_TOO_COMPLEX past a maximum cost
  * (graphql-query-complexity: 1 per field; a paged field costs its page size
  * times its children).
  */
@@ -26,17 +29,22 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
     for (const definition of context.getDocument().definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
-    const depthOf = (selectionSet: SelectionSetNode | undefined, seen: Set<string>): number => {
+    // `introspection`: inside `__schema` or `__type`, where every type is an introspection type.
+    const depthOf = (selectionSet: SelectionSetNode | undefined, seen: Set<string>, introspection: boolean): number => {
       if (!selectionSet) return 0;
       let deepest = 0;
       for (const selection of selectionSet.selections) {
         let depth = 0;
-        if (selection.kind === Kind.FIELD) depth = selection.selectionSet ? 1 + depthOf(selection.selectionSet, seen) : 1;
-        else if (selection.kind === Kind.INLINE_FRAGMENT) depth = depthOf(selection.selectionSet, seen);
+        if (selection.kind === Kind.FIELD) {
+          const name = selection.name.value;
+          const inner = introspection || name === "__schema" || name === "__type";
+          const level = introspection && name === "ofType" ? 0 : 1;
+          depth = selection.selectionSet ? level + depthOf(selection.selectionSet, seen, inner) : level;
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) depth = depthOf(selection.selectionSet, seen, introspection);
         else {
           const name = selection.name.value;
           const fragment = fragments.get(name);
-          if (fragment && !seen.has(name)) depth = depthOf(fragment.selectionSet, new Set(seen).add(name));
+          if (fragment && !seen.has(name)) depth = depthOf(fragment.selectionSet, new Set(seen).add(name), introspection);
         }
         deepest = Math.max(deepest, depth);
       }
@@ -44,7 +52,7 @@ export function depthLimitRule(maxDepth: number): ValidationRule {
     };
     return {
       OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet, new Set());
+        const depth = depthOf(operation.selectionSet, new Set(), false);
         if (depth > maxDepth) {
           context.reportError(
             new GraphQLError(`The operation is ${depth} levels deep; at most ${maxDepth} are allowed.`, {

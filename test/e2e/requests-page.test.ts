@@ -11,15 +11,13 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Browser, BrowserContext, chromium, Page, Response } from "playwright-core";
+import { Page } from "playwright-core";
+import { browserSuite, Chromium, expectOnlyOwnOrigin, Session } from "../helpers/browser";
 import { ROOT } from "../helpers/built";
-import { requestsApi, RequestsApi } from "../helpers/requests";
+import { RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
-import { eventually } from "../helpers/ws";
+import { eventually, WAIT_MS } from "../helpers/ws";
 
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const WAIT_MS = 10_000;
 const SCREENSHOT = path.join(ROOT, "test-artifacts", "requests-page.png");
 
 const ADMIN = "admin@contoso.example";
@@ -29,61 +27,17 @@ const MEGAN = "megan@contoso.example";
 
 const LIST_IDS = `query($state: LicenseRequestState!) { licenseRequests(filter: { state: $state }, first: 100) { nodes { id requester { displayName } } } }`;
 
-/** One browser tab with everything it asked for over the network and every error it reported. */
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  /** URLs of every HTTP(S) request the page made. */
-  requests: string[];
-  /** URLs of every WebSocket the page opened. */
-  sockets: string[];
-  /** Console errors and uncaught exceptions. */
-  problems: string[];
-  /** "<status> <path>" of every HTTP answer of 400 or more. */
-  failures: string[];
-  /** The response to the page's own navigation. */
-  response: Response | null;
-}
-
+const suite = browserSuite();
 let server: TestServer;
 let api: RequestsApi;
-let browser: Browser;
-const sessions: Session[] = [];
+let browser: Chromium;
 
-beforeAll(async () => {
-  server = await startTestServer();
-  api = requestsApi(server);
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+beforeAll(() => {
+  ({ server, api, browser } = suite);
 });
 
-afterEach(async () => {
-  for (const session of sessions.splice(0)) await session.context.close();
-  // The closed pages' subscriptions end on the server before the next test counts its own.
-  await eventually(() => server.service.services.bus.listenerCount() === 0, WAIT_MS, "the closed pages' subscriptions to end");
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function open(target: TestServer = server): Promise<Session> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  const session: Session = { context, page, requests: [], sockets: [], problems: [], failures: [], response: null };
-  sessions.push(session);
-  page.on("request", (request) => session.requests.push(request.url()));
-  page.on("websocket", (socket) => session.sockets.push(socket.url()));
-  page.on("console", (message) => {
-    if (message.type() === "error") session.problems.push(message.text());
-  });
-  page.on("pageerror", (error) => session.problems.push(error.message));
-  page.on("response", (response) => {
-    if (response.status() >= 400) session.failures.push(`${response.status()} ${new URL(response.url()).pathname}`);
-  });
-  session.response = await page.goto(`${target.url}/requests`);
-  return session;
+function open(target: TestServer = server): Promise<Session> {
+  return browser.open(`${target.url}/requests`);
 }
 
 /** Opens the page and waits until both its subscriptions are listening on the server. */
@@ -104,14 +58,6 @@ async function shownRequestIds(page: Page): Promise<string[]> {
 async function requestIds(state: "PENDING" | "COMPLETED"): Promise<{ id: string; requester: { displayName: string } }[]> {
   const res = await server.gql(ADMIN, LIST_IDS, { state });
   return res.body.data!.licenseRequests.nodes;
-}
-
-/** Every request and socket stayed on the server's origin, and there were some (the check is not vacuous). */
-function expectOnlyOwnOrigin(session: Session, target: TestServer = server): void {
-  const origin = new URL(target.url).origin;
-  expect(session.requests.length).toBeGreaterThan(0);
-  expect(session.requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
-  expect(session.sockets.filter((url) => new URL(url).origin !== origin.replace(/^http/, "ws"))).toEqual([]);
 }
 
 async function selectRequest(page: Page, requestId: string, productName: string): Promise<void> {
@@ -295,7 +241,7 @@ describe("without a development token (production)", () => {
     expect(session.requests.filter((url) => url.includes(token))).toEqual([]);
     expect(session.sockets.filter((url) => url.includes(token))).toEqual([]);
 
-    expectOnlyOwnOrigin(session, production);
+    expectOnlyOwnOrigin(session);
     // The only failed answers are the expected ones (no development token; the refused token), each reported once by the browser.
     expect(session.failures).toEqual(["404 /requests/dev-token", "401 /graphql"]);
     expect(session.problems).toHaveLength(session.failures.length);

@@ -1,0 +1,133 @@
+/**
+ * A real headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core) for the browser tests: each page opens in a context of its
+ * own that records every request, WebSocket, console error, uncaught exception
+ * and failed answer, and that blocks (and records) every HTTP request to an
+ * origin other than the page's own, so a page that reaches for a CDN fails its
+ * test here as it would offline.
+ */
+import { Browser, BrowserContext, chromium, Page, Response } from "playwright-core";
+import { requestsApi, RequestsApi } from "./requests";
+import { startTestServer, TestServer } from "./server";
+import { eventually, WAIT_MS } from "./ws";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** One browser tab with everything it asked for over the network and every error it reported. */
+export interface Session {
+  context: BrowserContext;
+  page: Page;
+  /** The origin of the opened URL: the only one the page may reach. */
+  origin: string;
+  /** URLs of every HTTP(S) request the page made. */
+  requests: string[];
+  /** URLs of every WebSocket the page opened. */
+  sockets: string[];
+  /** URLs of requests to another origin, which were blocked. */
+  blocked: string[];
+  /** Console errors and uncaught exceptions. */
+  problems: string[];
+  /** "<status> <path>" of every HTTP answer of 400 or more. */
+  failures: string[];
+  /** The response to the page's own navigation. */
+  response: Response | null;
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  /** Runs in the page before any of its own scripts (e.g. to preset localStorage). */
+  initScript?: { fn: (arg: string) => void; arg: string };
+}
+
+export interface Chromium {
+  browser: Browser;
+  /** Opens `url` in a new context; every wait in it is bounded by WAIT_MS. */
+  open(url: string, options?: OpenOptions): Promise<Session>;
+  /** Closes every session opened so far. */
+  closeSessions(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Chromium> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const sessions: Session[] = [];
+  return {
+    browser,
+    async open(url, options = {}) {
+      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(WAIT_MS);
+      const origin = new URL(url).origin;
+      const session: Session = { context, page, origin, requests: [], sockets: [], blocked: [], problems: [], failures: [], response: null };
+      sessions.push(session);
+      await context.route(
+        (target) => target.protocol.startsWith("http") && target.origin !== origin,
+        (route) => {
+          session.blocked.push(route.request().url());
+          return route.abort("blockedbyclient");
+        },
+      );
+      if (options.initScript) await page.addInitScript(options.initScript.fn, options.initScript.arg);
+      page.on("request", (request) => session.requests.push(request.url()));
+      page.on("websocket", (socket) => session.sockets.push(socket.url()));
+      page.on("console", (message) => {
+        if (message.type() === "error") session.problems.push(message.text());
+      });
+      page.on("pageerror", (error) => session.problems.push(error.message));
+      page.on("response", (response) => {
+        if (response.status() >= 400) session.failures.push(`${response.status()} ${new URL(response.url()).pathname}`);
+      });
+      session.response = await page.goto(url);
+      return session;
+    },
+    async closeSessions() {
+      for (const session of sessions.splice(0)) await session.context.close();
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}
+
+/**
+ * Every request and socket stayed on the session's origin, nothing had to be
+ * blocked, and there were requests (the check is not vacuous).
+ */
+export function expectOnlyOwnOrigin(session: Session): void {
+  expect(session.requests.length).toBeGreaterThan(0);
+  expect(session.blocked).toEqual([]);
+  expect(session.requests.filter((url) => new URL(url).origin !== session.origin)).toEqual([]);
+  expect(session.sockets.filter((url) => new URL(url).origin !== session.origin.replace(/^http/, "ws"))).toEqual([]);
+}
+
+/** What a browser test file works with; set once its beforeAll has run. */
+export interface BrowserSuite {
+  /** A development server (startTestServer) with the demo data. */
+  server: TestServer;
+  api: RequestsApi;
+  browser: Chromium;
+}
+
+/**
+ * Registers a browser test file's hooks: before all, a development server and
+ * Chromium; after each test, its pages close and their subscriptions end on
+ * the server, so the next test counts its own; after all, both stop.
+ */
+export function browserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    suite.server = await startTestServer();
+    suite.api = requestsApi(suite.server);
+    suite.browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await suite.browser.closeSessions();
+    await eventually(() => suite.server.service.services.bus.listenerCount() === 0, WAIT_MS, "the closed pages' subscriptions to end");
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.stop();
+  });
+  return suite;
+}
