@@ -49,8 +49,29 @@ function compare<T extends ObjectLiteral>(
 }
 
 /**
+ * On MySQL/MariaDB, makes `qb` read through `index` (FORCE INDEX). The keyset
+ * condition is a range on the index's (…, sort, id) columns, but MariaDB's
+ * planner prefers a `ref` lookup on the equality prefix (the organization)
+ * for ORDER BY … LIMIT, walking backwards from the newest row and discarding
+ * every row before the cursor: half a million rows for a page in the middle
+ * of a million (see bench/). Forcing the index makes it a range scan that
+ * reads the page's rows only. TypeORM can emit only USE INDEX, which does not
+ * change that choice, so the query text is amended here. SQLite plans the
+ * range by itself.
+ */
+export function forceIndex<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, index: string | undefined): SelectQueryBuilder<T> {
+  const type = qb.connection.driver.options.type;
+  if (!index || (type !== "mysql" && type !== "mariadb")) return qb;
+  qb.useIndex(index);
+  const getQuery = qb.getQuery.bind(qb);
+  qb.getQuery = () => getQuery().replace(" USE INDEX (", " FORCE INDEX (");
+  return qb;
+}
+
+/**
  * Applies the window to `qb`: cursor conditions, order and `LIMIT size + 1`.
  * `direction` is the display order; a backward window fetches in reverse.
+ * `index`, when given, is the index that serves the window (MySQL/MariaDB; see forceIndex).
  */
 export function applyKeyset<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
@@ -58,7 +79,9 @@ export function applyKeyset<T extends ObjectLiteral>(
   sortColumn: string,
   idColumn: string,
   direction: SortDirection,
+  index?: string,
 ): SelectQueryBuilder<T> {
+  forceIndex(qb, index);
   const flip = (d: SortDirection): SortDirection => (d === "ASC" ? "DESC" : "ASC");
   const fetchDirection = window.direction === "forward" ? direction : flip(direction);
   const beyond = (d: SortDirection): "<" | ">" => (d === "DESC" ? "<" : ">");

@@ -10,6 +10,7 @@
 import { LicenseRequestEntity } from "../../src/entities";
 import { toGlobalId } from "../../src/services/ids";
 import { insertDecidedRequests } from "../helpers/bulk";
+import { usingMysql } from "../helpers/database";
 import { startTestServer, TestServer } from "../helpers/server";
 
 const ADMIN = "admin@contoso.example";
@@ -147,6 +148,8 @@ describe("keyset pagination of licenseRequests", () => {
     for (const sql of lists) expect(sql).toMatch(new RegExp(`\\bLIMIT\\s+${PAGE_SIZE + 1}\\s*$`, "i"));
     // Every page after the first starts from its cursor's values, not from a position.
     for (const sql of lists.slice(1)) expect(sql).toMatch(/[`"]requestedAt[`"]\s*[<>]/);
+    // MariaDB reads the page through the (organizationId, …, requestedAt, id) index as a range (keyset.ts forceIndex).
+    if (usingMysql) for (const sql of lists) expect(sql).toMatch(/FORCE INDEX \(`ix_request_org_(status_)?time`\)/);
   }
 
   it.each([
