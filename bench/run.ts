@@ -100,6 +100,14 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** The server's JS heap in use, from its own /metrics (prom-client's process metrics). */
+async function heapUsedMiB(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  if (!match) throw new Error("/metrics has no nodejs_heap_size_used_bytes");
+  return Number(match[1]) / 2 ** 20;
+}
+
 /** Starts the built service and resolves once it logs its URL. */
 async function startServer(databaseUrl: string): Promise<ServerProcess> {
   const child = spawn(process.execPath, [path.join(ROOT, "dist/src/index.js")], {
@@ -320,6 +328,7 @@ async function main(): Promise<void> {
 
     // 3. Fan-out to dashboards.
     const rssIdle = server.rssMiB();
+    const heapIdle = await heapUsedMiB(server.url);
     let deliveries = 0;
     let lastDelivery = 0;
     const clients = await openDashboards(`${server.url.replace(/^http/, "ws")}/graphql`, token, options.subscribers, () => {
@@ -328,10 +337,13 @@ async function main(): Promise<void> {
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rssSubscribed = server.rssMiB();
+    const heapSubscribed = await heapUsedMiB(server.url);
     const submitter = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "alex@contoso.example" });
     const submitterToken = await signToken(SECRET, submitter);
     const visio = toGlobalId("Product", (await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId })).id);
-    const rounds = 20;
+    // Memory is read at checkpoints: a leak per event grows linearly with the rounds, bounded use levels off.
+    const rounds = 200;
+    const checkpoints = new Map<number, { rss: number; heap: number }>();
     const fanOut: number[] = [];
     const endToEnd: number[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -348,8 +360,8 @@ async function main(): Promise<void> {
       fanOut.push(lastDelivery - answered);
       endToEnd.push(lastDelivery - sent);
       await post(server.url, submitterToken, `mutation($id: ID!) { cancelLicenseRequest(input: { requestId: $id }) { userErrors { message } } }`, { id });
+      if ([20, 100, 200].includes(round + 1)) checkpoints.set(round + 1, { rss: server.rssMiB(), heap: await heapUsedMiB(server.url) });
     }
-    const rssAfter = server.rssMiB();
     const f = summary(fanOut);
     const e = summary(endToEnd);
     say(`## 3. Fan-out: ${options.subscribers.toLocaleString("en")} dashboards (one graphql-ws connection and subscription each), ${rounds} new requests`);
@@ -359,12 +371,13 @@ async function main(): Promise<void> {
     say(`| mutation answered → last dashboard received | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} |`);
     say(`| mutation sent → last dashboard received | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} |`);
     say();
-    say(`| server resident memory | MiB |`);
-    say(`| --- | --- |`);
-    say(`| after the load above, no dashboards | ${rssIdle.toFixed(0)} |`);
-    say(`| ${options.subscribers.toLocaleString("en")} dashboards subscribed | ${rssSubscribed.toFixed(0)} |`);
-    say(`| after ${rounds} fan-outs | ${rssAfter.toFixed(0)} |`);
-    say(`| per dashboard | ${(((rssSubscribed - rssIdle) * 1024) / options.subscribers).toFixed(1)} KiB |`);
+    say(`| server memory | resident MiB | JS heap used MiB |`);
+    say(`| --- | --- | --- |`);
+    say(`| after the load above, no dashboards | ${rssIdle.toFixed(0)} | ${heapIdle.toFixed(0)} |`);
+    say(`| ${options.subscribers.toLocaleString("en")} dashboards subscribed | ${rssSubscribed.toFixed(0)} | ${heapSubscribed.toFixed(0)} |`);
+    for (const [round, m] of checkpoints) say(`| after ${round} fan-outs | ${m.rss.toFixed(0)} | ${m.heap.toFixed(0)} |`);
+    say();
+    say(`Resident memory per dashboard: ${(((rssSubscribed - rssIdle) * 1024) / options.subscribers).toFixed(1)} KiB.`);
     say();
     await Promise.all(clients.map((c) => c.dispose()));
   } finally {
