@@ -100,8 +100,10 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The server's JS heap in use, from its own /metrics (prom-client's process metrics). */
-async function heapUsedMiB(url: string): Promise<number> {
+/** The server's JS heap in use after a full collection, from its own /metrics (prom-client's process metrics). */
+async function heapUsedMiB(url: string, pid: number): Promise<number> {
+  process.kill(pid, "SIGUSR2");
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const text = await (await fetch(`${url}/metrics`)).text();
   const match = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
   if (!match) throw new Error("/metrics has no nodejs_heap_size_used_bytes");
@@ -122,6 +124,7 @@ async function startServer(databaseUrl: string): Promise<ServerProcess> {
       LOG_LEVEL: "info",
       RATE_LIMIT_PER_MINUTE: "100000000",
       WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "20",
+      NODE_OPTIONS: `--expose-gc --require ${path.join(ROOT, "dist/bench/collectOnSignal.js")}`,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -327,8 +330,8 @@ async function main(): Promise<void> {
     say();
 
     // 3. Fan-out to dashboards.
+    const heapIdle = await heapUsedMiB(server.url, server.pid);
     const rssIdle = server.rssMiB();
-    const heapIdle = await heapUsedMiB(server.url);
     let deliveries = 0;
     let lastDelivery = 0;
     const clients = await openDashboards(`${server.url.replace(/^http/, "ws")}/graphql`, token, options.subscribers, () => {
@@ -336,8 +339,8 @@ async function main(): Promise<void> {
       lastDelivery = performance.now();
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
+    const heapSubscribed = await heapUsedMiB(server.url, server.pid);
     const rssSubscribed = server.rssMiB();
-    const heapSubscribed = await heapUsedMiB(server.url);
     const submitter = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "alex@contoso.example" });
     const submitterToken = await signToken(SECRET, submitter);
     const visio = toGlobalId("Product", (await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId })).id);
@@ -360,7 +363,7 @@ async function main(): Promise<void> {
       fanOut.push(lastDelivery - answered);
       endToEnd.push(lastDelivery - sent);
       await post(server.url, submitterToken, `mutation($id: ID!) { cancelLicenseRequest(input: { requestId: $id }) { userErrors { message } } }`, { id });
-      if ([20, 100, 200].includes(round + 1)) checkpoints.set(round + 1, { rss: server.rssMiB(), heap: await heapUsedMiB(server.url) });
+      if ([20, 100, 200].includes(round + 1)) checkpoints.set(round + 1, { heap: await heapUsedMiB(server.url, server.pid), rss: server.rssMiB() });
     }
     const f = summary(fanOut);
     const e = summary(endToEnd);
