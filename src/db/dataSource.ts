@@ -93,6 +93,12 @@ export async function openDatabase(config: DatabaseConfig, options: CreateDataSo
   return dataSource;
 }
 
+/** MySQL or MariaDB (row locks, named locks, a connection pool, index hints); false for embedded SQLite. */
+export function isMysqlFamily(dataSource: DataSource): boolean {
+  const type = dataSource.options.type;
+  return type === "mysql" || type === "mariadb";
+}
+
 /**
  * Runs `work` while holding a MySQL/MariaDB named lock, so instances starting
  * together on one database migrate (and seed) it one at a time: the second
@@ -100,8 +106,7 @@ export async function openDatabase(config: DatabaseConfig, options: CreateDataSo
  * call. Embedded SQLite serves one process; there `work` just runs.
  */
 export async function exclusively<T>(dataSource: DataSource, name: string, work: () => Promise<T>): Promise<T> {
-  const type = dataSource.options.type;
-  if (type !== "mysql" && type !== "mariadb") return work();
+  if (!isMysqlFamily(dataSource)) return work();
   const lockName = `license_requests.${name}`;
   const runner = dataSource.createQueryRunner();
   try {

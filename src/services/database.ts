@@ -7,6 +7,7 @@
  * embedded SQLite (a single connection) runs units of work one at a time.
  */
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+import { isMysqlFamily } from "../db/dataSource";
 
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 const MAX_ATTEMPTS = 5;
@@ -34,7 +35,7 @@ export class Database {
 
   /** MySQL or MariaDB (row locks, a connection pool); false for embedded SQLite. */
   get isMysql(): boolean {
-    return this.dataSource.options.type === "mysql" || this.dataSource.options.type === "mariadb";
+    return isMysqlFamily(this.dataSource);
   }
 
   /** Runs `work` in a transaction; rolls back on any throw; retries deadlocks and busy files with backoff. */

@@ -3,6 +3,7 @@
  * table, and a walk through all pages returns each row once even while rows are added.
  */
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
+import { isMysqlFamily } from "../db/dataSource";
 import { decodeCursorParts, encodeCursor, PageWindow } from "./pagination";
 
 export type SortDirection = "ASC" | "DESC";
@@ -60,8 +61,7 @@ function compare<T extends ObjectLiteral>(
  * range by itself.
  */
 export function forceIndex<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, index: string | undefined): SelectQueryBuilder<T> {
-  const type = qb.connection.driver.options.type;
-  if (!index || (type !== "mysql" && type !== "mariadb")) return qb;
+  if (!index || !isMysqlFamily(qb.connection)) return qb;
   qb.useIndex(index);
   const getQuery = qb.getQuery.bind(qb);
   qb.getQuery = () => getQuery().replace(" USE INDEX (", " FORCE INDEX (");

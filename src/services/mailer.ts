@@ -10,6 +10,7 @@
 import { randomUUID } from "node:crypto";
 import nodemailer, { Transporter } from "nodemailer";
 import { OutboxEmailEntity } from "../entities";
+import { describeError } from "../logger";
 import type { Clock } from "./clock";
 import type { Database } from "./database";
 
@@ -47,11 +48,11 @@ export interface OutboxDispatcherOptions {
   onFailure?: (error: unknown) => void;
 }
 
-/** The transport's error in one line (nodemailer's errors carry a code and a message; never the email). */
+/** The transport's error in one line, as the log describes errors (nodemailer's carry a code and a message; never the email). */
 function describeFailure(error: unknown): string {
-  const { name, code, message } = (error ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
+  const { type, code, message } = describeError(error);
   if (typeof message !== "string") return "delivery failed";
-  return [typeof name === "string" ? name : "Error", typeof code === "string" ? `(${code})` : "", message].filter(Boolean).join(" ").replace(/\s+/g, " ");
+  return [type, code === undefined ? "" : `(${String(code)})`, message].filter(Boolean).join(" ").replace(/\s+/g, " ");
 }
 
 export class OutboxDispatcher {
