@@ -37,6 +37,16 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** An origin as browsers send it: scheme, host and optional port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).optional().default("development"),
   PORT: z
@@ -73,15 +83,51 @@ const schema = z.object({
     .refine((v) => /^\d+(b|kb|mb)?$/i.test(v), "must be a size such as 100kb"),
   EXPIRY_SWEEP_INTERVAL_MS: positiveInt(60_000),
   OUTBOX_POLL_INTERVAL_MS: positiveInt(2_000),
-  MAX_QUERY_DEPTH: positiveInt(12),
-  MAX_QUERY_COMPLEXITY: positiveInt(5_000),
+  MAX_QUERY_DEPTH: positiveInt(10),
+  MAX_QUERY_ALIASES: positiveInt(15),
+  MAX_QUERY_DIRECTIVES: positiveInt(50),
+  MAX_QUERY_TOKENS: positiveInt(1_000),
+  MAX_QUERY_LENGTH: positiveInt(10_000),
+  MAX_QUERY_COST: positiveInt(10_000),
+  MAX_SUBSCRIPTION_COST: positiveInt(1_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(20),
-  WS_MAX_PAYLOAD_BYTES: positiveInt(64 * 1024),
+  WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt(20),
+  WS_MAX_CONNECTIONS_PER_USER: positiveInt(10),
+  WS_MAX_CONNECTIONS_PER_ADDRESS: positiveInt(50),
+  WS_TOKEN_CHECK_INTERVAL_MS: positiveInt(1_000),
+  WS_MAX_PAYLOAD_BYTES: positiveInt(100 * 1024),
   WS_CONNECTION_INIT_TIMEOUT_MS: positiveInt(3_000),
   WS_KEEP_ALIVE_MS: positiveInt(12_000),
   WS_MAX_QUEUED_EVENTS: positiveInt(1_000),
   WS_MAX_BUFFERED_BYTES: positiveInt(1024 * 1024),
-  RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  RATE_LIMIT_BUCKET_SIZE: positiveInt(20_000),
+  RATE_LIMIT_RESTORE_RATE: positiveInt(1_000),
+  RATE_LIMIT_OPERATION_COST: positiveInt(10),
+  CORS_ORIGINS: optionalString.transform((v, ctx) => {
+    if (v === undefined) return [];
+    const origins = v.split(",").map((o) => o.trim()).filter(Boolean);
+    for (const origin of origins) {
+      if (!isOrigin(origin)) {
+        ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin such as https://app.example.com` });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  }),
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters"),
+  METRICS_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: "custom", message: "must be a port number (0-65535)" });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  METRICS_HOST: optionalString,
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -112,9 +158,41 @@ export interface Config {
   bodyLimit: string;
   expirySweepIntervalMs: number;
   outboxPollIntervalMs: number;
-  maxQueryDepth: number;
-  maxQueryComplexity: number;
+  /** Bounds on one operation (src/server/graphql/limits.ts). */
+  limits: {
+    depth: number;
+    aliases: number;
+    directives: number;
+    tokens: number;
+    /** Characters of the document. */
+    length: number;
+    cost: number;
+    /** The cost one subscription's selection may have (it runs again for every event). */
+    subscriptionCost: number;
+  };
+  /** The per-caller leaky bucket of query cost (src/server/graphql/rateLimit.ts). */
+  rateLimit: {
+    bucketSize: number;
+    /** Points the bucket regains per second. */
+    restoreRate: number;
+    /** What every operation costs on top of its fields. */
+    operationCost: number;
+  };
+  /** Origins (besides the server's own) whose pages may call the API: CORS and the WebSocket upgrade. */
+  corsOrigins: string[];
+  metrics: {
+    /** With it, /metrics on the main port answers only `Authorization: Bearer <token>`. */
+    token?: string;
+    /** With it, /metrics is served on this port of its own (at `host`, default 127.0.0.1). */
+    port?: number;
+    host: string;
+  };
   wsMaxSubscriptionsPerConnection: number;
+  wsMaxSubscriptionsPerUser: number;
+  wsMaxConnectionsPerUser: number;
+  wsMaxConnectionsPerAddress: number;
+  /** How often open sockets are checked for an expired token (closed with 4401). */
+  wsTokenCheckIntervalMs: number;
   wsMaxPayloadBytes: number;
   /** A WebSocket that sends no `connection_init` within this is closed (4408). */
   wsConnectionInitTimeoutMs: number;
@@ -124,7 +202,6 @@ export interface Config {
   wsMaxQueuedEvents: number;
   /** Unsent bytes a WebSocket may hold before it is closed as a slow consumer (1013). */
   wsMaxBufferedBytes: number;
-  rateLimitPerMinute: number;
   seedDemoData: boolean;
 }
 
@@ -177,15 +254,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT,
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
-    maxQueryDepth: e.MAX_QUERY_DEPTH,
-    maxQueryComplexity: e.MAX_QUERY_COMPLEXITY,
+    limits: {
+      depth: e.MAX_QUERY_DEPTH,
+      aliases: e.MAX_QUERY_ALIASES,
+      directives: e.MAX_QUERY_DIRECTIVES,
+      tokens: e.MAX_QUERY_TOKENS,
+      length: e.MAX_QUERY_LENGTH,
+      cost: e.MAX_QUERY_COST,
+      subscriptionCost: e.MAX_SUBSCRIPTION_COST,
+    },
+    rateLimit: {
+      bucketSize: e.RATE_LIMIT_BUCKET_SIZE,
+      restoreRate: e.RATE_LIMIT_RESTORE_RATE,
+      operationCost: e.RATE_LIMIT_OPERATION_COST,
+    },
+    corsOrigins: e.CORS_ORIGINS,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST ?? "127.0.0.1" },
     wsMaxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    wsMaxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
+    wsMaxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
+    wsMaxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS,
+    wsTokenCheckIntervalMs: e.WS_TOKEN_CHECK_INTERVAL_MS,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     wsConnectionInitTimeoutMs: e.WS_CONNECTION_INIT_TIMEOUT_MS,
     wsKeepAliveMs: e.WS_KEEP_ALIVE_MS,
     wsMaxQueuedEvents: e.WS_MAX_QUEUED_EVENTS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
-    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seedDemoData: e.SEED_DEMO_DATA,
   };
 }

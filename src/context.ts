@@ -1,9 +1,10 @@
 /**
  * The per-operation context: who asks (read from the database), fresh loaders
- * for their organization, the services, and the request ID that ties the
- * response to the log.
+ * for their organization, the services, the request ID that ties the response
+ * to the log, and the operation as the pipeline admitted it.
  */
 import type { Logger } from "pino";
+import type { AdmittedOperation } from "./server/graphql/pipeline";
 import type { Services } from "./services";
 import type { Loaders } from "./services/loaders";
 import type { Viewer } from "./services/viewer";
@@ -16,19 +17,27 @@ export interface Context {
   /** Null when there is no viewer. Subscriptions replace them for every event. */
   loaders: Loaders | null;
   log: Logger;
+  /** What the pipeline admitted (src/server/graphql/pipeline.ts); absent only for a request it never saw. */
+  admitted?: AdmittedOperation;
+  /** When the operation arrived (process.hrtime.bigint()). */
+  startedAt: bigint;
 }
 
-export async function buildContext(
+export function buildContext(
   services: Services,
   viewer: Viewer | null,
   requestId: string,
   log: Logger,
-): Promise<Context> {
+  admitted?: AdmittedOperation,
+  startedAt: bigint = process.hrtime.bigint(),
+): Context {
   return {
     requestId,
     services,
     viewer,
     loaders: viewer ? services.loadersFor(viewer.organizationId) : null,
     log,
+    admitted,
+    startedAt,
   };
 }

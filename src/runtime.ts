@@ -15,6 +15,7 @@ import { seedDemoData } from "./db/seed";
 import { UserEntity } from "./entities";
 import { buildSchema } from "./resolvers";
 import { createApp, App } from "./server";
+import { CostLimiter, MemoryCostLimiter, RedisCostLimiter } from "./server/graphql/rateLimit";
 import { Metrics } from "./server/metrics";
 import { createServices, Services } from "./services";
 import { signToken } from "./services/auth";
@@ -132,6 +133,23 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
   };
 }
 
+/**
+ * The buckets of query cost: in-process, or with REDIS_URL in Redis, shared by
+ * every instance. The Redis client queues nothing while Redis is away, so a take
+ * fails at once and the limiter uses this instance's own buckets meanwhile.
+ */
+function createCostLimiter(config: Config, log: Logger): { limiter: CostLimiter; close: () => void } {
+  if (!config.redisUrl) return { limiter: new MemoryCostLimiter(config.rateLimit), close: () => undefined };
+  const client = new Redis(config.redisUrl, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
+  });
+  // Outages are logged by the limiter when a take falls back; the client's own errors would repeat them.
+  client.on("error", () => undefined);
+  return { limiter: new RedisCostLimiter(client, config.rateLimit, log), close: () => client.disconnect() };
+}
+
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
   const dataSource = await openDatabase(config.database, { onQuery: options.onQuery });
@@ -171,6 +189,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     return admin ? signToken(config.jwt.secret, admin, { issuer: config.jwt.issuer, audience: config.jwt.audience }) : null;
   };
 
+  const { limiter, close: closeLimiter } = createCostLimiter(config, log);
   const schema = await buildSchema(bus);
   const app = await createApp({
     config,
@@ -179,6 +198,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     schema,
     log,
     metrics,
+    limiter,
     graphiqlToken: config.isProduction ? undefined : demoAdminToken,
   });
   const url = await app.listen();
@@ -215,6 +235,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
         await app.stop();
         await dispatcher!.stop();
         await closeBus();
+        closeLimiter();
         await dataSource.destroy();
       })();
       return stopping;

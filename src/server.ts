@@ -5,26 +5,26 @@
  * drain on stop.
  */
 import http from "node:http";
-import { randomUUID } from "node:crypto";
-import { ApolloServer, ApolloServerPlugin } from "@apollo/server";
-import { unwrapResolverError } from "@apollo/server/errors";
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import cors from "cors";
 import express, { NextFunction, Request, Response } from "express";
-import { rateLimit } from "express-rate-limit";
+import helmet from "helmet";
 import { GraphQLSchema } from "graphql";
 import type { Logger } from "pino";
+import proxyAddr from "proxy-addr";
 import { DataSource } from "typeorm";
 import type { Config } from "./config";
-import { buildContext, Context } from "./context";
-import { AuthenticationError } from "./services/auth";
-import { unauthenticated } from "./services/errors";
+import type { Context } from "./context";
 import type { Services } from "./services";
-import { formatError, InternalFailure, isUnexpected } from "./server/errors";
+import { apolloContext, apolloPipelineOptions, apolloPipelinePlugin } from "./server/graphql/apollo";
+import { GraphQLPipeline } from "./server/graphql/pipeline";
+import { CostLimiter, MemoryCostLimiter } from "./server/graphql/rateLimit";
 import { renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
-import { assertComplexity, depthLimitRule } from "./server/queryLimits";
 import { requestsPage } from "./server/requestsPage";
 import { attachWebSocketServer, WebSocketHandle } from "./server/websocket";
 
@@ -35,6 +35,8 @@ export interface AppOptions {
   schema: GraphQLSchema;
   log: Logger;
   metrics: Metrics;
+  /** The buckets of query cost (shared through Redis when configured); in-process by default. */
+  limiter?: CostLimiter;
   /** Token prefilled in GraphiQL (development only). */
   graphiqlToken?: () => Promise<string | null>;
 }
@@ -46,64 +48,46 @@ export interface App {
   /** Stops taking work, lets in-flight operations finish, closes sockets. */
   stop(): Promise<void>;
   websocket: WebSocketHandle;
+  /** Where metrics are served on a port of their own (METRICS_PORT); null otherwise. */
+  metricsUrl(): string | null;
+}
+
+/** Compares secrets in constant time. */
+function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Whether `origin` is the origin the request was sent to (the page is the server's own). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 
-/**
- * Adds the request ID to every GraphQL response's `extensions`, times and logs
- * operations, and logs each unexpected error with the operation's request ID.
- */
-function requestIdPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart({ contextValue }) {
-      const started = process.hrtime.bigint();
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const error of errors.filter(isUnexpected)) {
-            contextValue.log.error({ err: unwrapResolverError(error), path: error.path }, "unexpected error in a GraphQL operation");
-          }
-        },
-        async willSendResponse({ response, operationName, errors }) {
-          if (response.body.kind === "single") {
-            response.body.singleResult.extensions = { ...response.body.singleResult.extensions, requestId: contextValue.requestId };
-          }
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          const outcome = errors?.length ? "error" : "ok";
-          metrics.operationFinished(operationName ?? "anonymous", outcome, seconds);
-          contextValue.log.info(
-            {
-              operationName: operationName ?? null,
-              viewer: contextValue.viewer ? { userId: contextValue.viewer.userId, organizationId: contextValue.viewer.organizationId } : null,
-              durationMs: Math.round(seconds * 1000),
-              outcome,
-              errorCodes: errors?.map((e) => e.extensions?.code ?? "INTERNAL_SERVER_ERROR"),
-            },
-            "graphql operation",
-          );
-        },
-      };
-    },
-  };
-}
-
-function complexityPlugin(maximum: number): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, request, operationName }) {
-          assertComplexity(schema, document, request.variables, operationName ?? undefined, maximum);
-        },
-      };
-    },
-  };
-}
+/** Headers Apollo Client and our own pages send, allowed to pages of CORS_ORIGINS. */
+const CORS_ALLOWED_HEADERS = [
+  "content-type",
+  "authorization",
+  "apollo-require-preflight",
+  "x-apollo-operation-name",
+  "apollographql-client-name",
+  "apollographql-client-version",
+  "x-request-id",
+];
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, services, schema, log, metrics } = options;
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
+  const trustProxy = proxyAddr.compile("loopback");
   const httpServer = http.createServer(app);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -113,6 +97,21 @@ export async function createApp(options: AppOptions): Promise<App> {
     res.setHeader("x-request-id", requestId);
     next();
   });
+  // The usual headers on every response (nosniff, frame and referrer policies, …). The pages
+  // served here (GraphiQL, the Requests page) load only their own scripts, so the content
+  // security policy is left to them.
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  // Browsers on other origins: only those listed in CORS_ORIGINS (none by default: same origin only).
+  const allowedOrigins = new Set(config.corsOrigins);
+  app.use(
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+      methods: ["GET", "POST"],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: ["x-request-id", "retry-after"],
+      maxAge: 600,
+    }),
+  );
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -126,13 +125,41 @@ export async function createApp(options: AppOptions): Promise<App> {
       res.status(503).json({ status: "unavailable" });
     }
   });
-  app.get("/metrics", async (_req, res) => {
+  const serveMetrics = async (_req: Request, res: Response) => {
     res.setHeader("content-type", metrics.contentType);
     res.send(await metrics.render());
-  });
+  };
+  // Metrics tell operation names, pool and memory figures: only behind METRICS_TOKEN here, or on a port of their own.
+  if (config.metrics.token) {
+    const expected = `Bearer ${config.metrics.token}`;
+    app.get("/metrics", (req, res, next) => {
+      if (!tokensEqual(req.headers.authorization ?? "", expected)) {
+        res.status(401).setHeader("www-authenticate", "Bearer").json({ error: "METRICS_TOKEN required" });
+        return;
+      }
+      next();
+    }, serveMetrics);
+  }
+  const metricsServer = config.metrics.port !== undefined ? http.createServer(express().get("/metrics", serveMetrics)) : null;
   app.use("/requests", requestsPage({ devToken: options.graphiqlToken }));
 
-  const websocket = attachWebSocketServer({ httpServer, schema, services, config, log, metrics });
+  const pipeline = new GraphQLPipeline({
+    schema,
+    config,
+    limiter: options.limiter ?? new MemoryCostLimiter(config.rateLimit),
+    metrics,
+  });
+  const websocket = attachWebSocketServer({
+    httpServer,
+    schema,
+    services,
+    config,
+    log,
+    metrics,
+    pipeline,
+    addressOf: (req) => proxyAddr(req, trustProxy),
+    originAllowed: (origin, host) => allowedOrigins.has(origin) || sameOrigin(origin, host),
+  });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -140,13 +167,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,
-    validationRules: [depthLimitRule(config.maxQueryDepth)],
-    formatError: formatError(),
+    ...apolloPipelineOptions(pipeline),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      requestIdPlugin(metrics),
-      complexityPlugin(config.maxQueryComplexity),
+      apolloPipelinePlugin(pipeline),
       {
         async serverWillStart() {
           return {
@@ -173,30 +198,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use(
     "/graphql",
-    rateLimit({
-      windowMs: 60_000,
-      limit: config.rateLimitPerMinute,
-      standardHeaders: "draft-8",
-      legacyHeaders: false,
-      handler: (_req, res) => {
-        res.status(429).json({ errors: [{ message: "Too many requests; slow down.", extensions: { code: "RATE_LIMITED" } }] });
-      },
-    }),
     express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = String(res.locals.requestId);
-        const requestLog = log.child({ requestId });
-        try {
-          const viewer = await services.auth.authenticateHeader(req.headers.authorization);
-          return buildContext(services, viewer, requestId, requestLog);
-        } catch (error) {
-          if (error instanceof AuthenticationError) throw unauthenticated("The bearer token is missing, malformed, expired or not valid here.");
-          requestLog.error({ err: error }, "could not build the operation's context");
-          throw new InternalFailure(requestId);
-        }
-      },
-    }),
+    expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }),
   );
 
   // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals.
@@ -223,17 +226,29 @@ export async function createApp(options: AppOptions): Promise<App> {
   return {
     httpServer,
     websocket,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once("error", reject);
+          metricsServer.listen(config.metrics.port, config.metrics.host, () => resolve());
+        });
+      }
+      return new Promise((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host ?? "0.0.0.0", () => {
           const address = httpServer.address();
           const port = typeof address === "object" && address ? address.port : config.port;
           resolve(`http://${config.host && config.host !== "0.0.0.0" ? config.host : "localhost"}:${port}`);
         });
-      }),
+      });
+    },
+    metricsUrl: () => {
+      const address = metricsServer?.address();
+      return address && typeof address === "object" ? `http://${config.metrics.host}:${address.port}/metrics` : null;
+    },
     stop: async () => {
       await apollo.stop();
+      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
     },
   };
 }

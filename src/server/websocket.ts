@@ -1,24 +1,27 @@
 /**
- * graphql-ws on /graphql (same path and port as HTTP).
+ * graphql-ws on /graphql (same path and port as HTTP). What is about sockets
+ * lives here; every operation goes through the same pipeline as over HTTP
+ * (src/server/graphql/pipeline.ts): the same bounds, cost, bucket, error
+ * presentation and log line.
  *
- * - `connection_init` must carry `{ authorization: "Bearer <token>" }`; a missing,
- *   bad or expired token closes the socket with 4401 before anything runs, and a
- *   connection that never initialises is closed (4408) after
- *   `WS_CONNECTION_INIT_TIMEOUT_MS`.
- * - Each subscribe is admitted in `onSubscribe` (role, visibility of the
- *   `requestId` or `productId`), so a refusal is an `error` message for that
- *   subscription alone and the socket stays open.
- * - Errors are shown as over HTTP (src/server/errors.ts): codes the client can
- *   act on keep their message; anything else is INTERNAL_SERVER_ERROR with a
- *   request ID, details to the log.
- * - Bounds: subscriptions per connection (TOO_MANY_SUBSCRIPTIONS), message size
- *   (ws `maxPayload`: the socket closes with 1009), and slow consumers: a
- *   subscription more than `WS_MAX_QUEUED_EVENTS` events behind ends with
- *   SUBSCRIBER_TOO_SLOW (services/events.ts), and a socket holding more than
- *   `WS_MAX_BUFFERED_BYTES` unsent is closed with 1013. graphql-ws sends one
- *   message per operation at a time and waits until the socket took it, so
- *   what is unsent is at most one message per open operation; the event queues
- *   are where a stalled reader would otherwise pile up.
+ * - The upgrade is refused (403) when a browser page of another origin asks
+ *   for it: `Origin` must be the server's own or one of CORS_ORIGINS (clients
+ *   that send no Origin are not browsers and are let through). An address may
+ *   hold at most `WS_MAX_CONNECTIONS_PER_ADDRESS` sockets (429 past it).
+ * - `connection_init` must carry `{ authorization: "Bearer <token>" }`; a
+ *   missing, bad or expired token closes the socket with 4401 before anything
+ *   runs, and a socket that never initialises is closed (4408). A user may
+ *   hold at most `WS_MAX_CONNECTIONS_PER_USER` sockets (4429 past it).
+ * - A socket whose token expires is closed with 4401 at expiry (checked every
+ *   `WS_TOKEN_CHECK_INTERVAL_MS`), without waiting for an event.
+ * - Each subscribe is admitted in `onSubscribe` (pipeline, then role and
+ *   visibility of the `requestId` or `productId`), so a refusal is an `error`
+ *   message for that operation alone and the socket stays open.
+ * - Bounds: subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
+ *   message size (ws `maxPayload`: the socket closes with 1009), and slow
+ *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
+ *   ends with SUBSCRIBER_TOO_SLOW (services/events.ts), and a socket holding
+ *   more than `WS_MAX_BUFFERED_BYTES` unsent is closed with 1013.
  * - Keep-alive pings every `WS_KEEP_ALIVE_MS` so proxies keep idle dashboards;
  *   a peer that does not answer one in time is dropped.
  */
@@ -31,20 +34,13 @@ import {
   FragmentDefinitionNode,
   getArgumentValues,
   getDirectiveValues,
-  getOperationAST,
-  getVariableValues,
   GraphQLError,
-  GraphQLFormattedError,
   GraphQLIncludeDirective,
   GraphQLSchema,
   GraphQLSkipDirective,
   Kind,
-  NoSchemaIntrospectionCustomRule,
   OperationDefinitionNode,
-  parse,
   SelectionSetNode,
-  specifiedRules,
-  validate,
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, WebSocket } from "ws";
@@ -53,24 +49,33 @@ import type { Config } from "../config";
 import { buildContext } from "../context";
 import type { Services } from "../services";
 import { AuthenticationError } from "../services/auth";
-import { SUBSCRIBER_TOO_SLOW } from "../services/LiveUpdates";
 import type { Viewer } from "../services/viewer";
-import { formatError } from "./errors";
+import { withCode } from "./graphql/errors";
+import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import type { Metrics } from "./metrics";
-import { assertComplexity, depthLimitRule } from "./queryLimits";
 
 export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 export const CLOSE_SLOW_CONSUMER = 1013;
 
-/** Codes only WebSocket operations give; their messages are written for the client. */
-const WEBSOCKET_CLIENT_CODES = new Set(["NOT_FOUND", "TOO_MANY_SUBSCRIPTIONS", SUBSCRIBER_TOO_SLOW]);
+/** One operation of a connection, from its subscribe to its end. */
+interface OperationState {
+  requestId: string;
+  startedAt: bigint;
+  operationName: unknown;
+  admitted?: AdmittedOperation;
+  /** Counted against the connection's and the user's subscription bounds. */
+  reserved: boolean;
+  /** Handed to graphql-ws to run: its end is reported by onComplete (refusals end in onError). */
+  running: boolean;
+  errors: GraphQLError[];
+  cost?: CostExtension;
+}
 
 type ConnectionState = {
   viewer?: Viewer;
-  /** Subscriptions admitted or being admitted on this connection (the bound counts these). */
-  subscriptions?: Set<string>;
-  /** The request ID of each operation, quoted with unexpected errors and in the log. */
-  requestIds?: Map<string, string>;
+  userKey?: string;
+  operations?: Map<string, OperationState>;
 };
 
 export interface WebSocketHandle {
@@ -86,38 +91,65 @@ export function attachWebSocketServer(options: {
   config: Config;
   log: Logger;
   metrics: Metrics;
+  pipeline: GraphQLPipeline;
+  /** The client's address as the HTTP side sees it (trusted proxies applied). */
+  addressOf: (req: http.IncomingMessage) => string;
+  /** Whether a page of `origin` may open a socket (`host` is the Host header it was sent to). */
+  originAllowed: (origin: string, host: string | undefined) => boolean;
 }): WebSocketHandle {
-  const { schema, services, config, log, metrics } = options;
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: config.wsMaxPayloadBytes });
-  // The same rules as over HTTP, where Apollo adds the introspection ban in production.
-  const rules = [...specifiedRules, depthLimitRule(config.maxQueryDepth), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const formatHttp = formatError(log);
+  const { schema, services, config, log, metrics, pipeline } = options;
+  const socketsByAddress = new Map<string, number>();
+  const connectionsByUser = new Map<string, number>();
+  const subscriptionsByUser = new Map<string, number>();
+  const connections = new Map<WebSocket, ConnectionState>();
+  const count = (map: Map<string, number>, key: string, delta: number) => {
+    const next = (map.get(key) ?? 0) + delta;
+    if (next > 0) map.set(key, next);
+    else map.delete(key);
+  };
 
-  wsServer.on("connection", (socket) => {
+  const wsServer = new WebSocketServer({
+    server: options.httpServer,
+    path: "/graphql",
+    maxPayload: config.wsMaxPayloadBytes,
+    verifyClient: ({ origin, req }, done) => {
+      if (origin && !options.originAllowed(origin, req.headers.host)) return done(false, 403, "Origin not allowed");
+      if ((socketsByAddress.get(options.addressOf(req)) ?? 0) >= config.wsMaxConnectionsPerAddress) {
+        return done(false, 429, "Too many connections from this address");
+      }
+      done(true);
+    },
+  });
+
+  wsServer.on("connection", (socket, req) => {
+    const address = options.addressOf(req);
+    count(socketsByAddress, address, 1);
     metrics.wsConnections.inc();
-    socket.once("close", () => metrics.wsConnections.dec());
+    socket.once("close", () => {
+      count(socketsByAddress, address, -1);
+      metrics.wsConnections.dec();
+    });
   });
 
   const refuse = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
 
-  /** One error as the client sees it: as over HTTP, plus the WebSocket-only codes. */
-  const present = (error: GraphQLError, requestId: string | undefined): GraphQLFormattedError => {
-    // graphql-ws wraps an error thrown by an event stream in a GraphQLError of its own; the code is on the original.
-    const source = error.extensions?.code === undefined && error.originalError instanceof GraphQLError ? error.originalError : error;
-    const json = source.toJSON();
-    const code = json.extensions?.code;
-    let formatted: GraphQLFormattedError;
-    if (typeof code === "string" && WEBSOCKET_CLIENT_CODES.has(code)) formatted = json;
-    else if (code === "INTERNAL_SERVER_ERROR") formatted = { message: "Internal server error. Quote the request ID when reporting it.", extensions: { code } };
-    else formatted = requestId ? formatError(log.child({ requestId }))(json, source) : formatHttp(json, source);
-    const { http: _http, stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-    void _http;
-    void _stacktrace;
-    if (extensions.code === "INTERNAL_SERVER_ERROR" && requestId) extensions.requestId = requestId;
-    let message = formatted.message;
-    // As Apollo's hideSchemaDetailsFromClientErrors: no "Did you mean …" in production.
-    if (config.isProduction && extensions.code === "GRAPHQL_VALIDATION_FAILED") message = message.replace(/ ?Did you mean .+\?$/, "");
-    return { ...formatted, message, extensions };
+  /** The operation is over: release what it held, log it once. */
+  const finish = (state: ConnectionState, id: string) => {
+    const operation = state.operations?.get(id);
+    if (!operation) return;
+    state.operations!.delete(id);
+    if (operation.reserved) {
+      metrics.wsSubscriptions.dec();
+      if (state.userKey) count(subscriptionsByUser, state.userKey, -1);
+    }
+    pipeline.finished(log.child({ requestId: operation.requestId }), {
+      transport: "websocket",
+      operationName: operation.operationName,
+      viewer: state.viewer ?? null,
+      startedAt: operation.startedAt,
+      errors: operation.errors,
+      cost: operation.cost,
+    });
   };
 
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionState>(
@@ -126,120 +158,118 @@ export function attachWebSocketServer(options: {
       isProd: config.isProduction,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
         try {
           const viewer = await services.auth.authenticateHeader(ctx.connectionParams?.authorization);
           if (viewer) {
-            ctx.extra.viewer = viewer;
-            ctx.extra.subscriptions = new Set();
-            ctx.extra.requestIds = new Map();
+            const userKey = `user:${viewer.organizationId}:${viewer.userId}`;
+            if ((connectionsByUser.get(userKey) ?? 0) >= config.wsMaxConnectionsPerUser) {
+              socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many connections for this user");
+              return false;
+            }
+            count(connectionsByUser, userKey, 1);
+            socket.once("close", () => count(connectionsByUser, userKey, -1));
+            Object.assign(ctx.extra, { viewer, userKey, operations: new Map() });
+            connections.set(socket, ctx.extra);
+            socket.once("close", () => connections.delete(socket));
             return true;
           }
         } catch (error) {
           if (!(error instanceof AuthenticationError)) log.error({ err: error }, "WebSocket authentication failed unexpectedly");
         }
         // Closing first makes the code 4401; graphql-ws's own close (4403) for `false` then finds the socket closing.
-        ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
+        socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
         return false;
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
-        const requestId = randomUUID();
-        ctx.extra.requestIds?.set(id, requestId);
-        const subscriptions = ctx.extra.subscriptions!;
-        let reserved = false;
-        const release = () => {
-          if (reserved && subscriptions.delete(id)) metrics.wsSubscriptions.dec();
-          reserved = false;
+        const state = ctx.extra;
+        const operation: OperationState = {
+          requestId: randomUUID(),
+          startedAt: process.hrtime.bigint(),
+          operationName: payload.operationName,
+          reserved: false,
+          running: false,
+          errors: [],
         };
+        state.operations!.set(id, operation);
         try {
-          const viewer = ctx.extra.viewer ? await services.auth.refresh(ctx.extra.viewer, services.clock.now()) : null;
+          const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false });
+          if (!admission.ok) return admission.errors;
+          operation.admitted = admission.admitted;
+          const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
           if (!viewer) {
             ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
             return refuse("Your session has ended; sign in again.", "UNAUTHENTICATED");
           }
-          ctx.extra.viewer = viewer;
-          let document: DocumentNode;
-          try {
-            document = parse(payload.query, { maxTokens: 5_000 });
-          } catch (error) {
-            if (error instanceof GraphQLError) return [withCode(error, "GRAPHQL_PARSE_FAILED")];
-            throw error;
-          }
-          let validationErrors: readonly GraphQLError[];
-          try {
-            validationErrors = validate(schema, document, rules);
-          } catch (error) {
-            // graphql-js throws, rather than reports, some rule failures (e.g. `@skip(if: $v)` on a subscription's root field).
-            if (error instanceof GraphQLError) return [withCode(error, "GRAPHQL_VALIDATION_FAILED")];
-            throw error;
-          }
-          if (validationErrors.length) return validationErrors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
-          const operation = getOperationAST(document, payload.operationName);
-          if (!operation) return refuse("Name the operation to run.", "BAD_USER_INPUT");
-          const variables = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 20 });
-          if (variables.errors) return variables.errors.map((e) => withCode(e, "BAD_USER_INPUT"));
-          try {
-            assertComplexity(schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, config.maxQueryComplexity);
-          } catch (error) {
-            if (error instanceof GraphQLError) return [error];
-            throw error;
-          }
-          if (operation.operation === "subscription") {
-            if (subscriptions.size >= config.wsMaxSubscriptionsPerConnection) {
-              return refuse(
-                `At most ${config.wsMaxSubscriptionsPerConnection} subscriptions per connection; complete one first.`,
-                "TOO_MANY_SUBSCRIPTIONS",
-              );
+          state.viewer = viewer;
+          const { document, operation: definition } = admission.admitted;
+          if (definition.operation === "subscription") {
+            const perUser = subscriptionsByUser.get(state.userKey!) ?? 0;
+            const perConnection = [...state.operations!.values()].filter((o) => o.reserved).length;
+            if (perConnection >= config.wsMaxSubscriptionsPerConnection || perUser >= config.wsMaxSubscriptionsPerUser) {
+              const [bound, scope] =
+                perConnection >= config.wsMaxSubscriptionsPerConnection
+                  ? [config.wsMaxSubscriptionsPerConnection, "connection"]
+                  : [config.wsMaxSubscriptionsPerUser, "user"];
+              return refuse(`At most ${bound} subscriptions per ${scope}; complete one first.`, "TOO_MANY_SUBSCRIPTIONS");
             }
             // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound.
-            subscriptions.add(id);
-            reserved = true;
+            operation.reserved = true;
             metrics.wsSubscriptions.inc();
-            const refusal = await admit(services, schema, viewer, document, operation, variables.coerced);
-            if (refusal) {
-              release();
-              return refusal;
-            }
+            count(subscriptionsByUser, state.userKey!, 1);
+            const refusal = await admitSubscription(services, schema, viewer, document, definition, admission.admitted.coercedVariables);
+            if (refusal) return refusal;
           }
-          const contextValue = await buildContext(services, viewer, requestId, log.child({ requestId }));
+          const contextValue = buildContext(
+            services,
+            viewer,
+            operation.requestId,
+            log.child({ requestId: operation.requestId }),
+            admission.admitted,
+            operation.startedAt,
+          );
+          operation.running = true;
           return {
             schema,
             document,
-            operationName: payload.operationName,
-            variableValues: payload.variables,
+            operationName: admission.admitted.operationName,
+            variableValues: admission.admitted.variables,
             contextValue,
           };
         } catch (error) {
-          release();
-          log.error({ err: error, requestId }, "unexpected error admitting a WebSocket operation");
+          log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
           return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
         }
       },
-      onNext: (ctx, id, _payload, _args, result) => {
+      onNext: async (ctx, id, _payload, _args, result) => {
         const socket = ctx.extra.socket;
         if (socket.bufferedAmount > config.wsMaxBufferedBytes) {
           log.warn({ bufferedAmount: socket.bufferedAmount }, "closing a WebSocket whose consumer is too slow");
           socket.close(CLOSE_SLOW_CONSUMER, "Consumer too slow");
         }
-        if (!result.errors?.length) return;
-        const requestId = ctx.extra.requestIds?.get(id);
-        return { ...result, errors: result.errors.map((e) => present(e, requestId)) };
+        const operation = ctx.extra.operations?.get(id);
+        const isSubscription = operation?.admitted?.operation.operation === "subscription";
+        if (operation?.admitted && !isSubscription) operation.cost = await pipeline.settle(operation.admitted, result.data);
+        if (operation && result.errors?.length) operation.errors.push(...result.errors);
+        if (!result.errors?.length && !operation?.cost) return;
+        return {
+          ...result,
+          ...(result.errors?.length ? { errors: result.errors.map((e) => pipeline.present(unwrapStreamError(e), operation?.requestId)) } : {}),
+          ...(operation?.cost ? { extensions: { ...result.extensions, cost: operation.cost } } : {}),
+        };
       },
       onError: (ctx, id, _payload, errors) => {
-        const requestId = ctx.extra.requestIds?.get(id);
-        // An `error` message ends the operation; refusals in onSubscribe are never followed by onComplete.
-        ctx.extra.requestIds?.delete(id);
-        if (ctx.extra.subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
-        return errors.map((e) => present(e, requestId));
+        const state = ctx.extra;
+        const operation = state.operations?.get(id);
+        if (operation) operation.errors.push(...errors);
+        const presented = errors.map((e) => pipeline.present(unwrapStreamError(e), operation?.requestId));
+        // Refused in onSubscribe: no onComplete follows. A failed stream completes after this.
+        if (operation && !operation.running) finish(state, id);
+        return presented;
       },
-      onComplete: (ctx, id) => {
-        ctx.extra.requestIds?.delete(id);
-        if (ctx.extra.subscriptions?.delete(id)) metrics.wsSubscriptions.dec();
-      },
+      onComplete: (ctx, id) => finish(ctx.extra, id),
       onClose: (ctx) => {
-        const open = ctx.extra.subscriptions?.size ?? 0;
-        if (open) metrics.wsSubscriptions.dec(open);
-        ctx.extra.subscriptions?.clear();
-        ctx.extra.requestIds?.clear();
+        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
       },
     },
     wsServer,
@@ -253,14 +283,27 @@ export function attachWebSocketServer(options: {
   wsServer.on("connection", (socket) => {
     socket.removeAllListeners("error");
     socket.on("error", (error: Error & { code?: string }) => {
-      log.warn({ code: error.code, error: error.message }, "WebSocket closed: the client broke the protocol");
+      log.warn({ code: error.code, error: error.message.slice(0, 200) }, "WebSocket closed: the client broke the protocol");
       if (socket.readyState === WebSocket.OPEN) socket.close(1002, "Protocol error");
     });
   });
 
+  // Tokens expire while sockets stay open: close those at expiry, not at the next event.
+  const expiryCheck = setInterval(() => {
+    const now = services.clock.now().getTime();
+    for (const [socket, state] of connections) {
+      const expiresAt = state.viewer?.tokenExpiresAt?.getTime();
+      if (expiresAt !== undefined && expiresAt <= now && socket.readyState === WebSocket.OPEN) {
+        socket.close(CLOSE_UNAUTHORIZED, "Token expired");
+      }
+    }
+  }, config.wsTokenCheckIntervalMs);
+  expiryCheck.unref();
+
   return {
     connectionCount: () => wsServer.clients.size,
     close: async () => {
+      clearInterval(expiryCheck);
       for (const client of wsServer.clients) {
         if (client.readyState === WebSocket.OPEN) client.close(1001, "Server shutting down");
       }
@@ -270,17 +313,9 @@ export function attachWebSocketServer(options: {
   };
 }
 
-/** The error with `code` in its extensions unless it has a code already (the depth rule's). */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (error.extensions?.code !== undefined) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code },
-  });
+/** graphql-ws wraps an error thrown by an event stream in a GraphQLError of its own; the code is on the original. */
+function unwrapStreamError(error: GraphQLError): GraphQLError {
+  return error.extensions?.code === undefined && error.originalError instanceof GraphQLError ? error.originalError : error;
 }
 
 /**
@@ -289,7 +324,7 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
  * (fragments followed, `@skip`/`@include` applied), so no spelling of the
  * operation slips past.
  */
-async function admit(
+async function admitSubscription(
   services: Services,
   schema: GraphQLSchema,
   viewer: Viewer,

@@ -15,6 +15,13 @@ export class AuthenticationError extends Error {
   override readonly name = "AuthenticationError";
 }
 
+/** What a verified token says: who, of which organization, until when. */
+export interface TokenClaims {
+  userId: number;
+  organizationId: number;
+  expiresAt: Date | null;
+}
+
 export interface AuthConfig {
   secret?: string;
   jwksUrl?: string;
@@ -52,13 +59,29 @@ export class Authenticator {
    * @throws AuthenticationError for a malformed, bad, expired or unknown-user token.
    */
   async authenticateHeader(header: unknown): Promise<Viewer | null> {
-    const token = Authenticator.bearerToken(header);
-    if (token === null) return null;
-    if (token === undefined) throw new AuthenticationError("malformed authorization header");
-    return this.authenticate(token);
+    const claims = await this.verifyHeader(header);
+    return claims ? this.viewerFor(claims) : null;
   }
 
   async authenticate(token: string): Promise<Viewer> {
+    return this.viewerFor(await this.verify(token));
+  }
+
+  /**
+   * Checks an Authorization header's token without reading the database (so
+   * rate limits can be applied before any query runs).
+   * @returns null when no header was given.
+   * @throws AuthenticationError for a malformed, bad or expired token.
+   */
+  async verifyHeader(header: unknown): Promise<TokenClaims | null> {
+    const token = Authenticator.bearerToken(header);
+    if (token === null) return null;
+    if (token === undefined) throw new AuthenticationError("malformed authorization header");
+    return this.verify(token);
+  }
+
+  /** @throws AuthenticationError for a bad or expired token, or claims that name nothing. */
+  async verify(token: string): Promise<TokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError("token too long");
     let payload: JWTPayload;
     try {
@@ -76,9 +99,14 @@ export class Authenticator {
     const userId = typeof payload.sub === "string" ? localIdOf(payload.sub, "User") : null;
     const organizationId = typeof payload.tid === "string" ? localIdOf(payload.tid, "Organization") : null;
     if (userId === null || organizationId === null) throw new AuthenticationError("token claims rejected");
-    const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: userId } });
-    if (!user || user.organizationId !== organizationId) throw new AuthenticationError("unknown user");
-    return viewerOf(user, payload.exp ? new Date(payload.exp * 1000) : null);
+    return { userId, organizationId, expiresAt: payload.exp ? new Date(payload.exp * 1000) : null };
+  }
+
+  /** The viewer the verified claims name, roles read now. @throws AuthenticationError when the user is gone or moved. */
+  async viewerFor(claims: TokenClaims): Promise<Viewer> {
+    const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: claims.userId } });
+    if (!user || user.organizationId !== claims.organizationId) throw new AuthenticationError("unknown user");
+    return viewerOf(user, claims.expiresAt);
   }
 
   /**

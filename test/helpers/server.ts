@@ -50,7 +50,8 @@ export async function startTestServer(
     DATABASE_URL: database.url,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    RATE_LIMIT_PER_MINUTE: "100000",
+    RATE_LIMIT_BUCKET_SIZE: "100000000",
+    RATE_LIMIT_RESTORE_RATE: "100000000",
     ...options.env,
   });
   const log = createLogger(config.logLevel, options.logTo);

@@ -1,0 +1,180 @@
+/**
+ * The pipeline over HTTP, in Apollo Server. Apollo keeps what is about HTTP
+ * (CSRF prevention, GET and POST, content negotiation) and runs the admitted
+ * operation; the pipeline decides everything else:
+ *
+ * - the context function reads the token (without the database), hands the
+ *   operation to `pipeline.admit` and only then reads the viewer;
+ * - the plugin gives Apollo the admitted document (Apollo neither parses nor
+ *   validates again) or answers the refusal itself (nothing runs), settles
+ *   the cost into `extensions.cost`, adds the request ID, and logs the
+ *   operation through the pipeline.
+ */
+import { HeaderMap } from "@apollo/server";
+import type { ApolloServerOptions, ApolloServerPlugin } from "@apollo/server";
+import type { Request, Response } from "express";
+import { DocumentNode, GraphQLError, parse, specifiedRules } from "graphql";
+import type { Logger } from "pino";
+import { buildContext, Context } from "../../context";
+import type { Services } from "../../services";
+import { AuthenticationError } from "../../services/auth";
+import { unauthenticated } from "../../services/errors";
+import { InternalFailure } from "./errors";
+import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
+
+type ApolloContextFunction = (args: { req: Request; res: Response }) => Promise<Context>;
+
+/** Apollo Server options the pipeline owns. */
+export function apolloPipelineOptions(pipeline: GraphQLPipeline): Pick<
+  ApolloServerOptions<Context>,
+  "documentStore" | "persistedQueries" | "validationRules" | "formatError" | "allowBatchedHttpRequests"
+> {
+  return {
+    // The pipeline caches parsed and validated documents; Apollo is handed the admitted one.
+    documentStore: null,
+    // Every operation's text goes through the pipeline; a hash alone would skip it.
+    persistedQueries: false,
+    allowBatchedHttpRequests: false,
+    // Unused while every operation is admitted first; kept equal should Apollo ever validate
+    // (Apollo adds graphql-js's own rules itself).
+    validationRules: pipeline.validationRules.filter((rule) => !specifiedRules.includes(rule)),
+    formatError: (formatted, error) => pipeline.present(error, undefined, formatted),
+  };
+}
+
+/** The operation of an HTTP request as Apollo will read it; null when it is no single operation (Apollo refuses it). */
+function operationRequestOf(req: Request): OperationRequest | null {
+  if (req.method === "GET") {
+    const { query, variables, operationName } = req.query as Record<string, unknown>;
+    let parsed: unknown = variables;
+    if (typeof variables === "string") {
+      try {
+        parsed = JSON.parse(variables);
+      } catch {
+        return null;
+      }
+    }
+    return { query, variables: parsed, operationName };
+  }
+  const body: unknown = req.body;
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return null;
+  const { query, variables, operationName } = body as Record<string, unknown>;
+  return { query, variables, operationName };
+}
+
+/**
+ * Per the GraphQL-over-HTTP spec, a client that accepts only `application/json`
+ * gets 200 for a request refused before execution; others get the 4xx.
+ */
+function refusalStatus(status: number, accept: string | undefined): number {
+  if (status !== 400 || !accept) return status;
+  const types = accept.split(",").map((part) => part.split(";")[0].trim().toLowerCase());
+  const jsonOnly = types.includes("application/json") && !types.some((t) => t === "application/graphql-response+json" || t.includes("*"));
+  return jsonOnly ? 200 : status;
+}
+
+interface Refusal {
+  errors: GraphQLError[];
+  status: number;
+  retryAfterSeconds?: number;
+}
+
+/**
+ * An operation refused by the pipeline rides on its context to the plugin, which
+ * answers it (so it gets the request ID and the log line like any other). A symbol
+ * key: Apollo copies the context object, own symbol keys included.
+ */
+const REFUSAL = Symbol("refusal");
+type RefusableContext = Context & { [REFUSAL]?: Refusal };
+
+/** Any valid document: Apollo is handed it for a refused operation, so it does not parse the refused one. */
+const PLACEHOLDER: DocumentNode = parse("{ __typename }");
+
+export function apolloContext(options: { pipeline: GraphQLPipeline; services: Services; log: Logger }): ApolloContextFunction {
+  const { pipeline, services, log } = options;
+  return async ({ req, res }) => {
+    const startedAt = process.hrtime.bigint();
+    const requestId = String(res.locals.requestId);
+    const requestLog = log.child({ requestId });
+    const refuse = (errors: GraphQLError[], status: number, retryAfterSeconds?: number): Context => {
+      const context: RefusableContext = buildContext(services, null, requestId, requestLog, undefined, startedAt);
+      context[REFUSAL] = { errors, status: refusalStatus(status, req.headers.accept), retryAfterSeconds };
+      return context;
+    };
+    try {
+      const request = operationRequestOf(req);
+      let claims;
+      try {
+        claims = await services.auth.verifyHeader(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        return refuse([unauthenticated("The bearer token is missing, malformed, expired or not valid here.")], 401);
+      }
+      // Not a single operation: Apollo answers it (batching off, no query) before anything runs.
+      if (!request) return buildContext(services, null, requestId, requestLog, undefined, startedAt);
+      const caller: Caller = claims
+        ? { rateKey: `user:${claims.organizationId}:${claims.userId}`, anonymous: false }
+        : { rateKey: `address:${req.ip ?? "unknown"}`, anonymous: true };
+      const admission = await pipeline.admit(request, caller);
+      if (!admission.ok) return refuse(admission.errors, admission.status, admission.retryAfterSeconds);
+      let viewer = null;
+      if (claims) {
+        try {
+          viewer = await services.auth.viewerFor(claims);
+        } catch (error) {
+          if (!(error instanceof AuthenticationError)) throw error;
+          return refuse([unauthenticated("The bearer token is missing, malformed, expired or not valid here.")], 401);
+        }
+      }
+      return buildContext(services, viewer, requestId, requestLog, admission.admitted, startedAt);
+    } catch (error) {
+      requestLog.error({ err: error }, "could not build the operation's context");
+      throw new InternalFailure(requestId);
+    }
+  };
+}
+
+/** Hands Apollo the admitted document (or answers the refusal), settles the cost and logs the operation. */
+export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const refusal = (contextValue as RefusableContext)[REFUSAL];
+      return {
+        async didResolveSource(requestContext) {
+          // Apollo parses and validates only when it has no document: the pipeline did both.
+          const document = refusal ? PLACEHOLDER : contextValue.admitted?.document;
+          if (document) (requestContext as { document?: DocumentNode }).document = document;
+        },
+        async didResolveOperation() {
+          if (!refusal && !contextValue.admitted) {
+            throw new GraphQLError("Send one operation as a JSON object with a string `query`.", {
+              extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+            });
+          }
+        },
+        async responseForOperation() {
+          if (!refusal) return null;
+          const headers = new HeaderMap();
+          if (refusal.retryAfterSeconds !== undefined) headers.set("retry-after", String(refusal.retryAfterSeconds));
+          return {
+            http: { status: refusal.status, headers },
+            body: { kind: "single", singleResult: { errors: refusal.errors.map((e) => pipeline.present(e, contextValue.requestId)) } },
+          };
+        },
+        async willSendResponse({ response, errors, operationName }) {
+          const body = response.body.kind === "single" ? response.body.singleResult : null;
+          const cost = contextValue.admitted ? await pipeline.settle(contextValue.admitted, body?.data) : undefined;
+          if (body) body.extensions = { ...body.extensions, requestId: contextValue.requestId, ...(cost ? { cost } : {}) };
+          pipeline.finished(contextValue.log, {
+            transport: "http",
+            operationName: refusal ? null : (operationName ?? contextValue.admitted?.operationName ?? null),
+            viewer: contextValue.viewer,
+            startedAt: contextValue.startedAt,
+            errors: refusal?.errors ?? errors ?? [],
+            cost,
+          });
+        },
+      };
+    },
+  };
+}

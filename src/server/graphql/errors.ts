@@ -1,0 +1,133 @@
+/**
+ * Errors classified once, for both transports (architecture habit 4). An error
+ * the client caused keeps its code and its message, which is written for the
+ * client; anything else becomes INTERNAL_SERVER_ERROR with the request ID, and
+ * its details go to the log, never to the response.
+ *
+ * In production with introspection off, nothing of the schema leaks through
+ * errors: validation messages are replaced by one that names nothing, and
+ * no message suggests a name ("Did you mean …").
+ */
+import { GraphQLError, GraphQLFormattedError } from "graphql";
+import { unwrapResolverError } from "@apollo/server/errors";
+
+/** Codes whose message is written for the client and safe to show, with the HTTP status a refusal by them gets. */
+const CLIENT_CODES: ReadonlyMap<string, number> = new Map([
+  ["UNAUTHENTICATED", 401],
+  ["FORBIDDEN", 403],
+  ["BAD_USER_INPUT", 400],
+  ["BAD_REQUEST", 400],
+  ["GRAPHQL_PARSE_FAILED", 400],
+  ["GRAPHQL_VALIDATION_FAILED", 400],
+  ["OPERATION_RESOLUTION_FAILURE", 400],
+  ["PERSISTED_QUERY_NOT_FOUND", 400],
+  ["PERSISTED_QUERY_NOT_SUPPORTED", 400],
+  ["PAYLOAD_TOO_LARGE", 413],
+  ["QUERY_TOO_LONG", 400],
+  ["QUERY_TOO_MANY_TOKENS", 400],
+  ["QUERY_TOO_DEEP", 400],
+  ["QUERY_TOO_MANY_ALIASES", 400],
+  ["QUERY_TOO_MANY_DIRECTIVES", 400],
+  ["QUERY_TOO_COMPLEX", 400],
+  ["RATE_LIMITED", 429],
+  ["SERVICE_UNAVAILABLE", 503],
+  // WebSocket operations only.
+  ["NOT_FOUND", 404],
+  ["TOO_MANY_SUBSCRIPTIONS", 429],
+  ["SUBSCRIBER_TOO_SLOW", 429],
+]);
+
+export const INTERNAL_MESSAGE = "Internal server error. Quote the request ID when reporting it.";
+export const HIDDEN_VALIDATION_MESSAGE =
+  "The operation does not fit the schema. (Details are hidden in production; use a development server or one with introspection on.)";
+
+/** Extensions a client never sees: transport hints and internals. */
+const PRIVATE_EXTENSIONS = new Set(["http", "stacktrace", "exception"]);
+
+export interface ErrorPresentation {
+  /** Production with introspection off: validation messages name nothing of the schema. */
+  hideSchema: boolean;
+  /** No "Did you mean …" suggestions (production). */
+  hideSuggestions: boolean;
+}
+
+/** The error's client code, or undefined when it is a fault of ours. */
+export function clientCodeOf(error: unknown): string | undefined {
+  const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
+  for (const candidate of [original, error as { extensions?: Record<string, unknown> } | undefined]) {
+    const code = candidate?.extensions?.code;
+    if (typeof code === "string" && CLIENT_CODES.has(code)) return code;
+  }
+  return undefined;
+}
+
+/** Whether an operation's error is a fault of ours, to be logged and shown as INTERNAL_SERVER_ERROR. */
+export function isUnexpected(error: unknown): boolean {
+  return clientCodeOf(error) === undefined;
+}
+
+/** The HTTP status of a response refused with these errors before execution. */
+export function statusOf(errors: readonly GraphQLError[]): number {
+  return Math.max(
+    400,
+    ...errors.map((error) => {
+      const code = clientCodeOf(error);
+      return code === undefined ? 500 : (CLIENT_CODES.get(code) ?? 400);
+    }),
+  );
+}
+
+/**
+ * One error as the client sees it. `requestId` is quoted on an internal error;
+ * `formatted` is Apollo's own rendering when there is one (locations, path).
+ */
+export function presentError(
+  error: unknown,
+  options: ErrorPresentation & { requestId?: string; formatted?: GraphQLFormattedError },
+): GraphQLFormattedError {
+  const graphQLError = error instanceof GraphQLError ? error : null;
+  const formatted = options.formatted ?? graphQLError?.toJSON() ?? { message: INTERNAL_MESSAGE };
+  const code = clientCodeOf(error) ?? clientCodeOf({ extensions: formatted.extensions });
+  const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
+  if (code === undefined) {
+    const requestId = options.requestId ?? (typeof original?.extensions?.requestId === "string" ? original.extensions.requestId : undefined);
+    return {
+      message: INTERNAL_MESSAGE,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
+    };
+  }
+  const extensions: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries({ ...formatted.extensions, ...original?.extensions })) {
+    if (!PRIVATE_EXTENSIONS.has(key)) extensions[key] = value;
+  }
+  extensions.code = code;
+  let message = formatted.message;
+  if (code === "GRAPHQL_VALIDATION_FAILED" && options.hideSchema && extensions.validationErrorCode === undefined) {
+    message = HIDDEN_VALIDATION_MESSAGE;
+  } else if (options.hideSuggestions) {
+    message = message.replace(/ ?Did you mean .+\?$/, "");
+  }
+  return { ...formatted, message, extensions };
+}
+
+/** The error with `code` unless it carries a code already. */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.code !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/** An unexpected failure already logged, answered before an operation ran: it carries the request ID itself. */
+export class InternalFailure extends GraphQLError {
+  constructor(requestId: string) {
+    super(INTERNAL_MESSAGE, { extensions: { code: "INTERNAL_SERVER_ERROR", requestId, http: { status: 500 } } });
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The one GraphQL pipeline of both transports. HTTP (Apollo Server, see
+ * apollo.ts) and graphql-ws (src/server/websocket.ts) hand every operation
+ * to `admit` before anything of it runs, and both present errors, settle the
+ * cost and log through the same functions, so an operation gets the same
+ * verdict whichever way it came:
+ *
+ * 1. the caller: anonymous callers have nothing to run while introspection is
+ *    off (UNAUTHENTICATED before the document is even read);
+ * 2. the request's shape (BAD_REQUEST);
+ * 3. parse within the length and token bounds, then validation: graphql-js's
+ *    rules, armor's depth/alias/directive bounds, introspection where it is
+ *    off (both cached per document text);
+ * 4. the operation to run (OPERATION_RESOLUTION_FAILURE);
+ * 5. variables, coerced as execution would (BAD_USER_INPUT, graphql-js's message);
+ * 6. page arguments and the price (BAD_USER_INPUT, QUERY_TOO_COMPLEX), see cost.ts;
+ * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry).
+ *
+ * What is left to each transport: reading the request and the viewer, and
+ * running the admitted operation.
+ */
+import {
+  ASTVisitor,
+  DocumentNode,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  specifiedRules,
+  validate,
+  ValidationContext,
+  ValidationRule,
+} from "graphql";
+import { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
+import type { Config } from "../../config";
+import type { Metrics } from "../metrics";
+import { actualCost, QueryPricer } from "./cost";
+import { ErrorPresentation, isUnexpected, presentError, statusOf, withCode } from "./errors";
+import { limitError, parseWithinLimits, shapeRules } from "./limits";
+import type { CostLimiter, ThrottleStatus } from "./rateLimit";
+
+/** An operation as a client sends it (JSON body, query string or graphql-ws `subscribe` payload), not yet trusted. */
+export interface OperationRequest {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+/** Who asks, as far as is known before the database is read. */
+export interface Caller {
+  /** The bucket: `user:<org>:<user>`, or `address:<ip>` for anonymous callers. */
+  rateKey: string;
+  anonymous: boolean;
+}
+
+export interface AdmittedOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | null;
+  /** As the client sent them; execution coerces them again. */
+  variables: Record<string, unknown>;
+  /** As graphql-js coerced them for this operation. */
+  coercedVariables: Record<string, unknown>;
+  requestedCost: number;
+  rateKey: string;
+}
+
+export type Admission = { ok: true; admitted: AdmittedOperation } | { ok: false; errors: GraphQLError[]; status: number; retryAfterSeconds?: number };
+
+/** Shopify's `extensions.cost`, on every response. */
+export interface CostExtension {
+  requestedQueryCost: number;
+  actualQueryCost: number;
+  throttleStatus: ThrottleStatus;
+}
+
+/** Variables nested deeper than this are not data a person sends. */
+const MAX_VARIABLE_DEPTH = 16;
+/** Characters of client-chosen names written to the log. */
+const MAX_LOGGED_NAME = 200;
+
+type CachedDocument = { document: DocumentNode; errors: null } | { document: null; errors: GraphQLError[] };
+
+export interface PipelineOptions {
+  schema: GraphQLSchema;
+  config: Pick<Config, "limits" | "rateLimit" | "introspection" | "isProduction">;
+  limiter: CostLimiter;
+  metrics: Metrics;
+}
+
+export class GraphQLPipeline {
+  readonly validationRules: readonly ValidationRule[];
+  readonly presentation: ErrorPresentation;
+  private readonly pricer: QueryPricer;
+  private readonly documents = new LRUCache<string, CachedDocument>({
+    maxSize: 20 * 1024 * 1024,
+    sizeCalculation: (_value, key) => key.length + 1,
+  });
+
+  constructor(private readonly options: PipelineOptions) {
+    const { config } = options;
+    this.validationRules = [...specifiedRules, ...shapeRules(config.limits), ...(config.introspection ? [] : [noIntrospection])];
+    this.presentation = { hideSchema: config.isProduction && !config.introspection, hideSuggestions: config.isProduction };
+    this.pricer = new QueryPricer(options.schema);
+  }
+
+  /** Checks everything about an operation that can be checked before it runs; takes its requested cost from the bucket. */
+  async admit(request: OperationRequest, caller: Caller): Promise<Admission> {
+    const refused = (errors: GraphQLError[], retryAfterSeconds?: number): Admission => ({
+      ok: false,
+      errors,
+      status: statusOf(errors),
+      retryAfterSeconds,
+    });
+    if (caller.anonymous && !this.options.config.introspection) {
+      return refused([coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required.")]);
+    }
+    const { query, operationName } = request;
+    if (typeof query !== "string" || query.trim() === "") {
+      return refused([coded("BAD_REQUEST", "Send the operation as a non-empty string `query`.")]);
+    }
+    if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
+      return refused([coded("BAD_REQUEST", "`operationName` must be a string.")]);
+    }
+    const variables = request.variables ?? {};
+    if (typeof variables !== "object" || Array.isArray(variables)) {
+      return refused([coded("BAD_REQUEST", "`variables` must be an object.")]);
+    }
+
+    const cached = this.documentOf(query);
+    if (cached.errors) return refused(cached.errors);
+    const document = cached.document;
+    const operation = getOperationAST(document, operationName ?? undefined);
+    if (!operation) {
+      const message = operationName ? `Unknown operation named "${boundName(operationName)}".` : "Name the operation to run: the document holds several.";
+      return refused([coded("OPERATION_RESOLUTION_FAILURE", message)]);
+    }
+    if (depthOf(variables) > MAX_VARIABLE_DEPTH) {
+      return refused([coded("BAD_USER_INPUT", `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`)]);
+    }
+    const coerced = getVariableValues(this.options.schema, operation.variableDefinitions ?? [], variables as Record<string, unknown>, {
+      maxErrors: 20,
+    });
+    if (coerced.errors) return refused(coerced.errors.map((e) => withCode(e, "BAD_USER_INPUT")));
+
+    const { limits, rateLimit } = this.options.config;
+    let selectionCost: number;
+    try {
+      selectionCost = this.pricer.price(document, operation, coerced.coerced);
+    } catch (error) {
+      if (error instanceof GraphQLError) return refused([error]);
+      throw error;
+    }
+    const maximum = operation.operation === "subscription" ? Math.min(limits.subscriptionCost, limits.cost) : limits.cost;
+    if (selectionCost > maximum) {
+      return refused([
+        limitError(
+          "QUERY_TOO_COMPLEX",
+          `The operation costs ${selectionCost}; at most ${maximum} is allowed${operation.operation === "subscription" ? " for a subscription" : ""}. Ask for fewer fields or smaller pages.`,
+          { maxCost: maximum, cost: selectionCost },
+        ),
+      ]);
+    }
+    const requestedCost = rateLimit.operationCost + selectionCost;
+    const take = await this.options.limiter.take(caller.rateKey, requestedCost);
+    if (!take.allowed) {
+      const seconds = take.retryAfterSeconds;
+      return refused(
+        [
+          coded("RATE_LIMITED", `Too much at once: this operation costs ${requestedCost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`, {
+            cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: take.status },
+            retryAfterSeconds: seconds,
+          }),
+        ],
+        seconds,
+      );
+    }
+    return {
+      ok: true,
+      admitted: {
+        document,
+        operation,
+        operationName: operation.name?.value ?? null,
+        variables: variables as Record<string, unknown>,
+        coercedVariables: coerced.coerced,
+        requestedCost,
+        rateKey: caller.rateKey,
+      },
+    };
+  }
+
+  /** Gives back what the operation did not use; the cost extension of its response. */
+  async settle(admitted: AdmittedOperation, data: unknown): Promise<CostExtension> {
+    const actual = Math.min(admitted.requestedCost, this.options.config.rateLimit.operationCost + actualCost(data));
+    const throttleStatus = await this.options.limiter.refund(admitted.rateKey, admitted.requestedCost - actual);
+    return { requestedQueryCost: admitted.requestedCost, actualQueryCost: actual, throttleStatus };
+  }
+
+  /** One error as the client sees it, over either transport. */
+  present(error: unknown, requestId?: string, formatted?: GraphQLFormattedError): GraphQLFormattedError {
+    return presentError(error, { ...this.presentation, requestId, formatted });
+  }
+
+  /**
+   * The one log line and metric of a finished operation (or of one refused
+   * before it ran). Unexpected errors are logged once, by kind only.
+   */
+  finished(
+    log: Logger,
+    entry: {
+      transport: "http" | "websocket";
+      operationName: unknown;
+      viewer: { userId: number; organizationId: number } | null;
+      startedAt: bigint;
+      errors?: readonly unknown[];
+      cost?: CostExtension;
+    },
+  ): void {
+    const seconds = Number(process.hrtime.bigint() - entry.startedAt) / 1e9;
+    const errors = entry.errors ?? [];
+    for (const error of errors.filter(isUnexpected)) {
+      log.error({ err: unwrap(error), path: (error as { path?: unknown }).path }, "unexpected error in a GraphQL operation");
+    }
+    const outcome = errors.length ? "error" : "ok";
+    const operationName = typeof entry.operationName === "string" ? boundName(entry.operationName) : null;
+    this.options.metrics.operationFinished(operationName ?? "anonymous", outcome, seconds);
+    log.info(
+      {
+        transport: entry.transport,
+        operationName,
+        viewer: entry.viewer ? { userId: entry.viewer.userId, organizationId: entry.viewer.organizationId } : null,
+        durationMs: Math.round(seconds * 1000),
+        outcome,
+        errorCodes: errors.map((e) => (isUnexpected(e) ? "INTERNAL_SERVER_ERROR" : (e as GraphQLError).extensions?.code)),
+        ...(entry.cost ? { cost: { requested: entry.cost.requestedQueryCost, actual: entry.cost.actualQueryCost } } : {}),
+      },
+      "graphql operation",
+    );
+  }
+
+  private documentOf(source: string): CachedDocument {
+    const known = this.documents.get(source);
+    if (known) return known;
+    let entry: CachedDocument;
+    try {
+      const document = parseWithinLimits(source, this.options.config.limits);
+      const errors = validate(this.options.schema, document, this.validationRules, { maxErrors: 20 });
+      entry = errors.length ? { document: null, errors: errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) } : { document, errors: null };
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      entry = { document: null, errors: [withCode(error, "GRAPHQL_VALIDATION_FAILED")] };
+    }
+    this.documents.set(source, entry);
+    return entry;
+  }
+}
+
+function coded(code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+/** Introspection refused where it is off, with a code a client can tell apart. */
+const noIntrospection: ValidationRule = (context: ValidationContext): ASTVisitor => ({
+  Field(node) {
+    if (node.name.value === "__schema" || node.name.value === "__type") {
+      context.reportError(
+        new GraphQLError("GraphQL introspection is not allowed here: this server runs with introspection off.", {
+          nodes: [node],
+          extensions: { code: "GRAPHQL_VALIDATION_FAILED", validationErrorCode: "INTROSPECTION_DISABLED" },
+        }),
+      );
+    }
+  },
+});
+
+/** How deep a JSON value nests (iteratively: the value is the client's). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_VARIABLE_DEPTH) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+function boundName(name: string): string {
+  return name.length > MAX_LOGGED_NAME ? `${name.slice(0, MAX_LOGGED_NAME)}…` : name;
+}
+
+function unwrap(error: unknown): unknown {
+  return error instanceof GraphQLError && error.originalError ? error.originalError : error;
+}
