@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "coverage/", "src/generated/", "test/generated/", "test-artifacts/", "data/", "public/vendor/"] },
+  { ignores: ["dist/", "scratch/", "node_modules/", "coverage/", "src/generated/", "test/generated/", "test-artifacts/", "data/", "public/vendor/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

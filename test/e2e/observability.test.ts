@@ -58,7 +58,7 @@ describe("structured logs", () => {
     const res = await server.gql(ADELE, SUBMIT, { p: server.ids.product("VISIO_PLAN2"), why: PERSONAL_TEXT });
     expect(res.body.data?.submitLicenseRequest).toMatchObject({ userErrors: [] });
     const requestId = res.headers.get("x-request-id");
-    expect(res.body.extensions).toEqual({ requestId });
+    expect(res.body.extensions).toEqual({ requestId, cost: expect.objectContaining({ requestedQueryCost: expect.any(Number) }) });
 
     const adele = server.ids.userRow(ADELE);
     const line = sink.lines().find((l) => l.msg === "graphql operation" && l.requestId === requestId);
@@ -77,6 +77,23 @@ describe("structured logs", () => {
     const res = await server.gql(null, "query Anonymous { me { email } }");
     const line = sink.lines().find((l) => l.msg === "graphql operation" && l.requestId === res.headers.get("x-request-id"));
     expect(line).toMatchObject({ operationName: "Anonymous", outcome: "error", errorCodes: ["UNAUTHENTICATED"] });
+  });
+
+  it("bound what a client names: a 100,000-character operation name is not written whole", async () => {
+    const before = sink.raw.length;
+    const name = "A".repeat(100_000);
+    const res = await fetch(`${server.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${await server.ids.token(ADMIN)}` },
+      body: JSON.stringify({ query: "query Short { me { id } }", operationName: name }),
+    });
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(res.status).toBe(400);
+    expect(body.errors[0].extensions.code).toBe("OPERATION_RESOLUTION_FAILURE");
+    expect(body.errors[0].message.length).toBeLessThan(300);
+    const written = sink.raw.slice(before).join("");
+    expect(written.length).toBeLessThan(2_000);
+    expect(written).not.toContain("A".repeat(201));
   });
 
   it("never hold a bearer token, variables or the text a person typed (justification, admin message, email body)", async () => {
@@ -114,6 +131,43 @@ describe("structured logs", () => {
   });
 });
 
+const METRICS_TOKEN = "metrics-token-0123456789abcdef";
+
+describe("metrics where no token or port is configured", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it("are not served on the API's port at all", async () => {
+    const res = await fetch(`${server.url}/metrics`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toMatch(/graphql_operation|process_/);
+  });
+});
+
+describe("metrics on a port of their own", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { METRICS_PORT: "0" } });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it("are served there, at 127.0.0.1, and not on the API's port", async () => {
+    const url = server.service.app.metricsUrl();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const res = await fetch(url!);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/graphql_operation_duration_seconds|process_cpu/);
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+  });
+});
+
 describe("Prometheus metrics at /metrics", () => {
   let server: TestServer;
   let failing = true;
@@ -124,13 +178,21 @@ describe("Prometheus metrics at /metrics", () => {
     },
   };
   const scrape = async () => {
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     return res.text();
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ start: { mailTransport: transport } });
+    server = await startTestServer({ start: { mailTransport: transport }, env: { METRICS_TOKEN } });
+  });
+
+  it("answer nobody without the metrics token", async () => {
+    for (const authorization of [undefined, "Bearer wrong-token-wrong-token", `Bearer ${METRICS_TOKEN}x`, METRICS_TOKEN]) {
+      const res = await fetch(`${server.url}/metrics`, { headers: authorization ? { authorization } : {} });
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toMatch(/graphql_operation|process_/);
+    }
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));

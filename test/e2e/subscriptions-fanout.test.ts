@@ -16,6 +16,8 @@ describe("one event to many dashboards", () => {
 
   beforeAll(async () => {
     server = await startTestServer({
+      // 25 dashboards of one admin, from one address.
+      env: { WS_MAX_CONNECTIONS_PER_USER: "100", WS_MAX_SUBSCRIPTIONS_PER_USER: "100" },
       start: {
         onQuery: () => {
           if (counting) statements += 1;

@@ -115,7 +115,13 @@ describe("live subscriptions", () => {
 
   beforeAll(async () => {
     server = await startTestServer({
-      env: { WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "3", WS_MAX_PAYLOAD_BYTES: "16384", WS_MAX_BUFFERED_BYTES: String(256 * 1024) },
+      env: {
+        WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "3",
+        WS_MAX_PAYLOAD_BYTES: "16384",
+        WS_MAX_BUFFERED_BYTES: String(256 * 1024),
+        // One test selects every recipient's licenses (priced 10,100); the bound itself is tested in edges.test.ts.
+        MAX_SUBSCRIPTION_COST: "20000",
+      },
     });
   });
   afterEach(() => h.cleanUp());

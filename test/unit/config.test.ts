@@ -29,9 +29,15 @@ describe("loadConfig", () => {
       graphiql: true,
       logLevel: "info",
       bodyLimit: "100kb",
-      maxQueryDepth: 12,
-      maxQueryComplexity: 5000,
-      rateLimitPerMinute: 600,
+      limits: { depth: 10, aliases: 15, directives: 50, tokens: 1000, length: 10000, cost: 10000, subscriptionCost: 1000 },
+      rateLimit: { bucketSize: 20000, restoreRate: 1000, operationCost: 10 },
+      corsOrigins: [],
+      metrics: { token: undefined, port: undefined, host: "127.0.0.1" },
+      wsMaxPayloadBytes: 100 * 1024,
+      wsMaxSubscriptionsPerConnection: 20,
+      wsMaxSubscriptionsPerUser: 20,
+      wsMaxConnectionsPerUser: 10,
+      wsMaxConnectionsPerAddress: 50,
       seedDemoData: true,
     });
   });
@@ -51,8 +57,15 @@ describe("loadConfig", () => {
     ["BODY_LIMIT", "lots", "must be a size"],
     ["GRAPHIQL", "yes", ""],
     ["MAX_QUERY_DEPTH", "0", "must be a positive integer"],
-    ["MAX_QUERY_COMPLEXITY", "1.5", "must be a positive integer"],
-    ["RATE_LIMIT_PER_MINUTE", "many", "must be a positive integer"],
+    ["MAX_QUERY_COST", "1.5", "must be a positive integer"],
+    ["MAX_QUERY_ALIASES", "-1", "must be a positive integer"],
+    ["MAX_QUERY_TOKENS", "lots", "must be a positive integer"],
+    ["RATE_LIMIT_BUCKET_SIZE", "many", "must be a positive integer"],
+    ["RATE_LIMIT_RESTORE_RATE", "0", "must be a positive integer"],
+    ["CORS_ORIGINS", "evil.example", "is not an origin"],
+    ["CORS_ORIGINS", "https://app.example/path", "is not an origin"],
+    ["METRICS_TOKEN", "short", "at least 16 characters"],
+    ["METRICS_PORT", "70000", "must be a port number"],
     ["WS_MAX_PAYLOAD_BYTES", "-5", "must be a positive integer"],
     ["SEED_DEMO_DATA", "maybe", ""],
   ])("refuses %s=%s, naming the variable", (variable, value, reason) => {
@@ -135,6 +148,10 @@ describe("loadConfig", () => {
   it("keeps tests quiet by default and reads numbers and flags", () => {
     expect(loadConfig({ NODE_ENV: "test" }).logLevel).toBe("silent");
     const config = loadConfig({ MAX_QUERY_DEPTH: "8", BODY_LIMIT: "1mb", SEED_DEMO_DATA: "false", LOG_LEVEL: "warn" });
-    expect(config).toMatchObject({ maxQueryDepth: 8, bodyLimit: "1mb", seedDemoData: false, logLevel: "warn" });
+    expect(config).toMatchObject({ limits: { depth: 8 }, bodyLimit: "1mb", seedDemoData: false, logLevel: "warn" });
+    expect(loadConfig({ CORS_ORIGINS: "https://app.example, http://localhost:5173" }).corsOrigins).toEqual([
+      "https://app.example",
+      "http://localhost:5173",
+    ]);
   });
 });

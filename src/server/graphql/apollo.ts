@@ -17,7 +17,7 @@ import { DocumentNode, GraphQLError, parse, specifiedRules } from "graphql";
 import type { Logger } from "pino";
 import { buildContext, Context } from "../../context";
 import type { Services } from "../../services";
-import { AuthenticationError } from "../../services/auth";
+import { AuthenticationError, TokenClaims } from "../../services/auth";
 import { unauthenticated } from "../../services/errors";
 import { InternalFailure } from "./errors";
 import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
@@ -77,6 +77,9 @@ interface Refusal {
   errors: GraphQLError[];
   status: number;
   retryAfterSeconds?: number;
+  operationName: string | null;
+  /** Who asked, as the token says (the viewer was not read). */
+  claimed: { userId: number; organizationId: number } | null;
 }
 
 /**
@@ -96,14 +99,14 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
     const startedAt = process.hrtime.bigint();
     const requestId = String(res.locals.requestId);
     const requestLog = log.child({ requestId });
-    const refuse = (errors: GraphQLError[], status: number, retryAfterSeconds?: number): Context => {
+    let claims: TokenClaims | null = null;
+    const refuse = (errors: GraphQLError[], status: number, retryAfterSeconds?: number, operationName: string | null = null): Context => {
       const context: RefusableContext = buildContext(services, null, requestId, requestLog, undefined, startedAt);
-      context[REFUSAL] = { errors, status: refusalStatus(status, req.headers.accept), retryAfterSeconds };
+      context[REFUSAL] = { errors, status: refusalStatus(status, req.headers.accept), retryAfterSeconds, operationName, claimed: claims };
       return context;
     };
     try {
       const request = operationRequestOf(req);
-      let claims;
       try {
         claims = await services.auth.verifyHeader(req.headers.authorization);
       } catch (error) {
@@ -116,7 +119,7 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
         ? { rateKey: `user:${claims.organizationId}:${claims.userId}`, anonymous: false }
         : { rateKey: `address:${req.ip ?? "unknown"}`, anonymous: true };
       const admission = await pipeline.admit(request, caller);
-      if (!admission.ok) return refuse(admission.errors, admission.status, admission.retryAfterSeconds);
+      if (!admission.ok) return refuse(admission.errors, admission.status, admission.retryAfterSeconds, admission.operationName);
       let viewer = null;
       if (claims) {
         try {
@@ -167,8 +170,8 @@ export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlu
           if (body) body.extensions = { ...body.extensions, requestId: contextValue.requestId, ...(cost ? { cost } : {}) };
           pipeline.finished(contextValue.log, {
             transport: "http",
-            operationName: refusal ? null : (operationName ?? contextValue.admitted?.operationName ?? null),
-            viewer: contextValue.viewer,
+            operationName: refusal ? refusal.operationName : (operationName ?? contextValue.admitted?.operationName ?? null),
+            viewer: contextValue.viewer ?? refusal?.claimed ?? null,
             startedAt: contextValue.startedAt,
             errors: refusal?.errors ?? errors ?? [],
             cost,

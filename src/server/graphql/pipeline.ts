@@ -68,7 +68,10 @@ export interface AdmittedOperation {
   rateKey: string;
 }
 
-export type Admission = { ok: true; admitted: AdmittedOperation } | { ok: false; errors: GraphQLError[]; status: number; retryAfterSeconds?: number };
+export type Admission =
+  | { ok: true; admitted: AdmittedOperation }
+  /** `operationName`: the refused operation's name where the document names it (logs and metrics). */
+  | { ok: false; errors: GraphQLError[]; status: number; retryAfterSeconds?: number; operationName: string | null };
 
 /** Shopify's `extensions.cost`, on every response. */
 export interface CostExtension {
@@ -82,7 +85,8 @@ const MAX_VARIABLE_DEPTH = 16;
 /** Characters of client-chosen names written to the log. */
 const MAX_LOGGED_NAME = 200;
 
-type CachedDocument = { document: DocumentNode; errors: null } | { document: null; errors: GraphQLError[] };
+/** A document as parsed and validated; `document` is null when it did not parse. */
+type CachedDocument = { document: DocumentNode; errors: null } | { document: DocumentNode | null; errors: GraphQLError[] };
 
 export interface PipelineOptions {
   schema: GraphQLSchema;
@@ -109,11 +113,13 @@ export class GraphQLPipeline {
 
   /** Checks everything about an operation that can be checked before it runs; takes its requested cost from the bucket. */
   async admit(request: OperationRequest, caller: Caller): Promise<Admission> {
+    let parsed: DocumentNode | null = null;
     const refused = (errors: GraphQLError[], retryAfterSeconds?: number): Admission => ({
       ok: false,
       errors,
       status: statusOf(errors),
       retryAfterSeconds,
+      operationName: nameOf(parsed, request.operationName),
     });
     if (caller.anonymous && !this.options.config.introspection) {
       return refused([coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required.")]);
@@ -131,6 +137,7 @@ export class GraphQLPipeline {
     }
 
     const cached = this.documentOf(query);
+    parsed = cached.document;
     if (cached.errors) return refused(cached.errors);
     const document = cached.document;
     const operation = getOperationAST(document, operationName ?? undefined);
@@ -154,7 +161,7 @@ export class GraphQLPipeline {
       if (error instanceof GraphQLError) return refused([error]);
       throw error;
     }
-    const maximum = operation.operation === "subscription" ? Math.min(limits.subscriptionCost, limits.cost) : limits.cost;
+    const maximum = operation.operation === "subscription" ? limits.subscriptionCost : limits.cost;
     if (selectionCost > maximum) {
       return refused([
         limitError(
@@ -248,7 +255,7 @@ export class GraphQLPipeline {
     try {
       const document = parseWithinLimits(source, this.options.config.limits);
       const errors = validate(this.options.schema, document, this.validationRules, { maxErrors: 20 });
-      entry = errors.length ? { document: null, errors: errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) } : { document, errors: null };
+      entry = errors.length ? { document, errors: errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) } : { document, errors: null };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
       entry = { document: null, errors: [withCode(error, "GRAPHQL_VALIDATION_FAILED")] };
@@ -288,6 +295,13 @@ function depthOf(value: unknown): number {
     for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
   }
   return deepest;
+}
+
+/** The name of the operation a document would run, as far as it can be told. */
+function nameOf(document: DocumentNode | null, requested: unknown): string | null {
+  const wanted = typeof requested === "string" ? requested : undefined;
+  const operation = document ? getOperationAST(document, wanted) : null;
+  return operation?.name?.value ?? (wanted ? boundName(wanted) : null);
 }
 
 function boundName(name: string): string {
