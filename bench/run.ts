@@ -34,6 +34,7 @@ import type { DatabaseConfig } from "../src/config";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "benchmark-secret-benchmark-secret-0123456789";
+const METRICS_TOKEN = "benchmark-metrics-token-0123456789";
 
 interface Options {
   rows: number;
@@ -104,7 +105,7 @@ interface ServerProcess {
 async function heapUsedMiB(url: string, pid: number): Promise<number> {
   process.kill(pid, "SIGUSR2");
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const match = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
   if (!match) throw new Error("/metrics has no nodejs_heap_size_used_bytes");
   return Number(match[1]) / 2 ** 20;
@@ -122,8 +123,14 @@ async function startServer(databaseUrl: string): Promise<ServerProcess> {
       DATABASE_URL: databaseUrl,
       JWT_SECRET: SECRET,
       LOG_LEVEL: "info",
-      RATE_LIMIT_PER_MINUTE: "100000000",
+      // The benchmark is one caller from one address: fair-use bounds would measure themselves.
+      RATE_LIMIT_BUCKET_SIZE: "1000000000",
+      RATE_LIMIT_RESTORE_RATE: "1000000000",
       WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "20",
+      WS_MAX_SUBSCRIPTIONS_PER_USER: "1000000",
+      WS_MAX_CONNECTIONS_PER_USER: "1000000",
+      WS_MAX_CONNECTIONS_PER_ADDRESS: "1000000",
+      METRICS_TOKEN,
       NODE_OPTIONS: `--expose-gc --require ${path.join(ROOT, "dist/bench/collectOnSignal.js")}`,
     },
     stdio: ["ignore", "pipe", "inherit"],
