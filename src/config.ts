@@ -82,6 +82,9 @@ const schema = z.object({
   WS_MAX_QUEUED_EVENTS: positiveInt(1_000),
   WS_MAX_BUFFERED_BYTES: positiveInt(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(3_000),
+  DB_ACQUIRE_TIMEOUT_MS: positiveInt(1_000),
+  READINESS_TIMEOUT_MS: positiveInt(1_000),
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -89,6 +92,18 @@ const schema = z.object({
 });
 
 export type DatabaseConfig = { type: "mysql"; url: string } | { type: "sqlite"; path: string };
+
+/**
+ * How long serving waits on MySQL/MariaDB, so that a database that stops
+ * answering ends an operation with an error instead of a hang. Embedded SQLite
+ * runs in the process and waits only on a locked file (its busy timeout).
+ */
+export interface DatabaseLimits {
+  /** A statement with no answer within this fails, and its connection is closed. */
+  statementTimeoutMs: number;
+  /** Waiting for a pooled connection (connecting included) fails after this. */
+  acquireTimeoutMs: number;
+}
 
 export interface Config {
   env: "development" | "production" | "test";
@@ -125,6 +140,9 @@ export interface Config {
   /** Unsent bytes a WebSocket may hold before it is closed as a slow consumer (1013). */
   wsMaxBufferedBytes: number;
   rateLimitPerMinute: number;
+  databaseLimits: DatabaseLimits;
+  /** `/readyz` answers 503 when the database has not answered its check within this. */
+  readinessTimeoutMs: number;
   seedDemoData: boolean;
 }
 
@@ -186,6 +204,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsMaxQueuedEvents: e.WS_MAX_QUEUED_EVENTS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    databaseLimits: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS },
+    readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
   };
 }

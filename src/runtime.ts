@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import { DataSource } from "typeorm";
 import type { Config } from "./config";
-import { openDatabase } from "./db/dataSource";
+import { openDatabase, servingDataSource } from "./db/dataSource";
 import { seedDemoData } from "./db/seed";
 import { UserEntity } from "./entities";
 import { redisEventTransport } from "./infra/redisEventBus";
@@ -60,8 +60,9 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
-  const dataSource = await openDatabase(config.database, { onQuery: options.onQuery });
-  if (config.seedDemoData && (await seedDemoData(dataSource, clock.now()))) log.info("seeded the demo organizations");
+  const started = await openDatabase(config.database, { onQuery: options.onQuery });
+  if (config.seedDemoData && (await seedDemoData(started, clock.now()))) log.info("seeded the demo organizations");
+  const dataSource = await servingDataSource(started, config.database, config.databaseLimits, { onQuery: options.onQuery });
 
   const metrics = new Metrics();
   const { bus, close: closeBus } = createBus(config, log, metrics);

@@ -21,7 +21,7 @@ import { buildContext, Context } from "./context";
 import { AuthenticationError } from "./services/auth";
 import { unauthenticated } from "./services/errors";
 import type { Services } from "./services";
-import { formatError, InternalFailure, isUnexpected } from "./server/errors";
+import { formatError, InternalFailure, isServiceUnavailable, isUnexpected, ServiceUnavailable } from "./server/errors";
 import { renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
 import { assertComplexity, depthLimitRule } from "./server/queryLimits";
@@ -63,11 +63,15 @@ function requestIdPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
           for (const error of errors.filter(isUnexpected)) {
             contextValue.log.error({ err: unwrapResolverError(error), path: error.path }, "unexpected error in a GraphQL operation");
           }
+          const unavailable = errors.find(isServiceUnavailable);
+          if (unavailable) contextValue.log.warn({ err: unwrapResolverError(unavailable), path: unavailable.path }, "database unavailable");
         },
         async willSendResponse({ response, operationName, errors }) {
           if (response.body.kind === "single") {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, requestId: contextValue.requestId };
           }
+          // The database did not answer (a resolver's statement): retry later, as the status says.
+          if (errors?.some(isServiceUnavailable)) response.http.status = 503;
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           const outcome = errors?.length ? "error" : "ok";
           metrics.operationFinished(operationName ?? "anonymous", outcome, seconds);
@@ -77,7 +81,7 @@ function requestIdPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
               viewer: contextValue.viewer ? { userId: contextValue.viewer.userId, organizationId: contextValue.viewer.organizationId } : null,
               durationMs: Math.round(seconds * 1000),
               outcome,
-              errorCodes: errors?.map((e) => e.extensions?.code ?? "INTERNAL_SERVER_ERROR"),
+              errorCodes: errors?.map((e) => (isServiceUnavailable(e) ? "SERVICE_UNAVAILABLE" : (e.extensions?.code ?? "INTERNAL_SERVER_ERROR"))),
             },
             "graphql operation",
           );
@@ -99,6 +103,15 @@ function complexityPlugin(maximum: number): ApolloServerPlugin<Context> {
   };
 }
 
+/** Resolves as `work` does, or rejects once `ms` have passed without an answer. */
+function answersWithin(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, services, schema, log, metrics } = options;
   const app = express();
@@ -117,9 +130,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  // One database check at a time: probes arriving while it waits share it rather
+  // than pile statements onto a database that does not answer.
+  let readinessCheck: Promise<unknown> | null = null;
   app.get("/readyz", async (_req, res) => {
+    readinessCheck ??= options.dataSource.query("SELECT 1").finally(() => {
+      readinessCheck = null;
+    });
     try {
-      await options.dataSource.query("SELECT 1");
+      await answersWithin(readinessCheck, config.readinessTimeoutMs);
       res.json({ status: "ready" });
     } catch (error) {
       log.warn({ err: error }, "readiness check failed");
@@ -192,6 +211,10 @@ export async function createApp(options: AppOptions): Promise<App> {
           return buildContext(services, viewer, requestId, requestLog);
         } catch (error) {
           if (error instanceof AuthenticationError) throw unauthenticated("The bearer token is missing, malformed, expired or not valid here.");
+          if (isServiceUnavailable(error)) {
+            requestLog.warn({ err: error }, "database unavailable while reading the viewer");
+            throw new ServiceUnavailable(requestId);
+          }
           requestLog.error({ err: error }, "could not build the operation's context");
           throw new InternalFailure(requestId);
         }

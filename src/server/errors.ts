@@ -6,6 +6,7 @@
 import { GraphQLError, GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { Logger } from "pino";
+import { databaseUnavailable } from "../db/unavailable";
 
 /** Codes whose message is written for the client and safe to show. */
 const CLIENT_CODES = new Set([
@@ -24,6 +25,7 @@ const CLIENT_CODES = new Set([
 ]);
 
 const INTERNAL_MESSAGE = "Internal server error. Quote the request ID when reporting it.";
+const UNAVAILABLE_MESSAGE = "The service cannot reach its database right now; retry shortly.";
 
 /**
  * An unexpected failure already logged, answered before an operation had a
@@ -36,6 +38,22 @@ export class InternalFailure extends GraphQLError {
   }
 }
 
+/**
+ * The database did not answer in time (`DatabaseUnavailableError`), answered
+ * before an operation had a context: it carries the request ID itself.
+ */
+export class ServiceUnavailable extends GraphQLError {
+  constructor(requestId: string) {
+    super(UNAVAILABLE_MESSAGE, { extensions: { code: "SERVICE_UNAVAILABLE", requestId, http: { status: 503 } } });
+  }
+}
+
+/** Whether an operation's error is the database not answering: SERVICE_UNAVAILABLE, HTTP 503, retry later. */
+export function isServiceUnavailable(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  return original instanceof ServiceUnavailable || databaseUnavailable(original) !== undefined;
+}
+
 /** The code a client-caused error keeps (its message is written for the client); undefined for anything unexpected. */
 function clientCode(error: unknown, formattedCode: unknown): string | undefined {
   // Validation errors carry the rule's own code on the original error (depth limit):
@@ -46,6 +64,7 @@ function clientCode(error: unknown, formattedCode: unknown): string | undefined 
     (candidate) => typeof candidate === "string" && candidate.startsWith("QUERY_TOO_"),
   );
   if (typeof limitCode === "string") return limitCode;
+  if (isServiceUnavailable(error)) return "SERVICE_UNAVAILABLE";
   if (typeof formattedCode === "string" && CLIENT_CODES.has(formattedCode)) return formattedCode;
   if (original instanceof InternalFailure) return "INTERNAL_SERVER_ERROR";
   return undefined;
@@ -65,6 +84,7 @@ export function isUnexpected(error: GraphQLError): boolean {
 export function formatError(log?: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = clientCode(error, formatted.extensions?.code);
+    if (code === "SERVICE_UNAVAILABLE") return { ...formatted, message: UNAVAILABLE_MESSAGE, extensions: { ...stripInternals(formatted.extensions), code } };
     if (code !== undefined) return { ...formatted, extensions: { ...stripInternals(formatted.extensions), code } };
     log?.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected error in a GraphQL operation");
     return {

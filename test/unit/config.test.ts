@@ -32,6 +32,8 @@ describe("loadConfig", () => {
       maxQueryDepth: 12,
       maxQueryComplexity: 5000,
       rateLimitPerMinute: 600,
+      databaseLimits: { statementTimeoutMs: 3000, acquireTimeoutMs: 1000 },
+      readinessTimeoutMs: 1000,
       seedDemoData: true,
     });
   });
@@ -54,6 +56,9 @@ describe("loadConfig", () => {
     ["MAX_QUERY_COMPLEXITY", "1.5", "must be a positive integer"],
     ["RATE_LIMIT_PER_MINUTE", "many", "must be a positive integer"],
     ["WS_MAX_PAYLOAD_BYTES", "-5", "must be a positive integer"],
+    ["DB_STATEMENT_TIMEOUT_MS", "0", "must be a positive integer"],
+    ["DB_ACQUIRE_TIMEOUT_MS", "soon", "must be a positive integer"],
+    ["READINESS_TIMEOUT_MS", "1.5", "must be a positive integer"],
     ["SEED_DEMO_DATA", "maybe", ""],
   ])("refuses %s=%s, naming the variable", (variable, value, reason) => {
     const error = configError({ [variable]: value });
@@ -136,5 +141,10 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "test" }).logLevel).toBe("silent");
     const config = loadConfig({ MAX_QUERY_DEPTH: "8", BODY_LIMIT: "1mb", SEED_DEMO_DATA: "false", LOG_LEVEL: "warn" });
     expect(config).toMatchObject({ maxQueryDepth: 8, bodyLimit: "1mb", seedDemoData: false, logLevel: "warn" });
+  });
+
+  it("reads the database's time limits", () => {
+    const config = loadConfig({ DB_STATEMENT_TIMEOUT_MS: "2500", DB_ACQUIRE_TIMEOUT_MS: "750", READINESS_TIMEOUT_MS: "400" });
+    expect(config).toMatchObject({ databaseLimits: { statementTimeoutMs: 2500, acquireTimeoutMs: 750 }, readinessTimeoutMs: 400 });
   });
 });
