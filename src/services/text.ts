@@ -13,6 +13,19 @@ export function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
 }
 
+// C0 controls (tab and line feed included) and DEL: never part of a name or an email address.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Whether search text is no text to search for: a control character (C0, DEL)
+ * or a lone surrogate. On SQLite a NUL even ends the LIKE pattern early, so
+ * "x\0y" matched everyone.
+ */
+export function isUnsearchable(text: string): boolean {
+  return CONTROL_CHARACTER.test(text) || hasLoneSurrogate(text);
+}
+
 /**
  * One INVALID_INPUT for every text in a mutation's `input` (nested objects and
  * lists included) that holds a lone surrogate; `field` is its path, from "input".
