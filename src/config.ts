@@ -128,6 +128,9 @@ const schema = z.object({
       return n;
     }),
   METRICS_HOST: optionalString,
+  DB_STATEMENT_TIMEOUT_MS: positiveInt(3_000),
+  DB_ACQUIRE_TIMEOUT_MS: positiveInt(1_000),
+  READINESS_TIMEOUT_MS: positiveInt(1_000),
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -135,6 +138,18 @@ const schema = z.object({
 });
 
 export type DatabaseConfig = { type: "mysql"; url: string } | { type: "sqlite"; path: string };
+
+/**
+ * How long serving waits on MySQL/MariaDB, so that a database that stops
+ * answering ends an operation with an error instead of a hang. Embedded SQLite
+ * runs in the process and waits only on a locked file (its busy timeout).
+ */
+export interface DatabaseLimits {
+  /** A statement with no answer within this fails, and its connection is closed. */
+  statementTimeoutMs: number;
+  /** Waiting for a pooled connection (connecting included) fails after this. */
+  acquireTimeoutMs: number;
+}
 
 export interface Config {
   env: "development" | "production" | "test";
@@ -202,6 +217,9 @@ export interface Config {
   wsMaxQueuedEvents: number;
   /** Unsent bytes a WebSocket may hold before it is closed as a slow consumer (1013). */
   wsMaxBufferedBytes: number;
+  databaseLimits: DatabaseLimits;
+  /** `/readyz` answers 503 when the database has not answered its check within this. */
+  readinessTimeoutMs: number;
   seedDemoData: boolean;
 }
 
@@ -280,6 +298,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsKeepAliveMs: e.WS_KEEP_ALIVE_MS,
     wsMaxQueuedEvents: e.WS_MAX_QUEUED_EVENTS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    databaseLimits: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS },
+    readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
   };
 }

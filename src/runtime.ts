@@ -5,16 +5,16 @@
  * purge). `stop()` stops taking work, lets what is in flight finish, and closes
  * everything. Used by src/index.ts and by the end-to-end tests.
  */
-import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
-import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { DataSource } from "typeorm";
 import type { Config } from "./config";
-import { openDatabase } from "./db/dataSource";
+import { openDatabase, servingDataSource } from "./db/dataSource";
 import { seedDemoData } from "./db/seed";
 import { UserEntity } from "./entities";
+import { redisEventTransport } from "./infra/redisEventBus";
 import { buildSchema } from "./resolvers";
 import { createApp, App } from "./server";
+import { Redis } from "ioredis";
 import { CostLimiter, MemoryCostLimiter, RedisCostLimiter } from "./server/graphql/rateLimit";
 import { Metrics } from "./server/metrics";
 import { createServices, Services } from "./services";
@@ -46,18 +46,9 @@ export interface StartOptions {
 }
 
 /**
- * The event bus: in-process without REDIS_URL; with it, Redis pub/sub through
- * `@graphql-yoga/redis-event-target`, so an event published by any instance
- * reaches subscribers on every instance.
- *
- * Redis going away must not take the API with it: connecting never blocks the
- * start, the clients reconnect on their own (ioredis re-subscribes its
- * channels), each outage and recovery is logged once, and an event published
- * while Redis is down is dropped and logged rather than queued without limit
- * (subscribers re-read state anyway; a dashboard refetches when it reconnects).
- * The event target does not handle the promises `publish`, `subscribe` and
- * `unsubscribe` return, so they are given clients whose failures are caught here
- * (an unhandled rejection would end the process).
+ * The event bus: in-process without REDIS_URL; with it, Redis pub/sub
+ * (src/infra/redisEventBus.ts), so an event published by any instance reaches
+ * subscribers on every instance.
  */
 function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventBus; close: () => Promise<void> } {
   const busOptions = {
@@ -65,72 +56,8 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
     onPublish: (topic: string) => metrics.eventsPublished.inc({ topic }),
   };
   if (!config.redisUrl) return { bus: createEventBus(undefined, busOptions), close: async () => undefined };
-  const redisUrl = config.redisUrl;
-  let closing = false;
-  const connect = (role: "publish" | "subscribe") => {
-    const client = new Redis(redisUrl, {
-      maxRetriesPerRequest: null,
-      // Publishing waits for no one: while Redis is down a publish fails at once (and is logged).
-      enableOfflineQueue: role === "subscribe",
-      retryStrategy: (attempt) => Math.min(200 * attempt, 2_000),
-    });
-    let down = false;
-    const wentDown = (reason: string) => {
-      if (closing) return;
-      if (!down) log.warn({ role, reason }, "Redis unavailable; subscription events stop until it is back");
-      down = true;
-    };
-    client.on("error", (error: Error) => wentDown(error.message));
-    client.on("close", () => wentDown("connection closed"));
-    client.on("ready", () => {
-      if (down) log.info({ role }, "Redis is back; subscription events flow again");
-      down = false;
-    });
-    return client;
-  };
-  const publishClient = connect("publish");
-  const subscribeClient = connect("subscribe");
-  let dropped = 0;
-  const publisher = {
-    publish: (channel: string, message: string) =>
-      publishClient.publish(channel, message).catch((error: unknown) => {
-        dropped += 1;
-        // One line per outage is enough; the count tells how many events were lost.
-        if (dropped === 1 || dropped % 1_000 === 0) {
-          log.warn({ channel, dropped, error: error instanceof Error ? error.message : "unknown" }, "subscription event dropped: Redis unavailable");
-        }
-        return 0;
-      }),
-  };
-  publishClient.on("ready", () => {
-    if (dropped) log.info({ dropped }, "subscription events dropped while Redis was unavailable");
-    dropped = 0;
-  });
-  const subscriber = {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    on: (event: string, listener: (...args: any[]) => void) => {
-      subscribeClient.on(event, listener);
-      return subscriber;
-    },
-    subscribe: (...channels: string[]) => subscribeClient.subscribe(...channels).catch((error: unknown) => ignoreAfterClose(error)),
-    unsubscribe: (...channels: string[]) => subscribeClient.unsubscribe(...channels).catch((error: unknown) => ignoreAfterClose(error)),
-  };
-  const ignoreAfterClose = (error: unknown) => {
-    if (!closing) log.warn({ error: error instanceof Error ? error.message : "unknown" }, "Redis (un)subscribe failed");
-    return 0;
-  };
-  const target = createRedisEventTarget({
-    publishClient: publisher as unknown as Redis,
-    subscribeClient: subscriber as unknown as Redis,
-  });
-  return {
-    bus: createEventBus(target, busOptions),
-    close: async () => {
-      closing = true;
-      publishClient.disconnect();
-      subscribeClient.disconnect();
-    },
-  };
+  const redis = redisEventTransport(config.redisUrl, log);
+  return { bus: createEventBus(redis.transport, busOptions), close: redis.close };
 }
 
 /**
@@ -152,8 +79,9 @@ function createCostLimiter(config: Config, log: Logger): { limiter: CostLimiter;
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
-  const dataSource = await openDatabase(config.database, { onQuery: options.onQuery });
-  if (config.seedDemoData && (await seedDemoData(dataSource, clock.now()))) log.info("seeded the demo organizations");
+  const started = await openDatabase(config.database, { onQuery: options.onQuery });
+  if (config.seedDemoData && (await seedDemoData(started, clock.now()))) log.info("seeded the demo organizations");
+  const dataSource = await servingDataSource(started, config.database, config.databaseLimits, { onQuery: options.onQuery });
 
   const metrics = new Metrics();
   const { bus, close: closeBus } = createBus(config, log, metrics);

@@ -82,6 +82,15 @@ const CORS_ALLOWED_HEADERS = [
   "x-request-id",
 ];
 
+/** Resolves as `work` does, or rejects once `ms` have passed without an answer. */
+function answersWithin(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, services, schema, log, metrics } = options;
   const app = express();
@@ -116,9 +125,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  // One database check at a time: probes arriving while it waits share it rather
+  // than pile statements onto a database that does not answer.
+  let readinessCheck: Promise<unknown> | null = null;
   app.get("/readyz", async (_req, res) => {
+    readinessCheck ??= options.dataSource.query("SELECT 1").finally(() => {
+      readinessCheck = null;
+    });
     try {
-      await options.dataSource.query("SELECT 1");
+      await answersWithin(readinessCheck, config.readinessTimeoutMs);
       res.json({ status: "ready" });
     } catch (error) {
       log.warn({ err: error }, "readiness check failed");

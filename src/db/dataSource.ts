@@ -9,13 +9,16 @@ import { DataSource, DataSourceOptions, Logger } from "typeorm";
 import type { LogLevel } from "typeorm/logger/Logger";
 import { allEntities } from "../entities";
 import { migrations } from "./migrations";
-import type { DatabaseConfig } from "../config";
+import { boundedMysqlDriver } from "./boundedMysql";
+import type { DatabaseConfig, DatabaseLimits } from "../config";
 
 export interface CreateDataSourceOptions {
   /** Receives every SQL statement (tests count them to prove batching). */
   onQuery?: (sql: string) => void;
   /** Connection pool size for MySQL. */
   poolSize?: number;
+  /** Bounds on statements and connection acquisition (MySQL/MariaDB); none when absent. */
+  limits?: DatabaseLimits;
 }
 
 class QueryCountingLogger implements Logger {
@@ -60,6 +63,9 @@ export function createDataSource(
       charset: "utf8mb4_unicode_ci",
       poolSize: options.poolSize ?? 10,
       extra: { connectionLimit: options.poolSize ?? 10, waitForConnections: true, enableKeepAlive: true },
+      ...(options.limits
+        ? { driver: boundedMysqlDriver(options.limits), connectTimeout: options.limits.acquireTimeoutMs }
+        : {}),
     };
   } else {
     if (config.path !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(config.path)), { recursive: true });
@@ -91,6 +97,28 @@ export async function openDatabase(config: DatabaseConfig, options: CreateDataSo
   }
   await exclusively(dataSource, "migrate", () => dataSource.runMigrations({ transaction: "each" }));
   return dataSource;
+}
+
+/**
+ * The data source to serve with, once start-time work (migrations, seeding) is
+ * done on `started`: start-time work waits on other instances' locks for up to
+ * two minutes and may run long statements, so it is not bounded; serving is.
+ * For MySQL/MariaDB `started` is closed and a data source bounded by `limits`
+ * is opened on the same database; embedded SQLite (in the process, no pool) is
+ * served by `started` itself.
+ */
+export async function servingDataSource(
+  started: DataSource,
+  config: DatabaseConfig,
+  limits: DatabaseLimits,
+  options: CreateDataSourceOptions = {},
+): Promise<DataSource> {
+  if (!isMysqlFamily(started)) return started;
+  const flavor = started.options.type === "mariadb" ? "mariadb" : "mysql";
+  await started.destroy();
+  const bounded = createDataSource(config, { ...options, limits }, flavor);
+  await bounded.initialize();
+  return bounded;
 }
 
 /** MySQL or MariaDB (row locks, named locks, a connection pool, index hints); false for embedded SQLite. */

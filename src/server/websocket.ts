@@ -50,13 +50,15 @@ import { buildContext } from "../context";
 import type { Services } from "../services";
 import { AuthenticationError } from "../services/auth";
 import type { Viewer } from "../services/viewer";
-import { withCode } from "./graphql/errors";
+import { isServiceUnavailable, withCode } from "./graphql/errors";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import type { Metrics } from "./metrics";
 
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 export const CLOSE_SLOW_CONSUMER = 1013;
+/** RFC 6455 "Try Again Later": the server cannot take the socket now (its database is silent). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** One operation of a connection, from its subscribe to its end. */
 interface OperationState {
@@ -175,6 +177,12 @@ export function attachWebSocketServer(options: {
             return true;
           }
         } catch (error) {
+          if (isServiceUnavailable(error)) {
+            // Not the token's fault: the client should come back later, not sign in again.
+            log.warn({ err: error }, "database unavailable while a WebSocket connected");
+            socket.close(CLOSE_TRY_AGAIN_LATER, "Try again later");
+            return false;
+          }
           if (!(error instanceof AuthenticationError)) log.error({ err: error }, "WebSocket authentication failed unexpectedly");
         }
         // Closing first makes the code 4401; graphql-ws's own close (4403) for `false` then finds the socket closing.

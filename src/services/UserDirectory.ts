@@ -7,6 +7,7 @@ import { UserEntity } from "../entities";
 import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "./keyset";
 import { badUserInput } from "./errors";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
+import { isUnsearchable } from "./text";
 import type { Viewer } from "./viewer";
 
 export const MAX_SEARCH_LENGTH = 200;
@@ -31,6 +32,9 @@ export class UserDirectory {
       throw badUserInput("`users` pages forward only: use `first` and `after`.", args.last != null ? "last" : "before");
     }
     const window = pageWindow(args, decodeUserCursor);
+    if (args.search && isUnsearchable(args.search)) {
+      throw badUserInput("`search` holds a control character or a lone UTF-16 surrogate; send the text to find.", "search");
+    }
     const search = args.search?.trim() ?? "";
     if (search.length > MAX_SEARCH_LENGTH) throw badUserInput(`\`search\` is at most ${MAX_SEARCH_LENGTH} characters.`, "search");
     const base = () => {

@@ -13,6 +13,7 @@ import type { Clock } from "./clock";
 import { DAY_MS } from "./clock";
 import { Database, isDuplicateKeyError } from "./database";
 import { badUserInput, failed, ok, Outcome, userError, UserErrorsAbort } from "./errors";
+import { malformedTextErrors } from "./text";
 import type { Viewer } from "./viewer";
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
@@ -62,6 +63,8 @@ export class IdempotentMutations {
    * Runs `work` in a transaction, once per idempotency key. `work` throws
    * `UserErrorsAbort` to roll back and answer with user errors. `encode` turns
    * the result into what is remembered (IDs), `decode` reads it back for a replay.
+   * Every mutation comes through here: an input whose text holds a lone
+   * surrogate is answered with INVALID_INPUT on that field, and nothing runs.
    */
   async run<T, R>(
     viewer: Viewer,
@@ -74,6 +77,8 @@ export class IdempotentMutations {
     if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
       throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
     }
+    const malformed = malformedTextErrors(input);
+    if (malformed.length) return failed(...malformed);
     for (let attempt = 0; ; attempt++) {
       try {
         const outcome = await this.db.transaction(async (manager) => {

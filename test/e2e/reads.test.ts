@@ -517,6 +517,25 @@ describe("the read side over HTTP", () => {
       expect(await searchAll(ADMIN, "5_%", 10)).toEqual({ emails: [], totals: [0] });
     });
 
+    // Issue 10: on SQLite a NUL cut the LIKE pattern short, and the search matched everyone.
+    it.each([
+      ["a NUL", "\u0000"],
+      ["a NUL after a name", "Adele\u0000"],
+      ["a NUL inside a name", "zz\u0000zz"],
+      ["U+0001", "ad\u0001ele"],
+      ["a line feed", "Adele\n"],
+      ["DEL", "\u007f"],
+      ["a lone surrogate", "Adele \ud800"],
+    ])("refuses search text holding %s with BAD_USER_INPUT", async (_what, search) => {
+      const res = await server.gql(ADMIN, SEARCH, { search, first: 100 });
+      expect(res.body.data ?? null).toBeNull();
+      expect(res.body.errors).toEqual([
+        { message: expect.stringMatching(/control character|surrogate/), locations: expect.any(Array), path: ["users"], extensions: { code: "BAD_USER_INPUT", argumentName: "search" } },
+      ]);
+      // Text around such characters still searches as it did.
+      expect(await searchAll(ADMIN, "Adele", 10)).toEqual({ emails: await expectedEmails(ADMIN, "Adele"), totals: [1] });
+    });
+
     it("refuses first outside 1..100 with BAD_USER_INPUT", async () => {
       expect(await refusal(ADMIN, `{ users(first: 101) { totalCount } }`)).toEqual({ code: "BAD_USER_INPUT", argumentName: "first" });
       expect(await refusal(ADMIN, `{ users(first: 0) { totalCount } }`)).toEqual({ code: "BAD_USER_INPUT", argumentName: "first" });

@@ -2,6 +2,8 @@
  * A fresh, migrated database for one test file: a temporary SQLite file, or,
  * with TEST_DATABASE_URL=mysql://…, a MySQL/MariaDB database of its own
  * (created here, dropped by `drop()`), so Jest workers never share one.
+ * Tests that need a MySQL/MariaDB server on both legs (a proxy in front of
+ * it) take one of their own from `createMysqlDatabase(MYSQL_TEST_URL)`.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -24,38 +26,43 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const suffix = `${process.env.JEST_WORKER_ID ?? "0"}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
-  if (usingMysql) {
-    const server = new URL(TEST_DATABASE_URL.replace(/^mariadb:/, "mysql:"));
-    const name = `lr_test_${suffix}`;
-    const admin = await mysql.createConnection({
+/** The MySQL/MariaDB server the fault tests use on both legs (they need a network connection to put a proxy in). */
+export const MYSQL_TEST_URL = process.env.MYSQL_TEST_URL?.trim() || (usingMysql ? TEST_DATABASE_URL : "mysql://root@127.0.0.1:3306/test");
+
+const uniqueSuffix = () => `${process.env.JEST_WORKER_ID ?? "0"}_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+
+/** A fresh database of its own on the MySQL/MariaDB server at `serverUrl` (created here, dropped by `drop()`). */
+export async function createMysqlDatabase(serverUrl: string): Promise<TestDatabase> {
+  const server = new URL(serverUrl.replace(/^mariadb:/, "mysql:"));
+  const name = `lr_test_${uniqueSuffix()}`;
+  const admin = () =>
+    mysql.createConnection({
       host: server.hostname,
       port: Number(server.port || 3306),
       user: decodeURIComponent(server.username || "root"),
       password: decodeURIComponent(server.password),
     });
-    await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-    await admin.end();
-    const url = new URL(server.toString());
-    url.pathname = `/${name}`;
-    const config: DatabaseConfig = { type: "mysql", url: url.toString() };
-    return {
-      config,
-      url: url.toString(),
-      open: (options) => openDatabase(config, options),
-      drop: async () => {
-        const conn = await mysql.createConnection({
-          host: server.hostname,
-          port: Number(server.port || 3306),
-          user: decodeURIComponent(server.username || "root"),
-          password: decodeURIComponent(server.password),
-        });
-        await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
-        await conn.end();
-      },
-    };
-  }
+  const creating = await admin();
+  await creating.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await creating.end();
+  const url = new URL(server.toString());
+  url.pathname = `/${name}`;
+  const config: DatabaseConfig = { type: "mysql", url: url.toString() };
+  return {
+    config,
+    url: url.toString(),
+    open: (options) => openDatabase(config, options),
+    drop: async () => {
+      const conn = await admin();
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (usingMysql) return createMysqlDatabase(TEST_DATABASE_URL);
+  const suffix = uniqueSuffix();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lr-test-"));
   const file = path.join(dir, `test_${suffix}.db`);
   const config: DatabaseConfig = { type: "sqlite", path: file };

@@ -38,6 +38,8 @@ describe("loadConfig", () => {
       wsMaxSubscriptionsPerUser: 20,
       wsMaxConnectionsPerUser: 10,
       wsMaxConnectionsPerAddress: 50,
+      databaseLimits: { statementTimeoutMs: 3000, acquireTimeoutMs: 1000 },
+      readinessTimeoutMs: 1000,
       seedDemoData: true,
     });
   });
@@ -67,6 +69,9 @@ describe("loadConfig", () => {
     ["METRICS_TOKEN", "short", "at least 16 characters"],
     ["METRICS_PORT", "70000", "must be a port number"],
     ["WS_MAX_PAYLOAD_BYTES", "-5", "must be a positive integer"],
+    ["DB_STATEMENT_TIMEOUT_MS", "0", "must be a positive integer"],
+    ["DB_ACQUIRE_TIMEOUT_MS", "soon", "must be a positive integer"],
+    ["READINESS_TIMEOUT_MS", "1.5", "must be a positive integer"],
     ["SEED_DEMO_DATA", "maybe", ""],
   ])("refuses %s=%s, naming the variable", (variable, value, reason) => {
     const error = configError({ [variable]: value });
@@ -153,5 +158,10 @@ describe("loadConfig", () => {
       "https://app.example",
       "http://localhost:5173",
     ]);
+  });
+
+  it("reads the database's time limits", () => {
+    const config = loadConfig({ DB_STATEMENT_TIMEOUT_MS: "2500", DB_ACQUIRE_TIMEOUT_MS: "750", READINESS_TIMEOUT_MS: "400" });
+    expect(config).toMatchObject({ databaseLimits: { statementTimeoutMs: 2500, acquireTimeoutMs: 750 }, readinessTimeoutMs: 400 });
   });
 });

@@ -19,7 +19,7 @@ import { buildContext, Context } from "../../context";
 import type { Services } from "../../services";
 import { AuthenticationError, TokenClaims } from "../../services/auth";
 import { unauthenticated } from "../../services/errors";
-import { InternalFailure } from "./errors";
+import { InternalFailure, isServiceUnavailable, ServiceUnavailable } from "./errors";
 import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
 
 type ApolloContextFunction = (args: { req: Request; res: Response }) => Promise<Context>;
@@ -131,6 +131,10 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
       }
       return buildContext(services, viewer, requestId, requestLog, admission.admitted, startedAt);
     } catch (error) {
+      if (isServiceUnavailable(error)) {
+        requestLog.warn({ err: error }, "database unavailable while reading the viewer");
+        throw new ServiceUnavailable(requestId);
+      }
       requestLog.error({ err: error }, "could not build the operation's context");
       throw new InternalFailure(requestId);
     }
@@ -168,6 +172,8 @@ export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlu
           const body = response.body.kind === "single" ? response.body.singleResult : null;
           const cost = contextValue.admitted ? await pipeline.settle(contextValue.admitted, body?.data) : undefined;
           if (body) body.extensions = { ...body.extensions, requestId: contextValue.requestId, ...(cost ? { cost } : {}) };
+          // A resolver's statement found the database silent: retry later, as the status says.
+          if (errors?.some(isServiceUnavailable)) response.http.status = 503;
           pipeline.finished(contextValue.log, {
             transport: "http",
             operationName: refusal ? refusal.operationName : (operationName ?? contextValue.admitted?.operationName ?? null),

@@ -10,6 +10,7 @@
  */
 import { GraphQLError, GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
+import { databaseUnavailable } from "../../db/unavailable";
 
 /** Codes whose message is written for the client and safe to show, with the HTTP status a refusal by them gets. */
 const CLIENT_CODES: ReadonlyMap<string, number> = new Map([
@@ -38,6 +39,7 @@ const CLIENT_CODES: ReadonlyMap<string, number> = new Map([
 ]);
 
 export const INTERNAL_MESSAGE = "Internal server error. Quote the request ID when reporting it.";
+export const UNAVAILABLE_MESSAGE = "The service cannot reach its database right now; retry shortly.";
 export const HIDDEN_VALIDATION_MESSAGE =
   "The operation does not fit the schema. (Details are hidden in production; use a development server or one with introspection on.)";
 
@@ -51,14 +53,29 @@ export interface ErrorPresentation {
   hideSuggestions: boolean;
 }
 
-/** The error's client code, or undefined when it is a fault of ours. */
+/**
+ * The error's client code, or undefined when it is a fault of ours. The
+ * database not answering in time (src/db/unavailable.ts) is SERVICE_UNAVAILABLE:
+ * not the client's fault, but nothing to hide either: retry later.
+ */
 export function clientCodeOf(error: unknown): string | undefined {
+  if (isServiceUnavailable(error)) return "SERVICE_UNAVAILABLE";
   const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
   for (const candidate of [original, error as { extensions?: Record<string, unknown> } | undefined]) {
     const code = candidate?.extensions?.code;
     if (typeof code === "string" && CLIENT_CODES.has(code)) return code;
   }
   return undefined;
+}
+
+/** Whether an error is the database not answering in time (HTTP 503, retry later). */
+export function isServiceUnavailable(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  return (
+    original instanceof ServiceUnavailable ||
+    databaseUnavailable(original) !== undefined ||
+    (error instanceof GraphQLError && databaseUnavailable(error.originalError) !== undefined)
+  );
 }
 
 /** Whether an operation's error is a fault of ours, to be logged and shown as INTERNAL_SERVER_ERROR. */
@@ -103,6 +120,10 @@ export function presentError(
     if (!PRIVATE_EXTENSIONS.has(key)) extensions[key] = value;
   }
   extensions.code = code;
+  if (code === "SERVICE_UNAVAILABLE") {
+    const requestId = options.requestId ?? (typeof original?.extensions?.requestId === "string" ? original.extensions.requestId : undefined);
+    return { ...formatted, message: UNAVAILABLE_MESSAGE, extensions: { code, ...(requestId ? { requestId } : {}) } };
+  }
   let message = formatted.message;
   if (code === "GRAPHQL_VALIDATION_FAILED" && options.hideSchema && extensions.validationErrorCode === undefined) {
     message = HIDDEN_VALIDATION_MESSAGE;
@@ -123,6 +144,13 @@ export function withCode(error: GraphQLError, code: string): GraphQLError {
     originalError: error.originalError,
     extensions: { ...error.extensions, code },
   });
+}
+
+/** The database did not answer before an operation could run (reading the viewer): it carries the request ID itself. */
+export class ServiceUnavailable extends GraphQLError {
+  constructor(requestId: string) {
+    super(UNAVAILABLE_MESSAGE, { extensions: { code: "SERVICE_UNAVAILABLE", requestId, http: { status: 503 } } });
+  }
 }
 
 /** An unexpected failure already logged, answered before an operation ran: it carries the request ID itself. */

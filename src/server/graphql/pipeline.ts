@@ -38,7 +38,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config";
 import type { Metrics } from "../metrics";
 import { actualCost, QueryPricer } from "./cost";
-import { ErrorPresentation, isUnexpected, presentError, statusOf, withCode } from "./errors";
+import { clientCodeOf, ErrorPresentation, isServiceUnavailable, isUnexpected, presentError, statusOf, withCode } from "./errors";
 import { limitError, parseWithinLimits, shapeRules } from "./limits";
 import type { CostLimiter, ThrottleStatus } from "./rateLimit";
 
@@ -231,6 +231,8 @@ export class GraphQLPipeline {
     for (const error of errors.filter(isUnexpected)) {
       log.error({ err: unwrap(error), path: (error as { path?: unknown }).path }, "unexpected error in a GraphQL operation");
     }
+    const unavailable = errors.find(isServiceUnavailable);
+    if (unavailable) log.warn({ err: unwrap(unavailable) }, "database unavailable");
     const outcome = errors.length ? "error" : "ok";
     const operationName = typeof entry.operationName === "string" ? boundName(entry.operationName) : null;
     this.options.metrics.operationFinished(operationName ?? "anonymous", outcome, seconds);
@@ -241,7 +243,7 @@ export class GraphQLPipeline {
         viewer: entry.viewer ? { userId: entry.viewer.userId, organizationId: entry.viewer.organizationId } : null,
         durationMs: Math.round(seconds * 1000),
         outcome,
-        errorCodes: errors.map((e) => (isUnexpected(e) ? "INTERNAL_SERVER_ERROR" : (e as GraphQLError).extensions?.code)),
+        errorCodes: errors.map((e) => clientCodeOf(e) ?? "INTERNAL_SERVER_ERROR"),
         ...(entry.cost ? { cost: { requested: entry.cost.requestedQueryCost, actual: entry.cost.actualQueryCost } } : {}),
       },
       "graphql operation",
