@@ -11,6 +11,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import compression from "compression";
 import express, { NextFunction, Request, Response } from "express";
 import { rateLimit } from "express-rate-limit";
 import { GraphQLSchema } from "graphql";
@@ -22,7 +23,7 @@ import { AuthenticationError } from "./services/auth";
 import { unauthenticated } from "./services/errors";
 import type { Services } from "./services";
 import { formatError, InternalFailure, isUnexpected } from "./server/errors";
-import { renderGraphiQLPage } from "./server/graphiql";
+import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
 import { assertComplexity, depthLimitRule } from "./server/queryLimits";
 import { requestsPage } from "./server/requestsPage";
@@ -104,6 +105,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
+  // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more).
+  app.use(compression());
   const httpServer = http.createServer(app);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -161,12 +164,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   await apollo.start();
 
   if (config.graphiql) {
+    app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
     // A browser asking for HTML gets GraphiQL, also with ?query= (GraphiQL keeps
     // the edited query there, so a reload must bring GraphiQL back); everything
     // else goes on to Apollo.
     app.get("/graphql", async (req, res, next) => {
       if (req.accepts(["application/json", "application/graphql-response+json", "text/html"]) !== "text/html") return next();
       const token = options.graphiqlToken ? await options.graphiqlToken() : null;
+      res.setHeader("cache-control", "no-store");
       res.type("html").send(renderGraphiQLPage(token));
     });
   }
