@@ -82,6 +82,11 @@ const schema = z.object({
   WS_MAX_QUEUED_EVENTS: positiveInt(1_000),
   WS_MAX_BUFFERED_BYTES: positiveInt(1024 * 1024),
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]/.test(v),
+    "must be the OTLP/HTTP collector's base URL, e.g. http://collector:4318",
+  ),
+  OTEL_SERVICE_NAME: optionalString.default("license-requests-api"),
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -126,6 +131,12 @@ export interface Config {
   wsMaxBufferedBytes: number;
   rateLimitPerMinute: number;
   seedDemoData: boolean;
+  /** OpenTelemetry tracing; absent (off) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: {
+    /** Where spans are POSTed: the endpoint's /v1/traces, as the OTLP specification derives it. */
+    tracesUrl: string;
+    serviceName: string;
+  };
 }
 
 /**
@@ -187,5 +198,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     seedDemoData: e.SEED_DEMO_DATA,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { tracesUrl: `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`, serviceName: e.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }

@@ -134,7 +134,7 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
-  const dataSource = await openDatabase(config.database, { onQuery: options.onQuery });
+  const dataSource = await openDatabase(config.database, { onQuery: options.onQuery, traceStatements: Boolean(config.tracing) });
   if (config.seedDemoData && (await seedDemoData(dataSource, clock.now()))) log.info("seeded the demo organizations");
 
   const metrics = new Metrics();

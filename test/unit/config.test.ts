@@ -137,4 +137,18 @@ describe("loadConfig", () => {
     const config = loadConfig({ MAX_QUERY_DEPTH: "8", BODY_LIMIT: "1mb", SEED_DEMO_DATA: "false", LOG_LEVEL: "warn" });
     expect(config).toMatchObject({ maxQueryDepth: 8, bodyLimit: "1mb", seedDemoData: false, logLevel: "warn" });
   });
+
+  it("turns tracing on only with OTEL_EXPORTER_OTLP_ENDPOINT, posting to its /v1/traces", () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "" }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" }).tracing).toEqual({
+      tracesUrl: "http://collector:4318/v1/traces",
+      serviceName: "license-requests-api",
+    });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example", OTEL_SERVICE_NAME: "licenses-eu" }).tracing).toEqual({
+      tracesUrl: "https://otel.example/v1/traces",
+      serviceName: "licenses-eu",
+    });
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be the OTLP\/HTTP collector's base URL/);
+  });
 });
