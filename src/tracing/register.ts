@@ -5,19 +5,24 @@
  * src/config.ts); a configuration that does not parse leaves tracing off here
  * and is reported by the entry, which loads it again.
  */
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { loadConfig } from "../config";
-import { startTracing, Tracing } from "./index";
+import type { Tracing } from "./index";
 
 let tracing: Tracing | null = null;
 
+let options: ReturnType<typeof loadConfig>["tracing"];
 try {
-  const { tracing: options } = loadConfig();
-  if (options) {
-    tracing = startTracing({ serviceName: options.serviceName, exporter: new OTLPTraceExporter({ url: options.tracesUrl }) });
-  }
+  options = loadConfig().tracing;
 } catch {
   // The entry reports the configuration error and exits.
+}
+if (options) {
+  // Loaded only when tracing is on: otherwise the SDK and the instrumentations cost the start nothing.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startTracing } = require("./index") as typeof import("./index");
+  const { OTLPTraceExporter } = require("@opentelemetry/exporter-trace-otlp-http") as typeof import("@opentelemetry/exporter-trace-otlp-http");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  tracing = startTracing({ serviceName: options.serviceName, exporter: new OTLPTraceExporter({ url: options.tracesUrl }) });
 }
 
 /** True when spans are being exported. */
