@@ -2,7 +2,7 @@ import { ApolloClient, ApolloLink, HttpLink } from "@apollo/client";
 import { SetContextLink } from "@apollo/client/link/context";
 import { GraphQLWsLink } from "@apollo/client/link/subscriptions";
 import { OperationTypeNode } from "graphql";
-import { createClient } from "graphql-ws";
+import { Client, createClient } from "graphql-ws";
 import { createCache } from "./cache";
 
 export interface ClientOptions {
@@ -18,9 +18,10 @@ export interface ClientOptions {
  * Queries and mutations over HTTP, subscriptions over graphql-ws on the same
  * /graphql path. The token goes in the Authorization header over HTTP and in
  * connection_init's payload over WebSocket, where the server reads it once per
- * socket; a missing or bad one closes the socket with 4401.
+ * socket; a missing or bad one closes the socket with 4401. `socket.dispose()`
+ * closes the WebSocket for good (sign-out, tests, server-side rendering).
  */
-export function createApolloClient({ url, token, webSocketImpl }: ClientOptions): ApolloClient {
+export function createApolloClient({ url, token, webSocketImpl }: ClientOptions): { client: ApolloClient; socket: Client } {
   const authorization = (): Record<string, string> => {
     const value = token();
     return value ? { authorization: `Bearer ${value}` } : {};
@@ -35,8 +36,9 @@ export function createApolloClient({ url, token, webSocketImpl }: ClientOptions)
     // Reconnect after a drop (a deploy, a network change); a 4401 close (bad token) is not retried.
     shouldRetry: (event) => !(event && typeof event === "object" && "code" in event && event.code === 4401),
   });
-  return new ApolloClient({
+  const client = new ApolloClient({
     link: ApolloLink.split(({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION, new GraphQLWsLink(socket), http),
     cache: createCache(),
   });
+  return { client, socket };
 }

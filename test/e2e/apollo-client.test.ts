@@ -14,7 +14,7 @@
  * Each of the first two also runs the operation as it used to be written, to
  * show what this test would catch.
  */
-import { ApolloClient, gql, ObservableQuery, TypedDocumentNode } from "@apollo/client";
+import { gql, ObservableQuery, TypedDocumentNode } from "@apollo/client";
 import { filter, firstValueFrom, from, ObservableInput } from "rxjs";
 import WebSocket from "ws";
 import { createApolloClient } from "../../docs/frontend/client";
@@ -53,7 +53,7 @@ async function nextData<T>(
 describe("the example operations through Apollo Client 4", () => {
   let server: TestServer;
   let adminToken: string;
-  const clients: ApolloClient[] = [];
+  const clients: ReturnType<typeof createApolloClient>[] = [];
   /** HTTP requests the server answered for /graphql, counted from its own metrics. */
   const operationsServed = async () => {
     const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -62,7 +62,7 @@ describe("the example operations through Apollo Client 4", () => {
   const client = (token: string | null = adminToken) => {
     const created = createApolloClient({ url: server.url, token: () => token, webSocketImpl: WebSocket });
     clients.push(created);
-    return created;
+    return created.client;
   };
   const submit = async (email: string, sku: string, others: string[] = []) => {
     const res = await server.gql(email, "mutation($p: ID!, $o: [ID!]) { submitLicenseRequest(input: { productId: $p, additionalUserIds: $o }) { licenseRequest { id } userErrors { code } } }", {
@@ -78,7 +78,10 @@ describe("the example operations through Apollo Client 4", () => {
     adminToken = await server.ids.token(ADMIN);
   });
   afterAll(async () => {
-    for (const c of clients) c.stop();
+    for (const { client: apollo, socket } of clients) {
+      apollo.stop();
+      await socket.dispose();
+    }
     await server?.stop();
   });
 
@@ -235,8 +238,9 @@ describe("the example operations through Apollo Client 4", () => {
   it("brings RATE_LIMITED (HTTP 429 with a JSON body) through apiProblems", async () => {
     const limited = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: "1" } });
     try {
-      const apollo = createApolloClient({ url: limited.url, token: () => null, webSocketImpl: WebSocket });
-      clients.push(apollo);
+      const created = createApolloClient({ url: limited.url, token: () => null, webSocketImpl: WebSocket });
+      clients.push(created);
+      const apollo = created.client;
       const ask = () => apollo.query({ query: RequestsTabDocument, variables: { state: "PENDING" }, fetchPolicy: "network-only" }).then(() => null, (e: unknown) => e);
       expect(apiProblems(await ask()).map((p) => p.code)).toEqual(["UNAUTHENTICATED"]);
       expect(apiProblems(await ask())).toEqual([{ code: "RATE_LIMITED", message: expect.any(String), requestId: undefined }]);
