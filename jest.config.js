@@ -2,12 +2,17 @@
  * One suite, two databases: TEST_DATABASE_URL unset runs it on embedded SQLite;
  * TEST_DATABASE_URL=mysql://root@127.0.0.1:3306/test runs the same suite on
  * MySQL/MariaDB, each test file in a database of its own.
+ *
+ * test/browser/ (headless Chromium) is not part of `npm test`, which needs
+ * nothing but `npm ci`: it has its own configuration, jest.browser.config.js
+ * (`npm run test:browser`).
  */
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/browser/"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: { ignoreCodes: [151002] } }] },
   setupFiles: ["reflect-metadata"],
   testTimeout: 60_000,

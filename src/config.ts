@@ -131,6 +131,11 @@ const schema = z.object({
   DB_STATEMENT_TIMEOUT_MS: positiveInt(3_000),
   DB_ACQUIRE_TIMEOUT_MS: positiveInt(1_000),
   READINESS_TIMEOUT_MS: positiveInt(1_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]/.test(v),
+    "must be the OTLP/HTTP collector's base URL, e.g. http://collector:4318",
+  ),
+  OTEL_SERVICE_NAME: optionalString.default("license-requests-api"),
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -221,6 +226,12 @@ export interface Config {
   /** `/readyz` answers 503 when the database has not answered its check within this. */
   readinessTimeoutMs: number;
   seedDemoData: boolean;
+  /** OpenTelemetry tracing; absent (off) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: {
+    /** Where spans are POSTed: the endpoint's /v1/traces, as the OTLP specification derives it. */
+    tracesUrl: string;
+    serviceName: string;
+  };
 }
 
 /**
@@ -301,5 +312,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseLimits: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
+    tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { tracesUrl: `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`, serviceName: e.OTEL_SERVICE_NAME }
+      : undefined,
   };
 }

@@ -79,9 +79,12 @@ function createCostLimiter(config: Config, log: Logger): { limiter: CostLimiter;
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
-  const started = await openDatabase(config.database, { onQuery: options.onQuery });
+  const started = await openDatabase(config.database, { onQuery: options.onQuery, traceStatements: Boolean(config.tracing) });
   if (config.seedDemoData && (await seedDemoData(started, clock.now()))) log.info("seeded the demo organizations");
-  const dataSource = await servingDataSource(started, config.database, config.databaseLimits, { onQuery: options.onQuery });
+  const dataSource = await servingDataSource(started, config.database, config.databaseLimits, {
+    onQuery: options.onQuery,
+    traceStatements: Boolean(config.tracing),
+  });
 
   const metrics = new Metrics();
   const { bus, close: closeBus } = createBus(config, log, metrics);

@@ -11,6 +11,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import cors from "cors";
+import compression from "compression";
 import express, { NextFunction, Request, Response } from "express";
 import helmet from "helmet";
 import { GraphQLSchema } from "graphql";
@@ -23,7 +24,7 @@ import type { Services } from "./services";
 import { apolloContext, apolloPipelineOptions, apolloPipelinePlugin } from "./server/graphql/apollo";
 import { GraphQLPipeline } from "./server/graphql/pipeline";
 import { CostLimiter, MemoryCostLimiter } from "./server/graphql/rateLimit";
-import { renderGraphiQLPage } from "./server/graphiql";
+import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
 import { requestsPage } from "./server/requestsPage";
 import { attachWebSocketServer, WebSocketHandle } from "./server/websocket";
@@ -97,6 +98,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   const trustProxy = proxyAddr.compile("loopback");
+  // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more).
+  app.use(compression());
   const httpServer = http.createServer(app);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -201,12 +204,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   await apollo.start();
 
   if (config.graphiql) {
+    app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
     // A browser asking for HTML gets GraphiQL, also with ?query= (GraphiQL keeps
     // the edited query there, so a reload must bring GraphiQL back); everything
     // else goes on to Apollo.
     app.get("/graphql", async (req, res, next) => {
       if (req.accepts(["application/json", "application/graphql-response+json", "text/html"]) !== "text/html") return next();
       const token = options.graphiqlToken ? await options.graphiqlToken() : null;
+      res.setHeader("cache-control", "no-store");
       res.type("html").send(renderGraphiQLPage(token));
     });
   }

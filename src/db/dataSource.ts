@@ -11,6 +11,7 @@ import { allEntities } from "../entities";
 import { migrations } from "./migrations";
 import { boundedMysqlDriver } from "./boundedMysql";
 import type { DatabaseConfig, DatabaseLimits } from "../config";
+import { traceSqliteStatements } from "../tracing/statements";
 
 export interface CreateDataSourceOptions {
   /** Receives every SQL statement (tests count them to prove batching). */
@@ -19,6 +20,8 @@ export interface CreateDataSourceOptions {
   poolSize?: number;
   /** Bounds on statements and connection acquisition (MySQL/MariaDB); none when absent. */
   limits?: DatabaseLimits;
+  /** A span per SQL statement on SQLite (tracing is on; MySQL's come from the mysql2 instrumentation). */
+  traceStatements?: boolean;
 }
 
 class QueryCountingLogger implements Logger {
@@ -80,7 +83,9 @@ export function createDataSource(
       },
     };
   }
-  return new DataSource(dataSourceOptions);
+  const dataSource = new DataSource(dataSourceOptions);
+  if (config.type === "sqlite" && options.traceStatements) traceSqliteStatements(dataSource, config.path);
+  return dataSource;
 }
 
 /** Opens the data source and applies pending migrations. */

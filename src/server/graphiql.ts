@@ -1,8 +1,11 @@
 /**
  * GraphiQL for browsers, from the project's own dependencies (no CDN): the
  * bundle of @graphql-yoga/render-graphiql (GraphiQL, Monaco and its workers,
- * fonts as data URLs) is inlined in the page, so it loads nothing from
- * anywhere but this server. Subscriptions go over graphql-ws on /graphql. In
+ * fonts as data URLs) is served from this server as static, content-hashed
+ * files under GRAPHIQL_ASSETS_PATH, and GET /graphql answers a small HTML page
+ * that references them. A browser downloads the ~9 MB once (gzip: ~2.5 MB) and
+ * then keeps it (`Cache-Control: public, max-age=31536000, immutable`: a new
+ * bundle has new names). Subscriptions go over graphql-ws on /graphql. In
  * development the demo admin's token is prefilled so a newcomer's first query
  * just works; otherwise the headers editor holds a placeholder.
  *
@@ -14,7 +17,13 @@
  * connection opens (it opens for a subscription and closes after the last one
  * ends, so an edited token is used from the next subscription on).
  */
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import express, { Router } from "express";
 import { css, editorWorkerService, favicon, graphqlWorker, js, jsonWorker } from "@graphql-yoga/render-graphiql/graphiql";
+
+/** Where the assets are mounted: `app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets())`. */
+export const GRAPHIQL_ASSETS_PATH = "/graphiql-assets";
 
 const FIRST_QUERY = `# Welcome! The Authorization header (below) holds a demo admin's token.
 # Run this, then open the Docs explorer on the left.
@@ -34,6 +43,81 @@ query PendingRequests {
 }
 `;
 
+/**
+ * Starts GraphiQL from the options in #graphiql-options, with Monaco's workers
+ * loaded from their own (same-origin) files and the Authorization header sent
+ * in graphql-ws connection_init.
+ */
+const bootstrap = (workerUrls: Record<string, string>) => `"use strict";
+{
+  const workers = ${JSON.stringify(workerUrls)};
+  self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
+  const options = JSON.parse(document.getElementById("graphiql-options").textContent);
+  let headers = options.headers;
+  options.onEditHeaders = (text) => {
+    headers = text;
+  };
+  options.connectionParams = () => {
+    try {
+      for (const [name, value] of Object.entries(JSON.parse(headers))) {
+        if (name.toLowerCase() === "authorization") return { authorization: String(value) };
+      }
+    } catch {
+      // Headers that are not JSON yet (being typed) send no token; the server then refuses the connection.
+    }
+    return {};
+  };
+  YogaGraphiQL.renderYogaGraphiQL(document.querySelector("#root"), options);
+}
+`;
+
+interface Asset {
+  type: string;
+  body: Buffer;
+  /** The body gzipped, made on first request. */
+  gzipped?: Buffer;
+  etag: string;
+}
+
+/** name → asset; names carry the content's hash, so a URL always names the same bytes. */
+const assets = new Map<string, Asset>();
+
+function addAsset(base: string, extension: string, type: string, body: Buffer): string {
+  const hash = createHash("sha256").update(body).digest("hex").slice(0, 16);
+  const name = `${base}.${hash}.${extension}`;
+  assets.set(name, { type, body, etag: `"${hash}"` });
+  return `${GRAPHIQL_ASSETS_PATH}/${name}`;
+}
+
+function faviconBytes(): Buffer {
+  const match = /^data:[^;,]+;base64,(.*)$/s.exec(favicon);
+  return match ? Buffer.from(match[1], "base64") : Buffer.alloc(0);
+}
+
+const JS = "text/javascript; charset=utf-8";
+const urls = {
+  css: addAsset("graphiql", "css", "text/css; charset=utf-8", Buffer.from(css)),
+  js: addAsset("graphiql", "js", JS, Buffer.from(js)),
+  favicon: addAsset("favicon", "ico", "image/x-icon", faviconBytes()),
+  bootstrap: addAsset(
+    "start",
+    "js",
+    JS,
+    Buffer.from(
+      bootstrap({
+        editorWorkerService: addAsset("editor.worker", "js", JS, Buffer.from(editorWorkerService)),
+        json: addAsset("json.worker", "js", JS, Buffer.from(jsonWorker)),
+        graphql: addAsset("graphql.worker", "js", JS, Buffer.from(graphqlWorker)),
+      }),
+    ),
+  ),
+};
+
+/** The assets' URLs, as the page references them (tests fetch them). */
+export function graphiqlAssetUrls(): string[] {
+  return [...assets.keys()].map((name) => `${GRAPHIQL_ASSETS_PATH}/${name}`);
+}
+
 /** JSON that is safe inside a <script> element: no `</script>`, no line separators. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value)
@@ -42,58 +126,7 @@ function scriptJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** The page around the options, built once: the bundle is about 9 MB. */
-let parts: { head: string; tail: string } | undefined;
-
-function pageParts(): { head: string; tail: string } {
-  parts ??= {
-    head: `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>License requests API</title>
-    <link rel="icon" href="${favicon}" />
-    <style>
-${css}
-    </style>
-  </head>
-  <body id="body" class="no-focus-outline">
-    <noscript>You need to enable JavaScript to run GraphiQL.</noscript>
-    <div id="root"></div>
-    <script>
-      const workers = Object.fromEntries(
-        Object.entries({ editorWorkerService: ${scriptJson(editorWorkerService)}, json: ${scriptJson(jsonWorker)}, graphql: ${scriptJson(graphqlWorker)} })
-          .map(([label, source]) => [label, URL.createObjectURL(new Blob([source], { type: "application/javascript" }))]),
-      );
-      self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (moduleId, label) => workers[label] };
-${js};
-      {
-      const options = `,
-    tail: `;
-      let headers = options.headers;
-      options.onEditHeaders = (text) => {
-        headers = text;
-      };
-      options.connectionParams = () => {
-        try {
-          for (const [name, value] of Object.entries(JSON.parse(headers))) {
-            if (name.toLowerCase() === "authorization") return { authorization: String(value) };
-          }
-        } catch {
-          // Headers that are not JSON yet (being typed) send no token; the server then refuses the connection.
-        }
-        return {};
-      };
-      YogaGraphiQL.renderYogaGraphiQL(document.querySelector("#root"), options);
-      }
-    </script>
-  </body>
-</html>
-`,
-  };
-  return parts;
-}
-
+/** The HTML page (about 2 KB); never cached, since in development it holds a token. */
 export function renderGraphiQLPage(token: string | null): string {
   const options = {
     title: "License requests API",
@@ -105,6 +138,57 @@ export function renderGraphiQLPage(token: string | null): string {
     isHeadersEditorEnabled: true,
     defaultEditorToolsVisibility: "headers",
   };
-  const { head, tail } = pageParts();
-  return head + scriptJson(options) + tail;
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>License requests API</title>
+    <link rel="icon" href="${urls.favicon}" />
+    <link rel="stylesheet" href="${urls.css}" />
+  </head>
+  <body id="body" class="no-focus-outline">
+    <noscript>You need to enable JavaScript to run GraphiQL.</noscript>
+    <div id="root"></div>
+    <script type="application/json" id="graphiql-options">${scriptJson(options)}</script>
+    <script src="${urls.js}"></script>
+    <script src="${urls.bootstrap}"></script>
+  </body>
+</html>
+`;
+}
+
+/**
+ * The assets: 200 with a strong ETag and a year of immutable caching, 304 for
+ * a matching If-None-Match, gzip (made once per asset) when the browser
+ * accepts it, 404 for any other name.
+ */
+export function graphiqlAssets(): Router {
+  const router = express.Router();
+  router.get("/:name", (req, res) => {
+    const asset = assets.get(req.params.name);
+    if (!asset) {
+      res.status(404).type("text/plain").send("Not found");
+      return;
+    }
+    res.setHeader("cache-control", "public, max-age=31536000, immutable");
+    res.setHeader("etag", asset.etag);
+    res.setHeader("vary", "Accept-Encoding");
+    res.setHeader("x-content-type-options", "nosniff");
+    res.type(asset.type);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    // Set here, so the compression middleware leaves the body alone instead of compressing 9 MB per request.
+    if (req.acceptsEncodings("gzip", "identity") === "gzip") {
+      asset.gzipped ??= gzipSync(asset.body);
+      res.setHeader("content-encoding", "gzip");
+      res.setHeader("content-length", asset.gzipped.length);
+      res.end(asset.gzipped);
+      return;
+    }
+    res.setHeader("content-length", asset.body.length);
+    res.end(asset.body);
+  });
+  return router;
 }

@@ -43,7 +43,7 @@ describe("the example operations, typed", () => {
   it("lists the Requests tab: pending and completed, newest first, paged", async () => {
     const pending = await api.run(ADMIN, RequestsTabDocument, { state: "PENDING" });
     expect(pending.licenseRequests.totalCount).toBe(2);
-    expect(pending.licenseRequests.nodes.map((r) => [r.product.name, r.requester.displayName, r.status, r.viewerCanDecide])).toEqual([
+    expect(pending.licenseRequests.edges.map(({ node: r }) => [r.product.name, r.requester.displayName, r.status, r.viewerCanDecide])).toEqual([
       ["Power BI Pro", "Joni Sherman", "PENDING", true],
       ["Visio Plan 2", "Patti Fernandez", "PENDING", true],
     ]);
@@ -52,7 +52,8 @@ describe("the example operations, typed", () => {
     expect(firstPage.licenseRequests.pageInfo.hasNextPage).toBe(true);
     const rest = await api.run(ADMIN, RequestsTabDocument, { state: "COMPLETED", first: 3, after: firstPage.licenseRequests.pageInfo.endCursor });
     expect(rest.licenseRequests.pageInfo.hasNextPage).toBe(false);
-    const completed = [...firstPage.licenseRequests.nodes, ...rest.licenseRequests.nodes];
+    const completed = [...firstPage.licenseRequests.edges, ...rest.licenseRequests.edges].map((edge) => edge.node);
+    expect(firstPage.licenseRequests.pageInfo.endCursor).toBe(firstPage.licenseRequests.edges[2].cursor);
     expect(completed.map((r) => r.status)).toEqual(["CANCELLED", "APPROVED", "PARTIALLY_APPROVED", "DENIED", "EXPIRED"]);
     expect(completed.every((r) => !r.viewerCanDecide)).toBe(true);
   });
@@ -90,8 +91,11 @@ describe("the example operations, typed", () => {
     });
     expect(decided.approveLicenseRequest.userErrors).toEqual([]);
     expect(decided.approveLicenseRequest.licenseRequest!.recipients.map((r) => r.decision)).toEqual(["APPROVED", "APPROVED", "DENIED"]);
+    // The pool the licenses came from, with its id: a normalized cache updates E5's counts from this payload.
+    const e5After = { id: e5.id, name: "Microsoft 365 E5", totalLicenses: 25, assignedLicenses: 7, availableLicenses: 18 };
+    expect(decided.approveLicenseRequest.licenseRequest!.assignedProduct).toEqual(e5After);
     const change = await updated.next();
-    expect(change.licenseRequestUpdated).toMatchObject({ id, status: "PARTIALLY_APPROVED", decidedBy: { displayName: "MOD Administrator" } });
+    expect(change.licenseRequestUpdated).toMatchObject({ id, status: "PARTIALLY_APPROVED", decidedBy: { displayName: "MOD Administrator" }, assignedProduct: e5After });
     submitted.unsubscribe();
     updated.unsubscribe();
   });
@@ -106,7 +110,12 @@ describe("the example operations, typed", () => {
     expect(approved.approveLicenseRequest.userErrors).toEqual([]);
     expect(approved.approveLicenseRequest.licenseRequest!.status).toBe("APPROVED");
     expect(approved.approveLicenseRequest.assignments).toEqual([
-      { user: { email: "lee@contoso.example" }, product: { name: "Visio Plan 2" }, disabledServicePlans: [{ name: expect.any(String) }] },
+      {
+        id: expect.any(String),
+        user: { id: server.ids.user("lee@contoso.example"), email: "lee@contoso.example" },
+        product: { id: server.ids.product("VISIO_PLAN2"), name: "Visio Plan 2" },
+        disabledServicePlans: [{ id: server.ids.plan("VISIOONLINE"), name: expect.any(String) }],
+      },
     ]);
 
     const nestor = await api.run("nestor@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
@@ -116,7 +125,7 @@ describe("the example operations, typed", () => {
     const alex = await api.run("alex@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
     const mine = await api.run("alex@contoso.example", MyRequestsDocument, {});
     expect(mine.me.roles).toEqual(["USER"]);
-    const own = mine.licenseRequests.nodes.find((r) => r.id === alex.submitLicenseRequest.licenseRequest!.id)!;
+    const own = mine.licenseRequests.edges.map((edge) => edge.node).find((r) => r.id === alex.submitLicenseRequest.licenseRequest!.id)!;
     expect([own.viewerCanCancel, own.viewerCanDecide]).toEqual([true, false]);
     const cancelled = await api.run("alex@contoso.example", CancelRequestDocument, { requestId: own.id });
     expect(cancelled.cancelLicenseRequest.licenseRequest).toMatchObject({ status: "CANCELLED", viewerCanCancel: false });
@@ -129,7 +138,12 @@ describe("the example operations, typed", () => {
       documentationUrl: "https://intranet.contoso.example/licenses",
     });
     expect(on.updateRequestProcessSettings).toEqual({
-      settings: { useOwnRequestProcess: true, message: "Ask the service desk.", documentationUrl: "https://intranet.contoso.example/licenses" },
+      settings: {
+        id: expect.any(String),
+        useOwnRequestProcess: true,
+        message: "Ask the service desk.",
+        documentationUrl: "https://intranet.contoso.example/licenses",
+      },
       userErrors: [],
     });
     const blocked = await api.run("megan@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
@@ -139,7 +153,12 @@ describe("the example operations, typed", () => {
       userErrors: [],
     });
     const seen = await api.run("megan@contoso.example", RequestProcessSettingsDocument, {});
-    expect(seen.requestProcessSettings).toMatchObject({ useOwnRequestProcess: true, updatedBy: { displayName: "MOD Administrator" } });
+    // One settings object per organization, with one id: what the admin changed is what the user's cache holds.
+    expect(seen.requestProcessSettings).toMatchObject({
+      id: on.updateRequestProcessSettings.settings!.id,
+      useOwnRequestProcess: true,
+      updatedBy: { displayName: "MOD Administrator" },
+    });
     const off = await api.run(ADMIN, UpdateRequestProcessSettingsDocument, { useOwnRequestProcess: false });
     expect(off.updateRequestProcessSettings.settings).toMatchObject({ useOwnRequestProcess: false, message: "Ask the service desk." });
   });

@@ -1,17 +1,32 @@
 /**
- * A real headless Chromium (Debian's /usr/bin/chromium, driven by
- * playwright-core) for the browser tests: each page opens in a context of its
+ * A real headless Chromium (Debian's /usr/bin/chromium, or the binary
+ * CHROMIUM_PATH names, driven by playwright-core) for the browser tests: each page opens in a context of its
  * own that records every request, WebSocket, console error, uncaught exception
  * and failed answer, and that blocks (and records) every HTTP request to an
  * origin other than the page's own, so a page that reaches for a CDN fails its
  * test here as it would offline.
  */
+import fs from "node:fs";
 import { Browser, BrowserContext, chromium, Page, Response } from "playwright-core";
 import { requestsApi, RequestsApi } from "./requests";
 import { startTestServer, TestServer } from "./server";
 import { eventually, WAIT_MS } from "./ws";
 
-export const CHROMIUM = "/usr/bin/chromium";
+/** The Chromium the browser tests drive: CHROMIUM_PATH, else Debian's package. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** Throws, naming the path and how to get a Chromium there, unless CHROMIUM is an executable file. */
+export function requireChromium(): void {
+  try {
+    fs.accessSync(CHROMIUM, fs.constants.X_OK);
+    if (!fs.statSync(CHROMIUM).isFile()) throw new Error("not a file");
+  } catch {
+    throw new Error(
+      `The browser tests need Chromium, and there is none at ${CHROMIUM}. ` +
+        "Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary.",
+    );
+  }
+}
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 /** One browser tab with everything it asked for over the network and every error it reported. */
@@ -50,6 +65,7 @@ export interface Chromium {
 }
 
 export async function launchChromium(): Promise<Chromium> {
+  requireChromium();
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const sessions: Session[] = [];
   return {

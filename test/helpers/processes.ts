@@ -109,10 +109,10 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node <entry>` with `env` (PORT=0 picks a port) and waits for its "ready" log line. */
-export async function startServiceProcess(entry: string, env: Record<string, string>): Promise<ServiceProcess> {
+/** Starts `node <entry>` with `env` (PORT=0 picks a port) in `cwd` (default the repository) and waits for its "ready" log line. */
+export async function startServiceProcess(entry: string, env: Record<string, string>, cwd = ROOT): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [entry], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -164,4 +164,18 @@ describe("loadConfig", () => {
     const config = loadConfig({ DB_STATEMENT_TIMEOUT_MS: "2500", DB_ACQUIRE_TIMEOUT_MS: "750", READINESS_TIMEOUT_MS: "400" });
     expect(config).toMatchObject({ databaseLimits: { statementTimeoutMs: 2500, acquireTimeoutMs: 750 }, readinessTimeoutMs: 400 });
   });
+
+  it("turns tracing on only with OTEL_EXPORTER_OTLP_ENDPOINT, posting to its /v1/traces", () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "" }).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" }).tracing).toEqual({
+      tracesUrl: "http://collector:4318/v1/traces",
+      serviceName: "license-requests-api",
+    });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://otel.example", OTEL_SERVICE_NAME: "licenses-eu" }).tracing).toEqual({
+      tracesUrl: "https://otel.example/v1/traces",
+      serviceName: "licenses-eu",
+    });
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be the OTLP\/HTTP collector's base URL/);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * GraphiQL at GET /graphql in a real headless Chromium against a real server:
- * it loads with nothing from another origin (anything else is blocked and
+ * it loads (a small page and its static, content-hashed assets) with nothing from another origin (anything else is blocked and
  * fails the test, as it would offline), holds the demo admin's token in the
  * headers editor in development, runs the first query, a mutation and a
  * subscription over graphql-ws, and its docs explorer lists the schema. In
@@ -119,7 +119,12 @@ describe("in development", () => {
 
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
-    expect(session.requests.every((url) => url === `${suite.server.url}/graphql`)).toBe(true);
+    // The page, its content-hashed static assets (GraphiQL, its styles, Monaco's workers, the icon), and the API.
+    const paths = new Set(session.requests.map((url) => new URL(url).pathname));
+    const assets = [...paths].filter((p) => p !== "/graphql");
+    expect(paths.has("/graphql")).toBe(true);
+    expect(assets.length).toBeGreaterThanOrEqual(4);
+    for (const asset of assets) expect(asset).toMatch(/^\/graphiql-assets\/[\w.-]+\.[0-9a-f]{16}\.(js|css|ico)$/);
     expectCleanSession(session);
   });
 
