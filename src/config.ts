@@ -254,6 +254,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production (or set JWT_JWKS_URL)",
     );
   }
+  const largestOperation = Math.max(e.MAX_QUERY_COST, e.MAX_SUBSCRIPTION_COST) + e.RATE_LIMIT_OPERATION_COST;
+  if (e.RATE_LIMIT_BUCKET_SIZE < largestOperation) {
+    // An operation the bounds allow must fit in an empty bucket, or it would be refused for good.
+    throw new ConfigError(
+      `Invalid configuration:\n  RATE_LIMIT_BUCKET_SIZE: must hold the costliest operation allowed (MAX_QUERY_COST or MAX_SUBSCRIPTION_COST plus RATE_LIMIT_OPERATION_COST: ${largestOperation})`,
+    );
+  }
   const usingDevelopmentSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
   const database: DatabaseConfig =
     e.DATABASE_URL === undefined

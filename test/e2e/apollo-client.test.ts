@@ -50,13 +50,15 @@ async function nextData<T>(
   return result.data as T;
 }
 
+const METRICS_TOKEN = "apollo-client-test-metrics-token";
+
 describe("the example operations through Apollo Client 4", () => {
   let server: TestServer;
   let adminToken: string;
   const clients: ReturnType<typeof createApolloClient>[] = [];
   /** HTTP requests the server answered for /graphql, counted from its own metrics. */
   const operationsServed = async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
     return [...text.matchAll(/^graphql_operation_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, [, n]) => sum + Number(n), 0);
   };
   const client = (token: string | null = adminToken) => {
@@ -74,7 +76,7 @@ describe("the example operations through Apollo Client 4", () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ env: { METRICS_TOKEN } });
     adminToken = await server.ids.token(ADMIN);
   });
   afterAll(async () => {
@@ -235,8 +237,11 @@ describe("the example operations through Apollo Client 4", () => {
     expect(apiProblems(signedOut).map((p) => p.code)).toEqual(["UNAUTHENTICATED"]);
   });
 
-  it("brings RATE_LIMITED (HTTP 429 with a JSON body) through apiProblems", async () => {
-    const limited = await startTestServer({ env: { RATE_LIMIT_PER_MINUTE: "1" } });
+  it("brings RATE_LIMITED (HTTP 429) through apiProblems", async () => {
+    // A bucket that holds one operation: every operation costs 6,000 on top of its fields.
+    const limited = await startTestServer({
+      env: { RATE_LIMIT_BUCKET_SIZE: "10000", RATE_LIMIT_RESTORE_RATE: "1", RATE_LIMIT_OPERATION_COST: "6000", MAX_QUERY_COST: "4000" },
+    });
     try {
       const created = createApolloClient({ url: limited.url, token: () => null, webSocketImpl: WebSocket });
       clients.push(created);

@@ -150,6 +150,11 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, GRAPHIQL: "1" })).toMatchObject({ graphiql: true, introspection: true });
   });
 
+  it("refuses a bucket smaller than the costliest operation the bounds allow", () => {
+    expect(configError({ RATE_LIMIT_BUCKET_SIZE: "10000" }).message).toMatch(/^ {2}RATE_LIMIT_BUCKET_SIZE: must hold the costliest operation allowed .*10010\)$/m);
+    expect(loadConfig({ RATE_LIMIT_BUCKET_SIZE: "10000", MAX_QUERY_COST: "5000" }).rateLimit.bucketSize).toBe(10000);
+  });
+
   it("keeps tests quiet by default and reads numbers and flags", () => {
     expect(loadConfig({ NODE_ENV: "test" }).logLevel).toBe("silent");
     const config = loadConfig({ MAX_QUERY_DEPTH: "8", BODY_LIMIT: "1mb", SEED_DEMO_DATA: "false", LOG_LEVEL: "warn" });

@@ -33,6 +33,7 @@ import {
   ValidationContext,
   ValidationRule,
 } from "graphql";
+import { trace } from "@opentelemetry/api";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { Config } from "../../config";
@@ -79,6 +80,8 @@ export interface CostExtension {
   actualQueryCost: number;
   throttleStatus: ThrottleStatus;
 }
+
+const tracer = trace.getTracer("license-requests-api");
 
 /** Variables nested deeper than this are not data a person sends. */
 const MAX_VARIABLE_DEPTH = 16;
@@ -255,7 +258,14 @@ export class GraphQLPipeline {
     if (known) return known;
     let entry: CachedDocument;
     try {
-      const document = parseWithinLimits(source, this.options.config.limits);
+      // The span graphql-js's instrumentation would give its own parse (ours parses within the bounds); a no-op without tracing.
+      const document = tracer.startActiveSpan("graphql.parse", (span) => {
+        try {
+          return parseWithinLimits(source, this.options.config.limits);
+        } finally {
+          span.end();
+        }
+      });
       const errors = validate(this.options.schema, document, this.validationRules, { maxErrors: 20 });
       entry = errors.length ? { document, errors: errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED")) } : { document, errors: null };
     } catch (error) {
