@@ -27,9 +27,9 @@ import mysql from "mysql2/promise";
 import type { DataSource } from "typeorm";
 import { openDatabase } from "../src/db/dataSource";
 import { LicenseRequestEntity, ProductEntity, UserEntity } from "../src/entities";
-import { signToken } from "../src/services/auth";
-import { requestCursor } from "../src/services/LicenseRequestQueries";
-import { toGlobalId } from "../src/services/ids";
+import { signToken } from "../src/modules/access/authentication";
+import { requestCursor } from "../src/modules/licenseRequests/queries";
+import { toGlobalId } from "../src/modules/shared/ids";
 import type { DatabaseConfig } from "../src/config";
 
 const ROOT = path.resolve(__dirname, "../..");

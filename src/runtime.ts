@@ -17,11 +17,12 @@ import { createApp, App } from "./server";
 import { Redis } from "ioredis";
 import { CostLimiter, MemoryCostLimiter, RedisCostLimiter } from "./server/graphql/rateLimit";
 import { Metrics } from "./server/metrics";
-import { createServices, Services } from "./services";
-import { signToken } from "./services/auth";
-import { Clock, systemClock } from "./services/clock";
-import { createEventBus, EventBus } from "./services/events";
-import { logTransport, MailTransport, OutboxDispatcher, smtpTransport } from "./services/mailer";
+import { createServices, Services } from "./modules";
+import { signToken } from "./modules/access/authentication";
+import { Clock, systemClock } from "./modules/shared/clock";
+import { createEventBus, EventBus } from "./modules/shared/events";
+import { logTransport, MailTransport, smtpTransport } from "./infra/mailTransport";
+import { OutboxDispatcher } from "./infra/outbox";
 
 export interface RunningService {
   url: string;

@@ -20,7 +20,7 @@ import proxyAddr from "proxy-addr";
 import { DataSource } from "typeorm";
 import type { Config } from "./config";
 import type { Context } from "./context";
-import type { Services } from "./services";
+import type { Services } from "./modules";
 import { apolloContext, apolloPipelineOptions, apolloPipelinePlugin } from "./server/graphql/apollo";
 import { GraphQLPipeline } from "./server/graphql/pipeline";
 import { CostLimiter, MemoryCostLimiter } from "./server/graphql/rateLimit";

@@ -10,7 +10,7 @@ export type StoredRecipientDecision = "PENDING" | "APPROVED" | "DENIED";
 
 /**
  * A license request. `status` is what was stored; a PENDING row past `expiresAt`
- * reads as EXPIRED everywhere (see services/requestStatus.ts) until the sweep stores it.
+ * reads as EXPIRED everywhere (see modules/licenseRequests/status.ts) until the sweep stores it.
  */
 @Entity("license_request")
 @Index("ix_request_org_status_time", ["organizationId", "status", "requestedAt", "id"])

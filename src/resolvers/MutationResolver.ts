@@ -1,8 +1,8 @@
 /** Thin mutation resolvers: one service call each, its outcome mapped to the payload. */
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
-import type { Outcome } from "../services/errors";
-import type { MutationResult } from "../services/idempotency";
+import type { Outcome } from "../modules/shared/errors";
+import type { MutationResult } from "../modules/shared/idempotency";
 import {
   ApproveLicenseRequestInput,
   CancelLicenseRequestInput,

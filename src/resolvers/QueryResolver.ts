@@ -1,7 +1,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import type { Context } from "../context";
-import { badUserInput } from "../services/errors";
-import { localIdOf } from "../services/ids";
+import { badUserInput } from "../modules/shared/errors";
+import { localIdOf } from "../modules/shared/ids";
 import { LicenseRequestFilter, LicenseRequestOrder } from "../schema/inputs";
 import { Node } from "../schema/node";
 import {

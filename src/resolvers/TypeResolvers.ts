@@ -15,12 +15,12 @@ import {
   ServicePlanEntity,
   UserEntity,
 } from "../entities";
-import { toGlobalId } from "../services/ids";
-import type { Catalog } from "../services/loaders";
-import { eligibleProducts } from "../services/loaders";
-import { parseIdList } from "../services/LicenseRequestService";
-import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../services/requestStatus";
-import { Connection } from "../services/pagination";
+import { toGlobalId } from "../modules/shared/ids";
+import type { Catalog } from "../modules/shared/loaders";
+import { eligibleProducts } from "../modules/shared/loaders";
+import { parseIdList } from "../modules/licenseRequests/service";
+import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../modules/licenseRequests/status";
+import { Connection } from "../modules/shared/pagination";
 import { LicenseRequestStatus, Role } from "../schema/enums";
 import {
   LicenseAssignment,

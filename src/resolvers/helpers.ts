@@ -1,7 +1,7 @@
 import type { Context } from "../context";
-import { unauthenticated } from "../services/errors";
-import type { Loaders } from "../services/loaders";
-import type { Viewer } from "../services/viewer";
+import { unauthenticated } from "../modules/shared/errors";
+import type { Loaders } from "../modules/shared/loaders";
+import type { Viewer } from "../modules/shared/viewer";
 
 /** The signed-in viewer and their loaders; UNAUTHENTICATED without a token. */
 export function signedIn(context: Context): { viewer: Viewer; loaders: Loaders } {

@@ -1,5 +1,5 @@
 import { NonEmptyArray, PubSub } from "type-graphql";
-import { createEventBus, EventBus } from "../services/events";
+import { createEventBus, EventBus } from "../modules/shared/events";
 import { MutationResolver } from "./MutationResolver";
 import { QueryResolver } from "./QueryResolver";
 import { SubscriptionResolver } from "./SubscriptionResolver";
@@ -40,6 +40,6 @@ export const resolvers: NonEmptyArray<Function> = [
 
 /**
  * The API's schema with every resolver. type-graphql insists on a pubSub for
- * subscriptions; ours subscribe through services/LiveUpdates.ts, on the same bus.
+ * subscriptions; ours subscribe through modules/live/liveUpdates.ts, on the same bus.
  */
 export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus as unknown as PubSub });

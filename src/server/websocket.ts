@@ -20,7 +20,7 @@
  * - Bounds: subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
- *   ends with SUBSCRIBER_TOO_SLOW (services/events.ts), and a socket holding
+ *   ends with SUBSCRIBER_TOO_SLOW (modules/shared/events.ts), and a socket holding
  *   more than `WS_MAX_BUFFERED_BYTES` unsent is closed with 1013.
  * - Keep-alive pings every `WS_KEEP_ALIVE_MS` so proxies keep idle dashboards;
  *   a peer that does not answer one in time is dropped.
@@ -47,9 +47,9 @@ import { WebSocketServer, WebSocket } from "ws";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { buildContext } from "../context";
-import type { Services } from "../services";
-import { AuthenticationError } from "../services/auth";
-import type { Viewer } from "../services/viewer";
+import type { Services } from "../modules";
+import { AuthenticationError } from "../modules/access/authentication";
+import type { Viewer } from "../modules/shared/viewer";
 import { isServiceUnavailable, withCode } from "./graphql/errors";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import type { Metrics } from "./metrics";

@@ -7,7 +7,7 @@
  */
 import { liveClient, LiveClient, eventually } from "../helpers/ws";
 import { startTestServer, TestServer } from "../helpers/server";
-import type { MailTransport } from "../../src/services/mailer";
+import type { MailTransport } from "../../src/infra/mailTransport";
 
 const ADMIN = "admin@contoso.example";
 const ADELE = "adele@contoso.example";

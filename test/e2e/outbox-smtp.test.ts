@@ -8,8 +8,9 @@
  */
 import type { DataSource } from "typeorm";
 import { OutboxEmailEntity } from "../../src/entities";
-import { Database } from "../../src/services/database";
-import { OutboxDispatcher, smtpTransport } from "../../src/services/mailer";
+import { Database } from "../../src/modules/shared/unitOfWork";
+import { smtpTransport } from "../../src/infra/mailTransport";
+import { OutboxDispatcher } from "../../src/infra/outbox";
 import { DIST_ENTRY, requireBuild } from "../helpers/built";
 import { createTestDatabase, TestDatabase, usingMysql } from "../helpers/database";
 import { demoIds, TEST_JWT_SECRET } from "../helpers/fixtures";

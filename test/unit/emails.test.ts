@@ -1,5 +1,5 @@
-/** The decision email's wording and escaping (src/services/emails.ts). */
-import { composeDecisionEmail, DecisionEmailFacts } from "../../src/services/emails";
+/** The decision email's wording and escaping (src/modules/notifications/decisionEmails.ts). */
+import { composeDecisionEmail, DecisionEmailFacts } from "../../src/modules/notifications/decisionEmails";
 
 const approved: DecisionEmailFacts = {
   organizationName: "Contoso",

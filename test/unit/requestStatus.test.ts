@@ -1,5 +1,5 @@
 /**
- * How a stored request reads at a time (src/services/requestStatus.ts): a PENDING
+ * How a stored request reads at a time (src/modules/licenseRequests/status.ts): a PENDING
  * request whose `expiresAt` has come (the instant itself included) reads EXPIRED,
  * decided at `expiresAt`; every other stored status reads as stored.
  */
@@ -11,8 +11,8 @@ import {
   effectiveDecidedAt,
   effectiveStatus,
   isPastExpiry,
-} from "../../src/services/requestStatus";
-import type { Viewer } from "../../src/services/viewer";
+} from "../../src/modules/licenseRequests/status";
+import type { Viewer } from "../../src/modules/shared/viewer";
 
 const expiresAt = new Date("2026-12-24T12:00:00.000Z");
 const justBefore = new Date(expiresAt.getTime() - 1);

@@ -16,9 +16,9 @@ import type { Request, Response } from "express";
 import { DocumentNode, GraphQLError, parse, specifiedRules } from "graphql";
 import type { Logger } from "pino";
 import { buildContext, Context } from "../../context";
-import type { Services } from "../../services";
-import { AuthenticationError, TokenClaims } from "../../services/auth";
-import { unauthenticated } from "../../services/errors";
+import type { Services } from "../../modules";
+import { AuthenticationError, TokenClaims } from "../../modules/access/authentication";
+import { unauthenticated } from "../../modules/shared/errors";
 import { InternalFailure, isServiceUnavailable, ServiceUnavailable } from "./errors";
 import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
 

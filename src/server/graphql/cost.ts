@@ -39,10 +39,10 @@ import {
   SelectionNode,
   SelectionSetNode,
 } from "graphql";
-import { MAX_RECIPIENTS } from "../../services/LicenseRequestService";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/pagination";
+import { MAX_RECIPIENTS } from "../../modules/licenseRequests/service";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
 import { MAX_NODES } from "../../resolvers/QueryResolver";
-import { badUserInput } from "../../services/errors";
+import { badUserInput } from "../../modules/shared/errors";
 
 /**
  * The most elements each unpaged list of objects can hold. Catalogue lists

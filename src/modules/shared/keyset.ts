@@ -3,7 +3,7 @@
  * table, and a walk through all pages returns each row once even while rows are added.
  */
 import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { isMysqlFamily } from "../db/dataSource";
+import { isMysqlFamily } from "../../db/dataSource";
 import { decodeCursorParts, encodeCursor, PageWindow } from "./pagination";
 
 export type SortDirection = "ASC" | "DESC";

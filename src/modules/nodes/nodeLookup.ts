@@ -2,11 +2,11 @@
  * `node`/`nodes`: any global ID to the object it names, when the viewer may see
  * it (api.md's table); null otherwise, exactly as for an ID that names nothing.
  */
-import { fromGlobalId } from "./ids";
-import type { Loaders } from "./loaders";
-import type { LicenseRequestQueries } from "./LicenseRequestQueries";
-import type { RequestProcessSettingsService } from "./RequestProcessSettingsService";
-import type { Viewer } from "./viewer";
+import { fromGlobalId } from "../shared/ids";
+import type { Loaders } from "../shared/loaders";
+import type { LicenseRequestQueries } from "../licenseRequests/queries";
+import type { RequestProcessSettingsService } from "../settings/settings";
+import type { Viewer } from "../shared/viewer";
 
 export class NodeLookup {
   constructor(

@@ -3,19 +3,19 @@
  * operation context; tests build it around a data source and a manual clock.
  */
 import { DataSource } from "typeorm";
-import { Authenticator, AuthConfig } from "./auth";
-import type { Clock } from "./clock";
-import { Database } from "./database";
-import { EventBus, EventPublisher } from "./events";
-import { IdempotentMutations } from "./idempotency";
-import { LicenseRequestQueries } from "./LicenseRequestQueries";
-import { LicenseRequestService } from "./LicenseRequestService";
-import { createLoaders, Loaders } from "./loaders";
-import { NodeLookup } from "./NodeLookup";
-import { RequestProcessSettingsService } from "./RequestProcessSettingsService";
-import { UserDirectory } from "./UserDirectory";
-import { DecisionHistory } from "./DecisionHistory";
-import { LiveUpdates } from "./LiveUpdates";
+import { Authenticator, AuthConfig } from "./access/authentication";
+import type { Clock } from "./shared/clock";
+import { Database } from "./shared/unitOfWork";
+import { EventBus, EventPublisher } from "./shared/events";
+import { IdempotentMutations } from "./shared/idempotency";
+import { LicenseRequestQueries } from "./licenseRequests/queries";
+import { LicenseRequestService } from "./licenseRequests/service";
+import { createLoaders, Loaders } from "./shared/loaders";
+import { NodeLookup } from "./nodes/nodeLookup";
+import { RequestProcessSettingsService } from "./settings/settings";
+import { UserDirectory } from "./users/directory";
+import { DecisionHistory } from "./history/history";
+import { LiveUpdates } from "./live/liveUpdates";
 
 export interface ServicesOptions {
   dataSource: DataSource;

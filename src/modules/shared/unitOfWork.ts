@@ -7,7 +7,7 @@
  * embedded SQLite (a single connection) runs units of work one at a time.
  */
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
-import { isMysqlFamily } from "../db/dataSource";
+import { isMysqlFamily } from "../../db/dataSource";
 
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 const MAX_ATTEMPTS = 5;

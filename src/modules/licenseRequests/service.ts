@@ -22,17 +22,17 @@ import {
   ProductEntity,
   RequestProcessSettingsEntity,
   UserEntity,
-} from "../entities";
-import { Clock, REQUEST_LIFETIME_MS } from "./clock";
-import { Database, isDuplicateKeyError } from "./database";
-import { composeDecisionEmail } from "./emails";
-import { failed, forbidden, Outcome, userError, UserError, UserErrorsAbort } from "./errors";
-import { EventPublisher } from "./events";
-import { localIdOf } from "./ids";
-import { IdempotentMutations, MutationInput, MutationResult } from "./idempotency";
-import { eligibleProducts, loadCatalog } from "./loaders";
-import { isPastExpiry } from "./requestStatus";
-import type { Viewer } from "./viewer";
+} from "../../entities";
+import { Clock, REQUEST_LIFETIME_MS } from "../shared/clock";
+import { Database, isDuplicateKeyError } from "../shared/unitOfWork";
+import { composeDecisionEmail } from "../notifications/decisionEmails";
+import { failed, forbidden, Outcome, userError, UserError, UserErrorsAbort } from "../shared/errors";
+import { EventPublisher } from "../shared/events";
+import { localIdOf } from "../shared/ids";
+import { IdempotentMutations, MutationInput, MutationResult } from "../shared/idempotency";
+import { eligibleProducts, loadCatalog } from "../shared/loaders";
+import { isPastExpiry } from "./status";
+import type { Viewer } from "../shared/viewer";
 
 export const MAX_RECIPIENTS = 50;
 export const MAX_JUSTIFICATION_LENGTH = 2000;

@@ -4,12 +4,12 @@
  * 1,000 chars); a documentationUrl must be an absolute http(s) URL. Omitted
  * fields keep their value; an explicit null clears one. Global admins only.
  */
-import { RequestProcessSettingsEntity } from "../entities";
-import type { Clock } from "./clock";
-import { forbidden, userError, UserError, UserErrorsAbort } from "./errors";
-import { IdempotentMutations, MutationInput } from "./idempotency";
-import type { Loaders } from "./loaders";
-import type { Viewer } from "./viewer";
+import { RequestProcessSettingsEntity } from "../../entities";
+import type { Clock } from "../shared/clock";
+import { forbidden, userError, UserError, UserErrorsAbort } from "../shared/errors";
+import { IdempotentMutations, MutationInput } from "../shared/idempotency";
+import type { Loaders } from "../shared/loaders";
+import type { Viewer } from "../shared/viewer";
 
 export const MAX_MESSAGE_LENGTH = 1000;
 export const MAX_URL_LENGTH = 2000;

@@ -1,4 +1,4 @@
-import type { UserEntity } from "../entities";
+import type { UserEntity } from "../../entities";
 
 /** Who is asking: read from the database on every operation (roles never come from the token). */
 export interface Viewer {

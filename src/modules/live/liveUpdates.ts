@@ -6,15 +6,15 @@
  * would not.
  */
 import { GraphQLError } from "graphql";
-import type { Clock } from "./clock";
-import { LicenseRequestEntity } from "../entities";
-import type { Authenticator } from "./auth";
-import { EventBus, EventStream, SubscriberOverflowError, Topic } from "./events";
-import { forbidden, unauthenticated } from "./errors";
-import { localIdOf } from "./ids";
-import type { LicenseRequestQueries } from "./LicenseRequestQueries";
-import type { Loaders } from "./loaders";
-import type { Viewer } from "./viewer";
+import type { Clock } from "../shared/clock";
+import { LicenseRequestEntity } from "../../entities";
+import type { Authenticator } from "../access/authentication";
+import { EventBus, EventStream, SubscriberOverflowError, Topic } from "../shared/events";
+import { forbidden, unauthenticated } from "../shared/errors";
+import { localIdOf } from "../shared/ids";
+import type { LicenseRequestQueries } from "../licenseRequests/queries";
+import type { Loaders } from "../shared/loaders";
+import type { Viewer } from "../shared/viewer";
 
 /**
  * The subscriber's mutable per-subscription state (its operation context): the

@@ -3,11 +3,11 @@
  * cancellation and expiry, kept for good, visible to global admins only.
  */
 import { DataSource } from "typeorm";
-import { DecisionRecordEntity } from "../entities";
-import { forbidden } from "./errors";
-import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "./keyset";
-import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
-import type { Viewer } from "./viewer";
+import { DecisionRecordEntity } from "../../entities";
+import { forbidden } from "../shared/errors";
+import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "../shared/keyset";
+import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
+import type { Viewer } from "../shared/viewer";
 
 const decisionCursor = (d: DecisionRecordEntity) => encodeKeysetCursor("licenseRequestDecisions", d.at.getTime(), d.id);
 

@@ -8,34 +8,11 @@
  * backoff (capped), and nothing is lost.
  */
 import { randomUUID } from "node:crypto";
-import nodemailer, { Transporter } from "nodemailer";
 import { OutboxEmailEntity } from "../entities";
 import { describeError } from "../logger";
-import type { Clock } from "./clock";
-import type { Database } from "./database";
-
-export interface MailTransport {
-  send(message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
-  close?(): void;
-}
-
-/** SMTP through nodemailer. */
-export function smtpTransport(smtpUrl: string): MailTransport {
-  const transporter: Transporter = nodemailer.createTransport(smtpUrl, {});
-  return {
-    send: async (message) => {
-      await transporter.sendMail(message);
-    },
-    close: () => transporter.close(),
-  };
-}
-
-/** Without SMTP_URL: emails are written to the log (addresses and subjects only; bodies stay private). */
-export function logTransport(log: (entry: Record<string, unknown>, message: string) => void): MailTransport {
-  return {
-    send: async (message) => log({ to: message.to, subject: message.subject }, "email (no SMTP_URL configured)"),
-  };
-}
+import type { Clock } from "../modules/shared/clock";
+import type { Database } from "../modules/shared/unitOfWork";
+import type { MailTransport } from "./mailTransport";
 
 export interface OutboxDispatcherOptions {
   from: string;

@@ -7,9 +7,9 @@
  */
 import { createRemoteJWKSet, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { DataSource } from "typeorm";
-import { UserEntity } from "../entities";
-import { localIdOf, toGlobalId } from "./ids";
-import { viewerOf, Viewer } from "./viewer";
+import { UserEntity } from "../../entities";
+import { localIdOf, toGlobalId } from "../shared/ids";
+import { viewerOf, Viewer } from "../shared/viewer";
 
 export class AuthenticationError extends Error {
   override readonly name = "AuthenticationError";

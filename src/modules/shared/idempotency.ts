@@ -8,10 +8,10 @@
  */
 import { createHash } from "node:crypto";
 import { EntityManager } from "typeorm";
-import { IdempotencyRecordEntity } from "../entities";
+import { IdempotencyRecordEntity } from "../../entities";
 import type { Clock } from "./clock";
 import { DAY_MS } from "./clock";
-import { Database, isDuplicateKeyError } from "./database";
+import { Database, isDuplicateKeyError } from "./unitOfWork";
 import { badUserInput, failed, ok, Outcome, userError, UserErrorsAbort } from "./errors";
 import { malformedTextErrors } from "./text";
 import type { Viewer } from "./viewer";

@@ -5,14 +5,14 @@
  * nobody sees another organization's.
  */
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
-import { LicenseRequestEntity } from "../entities";
-import type { Clock } from "./clock";
-import { localIdOf } from "./ids";
-import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "./keyset";
-import type { Loaders } from "./loaders";
-import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
-import { admittedStatuses, RequestState, RequestStatus } from "./requestStatus";
-import type { Viewer } from "./viewer";
+import { LicenseRequestEntity } from "../../entities";
+import type { Clock } from "../shared/clock";
+import { localIdOf } from "../shared/ids";
+import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "../shared/keyset";
+import type { Loaders } from "../shared/loaders";
+import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
+import { admittedStatuses, RequestState, RequestStatus } from "./status";
+import type { Viewer } from "../shared/viewer";
 
 export interface LicenseRequestFilterInput {
   state?: RequestState | null;

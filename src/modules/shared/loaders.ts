@@ -18,7 +18,7 @@ import {
   RequestProcessSettingsEntity,
   ServicePlanEntity,
   UserEntity,
-} from "../entities";
+} from "../../entities";
 
 /** The organization's products and service plans, loaded once per operation (a few dozen rows). */
 export interface Catalog {

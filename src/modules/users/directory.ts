@@ -3,12 +3,12 @@
  * case-insensitively on displayName and email, ordered by (displayName, id).
  */
 import { DataSource } from "typeorm";
-import { UserEntity } from "../entities";
-import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "./keyset";
-import { badUserInput } from "./errors";
-import { Connection, ConnectionArgs, pageWindow, toConnection } from "./pagination";
-import { isUnsearchable } from "./text";
-import type { Viewer } from "./viewer";
+import { UserEntity } from "../../entities";
+import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "../shared/keyset";
+import { badUserInput } from "../shared/errors";
+import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
+import { isUnsearchable } from "../shared/text";
+import type { Viewer } from "../shared/viewer";
 
 export const MAX_SEARCH_LENGTH = 200;
 

@@ -3,8 +3,8 @@
  * is EXPIRED everywhere (lists, filters, totalCount, single reads), with
  * `decidedAt = expiresAt`, until the sweep stores exactly that.
  */
-import type { LicenseRequestEntity, StoredRequestStatus } from "../entities";
-import type { Viewer } from "./viewer";
+import type { LicenseRequestEntity, StoredRequestStatus } from "../../entities";
+import type { Viewer } from "../shared/viewer";
 
 export type RequestStatus = StoredRequestStatus;
 export type RequestState = "PENDING" | "COMPLETED";
