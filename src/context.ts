@@ -21,6 +21,12 @@ export interface Context {
   admitted?: AdmittedOperation;
   /** When the operation arrived (process.hrtime.bigint()). */
   startedAt: bigint;
+  /**
+   * "Now" for every rule of this operation (status, expiry, viewer fields), read
+   * once, so one response never falls on both sides of an expiry. Subscriptions
+   * set it again for every event.
+   */
+  now: Date;
 }
 
 export function buildContext(
@@ -39,5 +45,6 @@ export function buildContext(
     log,
     admitted,
     startedAt,
+    now: services.clock.now(),
   };
 }

@@ -140,7 +140,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
   if (options.sweep !== false) {
     const sweep = async () => {
       try {
-        const expired = await services.requests.expireDue();
+        const expired = await services.requests.expireDue(clock.now());
         if (expired) log.info({ expired }, "expired pending requests");
         await services.mutations.purgeExpired();
       } catch (error) {

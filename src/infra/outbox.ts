@@ -129,7 +129,7 @@ export class OutboxDispatcher {
 
   private async claim(id: number): Promise<boolean> {
     const now = this.clock.now().getTime();
-    const result = await this.db.transaction((manager) =>
+    const result = await this.db.transaction(({ manager }) =>
       manager
         .createQueryBuilder()
         .update(OutboxEmailEntity)
@@ -155,7 +155,7 @@ export class OutboxDispatcher {
 
   /** Updates a row only while this dispatcher still holds its claim. */
   private updateClaimed(id: number, values: Partial<OutboxEmailEntity>): Promise<unknown> {
-    return this.db.transaction((manager) =>
+    return this.db.transaction(({ manager }) =>
       manager
         .createQueryBuilder()
         .update(OutboxEmailEntity)

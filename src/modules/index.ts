@@ -1,37 +1,39 @@
 /**
- * The service layer, assembled once per process. Resolvers reach it through the
- * operation context; tests build it around a data source and a manual clock.
+ * The feature modules, assembled once per process. Resolvers reach them
+ * through the operation context; tests build them around a data source and a
+ * manual clock.
  */
 import { DataSource } from "typeorm";
 import { Authenticator, AuthConfig } from "./access/authentication";
-import type { Clock } from "./shared/clock";
-import { Database } from "./shared/unitOfWork";
-import { EventBus, EventPublisher } from "./shared/events";
-import { IdempotentMutations } from "./shared/idempotency";
+import { DecisionHistory } from "./history/history";
+import { LicenseRequests } from "./licenseRequests";
 import { LicenseRequestQueries } from "./licenseRequests/queries";
-import { LicenseRequestService } from "./licenseRequests/service";
-import { createLoaders, Loaders } from "./shared/loaders";
+import { LicenseRequestStore } from "./licenseRequests/store";
+import { LiveUpdates } from "./live/liveUpdates";
 import { NodeLookup } from "./nodes/nodeLookup";
 import { RequestProcessSettingsService } from "./settings/settings";
+import type { Clock } from "./shared/clock";
+import type { EventBus } from "./shared/events";
+import { IdempotentMutations } from "./shared/idempotency";
+import { createLoaders, Loaders } from "./shared/loaders";
+import { Database } from "./shared/unitOfWork";
 import { UserDirectory } from "./users/directory";
-import { DecisionHistory } from "./history/history";
-import { LiveUpdates } from "./live/liveUpdates";
 
 export interface ServicesOptions {
   dataSource: DataSource;
   clock: Clock;
   bus: EventBus;
   auth: AuthConfig;
-  /** Called after a decision wrote emails to the outbox. */
+  /** Called after a commit that wrote emails to the outbox. */
   onOutboxWritten?: () => void;
 }
 
 export function createServices(options: ServicesOptions) {
-  const db = new Database(options.dataSource);
+  const db = new Database(options.dataSource, options.bus);
   const mutations = new IdempotentMutations(db, options.clock);
-  const events = new EventPublisher(options.bus);
-  const requestQueries = new LicenseRequestQueries(options.dataSource, options.clock);
-  const settings = new RequestProcessSettingsService(mutations, options.clock);
+  const history = new DecisionHistory(options.dataSource);
+  const requestQueries = new LicenseRequestQueries(options.dataSource);
+  const settings = new RequestProcessSettingsService(mutations);
   const auth = new Authenticator(options.dataSource, options.auth);
   const loadersFor = (organizationId: number): Loaders => createLoaders(options.dataSource, organizationId);
   return {
@@ -41,10 +43,16 @@ export function createServices(options: ServicesOptions) {
     auth,
     mutations,
     requestQueries,
-    requests: new LicenseRequestService(db, options.clock, mutations, events, options.onOutboxWritten),
+    requests: new LicenseRequests({
+      db,
+      mutations,
+      store: new LicenseRequestStore(db),
+      history,
+      onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
+    }),
     settings,
     users: new UserDirectory(options.dataSource),
-    history: new DecisionHistory(options.dataSource),
+    history,
     nodes: new NodeLookup(requestQueries, settings),
     live: new LiveUpdates(options.bus, auth, requestQueries, options.clock, loadersFor),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */

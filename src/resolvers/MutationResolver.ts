@@ -34,7 +34,7 @@ function payload<T, P extends object>(
 export class MutationResolver {
   @Mutation(() => SubmitLicenseRequestPayload)
   async submitLicenseRequest(@Arg("input", () => SubmitLicenseRequestInput) input: SubmitLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.submit(signedIn(ctx).viewer, input);
+    const outcome = await ctx.services.requests.submit(signedIn(ctx).viewer, input, ctx.now);
     return payload(
       outcome,
       input.clientMutationId,
@@ -48,7 +48,7 @@ export class MutationResolver {
 
   @Mutation(() => ApproveLicenseRequestPayload)
   async approveLicenseRequest(@Arg("input", () => ApproveLicenseRequestInput) input: ApproveLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.approve(signedIn(ctx).viewer, input);
+    const outcome = await ctx.services.requests.approve(signedIn(ctx).viewer, input, ctx.now);
     return payload(outcome, input.clientMutationId, (r) => ({ licenseRequest: r.request, assignments: r.assignments }), {
       licenseRequest: null,
       assignments: [],
@@ -57,13 +57,13 @@ export class MutationResolver {
 
   @Mutation(() => DenyLicenseRequestPayload)
   async denyLicenseRequest(@Arg("input", () => DenyLicenseRequestInput) input: DenyLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.deny(signedIn(ctx).viewer, input);
+    const outcome = await ctx.services.requests.deny(signedIn(ctx).viewer, input, ctx.now);
     return payload(outcome, input.clientMutationId, (request) => ({ licenseRequest: request }), { licenseRequest: null });
   }
 
   @Mutation(() => CancelLicenseRequestPayload)
   async cancelLicenseRequest(@Arg("input", () => CancelLicenseRequestInput) input: CancelLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.cancel(signedIn(ctx).viewer, input);
+    const outcome = await ctx.services.requests.cancel(signedIn(ctx).viewer, input, ctx.now);
     return payload(outcome, input.clientMutationId, (request) => ({ licenseRequest: request }), { licenseRequest: null });
   }
 
@@ -72,7 +72,7 @@ export class MutationResolver {
     @Arg("input", () => UpdateRequestProcessSettingsInput) input: UpdateRequestProcessSettingsInput,
     @Ctx() ctx: Context,
   ) {
-    const outcome = await ctx.services.settings.update(signedIn(ctx).viewer, input);
+    const outcome = await ctx.services.settings.update(signedIn(ctx).viewer, input, ctx.now);
     return payload(outcome, input.clientMutationId, (settings) => ({ settings }), { settings: null });
   }
 }

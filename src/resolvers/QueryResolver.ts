@@ -54,7 +54,7 @@ export class QueryResolver {
     @Arg("before", () => String, { nullable: true }) before?: string | null,
   ) {
     const { viewer } = signedIn(ctx);
-    return ctx.services.requestQueries.list(viewer, { filter, orderBy, first, after, last, before });
+    return ctx.services.requestQueries.list(viewer, { filter, orderBy, first, after, last, before }, ctx.now);
   }
 
   @Query(() => LicenseRequest, {

@@ -15,10 +15,11 @@ import {
   ServicePlanEntity,
   UserEntity,
 } from "../entities";
+import { can } from "../modules/access/policy";
 import { toGlobalId } from "../modules/shared/ids";
 import type { Catalog } from "../modules/shared/loaders";
-import { eligibleProducts } from "../modules/shared/loaders";
-import { parseIdList } from "../modules/licenseRequests/service";
+import { availableLicenses, eligibleProducts } from "../modules/licenseRequests/rules";
+import { parseIdList } from "../modules/history/history";
 import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../modules/licenseRequests/status";
 import { Connection } from "../modules/shared/pagination";
 import { LicenseRequestStatus, Role } from "../schema/enums";
@@ -68,7 +69,7 @@ export class UserResolver {
   @FieldResolver(() => [LicenseAssignment], { nullable: true })
   licenses(@Root() user: UserEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (!viewer.isGlobalAdmin && viewer.userId !== user.id) return null;
+    if (!can(viewer, "licenses.read", { organizationId: user.organizationId, userId: user.id })) return null;
     return loaders.assignmentsOfUser.load(user.id);
   }
 }
@@ -96,7 +97,7 @@ export class ProductResolver {
 
   @FieldResolver(() => Int)
   availableLicenses(@Root() product: ProductEntity) {
-    return Math.max(0, product.totalLicenses - product.assignedLicenses);
+    return availableLicenses(product);
   }
 }
 
@@ -141,7 +142,7 @@ export class LicenseRequestRecipientResolver {
   @FieldResolver(() => LicenseAssignment, { nullable: true })
   assignment(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (recipient.assignmentId === null || (!viewer.isGlobalAdmin && viewer.userId !== recipient.userId)) return null;
+    if (recipient.assignmentId === null || !can(viewer, "licenses.read", recipient)) return null;
     return loaders.assignment.load(recipient.assignmentId);
   }
 }
@@ -170,12 +171,12 @@ export class LicenseRequestResolver {
 
   @FieldResolver(() => LicenseRequestStatus)
   status(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return effectiveStatus(request, ctx.services.clock.now());
+    return effectiveStatus(request, ctx.now);
   }
 
   @FieldResolver(() => Date, { nullable: true })
   decidedAt(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return effectiveDecidedAt(request, ctx.services.clock.now());
+    return effectiveDecidedAt(request, ctx.now);
   }
 
   @FieldResolver(() => User, { nullable: true })
@@ -201,12 +202,12 @@ export class LicenseRequestResolver {
 
   @FieldResolver(() => Boolean)
   viewerCanDecide(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return canDecide(signedIn(ctx).viewer, request, ctx.services.clock.now());
+    return canDecide(signedIn(ctx).viewer, request, ctx.now);
   }
 
   @FieldResolver(() => Boolean)
   viewerCanCancel(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return canCancel(signedIn(ctx).viewer, request, ctx.services.clock.now());
+    return canCancel(signedIn(ctx).viewer, request, ctx.now);
   }
 
   @FieldResolver(() => [LicenseRequestDecision], { nullable: true })

@@ -164,8 +164,8 @@ describe("decisions under concurrency", () => {
         }
         expect((await api.stored(id)).request.status).toBe("PENDING");
 
-        expect(await server.service.services.requests.expireDue()).toBeGreaterThanOrEqual(1);
-        expect(await server.service.services.requests.expireDue()).toBe(0);
+        expect(await server.service.services.requests.expireDue(server.clock.now())).toBeGreaterThanOrEqual(1);
+        expect(await server.service.services.requests.expireDue(server.clock.now())).toBe(0);
         const { request } = await api.stored(id);
         expect(request.status).toBe("EXPIRED");
         expect(request.decidedAt?.getTime()).toBe(request.expiresAt.getTime());

@@ -542,7 +542,7 @@ describe("live subscriptions: timeouts, keep-alive, expiry and slow subscribers"
     });
     // The seeded pending requests expire first, so the sweeps below publish only what each test made.
     server.clock.advance(31 * DAY_MS);
-    await server.service.services.requests.expireDue();
+    await server.service.services.requests.expireDue(server.clock.now());
   });
   afterEach(() => h.cleanUp());
   afterAll(async () => {
@@ -576,7 +576,7 @@ describe("live subscriptions: timeouts, keep-alive, expiry and slow subscribers"
     const id = await h.submit("adele@contoso.example", "VISIO_PLAN2", ["alex@contoso.example"]);
 
     server.clock.advance(31 * DAY_MS);
-    expect(await server.service.services.requests.expireDue()).toBe(1);
+    expect(await server.service.services.requests.expireDue(server.clock.now())).toBe(1);
     for (const subscription of [admin, requester, recipient]) {
       expect((await subscription.nextData<Updated>()).licenseRequestUpdated).toMatchObject({
         id,
@@ -612,7 +612,7 @@ describe("live subscriptions: timeouts, keep-alive, expiry and slow subscribers"
     for (const email of people) await h.submit(email, "SPE_E5");
     server.clock.advance(31 * DAY_MS);
     // One sweep publishes all five at once: more than the subscription can hold unread.
-    expect(await server.service.services.requests.expireDue()).toBe(5);
+    expect(await server.service.services.requests.expireDue(server.clock.now())).toBe(5);
 
     let message = await updated.inbox.take();
     const delivered: string[] = [];

@@ -50,7 +50,7 @@ export async function startTestServer(
     DATABASE_URL: database.url,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    RATE_LIMIT_BUCKET_SIZE: "100000000",
+    RATE_LIMIT_BUCKET_SIZE: "1000000000",
     RATE_LIMIT_RESTORE_RATE: "100000000",
     ...options.env,
   });

@@ -1,10 +1,11 @@
 /**
  * The decision history (an addition to the contract): every decision,
- * cancellation and expiry, kept for good, visible to global admins only.
+ * cancellation and expiry, recorded in the transaction that made it, kept for
+ * good, visible to global admins only.
  */
-import { DataSource } from "typeorm";
-import { DecisionRecordEntity } from "../../entities";
-import { forbidden } from "../shared/errors";
+import { DataSource, EntityManager } from "typeorm";
+import { DecisionAction, DecisionRecordEntity } from "../../entities";
+import { assertCan, can, organizationOf } from "../access/policy";
 import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "../shared/keyset";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
 import type { Viewer } from "../shared/viewer";
@@ -13,12 +14,46 @@ const decisionCursor = (d: DecisionRecordEntity) => encodeKeysetCursor("licenseR
 
 const decodeDecisionCursor = keysetCursorDecoder("licenseRequestDecisions", "number");
 
+/** What one entry says: who did what to which request, when, and with what. */
+export interface DecisionFacts {
+  organizationId: number;
+  requestId: number;
+  action: DecisionAction;
+  /** The admin who decided or the requester who cancelled; null for expiry. */
+  actorId: number | null;
+  at: Date;
+  productId?: number | null;
+  disabledPlanIds?: readonly number[];
+  approvedUserIds?: readonly number[];
+  deniedUserIds?: readonly number[];
+  message?: string | null;
+}
+
+const idList = (ids: readonly number[] | undefined) => (ids ?? []).join(",");
+export const parseIdList = (value: string): number[] => (value ? value.split(",").map(Number) : []);
+
 export class DecisionHistory {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Records one entry in the transaction of `manager`. */
+  async record(manager: EntityManager, facts: DecisionFacts): Promise<void> {
+    await manager.getRepository(DecisionRecordEntity).insert({
+      organizationId: facts.organizationId,
+      requestId: facts.requestId,
+      action: facts.action,
+      actorId: facts.actorId,
+      at: facts.at,
+      productId: facts.productId ?? null,
+      disabledServicePlanIds: idList(facts.disabledPlanIds),
+      approvedUserIds: idList(facts.approvedUserIds),
+      deniedUserIds: idList(facts.deniedUserIds),
+      message: facts.message ?? null,
+    });
+  }
+
   /** The organization's history, newest first. Global admins only (FORBIDDEN otherwise). */
   async list(viewer: Viewer, args: ConnectionArgs): Promise<Connection<DecisionRecordEntity>> {
-    if (!viewer.isGlobalAdmin) throw forbidden("Only global admins read the decision history.");
+    assertCan(viewer, "history.read", organizationOf(viewer));
     const window = pageWindow(args, decodeDecisionCursor);
     const base = () =>
       this.dataSource
@@ -31,7 +66,7 @@ export class DecisionHistory {
 
   /** One request's history, oldest first; null unless the viewer is a global admin. */
   async ofRequest(viewer: Viewer, requestId: number): Promise<DecisionRecordEntity[] | null> {
-    if (!viewer.isGlobalAdmin) return null;
+    if (!can(viewer, "history.read", organizationOf(viewer))) return null;
     return this.dataSource.getRepository(DecisionRecordEntity).find({
       where: { requestId, organizationId: viewer.organizationId },
       order: { at: "ASC", id: "ASC" },

@@ -6,7 +6,7 @@
  */
 import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
 import { LicenseRequestEntity } from "../../entities";
-import type { Clock } from "../shared/clock";
+import { can, requestScope } from "../access/policy";
 import { localIdOf } from "../shared/ids";
 import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "../shared/keyset";
 import type { Loaders } from "../shared/loaders";
@@ -31,10 +31,7 @@ export const requestCursor = (r: LicenseRequestEntity): string => encodeKeysetCu
 const decodeRequestCursor = keysetCursorDecoder("licenseRequests", "number");
 
 export class LicenseRequestQueries {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   /** The request when the viewer may see it, else null (missing, other organization, not visible). */
   async findVisible(viewer: Viewer, loaders: Loaders, requestId: number): Promise<LicenseRequestEntity | null> {
@@ -44,25 +41,27 @@ export class LicenseRequestQueries {
   }
 
   async isVisible(viewer: Viewer, loaders: Loaders, request: LicenseRequestEntity): Promise<boolean> {
+    const resource = { organizationId: request.organizationId, requesterId: request.requesterId, recipientIds: [] as number[] };
+    // Most readers see it without its recipients (admins, the requester): read them only when they decide.
+    if (can(viewer, "request.read", resource)) return true;
     if (request.organizationId !== viewer.organizationId) return false;
-    if (viewer.isGlobalAdmin || request.requesterId === viewer.userId) return true;
-    const recipients = await loaders.recipients.load(request.id);
-    return recipients.some((r) => r.userId === viewer.userId);
+    resource.recipientIds = (await loaders.recipients.load(request.id)).map((r) => r.userId);
+    return can(viewer, "request.read", resource);
   }
 
   /** The Requests tab: visible requests, filtered, ordered by (requestedAt, id), one keyset page. */
-  async list(viewer: Viewer, args: LicenseRequestListArgs): Promise<Connection<LicenseRequestEntity>> {
+  async list(viewer: Viewer, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
     const window = pageWindow(args, decodeRequestCursor);
-    const now = this.clock.now();
+    const scope = requestScope(viewer);
     const base = (): SelectQueryBuilder<LicenseRequestEntity> | null => {
       const qb = this.dataSource
         .getRepository(LicenseRequestEntity)
         .createQueryBuilder("lr")
         .where("lr.organizationId = :organizationId", { organizationId: viewer.organizationId });
-      if (!viewer.isGlobalAdmin) {
+      if ("recipientId" in scope) {
         qb.andWhere(
           "EXISTS (SELECT 1 FROM license_request_recipient rr WHERE rr.requestId = lr.id AND rr.userId = :viewerId)",
-          { viewerId: viewer.userId },
+          { viewerId: scope.recipientId },
         );
       }
       return this.applyFilter(qb, args.filter ?? null, now);
@@ -70,7 +69,7 @@ export class LicenseRequestQueries {
     const direction = args.orderBy?.direction ?? "DESC";
     const listQuery = base();
     if (!listQuery) return toConnection([], window, requestCursor, async () => 0);
-    const index = this.listIndex(viewer, args.filter ?? null);
+    const index = this.listIndex(scope, args.filter ?? null);
     const rows = await applyKeyset(listQuery, window, "lr.requestedAt", "lr.id", direction, index).getMany();
     return toConnection(rows, window, requestCursor, () => base()!.getCount());
   }
@@ -82,8 +81,8 @@ export class LicenseRequestQueries {
    * plain user, whose few requests are found through their recipient rows, and
    * for a requester filter.
    */
-  private listIndex(viewer: Viewer, filter: LicenseRequestFilterInput | null): string | undefined {
-    if (!viewer.isGlobalAdmin || filter?.requesterId != null) return undefined;
+  private listIndex(scope: ReturnType<typeof requestScope>, filter: LicenseRequestFilterInput | null): string | undefined {
+    if (!("all" in scope) || filter?.requesterId != null) return undefined;
     if (filter?.productId != null) return "ix_request_org_product";
     const statuses = filter ? admittedStatuses(filter.state, filter.statuses) : null;
     if (statuses?.length === 1 && statuses[0] !== "EXPIRED") return "ix_request_org_status_time";

@@ -4,6 +4,7 @@
  * `decidedAt = expiresAt`, until the sweep stores exactly that.
  */
 import type { LicenseRequestEntity, StoredRequestStatus } from "../../entities";
+import { can } from "../access/policy";
 import type { Viewer } from "../shared/viewer";
 
 export type RequestStatus = StoredRequestStatus;
@@ -23,12 +24,12 @@ export function effectiveDecidedAt(request: Pick<LicenseRequestEntity, "status" 
 
 /** True when the viewer may approve or deny it now: a global admin, and the request pending and not expired. */
 export function canDecide(viewer: Viewer, request: LicenseRequestEntity, now: Date): boolean {
-  return viewer.isGlobalAdmin && effectiveStatus(request, now) === "PENDING";
+  return can(viewer, "request.decide", request) && effectiveStatus(request, now) === "PENDING";
 }
 
 /** True when the viewer may cancel it now: its requester, and the request pending and not expired. */
 export function canCancel(viewer: Viewer, request: LicenseRequestEntity, now: Date): boolean {
-  return request.requesterId === viewer.userId && effectiveStatus(request, now) === "PENDING";
+  return can(viewer, "request.cancel", { ...request, recipientIds: [] }) && effectiveStatus(request, now) === "PENDING";
 }
 
 /** The statuses a state filter admits. */

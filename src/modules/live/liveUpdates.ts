@@ -10,6 +10,7 @@ import type { Clock } from "../shared/clock";
 import { LicenseRequestEntity } from "../../entities";
 import type { Authenticator } from "../access/authentication";
 import { EventBus, EventStream, SubscriberOverflowError, Topic } from "../shared/events";
+import { assertCan, can, organizationOf, refusalOf } from "../access/policy";
 import { forbidden, unauthenticated } from "../shared/errors";
 import { localIdOf } from "../shared/ids";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
@@ -24,6 +25,8 @@ import type { Viewer } from "../shared/viewer";
 export interface SubscriberState {
   viewer: Viewer | null;
   loaders: Loaders | null;
+  /** "Now" for the event being resolved: read once per event. */
+  now: Date;
 }
 
 /** Code of the error that ends a subscription whose consumer fell too far behind. */
@@ -57,7 +60,9 @@ export class LiveUpdates {
     args: { productId?: string | null; requestId?: string | null },
   ): Promise<{ code: "FORBIDDEN" | "NOT_FOUND"; message: string } | null> {
     if (field === "licenseRequestSubmitted") {
-      if (!viewer.isGlobalAdmin) return { code: "FORBIDDEN", message: "Only global admins subscribe to new license requests." };
+      if (!can(viewer, "requests.subscribeSubmitted", organizationOf(viewer))) {
+        return { code: "FORBIDDEN", message: refusalOf("requests.subscribeSubmitted") };
+      }
       if (args.productId != null) {
         const productId = localIdOf(args.productId, "Product");
         const catalog = await this.loadersFor(viewer.organizationId).catalog();
@@ -134,13 +139,15 @@ export class LiveUpdates {
         if (item.done) return { value: undefined, done: true };
         if (!matches(item.value)) continue;
         const loaders = this.loadersOfEvent(item.value, organizationId);
-        const viewer = await this.auth.refresh(state.viewer!, this.clock.now(), (id) => loaders.user.load(id));
+        const now = this.clock.now();
+        const viewer = await this.auth.refresh(state.viewer!, now, (id) => loaders.user.load(id));
         if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
-        if (adminOnly && !viewer.isGlobalAdmin) throw forbidden("Only global admins subscribe to new license requests.");
+        if (adminOnly) assertCan(viewer, "requests.subscribeSubmitted", organizationOf(viewer));
         const request = await this.requests.findVisible(viewer, loaders, item.value.requestId);
         if (!request) continue;
         state.viewer = viewer;
         state.loaders = loaders;
+        state.now = now;
         return { value: request, done: false };
       }
     };

@@ -2,6 +2,7 @@
  * `node`/`nodes`: any global ID to the object it names, when the viewer may see
  * it (api.md's table); null otherwise, exactly as for an ID that names nothing.
  */
+import { can, organizationOf } from "../access/policy";
 import { fromGlobalId } from "../shared/ids";
 import type { Loaders } from "../shared/loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
@@ -31,10 +32,10 @@ export class NodeLookup {
         return this.requests.findVisible(viewer, loaders, id);
       case "LicenseAssignment": {
         const assignment = await loaders.assignment.load(id);
-        return assignment && (viewer.isGlobalAdmin || assignment.userId === viewer.userId) ? assignment : null;
+        return assignment && can(viewer, "licenses.read", assignment) ? assignment : null;
       }
       case "LicenseRequestDecision":
-        return viewer.isGlobalAdmin ? loaders.decision.load(id) : null;
+        return can(viewer, "history.read", organizationOf(viewer)) ? loaders.decision.load(id) : null;
       case "RequestProcessSettings":
         return id === viewer.organizationId ? this.settings.read(loaders) : null;
       default:

@@ -5,8 +5,8 @@
  * fields keep their value; an explicit null clears one. Global admins only.
  */
 import { RequestProcessSettingsEntity } from "../../entities";
-import type { Clock } from "../shared/clock";
-import { forbidden, userError, UserError, UserErrorsAbort } from "../shared/errors";
+import { assertCan, organizationOf } from "../access/policy";
+import { userError, UserError, UserErrorsAbort } from "../shared/errors";
 import { IdempotentMutations, MutationInput } from "../shared/idempotency";
 import type { Loaders } from "../shared/loaders";
 import type { Viewer } from "../shared/viewer";
@@ -41,10 +41,7 @@ function defaults(organizationId: number): RequestProcessSettingsEntity {
 }
 
 export class RequestProcessSettingsService {
-  constructor(
-    private readonly mutations: IdempotentMutations,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly mutations: IdempotentMutations) {}
 
   private lockMode() {
     const mode = this.mutations.database.forUpdate();
@@ -56,8 +53,8 @@ export class RequestProcessSettingsService {
     return (await loaders.settings()) ?? defaults(loaders.organizationId);
   }
 
-  async update(viewer: Viewer, input: UpdateSettingsInput) {
-    if (!viewer.isGlobalAdmin) throw forbidden("Only global admins change the request process settings.");
+  async update(viewer: Viewer, input: UpdateSettingsInput, now: Date) {
+    assertCan(viewer, "settings.update", organizationOf(viewer));
     const errors: UserError[] = [];
     const message = input.message === undefined ? undefined : input.message === null ? null : input.message.trim() || null;
     const url = input.documentationUrl === undefined ? undefined : input.documentationUrl?.trim() || null;
@@ -77,7 +74,7 @@ export class RequestProcessSettingsService {
       viewer,
       "updateRequestProcessSettings",
       input,
-      async (manager) => {
+      async ({ manager }) => {
         const repo = manager.getRepository(RequestProcessSettingsEntity);
         const current =
           (await repo.findOne({ where: { organizationId: viewer.organizationId }, lock: this.lockMode() })) ??
@@ -86,7 +83,7 @@ export class RequestProcessSettingsService {
           useOwnRequestProcess: input.useOwnRequestProcess,
           message: message === undefined ? current.message : message,
           documentationUrl: url === undefined ? current.documentationUrl : url,
-          updatedAt: this.clock.now(),
+          updatedAt: now,
           updatedById: viewer.userId,
         });
         if (next.useOwnRequestProcess && !next.message) {

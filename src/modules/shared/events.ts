@@ -169,16 +169,3 @@ export function createEventBus(
     listenerCount: () => listening,
   };
 }
-
-/** Publishes the events a committed unit of work produced. */
-export class EventPublisher {
-  constructor(private readonly bus: EventBus) {}
-
-  requestSubmitted(event: LicenseRequestSubmittedEvent): void {
-    this.bus.publish(Topic.LicenseRequestSubmitted, event.organizationId, event);
-  }
-
-  requestUpdated(event: LicenseRequestUpdatedEvent): void {
-    this.bus.publish(Topic.LicenseRequestUpdated, event.organizationId, event);
-  }
-}

@@ -7,11 +7,10 @@
  * other input is refused. Records live 24 hours.
  */
 import { createHash } from "node:crypto";
-import { EntityManager } from "typeorm";
 import { IdempotencyRecordEntity } from "../../entities";
 import type { Clock } from "./clock";
 import { DAY_MS } from "./clock";
-import { Database, isDuplicateKeyError } from "./unitOfWork";
+import { Database, isDuplicateKeyError, UnitOfWork } from "./unitOfWork";
 import { badUserInput, failed, ok, Outcome, userError, UserErrorsAbort } from "./errors";
 import { malformedTextErrors } from "./text";
 import type { Viewer } from "./viewer";
@@ -70,7 +69,7 @@ export class IdempotentMutations {
     viewer: Viewer,
     mutation: string,
     input: MutationInput,
-    work: (manager: EntityManager) => Promise<T>,
+    work: (unit: UnitOfWork) => Promise<T>,
     codec: { encode: (value: T) => R; decode: (stored: R) => Promise<T> | T },
   ): Promise<Outcome<MutationResult<T>>> {
     const key = input.idempotencyKey ?? null;
@@ -81,8 +80,9 @@ export class IdempotentMutations {
     if (malformed.length) return failed(...malformed);
     for (let attempt = 0; ; attempt++) {
       try {
-        const outcome = await this.db.transaction(async (manager) => {
-          if (key === null) return ok({ value: await work(manager), replayed: false });
+        const outcome = await this.db.transaction(async (unit) => {
+          const { manager } = unit;
+          if (key === null) return ok({ value: await work(unit), replayed: false });
           const fingerprint = inputFingerprint(input);
           const repo = manager.getRepository(IdempotencyRecordEntity);
           const scope = { organizationId: viewer.organizationId, userId: viewer.userId, mutation, idempotencyKey: key };
@@ -102,7 +102,7 @@ export class IdempotentMutations {
           }
           if (existing) await repo.delete({ id: existing.id });
           const record = await repo.save(repo.create({ ...scope, inputHash: fingerprint, outcome: "null", createdAt: now }));
-          const value = await work(manager);
+          const value = await work(unit);
           await repo.update({ id: record.id }, { outcome: JSON.stringify(codec.encode(value)) });
           return ok({ value, replayed: false });
         });
@@ -126,7 +126,7 @@ export class IdempotentMutations {
   /** Forgets records older than the window. */
   async purgeExpired(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - IDEMPOTENCY_WINDOW_MS);
-    const result = await this.db.transaction((manager) =>
+    const result = await this.db.transaction(({ manager }) =>
       manager
         .createQueryBuilder()
         .delete()

@@ -19,14 +19,9 @@ import {
   ServicePlanEntity,
   UserEntity,
 } from "../../entities";
+import type { Catalog } from "./catalog";
 
-/** The organization's products and service plans, loaded once per operation (a few dozen rows). */
-export interface Catalog {
-  products: ProductEntity[];
-  productById: Map<number, ProductEntity>;
-  planById: Map<number, ServicePlanEntity>;
-  planIdsByProductId: Map<number, number[]>;
-}
+export type { Catalog } from "./catalog";
 
 function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): (T | null)[] {
   const map = new Map(rows.map((r) => [r.id, r]));
@@ -148,19 +143,3 @@ export function createLoaders(db: DataSource, organizationId: number) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-
-/**
- * Products that can fulfil a request for `productId`: the product itself first,
- * then, by name, every other product whose plans include all of its plans.
- */
-export function eligibleProducts(catalog: Catalog, productId: number): ProductEntity[] {
-  const requested = catalog.productById.get(productId);
-  if (!requested) return [];
-  const needed = catalog.planIdsByProductId.get(productId) ?? [];
-  const others = catalog.products.filter((p) => {
-    if (p.id === productId) return false;
-    const has = new Set(catalog.planIdsByProductId.get(p.id) ?? []);
-    return needed.length > 0 && needed.every((id) => has.has(id));
-  });
-  return [requested, ...others];
-}

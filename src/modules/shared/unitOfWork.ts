@@ -1,6 +1,8 @@
 /**
  * The one way services write: `Database.transaction` runs a unit of work in a
- * transaction, retries it on deadlock or lock timeout (MySQL/MariaDB) or on a
+ * transaction and publishes the events it raised only once that transaction
+ * committed, once, whatever the retries (events of an attempt that rolled back
+ * are dropped with it). It retries on deadlock or lock timeout (MySQL/MariaDB) or on a
  * busy database file (SQLite shared by two processes, where a deferred
  * transaction that read an older snapshot cannot upgrade to a write and gets
  * SQLITE_BUSY_SNAPSHOT at once, without waiting for the busy timeout), and on
@@ -8,6 +10,16 @@
  */
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
 import { isMysqlFamily } from "../../db/dataSource";
+import type { EventBus, EventPayloads, TopicName } from "./events";
+
+/** What a unit of work writes with: the transaction's manager, and events for after its commit. */
+export interface UnitOfWork {
+  readonly manager: EntityManager;
+  /** Publishes once the transaction committed; dropped if it rolls back (or is tried again). */
+  publish<T extends TopicName>(topic: T, organizationId: number, payload: EventPayloads[T]): void;
+  /** Runs `effect` once the transaction committed (e.g. waking the outbox dispatcher). */
+  afterCommit(effect: () => void): void;
+}
 
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 const MAX_ATTEMPTS = 5;
@@ -31,17 +43,37 @@ function isRetryable(error: unknown): boolean {
 export class Database {
   private sqliteQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly dataSource: DataSource) {}
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly bus?: EventBus,
+  ) {}
 
   /** MySQL or MariaDB (row locks, a connection pool); false for embedded SQLite. */
   get isMysql(): boolean {
     return isMysqlFamily(this.dataSource);
   }
 
-  /** Runs `work` in a transaction; rolls back on any throw; retries deadlocks and busy files with backoff. */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.isMysql) return this.serialized(() => this.withRetries(() => this.dataSource.transaction(work)));
-    return this.withRetries(() => this.dataSource.transaction("REPEATABLE READ", work));
+  /**
+   * Runs `work` in a transaction; rolls back on any throw; retries deadlocks and
+   * busy files with backoff. What the last attempt raised is published after its commit.
+   */
+  async transaction<T>(work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+    let effects: (() => void)[] = [];
+    const attempt = (manager: EntityManager) => {
+      effects = [];
+      const pending = effects;
+      const unit: UnitOfWork = {
+        manager,
+        publish: (topic, organizationId, payload) => pending.push(() => this.bus?.publish(topic, organizationId, payload)),
+        afterCommit: (effect) => pending.push(effect),
+      };
+      return work(unit);
+    };
+    const result = this.isMysql
+      ? await this.withRetries(() => this.dataSource.transaction("REPEATABLE READ", attempt))
+      : await this.serialized(() => this.withRetries(() => this.dataSource.transaction(attempt)));
+    for (const effect of effects) effect();
+    return result;
   }
 
   private async withRetries<T>(attemptWork: () => Promise<T>): Promise<T> {

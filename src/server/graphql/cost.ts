@@ -39,7 +39,7 @@ import {
   SelectionNode,
   SelectionSetNode,
 } from "graphql";
-import { MAX_RECIPIENTS } from "../../modules/licenseRequests/service";
+import { MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
 import { MAX_NODES } from "../../resolvers/QueryResolver";
 import { badUserInput } from "../../modules/shared/errors";

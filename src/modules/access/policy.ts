@@ -1,0 +1,109 @@
+/**
+ * The one access policy (api.md "Who may do what"): every role and visibility
+ * check of the API asks `can` (or `assertCan`, which answers FORBIDDEN), and
+ * nothing else decides who sees or does what. Services, node lookup, live
+ * updates and field resolvers call it; list queries take their SQL scope from
+ * `requestScope`, which says the same thing as `can(viewer, "request.read", …)`.
+ *
+ * Organizations come first: nothing of another organization is ever allowed
+ * (callers answer it exactly as an ID that names nothing).
+ */
+import type { Viewer } from "../shared/viewer";
+import { forbidden } from "../shared/errors";
+
+/** A license request as the policy sees it: who sent it and who is named in it. */
+export interface RequestResource {
+  organizationId: number;
+  requesterId: number;
+  /** The recipients' user IDs (the requester included). */
+  recipientIds: readonly number[];
+}
+
+/** Something that belongs to one user: a license assignment, a user's licenses. */
+export interface OwnedResource {
+  organizationId: number;
+  userId: number;
+}
+
+export interface OrganizationResource {
+  organizationId: number;
+}
+
+/** Each action with the resource it is asked about. */
+export interface Actions {
+  /** See a request (list, single read, node, live update). */
+  "request.read": RequestResource;
+  /** Send a request. */
+  "request.submit": OrganizationResource;
+  /** Approve or deny the organization's requests. */
+  "request.decide": OrganizationResource;
+  /** Cancel a request. */
+  "request.cancel": RequestResource;
+  /** See a user's licenses, or one license assignment. */
+  "licenses.read": OwnedResource;
+  /** Read the organization's people, products, plans and request-process settings. */
+  "organization.read": OrganizationResource;
+  "settings.update": OrganizationResource;
+  /** The decision history. */
+  "history.read": OrganizationResource;
+  /** Subscribe to every new request of the organization. */
+  "requests.subscribeSubmitted": OrganizationResource;
+}
+
+export type Action = keyof Actions;
+
+const admin = (viewer: Viewer) => viewer.isGlobalAdmin;
+const sameOrganization = (viewer: Viewer, resource: OrganizationResource) => resource.organizationId === viewer.organizationId;
+
+const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean } = {
+  "request.read": (viewer, request) =>
+    admin(viewer) || request.requesterId === viewer.userId || request.recipientIds.includes(viewer.userId),
+  "request.submit": () => true,
+  "request.decide": (viewer) => admin(viewer),
+  "request.cancel": (viewer, request) => request.requesterId === viewer.userId,
+  "licenses.read": (viewer, owned) => admin(viewer) || owned.userId === viewer.userId,
+  "organization.read": () => true,
+  "settings.update": (viewer) => admin(viewer),
+  "history.read": (viewer) => admin(viewer),
+  "requests.subscribeSubmitted": (viewer) => admin(viewer),
+};
+
+/** What a refusal says, per action. */
+const REFUSALS: { [A in Action]: string } = {
+  "request.read": "You may not see this license request.",
+  "request.submit": "You may not send license requests.",
+  "request.decide": "Only global admins decide license requests.",
+  "request.cancel": "Only the requester can cancel a request; admins deny it instead.",
+  "licenses.read": "You may see only your own licenses.",
+  "organization.read": "You may not read this organization.",
+  "settings.update": "Only global admins change the request process settings.",
+  "history.read": "Only global admins read the decision history.",
+  "requests.subscribeSubmitted": "Only global admins subscribe to new license requests.",
+};
+
+/** Whether `viewer` may do `action` on `resource` (false for anything of another organization). */
+export function can<A extends Action>(viewer: Viewer, action: A, resource: Actions[A]): boolean {
+  return sameOrganization(viewer, resource) && RULES[action](viewer, resource);
+}
+
+/** @throws ApiError FORBIDDEN with the action's message when `can` says no. */
+export function assertCan<A extends Action>(viewer: Viewer, action: A, resource: Actions[A]): void {
+  if (!can(viewer, action, resource)) throw forbidden(REFUSALS[action]);
+}
+
+/** The message a refusal of `action` gives (for refusals answered otherwise than by a throw, e.g. a subscription's `error`). */
+export function refusalOf(action: Action): string {
+  return REFUSALS[action];
+}
+
+/** The viewer's organization, as a resource. */
+export const organizationOf = (viewer: Viewer): OrganizationResource => ({ organizationId: viewer.organizationId });
+
+/**
+ * Which requests of the organization a viewer may read, for queries that
+ * select many at once: every one, or those they sent or are named in (the
+ * requester is always a recipient).
+ */
+export function requestScope(viewer: Viewer): { all: true } | { recipientId: number } {
+  return admin(viewer) ? { all: true } : { recipientId: viewer.userId };
+}

@@ -1,0 +1,51 @@
+/**
+ * License requests (api.md "Rules"), one orchestration per mutation: each
+ * reads through the store, asks the rules, writes through the store in one
+ * unit of work, and hands its events to it (published after the commit).
+ *
+ * | room | holds |
+ * | --- | --- |
+ * | `rules.ts` | pure rules: submission checks, eligibility, approval plan, expiry |
+ * | `messages.ts` | every user error of the feature |
+ * | `store.ts` | every SQL statement and lock of the writes |
+ * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations |
+ * | `queries.ts` | the read side: visibility, the list, single reads |
+ * | `status.ts` | how a stored request reads at a given time |
+ */
+import type { Viewer } from "../shared/viewer";
+import { approveRequest, ApproveInput } from "./approve";
+import { cancelRequest, CancelInput } from "./cancel";
+import { denyRequest, DenyInput } from "./deny";
+import type { LicenseRequestDeps } from "./deps";
+import { expireDue } from "./expire";
+import { submitRequest, SubmitInput } from "./submit";
+
+export type { ApproveInput, ApproveResult } from "./approve";
+export type { CancelInput } from "./cancel";
+export type { DenyInput } from "./deny";
+export type { SubmitInput, SubmitResult } from "./submit";
+
+export class LicenseRequests {
+  constructor(private readonly deps: LicenseRequestDeps) {}
+
+  submit(viewer: Viewer, input: SubmitInput, now: Date) {
+    return submitRequest(this.deps, viewer, input, now);
+  }
+
+  approve(viewer: Viewer, input: ApproveInput, now: Date) {
+    return approveRequest(this.deps, viewer, input, now);
+  }
+
+  deny(viewer: Viewer, input: DenyInput, now: Date) {
+    return denyRequest(this.deps, viewer, input, now);
+  }
+
+  cancel(viewer: Viewer, input: CancelInput, now: Date) {
+    return cancelRequest(this.deps, viewer, input, now);
+  }
+
+  /** The sweep: stores EXPIRED for every pending request past its expiry at `now`; how many. */
+  expireDue(now: Date, batchSize?: number) {
+    return expireDue(this.deps, now, batchSize);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * What license requests tell people, in one place: every user error of the
+ * feature (code, sentence, field), so a wording is written once and the rules
+ * and orchestrations only say which one applies.
+ */
+import { userError, UserError } from "../shared/errors";
+
+export const MAX_RECIPIENTS = 50;
+export const MAX_JUSTIFICATION_LENGTH = 2000;
+export const MAX_DECISION_MESSAGE_LENGTH = 1000;
+/** More IDs than this in one list is not a mistake a person makes; refused before any lookup. */
+export const MAX_LIST_INPUT = 200;
+
+type Field = string[];
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+
+export const requestErrors = {
+  noSuchProduct: (field: Field = ["input", "productId"]): UserError => userError("NOT_FOUND", "No such product.", field),
+  noSuchUser: (field: Field): UserError => userError("NOT_FOUND", "No such user.", field),
+  noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["input", "requestId"]),
+  noSuchPlan: (field: Field): UserError => userError("NOT_FOUND", "No such service plan.", field),
+
+  justificationTooLong: (): UserError =>
+    userError("INVALID_INPUT", `The justification is at most ${MAX_JUSTIFICATION_LENGTH} characters.`, ["input", "justification"]),
+  messageTooLong: (): UserError =>
+    userError("INVALID_INPUT", `The message is at most ${MAX_DECISION_MESSAGE_LENGTH} characters.`, ["input", "message"]),
+  tooManyIds: (name: string): UserError => userError("INVALID_INPUT", `Too many IDs (at most ${MAX_LIST_INPUT}).`, ["input", name]),
+  tooManyNamed: (): UserError =>
+    userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people.`, ["input", "additionalUserIds"]),
+  tooManyRecipients: (given: number): UserError =>
+    userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people, you included (${given} given).`, ["input", "additionalUserIds"]),
+
+  selfServiceAllowed: (product: string): UserError =>
+    userError("INVALID_INPUT", `${product} can be bought without a request: self-service purchase is allowed.`, ["input", "productId"]),
+  alreadyHolds: (who: string | null, product: string, field: Field): UserError =>
+    userError("INVALID_INPUT", `${who === null ? "You already have" : `${who} already has`} a license of ${product}.`, field),
+  alreadyNamed: (who: string | null, product: string, field: Field): UserError =>
+    userError("INVALID_INPUT", `${who === null ? "You are" : `${who} is`} already named in a pending request for ${product}.`, field),
+  justNamed: (product: string): UserError =>
+    userError("INVALID_INPUT", `Someone you named was just named in another pending request for ${product}.`, ["input", "additionalUserIds"]),
+
+  notEligible: (chosen: string, requested: string): UserError =>
+    userError("INVALID_INPUT", `${chosen} does not include every app of ${requested}; choose one of the eligible products.`, ["input", "productId"]),
+  notARecipient: (who: string, field: Field): UserError => userError("INVALID_INPUT", `${who} is not a recipient of this request.`, field),
+  everyoneLeftOut: (): UserError =>
+    userError("INVALID_INPUT", "Every recipient is left out: deny the request instead.", ["input", "excludedUserIds"]),
+  planNotInProduct: (plan: string, product: string, field: Field): UserError =>
+    userError("INVALID_INPUT", `${plan} is not part of ${product}.`, field),
+  holdsChosen: (who: string, product: string): UserError =>
+    userError("INVALID_INPUT", `${who} already has a license of ${product}: leave them out or choose another product.`, ["input", "excludedUserIds"]),
+  justGiven: (who: string, product: string): UserError =>
+    userError("INVALID_INPUT", `${who} was just given a license of ${product}.`, ["input", "excludedUserIds"]),
+  insufficientLicenses: (product: string, available: number, needed: number): UserError =>
+    userError(
+      "INSUFFICIENT_LICENSES",
+      `${product} has ${available} available ${plural(available, "license", "licenses")}; ${needed} ${plural(needed, "is", "are")} needed. Leave people out, choose another product, or buy more licenses.`,
+      ["input", "productId"],
+    ),
+
+  expired: (): UserError => userError("REQUEST_EXPIRED", "This request expired; it can no longer change.", ["input", "requestId"]),
+  alreadyDecided: (status: string): UserError =>
+    userError(
+      "CONFLICT",
+      `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`,
+      ["input", "requestId"],
+    ),
+};

@@ -1,0 +1,278 @@
+/**
+ * Every SQL statement and lock of license requests' writes. Methods take the
+ * transaction's manager (a unit of work's) and are scoped by organization.
+ * No rule lives here: the orchestrations ask rules.ts and write through this.
+ *
+ * Concurrency: a decision reads its request with a row lock (MySQL/MariaDB;
+ * SQLite serializes writers) and changes it only while it is still PENDING;
+ * licenses are taken with a conditional update (`assigned + n <= total`), so
+ * N deciders give one winner and a pool is never over-assigned; the unique
+ * index on a recipient's pending product makes two pending requests naming
+ * one user for one product impossible, even when submissions race.
+ *
+ * Statements do not grow with the number of recipients: recipients,
+ * assignments and their disabled plans are written in one statement each.
+ */
+import { DataSource, EntityManager, In } from "typeorm";
+import {
+  AssignmentDisabledPlanEntity,
+  LicenseAssignmentEntity,
+  LicenseRequestEntity,
+  LicenseRequestRecipientEntity,
+  OrganizationEntity,
+  ProductEntity,
+  RequestProcessSettingsEntity,
+  UserEntity,
+} from "../../entities";
+import { loadCatalog } from "../shared/loaders";
+import type { Database } from "../shared/unitOfWork";
+import type { Catalog } from "../shared/catalog";
+
+export type NewRequest = Pick<
+  LicenseRequestEntity,
+  "organizationId" | "productId" | "requesterId" | "justification" | "recipientCount" | "requestedAt" | "expiresAt"
+>;
+
+export class LicenseRequestStore {
+  constructor(private readonly db: Database) {}
+
+  get dataSource(): DataSource {
+    return this.db.dataSource;
+  }
+
+  // -------------------------------------------------------------- reading
+
+  product(manager: EntityManager, organizationId: number, productId: number): Promise<ProductEntity | null> {
+    return manager.getRepository(ProductEntity).findOne({ where: { id: productId, organizationId } });
+  }
+
+  /** The pool as it is now (a locking read: on MySQL a plain one would see the transaction's snapshot). */
+  productForUpdate(manager: EntityManager, productId: number): Promise<ProductEntity> {
+    const lock = this.db.forUpdate();
+    return manager.getRepository(ProductEntity).findOneOrFail({ where: { id: productId }, lock: lock ? { mode: lock } : undefined });
+  }
+
+  catalog(manager: EntityManager, organizationId: number): Promise<Catalog> {
+    return loadCatalog(manager, organizationId);
+  }
+
+  async users(manager: EntityManager, organizationId: number, ids: readonly number[]): Promise<Map<number, UserEntity>> {
+    if (!ids.length) return new Map();
+    const users = await manager.getRepository(UserEntity).find({ where: { id: In([...new Set(ids)]), organizationId } });
+    return new Map(users.map((u) => [u.id, u]));
+  }
+
+  organization(manager: EntityManager, organizationId: number): Promise<OrganizationEntity> {
+    return manager.getRepository(OrganizationEntity).findOneByOrFail({ id: organizationId });
+  }
+
+  /** The users among `userIds` who hold `productId`. */
+  async holders(manager: EntityManager, organizationId: number, productId: number, userIds: readonly number[]): Promise<number[]> {
+    if (!userIds.length) return [];
+    const rows = await manager
+      .getRepository(LicenseAssignmentEntity)
+      .find({ select: { userId: true }, where: { productId, userId: In([...userIds]), organizationId } });
+    return rows.map((r) => r.userId);
+  }
+
+  /** The same, as committed now (a locking read, past the transaction's snapshot on MySQL). */
+  async holdersNow(manager: EntityManager, organizationId: number, productId: number, userIds: readonly number[]): Promise<number[]> {
+    if (!userIds.length) return [];
+    const lock = this.db.isMysql ? { mode: "pessimistic_read" as const } : undefined;
+    const rows = await manager
+      .getRepository(LicenseAssignmentEntity)
+      .find({ select: { id: true, userId: true }, where: { productId, userId: In([...userIds]), organizationId }, lock });
+    return rows.map((r) => r.userId);
+  }
+
+  /** Recipient rows naming any of `userIds` in a pending request for `productId`, with their requests. */
+  async pendingFor(
+    manager: EntityManager,
+    organizationId: number,
+    productId: number,
+    userIds: readonly number[],
+  ): Promise<{ recipients: LicenseRequestRecipientEntity[]; requests: LicenseRequestEntity[] }> {
+    const recipients = await manager
+      .getRepository(LicenseRequestRecipientEntity)
+      .find({ where: { pendingProductId: productId, userId: In([...userIds]), organizationId } });
+    if (!recipients.length) return { recipients, requests: [] };
+    const requests = await manager
+      .getRepository(LicenseRequestEntity)
+      .find({ where: { id: In([...new Set(recipients.map((r) => r.requestId))]), organizationId } });
+    return { recipients, requests };
+  }
+
+  settings(manager: EntityManager, organizationId: number): Promise<RequestProcessSettingsEntity | null> {
+    return manager.getRepository(RequestProcessSettingsEntity).findOne({ where: { organizationId } });
+  }
+
+  /** The request with a row lock for the rest of the transaction; null when it is not the organization's. */
+  lockRequest(manager: EntityManager, organizationId: number, requestId: number): Promise<LicenseRequestEntity | null> {
+    const lock = this.db.forUpdate();
+    return manager.getRepository(LicenseRequestEntity).findOne({
+      where: { id: requestId, organizationId },
+      lock: lock ? { mode: lock } : undefined,
+    });
+  }
+
+  /** The requester first, then the named users in order. */
+  recipients(manager: EntityManager, requestId: number): Promise<LicenseRequestRecipientEntity[]> {
+    return manager.getRepository(LicenseRequestRecipientEntity).find({ where: { requestId }, order: { position: "ASC" } });
+  }
+
+  // -------------------------------------------------------------- writing
+
+  async insertRequest(manager: EntityManager, request: NewRequest, recipientIds: readonly number[]): Promise<LicenseRequestEntity> {
+    const repository = manager.getRepository(LicenseRequestEntity);
+    const saved = await repository.save(
+      repository.create({
+        ...request,
+        status: "PENDING",
+        decidedAt: null,
+        decidedById: null,
+        decisionMessage: null,
+        assignedProductId: null,
+        disabledServicePlanIds: "",
+      }),
+    );
+    // Throws a duplicate-key error when one of them was named for this product a moment ago.
+    await manager.getRepository(LicenseRequestRecipientEntity).insert(
+      recipientIds.map((userId, position) => ({
+        requestId: saved.id,
+        userId,
+        organizationId: request.organizationId,
+        position,
+        decision: "PENDING" as const,
+        pendingProductId: request.productId,
+        assignmentId: null,
+      })),
+    );
+    return saved;
+  }
+
+  /** Takes `count` licenses of the pool if it has them; false (nothing taken) otherwise. */
+  async takeLicenses(manager: EntityManager, organizationId: number, productId: number, count: number): Promise<boolean> {
+    const taken = await manager
+      .createQueryBuilder()
+      .update(ProductEntity)
+      .set({ assignedLicenses: () => `assignedLicenses + ${Number(count)}` })
+      .where("id = :id AND organizationId = :organizationId AND assignedLicenses + :count <= totalLicenses", { id: productId, organizationId, count })
+      .execute();
+    return Boolean(taken.affected);
+  }
+
+  /**
+   * One assignment per user, with `disabledPlanIds` off in each; the
+   * recipients' decisions (approved with their assignment, the rest denied).
+   * Throws a duplicate-key error when one of them was just given the product.
+   */
+  async assign(
+    manager: EntityManager,
+    request: Pick<LicenseRequestEntity, "id" | "organizationId">,
+    plan: { productId: number; approvedUserIds: readonly number[]; deniedUserIds: readonly number[]; disabledPlanIds: readonly number[]; at: Date },
+  ): Promise<LicenseAssignmentEntity[]> {
+    const { organizationId } = request;
+    const assignmentRepository = manager.getRepository(LicenseAssignmentEntity);
+    await assignmentRepository.insert(
+      plan.approvedUserIds.map((userId) => ({ organizationId, userId, productId: plan.productId, assignedAt: plan.at, requestId: request.id })),
+    );
+    const assignments = await assignmentRepository.find({
+      where: { requestId: request.id, userId: In([...plan.approvedUserIds]), organizationId },
+      order: { id: "ASC" },
+    });
+    if (plan.disabledPlanIds.length) {
+      await manager
+        .getRepository(AssignmentDisabledPlanEntity)
+        .insert(assignments.flatMap((a) => plan.disabledPlanIds.map((servicePlanId) => ({ assignmentId: a.id, servicePlanId, organizationId }))));
+    }
+    await manager
+      .createQueryBuilder()
+      .update(LicenseRequestRecipientEntity)
+      .set({
+        decision: "APPROVED",
+        pendingProductId: null,
+        assignmentId: () =>
+          "(SELECT a.id FROM license_assignment a WHERE a.requestId = license_request_recipient.requestId AND a.userId = license_request_recipient.userId)",
+      })
+      .where("requestId = :requestId AND userId IN (:...approved)", { requestId: request.id, approved: [...plan.approvedUserIds] })
+      .execute();
+    if (plan.deniedUserIds.length) {
+      await manager
+        .getRepository(LicenseRequestRecipientEntity)
+        .update({ requestId: request.id, userId: In([...plan.deniedUserIds]) }, { decision: "DENIED", pendingProductId: null });
+    }
+    return assignments;
+  }
+
+  /** Every recipient denied. */
+  async denyAll(manager: EntityManager, requestId: number): Promise<void> {
+    await manager.getRepository(LicenseRequestRecipientEntity).update({ requestId }, { decision: "DENIED", pendingProductId: null });
+  }
+
+  /** The recipients no longer wait for this request (cancelled, expired): their decisions stay PENDING. */
+  async release(manager: EntityManager, requestId: number): Promise<void> {
+    await manager.getRepository(LicenseRequestRecipientEntity).update({ requestId }, { pendingProductId: null });
+  }
+
+  /** Writes a decision onto the (locked) request row, only while it is still PENDING; false when it no longer is. */
+  async storeOutcome(manager: EntityManager, request: LicenseRequestEntity): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(LicenseRequestEntity)
+      .set({
+        status: request.status,
+        decidedAt: request.decidedAt,
+        decidedById: request.decidedById,
+        decisionMessage: request.decisionMessage,
+        assignedProductId: request.assignedProductId,
+        disabledServicePlanIds: request.disabledServicePlanIds,
+      })
+      .where("id = :id AND status = 'PENDING'", { id: request.id })
+      .execute();
+    return Boolean(result.affected);
+  }
+
+  /** The status a request has now (after a lost race). */
+  async statusOf(manager: EntityManager, requestId: number): Promise<LicenseRequestEntity["status"]> {
+    return (await manager.getRepository(LicenseRequestEntity).findOneByOrFail({ id: requestId })).status;
+  }
+
+  /** Stores EXPIRED (decidedAt = expiresAt) if the request is still stored as PENDING; false when someone got there first. */
+  async expire(manager: EntityManager, request: LicenseRequestEntity): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(LicenseRequestEntity)
+      .set({ status: "EXPIRED", decidedAt: request.expiresAt, decidedById: null })
+      .where("id = :id AND status = 'PENDING'", { id: request.id })
+      .execute();
+    if (!result.affected) return false;
+    await this.release(manager, request.id);
+    Object.assign(request, { status: "EXPIRED", decidedAt: request.expiresAt, decidedById: null });
+    return true;
+  }
+
+  /** Pending requests past their expiry, oldest expiry first (the sweep). */
+  dueForExpiry(now: Date, limit: number): Promise<LicenseRequestEntity[]> {
+    return this.dataSource
+      .getRepository(LicenseRequestEntity)
+      .createQueryBuilder("lr")
+      .where("lr.status = 'PENDING' AND lr.expiresAt <= :now", { now: now.getTime() })
+      .orderBy("lr.expiresAt", "ASC")
+      .limit(limit)
+      .getMany();
+  }
+
+  // -------------------------------------------------------------- replays
+
+  requestById(requestId: number): Promise<LicenseRequestEntity> {
+    return this.dataSource.getRepository(LicenseRequestEntity).findOneByOrFail({ id: requestId });
+  }
+
+  assignmentsByIds(ids: readonly number[]): Promise<LicenseAssignmentEntity[]> {
+    return this.dataSource.getRepository(LicenseAssignmentEntity).find({ where: { id: In([...ids]) }, order: { id: "ASC" } });
+  }
+
+  settingsOf(organizationId: number): Promise<RequestProcessSettingsEntity> {
+    return this.dataSource.getRepository(RequestProcessSettingsEntity).findOneByOrFail({ organizationId });
+  }
+}
