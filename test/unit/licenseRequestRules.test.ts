@@ -1,0 +1,211 @@
+/**
+ * The rules of license requests (src/modules/licenseRequests/rules.ts), on
+ * plain data, no database: each rule of api.md "Rules" that is a judgement.
+ */
+import type { LicenseRequestEntity, ProductEntity, ServicePlanEntity, UserEntity } from "../../src/entities";
+import {
+  availableLicenses,
+  busyRecipientErrors,
+  Catalog,
+  changeRefusal,
+  checkSubmission,
+  decisionInputErrors,
+  eligibleProducts,
+  insufficientLicenses,
+  missingRecipientErrors,
+  planApproval,
+  productErrors,
+  staleRequests,
+} from "../../src/modules/licenseRequests/rules";
+import { toGlobalId } from "../../src/modules/shared/ids";
+
+const product = (id: number, name: string, plans: number[], counts: { total: number; assigned: number } = { total: 5, assigned: 0 }, selfService = false) => ({
+  row: { id, organizationId: 1, name, skuPartNumber: name.toUpperCase(), selfServicePurchaseAllowed: selfService, totalLicenses: counts.total, assignedLicenses: counts.assigned } as ProductEntity,
+  plans,
+});
+const PBI = product(1, "Power BI Pro", [1, 2], { total: 5, assigned: 3 });
+const E5 = product(2, "Microsoft 365 E5", [1, 2, 3, 4]);
+const VISIO = product(3, "Visio Plan 2", [5, 6]);
+const PROJECT = product(4, "Project Plan 3", [7, 8], undefined, true);
+const planNames = ["", "Power BI", "Power BI (free)", "Exchange", "Teams", "Visio", "Visio web", "Project", "Project web"];
+
+const catalog: Catalog = {
+  products: [E5.row, PBI.row, PROJECT.row, VISIO.row],
+  productById: new Map([PBI, E5, VISIO, PROJECT].map((p) => [p.row.id, p.row])),
+  planById: new Map(planNames.slice(1).map((name, i) => [i + 1, { id: i + 1, name, servicePlanName: name.toUpperCase() } as ServicePlanEntity])),
+  planIdsByProductId: new Map([PBI, E5, VISIO, PROJECT].map((p) => [p.row.id, p.plans])),
+};
+
+const user = (id: number, displayName: string) => ({ id, organizationId: 1, displayName, email: `${displayName.toLowerCase()}@x.example` }) as UserEntity;
+const users = new Map([user(10, "Adele"), user(11, "Alex"), user(12, "Megan"), user(13, "Lee")].map((u) => [u.id, u]));
+const userId = (id: number) => toGlobalId("User", id);
+const planId = (id: number) => toGlobalId("ServicePlan", id);
+const productId = (id: number) => toGlobalId("Product", id);
+
+describe("submitting", () => {
+  it("makes the requester a recipient first, counts a user named twice once, and keeps the order given", () => {
+    const checked = checkSubmission(10, { productId: productId(1), additionalUserIds: [userId(11), userId(12), userId(11), userId(10)], justification: "  for Q3  " });
+    expect(checked).toEqual({
+      ok: true,
+      value: expect.objectContaining({ productId: 1, recipientIds: [10, 11, 12], justification: "for Q3" }),
+    });
+  });
+
+  it("names at most 50 recipients, the requester included", () => {
+    const named = (n: number) => Array.from({ length: n }, (_, i) => userId(100 + i));
+    expect(checkSubmission(10, { productId: productId(1), additionalUserIds: named(49) }).ok).toBe(true);
+    expect(checkSubmission(10, { productId: productId(1), additionalUserIds: named(50) })).toEqual({
+      ok: false,
+      userErrors: [{ code: "INVALID_INPUT", message: "A request names at most 50 people, you included (51 given).", field: ["input", "additionalUserIds"] }],
+    });
+  });
+
+  it("refuses a justification over 2,000 characters, and IDs that name nothing", () => {
+    expect(checkSubmission(10, { productId: productId(1), justification: "x".repeat(2001) }).ok).toBe(false);
+    expect(checkSubmission(10, { productId: productId(1), justification: "x".repeat(2000) }).ok).toBe(true);
+    expect(checkSubmission(10, { productId: "nonsense" })).toEqual({ ok: false, userErrors: [{ code: "NOT_FOUND", message: "No such product.", field: ["input", "productId"] }] });
+    expect(checkSubmission(10, { productId: productId(1), additionalUserIds: [userId(11), toGlobalId("Product", 11)] })).toEqual({
+      ok: false,
+      userErrors: [{ code: "NOT_FOUND", message: "No such user.", field: ["input", "additionalUserIds", "1"] }],
+    });
+  });
+
+  it("asks only for products whose self-service purchase is blocked", () => {
+    expect(productErrors(PBI.row)).toEqual([]);
+    expect(productErrors(PROJECT.row)).toEqual([
+      { code: "INVALID_INPUT", message: "Project Plan 3 can be bought without a request: self-service purchase is allowed.", field: ["input", "productId"] },
+    ]);
+    expect(productErrors(null)[0].code).toBe("NOT_FOUND");
+  });
+
+  it("refuses recipients who are no users here, hold the product, or wait for it elsewhere, naming each on its field", () => {
+    const submission = checkSubmission(10, { productId: productId(1), additionalUserIds: [userId(11), userId(99)] });
+    if (!submission.ok) throw new Error("expected a submission");
+    expect(missingRecipientErrors(submission.value, users)).toEqual([{ code: "NOT_FOUND", message: "No such user.", field: ["input", "additionalUserIds", "1"] }]);
+    expect(busyRecipientErrors(submission.value, 10, PBI.row, users, { holders: [10], pendingElsewhere: [11] })).toEqual([
+      { code: "INVALID_INPUT", message: "You already have a license of Power BI Pro.", field: ["input"] },
+      { code: "INVALID_INPUT", message: "Alex is already named in a pending request for Power BI Pro.", field: ["input", "additionalUserIds", "0"] },
+    ]);
+  });
+
+  it("lets a pending request past its expiry block nobody", () => {
+    const now = new Date("2026-11-24T12:00:00Z");
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    const requests = [
+      { id: 1, status: "PENDING", expiresAt: at(-1) },
+      { id: 2, status: "PENDING", expiresAt: at(0) },
+      { id: 3, status: "PENDING", expiresAt: at(1) },
+      { id: 4, status: "DENIED", expiresAt: at(-1) },
+    ] as LicenseRequestEntity[];
+    expect(staleRequests(requests, now).map((r) => r.id)).toEqual([1, 2]);
+  });
+});
+
+describe("what can still change", () => {
+  const now = new Date("2026-11-24T12:00:00Z");
+  const request = (status: LicenseRequestEntity["status"], expiresInMs = 1000) => ({ status, expiresAt: new Date(now.getTime() + expiresInMs) });
+
+  it("only a pending request within its 30 days", () => {
+    expect(changeRefusal(request("PENDING"), now)).toBeNull();
+    expect(changeRefusal(request("PENDING", 0), now)?.code).toBe("REQUEST_EXPIRED");
+    expect(changeRefusal(request("EXPIRED"), now)?.code).toBe("REQUEST_EXPIRED");
+  });
+
+  it("answers a second decision with CONFLICT naming the status it found", () => {
+    expect(changeRefusal(request("PARTIALLY_APPROVED"), now)).toEqual({
+      code: "CONFLICT",
+      message: "This request is already partially approved (PARTIALLY_APPROVED); it can no longer change.",
+      field: ["input", "requestId"],
+    });
+    expect(changeRefusal(request("CANCELLED"), now)?.code).toBe("CONFLICT");
+  });
+});
+
+describe("eligibility and licenses", () => {
+  it("offers the requested product first, then by name every product holding all of its plans", () => {
+    expect(eligibleProducts(catalog, 1).map((p) => p.name)).toEqual(["Power BI Pro", "Microsoft 365 E5"]);
+    expect(eligibleProducts(catalog, 3).map((p) => p.name)).toEqual(["Visio Plan 2"]);
+    expect(eligibleProducts(catalog, 999)).toEqual([]);
+  });
+
+  it("never counts licenses below zero, and names both numbers when a pool is short", () => {
+    expect(availableLicenses(PBI.row)).toBe(2);
+    expect(availableLicenses({ totalLicenses: 3, assignedLicenses: 4 })).toBe(0);
+    expect(insufficientLicenses(PBI.row, 3)).toEqual({
+      code: "INSUFFICIENT_LICENSES",
+      message: "Power BI Pro has 2 available licenses; 3 are needed. Leave people out, choose another product, or buy more licenses.",
+      field: ["input", "productId"],
+    });
+    expect(insufficientLicenses({ ...PBI.row, assignedLicenses: 4 } as ProductEntity, 1).message).toMatch(/^Power BI Pro has 1 available license; 1 is needed/);
+  });
+});
+
+describe("planning an approval", () => {
+  const request = { productId: 1 };
+  const recipients = [{ userId: 10 }, { userId: 11 }, { userId: 12 }];
+  const plan = (input: Parameters<typeof planApproval>[0]["input"], holders: number[] = []) => planApproval({ request, recipients, catalog, users, holders, input });
+
+  it("approves everyone from the requested product by default", () => {
+    expect(plan({ message: "  Enjoy.  " })).toEqual({
+      ok: true,
+      value: { product: PBI.row, approvedUserIds: [10, 11, 12], deniedUserIds: [], disabledPlanIds: [], status: "APPROVED", message: "Enjoy." },
+    });
+  });
+
+  it("approves partially when people are left out, and from another eligible product with apps off", () => {
+    const planned = plan({ productId: productId(2), excludedUserIds: [userId(11)], disabledServicePlanIds: [planId(3), planId(3), planId(4)] });
+    expect(planned).toEqual({
+      ok: true,
+      value: { product: E5.row, approvedUserIds: [10, 12], deniedUserIds: [11], disabledPlanIds: [3, 4], status: "PARTIALLY_APPROVED", message: null },
+    });
+  });
+
+  it("assigns only from an eligible product", () => {
+    expect(plan({ productId: productId(3) })).toEqual({
+      ok: false,
+      userErrors: [{ code: "INVALID_INPUT", message: "Visio Plan 2 does not include every app of Power BI Pro; choose one of the eligible products.", field: ["input", "productId"] }],
+    });
+    expect(plan({ productId: productId(77) }).ok).toBe(false);
+  });
+
+  it("leaves out only recipients, and never everyone (deny instead)", () => {
+    expect(plan({ excludedUserIds: [userId(13), userId(99), "junk"] })).toEqual({
+      ok: false,
+      userErrors: [
+        { code: "INVALID_INPUT", message: "Lee is not a recipient of this request.", field: ["input", "excludedUserIds", "0"] },
+        { code: "NOT_FOUND", message: "No such user.", field: ["input", "excludedUserIds", "1"] },
+        { code: "NOT_FOUND", message: "No such user.", field: ["input", "excludedUserIds", "2"] },
+      ],
+    });
+    expect(plan({ excludedUserIds: [userId(10), userId(11), userId(12)] })).toEqual({
+      ok: false,
+      userErrors: [{ code: "INVALID_INPUT", message: "Every recipient is left out: deny the request instead.", field: ["input", "excludedUserIds"] }],
+    });
+  });
+
+  it("turns off only plans of the chosen product", () => {
+    expect(plan({ disabledServicePlanIds: [planId(3), planId(42)] })).toEqual({
+      ok: false,
+      userErrors: [
+        { code: "INVALID_INPUT", message: "Exchange is not part of Power BI Pro.", field: ["input", "disabledServicePlanIds", "0"] },
+        { code: "NOT_FOUND", message: "No such service plan.", field: ["input", "disabledServicePlanIds", "1"] },
+      ],
+    });
+  });
+
+  it("refuses a recipient who meanwhile holds the chosen product, naming them, unless they are left out", () => {
+    expect(plan({}, [12])).toEqual({
+      ok: false,
+      userErrors: [{ code: "INVALID_INPUT", message: "Megan already has a license of Power BI Pro: leave them out or choose another product.", field: ["input", "excludedUserIds"] }],
+    });
+    expect(plan({ excludedUserIds: [userId(12)] }, [12]).ok).toBe(true);
+  });
+
+  it("checks a decision's message and lists before anything is read", () => {
+    expect(decisionInputErrors({ message: "x".repeat(1000) })).toEqual([]);
+    expect(decisionInputErrors({ message: "x".repeat(1001), excludedUserIds: Array.from({ length: 201 }, () => "id") })).toEqual([
+      { code: "INVALID_INPUT", message: "The message is at most 1000 characters.", field: ["input", "message"] },
+      { code: "INVALID_INPUT", message: "Too many IDs (at most 200).", field: ["input", "excludedUserIds"] },
+    ]);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The one access policy (src/modules/access/policy.ts) against api.md's
+ * "Who may do what", row by row: for each action, a plain user, a global
+ * admin, and anyone of another organization.
+ */
+import { Action, Actions, assertCan, can, requestScope } from "../../src/modules/access/policy";
+import type { Viewer } from "../../src/modules/shared/viewer";
+import type { UserEntity } from "../../src/entities";
+
+const ORG = 1;
+const OTHER_ORG = 2;
+const viewer = (userId: number, role: "USER" | "GLOBAL_ADMIN", organizationId = ORG): Viewer => ({
+  user: { id: userId, organizationId, role } as UserEntity,
+  userId,
+  organizationId,
+  isGlobalAdmin: role === "GLOBAL_ADMIN",
+  tokenExpiresAt: null,
+});
+
+const USER = viewer(10, "USER");
+const ADMIN = viewer(1, "GLOBAL_ADMIN");
+const OTHER_ADMIN = viewer(100, "GLOBAL_ADMIN", OTHER_ORG);
+const OTHER_USER = viewer(10, "USER", OTHER_ORG);
+
+const organization = { organizationId: ORG };
+/** Sent by user 10, naming 11. */
+const sent = { organizationId: ORG, requesterId: 10, recipientIds: [10, 11] };
+/** Sent by 20, naming user 10. */
+const namedIn = { organizationId: ORG, requesterId: 20, recipientIds: [20, 10] };
+/** Sent by 20, naming 21: nothing to user 10. */
+const unrelated = { organizationId: ORG, requesterId: 20, recipientIds: [20, 21] };
+
+type Row<A extends Action = Action> = [string, A, Actions[A], { user: boolean; admin: boolean }];
+
+// api.md "What each role reads" and the role paragraphs, one row each.
+const TABLE: Row[] = [
+  ["users (people picker), products, plans, counts, settings", "organization.read", organization, { user: true, admin: true }],
+  ["User.licenses / an assignment of one's own", "licenses.read", { organizationId: ORG, userId: 10 }, { user: true, admin: true }],
+  ["User.licenses / an assignment of someone else", "licenses.read", { organizationId: ORG, userId: 11 }, { user: false, admin: true }],
+  ["a request one sent", "request.read", sent, { user: true, admin: true }],
+  ["a request one is named in", "request.read", namedIn, { user: true, admin: true }],
+  ["a request one has nothing to do with", "request.read", unrelated, { user: false, admin: true }],
+  ["decision history", "history.read", organization, { user: false, admin: true }],
+  ["sending a request (admins may too)", "request.submit", organization, { user: true, admin: true }],
+  ["deciding requests", "request.decide", organization, { user: false, admin: true }],
+  ["cancelling one's own request", "request.cancel", sent, { user: true, admin: false }],
+  ["cancelling a request one is named in (admins deny instead)", "request.cancel", namedIn, { user: false, admin: false }],
+  ["changing the request-process settings", "settings.update", organization, { user: false, admin: true }],
+  ["subscribing to licenseRequestSubmitted", "requests.subscribeSubmitted", organization, { user: false, admin: true }],
+];
+
+describe("who may do what", () => {
+  it.each(TABLE)("%s", (_what, action, resource, expected) => {
+    expect(can(USER, action, resource as never)).toBe(expected.user);
+    expect(can(ADMIN, action, resource as never)).toBe(expected.admin);
+    // Nothing of one organization is allowed to anyone of another, whatever their role or user ID.
+    expect(can(OTHER_ADMIN, action, resource as never)).toBe(false);
+    expect(can(OTHER_USER, action, resource as never)).toBe(false);
+  });
+
+  it("answers a refusal with FORBIDDEN and the action's sentence", () => {
+    expect(() => assertCan(USER, "request.decide", organization)).toThrow("Only global admins decide license requests.");
+    try {
+      assertCan(USER, "settings.update", organization);
+    } catch (error) {
+      expect((error as { extensions: Record<string, unknown> }).extensions.code).toBe("FORBIDDEN");
+    }
+    expect(() => assertCan(ADMIN, "request.decide", organization)).not.toThrow();
+  });
+
+  it("scopes lists as it judges single requests", () => {
+    expect(requestScope(ADMIN)).toEqual({ all: true });
+    expect(requestScope(USER)).toEqual({ recipientId: 10 });
+    // The requester is always a recipient: the recipient scope covers "sent or named in".
+    for (const request of [sent, namedIn, unrelated]) {
+      expect(can(USER, "request.read", request)).toBe(request.recipientIds.includes(10));
+    }
+  });
+});
