@@ -4,7 +4,9 @@ import { LicenseRequestEntity } from "./LicenseRequest";
 import { UserEntity } from "./User";
 import { References, timestampColumn } from "./columns";
 
-export type DecisionAction = "APPROVED" | "PARTIALLY_APPROVED" | "DENIED" | "CANCELLED" | "EXPIRED";
+import type { DecisionActionValue } from "../values";
+
+export type DecisionAction = DecisionActionValue;
 
 /**
  * The history of a request: who decided, cancelled or let it expire, when, from

@@ -5,8 +5,10 @@ import { ProductEntity } from "./Product";
 import { OrganizationEntity } from "./Organization";
 import { References, timestampColumn } from "./columns";
 
-export type StoredRequestStatus = "PENDING" | "APPROVED" | "PARTIALLY_APPROVED" | "DENIED" | "EXPIRED" | "CANCELLED";
-export type StoredRecipientDecision = "PENDING" | "APPROVED" | "DENIED";
+import type { RecipientDecisionValue, RequestStatusValue } from "../values";
+
+export type StoredRequestStatus = RequestStatusValue;
+export type StoredRecipientDecision = RecipientDecisionValue;
 
 /**
  * A license request. `status` is what was stored; a PENDING row past `expiresAt`

@@ -3,7 +3,9 @@ import type { Relation } from "typeorm";
 import { OrganizationEntity } from "./Organization";
 import { References } from "./columns";
 
-export type StoredRole = "USER" | "GLOBAL_ADMIN";
+import type { RoleValue } from "../values";
+
+export type StoredRole = RoleValue;
 
 @Entity("app_user")
 @Index("ix_user_org_name", ["organizationId", "displayName", "id"])

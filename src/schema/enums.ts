@@ -1,55 +1,45 @@
+/**
+ * The GraphQL enums, each derived from its list in src/values.ts (one source
+ * for the enum, the stored type and the code list).
+ */
 import { registerEnumType } from "type-graphql";
+import {
+  DECISION_ACTIONS,
+  DecisionActionValue,
+  enumOf,
+  ORDER_DIRECTIONS,
+  OrderDirectionValue,
+  RECIPIENT_DECISIONS,
+  RecipientDecisionValue,
+  REQUEST_ORDER_FIELDS,
+  REQUEST_STATES,
+  REQUEST_STATUSES,
+  RequestOrderFieldValue,
+  RequestStateValue,
+  RequestStatusValue,
+  RoleValue,
+  ROLES,
+  USER_ERROR_CODES,
+  UserErrorCodeValue,
+} from "../values";
 
-export enum Role {
-  GLOBAL_ADMIN = "GLOBAL_ADMIN",
-  USER = "USER",
-}
-
-export enum LicenseRequestStatus {
-  PENDING = "PENDING",
-  APPROVED = "APPROVED",
-  PARTIALLY_APPROVED = "PARTIALLY_APPROVED",
-  DENIED = "DENIED",
-  EXPIRED = "EXPIRED",
-  CANCELLED = "CANCELLED",
-}
-
-export enum LicenseRequestState {
-  PENDING = "PENDING",
-  COMPLETED = "COMPLETED",
-}
-
-export enum RecipientDecision {
-  PENDING = "PENDING",
-  APPROVED = "APPROVED",
-  DENIED = "DENIED",
-}
-
-export enum LicenseRequestOrderField {
-  REQUESTED_AT = "REQUESTED_AT",
-}
-
-export enum OrderDirection {
-  ASC = "ASC",
-  DESC = "DESC",
-}
-
-export enum UserErrorCode {
-  NOT_FOUND = "NOT_FOUND",
-  INVALID_INPUT = "INVALID_INPUT",
-  CONFLICT = "CONFLICT",
-  INSUFFICIENT_LICENSES = "INSUFFICIENT_LICENSES",
-  REQUEST_EXPIRED = "REQUEST_EXPIRED",
-}
-
+export const Role = enumOf(ROLES);
+export type Role = RoleValue;
+export const LicenseRequestStatus = enumOf(REQUEST_STATUSES);
+export type LicenseRequestStatus = RequestStatusValue;
+export const LicenseRequestState = enumOf(REQUEST_STATES);
+export type LicenseRequestState = RequestStateValue;
+export const RecipientDecision = enumOf(RECIPIENT_DECISIONS);
+export type RecipientDecision = RecipientDecisionValue;
+export const LicenseRequestOrderField = enumOf(REQUEST_ORDER_FIELDS);
+export type LicenseRequestOrderField = RequestOrderFieldValue;
+export const OrderDirection = enumOf(ORDER_DIRECTIONS);
+export type OrderDirection = OrderDirectionValue;
+export const UserErrorCode = enumOf(USER_ERROR_CODES);
+export type UserErrorCode = UserErrorCodeValue;
 /** What happened to a request, as kept in its history. */
-export enum LicenseRequestDecisionAction {
-  APPROVED = "APPROVED",
-  PARTIALLY_APPROVED = "PARTIALLY_APPROVED",
-  DENIED = "DENIED",
-  CANCELLED = "CANCELLED",
-  EXPIRED = "EXPIRED",
-}
+export const LicenseRequestDecisionAction = enumOf(DECISION_ACTIONS);
+export type LicenseRequestDecisionAction = DecisionActionValue;
 
 registerEnumType(Role, { name: "Role" });
 registerEnumType(LicenseRequestStatus, { name: "LicenseRequestStatus" });

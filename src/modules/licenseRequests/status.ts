@@ -4,11 +4,12 @@
  * `decidedAt = expiresAt`, until the sweep stores exactly that.
  */
 import type { LicenseRequestEntity, StoredRequestStatus } from "../../entities";
+import { REQUEST_STATUSES, RequestStateValue } from "../../values";
 import { can } from "../access/policy";
 import type { Viewer } from "../shared/viewer";
 
 export type RequestStatus = StoredRequestStatus;
-export type RequestState = "PENDING" | "COMPLETED";
+export type RequestState = RequestStateValue;
 
 export function isPastExpiry(request: Pick<LicenseRequestEntity, "expiresAt">, now: Date): boolean {
   return request.expiresAt.getTime() <= now.getTime();
@@ -34,7 +35,7 @@ export function canCancel(viewer: Viewer, request: LicenseRequestEntity, now: Da
 
 /** The statuses a state filter admits. */
 export function statusesOfState(state: RequestState): RequestStatus[] {
-  return state === "PENDING" ? ["PENDING"] : ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "EXPIRED", "CANCELLED"];
+  return state === "PENDING" ? ["PENDING"] : REQUEST_STATUSES.filter((status) => status !== "PENDING");
 }
 
 /**

@@ -9,7 +9,9 @@
  */
 import { GraphQLError } from "graphql";
 
-export type UserErrorCode = "NOT_FOUND" | "INVALID_INPUT" | "CONFLICT" | "INSUFFICIENT_LICENSES" | "REQUEST_EXPIRED";
+import type { UserErrorCodeValue } from "../../values";
+
+export type UserErrorCode = UserErrorCodeValue;
 
 export interface UserError {
   code: UserErrorCode;

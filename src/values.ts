@@ -1,0 +1,39 @@
+/**
+ * The API's vocabulary: every enumeration once, as a constant list. The
+ * GraphQL enums (src/schema/enums.ts), the stored column types (src/entities)
+ * and the code lists of the modules are derived from these, so a value is
+ * added, or spelt, in one place. Imports nothing; anything may import it.
+ */
+
+export const ROLES = ["GLOBAL_ADMIN", "USER"] as const;
+export type RoleValue = (typeof ROLES)[number];
+
+/** A request's status as stored; a stored PENDING past expiresAt reads as EXPIRED. */
+export const REQUEST_STATUSES = ["PENDING", "APPROVED", "PARTIALLY_APPROVED", "DENIED", "EXPIRED", "CANCELLED"] as const;
+export type RequestStatusValue = (typeof REQUEST_STATUSES)[number];
+
+/** The Requests tab's filter: PENDING, or COMPLETED (every other status). */
+export const REQUEST_STATES = ["PENDING", "COMPLETED"] as const;
+export type RequestStateValue = (typeof REQUEST_STATES)[number];
+
+export const RECIPIENT_DECISIONS = ["PENDING", "APPROVED", "DENIED"] as const;
+export type RecipientDecisionValue = (typeof RECIPIENT_DECISIONS)[number];
+
+/** What happened to a request, as kept in its history. */
+export const DECISION_ACTIONS = ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "CANCELLED", "EXPIRED"] as const;
+export type DecisionActionValue = (typeof DECISION_ACTIONS)[number];
+
+/** Why a mutation did nothing (its userErrors). */
+export const USER_ERROR_CODES = ["NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INSUFFICIENT_LICENSES", "REQUEST_EXPIRED"] as const;
+export type UserErrorCodeValue = (typeof USER_ERROR_CODES)[number];
+
+export const ORDER_DIRECTIONS = ["ASC", "DESC"] as const;
+export type OrderDirectionValue = (typeof ORDER_DIRECTIONS)[number];
+
+export const REQUEST_ORDER_FIELDS = ["REQUESTED_AT"] as const;
+export type RequestOrderFieldValue = (typeof REQUEST_ORDER_FIELDS)[number];
+
+/** `{ A: "A", B: "B" }` of a list: the shape type-graphql registers as an enum, and `Enum.A` reads as in TypeScript. */
+export function enumOf<const T extends readonly string[]>(values: T): { readonly [K in T[number]]: K } {
+  return Object.freeze(Object.fromEntries(values.map((value) => [value, value]))) as { readonly [K in T[number]]: K };
+}
