@@ -21,21 +21,17 @@ import type { Catalog } from "../modules/shared/loaders";
 import { availableLicenses, eligibleProducts } from "../modules/licenseRequests/rules";
 import { parseIdList } from "../modules/history/history";
 import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../modules/licenseRequests/status";
-import { Connection } from "../modules/shared/pagination";
 import { LicenseRequestStatus, Role } from "../schema/enums";
 import {
   LicenseAssignment,
   LicenseRequest,
-  LicenseRequestConnection,
   LicenseRequestDecision,
-  LicenseRequestDecisionConnection,
   LicenseRequestRecipient,
   Organization,
   Product,
   RequestProcessSettings,
   ServicePlan,
   User,
-  UserConnection,
 } from "../schema/types";
 import { signedIn } from "./helpers";
 
@@ -267,31 +263,5 @@ export class RequestProcessSettingsResolver {
   @FieldResolver(() => User, { nullable: true })
   updatedBy(@Root() settings: RequestProcessSettingsEntity, @Ctx() ctx: Context) {
     return settings.updatedById === null ? null : signedIn(ctx).loaders.user.load(settings.updatedById);
-  }
-}
-
-const totalCountOf = (connection: Connection<unknown>) => connection.totalCount();
-
-@Resolver(() => LicenseRequestConnection)
-export class LicenseRequestConnectionResolver {
-  @FieldResolver(() => Int)
-  totalCount(@Root() connection: Connection<unknown>) {
-    return totalCountOf(connection);
-  }
-}
-
-@Resolver(() => UserConnection)
-export class UserConnectionResolver {
-  @FieldResolver(() => Int)
-  totalCount(@Root() connection: Connection<unknown>) {
-    return totalCountOf(connection);
-  }
-}
-
-@Resolver(() => LicenseRequestDecisionConnection)
-export class LicenseRequestDecisionConnectionResolver {
-  @FieldResolver(() => Int)
-  totalCount(@Root() connection: Connection<unknown>) {
-    return totalCountOf(connection);
   }
 }

@@ -5,8 +5,6 @@ import { QueryResolver } from "./QueryResolver";
 import { SubscriptionResolver } from "./SubscriptionResolver";
 import {
   LicenseAssignmentResolver,
-  LicenseRequestConnectionResolver,
-  LicenseRequestDecisionConnectionResolver,
   LicenseRequestDecisionResolver,
   LicenseRequestRecipientResolver,
   LicenseRequestResolver,
@@ -14,7 +12,6 @@ import {
   ProductResolver,
   RequestProcessSettingsResolver,
   ServicePlanResolver,
-  UserConnectionResolver,
   UserResolver,
 } from "./TypeResolvers";
 import { buildApiSchema } from "../schema/buildSchema";
@@ -33,9 +30,6 @@ export const resolvers: NonEmptyArray<Function> = [
   LicenseRequestResolver,
   LicenseRequestDecisionResolver,
   RequestProcessSettingsResolver,
-  LicenseRequestConnectionResolver,
-  UserConnectionResolver,
-  LicenseRequestDecisionConnectionResolver,
 ];
 
 /**

@@ -5,6 +5,9 @@
  */
 import { Field, Int, ObjectType } from "type-graphql";
 import { LicenseRequestDecisionAction, LicenseRequestStatus, RecipientDecision, Role } from "./enums";
+import { connectionOf, PageInfo } from "./connection";
+
+export { PageInfo };
 import { Lazy, Node } from "./node";
 
 @ObjectType({ implements: Node })
@@ -214,89 +217,9 @@ export class RequestProcessSettings extends Node {
   updatedBy: User | null;
 }
 
-@ObjectType()
-export class PageInfo {
-  @Field()
-  hasNextPage: boolean;
-
-  @Field()
-  hasPreviousPage: boolean;
-
-  @Field(() => String, { nullable: true })
-  startCursor: string | null;
-
-  @Field(() => String, { nullable: true })
-  endCursor: string | null;
-}
-
-@ObjectType()
-export class LicenseRequestEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => LicenseRequest)
-  node: LicenseRequest;
-}
-
-@ObjectType()
-export class LicenseRequestConnection {
-  @Field(() => [LicenseRequestEdge])
-  edges: LicenseRequestEdge[];
-
-  @Field(() => [LicenseRequest])
-  nodes: LicenseRequest[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
-
-@ObjectType()
-export class UserEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => User)
-  node: User;
-}
-
-@ObjectType()
-export class UserConnection {
-  @Field(() => [UserEdge])
-  edges: UserEdge[];
-
-  @Field(() => [User])
-  nodes: User[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
-
-@ObjectType({ description: "A page of a request history (an addition to the contract)." })
-export class LicenseRequestDecisionEdge {
-  @Field()
-  cursor: string;
-
-  @Field(() => LicenseRequestDecision)
-  node: LicenseRequestDecision;
-}
-
-@ObjectType({ description: "The organization's decision history, newest first (an addition to the contract)." })
-export class LicenseRequestDecisionConnection {
-  @Field(() => [LicenseRequestDecisionEdge])
-  edges: LicenseRequestDecisionEdge[];
-
-  @Field(() => [LicenseRequestDecision])
-  nodes: LicenseRequestDecision[];
-
-  @Field(() => PageInfo)
-  pageInfo: PageInfo;
-
-  @Field(() => Int)
-  totalCount: number;
-}
+export const LicenseRequestConnection = connectionOf(LicenseRequest, "LicenseRequest");
+export const UserConnection = connectionOf(User, "User");
+export const LicenseRequestDecisionConnection = connectionOf(LicenseRequestDecision, "LicenseRequestDecision", {
+  edge: "A page of a request history (an addition to the contract).",
+  connection: "The organization's decision history, newest first (an addition to the contract).",
+});

@@ -34,7 +34,8 @@ export interface Connection<T> {
   edges: { cursor: string; node: T }[];
   nodes: T[];
   pageInfo: PageInfo;
-  totalCount: () => Promise<number>;
+  /** Counted when first read (a client that does not select it costs no count), once. */
+  readonly totalCount: Promise<number>;
 }
 
 function checkSize(value: number | null | undefined, name: string): number | null {
@@ -76,6 +77,7 @@ export function toConnection<T>(
   let page = more ? rows.slice(0, window.size) : rows;
   if (window.direction === "backward") page = page.reverse();
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  let counted: Promise<number> | null = null;
   return {
     edges,
     nodes: page,
@@ -85,7 +87,10 @@ export function toConnection<T>(
       startCursor: edges.length ? edges[0].cursor : null,
       endCursor: edges.length ? edges[edges.length - 1].cursor : null,
     },
-    totalCount,
+    get totalCount() {
+      counted ??= totalCount();
+      return counted;
+    },
   };
 }
 

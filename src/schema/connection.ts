@@ -1,0 +1,52 @@
+/**
+ * One Relay connection type for every list of the API: `edges { cursor node }`,
+ * `nodes`, `pageInfo` and `totalCount`. The services answer a `Connection<T>`
+ * (src/modules/shared/pagination.ts) whose `totalCount` is counted when first
+ * read, so the count only runs when a client selects it: no resolver of our
+ * own per connection.
+ */
+import { Field, Int, ObjectType } from "type-graphql";
+import type { ClassType } from "type-graphql";
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field()
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+/** `<name>Edge` and `<name>Connection` of `node`, with optional descriptions. */
+export function connectionOf<T extends object>(node: ClassType<T>, name: string, descriptions: { edge?: string; connection?: string } = {}) {
+  @ObjectType(`${name}Edge`, { description: descriptions.edge })
+  class Edge {
+    @Field()
+    cursor: string;
+
+    @Field(() => node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description: descriptions.connection })
+  class Connection {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => [node])
+    nodes: T[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int)
+    totalCount: number;
+  }
+  return Connection;
+}
