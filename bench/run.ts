@@ -176,11 +176,11 @@ async function addCompletedRequests(dataSource: DataSource, rows: number): Promi
       for (let i = 0; i < n; i++) {
         const id = firstId + offset + i;
         const requestedAt = start - (offset + i) * 1_000;
-        requests.push(id, requester.organizationId, product.id, requester.id, "DENIED", 1, requestedAt, requestedAt + 30 * 86_400_000, requestedAt + 3_600_000, "");
+        requests.push(id, requester.organizationId, product.id, requester.id, "DENIED", 1, requestedAt, requestedAt + 30 * 86_400_000, requestedAt + 3_600_000);
         recipients.push(id, requester.id, requester.organizationId, 0, "DENIED");
       }
       await manager.query(
-        `INSERT INTO license_request (id, organizationId, productId, requesterId, status, recipientCount, requestedAt, expiresAt, decidedAt, disabledServicePlanIds) VALUES ${Array(n).fill("(?,?,?,?,?,?,?,?,?,?)").join(",")}`,
+        `INSERT INTO license_request (id, organizationId, productId, requesterId, status, recipientCount, requestedAt, expiresAt, decidedAt) VALUES ${Array(n).fill("(?,?,?,?,?,?,?,?,?)").join(",")}`,
         requests,
       );
       await manager.query(

@@ -8,6 +8,7 @@ import { DataSource, EntityManager } from "typeorm";
 import {
   DecisionAction,
   DecisionRecordEntity,
+  DecisionRecordUserEntity,
   LicenseAssignmentEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
@@ -248,7 +249,6 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
       decidedById: decidedBy,
       decisionMessage: r.message ?? null,
       assignedProductId: approving ? product.id : null,
-      disabledServicePlanIds: "",
     });
     const approved: number[] = [];
     const denied: number[] = [];
@@ -275,18 +275,25 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
       });
     }
     if (decided) {
-      await manager.getRepository(DecisionRecordEntity).insert({
+      const inserted = await manager.getRepository(DecisionRecordEntity).insert({
         organizationId,
         requestId: request.id,
         action: r.status as DecisionAction,
         actorId: decidedBy,
         at: decidedAt!,
         productId: approving ? product.id : null,
-        disabledServicePlanIds: "",
-        approvedUserIds: approved.join(","),
-        deniedUserIds: denied.join(","),
         message: r.message ?? null,
       });
+      const decisionId = Number(inserted.identifiers[0].id);
+      const people = [
+        ...approved.map((userId) => ({ userId, outcome: "APPROVED" as const })),
+        ...denied.map((userId) => ({ userId, outcome: "DENIED" as const })),
+      ];
+      if (people.length) {
+        await manager
+          .getRepository(DecisionRecordUserEntity)
+          .insert(people.map((person, position) => ({ decisionId, organizationId, position, ...person })));
+      }
     }
   }
 }

@@ -2,9 +2,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import type { Relation } from "typeorm";
 import { LicenseRequestEntity } from "./LicenseRequest";
 import { UserEntity } from "./User";
+import { ServicePlanEntity } from "./ServicePlan";
 import { References, timestampColumn } from "./columns";
 
-import type { DecisionActionValue } from "../values";
+import type { DecisionActionValue, RecipientDecisionValue } from "../values";
 
 export type DecisionAction = DecisionActionValue;
 
@@ -38,16 +39,6 @@ export class DecisionRecordEntity {
   @Column({ type: "int", nullable: true })
   productId: number | null;
 
-  /** Comma-separated IDs. */
-  @Column({ type: "varchar", length: 2000, default: "" })
-  disabledServicePlanIds: string;
-
-  @Column({ type: "varchar", length: 2000, default: "" })
-  approvedUserIds: string;
-
-  @Column({ type: "varchar", length: 2000, default: "" })
-  deniedUserIds: string;
-
   @Column({ type: "varchar", length: 1000, nullable: true })
   message: string | null;
 
@@ -56,4 +47,51 @@ export class DecisionRecordEntity {
 
   @References(() => UserEntity, "actorId", { nullable: true })
   protected readonly actorRef?: Relation<UserEntity>;
+}
+
+/** A recipient approved or denied by one entry of the history, in recipient order. */
+@Entity("decision_record_user")
+export class DecisionRecordUserEntity {
+  @Column({ type: "int", primary: true })
+  decisionId: number;
+
+  @Column({ type: "int", primary: true })
+  userId: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "varchar", length: 20 })
+  outcome: Exclude<RecipientDecisionValue, "PENDING">;
+
+  @Column({ type: "int" })
+  position: number;
+
+  @References(() => DecisionRecordEntity, "decisionId")
+  protected readonly decisionRef?: Relation<DecisionRecordEntity>;
+
+  @References(() => UserEntity, "userId")
+  protected readonly userRef?: Relation<UserEntity>;
+}
+
+/** A service plan turned off by one entry of the history, in the order given. */
+@Entity("decision_record_disabled_plan")
+export class DecisionRecordDisabledPlanEntity {
+  @Column({ type: "int", primary: true })
+  decisionId: number;
+
+  @Column({ type: "int", primary: true })
+  servicePlanId: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "int" })
+  position: number;
+
+  @References(() => DecisionRecordEntity, "decisionId")
+  protected readonly decisionRef?: Relation<DecisionRecordEntity>;
+
+  @References(() => ServicePlanEntity, "servicePlanId")
+  protected readonly servicePlanRef?: Relation<ServicePlanEntity>;
 }

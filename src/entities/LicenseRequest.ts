@@ -3,6 +3,7 @@ import type { Relation } from "typeorm";
 import { UserEntity } from "./User";
 import { ProductEntity } from "./Product";
 import { OrganizationEntity } from "./Organization";
+import { ServicePlanEntity } from "./ServicePlan";
 import { References, timestampColumn } from "./columns";
 
 import type { RecipientDecisionValue, RequestStatusValue } from "../values";
@@ -59,10 +60,6 @@ export class LicenseRequestEntity {
   @Column({ type: "int", nullable: true })
   assignedProductId: number | null;
 
-  /** Comma-separated service plan IDs turned off by the approval (empty otherwise). */
-  @Column({ type: "varchar", length: 2000, default: "" })
-  disabledServicePlanIds: string;
-
   @References(() => OrganizationEntity, "organizationId")
   protected readonly organizationRef?: Relation<OrganizationEntity>;
 
@@ -116,4 +113,26 @@ export class LicenseRequestRecipientEntity {
 
   @References(() => UserEntity, "userId")
   protected readonly userRef?: Relation<UserEntity>;
+}
+
+/** A service plan turned off by a request's approval (in every assignment it made), in the order given. */
+@Entity("license_request_disabled_plan")
+export class LicenseRequestDisabledPlanEntity {
+  @Column({ type: "int", primary: true })
+  requestId: number;
+
+  @Column({ type: "int", primary: true })
+  servicePlanId: number;
+
+  @Column({ type: "int" })
+  organizationId: number;
+
+  @Column({ type: "int" })
+  position: number;
+
+  @References(() => LicenseRequestEntity, "requestId")
+  protected readonly requestRef?: Relation<LicenseRequestEntity>;
+
+  @References(() => ServicePlanEntity, "servicePlanId")
+  protected readonly servicePlanRef?: Relation<ServicePlanEntity>;
 }

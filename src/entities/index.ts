@@ -14,9 +14,9 @@ import { UserEntity } from "./User";
 import { ServicePlanEntity } from "./ServicePlan";
 import { ProductEntity, ProductServicePlanEntity } from "./Product";
 import { AssignmentDisabledPlanEntity, LicenseAssignmentEntity } from "./LicenseAssignment";
-import { LicenseRequestEntity, LicenseRequestRecipientEntity } from "./LicenseRequest";
+import { LicenseRequestDisabledPlanEntity, LicenseRequestEntity, LicenseRequestRecipientEntity } from "./LicenseRequest";
 import { RequestProcessSettingsEntity } from "./RequestProcessSettings";
-import { DecisionRecordEntity } from "./DecisionRecord";
+import { DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordUserEntity } from "./DecisionRecord";
 import { OutboxEmailEntity } from "./OutboxEmail";
 import { IdempotencyRecordEntity } from "./IdempotencyRecord";
 
@@ -30,8 +30,11 @@ export const allEntities = [
   AssignmentDisabledPlanEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
+  LicenseRequestDisabledPlanEntity,
   RequestProcessSettingsEntity,
   DecisionRecordEntity,
+  DecisionRecordUserEntity,
+  DecisionRecordDisabledPlanEntity,
   OutboxEmailEntity,
   IdempotencyRecordEntity,
 ];

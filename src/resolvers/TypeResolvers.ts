@@ -19,7 +19,6 @@ import { can } from "../modules/access/policy";
 import { toGlobalId } from "../modules/shared/ids";
 import type { Catalog } from "../modules/shared/loaders";
 import { availableLicenses, eligibleProducts } from "../modules/licenseRequests/rules";
-import { parseIdList } from "../modules/history/history";
 import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../modules/licenseRequests/status";
 import { LicenseRequestStatus, Role } from "../schema/enums";
 import {
@@ -188,7 +187,9 @@ export class LicenseRequestResolver {
 
   @FieldResolver(() => [ServicePlan])
   async disabledServicePlans(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return plansOf(await signedIn(ctx).loaders.catalog(), parseIdList(request.disabledServicePlanIds));
+    const { loaders } = signedIn(ctx);
+    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfRequest.load(request.id)]);
+    return plansOf(catalog, ids);
   }
 
   @FieldResolver(() => [Product])
@@ -237,18 +238,22 @@ export class LicenseRequestDecisionResolver {
 
   @FieldResolver(() => [ServicePlan])
   async disabledServicePlans(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    return plansOf(await signedIn(ctx).loaders.catalog(), parseIdList(decision.disabledServicePlanIds));
+    const { loaders } = signedIn(ctx);
+    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfDecision.load(decision.id)]);
+    return plansOf(catalog, ids);
   }
 
   @FieldResolver(() => [User])
   async approvedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    const users = await signedIn(ctx).loaders.user.loadMany(parseIdList(decision.approvedUserIds));
+    const { loaders } = signedIn(ctx);
+    const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).approved);
     return users.filter((u) => u instanceof UserEntity);
   }
 
   @FieldResolver(() => [User])
   async deniedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    const users = await signedIn(ctx).loaders.user.loadMany(parseIdList(decision.deniedUserIds));
+    const { loaders } = signedIn(ctx);
+    const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).denied);
     return users.filter((u) => u instanceof UserEntity);
   }
 }

@@ -6,7 +6,14 @@
  * every other one, an approval from another product with one plan off.
  */
 import type { DataSource } from "typeorm";
-import { LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, ServicePlanEntity, UserEntity } from "../../src/entities";
+import {
+  LicenseRequestDisabledPlanEntity,
+  LicenseRequestEntity,
+  LicenseRequestRecipientEntity,
+  ProductEntity,
+  ServicePlanEntity,
+  UserEntity,
+} from "../../src/entities";
 
 export interface BulkRequestOptions {
   organizationName?: "Contoso" | "Fabrikam";
@@ -47,8 +54,12 @@ export async function insertDecidedRequests(dataSource: DataSource, count: numbe
         decidedById: admin.id,
         decisionMessage: null,
         assignedProductId: approved ? fulfilling.id : null,
-        disabledServicePlanIds: approved ? String(plan.id) : "",
       });
+      if (approved) {
+        await manager
+          .getRepository(LicenseRequestDisabledPlanEntity)
+          .insert({ requestId: row.id, servicePlanId: plan.id, organizationId: admin.organizationId, position: 0 });
+      }
       await manager.getRepository(LicenseRequestRecipientEntity).insert(
         recipients.map((user, position) => ({
           requestId: row.id,

@@ -1,4 +1,5 @@
 import { Initial1764000000000 } from "./1764000000000-Initial";
+import { JoinTables1765000000000 } from "./1765000000000-JoinTables";
 
 /** Every migration, in order. */
-export const migrations = [Initial1764000000000];
+export const migrations = [Initial1764000000000, JoinTables1765000000000];

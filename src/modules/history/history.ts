@@ -4,7 +4,7 @@
  * good, visible to global admins only.
  */
 import { DataSource, EntityManager } from "typeorm";
-import { DecisionAction, DecisionRecordEntity } from "../../entities";
+import { DecisionAction, DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordUserEntity } from "../../entities";
 import { assertCan, can, organizationOf } from "../access/policy";
 import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "../shared/keyset";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
@@ -29,26 +29,38 @@ export interface DecisionFacts {
   message?: string | null;
 }
 
-const idList = (ids: readonly number[] | undefined) => (ids ?? []).join(",");
-export const parseIdList = (value: string): number[] => (value ? value.split(",").map(Number) : []);
 
 export class DecisionHistory {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Records one entry in the transaction of `manager`. */
+  /** Records one entry in the transaction of `manager`: at most three statements, whatever the number of recipients. */
   async record(manager: EntityManager, facts: DecisionFacts): Promise<void> {
-    await manager.getRepository(DecisionRecordEntity).insert({
-      organizationId: facts.organizationId,
+    const { organizationId } = facts;
+    const inserted = await manager.getRepository(DecisionRecordEntity).insert({
+      organizationId,
       requestId: facts.requestId,
       action: facts.action,
       actorId: facts.actorId,
       at: facts.at,
       productId: facts.productId ?? null,
-      disabledServicePlanIds: idList(facts.disabledPlanIds),
-      approvedUserIds: idList(facts.approvedUserIds),
-      deniedUserIds: idList(facts.deniedUserIds),
       message: facts.message ?? null,
     });
+    const decisionId = Number(inserted.identifiers[0].id);
+    const people = [
+      ...(facts.approvedUserIds ?? []).map((userId) => ({ userId, outcome: "APPROVED" as const })),
+      ...(facts.deniedUserIds ?? []).map((userId) => ({ userId, outcome: "DENIED" as const })),
+    ];
+    if (people.length) {
+      await manager
+        .getRepository(DecisionRecordUserEntity)
+        .insert(people.map((person, position) => ({ decisionId, organizationId, position, ...person })));
+    }
+    const plans = facts.disabledPlanIds ?? [];
+    if (plans.length) {
+      await manager
+        .getRepository(DecisionRecordDisabledPlanEntity)
+        .insert(plans.map((servicePlanId, position) => ({ decisionId, servicePlanId, organizationId, position })));
+    }
   }
 
   /** The organization's history, newest first. Global admins only (FORBIDDEN otherwise). */

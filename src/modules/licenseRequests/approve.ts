@@ -77,7 +77,6 @@ export async function approveRequest(
         decidedById: viewer.userId,
         decisionMessage: plan.message,
         assignedProductId: plan.product.id,
-        disabledServicePlanIds: plan.disabledPlanIds.join(","),
       });
       await storeOutcome(deps, unit, request);
       await deps.history.record(manager, {

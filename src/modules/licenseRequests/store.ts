@@ -17,6 +17,7 @@ import { DataSource, EntityManager, In } from "typeorm";
 import {
   AssignmentDisabledPlanEntity,
   LicenseAssignmentEntity,
+  LicenseRequestDisabledPlanEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
   OrganizationEntity,
@@ -132,7 +133,6 @@ export class LicenseRequestStore {
         decidedById: null,
         decisionMessage: null,
         assignedProductId: null,
-        disabledServicePlanIds: "",
       }),
     );
     // Throws a duplicate-key error when one of them was named for this product a moment ago.
@@ -162,8 +162,9 @@ export class LicenseRequestStore {
   }
 
   /**
-   * One assignment per user, with `disabledPlanIds` off in each; the
-   * recipients' decisions (approved with their assignment, the rest denied).
+   * One assignment per user, with `disabledPlanIds` off in each (and kept on
+   * the request); the recipients' decisions (approved with their assignment,
+   * the rest denied).
    * Throws a duplicate-key error when one of them was just given the product.
    */
   async assign(
@@ -181,6 +182,9 @@ export class LicenseRequestStore {
       order: { id: "ASC" },
     });
     if (plan.disabledPlanIds.length) {
+      await manager
+        .getRepository(LicenseRequestDisabledPlanEntity)
+        .insert(plan.disabledPlanIds.map((servicePlanId, position) => ({ requestId: request.id, servicePlanId, organizationId, position })));
       await manager
         .getRepository(AssignmentDisabledPlanEntity)
         .insert(assignments.flatMap((a) => plan.disabledPlanIds.map((servicePlanId) => ({ assignmentId: a.id, servicePlanId, organizationId }))));
@@ -225,7 +229,6 @@ export class LicenseRequestStore {
         decidedById: request.decidedById,
         decisionMessage: request.decisionMessage,
         assignedProductId: request.assignedProductId,
-        disabledServicePlanIds: request.disabledServicePlanIds,
       })
       .where("id = :id AND status = 'PENDING'", { id: request.id })
       .execute();

@@ -8,8 +8,11 @@ import DataLoader from "dataloader";
 import { DataSource, EntityManager, In } from "typeorm";
 import {
   AssignmentDisabledPlanEntity,
+  DecisionRecordDisabledPlanEntity,
   DecisionRecordEntity,
+  DecisionRecordUserEntity,
   LicenseAssignmentEntity,
+  LicenseRequestDisabledPlanEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
   OrganizationEntity,
@@ -128,6 +131,45 @@ export function createLoaders(db: DataSource, organizationId: number) {
         }),
         (d) => d.assignmentId,
         assignmentIds,
+      ).map((rows) => rows.map((r) => r.servicePlanId)),
+    ),
+
+    /** Service plan IDs an approval turned off, per request, in the order given. */
+    disabledPlanIdsOfRequest: new DataLoader<number, number[]>(async (requestIds) =>
+      groupBy(
+        await db.getRepository(LicenseRequestDisabledPlanEntity).find({
+          where: { requestId: In([...requestIds]), organizationId },
+          order: { requestId: "ASC", position: "ASC" },
+        }),
+        (d) => d.requestId,
+        requestIds,
+      ).map((rows) => rows.map((r) => r.servicePlanId)),
+    ),
+
+    /** Who one history entry approved and denied, in recipient order. */
+    peopleOfDecision: new DataLoader<number, { approved: number[]; denied: number[] }>(async (decisionIds) =>
+      groupBy(
+        await db.getRepository(DecisionRecordUserEntity).find({
+          where: { decisionId: In([...decisionIds]), organizationId },
+          order: { decisionId: "ASC", position: "ASC" },
+        }),
+        (d) => d.decisionId,
+        decisionIds,
+      ).map((rows) => ({
+        approved: rows.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
+        denied: rows.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
+      })),
+    ),
+
+    /** Service plan IDs one history entry turned off, in the order given. */
+    disabledPlanIdsOfDecision: new DataLoader<number, number[]>(async (decisionIds) =>
+      groupBy(
+        await db.getRepository(DecisionRecordDisabledPlanEntity).find({
+          where: { decisionId: In([...decisionIds]), organizationId },
+          order: { decisionId: "ASC", position: "ASC" },
+        }),
+        (d) => d.decisionId,
+        decisionIds,
       ).map((rows) => rows.map((r) => r.servicePlanId)),
     ),
 
