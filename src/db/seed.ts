@@ -157,11 +157,6 @@ const ORGANIZATIONS: SeedOrganization[] = [
   },
 ];
 
-/** True when the database holds no organization yet. */
-export async function isEmpty(dataSource: DataSource): Promise<boolean> {
-  return (await dataSource.getRepository(OrganizationEntity).count()) === 0;
-}
-
 /**
  * Seeds the demo organizations if the database is empty, in one transaction;
  * returns whether it did. Instances starting together seed once (a database

@@ -18,12 +18,6 @@ export const timestampColumn = (options: ColumnOptions = {}): ColumnOptions => (
   ...options,
 });
 
-/** Integer keys come back as strings from some drivers' raw queries; entities always see numbers. */
-export const integerId: ValueTransformer = {
-  to: (value: number | null | undefined) => value,
-  from: (value: string | number | null) => (value == null ? null : Number(value)),
-};
-
 /**
  * A foreign key from `column` (declared separately with @Column) to the primary
  * key of `target`. Deleting or re-keying a referenced row is refused, so users,

@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import type { Context } from "../context";
 import { badUserInput } from "../modules/shared/errors";
+import { MAX_NODES } from "../modules/nodes/nodeLookup";
 import { localIdOf } from "../modules/shared/ids";
 import { LicenseRequestFilter, LicenseRequestOrder } from "../schema/inputs";
 import { Node } from "../schema/node";
@@ -15,7 +16,6 @@ import {
 } from "../schema/types";
 import { signedIn } from "./helpers";
 
-export const MAX_NODES = 100;
 
 @Resolver()
 export class QueryResolver {

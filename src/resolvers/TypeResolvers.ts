@@ -4,7 +4,7 @@
  */
 import { Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
-import {
+import type {
   DecisionRecordEntity,
   LicenseAssignmentEntity,
   LicenseRequestEntity,
@@ -33,6 +33,9 @@ import {
   User,
 } from "../schema/types";
 import { signedIn } from "./helpers";
+
+/** A user a loader found (it answers null for a missing key, an Error for a failed one). */
+const isUser = (user: UserEntity | Error | null): user is UserEntity => user !== null && !(user instanceof Error);
 
 const plansOf = (catalog: Catalog, ids: number[]) => ids.map((id) => catalog.planById.get(id)).filter((p) => p !== undefined);
 
@@ -247,14 +250,14 @@ export class LicenseRequestDecisionResolver {
   async approvedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
     const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).approved);
-    return users.filter((u) => u instanceof UserEntity);
+    return users.filter(isUser);
   }
 
   @FieldResolver(() => [User])
   async deniedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
     const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).denied);
-    return users.filter((u) => u instanceof UserEntity);
+    return users.filter(isUser);
   }
 }
 

@@ -113,11 +113,6 @@ const urls = {
   ),
 };
 
-/** The assets' URLs, as the page references them (tests fetch them). */
-export function graphiqlAssetUrls(): string[] {
-  return [...assets.keys()].map((name) => `${GRAPHIQL_ASSETS_PATH}/${name}`);
-}
-
 /** JSON that is safe inside a <script> element: no `</script>`, no line separators. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value)

@@ -25,9 +25,6 @@ if (options) {
   tracing = startTracing({ serviceName: options.serviceName, exporter: new OTLPTraceExporter({ url: options.tracesUrl }) });
 }
 
-/** True when spans are being exported. */
-export const tracingEnabled = (): boolean => tracing !== null;
-
 /** Exports the spans still buffered; call before the process exits. */
 export async function stopTracing(): Promise<void> {
   await tracing?.shutdown();

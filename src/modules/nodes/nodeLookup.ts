@@ -9,6 +9,9 @@ import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import type { RequestProcessSettingsService } from "../settings/settings";
 import type { Viewer } from "../shared/viewer";
 
+/** `nodes(ids:)` takes at most this many IDs (api.md "Errors"). */
+export const MAX_NODES = 100;
+
 export class NodeLookup {
   constructor(
     private readonly requests: LicenseRequestQueries,

@@ -41,7 +41,7 @@ import {
 } from "graphql";
 import { MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
-import { MAX_NODES } from "../../resolvers/QueryResolver";
+import { MAX_NODES } from "../../modules/nodes/nodeLookup";
 import { badUserInput } from "../../modules/shared/errors";
 
 /**

@@ -1,0 +1,124 @@
+/**
+ * The rooms of ../shared/design/architecture.md as rules: what each part of
+ * src/ may import. `npm run check:deps` (and `npm run check`, and CI) fail on
+ * any import that breaks them, so the layout holds by itself.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      severity: "error",
+      comment: "A cycle makes two rooms one; break it with an interface or by moving the shared part down.",
+      from: { path: "^src" },
+      to: { circular: true },
+    },
+    {
+      name: "config-imports-nothing-of-ours",
+      severity: "error",
+      comment: "src/config.ts reads the environment and depends on nothing else of ours.",
+      from: { path: "^src/config\\.ts$" },
+      to: { path: "^src/" },
+    },
+    {
+      name: "values-import-nothing",
+      severity: "error",
+      from: { path: "^src/values\\.ts$" },
+      to: { path: "^src/" },
+    },
+    {
+      name: "entities-are-the-storage-shape-only",
+      severity: "error",
+      comment: "Entities import other entities and the vocabulary, nothing else of ours.",
+      from: { path: "^src/entities/" },
+      to: { path: "^src/", pathNot: ["^src/entities/", "^src/values\\.ts$"] },
+    },
+    {
+      name: "schema-is-the-public-shape-only",
+      severity: "error",
+      comment: "src/schema holds types, inputs, enums and scalars: nothing below the resolvers.",
+      from: { path: "^src/schema/" },
+      to: { path: "^src/", pathNot: ["^src/schema/", "^src/values\\.ts$"] },
+    },
+    {
+      name: "resolvers-never-touch-storage",
+      severity: "error",
+      comment: "Resolvers call modules; the database, migrations, infrastructure and the server are not theirs (entity types only, for @Root).",
+      from: { path: "^src/resolvers/" },
+      to: { path: ["^src/db/", "^src/infra/", "^src/server", "^src/runtime\\.ts$"] },
+    },
+    {
+      name: "resolvers-read-entities-as-types-only",
+      severity: "error",
+      from: { path: "^src/resolvers/" },
+      to: { path: "^src/entities/", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "rules-are-pure",
+      severity: "error",
+      comment: "A feature's rules (and how a request reads at a time) import no I/O: no database, no store, no loaders, no clock, no infrastructure.",
+      from: { path: "^src/modules/[^/]+/(rules|status)\\.ts$" },
+      to: {
+        path: [
+          "^src/db/",
+          "^src/infra/",
+          "^src/modules/[^/]+/store\\.ts$",
+          "^src/modules/shared/(loaders|unitOfWork|idempotency|clock|events)\\.ts$",
+          "^node_modules/(typeorm|mysql2|better-sqlite3|ioredis|nodemailer)/",
+        ],
+      },
+    },
+    {
+      name: "rules-read-entities-as-types-only",
+      severity: "error",
+      from: { path: "^src/modules/[^/]+/(rules|status)\\.ts$" },
+      to: { path: "^src/entities/", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "the-policy-is-pure",
+      severity: "error",
+      comment: "The one access policy judges plain data.",
+      from: { path: "^src/modules/access/policy\\.ts$" },
+      to: { path: "^src/", pathNot: ["^src/modules/shared/(viewer|errors)\\.ts$", "^src/entities/"] },
+    },
+    {
+      name: "modules-stay-below-the-edge",
+      severity: "error",
+      comment: "Feature modules know nothing of GraphQL's shape, the resolvers, the server or the process assembly.",
+      from: { path: "^src/modules/" },
+      to: { path: ["^src/schema/", "^src/resolvers/", "^src/server", "^src/runtime\\.ts$", "^src/index\\.ts$", "^src/context\\.ts$"] },
+    },
+    {
+      name: "shared-kernel-knows-no-feature",
+      severity: "error",
+      comment: "src/modules/shared is what every feature builds on; it imports none of them.",
+      from: { path: "^src/modules/shared/" },
+      to: { path: "^src/modules/", pathNot: ["^src/modules/shared/"] },
+    },
+    {
+      name: "infra-are-adapters",
+      severity: "error",
+      comment: "Adapters to the outside (Redis, SMTP, the outbox dispatcher) depend on configuration and the shared kernel only.",
+      from: { path: "^src/infra/" },
+      to: { path: ["^src/modules/(?!shared/)", "^src/resolvers/", "^src/schema/", "^src/server"] },
+    },
+    {
+      name: "db-layer-below-modules",
+      severity: "error",
+      from: { path: "^src/db/" },
+      to: { path: ["^src/modules/", "^src/resolvers/", "^src/schema/", "^src/server"] },
+    },
+    {
+      name: "no-test-code-in-src",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: ["^test/", "^bench/"] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.build.json" },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "require", "node", "default"] },
+  },
+};
