@@ -94,10 +94,16 @@ test("lists the seeded pending requests, the completed ones under Completed, wit
   expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
   expect(csp).not.toContain("unsafe");
 
-  // The browser client comes from this server; the package's other files are not served.
+  // The page's modules as they are in public/requests, with the generated operations; the
+  // browser client comes from this server, and the package's other files are not served
+  // (nor the type declaration beside the page's import of it, which is for the type check).
+  expect(session.requests).toEqual(
+    expect.arrayContaining(["app.js", "api.js", "list.js", "details.js", "live.js", "generated/operations.js"].map((file) => `${server.url}/requests/${file}`)),
+  );
   expect(session.requests).toContain(`${server.url}/requests/vendor/graphql-ws/client.js`);
   expect((await fetch(`${server.url}/requests/vendor/graphql-ws/client.cjs`)).status).toBe(404);
   expect((await fetch(`${server.url}/requests/vendor/graphql-ws/index.d.ts`)).status).toBe(404);
+  expect((await fetch(`${server.url}/requests/vendor/graphql-ws/client.d.ts`)).status).toBe(404);
   expect(session.sockets).toEqual([server.wsUrl]);
   expectOnlyOwnOrigin(session);
   expect(session.failures).toEqual([]);

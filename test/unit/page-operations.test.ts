@@ -2,7 +2,8 @@
  * The Requests page sends the operations of operations/*.graphql and no copy
  * of them: public/requests/generated/operations.js is emitted from those files
  * (scripts/emit-page-operations.js, run by `npm run codegen`), is committed
- * fresh, and holds complete documents the schema validates.
+ * fresh, holds complete documents the schema validates, and the page's own
+ * modules hold no GraphQL text.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,7 +11,16 @@ import { buildSchema, parse, validate } from "graphql";
 import { OUTPUT, pageOperations, renderPageOperations } from "../../scripts/emit-page-operations";
 
 const ROOT = path.resolve(__dirname, "../..");
+const PAGE = path.join(ROOT, "public", "requests");
 const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema.graphql"), "utf8"));
+
+/** The page's hand-written modules: every .js under public/requests but the generated ones. */
+function pageModules(): string[] {
+  return fs
+    .readdirSync(PAGE, { recursive: true, encoding: "utf8" })
+    .filter((file) => file.endsWith(".js") && !file.startsWith(`generated${path.sep}`))
+    .map((file) => path.join(PAGE, file));
+}
 
 test("generated/operations.js is what the emitter makes of operations/*.graphql now (else: npm run codegen, and commit it)", () => {
   expect(fs.readFileSync(path.join(ROOT, OUTPUT), "utf8")).toBe(renderPageOperations(ROOT));
@@ -33,4 +43,21 @@ test("exports every operation of operations/*.graphql as a complete document the
     // Each fragment it uses is there, and no other (NoUnusedFragments).
     expect([name, validate(schema, parse(source)).map((e) => e.message)]).toEqual([name, []]);
   }
+});
+
+test("the page's modules take their operations from generated/operations.js and hold none of their own", () => {
+  const modules = pageModules();
+  expect(modules.map((file) => path.basename(file))).toEqual(expect.arrayContaining(["app.js", "api.js", "list.js", "details.js", "live.js"]));
+  const imported = new Set<string>();
+  for (const file of modules) {
+    const text = fs.readFileSync(file, "utf8");
+    // An operation or fragment definition, or a selection set of fields, as GraphQL text in a string.
+    expect([path.basename(file), text.match(/["'`]\s*(query|mutation|subscription|fragment)\b[^"'`]*\{|\{\s*id\s+\w+/g)]).toEqual([path.basename(file), null]);
+    for (const match of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*"\.\/generated\/operations\.js"/g)) {
+      match[1].split(",").forEach((name) => imported.add(name.trim()));
+    }
+  }
+  const exported = new Set(pageOperations(ROOT).map((o) => o.name));
+  expect([...imported].sort()).toEqual(["RequestSubmitted", "RequestUpdated", "RequestsPageApprove", "RequestsPageDeny", "RequestsPageRequest", "RequestsTab"]);
+  expect([...imported].filter((name) => !exported.has(name))).toEqual([]);
 });
