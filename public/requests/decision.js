@@ -10,7 +10,8 @@
 /** @import { DecisionForm, RequestDetails } from "./state.js" */
 /** @import { RequestsPageApproveMutationVariables, RequestsPageDenyMutationVariables } from "../../test/generated/graphql" */
 
-export const MAX_MESSAGE_LENGTH = 2000;
+/** api.md: a decision message is at most 1,000 characters (UTF-16 code units, as both the API and `maxlength` count). */
+export const MAX_MESSAGE_LENGTH = 1000;
 
 /**
  * The form for `request` as it opens: every recipient approved, licenses from

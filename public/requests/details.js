@@ -14,6 +14,8 @@ import { state } from "./state.js";
 
 /** @import { DecisionKind, RequestDetails } from "./state.js" */
 
+const count = new Intl.NumberFormat("en");
+
 /**
  * Opens request `id`. Opening the open request again keeps what the admin chose so far.
  * @param {string} id
@@ -129,18 +131,26 @@ export function renderDetails() {
 /** @param {string[]} errors */
 const errorList = (errors) => h("ul", { class: "errors", role: "alert", hidden: errors.length === 0 }, errors.map((message) => h("li", {}, message)));
 
+/** @param {number} length */
+const messageCount = (length) => `${count.format(length)} / ${count.format(MAX_MESSAGE_LENGTH)}`;
+
 /** @param {RequestDetails} request */
 function decisionForm(request) {
   const { form, busy, errors } = state.details;
   const approvedCount = request.recipients.filter((r) => !form.excluded.has(r.user.id)).length;
   const product = request.eligibleProducts.find((p) => p.id === form.productId) ?? null;
+  const counter = h("span", { id: "message-count", class: "char-count", "aria-live": "polite" }, messageCount(form.message.length));
   const textarea = h("textarea", {
     id: "message",
     rows: 3,
     maxlength: MAX_MESSAGE_LENGTH,
+    "aria-describedby": "message-count",
     disabled: busy,
+    // Not re-rendered on every keystroke (that would lose the caret): only the count changes.
     oninput: (/** @type {InputEvent} */ event) => {
-      if (event.target instanceof HTMLTextAreaElement) form.message = event.target.value;
+      if (!(event.target instanceof HTMLTextAreaElement)) return;
+      form.message = event.target.value;
+      counter.textContent = messageCount(form.message.length);
     },
   });
   textarea.value = form.message;
@@ -231,7 +241,7 @@ function decisionForm(request) {
           ),
         )
       : null,
-    h("label", { for: "message", class: "block" }, "Message to the users (optional)"),
+    h("div", { class: "message-label" }, h("label", { for: "message", class: "block" }, "Message to the users (optional)"), counter),
     textarea,
     errorList(errors),
     h(

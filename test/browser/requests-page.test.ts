@@ -5,6 +5,7 @@
  * approves partially from another product with apps turned off, denies, shows
  * userErrors, renders API text as text, loads nothing from another origin,
  * and without a development token asks for one and keeps it in sessionStorage.
+ * Its message box takes what the API takes (1,000 characters) and counts them.
  *
  * Every wait is bounded: Playwright's waitFor / waitForFunction with a timeout,
  * and `eventually` for server-side conditions.
@@ -24,6 +25,7 @@ const ADMIN = "admin@contoso.example";
 const ADELE = "adele@contoso.example";
 const ALEX = "alex@contoso.example";
 const MEGAN = "megan@contoso.example";
+const LEE = "lee@contoso.example";
 
 const LIST_IDS = `query($state: LicenseRequestState!) { licenseRequests(filter: { state: $state }, first: 100) { nodes { id requester { displayName } } } }`;
 
@@ -204,6 +206,45 @@ test("a decision made elsewhere updates the list and the open details without re
   await page.locator("#details dd", { hasText: "Done from elsewhere." }).waitFor();
   await expect(page.getByRole("button", { name: "Approve" }).count()).resolves.toBe(0);
   await expect(notReloaded(page)).resolves.toBe(true);
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  expect(session.problems).toEqual([]);
+});
+
+test("the message box takes at most 1,000 characters, as the API does, and shows the count", async () => {
+  const session = await openLive();
+  const { page } = session;
+  const requestId = await api.submitted(LEE, "VISIO_PLAN2");
+  await rowStatus(page, requestId, "PENDING").waitFor();
+  await selectRequest(page, requestId, "Visio Plan 2");
+  const box = page.locator("#details textarea");
+  const count = page.locator("#details #message-count");
+  await expect(box.getAttribute("maxlength")).resolves.toBe("1000");
+  await expect(box.getAttribute("aria-describedby")).resolves.toBe("message-count");
+  await expect(count.textContent()).resolves.toBe("0 / 1,000");
+
+  await box.pressSequentially("Sorry");
+  await expect(count.textContent()).resolves.toBe("5 / 1,000");
+  // Pasting more keeps the first 1,000 characters; typing past the limit stops at it.
+  await box.fill("");
+  await page.keyboard.insertText("y".repeat(1200));
+  await expect(box.inputValue()).resolves.toBe("y".repeat(1000));
+  await expect(count.textContent()).resolves.toBe("1,000 / 1,000");
+  await box.fill("x".repeat(995));
+  await expect(count.textContent()).resolves.toBe("995 / 1,000");
+  await box.pressSequentially("0123456789");
+  await expect(box.inputValue()).resolves.toBe("x".repeat(995) + "01234");
+  await expect(count.textContent()).resolves.toBe("1,000 / 1,000");
+
+  // A re-render (here: leaving the requester out and taking them back) keeps the message and its count.
+  await page.locator(`#details li[data-user-id="${server.ids.user(LEE)}"] button[data-action=exclude]`).click();
+  await page.locator(`#details li[data-user-id="${server.ids.user(LEE)}"] button[data-action=include]`).click();
+  await expect(count.textContent()).resolves.toBe("1,000 / 1,000");
+
+  // What the box holds the API takes.
+  await page.getByRole("button", { name: "Deny" }).click();
+  await rowStatus(page, requestId, "DENIED").waitFor();
+  await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({ status: "DENIED", decisionMessage: "x".repeat(995) + "01234" });
   expectOnlyOwnOrigin(session);
   expect(session.failures).toEqual([]);
   expect(session.problems).toEqual([]);
