@@ -5,7 +5,7 @@
  * eligible product, with apps turned off; or deny), else what was decided.
  */
 import { gql, isTokenRefused } from "./api.js";
-import { approveInput, denyInput, MAX_MESSAGE_LENGTH, newForm } from "./decision.js";
+import { approveInput, decisionAnswered, denyInput, formChanged, MAX_MESSAGE_LENGTH, newForm } from "./decision.js";
 import { $, dateTimeFormat, h, statusBadge, time } from "./dom.js";
 import { failed } from "./failures.js";
 import { RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
@@ -68,7 +68,8 @@ export function closeDetails() {
 
 /**
  * Sends the decision the form describes. While it is on its way the form is
- * disabled.
+ * disabled; a failed call keeps the decision's idempotency key, so clicking
+ * again retries the same decision (decision.js).
  * @param {DecisionKind} kind
  */
 async function decide(kind) {
@@ -84,6 +85,7 @@ async function decide(kind) {
       kind === "approve"
         ? (await gql(RequestsPageApprove, { input: approveInput(request, form) })).approveLicenseRequest
         : (await gql(RequestsPageDeny, { input: denyInput(request, form) })).denyLicenseRequest;
+    decisionAnswered(form);
     if (payload.userErrors.length) {
       details.errors = payload.userErrors.map((e) => e.message);
     } else if (payload.licenseRequest && details.selectedId === request.id) {
@@ -139,6 +141,11 @@ function decisionForm(request) {
   const { form, busy, errors } = state.details;
   const approvedCount = request.recipients.filter((r) => !form.excluded.has(r.user.id)).length;
   const product = request.eligibleProducts.find((p) => p.id === form.productId) ?? null;
+  /** A change of choices that changes what the form shows. */
+  const changed = () => {
+    formChanged(form);
+    renderDetails();
+  };
   const counter = h("span", { id: "message-count", class: "char-count", "aria-live": "polite" }, messageCount(form.message.length));
   const textarea = h("textarea", {
     id: "message",
@@ -150,6 +157,7 @@ function decisionForm(request) {
     oninput: (/** @type {InputEvent} */ event) => {
       if (!(event.target instanceof HTMLTextAreaElement)) return;
       form.message = event.target.value;
+      formChanged(form);
       counter.textContent = messageCount(form.message.length);
     },
   });
@@ -181,7 +189,7 @@ function decisionForm(request) {
               onclick: () => {
                 if (excluded) form.excluded.delete(recipient.user.id);
                 else form.excluded.add(recipient.user.id);
-                renderDetails();
+                changed();
               },
             },
             excluded ? "Undo" : "X",
@@ -207,7 +215,7 @@ function decisionForm(request) {
             onchange: () => {
               form.productId = p.id;
               form.disabledPlans = new Set();
-              renderDetails();
+              changed();
             },
           }),
           h("span", {}, p.name),
@@ -234,6 +242,7 @@ function decisionForm(request) {
                   if (!(event.target instanceof HTMLInputElement)) return;
                   if (event.target.checked) form.disabledPlans.add(plan.id);
                   else form.disabledPlans.delete(plan.id);
+                  formChanged(form);
                 },
               }),
               h("span", {}, plan.name),

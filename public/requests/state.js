@@ -25,6 +25,7 @@
  * @property {string | null} productId the product the licenses come from
  * @property {Set<string>} disabledPlans service plan IDs turned off
  * @property {string} message the message to the recipients, as typed
+ * @property {Partial<Record<DecisionKind, string>>} keys the idempotency key of each decision sent from exactly these choices and not yet answered
  */
 
 /**
@@ -44,7 +45,7 @@ export const state = {
   details: {
     selectedId: null,
     request: null,
-    form: { excluded: new Set(), productId: null, disabledPlans: new Set(), message: "" },
+    form: { excluded: new Set(), productId: null, disabledPlans: new Set(), message: "", keys: {} },
     busy: false,
     errors: [],
   },
