@@ -5,13 +5,16 @@
  * approves partially from another product with apps turned off, denies, shows
  * userErrors, renders API text as text, loads nothing from another origin,
  * and without a development token asks for one and keeps it in sessionStorage.
+ * Its message box takes what the API takes (1,000 characters) and counts them;
+ * a decision retried after a failed call sends the same idempotency key and
+ * acts once, and a changed decision is a new one.
  *
  * Every wait is bounded: Playwright's waitFor / waitForFunction with a timeout,
  * and `eventually` for server-side conditions.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { Page } from "playwright-core";
+import { Page, Route } from "playwright-core";
 import { browserSuite, Chromium, expectOnlyOwnOrigin, Session } from "../helpers/browser";
 import { ROOT } from "../helpers/built";
 import { RequestsApi } from "../helpers/requests";
@@ -24,6 +27,9 @@ const ADMIN = "admin@contoso.example";
 const ADELE = "adele@contoso.example";
 const ALEX = "alex@contoso.example";
 const MEGAN = "megan@contoso.example";
+const LEE = "lee@contoso.example";
+const NESTOR = "nestor@contoso.example";
+const PATTI = "patti@contoso.example";
 
 const LIST_IDS = `query($state: LicenseRequestState!) { licenseRequests(filter: { state: $state }, first: 100) { nodes { id requester { displayName } } } }`;
 
@@ -65,6 +71,33 @@ async function selectRequest(page: Page, requestId: string, productName: string)
   await page.locator("#details h2", { hasText: productName }).waitFor();
 }
 
+/** The history of a request as its admins read it: one entry per decision, cancellation or expiry. */
+async function history(requestId: string): Promise<string[]> {
+  const res = await server.gql(ADMIN, `query($id: ID!) { licenseRequest(id: $id) { history { action } } }`, { id: requestId });
+  return res.body.data!.licenseRequest.history.map((entry: { action: string }) => entry.action);
+}
+
+interface ApproveInput {
+  requestId: string;
+  excludedUserIds: string[];
+  idempotencyKey: string;
+}
+
+/**
+ * Hands every approval the page sends to `handle` (with its input), in order;
+ * the page's other calls go through untouched.
+ */
+async function interceptApprovals(page: Page, handle: (route: Route, input: ApproveInput, attempt: number) => Promise<void>): Promise<ApproveInput[]> {
+  const sent: ApproveInput[] = [];
+  await page.route("**/graphql", async (route) => {
+    const body = route.request().postDataJSON() as { query?: string; variables?: { input: ApproveInput } } | null;
+    if (!body?.query?.startsWith("mutation RequestsPageApprove")) return route.continue();
+    sent.push(body.variables!.input);
+    await handle(route, body.variables!.input, sent.length);
+  });
+  return sent;
+}
+
 async function notReloaded(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { unchanged?: boolean }).unchanged === true);
 }
@@ -94,10 +127,16 @@ test("lists the seeded pending requests, the completed ones under Completed, wit
   expect(csp).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
   expect(csp).not.toContain("unsafe");
 
-  // The browser client comes from this server; the package's other files are not served.
+  // The page's modules as they are in public/requests, with the generated operations; the
+  // browser client comes from this server, and the package's other files are not served
+  // (nor the type declaration beside the page's import of it, which is for the type check).
+  expect(session.requests).toEqual(
+    expect.arrayContaining(["app.js", "api.js", "list.js", "details.js", "live.js", "generated/operations.js"].map((file) => `${server.url}/requests/${file}`)),
+  );
   expect(session.requests).toContain(`${server.url}/requests/vendor/graphql-ws/client.js`);
   expect((await fetch(`${server.url}/requests/vendor/graphql-ws/client.cjs`)).status).toBe(404);
   expect((await fetch(`${server.url}/requests/vendor/graphql-ws/index.d.ts`)).status).toBe(404);
+  expect((await fetch(`${server.url}/requests/vendor/graphql-ws/client.d.ts`)).status).toBe(404);
   expect(session.sockets).toEqual([server.wsUrl]);
   expectOnlyOwnOrigin(session);
   expect(session.failures).toEqual([]);
@@ -201,6 +240,124 @@ test("a decision made elsewhere updates the list and the open details without re
   expectOnlyOwnOrigin(session);
   expect(session.failures).toEqual([]);
   expect(session.problems).toEqual([]);
+});
+
+test("the message box takes at most 1,000 characters, as the API does, and shows the count", async () => {
+  const session = await openLive();
+  const { page } = session;
+  const requestId = await api.submitted(LEE, "VISIO_PLAN2");
+  await rowStatus(page, requestId, "PENDING").waitFor();
+  await selectRequest(page, requestId, "Visio Plan 2");
+  const box = page.locator("#details textarea");
+  const count = page.locator("#details #message-count");
+  await expect(box.getAttribute("maxlength")).resolves.toBe("1000");
+  await expect(box.getAttribute("aria-describedby")).resolves.toBe("message-count");
+  await expect(count.textContent()).resolves.toBe("0 / 1,000");
+
+  await box.pressSequentially("Sorry");
+  await expect(count.textContent()).resolves.toBe("5 / 1,000");
+  // Pasting more keeps the first 1,000 characters; typing past the limit stops at it.
+  await box.fill("");
+  await page.keyboard.insertText("y".repeat(1200));
+  await expect(box.inputValue()).resolves.toBe("y".repeat(1000));
+  await expect(count.textContent()).resolves.toBe("1,000 / 1,000");
+  await box.fill("x".repeat(995));
+  await expect(count.textContent()).resolves.toBe("995 / 1,000");
+  await box.pressSequentially("0123456789");
+  await expect(box.inputValue()).resolves.toBe("x".repeat(995) + "01234");
+  await expect(count.textContent()).resolves.toBe("1,000 / 1,000");
+
+  // A re-render (here: leaving the requester out and taking them back) keeps the message and its count.
+  await page.locator(`#details li[data-user-id="${server.ids.user(LEE)}"] button[data-action=exclude]`).click();
+  await page.locator(`#details li[data-user-id="${server.ids.user(LEE)}"] button[data-action=include]`).click();
+  await expect(count.textContent()).resolves.toBe("1,000 / 1,000");
+
+  // What the box holds the API takes.
+  await page.getByRole("button", { name: "Deny" }).click();
+  await rowStatus(page, requestId, "DENIED").waitFor();
+  await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({ status: "DENIED", decisionMessage: "x".repeat(995) + "01234" });
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  expect(session.problems).toEqual([]);
+});
+
+test("an approval whose answer was lost is retried with the same idempotencyKey, and the server acts once", async () => {
+  const session = await openLive();
+  const { page } = session;
+  const requestId = await api.submitted(NESTOR, "VISIO_PLAN2", [MEGAN]);
+  await rowStatus(page, requestId, "PENDING").waitFor();
+  await selectRequest(page, requestId, "Visio Plan 2");
+  const poolBefore = await api.pool("VISIO_PLAN2");
+
+  const sent = await interceptApprovals(page, async (route, _input, attempt) => {
+    if (attempt > 1) return route.continue();
+    // The first call reaches the server, which decides; its answer is lost on the way back.
+    await route.fetch();
+    // The decision's live event arrives while the page still waits for its answer (so it keeps the form).
+    await rowStatus(page, requestId, "APPROVED").waitFor();
+    await route.abort("connectionreset");
+  });
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator("#details .errors li", { hasText: "could not be reached" }).waitFor();
+
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator('#details [data-field=status] .status[data-status="APPROVED"]').waitFor();
+  await expect(page.locator("#details .errors li").count()).resolves.toBe(0);
+
+  // The same call twice: the same input with the same key, a 32-hex-digit one.
+  expect(sent).toHaveLength(2);
+  expect(sent[0].idempotencyKey).toMatch(/^[0-9a-f]{32}$/);
+  expect(sent[1]).toEqual(sent[0]);
+  // Acted once: one decision, one license and one email per recipient, the pool down by two.
+  await expect(history(requestId)).resolves.toEqual(["APPROVED"]);
+  const stored = await api.stored(requestId);
+  expect(stored.assignments).toHaveLength(2);
+  expect(stored.emails.map((email) => email.toAddress).sort()).toEqual([MEGAN, NESTOR]);
+  await expect(api.pool("VISIO_PLAN2")).resolves.toEqual({ total: poolBefore.total, assigned: poolBefore.assigned + 2 });
+
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual([]);
+  // The browser reports the reset connection once.
+  expect(session.problems).toHaveLength(1);
+  expect(session.problems[0]).toMatch(/^Failed to load resource/);
+});
+
+test("a retry after a 5xx or a network failure keeps the key; a changed decision is a new one with a new key", async () => {
+  const session = await openLive();
+  const { page } = session;
+  const requestId = await api.submitted(PATTI, "POWER_BI_PRO", [LEE]);
+  await rowStatus(page, requestId, "PENDING").waitFor();
+  await selectRequest(page, requestId, "Power BI Pro");
+
+  const sent = await interceptApprovals(page, async (route, _input, attempt) => {
+    // None of the first two reaches the server: a gateway's 502, then no connection at all.
+    if (attempt === 1) return route.fulfill({ status: 502, contentType: "text/html", body: "<h1>Bad gateway</h1>" });
+    if (attempt === 2) return route.abort("internetdisconnected");
+    return route.continue();
+  });
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator("#details .errors li", { hasText: "HTTP 502" }).waitFor();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator("#details .errors li", { hasText: "could not be reached" }).waitFor();
+
+  // The admin changes the decision: Lee is left out.
+  await page.locator(`#details li[data-user-id="${server.ids.user(LEE)}"] button[data-action=exclude]`).click();
+  await page.locator(`#details li.excluded[data-user-id="${server.ids.user(LEE)}"]`).waitFor();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.locator('#details [data-field=status] .status[data-status="PARTIALLY_APPROVED"]').waitFor();
+
+  expect(sent.map((input) => input.excludedUserIds)).toEqual([[], [], [server.ids.user(LEE)]]);
+  expect(sent[1].idempotencyKey).toBe(sent[0].idempotencyKey);
+  expect(sent[2].idempotencyKey).not.toBe(sent[0].idempotencyKey);
+  await expect(history(requestId)).resolves.toEqual(["PARTIALLY_APPROVED"]);
+  const stored = await api.stored(requestId);
+  expect(stored.assignments).toHaveLength(1);
+  expect(stored.emails.map((email) => email.toAddress).sort()).toEqual([LEE, PATTI]);
+
+  expectOnlyOwnOrigin(session);
+  expect(session.failures).toEqual(["502 /graphql"]);
+  expect(session.problems).toHaveLength(2);
+  expect(session.problems.filter((p) => !p.startsWith("Failed to load resource"))).toEqual([]);
 });
 
 describe("without a development token (production)", () => {

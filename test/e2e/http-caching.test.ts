@@ -144,7 +144,7 @@ describe("HTTP caching and compression", () => {
   });
 
   describe("the Requests page's files", () => {
-    it.each([["/requests"], ["/requests/app.js"], ["/requests/style.css"]])("%s revalidates on every load: ETag, no-cache, 304", async (path) => {
+    it.each([["/requests"], ["/requests/app.js"], ["/requests/details.js"], ["/requests/generated/operations.js"], ["/requests/style.css"]])("%s revalidates on every load: ETag, no-cache, 304", async (path) => {
       const first = await request(`${server.url}${path}`, { headers: { "accept-encoding": "gzip" } });
       expect(first.status).toBe(200);
       expect(first.headers["cache-control"]).toBe("no-cache");

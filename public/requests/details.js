@@ -1,0 +1,289 @@
+// @ts-check
+/**
+ * The details pane: the open request, its decision form while it is pending
+ * and the admin may decide it (approve, possibly partially, from another
+ * eligible product, with apps turned off; or deny), else what was decided.
+ */
+import { gql, isTokenRefused } from "./api.js";
+import { approveInput, decisionAnswered, denyInput, formChanged, MAX_MESSAGE_LENGTH, newForm } from "./decision.js";
+import { $, dateTimeFormat, h, statusBadge, time } from "./dom.js";
+import { failed } from "./failures.js";
+import { RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
+import { renderList, upsertRow } from "./list.js";
+import { state } from "./state.js";
+
+/** @import { DecisionKind, RequestDetails } from "./state.js" */
+
+const count = new Intl.NumberFormat("en");
+
+/**
+ * Opens request `id`. Opening the open request again keeps what the admin chose so far.
+ * @param {string} id
+ */
+export async function select(id) {
+  const details = state.details;
+  if (details.selectedId === id && details.request) return;
+  details.selectedId = id;
+  details.request = null;
+  details.errors = [];
+  details.form = newForm(null);
+  renderList();
+  renderDetails();
+  await refreshDetails(id, { resetForm: true });
+}
+
+/**
+ * Reads the open request again; keeps what the admin chose unless `resetForm`.
+ * @param {string} id
+ * @param {{ resetForm?: boolean }} [options]
+ */
+export async function refreshDetails(id, { resetForm = false } = {}) {
+  const details = state.details;
+  try {
+    const data = await gql(RequestsPageRequest, { id });
+    if (details.selectedId !== id) return;
+    const request = data.licenseRequest;
+    if (!request) {
+      details.request = null;
+      details.errors = ["This request is not visible to you any more."];
+    } else {
+      if (resetForm || !details.request) details.form = newForm(request);
+      details.request = request;
+      upsertRow(request);
+    }
+    renderDetails();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+export function closeDetails() {
+  const details = state.details;
+  details.selectedId = null;
+  details.request = null;
+  details.errors = [];
+  renderList();
+  renderDetails();
+}
+
+/**
+ * Sends the decision the form describes. While it is on its way the form is
+ * disabled; a failed call keeps the decision's idempotency key, so clicking
+ * again retries the same decision (decision.js).
+ * @param {DecisionKind} kind
+ */
+async function decide(kind) {
+  const details = state.details;
+  const request = details.request;
+  if (!request || details.busy) return;
+  const form = details.form;
+  details.busy = true;
+  details.errors = [];
+  renderDetails();
+  try {
+    const payload =
+      kind === "approve"
+        ? (await gql(RequestsPageApprove, { input: approveInput(request, form) })).approveLicenseRequest
+        : (await gql(RequestsPageDeny, { input: denyInput(request, form) })).denyLicenseRequest;
+    decisionAnswered(form);
+    if (payload.userErrors.length) {
+      details.errors = payload.userErrors.map((e) => e.message);
+    } else if (payload.licenseRequest && details.selectedId === request.id) {
+      details.request = payload.licenseRequest;
+      upsertRow(payload.licenseRequest);
+    }
+  } catch (error) {
+    if (isTokenRefused(error)) return failed(error);
+    details.errors = [error instanceof Error ? error.message : String(error)];
+  } finally {
+    details.busy = false;
+    renderDetails();
+  }
+}
+
+/** Re-renders the pane and puts the focus back on the control that had it. */
+export function renderDetails() {
+  const pane = $("details");
+  const { selectedId, request, errors } = state.details;
+  const focusedId = document.activeElement && pane.contains(document.activeElement) ? document.activeElement.id : null;
+  pane.hidden = selectedId === null;
+  if (selectedId === null) return pane.replaceChildren();
+  if (!request) return pane.replaceChildren(h("p", { class: "muted" }, errors.length ? errors.join(" ") : "Loading…"));
+  const deciding = request.viewerCanDecide && request.status === "PENDING";
+  pane.replaceChildren(
+    h("button", { type: "button", class: "close link", "aria-label": "Close details", onclick: closeDetails }, "✕"),
+    h("h2", {}, request.product.name),
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Requested by"),
+      h("dd", {}, request.requester.displayName, h("span", { class: "muted" }, ` ${request.requester.email}`)),
+      h("dt", {}, "Requested"),
+      h("dd", {}, time(request.requestedAt, dateTimeFormat)),
+      h("dt", {}, "Status"),
+      h("dd", { "data-field": "status" }, statusBadge(request.status)),
+      request.status === "PENDING" ? [h("dt", {}, "Expires"), h("dd", {}, time(request.expiresAt))] : null,
+      request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
+    ),
+    deciding ? decisionForm(request) : decisionSummary(request),
+  );
+  if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+/** @param {string[]} errors */
+const errorList = (errors) => h("ul", { class: "errors", role: "alert", hidden: errors.length === 0 }, errors.map((message) => h("li", {}, message)));
+
+/** @param {number} length */
+const messageCount = (length) => `${count.format(length)} / ${count.format(MAX_MESSAGE_LENGTH)}`;
+
+/** @param {RequestDetails} request */
+function decisionForm(request) {
+  const { form, busy, errors } = state.details;
+  const approvedCount = request.recipients.filter((r) => !form.excluded.has(r.user.id)).length;
+  const product = request.eligibleProducts.find((p) => p.id === form.productId) ?? null;
+  /** A change of choices that changes what the form shows. */
+  const changed = () => {
+    formChanged(form);
+    renderDetails();
+  };
+  const counter = h("span", { id: "message-count", class: "char-count", "aria-live": "polite" }, messageCount(form.message.length));
+  const textarea = h("textarea", {
+    id: "message",
+    rows: 3,
+    maxlength: MAX_MESSAGE_LENGTH,
+    "aria-describedby": "message-count",
+    disabled: busy,
+    // Not re-rendered on every keystroke (that would lose the caret): only the count changes.
+    oninput: (/** @type {InputEvent} */ event) => {
+      if (!(event.target instanceof HTMLTextAreaElement)) return;
+      form.message = event.target.value;
+      formChanged(form);
+      counter.textContent = messageCount(form.message.length);
+    },
+  });
+  textarea.value = form.message;
+  return h(
+    "form",
+    { class: "decide", onsubmit: (/** @type {SubmitEvent} */ event) => event.preventDefault() },
+    h("h3", {}, `Users (${approvedCount} of ${request.recipients.length} will get a license)`),
+    h(
+      "ul",
+      { class: "recipients" },
+      request.recipients.map((recipient, index) => {
+        const excluded = form.excluded.has(recipient.user.id);
+        return h(
+          "li",
+          { "data-user-id": recipient.user.id, class: excluded ? "excluded" : null },
+          h("span", { class: "name" }, recipient.user.displayName),
+          h("span", { class: "muted" }, recipient.user.email),
+          h(
+            "button",
+            {
+              type: "button",
+              id: `exclude-${index}`,
+              class: "exclude",
+              "data-action": excluded ? "include" : "exclude",
+              "aria-label": excluded ? `Assign to ${recipient.user.displayName} after all` : `Don't assign to ${recipient.user.displayName}`,
+              title: excluded ? "Assign after all" : "Don't assign to this user",
+              disabled: busy,
+              onclick: () => {
+                if (excluded) form.excluded.delete(recipient.user.id);
+                else form.excluded.add(recipient.user.id);
+                changed();
+              },
+            },
+            excluded ? "Undo" : "X",
+          ),
+        );
+      }),
+    ),
+    h(
+      "fieldset",
+      { class: "products" },
+      h("legend", {}, "Assign licenses from"),
+      request.eligibleProducts.map((p, index) =>
+        h(
+          "label",
+          { class: p.availableLicenses < approvedCount ? "short" : null },
+          h("input", {
+            type: "radio",
+            name: "product",
+            id: `product-${index}`,
+            value: p.id,
+            checked: p.id === form.productId,
+            disabled: busy,
+            onchange: () => {
+              form.productId = p.id;
+              form.disabledPlans = new Set();
+              changed();
+            },
+          }),
+          h("span", {}, p.name),
+          h("span", { class: "muted" }, ` ${p.availableLicenses} of ${p.totalLicenses} available`),
+        ),
+      ),
+    ),
+    product && product.servicePlans.length
+      ? h(
+          "fieldset",
+          { class: "plans" },
+          h("legend", {}, "Apps and services to turn off"),
+          product.servicePlans.map((plan, index) =>
+            h(
+              "label",
+              {},
+              h("input", {
+                type: "checkbox",
+                id: `plan-${index}`,
+                value: plan.id,
+                checked: form.disabledPlans.has(plan.id),
+                disabled: busy,
+                onchange: (/** @type {Event} */ event) => {
+                  if (!(event.target instanceof HTMLInputElement)) return;
+                  if (event.target.checked) form.disabledPlans.add(plan.id);
+                  else form.disabledPlans.delete(plan.id);
+                  formChanged(form);
+                },
+              }),
+              h("span", {}, plan.name),
+            ),
+          ),
+        )
+      : null,
+    h("div", { class: "message-label" }, h("label", { for: "message", class: "block" }, "Message to the users (optional)"), counter),
+    textarea,
+    errorList(errors),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "button", id: "approve", class: "primary", disabled: busy, onclick: () => decide("approve") }, "Approve"),
+      h("button", { type: "button", id: "deny", disabled: busy, onclick: () => decide("deny") }, "Deny"),
+    ),
+  );
+}
+
+/** @param {RequestDetails} request */
+function decisionSummary(request) {
+  return h(
+    "div",
+    { class: "summary" },
+    h("h3", {}, "Users"),
+    h(
+      "ul",
+      { class: "recipients" },
+      request.recipients.map((r) =>
+        h("li", { "data-user-id": r.user.id }, h("span", { class: "name" }, r.user.displayName), h("span", { class: "muted" }, r.user.email), statusBadge(r.decision)),
+      ),
+    ),
+    h(
+      "dl",
+      { class: "facts" },
+      request.assignedProduct ? [h("dt", {}, "Assigned from"), h("dd", {}, request.assignedProduct.name)] : null,
+      request.disabledServicePlans.length ? [h("dt", {}, "Turned off"), h("dd", {}, request.disabledServicePlans.map((p) => p.name).join(", "))] : null,
+      request.decidedBy ? [h("dt", {}, "Decided by"), h("dd", {}, request.decidedBy.displayName)] : null,
+      request.decidedAt ? [h("dt", {}, "Decided"), h("dd", {}, time(request.decidedAt, dateTimeFormat))] : null,
+      request.decisionMessage ? [h("dt", {}, "Message"), h("dd", {}, request.decisionMessage)] : null,
+    ),
+    errorList(state.details.errors),
+  );
+}

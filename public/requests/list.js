@@ -1,0 +1,128 @@
+// @ts-check
+/**
+ * The list of requests: Pending or Completed, newest first, a page at a time
+ * (RequestsTab), kept current by live events and by the details pane.
+ */
+import { gql } from "./api.js";
+import { $, h, statusBadge, time } from "./dom.js";
+import { failed } from "./failures.js";
+import { RequestsTab } from "./generated/operations.js";
+import { state } from "./state.js";
+
+/** @import { Filter, RowData } from "./state.js" */
+
+const PAGE_SIZE = 50;
+
+/**
+ * Reads the first page for the current filter, or with `append` the next one.
+ * A fresh load supersedes every earlier one still on its way: only the newest
+ * answer is shown.
+ * @param {{ append?: boolean }} [options]
+ * @throws {import("./api.js").ApiError}
+ */
+export async function loadList({ append = false } = {}) {
+  const list = state.list;
+  const generation = append ? list.generation : ++list.generation;
+  const data = await gql(RequestsTab, { state: list.filter, first: PAGE_SIZE, after: append ? list.endCursor : null });
+  if (generation !== list.generation) return;
+  const page = data.licenseRequests;
+  const rows = page.edges.map((edge) => rowOf(edge.node));
+  const known = new Set(append ? list.rows.map((r) => r.id) : []);
+  list.rows = append ? [...list.rows, ...rows.filter((r) => !known.has(r.id))] : rows;
+  list.totalCount = page.totalCount;
+  list.endCursor = page.pageInfo.endCursor;
+  list.hasNextPage = page.pageInfo.hasNextPage;
+  renderList();
+}
+
+/**
+ * Only what a row shows, whatever else the request carries.
+ * @param {RowData} request
+ * @returns {RowData}
+ */
+function rowOf({ id, status, requestedAt, recipientCount, product, requester }) {
+  return { id, status, requestedAt, recipientCount, product, requester };
+}
+
+/**
+ * Puts a request's latest data in the list: replaces its row where shown, or
+ * adds it on top when it belongs to the filter. A request decided while shown
+ * under Pending stays where it is, with its new status.
+ * @param {RowData} request
+ * @param {{ isNew?: boolean }} [options] isNew: it arrived live (highlighted once)
+ */
+export function upsertRow(request, { isNew = false } = {}) {
+  const list = state.list;
+  const row = rowOf(request);
+  const index = list.rows.findIndex((r) => r.id === row.id);
+  if (index >= 0) {
+    list.rows[index] = { ...row, isNew: list.rows[index].isNew };
+  } else {
+    const belongs = list.filter === "PENDING" ? row.status === "PENDING" : row.status !== "PENDING";
+    if (!belongs) return;
+    list.rows.unshift({ ...row, isNew });
+    list.totalCount += 1;
+  }
+  renderList();
+}
+
+export function renderList() {
+  const { rows, totalCount, hasNextPage, filter } = state.list;
+  const selectedId = state.details.selectedId;
+  $("rows").replaceChildren(
+    ...rows.map((row) =>
+      h(
+        "tr",
+        {
+          "data-request-id": row.id,
+          class: [row.id === selectedId ? "selected" : "", row.isNew ? "new" : ""].join(" ").trim() || null,
+          "aria-selected": row.id === selectedId ? "true" : "false",
+        },
+        h("td", { "data-field": "product" }, h("button", { type: "button", class: "row-link" }, row.product.name)),
+        h(
+          "td",
+          { "data-field": "requester" },
+          row.requester.displayName,
+          row.recipientCount > 1 ? h("span", { class: "muted" }, ` +${row.recipientCount - 1}`) : null,
+        ),
+        h("td", { "data-field": "requestedAt" }, time(row.requestedAt)),
+        h("td", { "data-field": "status" }, statusBadge(row.status)),
+      ),
+    ),
+  );
+  $("empty").hidden = rows.length > 0;
+  $("count").textContent = `${rows.length} of ${totalCount} shown`;
+  $("more").hidden = !hasNextPage;
+  for (const button of document.querySelectorAll("button.filter")) {
+    if (button instanceof HTMLElement) button.setAttribute("aria-pressed", String(button.dataset.state === filter));
+  }
+}
+
+/**
+ * Shows the requests of `filter` (Pending or Completed).
+ * @param {Filter} filter
+ */
+export async function setFilter(filter) {
+  if (filter === state.list.filter) return;
+  state.list.filter = filter;
+  state.list.rows = [];
+  renderList();
+  try {
+    await loadList();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/**
+ * Calls `onSelect` with the request ID of the row the person clicks (one
+ * listener for all rows, which are rebuilt on every render).
+ * @param {(requestId: string) => void} onSelect
+ */
+export function onRowSelected(onSelect) {
+  $("rows").addEventListener("click", (event) => {
+    const row = event.target instanceof Element ? event.target.closest("tr[data-request-id]") : null;
+    const id = row?.getAttribute("data-request-id");
+    if (id) onSelect(id);
+  });
+}

@@ -1,0 +1,48 @@
+// @ts-check
+/**
+ * Where the page's bearer token comes from. The page holds no secret of its
+ * own: a token typed into the page is kept in sessionStorage (this tab only,
+ * never in a URL); in development the server hands out the demo admin's token
+ * at /requests/dev-token (404 in production, and then the page asks).
+ */
+
+const TOKEN_KEY = "licenseRequests.token";
+
+/** The token typed into this tab earlier, if any. */
+export function storedToken() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** @param {string} token a token the API accepted */
+export function storeToken(token) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function forgetToken() {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/**
+ * The token as pasted: trimmed, without a leading "Bearer " (people copy whole headers).
+ * @param {string} text
+ */
+export function tokenFromInput(text) {
+  return text.trim().replace(/^Bearer\s+/i, "");
+}
+
+/**
+ * The demo admin's token from the development server, or null (production,
+ * or the server is unreachable).
+ * @returns {Promise<string | null>}
+ */
+export async function developmentToken() {
+  try {
+    const response = await fetch("/requests/dev-token", { headers: { accept: "application/json" } });
+    if (!response.ok) return null;
+    /** @type {{ token?: unknown }} */
+    const body = await response.json();
+    return typeof body.token === "string" ? body.token : null;
+  } catch {
+    return null;
+  }
+}
