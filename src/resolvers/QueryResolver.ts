@@ -69,14 +69,14 @@ export class QueryResolver {
 
   @Query(() => [Product])
   async products(@Ctx() ctx: Context) {
-    return (await signedIn(ctx).loaders.catalog()).products;
+    return await signedIn(ctx).loaders.products();
   }
 
   @Query(() => Product, { nullable: true })
   async product(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
     const productId = localIdOf(id, "Product");
-    return productId === null ? null : ((await loaders.catalog()).productById.get(productId) ?? null);
+    return productId === null ? null : ((await loaders.productById()).get(productId) ?? null);
   }
 
   @Query(() => UserConnection, {

@@ -113,7 +113,7 @@ export class LicenseAssignmentResolver {
 
   @FieldResolver(() => Product)
   async product(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
-    return (await signedIn(ctx).loaders.catalog()).productById.get(assignment.productId);
+    return (await signedIn(ctx).loaders.productById()).get(assignment.productId);
   }
 
   @FieldResolver(() => [ServicePlan])
@@ -154,7 +154,7 @@ export class LicenseRequestResolver {
 
   @FieldResolver(() => Product)
   async product(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return (await signedIn(ctx).loaders.catalog()).productById.get(request.productId);
+    return (await signedIn(ctx).loaders.productById()).get(request.productId);
   }
 
   @FieldResolver(() => User)
@@ -185,7 +185,7 @@ export class LicenseRequestResolver {
   @FieldResolver(() => Product, { nullable: true })
   async assignedProduct(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     if (request.assignedProductId === null) return null;
-    return (await signedIn(ctx).loaders.catalog()).productById.get(request.assignedProductId) ?? null;
+    return (await signedIn(ctx).loaders.productById()).get(request.assignedProductId) ?? null;
   }
 
   @FieldResolver(() => [ServicePlan])
@@ -236,7 +236,7 @@ export class LicenseRequestDecisionResolver {
   @FieldResolver(() => Product, { nullable: true })
   async product(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     if (decision.productId === null) return null;
-    return (await signedIn(ctx).loaders.catalog()).productById.get(decision.productId) ?? null;
+    return (await signedIn(ctx).loaders.productById()).get(decision.productId) ?? null;
   }
 
   @FieldResolver(() => [ServicePlan])

@@ -7,7 +7,8 @@
  */
 import { createRemoteJWKSet, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { DataSource } from "typeorm";
-import { UserEntity } from "../../entities";
+import type { UserEntity } from "../../entities";
+import { rows, toUser, USER_COLUMNS } from "../shared/rows";
 import { localIdOf, toGlobalId } from "../shared/ids";
 import { viewerOf, Viewer } from "../shared/viewer";
 
@@ -104,9 +105,15 @@ export class Authenticator {
 
   /** The viewer the verified claims name, roles read now. @throws AuthenticationError when the user is gone or moved. */
   async viewerFor(claims: TokenClaims): Promise<Viewer> {
-    const user = await this.dataSource.getRepository(UserEntity).findOne({ where: { id: claims.userId } });
+    const user = await this.userById(claims.userId);
     if (!user || user.organizationId !== claims.organizationId) throw new AuthenticationError("unknown user");
     return viewerOf(user, claims.expiresAt);
+  }
+
+  /** The user, read on every operation (roles never come from the token). */
+  private async userById(userId: number): Promise<UserEntity | null> {
+    const [user] = await rows(this.dataSource, `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`id\` = ?`, [userId], toUser);
+    return user ?? null;
   }
 
   /**
@@ -116,7 +123,7 @@ export class Authenticator {
    */
   async refresh(viewer: Viewer, now: Date, loadUser?: (userId: number) => Promise<UserEntity | null>): Promise<Viewer | null> {
     if (viewer.tokenExpiresAt && viewer.tokenExpiresAt.getTime() <= now.getTime()) return null;
-    const user = loadUser ? await loadUser(viewer.userId) : await this.dataSource.getRepository(UserEntity).findOne({ where: { id: viewer.userId } });
+    const user = loadUser ? await loadUser(viewer.userId) : await this.userById(viewer.userId);
     if (!user || user.organizationId !== viewer.organizationId) return null;
     return viewerOf(user, viewer.tokenExpiresAt);
   }

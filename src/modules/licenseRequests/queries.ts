@@ -4,11 +4,13 @@
  * every request of their organization; users see what they sent or are named in;
  * nobody sees another organization's.
  */
-import { Brackets, DataSource, SelectQueryBuilder } from "typeorm";
+import type { DataSource } from "typeorm";
+import { isMysqlFamily } from "../../db/dataSource";
 import { LicenseRequestEntity } from "../../entities";
 import { can, requestScope } from "../access/policy";
 import { localIdOf } from "../shared/ids";
-import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "../shared/keyset";
+import { encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "../shared/keyset";
+import { placeholders, REQUEST_COLUMNS, rows, toRequest } from "../shared/rows";
 import type { Loaders } from "../shared/loaders";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
 import { admittedStatuses, RequestState, RequestStatus } from "./status";
@@ -49,29 +51,86 @@ export class LicenseRequestQueries {
     return can(viewer, "request.read", resource);
   }
 
-  /** The Requests tab: visible requests, filtered, ordered by (requestedAt, id), one keyset page. */
+  /**
+   * The Requests tab: visible requests, filtered, ordered by (requestedAt, id),
+   * one keyset page. Two statements written by hand (the page, and its count
+   * only when totalCount is read), each read through the index that serves it.
+   */
   async list(viewer: Viewer, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
     const window = pageWindow(args, decodeRequestCursor);
-    const scope = requestScope(viewer);
-    const base = (): SelectQueryBuilder<LicenseRequestEntity> | null => {
-      const qb = this.dataSource
-        .getRepository(LicenseRequestEntity)
-        .createQueryBuilder("lr")
-        .where("lr.organizationId = :organizationId", { organizationId: viewer.organizationId });
-      if ("recipientId" in scope) {
-        qb.andWhere(
-          "EXISTS (SELECT 1 FROM license_request_recipient rr WHERE rr.requestId = lr.id AND rr.userId = :viewerId)",
-          { viewerId: scope.recipientId },
-        );
-      }
-      return this.applyFilter(qb, args.filter ?? null, now);
-    };
+    const where = this.conditions(viewer, args.filter ?? null, now);
+    if (!where) return toConnection([], window, requestCursor, async () => 0);
     const direction = args.orderBy?.direction ?? "DESC";
-    const listQuery = base();
-    if (!listQuery) return toConnection([], window, requestCursor, async () => 0);
-    const index = this.listIndex(scope, args.filter ?? null);
-    const rows = await applyKeyset(listQuery, window, "lr.requestedAt", "lr.id", direction, index).getMany();
-    return toConnection(rows, window, requestCursor, () => base()!.getCount());
+    const fetch = window.direction === "forward" ? direction : direction === "ASC" ? "DESC" : "ASC";
+    const keyset = [...where.sql];
+    const keysetParameters = [...where.parameters];
+    const beyond = (d: "ASC" | "DESC") => (d === "DESC" ? "<" : ">");
+    for (const [cursor, op] of [
+      [window.cursor, beyond(fetch)],
+      [window.bound, beyond(fetch === "ASC" ? "DESC" : "ASC")],
+    ] as const) {
+      if (!cursor) continue;
+      keyset.push(`(lr.\`requestedAt\` ${op} ? OR (lr.\`requestedAt\` = ? AND lr.\`id\` ${op} ?))`);
+      keysetParameters.push(cursor.sort, cursor.sort, cursor.id);
+    }
+    const index = this.listIndex(requestScope(viewer), args.filter ?? null);
+    const from = index && isMysqlFamily(this.dataSource) ? `\`license_request\` lr FORCE INDEX (\`${index}\`)` : "`license_request` lr";
+    const page = await rows(
+      this.dataSource,
+      `SELECT ${REQUEST_COLUMNS.replace(/`(\w+)`/g, "lr.`$1`")} FROM ${from} WHERE ${keyset.join(" AND ")} ORDER BY lr.\`requestedAt\` ${fetch}, lr.\`id\` ${fetch} LIMIT ${window.size + 1}`,
+      keysetParameters,
+      toRequest,
+    );
+    return toConnection(page, window, requestCursor, async () => {
+      const [counted] = (await this.dataSource.query(`SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`, where.parameters)) as {
+        total: number | string;
+      }[];
+      return Number(counted.total);
+    });
+  }
+
+  /** What a viewer's page is filtered by (visibility from the policy, then the filter); null when it can match nothing. */
+  private conditions(viewer: Viewer, filter: LicenseRequestFilterInput | null, now: Date): { sql: string[]; parameters: unknown[] } | null {
+    const sql = ["lr.`organizationId` = ?"];
+    const parameters: unknown[] = [viewer.organizationId];
+    const scope = requestScope(viewer);
+    if ("recipientId" in scope) {
+      sql.push("EXISTS (SELECT 1 FROM `license_request_recipient` rr WHERE rr.`requestId` = lr.`id` AND rr.`userId` = ?)");
+      parameters.push(scope.recipientId);
+    }
+    if (!filter) return { sql, parameters };
+    if (filter.productId != null) {
+      const productId = localIdOf(filter.productId, "Product");
+      if (productId === null) return null;
+      sql.push("lr.`productId` = ?");
+      parameters.push(productId);
+    }
+    if (filter.requesterId != null) {
+      const requesterId = localIdOf(filter.requesterId, "User");
+      if (requesterId === null) return null;
+      sql.push("lr.`requesterId` = ?");
+      parameters.push(requesterId);
+    }
+    const statuses = admittedStatuses(filter.state, filter.statuses);
+    if (statuses === null) return { sql, parameters };
+    if (statuses.length === 0) return null;
+    const any: string[] = [];
+    // A stored PENDING past expiresAt reads as EXPIRED.
+    if (statuses.includes("PENDING")) {
+      any.push("(lr.`status` = 'PENDING' AND lr.`expiresAt` > ?)");
+      parameters.push(now.getTime());
+    }
+    if (statuses.includes("EXPIRED")) {
+      any.push("(lr.`status` = 'EXPIRED' OR (lr.`status` = 'PENDING' AND lr.`expiresAt` <= ?))");
+      parameters.push(now.getTime());
+    }
+    const stored = statuses.filter((s) => s !== "PENDING" && s !== "EXPIRED");
+    if (stored.length) {
+      any.push(`lr.\`status\` IN (${placeholders(stored.length)})`);
+      parameters.push(...stored);
+    }
+    sql.push(`(${any.join(" OR ")})`);
+    return { sql, parameters };
   }
 
   /**
@@ -87,39 +146,5 @@ export class LicenseRequestQueries {
     const statuses = filter ? admittedStatuses(filter.state, filter.statuses) : null;
     if (statuses?.length === 1 && statuses[0] !== "EXPIRED") return "ix_request_org_status_time";
     return "ix_request_org_time";
-  }
-
-  /** Adds the filter's conditions; null when the filter can match nothing. */
-  private applyFilter(
-    qb: SelectQueryBuilder<LicenseRequestEntity>,
-    filter: LicenseRequestFilterInput | null,
-    now: Date,
-  ): SelectQueryBuilder<LicenseRequestEntity> | null {
-    if (!filter) return qb;
-    if (filter.productId != null) {
-      const productId = localIdOf(filter.productId, "Product");
-      if (productId === null) return null;
-      qb.andWhere("lr.productId = :productId", { productId });
-    }
-    if (filter.requesterId != null) {
-      const requesterId = localIdOf(filter.requesterId, "User");
-      if (requesterId === null) return null;
-      qb.andWhere("lr.requesterId = :requesterId", { requesterId });
-    }
-    const statuses = admittedStatuses(filter.state, filter.statuses);
-    if (statuses === null) return qb;
-    if (statuses.length === 0) return null;
-    const stored = statuses.filter((s) => s !== "PENDING" && s !== "EXPIRED");
-    qb.andWhere(
-      new Brackets((or) => {
-        // A stored PENDING past expiresAt reads as EXPIRED.
-        if (statuses.includes("PENDING")) or.orWhere("(lr.status = 'PENDING' AND lr.expiresAt > :now)", { now: now.getTime() });
-        if (statuses.includes("EXPIRED")) {
-          or.orWhere("(lr.status = 'EXPIRED' OR (lr.status = 'PENDING' AND lr.expiresAt <= :now))", { now: now.getTime() });
-        }
-        if (stored.length) or.orWhere("lr.status IN (:...stored)", { stored });
-      }),
-    );
-    return qb;
   }
 }

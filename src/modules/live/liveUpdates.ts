@@ -65,8 +65,8 @@ export class LiveUpdates {
       }
       if (args.productId != null) {
         const productId = localIdOf(args.productId, "Product");
-        const catalog = await this.loadersFor(viewer.organizationId).catalog();
-        if (productId === null || !catalog.productById.has(productId)) return { code: "NOT_FOUND", message: "No such product." };
+        const products = await this.loadersFor(viewer.organizationId).productById();
+        if (productId === null || !products.has(productId)) return { code: "NOT_FOUND", message: "No such product." };
       }
       return null;
     }

@@ -28,7 +28,7 @@ export class NodeLookup {
       case "User":
         return loaders.user.load(id);
       case "Product":
-        return (await loaders.catalog()).productById.get(id) ?? null;
+        return (await loaders.productById()).get(id) ?? null;
       case "ServicePlan":
         return (await loaders.catalog()).planById.get(id) ?? null;
       case "LicenseRequest":

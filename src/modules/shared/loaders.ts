@@ -3,37 +3,54 @@
  * of another organization loads as missing. Batch functions return one result per
  * key, in key order. Build a fresh set for every operation (and, for
  * subscriptions, for every event).
+ *
+ * Every statement is written by hand (rows.ts): one per batch, no entity
+ * hydration; the statements a page costs do not grow with its size
+ * (test/integration/batching.test.ts).
  */
 import DataLoader from "dataloader";
-import { DataSource, EntityManager, In } from "typeorm";
-import {
-  AssignmentDisabledPlanEntity,
-  DecisionRecordDisabledPlanEntity,
+import type { DataSource, EntityManager } from "typeorm";
+import type {
   DecisionRecordEntity,
-  DecisionRecordUserEntity,
   LicenseAssignmentEntity,
-  LicenseRequestDisabledPlanEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
   OrganizationEntity,
   ProductEntity,
-  ProductServicePlanEntity,
   RequestProcessSettingsEntity,
-  ServicePlanEntity,
   UserEntity,
 } from "../../entities";
 import type { Catalog } from "./catalog";
+import {
+  placeholders,
+  PRODUCT_COLUMNS,
+  RECIPIENT_COLUMNS,
+  REQUEST_COLUMNS,
+  rows,
+  toAssignment,
+  toDecision,
+  toOrganization,
+  toPlan,
+  toProduct,
+  toRecipient,
+  toRequest,
+  toSettings,
+  toUser,
+  USER_COLUMNS,
+} from "./rows";
 
 export type { Catalog } from "./catalog";
 
-function byId<T extends { id: number }>(rows: T[], keys: readonly number[]): (T | null)[] {
-  const map = new Map(rows.map((r) => [r.id, r]));
+type Queryable = Pick<DataSource | EntityManager, "query">;
+
+function byId<T extends { id: number }>(found: T[], keys: readonly number[]): (T | null)[] {
+  const map = new Map(found.map((r) => [r.id, r]));
   return keys.map((k) => map.get(k) ?? null);
 }
 
-function groupBy<T>(rows: T[], keyOf: (row: T) => number, keys: readonly number[]): T[][] {
+function groupBy<T>(found: T[], keyOf: (row: T) => number, keys: readonly number[]): T[][] {
   const map = new Map<number, T[]>();
-  for (const row of rows) {
+  for (const row of found) {
     const list = map.get(keyOf(row));
     if (list) list.push(row);
     else map.set(keyOf(row), [row]);
@@ -41,16 +58,23 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => number, keys: readonly number[
   return keys.map((k) => map.get(k) ?? []);
 }
 
-const compareByName = (a: { name: string; id: number }, b: { name: string; id: number }) =>
-  a.name.localeCompare(b.name) || a.id - b.id;
+const compareByName = (a: { name: string; id: number }, b: { name: string; id: number }) => a.name.localeCompare(b.name) || a.id - b.id;
 
-/** Reads the organization's catalog (three queries) through a data source or a transaction's manager. */
-export async function loadCatalog(manager: EntityManager, organizationId: number): Promise<Catalog> {
-  const orgScope = { organizationId };
-  const [products, plans, links] = await Promise.all([
-    manager.getRepository(ProductEntity).find({ where: orgScope }),
-    manager.getRepository(ServicePlanEntity).find({ where: orgScope }),
-    manager.getRepository(ProductServicePlanEntity).find({ where: orgScope }),
+/** The organization's products, by name (one statement). */
+export async function loadProducts(db: Queryable, organizationId: number): Promise<ProductEntity[]> {
+  const products = await rows(db, `SELECT ${PRODUCT_COLUMNS} FROM \`product\` WHERE \`organizationId\` = ?`, [organizationId], toProduct);
+  return products.sort(compareByName);
+}
+
+/** The organization's catalog: its products and their service plans (three statements), through a data source or a transaction's manager. */
+export async function loadCatalog(db: Queryable, organizationId: number, products?: Promise<ProductEntity[]>): Promise<Catalog> {
+  const [productList, plans, links] = await Promise.all([
+    products ?? loadProducts(db, organizationId),
+    rows(db, "SELECT `id`, `organizationId`, `name`, `servicePlanName` FROM `service_plan` WHERE `organizationId` = ?", [organizationId], toPlan),
+    rows(db, "SELECT `productId`, `servicePlanId` FROM `product_service_plan` WHERE `organizationId` = ?", [organizationId], (r) => ({
+      productId: Number(r.productId),
+      servicePlanId: Number(r.servicePlanId),
+    })),
   ]);
   const planById = new Map(plans.map((p) => [p.id, p]));
   const planIdsByProductId = new Map<number, number[]>();
@@ -60,64 +84,90 @@ export async function loadCatalog(manager: EntityManager, organizationId: number
     planIdsByProductId.set(link.productId, list);
   }
   for (const ids of planIdsByProductId.values()) ids.sort((a, b) => compareByName(planById.get(a)!, planById.get(b)!));
-  return {
-    products: products.sort(compareByName),
-    productById: new Map(products.map((p) => [p.id, p])),
-    planById,
-    planIdsByProductId,
-  };
+  return { products: productList, productById: new Map(productList.map((p) => [p.id, p])), planById, planIdsByProductId };
 }
 
 export function createLoaders(db: DataSource, organizationId: number) {
-  const orgScope = { organizationId };
+  let productsPromise: Promise<ProductEntity[]> | null = null;
+  let productMapPromise: Promise<Map<number, ProductEntity>> | null = null;
   let catalogPromise: Promise<Catalog> | null = null;
   let settingsPromise: Promise<RequestProcessSettingsEntity | null> | null = null;
 
-  const catalog = (): Promise<Catalog> => {
-    catalogPromise ??= loadCatalog(db.manager, organizationId);
-    return catalogPromise;
+  const products = (): Promise<ProductEntity[]> => {
+    productsPromise ??= loadProducts(db, organizationId);
+    return productsPromise;
   };
+
+  /** `keys` with the organization first: every batch below is `organizationId = ? AND … IN (…)`. */
+  const scoped = (keys: readonly number[]) => [organizationId, ...keys];
 
   return {
     organizationId,
-    catalog,
+    /** The organization's products (one statement), when no service plan is needed. */
+    products,
+    productById: (): Promise<Map<number, ProductEntity>> => {
+      productMapPromise ??= products().then((list) => new Map(list.map((p) => [p.id, p])));
+      return productMapPromise;
+    },
+    /** Products with their service plans. */
+    catalog: (): Promise<Catalog> => {
+      catalogPromise ??= loadCatalog(db, organizationId, products());
+      return catalogPromise;
+    },
 
     organization: new DataLoader<number, OrganizationEntity | null>(async (ids) =>
       // An organization sees only itself.
-      byId(await db.getRepository(OrganizationEntity).find({ where: { id: In(ids.filter((id) => id === organizationId)) } }), ids),
+      ids.includes(organizationId)
+        ? byId(await rows(db, "SELECT `id`, `name` FROM `organization` WHERE `id` = ?", [organizationId], toOrganization), ids)
+        : ids.map(() => null),
     ),
 
     user: new DataLoader<number, UserEntity | null>(async (ids) =>
-      byId(await db.getRepository(UserEntity).find({ where: { id: In([...ids]), organizationId } }), ids),
+      byId(await rows(db, `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toUser), ids),
     ),
 
     request: new DataLoader<number, LicenseRequestEntity | null>(async (ids) =>
-      byId(await db.getRepository(LicenseRequestEntity).find({ where: { id: In([...ids]), organizationId } }), ids),
+      byId(
+        await rows(db, `SELECT ${REQUEST_COLUMNS} FROM \`license_request\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toRequest),
+        ids,
+      ),
     ),
 
     /** Recipients of each request: the requester first, then the named users in order. */
     recipients: new DataLoader<number, LicenseRequestRecipientEntity[]>(async (requestIds) =>
       groupBy(
-        await db.getRepository(LicenseRequestRecipientEntity).find({
-          where: { requestId: In([...requestIds]), organizationId },
-          order: { requestId: "ASC", position: "ASC" },
-        }),
+        await rows(
+          db,
+          `SELECT ${RECIPIENT_COLUMNS} FROM \`license_request_recipient\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
+          scoped(requestIds),
+          toRecipient,
+        ),
         (r) => r.requestId,
         requestIds,
       ),
     ),
 
     assignment: new DataLoader<number, LicenseAssignmentEntity | null>(async (ids) =>
-      byId(await db.getRepository(LicenseAssignmentEntity).find({ where: { id: In([...ids]), organizationId } }), ids),
+      byId(
+        await rows(
+          db,
+          `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+          scoped(ids),
+          toAssignment,
+        ),
+        ids,
+      ),
     ),
 
     /** Licenses held by each user, oldest first. */
     assignmentsOfUser: new DataLoader<number, LicenseAssignmentEntity[]>(async (userIds) =>
       groupBy(
-        await db.getRepository(LicenseAssignmentEntity).find({
-          where: { userId: In([...userIds]), organizationId },
-          order: { assignedAt: "ASC", id: "ASC" },
-        }),
+        await rows(
+          db,
+          `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
+          scoped(userIds),
+          toAssignment,
+        ),
         (a) => a.userId,
         userIds,
       ),
@@ -126,59 +176,81 @@ export function createLoaders(db: DataSource, organizationId: number) {
     /** Service plan IDs turned off in each assignment. */
     disabledPlanIdsOfAssignment: new DataLoader<number, number[]>(async (assignmentIds) =>
       groupBy(
-        await db.getRepository(AssignmentDisabledPlanEntity).find({
-          where: { assignmentId: In([...assignmentIds]), organizationId },
-        }),
+        await rows(
+          db,
+          `SELECT \`assignmentId\`, \`servicePlanId\` FROM \`assignment_disabled_plan\` WHERE \`organizationId\` = ? AND \`assignmentId\` IN (${placeholders(assignmentIds.length)}) ORDER BY \`assignmentId\`, \`servicePlanId\``,
+          scoped(assignmentIds),
+          (r) => ({ assignmentId: Number(r.assignmentId), servicePlanId: Number(r.servicePlanId) }),
+        ),
         (d) => d.assignmentId,
         assignmentIds,
-      ).map((rows) => rows.map((r) => r.servicePlanId)),
+      ).map((found) => found.map((r) => r.servicePlanId)),
     ),
 
     /** Service plan IDs an approval turned off, per request, in the order given. */
     disabledPlanIdsOfRequest: new DataLoader<number, number[]>(async (requestIds) =>
       groupBy(
-        await db.getRepository(LicenseRequestDisabledPlanEntity).find({
-          where: { requestId: In([...requestIds]), organizationId },
-          order: { requestId: "ASC", position: "ASC" },
-        }),
+        await rows(
+          db,
+          `SELECT \`requestId\`, \`servicePlanId\` FROM \`license_request_disabled_plan\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
+          scoped(requestIds),
+          (r) => ({ requestId: Number(r.requestId), servicePlanId: Number(r.servicePlanId) }),
+        ),
         (d) => d.requestId,
         requestIds,
-      ).map((rows) => rows.map((r) => r.servicePlanId)),
+      ).map((found) => found.map((r) => r.servicePlanId)),
     ),
 
     /** Who one history entry approved and denied, in recipient order. */
     peopleOfDecision: new DataLoader<number, { approved: number[]; denied: number[] }>(async (decisionIds) =>
       groupBy(
-        await db.getRepository(DecisionRecordUserEntity).find({
-          where: { decisionId: In([...decisionIds]), organizationId },
-          order: { decisionId: "ASC", position: "ASC" },
-        }),
+        await rows(
+          db,
+          `SELECT \`decisionId\`, \`userId\`, \`outcome\` FROM \`decision_record_user\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
+          scoped(decisionIds),
+          (r) => ({ decisionId: Number(r.decisionId), userId: Number(r.userId), outcome: String(r.outcome) }),
+        ),
         (d) => d.decisionId,
         decisionIds,
-      ).map((rows) => ({
-        approved: rows.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
-        denied: rows.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
+      ).map((found) => ({
+        approved: found.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
+        denied: found.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
       })),
     ),
 
     /** Service plan IDs one history entry turned off, in the order given. */
     disabledPlanIdsOfDecision: new DataLoader<number, number[]>(async (decisionIds) =>
       groupBy(
-        await db.getRepository(DecisionRecordDisabledPlanEntity).find({
-          where: { decisionId: In([...decisionIds]), organizationId },
-          order: { decisionId: "ASC", position: "ASC" },
-        }),
+        await rows(
+          db,
+          `SELECT \`decisionId\`, \`servicePlanId\` FROM \`decision_record_disabled_plan\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
+          scoped(decisionIds),
+          (r) => ({ decisionId: Number(r.decisionId), servicePlanId: Number(r.servicePlanId) }),
+        ),
         (d) => d.decisionId,
         decisionIds,
-      ).map((rows) => rows.map((r) => r.servicePlanId)),
+      ).map((found) => found.map((r) => r.servicePlanId)),
     ),
 
     decision: new DataLoader<number, DecisionRecordEntity | null>(async (ids) =>
-      byId(await db.getRepository(DecisionRecordEntity).find({ where: { id: In([...ids]), organizationId } }), ids),
+      byId(
+        await rows(
+          db,
+          `SELECT \`id\`, \`organizationId\`, \`requestId\`, \`action\`, \`actorId\`, \`at\`, \`productId\`, \`message\` FROM \`decision_record\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+          scoped(ids),
+          toDecision,
+        ),
+        ids,
+      ),
     ),
 
     settings: (): Promise<RequestProcessSettingsEntity | null> => {
-      settingsPromise ??= db.getRepository(RequestProcessSettingsEntity).findOne({ where: orgScope });
+      settingsPromise ??= rows(
+        db,
+        "SELECT `organizationId`, `useOwnRequestProcess`, `message`, `documentationUrl`, `updatedAt`, `updatedById` FROM `request_process_settings` WHERE `organizationId` = ?",
+        [organizationId],
+        toSettings,
+      ).then((found) => found[0] ?? null);
       return settingsPromise;
     },
   };
