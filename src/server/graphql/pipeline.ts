@@ -11,7 +11,8 @@
  * 3. parse within the length and token bounds, then validation: graphql-js's
  *    rules, armor's depth/alias/directive bounds, introspection where it is
  *    off (both cached per document text);
- * 4. the operation to run (OPERATION_RESOLUTION_FAILURE);
+ * 4. the operation to run (OPERATION_RESOLUTION_FAILURE), and a subscription
+ *    only where the transport can run one (BAD_REQUEST over HTTP);
  * 5. variables, coerced as execution would (BAD_USER_INPUT, graphql-js's message);
  * 6. page arguments and the price (BAD_USER_INPUT, QUERY_TOO_COMPLEX), see cost.ts;
  * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry).
@@ -54,6 +55,12 @@ export interface Caller {
   /** The bucket: `user:<org>:<user>`, or `address:<ip>` for anonymous callers. */
   rateKey: string;
   anonymous: boolean;
+  /**
+   * Whether the transport can run a subscription (graphql-ws can; plain HTTP
+   * cannot: executed there, a subscription's root field has no event and
+   * fails as a fault of ours).
+   */
+  subscriptions: boolean;
 }
 
 export interface AdmittedOperation {
@@ -137,6 +144,9 @@ export class GraphQLPipeline {
     if (!operation) {
       const message = operationName ? `Unknown operation named "${boundName(operationName)}".` : "Name the operation to run: the document holds several.";
       return refused([coded("OPERATION_RESOLUTION_FAILURE", message)]);
+    }
+    if (operation.operation === "subscription" && !caller.subscriptions) {
+      return refused([coded("BAD_REQUEST", "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.")]);
     }
     if (depthOf(variables) > MAX_VARIABLE_DEPTH) {
       return refused([coded("BAD_USER_INPUT", `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`)]);
