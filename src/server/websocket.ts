@@ -193,7 +193,7 @@ export function attachWebSocketServer(options: {
         };
         state.operations!.set(id, operation);
         try {
-          const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false });
+          const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false, subscriptions: true });
           if (!admission.ok) return admission.errors;
           operation.admitted = admission.admitted;
           const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
@@ -338,7 +338,13 @@ async function admitSubscription(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  for (const node of rootFields(operation.selectionSet, fragments, variables)) {
+  const selected = rootFields(operation.selectionSet, fragments, variables);
+  // Validation allows a root field under @skip/@include; graphql-js's subscribe then finds none and
+  // throws a TypeError, which graphql-ws answers by closing the socket (4500) with every subscription on it.
+  if (selected.length === 0) {
+    return [new GraphQLError("The subscription selects no field with these variables (@skip/@include); it must select one.", { extensions: { code: "BAD_USER_INPUT" } })];
+  }
+  for (const node of selected) {
     const field = node.name.value;
     if (field !== "licenseRequestSubmitted" && field !== "licenseRequestUpdated") continue;
     const definition = subscriptionType.getFields()[field];
