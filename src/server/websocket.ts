@@ -50,7 +50,7 @@ import { buildContext } from "../context";
 import type { Services } from "../services";
 import { AuthenticationError } from "../services/auth";
 import type { Viewer } from "../services/viewer";
-import { withCode } from "./graphql/errors";
+import { namingSchema } from "./graphql/errors";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import type { Metrics } from "./metrics";
 
@@ -352,7 +352,7 @@ async function admitSubscription(
     try {
       args = getArgumentValues(definition, node, variables);
     } catch (error) {
-      if (error instanceof GraphQLError) return [withCode(error, "BAD_USER_INPUT")];
+      if (error instanceof GraphQLError) return [namingSchema(error, "BAD_USER_INPUT")];
       throw error;
     }
     const id = (name: string) => (typeof args[name] === "string" ? (args[name] as string) : null);

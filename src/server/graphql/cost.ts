@@ -26,6 +26,7 @@ import {
   getNamedType,
   getNullableType,
   GraphQLCompositeType,
+  GraphQLError,
   GraphQLField,
   GraphQLIncludeDirective,
   GraphQLSchema,
@@ -43,6 +44,7 @@ import { MAX_RECIPIENTS } from "../../services/LicenseRequestService";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/pagination";
 import { MAX_NODES } from "../../resolvers/QueryResolver";
 import { badUserInput } from "../../services/errors";
+import { namingSchema } from "./errors";
 
 /**
  * The most elements each unpaged list of objects can hold. Catalogue lists
@@ -167,8 +169,10 @@ class PriceWalk {
     try {
       return getArgumentValues(field, node, this.variables);
     } catch (error) {
-      // Validation and variable coercion ran before; what is left is a value graphql-js refuses here.
-      throw badUserInput(error instanceof Error ? error.message : "Invalid argument.");
+      // Validation and variable coercion ran before; what is left is a value graphql-js refuses here
+      // (its message names the schema: hidden where the schema is).
+      if (error instanceof GraphQLError) throw namingSchema(error, "BAD_USER_INPUT");
+      throw badUserInput("Invalid argument.");
     }
   }
 

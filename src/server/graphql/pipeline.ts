@@ -39,7 +39,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config";
 import type { Metrics } from "../metrics";
 import { actualCost, QueryPricer } from "./cost";
-import { ErrorPresentation, isUnexpected, presentError, statusOf, withCode } from "./errors";
+import { ErrorPresentation, isUnexpected, namingSchema, presentError, statusOf, withCode } from "./errors";
 import { limitError, parseWithinLimits, shapeRules } from "./limits";
 import type { CostLimiter, ThrottleStatus } from "./rateLimit";
 
@@ -154,7 +154,7 @@ export class GraphQLPipeline {
     const coerced = getVariableValues(this.options.schema, operation.variableDefinitions ?? [], variables as Record<string, unknown>, {
       maxErrors: 20,
     });
-    if (coerced.errors) return refused(coerced.errors.map((e) => withCode(e, "BAD_USER_INPUT")));
+    if (coerced.errors) return refused(coerced.errors.map((e) => namingSchema(e, "BAD_USER_INPUT")));
 
     const { limits, rateLimit } = this.options.config;
     let selectionCost: number;
