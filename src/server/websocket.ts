@@ -192,54 +192,64 @@ export function attachWebSocketServer(options: {
           errors: [],
         };
         state.operations!.set(id, operation);
-        try {
-          const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false, subscriptions: true });
-          if (!admission.ok) return admission.errors;
-          operation.admitted = admission.admitted;
-          const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
-          if (!viewer) {
-            ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
-            return refuse("Your session has ended; sign in again.", "UNAUTHENTICATED");
-          }
-          state.viewer = viewer;
-          const { document, operation: definition } = admission.admitted;
-          if (definition.operation === "subscription") {
-            const perUser = subscriptionsByUser.get(state.userKey!) ?? 0;
-            const perConnection = [...state.operations!.values()].filter((o) => o.reserved).length;
-            if (perConnection >= config.wsMaxSubscriptionsPerConnection || perUser >= config.wsMaxSubscriptionsPerUser) {
-              const [bound, scope] =
-                perConnection >= config.wsMaxSubscriptionsPerConnection
-                  ? [config.wsMaxSubscriptionsPerConnection, "connection"]
-                  : [config.wsMaxSubscriptionsPerUser, "user"];
-              return refuse(`At most ${bound} subscriptions per ${scope}; complete one first.`, "TOO_MANY_SUBSCRIPTIONS");
+        const answer = await (async (): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+          try {
+            const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false, subscriptions: true });
+            if (!admission.ok) return admission.errors;
+            operation.admitted = admission.admitted;
+            const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
+            if (!viewer) {
+              ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
+              return refuse("Your session has ended; sign in again.", "UNAUTHENTICATED");
             }
-            // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound.
-            operation.reserved = true;
-            metrics.wsSubscriptions.inc();
-            count(subscriptionsByUser, state.userKey!, 1);
-            const refusal = await admitSubscription(services, schema, viewer, document, definition, admission.admitted.coercedVariables);
-            if (refusal) return refusal;
+            state.viewer = viewer;
+            const { document, operation: definition } = admission.admitted;
+            if (definition.operation === "subscription") {
+              const perUser = subscriptionsByUser.get(state.userKey!) ?? 0;
+              const perConnection = [...state.operations!.values()].filter((o) => o.reserved).length;
+              if (perConnection >= config.wsMaxSubscriptionsPerConnection || perUser >= config.wsMaxSubscriptionsPerUser) {
+                const [bound, scope] =
+                  perConnection >= config.wsMaxSubscriptionsPerConnection
+                    ? [config.wsMaxSubscriptionsPerConnection, "connection"]
+                    : [config.wsMaxSubscriptionsPerUser, "user"];
+                return refuse(`At most ${bound} subscriptions per ${scope}; complete one first.`, "TOO_MANY_SUBSCRIPTIONS");
+              }
+              // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound.
+              operation.reserved = true;
+              metrics.wsSubscriptions.inc();
+              count(subscriptionsByUser, state.userKey!, 1);
+              const refusal = await admitSubscription(services, schema, viewer, document, definition, admission.admitted.coercedVariables);
+              if (refusal) return refusal;
+            }
+            const contextValue = buildContext(
+              services,
+              viewer,
+              operation.requestId,
+              log.child({ requestId: operation.requestId }),
+              admission.admitted,
+              operation.startedAt,
+            );
+            operation.running = true;
+            return {
+              schema,
+              document,
+              operationName: admission.admitted.operationName,
+              variableValues: admission.admitted.variables,
+              contextValue,
+            };
+          } catch (error) {
+            log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
+            return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
           }
-          const contextValue = buildContext(
-            services,
-            viewer,
-            operation.requestId,
-            log.child({ requestId: operation.requestId }),
-            admission.admitted,
-            operation.startedAt,
-          );
-          operation.running = true;
-          return {
-            schema,
-            document,
-            operationName: admission.admitted.operationName,
-            variableValues: admission.admitted.variables,
-            contextValue,
-          };
-        } catch (error) {
-          log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
-          return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
+        })();
+        // Completed by the client while it was being admitted, and refused: graphql-ws then sends the
+        // refusal nowhere and calls neither onError nor onComplete. Released here: its place among the
+        // user's subscriptions stayed taken (and the socket's map grew) until the socket closed.
+        if (Array.isArray(answer) && !(id in ctx.subscriptions)) {
+          operation.errors.push(...(answer as readonly GraphQLError[]));
+          finish(state, id);
         }
+        return answer;
       },
       onNext: async (ctx, id, _payload, _args, result) => {
         const socket = ctx.extra.socket;
