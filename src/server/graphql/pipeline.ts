@@ -15,7 +15,8 @@
  *    only where the transport can run one (BAD_REQUEST over HTTP);
  * 5. variables, coerced as execution would (BAD_USER_INPUT, graphql-js's message);
  * 6. page arguments and the price (BAD_USER_INPUT, QUERY_TOO_COMPLEX), see cost.ts;
- * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry).
+ * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry), answered
+ *    only after a pause (see THROTTLED_ANSWER_DELAY_MS).
  *
  * What is left to each transport: reading the request and the viewer, and
  * running the admitted operation.
@@ -88,6 +89,17 @@ export interface CostExtension {
 const MAX_VARIABLE_DEPTH = 16;
 /** Characters of client-chosen names written to the log. */
 const MAX_LOGGED_NAME = 200;
+/**
+ * How long a RATE_LIMITED refusal waits before it is answered. The bucket
+ * bounds what a caller's operations cost to run, not how fast they are
+ * refused: a caller that ignores Retry-After and sends again at once, from
+ * many connections, kept the event loop busy refusing it and everyone else's
+ * operations waited behind the refusals (p95 ×19 in test/e2e/fair-use). A
+ * paused refusal holds one connection or operation of the flooder per
+ * answer instead. Retry-After is at least one second, so a caller that
+ * honours it loses nothing.
+ */
+export const THROTTLED_ANSWER_DELAY_MS = 1_000;
 
 type CachedDocument = { document: DocumentNode; errors: null } | { document: null; errors: GraphQLError[] };
 
@@ -178,6 +190,7 @@ export class GraphQLPipeline {
     const take = await this.options.limiter.take(caller.rateKey, requestedCost);
     if (!take.allowed) {
       const seconds = take.retryAfterSeconds;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(THROTTLED_ANSWER_DELAY_MS, seconds * 1_000)));
       return refused(
         [
           coded("RATE_LIMITED", `Too much at once: this operation costs ${requestedCost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`, {
