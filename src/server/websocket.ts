@@ -17,7 +17,12 @@
  * - Each subscribe is admitted in `onSubscribe` (pipeline, then role and
  *   visibility of the `requestId` or `productId`), so a refusal is an `error`
  *   message for that operation alone and the socket stays open.
- * - Bounds: subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
+ * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`,
+ *   the socket closes with 4429 past it: a client that sends operations faster
+ *   than they are answered, refused ones included, would otherwise keep the
+ *   event loop busy for everyone; RATE_LIMITED refusals are answered a second
+ *   late, so such a client soon has too many),
+ *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
  *   ends with SUBSCRIBER_TOO_SLOW (services/events.ts), and a socket holding
@@ -183,6 +188,11 @@ export function attachWebSocketServer(options: {
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const state = ctx.extra;
+        if (state.operations!.size >= config.wsMaxOperationsPerConnection) {
+          log.warn({ operations: state.operations!.size }, "closing a WebSocket that sends operations faster than they are answered");
+          ctx.extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
+          return refuse(`At most ${config.wsMaxOperationsPerConnection} operations at once per connection.`, "TOO_MANY_SUBSCRIPTIONS");
+        }
         const operation: OperationState = {
           requestId: randomUUID(),
           startedAt: process.hrtime.bigint(),
