@@ -17,11 +17,12 @@
  * - Each subscribe is admitted in `onSubscribe` (pipeline, then role and
  *   visibility of the `requestId` or `productId`), so a refusal is an `error`
  *   message for that operation alone and the socket stays open.
- * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`,
- *   the socket closes with 4429 past it: a client that sends operations faster
- *   than they are answered, refused ones included, would otherwise keep the
- *   event loop busy for everyone; RATE_LIMITED refusals are answered a second
- *   late, so such a client soon has too many),
+ * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`;
+ *   past it the socket is read no more and closed with 4429 a second later: a
+ *   client that sends operations faster than they are answered, refused ones
+ *   included, would otherwise keep the event loop busy for everyone;
+ *   RATE_LIMITED refusals are answered a second late, so such a client soon
+ *   has too many),
  *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
@@ -56,6 +57,7 @@ import type { Services } from "../services";
 import { AuthenticationError } from "../services/auth";
 import type { Viewer } from "../services/viewer";
 import { namingSchema } from "./graphql/errors";
+import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import type { Metrics } from "./metrics";
 
@@ -81,6 +83,8 @@ type ConnectionState = {
   viewer?: Viewer;
   userKey?: string;
   operations?: Map<string, OperationState>;
+  /** Past WS_MAX_OPERATIONS_PER_CONNECTION: no longer read, about to be closed. */
+  overrun?: boolean;
 };
 
 export interface WebSocketHandle {
@@ -188,9 +192,20 @@ export function attachWebSocketServer(options: {
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const state = ctx.extra;
-        if (state.operations!.size >= config.wsMaxOperationsPerConnection) {
-          log.warn({ operations: state.operations!.size }, "closing a WebSocket that sends operations faster than they are answered");
-          ctx.extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
+        if (state.overrun || state.operations!.size >= config.wsMaxOperationsPerConnection) {
+          if (!state.overrun) {
+            // Read nothing more from it, and close it only after a pause: closed at once, a flooding
+            // client opened another socket at once and sent as much again. (Reading resumes for the
+            // closing handshake; whatever it still sent is refused unread.)
+            state.overrun = true;
+            const socket = ctx.extra.socket;
+            log.warn({ operations: state.operations!.size }, "closing a WebSocket that sends operations faster than they are answered");
+            socket.pause();
+            setTimeout(() => {
+              socket.resume();
+              socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
+            }, THROTTLED_ANSWER_DELAY_MS).unref();
+          }
           return refuse(`At most ${config.wsMaxOperationsPerConnection} operations at once per connection.`, "TOO_MANY_SUBSCRIPTIONS");
         }
         const operation: OperationState = {
