@@ -18,7 +18,7 @@
  *   visibility of the `requestId` or `productId`), so a refusal is an `error`
  *   message for that operation alone and the socket stays open.
  * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`;
- *   past it the socket is read no more and closed with 4429 a second later: a
+ *   past it the socket is read no more, closed with 4429 and cut a second later: a
  *   client that sends operations faster than they are answered, refused ones
  *   included, would otherwise keep the event loop busy for everyone;
  *   RATE_LIMITED refusals are answered a second late, so such a client soon
@@ -194,17 +194,15 @@ export function attachWebSocketServer(options: {
         const state = ctx.extra;
         if (state.overrun || state.operations!.size >= config.wsMaxOperationsPerConnection) {
           if (!state.overrun) {
-            // Read nothing more from it, and close it only after a pause: closed at once, a flooding
-            // client opened another socket at once and sent as much again. (Reading resumes for the
-            // closing handshake; whatever it still sent is refused unread.)
+            // Nothing more is read from it: the close frame goes out now and the connection is cut
+            // after a pause. (Closed and read on, a flooding client's backlog was refused message by
+            // message; closed at once, it opened another socket at once and sent as much again.)
             state.overrun = true;
             const socket = ctx.extra.socket;
             log.warn({ operations: state.operations!.size }, "closing a WebSocket that sends operations faster than they are answered");
             socket.pause();
-            setTimeout(() => {
-              socket.resume();
-              socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
-            }, THROTTLED_ANSWER_DELAY_MS).unref();
+            socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
+            setTimeout(() => socket.terminate(), THROTTLED_ANSWER_DELAY_MS).unref();
           }
           return refuse(`At most ${config.wsMaxOperationsPerConnection} operations at once per connection.`, "TOO_MANY_SUBSCRIPTIONS");
         }
