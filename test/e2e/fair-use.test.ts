@@ -114,6 +114,7 @@ describe("fair use under the production bucket", () => {
       try {
         // B is measured once A has spent the burst the bucket allows and is being refused.
         await running.throttled();
+        await eventually(async () => (await server.gql(tokenA, BIG)).status === 429, 30_000, "A's bucket to be drained");
         flooded = percentile(await measureB(), 95);
       } finally {
         floods.push(await running.stop());

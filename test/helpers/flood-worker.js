@@ -57,7 +57,9 @@ function socketOnce() {
     const socket = new WebSocket(wsUrl, "graphql-transport-ws");
     let next = 0;
     const send = () => {
-      if (stopping || socket.readyState !== WebSocket.OPEN) return;
+      // As fast as the socket takes them: a flooder on a machine of its own would not spend this
+      // machine's CPU on messages the server no longer reads.
+      if (stopping || socket.readyState !== WebSocket.OPEN || socket.bufferedAmount > 64 * 1024) return;
       next += 1;
       const id = String(next);
       socket.send(JSON.stringify({ id, type: "subscribe", payload: { query } }));
