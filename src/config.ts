@@ -92,6 +92,7 @@ const schema = z.object({
   MAX_SUBSCRIPTION_COST: positiveInt(1_000),
   WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(20),
   WS_MAX_SUBSCRIPTIONS_PER_USER: positiveInt(20),
+  WS_MAX_OPERATIONS_PER_CONNECTION: positiveInt(50),
   WS_MAX_CONNECTIONS_PER_USER: positiveInt(10),
   WS_MAX_CONNECTIONS_PER_ADDRESS: positiveInt(50),
   WS_TOKEN_CHECK_INTERVAL_MS: positiveInt(1_000),
@@ -209,6 +210,8 @@ export interface Config {
   };
   wsMaxSubscriptionsPerConnection: number;
   wsMaxSubscriptionsPerUser: number;
+  /** Operations one socket may have at once (being admitted, refused or running); past it the socket is closed (4429). */
+  wsMaxOperationsPerConnection: number;
   wsMaxConnectionsPerUser: number;
   wsMaxConnectionsPerAddress: number;
   /** How often open sockets are checked for an expired token (closed with 4401). */
@@ -308,6 +311,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST ?? "127.0.0.1" },
     wsMaxSubscriptionsPerConnection: e.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     wsMaxSubscriptionsPerUser: e.WS_MAX_SUBSCRIPTIONS_PER_USER,
+    wsMaxOperationsPerConnection: e.WS_MAX_OPERATIONS_PER_CONNECTION,
     wsMaxConnectionsPerUser: e.WS_MAX_CONNECTIONS_PER_USER,
     wsMaxConnectionsPerAddress: e.WS_MAX_CONNECTIONS_PER_ADDRESS,
     wsTokenCheckIntervalMs: e.WS_TOKEN_CHECK_INTERVAL_MS,

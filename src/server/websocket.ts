@@ -17,7 +17,13 @@
  * - Each subscribe is admitted in `onSubscribe` (pipeline, then role and
  *   visibility of the `requestId` or `productId`), so a refusal is an `error`
  *   message for that operation alone and the socket stays open.
- * - Bounds: subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
+ * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`;
+ *   past it the socket is read no more, closed with 4429 and cut a second later: a
+ *   client that sends operations faster than they are answered, refused ones
+ *   included, would otherwise keep the event loop busy for everyone;
+ *   RATE_LIMITED refusals are answered a second late, so such a client soon
+ *   has too many),
+ *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
  *   ends with SUBSCRIBER_TOO_SLOW (modules/shared/events.ts), and a socket holding
@@ -50,7 +56,8 @@ import { buildContext } from "../context";
 import type { Services } from "../modules";
 import { AuthenticationError } from "../modules/access/authentication";
 import type { Viewer } from "../modules/shared/viewer";
-import { isServiceUnavailable, withCode } from "./graphql/errors";
+import { isServiceUnavailable, namingSchema } from "./graphql/errors";
+import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import type { Metrics } from "./metrics";
 
@@ -78,6 +85,8 @@ type ConnectionState = {
   viewer?: Viewer;
   userKey?: string;
   operations?: Map<string, OperationState>;
+  /** Past WS_MAX_OPERATIONS_PER_CONNECTION: no longer read, about to be closed. */
+  overrun?: boolean;
 };
 
 export interface WebSocketHandle {
@@ -191,6 +200,20 @@ export function attachWebSocketServer(options: {
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const state = ctx.extra;
+        if (state.overrun || state.operations!.size >= config.wsMaxOperationsPerConnection) {
+          if (!state.overrun) {
+            // Nothing more is read from it: the close frame goes out now and the connection is cut
+            // after a pause. (Closed and read on, a flooding client's backlog was refused message by
+            // message; closed at once, it opened another socket at once and sent as much again.)
+            state.overrun = true;
+            const socket = ctx.extra.socket;
+            log.warn({ operations: state.operations!.size }, "closing a WebSocket that sends operations faster than they are answered");
+            socket.pause();
+            socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
+            setTimeout(() => socket.terminate(), THROTTLED_ANSWER_DELAY_MS).unref();
+          }
+          return refuse(`At most ${config.wsMaxOperationsPerConnection} operations at once per connection.`, "TOO_MANY_SUBSCRIPTIONS");
+        }
         const operation: OperationState = {
           requestId: randomUUID(),
           startedAt: process.hrtime.bigint(),
@@ -200,54 +223,64 @@ export function attachWebSocketServer(options: {
           errors: [],
         };
         state.operations!.set(id, operation);
-        try {
-          const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false });
-          if (!admission.ok) return admission.errors;
-          operation.admitted = admission.admitted;
-          const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
-          if (!viewer) {
-            ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
-            return refuse("Your session has ended; sign in again.", "UNAUTHENTICATED");
-          }
-          state.viewer = viewer;
-          const { document, operation: definition } = admission.admitted;
-          if (definition.operation === "subscription") {
-            const perUser = subscriptionsByUser.get(state.userKey!) ?? 0;
-            const perConnection = [...state.operations!.values()].filter((o) => o.reserved).length;
-            if (perConnection >= config.wsMaxSubscriptionsPerConnection || perUser >= config.wsMaxSubscriptionsPerUser) {
-              const [bound, scope] =
-                perConnection >= config.wsMaxSubscriptionsPerConnection
-                  ? [config.wsMaxSubscriptionsPerConnection, "connection"]
-                  : [config.wsMaxSubscriptionsPerUser, "user"];
-              return refuse(`At most ${bound} subscriptions per ${scope}; complete one first.`, "TOO_MANY_SUBSCRIPTIONS");
+        const answer = await (async (): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+          try {
+            const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false, subscriptions: true });
+            if (!admission.ok) return admission.errors;
+            operation.admitted = admission.admitted;
+            const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
+            if (!viewer) {
+              ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
+              return refuse("Your session has ended; sign in again.", "UNAUTHENTICATED");
             }
-            // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound.
-            operation.reserved = true;
-            metrics.wsSubscriptions.inc();
-            count(subscriptionsByUser, state.userKey!, 1);
-            const refusal = await admitSubscription(services, schema, viewer, document, definition, admission.admitted.coercedVariables);
-            if (refusal) return refusal;
+            state.viewer = viewer;
+            const { document, operation: definition } = admission.admitted;
+            if (definition.operation === "subscription") {
+              const perUser = subscriptionsByUser.get(state.userKey!) ?? 0;
+              const perConnection = [...state.operations!.values()].filter((o) => o.reserved).length;
+              if (perConnection >= config.wsMaxSubscriptionsPerConnection || perUser >= config.wsMaxSubscriptionsPerUser) {
+                const [bound, scope] =
+                  perConnection >= config.wsMaxSubscriptionsPerConnection
+                    ? [config.wsMaxSubscriptionsPerConnection, "connection"]
+                    : [config.wsMaxSubscriptionsPerUser, "user"];
+                return refuse(`At most ${bound} subscriptions per ${scope}; complete one first.`, "TOO_MANY_SUBSCRIPTIONS");
+              }
+              // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound.
+              operation.reserved = true;
+              metrics.wsSubscriptions.inc();
+              count(subscriptionsByUser, state.userKey!, 1);
+              const refusal = await admitSubscription(services, schema, viewer, document, definition, admission.admitted.coercedVariables);
+              if (refusal) return refusal;
+            }
+            const contextValue = buildContext(
+              services,
+              viewer,
+              operation.requestId,
+              log.child({ requestId: operation.requestId }),
+              admission.admitted,
+              operation.startedAt,
+            );
+            operation.running = true;
+            return {
+              schema,
+              document,
+              operationName: admission.admitted.operationName,
+              variableValues: admission.admitted.variables,
+              contextValue,
+            };
+          } catch (error) {
+            log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
+            return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
           }
-          const contextValue = buildContext(
-            services,
-            viewer,
-            operation.requestId,
-            log.child({ requestId: operation.requestId }),
-            admission.admitted,
-            operation.startedAt,
-          );
-          operation.running = true;
-          return {
-            schema,
-            document,
-            operationName: admission.admitted.operationName,
-            variableValues: admission.admitted.variables,
-            contextValue,
-          };
-        } catch (error) {
-          log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
-          return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
+        })();
+        // Completed by the client while it was being admitted, and refused: graphql-ws then sends the
+        // refusal nowhere and calls neither onError nor onComplete. Released here: its place among the
+        // user's subscriptions stayed taken (and the socket's map grew) until the socket closed.
+        if (Array.isArray(answer) && !(id in ctx.subscriptions)) {
+          operation.errors.push(...(answer as readonly GraphQLError[]));
+          finish(state, id);
         }
+        return answer;
       },
       onNext: async (ctx, id, _payload, _args, result) => {
         const socket = ctx.extra.socket;
@@ -346,7 +379,13 @@ async function admitSubscription(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  for (const node of rootFields(operation.selectionSet, fragments, variables)) {
+  const selected = rootFields(operation.selectionSet, fragments, variables);
+  // Validation allows a root field under @skip/@include; graphql-js's subscribe then finds none and
+  // throws a TypeError, which graphql-ws answers by closing the socket (4500) with every subscription on it.
+  if (selected.length === 0) {
+    return [new GraphQLError("The subscription selects no field with these variables (@skip/@include); it must select one.", { extensions: { code: "BAD_USER_INPUT" } })];
+  }
+  for (const node of selected) {
     const field = node.name.value;
     if (field !== "licenseRequestSubmitted" && field !== "licenseRequestUpdated") continue;
     const definition = subscriptionType.getFields()[field];
@@ -354,7 +393,7 @@ async function admitSubscription(
     try {
       args = getArgumentValues(definition, node, variables);
     } catch (error) {
-      if (error instanceof GraphQLError) return [withCode(error, "BAD_USER_INPUT")];
+      if (error instanceof GraphQLError) return [namingSchema(error, "BAD_USER_INPUT")];
       throw error;
     }
     const id = (name: string) => (typeof args[name] === "string" ? (args[name] as string) : null);

@@ -4,6 +4,7 @@
  * read, the probes, and request IDs. Statuses and codes are exact.
  */
 import { LicenseRequestEntity } from "../../src/entities";
+import { HIDDEN_VALIDATION_MESSAGE, HIDDEN_VALUE_REASON } from "../../src/server/graphql/errors";
 import { GraphQLResponse, startTestServer, TestServer } from "../helpers/server";
 
 const ADMIN = "admin@contoso.example";
@@ -295,15 +296,24 @@ describe("the HTTP surface in production", () => {
     expect(JSON.stringify(res.body)).not.toMatch(INTERNALS);
   };
 
-  it("names nothing of the schema in validation errors", async () => {
+  it("names nothing of the schema in validation errors (no type, no suggestion)", async () => {
     const res = await server.gql(ADMIN, "{ me { displayNam } }");
     expect(res.status).toBe(400);
     expect(res.body.errors).toHaveLength(1);
-    expect(res.body.errors![0].message).toBe(
-      "The operation does not fit the schema. (Details are hidden in production; use a development server or one with introspection on.)",
-    );
+    expect(res.body.errors![0].message).toBe(HIDDEN_VALIDATION_MESSAGE);
     expect(res.body.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED" });
     expectNoInternals(res);
+  });
+
+  it("says which variable was refused, and not why in the schema's words", async () => {
+    const res = await server.gql(ADMIN, "mutation($i: SubmitLicenseRequestInput!) { submitLicenseRequest(input: $i) { clientMutationId } }", { i: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([
+      expect.objectContaining({ message: `Variable "$i" got invalid value {}; ${HIDDEN_VALUE_REASON}`, extensions: { code: "BAD_USER_INPUT" } }),
+    ]);
+    const order = await server.gql(ADMIN, "query($o: LicenseRequestOrder) { licenseRequests(orderBy: $o) { totalCount } }", { o: { direction: "UP", field: "REQUESTED_AT" } });
+    expect(order.body.errors![0].message).toBe(`Variable "$o" got invalid value "UP" at "o.direction"; ${HIDDEN_VALUE_REASON}`);
+    expect(JSON.stringify(order.body)).not.toMatch(/OrderDirection|productId/);
   });
 
   it("suggests no argument or type names either", async () => {
@@ -316,13 +326,18 @@ describe("the HTTP surface in production", () => {
   it.each([
     ["__schema", "{ __schema { queryType { name } } }"],
     ["__type", '{ __type(name: "LicenseRequest") { fields { name } } }'],
-  ])("refuses introspection through %s", async (_field, query) => {
+  ])("refuses introspection through %s (anonymous callers have nothing to run at all)", async (_field, query) => {
     const res = await server.gql(ADMIN, query);
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors![0].extensions).toEqual({ code: "GRAPHQL_VALIDATION_FAILED", validationErrorCode: "INTROSPECTION_DISABLED" });
     expect(res.body.errors![0].message).toMatch(/introspection is not allowed/);
     expectNoInternals(res);
+    const anonymous = await server.gql(null, query);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.data).toBeUndefined();
+    expect(anonymous.body.errors![0].extensions).toEqual({ code: "UNAUTHENTICATED" });
+    expectNoInternals(anonymous);
   });
 
   it("gives an anonymous caller nothing to run: UNAUTHENTICATED before the document is read", async () => {

@@ -19,11 +19,15 @@ const admin = { id: 1, organizationId: 10, role: "GLOBAL_ADMIN", email: "admin@c
 const member = { id: 2, organizationId: 10, role: "USER", email: "adele@contoso.example" } as UserEntity;
 const stranger = { id: 404, organizationId: 10 } as UserEntity;
 
-/** A DataSource whose user repository holds `users` (by id). */
+/** A DataSource whose app_user table holds `users`: it answers the one statement the authenticator runs (a user by id). */
 function dataSourceWith(users: UserEntity[]): DataSource {
   const byId = new Map(users.map((u) => [u.id, u]));
   return {
-    getRepository: () => ({ findOne: async ({ where }: { where: { id: number } }) => byId.get(where.id) ?? null }),
+    query: async (sql: string, [id]: [number]) => {
+      expect(sql).toMatch(/FROM `app_user` WHERE `id` = \?/);
+      const user = byId.get(id);
+      return user ? [{ ...user, displayName: user.displayName ?? "Someone" }] : [];
+    },
   } as unknown as DataSource;
 }
 

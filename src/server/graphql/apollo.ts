@@ -116,8 +116,8 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
       // Not a single operation: Apollo answers it (batching off, no query) before anything runs.
       if (!request) return buildContext(services, null, requestId, requestLog, undefined, startedAt);
       const caller: Caller = claims
-        ? { rateKey: `user:${claims.organizationId}:${claims.userId}`, anonymous: false }
-        : { rateKey: `address:${req.ip ?? "unknown"}`, anonymous: true };
+        ? { rateKey: `user:${claims.organizationId}:${claims.userId}`, anonymous: false, subscriptions: false }
+        : { rateKey: `address:${req.ip ?? "unknown"}`, anonymous: true, subscriptions: false };
       const admission = await pipeline.admit(request, caller);
       if (!admission.ok) return refuse(admission.errors, admission.status, admission.retryAfterSeconds, admission.operationName);
       let viewer = null;

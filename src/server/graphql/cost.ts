@@ -12,7 +12,10 @@
  *
  * Page arguments are checked here, before any price is given: `first`/`last`
  * outside 1..100 and more than 100 `ids` are BAD_USER_INPUT (api.md "Errors"),
- * whatever else the operation asks.
+ * whatever else the operation asks. So is a mutation's `idempotencyKey` outside
+ * 1..64 characters: checked only when its root field ran, it failed after the
+ * operation's earlier root fields had acted, and their non-null payloads made
+ * the whole answer `data: null`, as if nothing had run.
  *
  * Each fragment is priced once per page size it is spread under, so fragments
  * that spread one another twice over cost linear time to price, not 2^n.
@@ -26,6 +29,7 @@ import {
   getNamedType,
   getNullableType,
   GraphQLCompositeType,
+  GraphQLError,
   GraphQLField,
   GraphQLIncludeDirective,
   GraphQLSchema,
@@ -43,6 +47,8 @@ import { MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
 import { MAX_NODES } from "../../modules/nodes/nodeLookup";
 import { badUserInput } from "../../modules/shared/errors";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../../modules/shared/idempotency";
+import { namingSchema } from "./errors";
 
 /**
  * The most elements each unpaged list of objects can hold. Catalogue lists
@@ -150,6 +156,7 @@ class PriceWalk {
     const field = parentType.getFields()[name];
     if (!field) return 0;
     const args = this.argumentsOf(field, node);
+    if (parentType === this.schema.getMutationType()) checkIdempotencyKey(args.input);
     const nodeCount = name === "nodes" && parentType === this.schema.getQueryType() ? this.idCount(args) : null;
     const ownPage = this.pageSizeOf(field, args);
     const type = getNullableType(field.type);
@@ -167,8 +174,10 @@ class PriceWalk {
     try {
       return getArgumentValues(field, node, this.variables);
     } catch (error) {
-      // Validation and variable coercion ran before; what is left is a value graphql-js refuses here.
-      throw badUserInput(error instanceof Error ? error.message : "Invalid argument.");
+      // Validation and variable coercion ran before; what is left is a value graphql-js refuses here
+      // (its message names the schema: hidden where the schema is).
+      if (error instanceof GraphQLError) throw namingSchema(error, "BAD_USER_INPUT");
+      throw badUserInput("Invalid argument.");
     }
   }
 
@@ -202,6 +211,13 @@ function checkPageSize(value: unknown, name: string): number | null {
     throw badUserInput(`\`${name}\` must be between 1 and ${MAX_PAGE_SIZE}.`, name);
   }
   return value;
+}
+
+function checkIdempotencyKey(input: unknown): void {
+  const key = input !== null && typeof input === "object" ? (input as { idempotencyKey?: unknown }).idempotencyKey : undefined;
+  if (typeof key === "string" && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
+  }
 }
 
 /** Lists of objects that are neither a connection's page nor bounded in `bounds`. */

@@ -5,8 +5,11 @@
  * its details go to the log, never to the response.
  *
  * In production with introspection off, nothing of the schema leaks through
- * errors: validation messages are replaced by one that names nothing, and
- * no message suggests a name ("Did you mean …").
+ * errors: validation messages are replaced by one that names nothing, so are
+ * graphql-js's reasons for refusing a variable's value (they name input
+ * fields, enums and types the client never sent: `Field "productId" of
+ * required type "ID!" was not provided`, `Value "X" does not exist in
+ * "OrderDirection" enum`), and no message suggests a name ("Did you mean …").
  */
 import { GraphQLError, GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
@@ -43,8 +46,13 @@ export const UNAVAILABLE_MESSAGE = "The service cannot reach its database right 
 export const HIDDEN_VALIDATION_MESSAGE =
   "The operation does not fit the schema. (Details are hidden in production; use a development server or one with introspection on.)";
 
-/** Extensions a client never sees: transport hints and internals. */
-const PRIVATE_EXTENSIONS = new Set(["http", "stacktrace", "exception"]);
+export const HIDDEN_VALUE_REASON = "the value does not fit the variable's type. (Details are hidden in production; use a development server or one with introspection on.)";
+
+/** Marks an error whose message is graphql-js's reading of a value against the schema (see `namingSchema`). */
+const NAMES_SCHEMA = "namesSchema";
+
+/** Extensions a client never sees: transport hints, internals, our own marks. */
+const PRIVATE_EXTENSIONS = new Set(["http", "stacktrace", "exception", NAMES_SCHEMA]);
 
 export interface ErrorPresentation {
   /** Production with introspection off: validation messages name nothing of the schema. */
@@ -125,12 +133,46 @@ export function presentError(
     return { ...formatted, message: UNAVAILABLE_MESSAGE, extensions: { code, ...(requestId ? { requestId } : {}) } };
   }
   let message = formatted.message;
+  const namesSchema = original?.extensions?.[NAMES_SCHEMA] === true || formatted.extensions?.[NAMES_SCHEMA] === true;
   if (code === "GRAPHQL_VALIDATION_FAILED" && options.hideSchema && extensions.validationErrorCode === undefined) {
     message = HIDDEN_VALIDATION_MESSAGE;
+  } else if (namesSchema && options.hideSchema) {
+    message = hiddenValueMessage(message);
   } else if (options.hideSuggestions) {
     message = message.replace(/ ?Did you mean .+\?$/, "");
   }
   return { ...formatted, message, extensions };
+}
+
+/**
+ * graphql-js's message about a value, without what names the schema. A
+ * variable's message names only what the client sent (the variable, the type
+ * it declared, its value, the path through its own keys: `Variable "$f" got
+ * invalid value "X" at "f.state"`) up to the reason after "; ", which is cut
+ * (a "; " inside the echoed value cuts more, never less). Anything else (an
+ * argument's message) is hidden whole.
+ */
+function hiddenValueMessage(message: string): string {
+  if (!/^Variable "\$[_A-Za-z][_0-9A-Za-z]*" /.test(message)) return HIDDEN_VALIDATION_MESSAGE;
+  const reason = message.indexOf("; ");
+  return reason < 0 ? message : `${message.slice(0, reason)}; ${HIDDEN_VALUE_REASON}`;
+}
+
+/**
+ * `error` (graphql-js reading a value against the schema: variable coercion,
+ * argument values) with `code`, marked so that where the schema is hidden its
+ * message becomes one that names nothing of it.
+ */
+export function namingSchema(error: GraphQLError, code: string): GraphQLError {
+  const coded = withCode(error, code);
+  return new GraphQLError(coded.message, {
+    nodes: coded.nodes,
+    source: coded.source,
+    positions: coded.positions,
+    path: coded.path,
+    originalError: coded.originalError,
+    extensions: { ...coded.extensions, [NAMES_SCHEMA]: true },
+  });
 }
 
 /** The error with `code` unless it carries a code already. */

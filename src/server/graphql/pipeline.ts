@@ -11,10 +11,12 @@
  * 3. parse within the length and token bounds, then validation: graphql-js's
  *    rules, armor's depth/alias/directive bounds, introspection where it is
  *    off (both cached per document text);
- * 4. the operation to run (OPERATION_RESOLUTION_FAILURE);
+ * 4. the operation to run (OPERATION_RESOLUTION_FAILURE), and a subscription
+ *    only where the transport can run one (BAD_REQUEST over HTTP);
  * 5. variables, coerced as execution would (BAD_USER_INPUT, graphql-js's message);
  * 6. page arguments and the price (BAD_USER_INPUT, QUERY_TOO_COMPLEX), see cost.ts;
- * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry).
+ * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry), answered
+ *    only after a pause (see THROTTLED_ANSWER_DELAY_MS).
  *
  * What is left to each transport: reading the request and the viewer, and
  * running the admitted operation.
@@ -39,7 +41,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config";
 import type { Metrics } from "../metrics";
 import { actualCost, QueryPricer } from "./cost";
-import { clientCodeOf, ErrorPresentation, isServiceUnavailable, isUnexpected, presentError, statusOf, withCode } from "./errors";
+import { clientCodeOf, ErrorPresentation, isServiceUnavailable, isUnexpected, namingSchema, presentError, statusOf, withCode } from "./errors";
 import { limitError, parseWithinLimits, shapeRules } from "./limits";
 import type { CostLimiter, ThrottleStatus } from "./rateLimit";
 
@@ -55,6 +57,12 @@ export interface Caller {
   /** The bucket: `user:<org>:<user>`, or `address:<ip>` for anonymous callers. */
   rateKey: string;
   anonymous: boolean;
+  /**
+   * Whether the transport can run a subscription (graphql-ws can; plain HTTP
+   * cannot: executed there, a subscription's root field has no event and
+   * fails as a fault of ours).
+   */
+  subscriptions: boolean;
 }
 
 export interface AdmittedOperation {
@@ -87,6 +95,17 @@ const tracer = trace.getTracer("license-requests-api");
 const MAX_VARIABLE_DEPTH = 16;
 /** Characters of client-chosen names written to the log. */
 const MAX_LOGGED_NAME = 200;
+/**
+ * How long a RATE_LIMITED refusal waits before it is answered. The bucket
+ * bounds what a caller's operations cost to run, not how fast they are
+ * refused: a caller that ignores Retry-After and sends again at once, from
+ * many connections, kept the event loop busy refusing it and everyone else's
+ * operations waited behind the refusals (p95 ×19 in test/e2e/fair-use). A
+ * paused refusal holds one connection or operation of the flooder per
+ * answer instead. Retry-After is at least one second, so a caller that
+ * honours it loses nothing.
+ */
+export const THROTTLED_ANSWER_DELAY_MS = 1_000;
 
 /** A document as parsed and validated; `document` is null when it did not parse. */
 type CachedDocument = { document: DocumentNode; errors: null } | { document: DocumentNode | null; errors: GraphQLError[] };
@@ -148,13 +167,16 @@ export class GraphQLPipeline {
       const message = operationName ? `Unknown operation named "${boundName(operationName)}".` : "Name the operation to run: the document holds several.";
       return refused([coded("OPERATION_RESOLUTION_FAILURE", message)]);
     }
+    if (operation.operation === "subscription" && !caller.subscriptions) {
+      return refused([coded("BAD_REQUEST", "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.")]);
+    }
     if (depthOf(variables) > MAX_VARIABLE_DEPTH) {
       return refused([coded("BAD_USER_INPUT", `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`)]);
     }
     const coerced = getVariableValues(this.options.schema, operation.variableDefinitions ?? [], variables as Record<string, unknown>, {
       maxErrors: 20,
     });
-    if (coerced.errors) return refused(coerced.errors.map((e) => withCode(e, "BAD_USER_INPUT")));
+    if (coerced.errors) return refused(coerced.errors.map((e) => namingSchema(e, "BAD_USER_INPUT")));
 
     const { limits, rateLimit } = this.options.config;
     let selectionCost: number;
@@ -178,6 +200,7 @@ export class GraphQLPipeline {
     const take = await this.options.limiter.take(caller.rateKey, requestedCost);
     if (!take.allowed) {
       const seconds = take.retryAfterSeconds;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(THROTTLED_ANSWER_DELAY_MS, seconds * 1_000)));
       return refused(
         [
           coded("RATE_LIMITED", `Too much at once: this operation costs ${requestedCost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`, {
