@@ -136,7 +136,7 @@ async function startServer(databaseUrl: string): Promise<ServerProcess> {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
+    const lines = readline.createInterface({ input: child.stdout });
     lines.on("line", (line) => {
       if (!line.startsWith("{")) return;
       const entry = JSON.parse(line) as { url?: string; level?: number; msg?: string };
@@ -389,7 +389,7 @@ async function main(): Promise<void> {
     say();
     say(`Resident memory per dashboard: ${(((rssSubscribed - rssIdle) * 1024) / options.subscribers).toFixed(1)} KiB.`);
     say();
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map((c) => c.dispose() as unknown as Promise<void>));
   } finally {
     await server?.stop();
     await dataSource?.destroy();

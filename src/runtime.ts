@@ -58,7 +58,7 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
   };
   if (!config.redisUrl) return { bus: createEventBus(undefined, busOptions), close: async () => undefined };
   const redis = redisEventTransport(config.redisUrl, log);
-  return { bus: createEventBus(redis.transport, busOptions), close: redis.close };
+  return { bus: createEventBus(redis.transport, busOptions), close: () => redis.close() };
 }
 
 /**
@@ -109,7 +109,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
       log.warn({ err: error }, "email delivery failed; will retry");
     },
   });
-  metrics.onScrape(async () => metrics.outboxBacklog.set(await dispatcher!.backlog()));
+  metrics.onScrape(async () => metrics.outboxBacklog.set(await dispatcher.backlog()));
   metrics.onScrape(() => {
     const pool = (dataSource.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } }).pool;
     if (pool?._allConnections && pool._freeConnections) metrics.dbPoolInUse.set(pool._allConnections.length - pool._freeConnections.length);
@@ -147,7 +147,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
         log.error({ err: error }, "expiry sweep failed");
       }
     };
-    timers.push(setInterval(sweep, config.expirySweepIntervalMs));
+    timers.push(setInterval(() => void sweep(), config.expirySweepIntervalMs));
     void sweep();
   }
   for (const t of timers) t.unref();
@@ -165,7 +165,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await app.stop();
-        await dispatcher!.stop();
+        await dispatcher.stop();
         await closeBus();
         closeLimiter();
         await dataSource.destroy();

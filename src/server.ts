@@ -239,10 +239,9 @@ export async function createApp(options: AppOptions): Promise<App> {
       res.status(400).json({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
       return;
     }
-    log.error({ err: error, requestId: res.locals.requestId }, "unhandled HTTP error");
-    res.status(500).json({
-      errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId: res.locals.requestId } }],
-    });
+    const requestId = String(res.locals.requestId);
+    log.error({ err: error, requestId }, "unhandled HTTP error");
+    res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
   });
 
   return {

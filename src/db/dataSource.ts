@@ -93,7 +93,7 @@ export async function openDatabase(config: DatabaseConfig, options: CreateDataSo
   let dataSource = createDataSource(config, options);
   await dataSource.initialize();
   if (config.type === "mysql") {
-    const [{ version }] = (await dataSource.query("SELECT VERSION() AS version")) as { version: string }[];
+    const [{ version }] = await dataSource.query<{ version: string }[]>("SELECT VERSION() AS version");
     if (/mariadb/i.test(version)) {
       await dataSource.destroy();
       dataSource = createDataSource(config, options, "mariadb");

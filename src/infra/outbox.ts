@@ -29,7 +29,7 @@ export interface OutboxDispatcherOptions {
 function describeFailure(error: unknown): string {
   const { type, code, message } = describeError(error);
   if (typeof message !== "string") return "delivery failed";
-  return [type, code === undefined ? "" : `(${String(code)})`, message].filter(Boolean).join(" ").replace(/\s+/g, " ");
+  return [type, code === undefined ? "" : `(${typeof code === "string" || typeof code === "number" ? code : "?"})`, message].filter(Boolean).join(" ").replace(/\s+/g, " ");
 }
 
 export class OutboxDispatcher {

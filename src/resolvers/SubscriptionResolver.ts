@@ -14,7 +14,7 @@ import { LicenseRequest } from "../schema/types";
 export class SubscriptionResolver {
   @Subscription(() => LicenseRequest, {
     description: "Each new request of the subscriber's organization (global admins only).",
-    subscribe: ({ args, context }) => (context as Context).services.live.submitted(context as Context, args.productId),
+    subscribe: ({ args, context }) => (context as Context).services.live.submitted(context as Context, (args as { productId?: string | null }).productId),
   })
   licenseRequestSubmitted(
     @Root() request: LicenseRequestEntity,
@@ -27,7 +27,7 @@ export class SubscriptionResolver {
   @Subscription(() => LicenseRequest, {
     description:
       "Each change of status of a request the subscriber may see: approved,\npartially approved, denied, expired, cancelled.",
-    subscribe: ({ args, context }) => (context as Context).services.live.updated(context as Context, args.requestId),
+    subscribe: ({ args, context }) => (context as Context).services.live.updated(context as Context, (args as { requestId?: string | null }).requestId),
   })
   licenseRequestUpdated(
     @Root() request: LicenseRequestEntity,

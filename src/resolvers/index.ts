@@ -1,4 +1,4 @@
-import { NonEmptyArray, PubSub } from "type-graphql";
+import type { NonEmptyArray } from "type-graphql";
 import { createEventBus, EventBus } from "../modules/shared/events";
 import { MutationResolver } from "./MutationResolver";
 import { QueryResolver } from "./QueryResolver";
@@ -36,4 +36,4 @@ export const resolvers: NonEmptyArray<Function> = [
  * The API's schema with every resolver. type-graphql insists on a pubSub for
  * subscriptions; ours subscribe through modules/live/liveUpdates.ts, on the same bus.
  */
-export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus as unknown as PubSub });
+export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus });

@@ -46,6 +46,7 @@ import {
   GraphQLSkipDirective,
   Kind,
   OperationDefinitionNode,
+  OperationTypeNode,
   SelectionSetNode,
 } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
@@ -235,7 +236,7 @@ export function attachWebSocketServer(options: {
             }
             state.viewer = viewer;
             const { document, operation: definition } = admission.admitted;
-            if (definition.operation === "subscription") {
+            if (definition.operation === OperationTypeNode.SUBSCRIPTION) {
               const perUser = subscriptionsByUser.get(state.userKey!) ?? 0;
               const perConnection = [...state.operations!.values()].filter((o) => o.reserved).length;
               if (perConnection >= config.wsMaxSubscriptionsPerConnection || perUser >= config.wsMaxSubscriptionsPerUser) {
@@ -289,7 +290,7 @@ export function attachWebSocketServer(options: {
           socket.close(CLOSE_SLOW_CONSUMER, "Consumer too slow");
         }
         const operation = ctx.extra.operations?.get(id);
-        const isSubscription = operation?.admitted?.operation.operation === "subscription";
+        const isSubscription = operation?.admitted?.operation.operation === OperationTypeNode.SUBSCRIPTION;
         if (operation?.admitted && !isSubscription) operation.cost = await pipeline.settle(operation.admitted, result.data);
         if (operation && result.errors?.length) operation.errors.push(...result.errors);
         if (!result.errors?.length && !operation?.cost) return;
@@ -396,7 +397,7 @@ async function admitSubscription(
       if (error instanceof GraphQLError) return [namingSchema(error, "BAD_USER_INPUT")];
       throw error;
     }
-    const id = (name: string) => (typeof args[name] === "string" ? (args[name] as string) : null);
+    const id = (name: string) => (typeof args[name] === "string" ? (args[name]) : null);
     const refusal = await services.live.admit(viewer, field, { productId: id("productId"), requestId: id("requestId") });
     if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
   }

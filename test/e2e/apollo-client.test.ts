@@ -46,7 +46,7 @@ async function nextData<T>(
   test: (data: T) => boolean,
   what: string,
 ): Promise<T> {
-  const result = await nextMatching(query, (r) => r.dataState === "complete" && test(r.data as T), what);
+  const result = await nextMatching(query, (r) => r.dataState === "complete" && test(r.data), what);
   return result.data as T;
 }
 

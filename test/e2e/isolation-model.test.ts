@@ -107,7 +107,7 @@ interface Real {
 
 async function call(real: Real, actor: Actor, transport: "http" | "ws", query: string, variables: Json = {}): Promise<Answer> {
   real.calls += 1;
-  if (transport === "http") return (await real.server.gql(actor.email, query, variables)).body as Answer;
+  if (transport === "http") return (await real.server.gql(actor.email, query, variables)).body;
   let session = real.sessions.get(actor.email);
   if (!session) {
     session = await WsSession.open(real.server.wsUrl, await real.server.ids.token(actor.email));

@@ -18,8 +18,8 @@ function startProcess(env: Record<string, string>): { child: ChildProcess; outpu
       const match = /"url":"(http:\/\/[^"]+)\/graphql"/.exec(output);
       if (match) resolve(match[1]);
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     child.once("exit", (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
   });
   return { child, output: () => output, url };

@@ -162,7 +162,7 @@ export function wsErrors(outcome: WsOutcome): { message: string; extensions?: Re
   const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
   for (const frame of outcome.frames) {
     if (frame.type === "error") errors.push(...(frame.payload as typeof errors));
-    if (frame.type === "next") errors.push(...(((frame.payload as { errors?: typeof errors }).errors ?? []) as typeof errors));
+    if (frame.type === "next") errors.push(...(((frame.payload as { errors?: typeof errors }).errors ?? [])));
   }
   return errors;
 }
@@ -184,7 +184,7 @@ export async function snapshot(dataSource: DataSource, organizationId?: number):
     const metadata = dataSource.getMetadata(entity);
     const orgColumn = metadata.tableName === "organization" ? "id" : "organizationId";
     const where = organizationId === undefined ? {} : { [orgColumn]: organizationId };
-    const rows = await dataSource.getRepository(entity as EntityTarget<ObjectLiteral>).find({ where });
+    const rows = await dataSource.getRepository(entity).find({ where });
     const volatile = VOLATILE.get(entity) ?? [];
     result[metadata.tableName] = rows
       .map((row) => {
@@ -230,7 +230,7 @@ export async function idCatalogue(dataSource: DataSource): Promise<Map<string, n
   const ids = new Map<string, number>();
   for (const [type, { table, idColumn, orgColumn }] of Object.entries(TABLE_OF) as [NodeTypeName, (typeof TABLE_OF)[NodeTypeName]][]) {
     const q = (name: string) => dataSource.driver.escape(name);
-    const rows = (await dataSource.query(`SELECT ${q(idColumn)} AS id, ${q(orgColumn)} AS org FROM ${q(table)}`)) as { id: number; org: number }[];
+    const rows = await dataSource.query<{ id: number; org: number }[]>(`SELECT ${q(idColumn)} AS id, ${q(orgColumn)} AS org FROM ${q(table)}`);
     for (const row of rows) ids.set(toGlobalId(type, Number(row.id)), Number(row.org));
   }
   return ids;
@@ -242,7 +242,7 @@ export async function organizationOf(dataSource: DataSource, globalId: string): 
   if (!decoded) return undefined;
   const { table, idColumn, orgColumn } = TABLE_OF[decoded.type];
   const q = (name: string) => dataSource.driver.escape(name);
-  const rows = (await dataSource.query(`SELECT ${q(orgColumn)} AS org FROM ${q(table)} WHERE ${q(idColumn)} = ?`, [decoded.localId])) as { org: number }[];
+  const rows = await dataSource.query<{ org: number }[]>(`SELECT ${q(orgColumn)} AS org FROM ${q(table)} WHERE ${q(idColumn)} = ?`, [decoded.localId]);
   return rows.length ? Number(rows[0].org) : undefined;
 }
 

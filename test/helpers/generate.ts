@@ -185,7 +185,7 @@ export function arbitraries(pools: Pools) {
   const fittingValue = (type: GraphQLInputType, careful: boolean, depth: number): fc.Arbitrary<unknown> => {
     if (isNonNullType(type)) return fittingValue(type.ofType, careful, depth);
     if (isListType(type)) {
-      const inner = valueFor(type.ofType as GraphQLInputType, careful, depth + 1);
+      const inner = valueFor(type.ofType, careful, depth + 1);
       return fc.oneof(
         { weight: 4, arbitrary: fc.array(inner, { maxLength: 4 }) },
         { weight: 1, arbitrary: inner },
@@ -248,7 +248,7 @@ export function arbitraries(pools: Pools) {
     }
     const inner = type && isNonNullType(type) ? type.ofType : type;
     if (Array.isArray(value)) {
-      const element = inner && isListType(inner) ? (inner.ofType as GraphQLInputType) : null;
+      const element = inner && isListType(inner) ? (inner.ofType) : null;
       return `[${value.map((v) => literal(v, element, rawStrings)).join(", ")}]`;
     }
     const fields = inner && isInputObjectType(inner) ? inner.getFields() : {};

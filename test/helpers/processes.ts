@@ -133,8 +133,8 @@ export async function startServiceProcess(entry: string, env: Record<string, str
       }
     }
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", (chunk: Buffer) => {
+  child.stdout.on("data", onData);
+  child.stderr.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
   const waitForLog = async (msg: RegExp, ms = WAIT_MS, from = 0) => {

@@ -10,7 +10,7 @@ import { createDataSource, openDatabase } from "../../src/db/dataSource";
 import { Initial1764000000000 } from "../../src/db/migrations/1764000000000-Initial";
 import { createTestDatabase, TestDatabase } from "../helpers/database";
 
-const rowsOf = (ds: DataSource, sql: string) => ds.query(sql) as Promise<Record<string, unknown>[]>;
+const rowsOf = (ds: DataSource, sql: string) => ds.query<Record<string, unknown>[]>(sql);
 const numbers = (rows: Record<string, unknown>[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) && !k.endsWith("Ids") ? Number(v) : v])));
 
 describe("the join-table migration", () => {

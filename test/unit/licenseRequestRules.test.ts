@@ -136,7 +136,7 @@ describe("eligibility and licenses", () => {
       message: "Power BI Pro has 2 available licenses; 3 are needed. Leave people out, choose another product, or buy more licenses.",
       field: ["input", "productId"],
     });
-    expect(insufficientLicenses({ ...PBI.row, assignedLicenses: 4 } as ProductEntity, 1).message).toMatch(/^Power BI Pro has 1 available license; 1 is needed/);
+    expect(insufficientLicenses({ ...PBI.row, assignedLicenses: 4 }, 1).message).toMatch(/^Power BI Pro has 1 available license; 1 is needed/);
   });
 });
 

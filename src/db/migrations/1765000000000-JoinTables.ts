@@ -27,6 +27,9 @@ const sqliteTables = [
   'CREATE TABLE "decision_record_disabled_plan" ("decisionId" integer NOT NULL, "servicePlanId" integer NOT NULL, "organizationId" integer NOT NULL, "position" integer NOT NULL, CONSTRAINT "FK_eaa1a80bb42f07608379409be4c" FOREIGN KEY ("decisionId") REFERENCES "decision_record" ("id") ON DELETE RESTRICT ON UPDATE RESTRICT, CONSTRAINT "FK_601f35656fe2feb74a8f0b7243c" FOREIGN KEY ("servicePlanId") REFERENCES "service_plan" ("id") ON DELETE RESTRICT ON UPDATE RESTRICT, PRIMARY KEY ("decisionId", "servicePlanId"))',
 ];
 
+/** A row of a join table: the owning request or history entry, and the ID it lists. */
+type Owned = { owner: number; id: number };
+
 /** The comma-separated columns: which table, which column. */
 const LISTS = [
   { table: "license_request", column: "disabledServicePlanIds" },
@@ -37,6 +40,11 @@ const LISTS = [
 
 const parseIds = (value: unknown): number[] =>
   typeof value === "string" && value.trim() !== "" ? value.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id)) : [];
+
+/** The rows of a SELECT (a query runner answers `any`). */
+async function select<T>(runner: QueryRunner, sql: string, parameters: unknown[] = []): Promise<T[]> {
+  return (await runner.query(sql, parameters)) as T[];
+}
 
 /** Inserts `rows` (each the values of `columns`) a few hundred at a time. */
 async function insertRows(runner: QueryRunner, table: string, columns: string[], rows: unknown[][]): Promise<void> {
@@ -55,7 +63,7 @@ export class JoinTables1765000000000 implements MigrationInterface {
     const mysql = runner.connection.driver.options.type !== "better-sqlite3";
     for (const statement of mysql ? mysqlTables.slice(0, 3) : sqliteTables) await runner.query(statement);
 
-    const requests: { id: number; organizationId: number; disabledServicePlanIds: string }[] = await runner.query(
+    const requests = await select<{ id: number; organizationId: number; disabledServicePlanIds: string }>(runner, 
       "SELECT id, organizationId, disabledServicePlanIds FROM license_request WHERE disabledServicePlanIds <> ''",
     );
     await insertRows(
@@ -64,8 +72,7 @@ export class JoinTables1765000000000 implements MigrationInterface {
       ["requestId", "servicePlanId", "organizationId", "position"],
       requests.flatMap((r) => [...new Set(parseIds(r.disabledServicePlanIds))].map((planId, position) => [r.id, planId, r.organizationId, position])),
     );
-    const decisions: { id: number; organizationId: number; disabledServicePlanIds: string; approvedUserIds: string; deniedUserIds: string }[] =
-      await runner.query(
+    const decisions = await select<{ id: number; organizationId: number; disabledServicePlanIds: string; approvedUserIds: string; deniedUserIds: string }>(runner, 
         "SELECT id, organizationId, disabledServicePlanIds, approvedUserIds, deniedUserIds FROM decision_record WHERE disabledServicePlanIds <> '' OR approvedUserIds <> '' OR deniedUserIds <> ''",
       );
     await insertRows(
@@ -104,7 +111,7 @@ export class JoinTables1765000000000 implements MigrationInterface {
           : `ALTER TABLE "${table}" ADD COLUMN "${column}" varchar(2000) NOT NULL DEFAULT ('')`,
       );
     }
-    const joined = (rows: { owner: number; id: number }[]) => {
+    const joined = (rows: Owned[]) => {
       const lists = new Map<number, number[]>();
       for (const row of rows) lists.set(row.owner, [...(lists.get(row.owner) ?? []), row.id]);
       return lists;
@@ -115,18 +122,18 @@ export class JoinTables1765000000000 implements MigrationInterface {
     await write(
       "license_request",
       "disabledServicePlanIds",
-      joined(await runner.query("SELECT requestId AS owner, servicePlanId AS id FROM license_request_disabled_plan ORDER BY requestId, position")),
+      joined(await select<Owned>(runner, "SELECT requestId AS owner, servicePlanId AS id FROM license_request_disabled_plan ORDER BY requestId, position")),
     );
     await write(
       "decision_record",
       "disabledServicePlanIds",
-      joined(await runner.query("SELECT decisionId AS owner, servicePlanId AS id FROM decision_record_disabled_plan ORDER BY decisionId, position")),
+      joined(await select<Owned>(runner, "SELECT decisionId AS owner, servicePlanId AS id FROM decision_record_disabled_plan ORDER BY decisionId, position")),
     );
     for (const outcome of ["APPROVED", "DENIED"]) {
       await write(
         "decision_record",
         outcome === "APPROVED" ? "approvedUserIds" : "deniedUserIds",
-        joined(await runner.query("SELECT decisionId AS owner, userId AS id FROM decision_record_user WHERE outcome = ? ORDER BY decisionId, position", [outcome])),
+        joined(await select<Owned>(runner, "SELECT decisionId AS owner, userId AS id FROM decision_record_user WHERE outcome = ? ORDER BY decisionId, position", [outcome])),
       );
     }
     for (const table of ["decision_record_disabled_plan", "decision_record_user", "license_request_disabled_plan"]) {

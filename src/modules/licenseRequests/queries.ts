@@ -82,9 +82,7 @@ export class LicenseRequestQueries {
       toRequest,
     );
     return toConnection(page, window, requestCursor, async () => {
-      const [counted] = (await this.dataSource.query(`SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`, where.parameters)) as {
-        total: number | string;
-      }[];
+      const [counted] = await this.dataSource.query<{ total: number | string }[]>(`SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`, where.parameters);
       return Number(counted.total);
     });
   }

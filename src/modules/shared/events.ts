@@ -99,7 +99,7 @@ export function createEventBus(
   let listening = 0;
   return {
     publish(topic, organizationId, payload) {
-      transport.dispatchEvent(new CustomEvent(channelOf(topic, organizationId), { detail: payload }) as unknown as TypedEvent);
+      transport.dispatchEvent(new CustomEvent(channelOf(topic, organizationId), { detail: payload }));
       options.onPublish?.(topic);
     },
     subscribe<T extends TopicName>(topic: T, organizationId: number, subscribeOptions: { maxQueued?: number } = {}) {
@@ -158,7 +158,7 @@ export function createEventBus(
         },
         throw(error?: unknown) {
           void stream.return();
-          return Promise.reject(error);
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
         },
         [Symbol.asyncIterator]() {
           return stream;

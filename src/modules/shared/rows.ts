@@ -32,8 +32,13 @@ const int = (value: unknown): number => Number(value);
 const nullableInt = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 const time = (value: unknown): Date => new Date(Number(value));
 const nullableTime = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(Number(value)));
-const text = (value: unknown): string => String(value);
-const nullableText = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+/** Text columns come back as strings; anything else is refused loudly rather than stringified to "[object Object]". */
+const text = (value: unknown): string => {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  throw new TypeError(`a text column held a ${typeof value}`);
+};
+const nullableText = (value: unknown): string | null => (value === null || value === undefined ? null : text(value));
 const flag = (value: unknown): boolean => value === true || value === 1 || value === "1";
 
 export const USER_COLUMNS = "`id`, `organizationId`, `displayName`, `email`, `role`";
@@ -122,6 +127,6 @@ export const toOrganization = (r: Row) => Object.assign(new OrganizationEntity()
 
 /** Rows of one statement, through the data source (or a transaction's manager). */
 export async function rows<T>(db: Queryable, sql: string, parameters: unknown[], map: (row: Row) => T): Promise<T[]> {
-  const result = (await db.query(sql, parameters)) as Row[];
+  const result = await db.query<Row[]>(sql, parameters);
   return result.map(map);
 }

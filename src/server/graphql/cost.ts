@@ -40,6 +40,7 @@ import {
   isObjectType,
   Kind,
   OperationDefinitionNode,
+  OperationTypeNode,
   SelectionNode,
   SelectionSetNode,
 } from "graphql";
@@ -98,9 +99,9 @@ export class QueryPricer {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
     }
     const rootType =
-      operation.operation === "query"
+      operation.operation === OperationTypeNode.QUERY
         ? this.schema.getQueryType()
-        : operation.operation === "mutation"
+        : operation.operation === OperationTypeNode.MUTATION
           ? this.schema.getMutationType()
           : this.schema.getSubscriptionType();
     if (!rootType) return 0;

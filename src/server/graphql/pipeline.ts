@@ -30,6 +30,7 @@ import {
   GraphQLFormattedError,
   GraphQLSchema,
   OperationDefinitionNode,
+  OperationTypeNode,
   specifiedRules,
   validate,
   ValidationContext,
@@ -167,7 +168,7 @@ export class GraphQLPipeline {
       const message = operationName ? `Unknown operation named "${boundName(operationName)}".` : "Name the operation to run: the document holds several.";
       return refused([coded("OPERATION_RESOLUTION_FAILURE", message)]);
     }
-    if (operation.operation === "subscription" && !caller.subscriptions) {
+    if (operation.operation === OperationTypeNode.SUBSCRIPTION && !caller.subscriptions) {
       return refused([coded("BAD_REQUEST", "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.")]);
     }
     if (depthOf(variables) > MAX_VARIABLE_DEPTH) {
@@ -186,12 +187,12 @@ export class GraphQLPipeline {
       if (error instanceof GraphQLError) return refused([error]);
       throw error;
     }
-    const maximum = operation.operation === "subscription" ? limits.subscriptionCost : limits.cost;
+    const maximum = operation.operation === OperationTypeNode.SUBSCRIPTION ? limits.subscriptionCost : limits.cost;
     if (selectionCost > maximum) {
       return refused([
         limitError(
           "QUERY_TOO_COMPLEX",
-          `The operation costs ${selectionCost}; at most ${maximum} is allowed${operation.operation === "subscription" ? " for a subscription" : ""}. Ask for fewer fields or smaller pages.`,
+          `The operation costs ${selectionCost}; at most ${maximum} is allowed${operation.operation === OperationTypeNode.SUBSCRIPTION ? " for a subscription" : ""}. Ask for fewer fields or smaller pages.`,
           { maxCost: maximum, cost: selectionCost },
         ),
       ]);
