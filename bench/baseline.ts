@@ -46,7 +46,7 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
     // 1. The viewer, roles from the database.
     const [viewers] = await pool.query<mysql.RowDataPacket[]>("SELECT id, organizationId, role FROM app_user WHERE id = ?", [userId]);
     const viewer = viewers[0];
-    if (!viewer || viewer.organizationId !== organizationId || viewer.role !== "GLOBAL_ADMIN") {
+    if (!viewer || viewer["organizationId"] !== organizationId || viewer["role"] !== "GLOBAL_ADMIN") {
       return { status: 403, body: { errors: [{ message: "admins only", extensions: { code: "FORBIDDEN" } }] } };
     }
     // 2. The page (keyset order, the index the service uses), 3. its count.
@@ -54,27 +54,28 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
       "SELECT id, productId, requesterId, requestedAt FROM license_request FORCE INDEX (ix_request_org_time) WHERE organizationId = ? ORDER BY requestedAt DESC, id DESC LIMIT ?",
       [organizationId, PAGE + 1],
     );
-    const [[{ total }]] = await pool.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS total FROM license_request WHERE organizationId = ?", [organizationId]);
+    const [counted] = await pool.query<mysql.RowDataPacket[]>("SELECT COUNT(*) AS total FROM license_request WHERE organizationId = ?", [organizationId]);
+    const total = Number(counted[0]?.["total"] ?? 0);
     const page = rows.slice(0, PAGE);
-    const requestIds = page.map((r) => r.id as number);
+    const requestIds = page.map((r) => r["id"] as number);
     // 4. Their products, 5. their recipients, 6. the people named.
     const [products] = await pool.query<mysql.RowDataPacket[]>(
       "SELECT id, name, totalLicenses, assignedLicenses FROM product WHERE organizationId = ? AND id IN (?)",
-      [organizationId, [...new Set(page.map((r) => r.productId as number)), 0]],
+      [organizationId, [...new Set(page.map((r) => r["productId"] as number)), 0]],
     );
     const [recipients] = await pool.query<mysql.RowDataPacket[]>(
       "SELECT requestId, userId, decision FROM license_request_recipient WHERE organizationId = ? AND requestId IN (?) ORDER BY requestId, position",
       [organizationId, [...requestIds, 0]],
     );
-    const userIds = new Set<number>([...page.map((r) => r.requesterId as number), ...recipients.map((r) => r.userId as number)]);
+    const userIds = new Set<number>([...page.map((r) => r["requesterId"] as number), ...recipients.map((r) => r["userId"] as number)]);
     const [users] = await pool.query<mysql.RowDataPacket[]>("SELECT id, displayName FROM app_user WHERE organizationId = ? AND id IN (?)", [
       organizationId,
       [...userIds, 0],
     ]);
-    const productById = new Map(products.map((p) => [p.id as number, p]));
-    const nameOf = new Map(users.map((u) => [u.id as number, u.displayName as string]));
+    const productById = new Map(products.map((p) => [p["id"] as number, p]));
+    const nameOf = new Map(users.map((u) => [u["id"] as number, u["displayName"] as string]));
     const recipientsOf = new Map<number, mysql.RowDataPacket[]>();
-    for (const r of recipients) recipientsOf.set(r.requestId as number, [...(recipientsOf.get(r.requestId as number) ?? []), r]);
+    for (const r of recipients) recipientsOf.set(r["requestId"] as number, [...(recipientsOf.get(r["requestId"] as number) ?? []), r]);
     const last = page[page.length - 1];
     return {
       status: 200,
@@ -82,14 +83,14 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
         data: {
           licenseRequests: {
             totalCount: Number(total),
-            pageInfo: { hasNextPage: rows.length > PAGE, endCursor: last ? cursor(Number(last.requestedAt), last.id as number) : null },
+            pageInfo: { hasNextPage: rows.length > PAGE, endCursor: last ? cursor(Number(last["requestedAt"]), last["id"] as number) : null },
             nodes: page.map((r) => {
-              const product = productById.get(r.productId as number)!;
+              const product = productById.get(r["productId"] as number)!;
               return {
-                id: globalId("LicenseRequest", r.id as number),
-                product: { name: product.name, availableLicenses: Math.max(0, product.totalLicenses - product.assignedLicenses) },
-                requester: { displayName: nameOf.get(r.requesterId as number) },
-                recipients: (recipientsOf.get(r.id as number) ?? []).map((x) => ({ decision: x.decision, user: { displayName: nameOf.get(x.userId as number) } })),
+                id: globalId("LicenseRequest", r["id"] as number),
+                product: { name: product["name"], availableLicenses: Math.max(0, product["totalLicenses"] - product["assignedLicenses"]) },
+                requester: { displayName: nameOf.get(r["requesterId"] as number) },
+                recipients: (recipientsOf.get(r["id"] as number) ?? []).map((x) => ({ decision: x["decision"], user: { displayName: nameOf.get(x["userId"] as number) } })),
               };
             }),
           },

@@ -104,6 +104,7 @@ const schema = z.object({
   RATE_LIMIT_BUCKET_SIZE: positiveInt(20_000),
   RATE_LIMIT_RESTORE_RATE: positiveInt(1_000),
   RATE_LIMIT_OPERATION_COST: positiveInt(10),
+  RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt(1_000),
   CORS_ORIGINS: optionalString.transform((v, ctx) => {
     if (v === undefined) return [];
     const origins = v.split(",").map((o) => o.trim()).filter(Boolean);
@@ -161,18 +162,18 @@ export interface Config {
   env: "development" | "production" | "test";
   isProduction: boolean;
   port: number;
-  host?: string;
+  host?: string | undefined;
   database: DatabaseConfig;
-  redisUrl?: string;
+  redisUrl?: string | undefined;
   jwt: {
-    secret?: string;
-    jwksUrl?: string;
-    issuer?: string;
-    audience?: string;
+    secret?: string | undefined;
+    jwksUrl?: string | undefined;
+    issuer?: string | undefined;
+    audience?: string | undefined;
     /** True when the development secret stands in for a missing one. */
     usingDevelopmentSecret: boolean;
   };
-  mail: { smtpUrl?: string; from: string };
+  mail: { smtpUrl?: string | undefined; from: string };
   introspection: boolean;
   graphiql: boolean;
   logLevel: string;
@@ -198,14 +199,16 @@ export interface Config {
     restoreRate: number;
     /** What every operation costs on top of its fields. */
     operationCost: number;
+    /** How long a take waits for a connected Redis before this instance's own buckets answer. */
+    redisTimeoutMs: number;
   };
   /** Origins (besides the server's own) whose pages may call the API: CORS and the WebSocket upgrade. */
   corsOrigins: string[];
   metrics: {
     /** With it, /metrics on the main port answers only `Authorization: Bearer <token>`. */
-    token?: string;
+    token?: string | undefined;
     /** With it, /metrics is served on this port of its own (at `host`, default 127.0.0.1). */
-    port?: number;
+    port?: number | undefined;
     host: string;
   };
   wsMaxSubscriptionsPerConnection: number;
@@ -234,7 +237,7 @@ export interface Config {
     /** Where spans are POSTed: the endpoint's /v1/traces, as the OTLP specification derives it. */
     tracesUrl: string;
     serviceName: string;
-  };
+  } | undefined;
 }
 
 /**
@@ -306,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       bucketSize: e.RATE_LIMIT_BUCKET_SIZE,
       restoreRate: e.RATE_LIMIT_RESTORE_RATE,
       operationCost: e.RATE_LIMIT_OPERATION_COST,
+      redisTimeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS,
     },
     corsOrigins: e.CORS_ORIGINS,
     metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST ?? "127.0.0.1" },

@@ -18,7 +18,7 @@ export interface Context {
   loaders: Loaders | null;
   log: Logger;
   /** What the pipeline admitted (src/server/graphql/pipeline.ts); absent only for a request it never saw. */
-  admitted?: AdmittedOperation;
+  admitted?: AdmittedOperation | undefined;
   /** When the operation arrived (process.hrtime.bigint()). */
   startedAt: bigint;
   /**

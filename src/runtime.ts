@@ -37,13 +37,13 @@ export interface RunningService {
 }
 
 export interface StartOptions {
-  clock?: Clock;
+  clock?: Clock | undefined;
   /** Replaces the SMTP/log transport (tests). */
-  mailTransport?: MailTransport;
+  mailTransport?: MailTransport | undefined;
   /** Run the periodic expiry sweep (default true). */
-  sweep?: boolean;
+  sweep?: boolean | undefined;
   /** Receives every SQL statement the service issues (tests count them to prove batching). */
-  onQuery?: (sql: string) => void;
+  onQuery?: ((sql: string) => void) | undefined;
 }
 
 /**
@@ -75,7 +75,7 @@ function createCostLimiter(config: Config, log: Logger): { limiter: CostLimiter;
   });
   // Outages are logged by the limiter when a take falls back; the client's own errors would repeat them.
   client.on("error", () => undefined);
-  return { limiter: new RedisCostLimiter(client, config.rateLimit, log), close: () => client.disconnect() };
+  return { limiter: new RedisCostLimiter(client, config.rateLimit, log, config.rateLimit.redisTimeoutMs), close: () => client.disconnect() };
 }
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {

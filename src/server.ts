@@ -37,9 +37,9 @@ export interface AppOptions {
   log: Logger;
   metrics: Metrics;
   /** The buckets of query cost (shared through Redis when configured); in-process by default. */
-  limiter?: CostLimiter;
+  limiter?: CostLimiter | undefined;
   /** Token prefilled in GraphiQL (development only). */
-  graphiqlToken?: () => Promise<string | null>;
+  graphiqlToken?: (() => Promise<string | null>) | undefined;
 }
 
 export interface App {
@@ -105,7 +105,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header("x-request-id");
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
+    res.locals["requestId"] = requestId;
     res.setHeader("x-request-id", requestId);
     next();
   });
@@ -239,7 +239,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       res.status(400).json({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
       return;
     }
-    const requestId = String(res.locals.requestId);
+    const requestId = String(res.locals["requestId"]);
     log.error({ err: error, requestId }, "unhandled HTTP error");
     res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
   });

@@ -5,7 +5,7 @@ export interface ApiProblem {
   code: string;
   message: string;
   /** Quote it when reporting an INTERNAL_SERVER_ERROR: the server's log has the details under it. */
-  requestId?: string;
+  requestId?: string | undefined;
 }
 
 interface ErrorShape {

@@ -15,13 +15,13 @@ import { traceSqliteStatements } from "../tracing/statements";
 
 export interface CreateDataSourceOptions {
   /** Receives every SQL statement (tests count them to prove batching). */
-  onQuery?: (sql: string) => void;
+  onQuery?: ((sql: string) => void) | undefined;
   /** Connection pool size for MySQL. */
-  poolSize?: number;
+  poolSize?: number | undefined;
   /** Bounds on statements and connection acquisition (MySQL/MariaDB); none when absent. */
-  limits?: DatabaseLimits;
+  limits?: DatabaseLimits | undefined;
   /** A span per SQL statement on SQLite (tracing is on; MySQL's come from the mysql2 instrumentation). */
-  traceStatements?: boolean;
+  traceStatements?: boolean | undefined;
 }
 
 class QueryCountingLogger implements Logger {
@@ -52,7 +52,7 @@ export function createDataSource(
     migrationsRun: false,
     synchronize: false,
     logging: options.onQuery ? (["query"] as LogLevel[]) : false,
-    logger: options.onQuery ? new QueryCountingLogger(options.onQuery) : undefined,
+    ...(options.onQuery ? { logger: new QueryCountingLogger(options.onQuery) } : {}),
   };
   let dataSourceOptions: DataSourceOptions;
   if (config.type === "mysql") {
@@ -93,7 +93,7 @@ export async function openDatabase(config: DatabaseConfig, options: CreateDataSo
   let dataSource = createDataSource(config, options);
   await dataSource.initialize();
   if (config.type === "mysql") {
-    const [{ version }] = await dataSource.query<{ version: string }[]>("SELECT VERSION() AS version");
+    const [{ version } = { version: "" }] = await dataSource.query<{ version: string }[]>("SELECT VERSION() AS version");
     if (/mariadb/i.test(version)) {
       await dataSource.destroy();
       dataSource = createDataSource(config, options, "mariadb");

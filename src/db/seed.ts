@@ -279,7 +279,7 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
         productId: approving ? product.id : null,
         message: r.message ?? null,
       });
-      const decisionId = Number(inserted.identifiers[0].id);
+      const decisionId = Number(inserted.identifiers[0]?.["id"]);
       const people = [
         ...approved.map((userId) => ({ userId, outcome: "APPROVED" as const })),
         ...denied.map((userId) => ({ userId, outcome: "DENIED" as const })),

@@ -12,14 +12,14 @@ import "./enums";
 export interface SchemaOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
-  pubSub?: PubSub;
+  pubSub?: PubSub | undefined;
 }
 
 export async function buildApiSchema(options: SchemaOptions): Promise<GraphQLSchema> {
   return buildTypeGraphQLSchema({
     resolvers: options.resolvers,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    pubSub: options.pubSub,
+    ...(options.pubSub ? { pubSub: options.pubSub } : {}),
     validate: false,
     emitSchemaFile: false,
   });

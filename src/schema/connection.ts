@@ -25,7 +25,7 @@ export class PageInfo {
 
 /** `<name>Edge` and `<name>Connection` of `node`, with optional descriptions. */
 export function connectionOf<T extends object>(node: ClassType<T>, name: string, descriptions: { edge?: string; connection?: string } = {}) {
-  @ObjectType(`${name}Edge`, { description: descriptions.edge })
+  @ObjectType(`${name}Edge`, descriptions.edge ? { description: descriptions.edge } : {})
   class Edge {
     @Field()
     cursor: string;
@@ -34,7 +34,7 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string,
     node: T;
   }
 
-  @ObjectType(`${name}Connection`, { description: descriptions.connection })
+  @ObjectType(`${name}Connection`, descriptions.connection ? { description: descriptions.connection } : {})
   class Connection {
     @Field(() => [Edge])
     edges: Edge[];

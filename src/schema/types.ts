@@ -8,7 +8,8 @@ import { LicenseRequestDecisionAction, LicenseRequestStatus, RecipientDecision, 
 import { connectionOf, PageInfo } from "./connection";
 
 export { PageInfo };
-import { Lazy, Node } from "./node";
+import type { Lazy } from "./node";
+import { Node } from "./node";
 
 @ObjectType({ implements: Node })
 export class Organization extends Node {

@@ -91,7 +91,7 @@ function addAsset(base: string, extension: string, type: string, body: Buffer): 
 
 function faviconBytes(): Buffer {
   const match = /^data:[^;,]+;base64,(.*)$/s.exec(favicon);
-  return match ? Buffer.from(match[1], "base64") : Buffer.alloc(0);
+  return match?.[1] ? Buffer.from(match[1], "base64") : Buffer.alloc(0);
 }
 
 const JS = "text/javascript; charset=utf-8";

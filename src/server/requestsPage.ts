@@ -17,7 +17,7 @@ import express, { NextFunction, Request, Response, Router } from "express";
 
 export interface RequestsPageOptions {
   /** The demo admin's token (development only); absent or null means "ask the person". */
-  devToken?: () => Promise<string | null>;
+  devToken?: (() => Promise<string | null>) | undefined;
 }
 
 /** The directory holding public/requests/index.html: the repository root, from src/server or dist/src/server. */

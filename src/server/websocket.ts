@@ -36,6 +36,7 @@ import { randomUUID } from "node:crypto";
 import {
   DocumentNode,
   ExecutionArgs,
+  FormattedExecutionResult,
   FieldNode,
   FragmentDefinitionNode,
   getArgumentValues,
@@ -172,7 +173,7 @@ export function attachWebSocketServer(options: {
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
-          const viewer = await services.auth.authenticateHeader(ctx.connectionParams?.authorization);
+          const viewer = await services.auth.authenticateHeader(ctx.connectionParams?.["authorization"]);
           if (viewer) {
             const userKey = `user:${viewer.organizationId}:${viewer.userId}`;
             if ((connectionsByUser.get(userKey) ?? 0) >= config.wsMaxConnectionsPerUser) {
@@ -294,11 +295,11 @@ export function attachWebSocketServer(options: {
         if (operation?.admitted && !isSubscription) operation.cost = await pipeline.settle(operation.admitted, result.data);
         if (operation && result.errors?.length) operation.errors.push(...result.errors);
         if (!result.errors?.length && !operation?.cost) return;
-        return {
-          ...result,
-          ...(result.errors?.length ? { errors: result.errors.map((e) => pipeline.present(unwrapStreamError(e), operation?.requestId)) } : {}),
-          ...(operation?.cost ? { extensions: { ...result.extensions, cost: operation.cost } } : {}),
-        };
+        const answer: FormattedExecutionResult = {};
+        if (result.data !== undefined) answer.data = result.data;
+        if (result.errors?.length) answer.errors = result.errors.map((e) => pipeline.present(unwrapStreamError(e), operation?.requestId));
+        if (result.extensions || operation?.cost) answer.extensions = { ...result.extensions, ...(operation?.cost ? { cost: operation.cost } : {}) };
+        return answer;
       },
       onError: (ctx, id, _payload, errors) => {
         const state = ctx.extra;
@@ -357,7 +358,7 @@ export function attachWebSocketServer(options: {
 
 /** graphql-ws wraps an error thrown by an event stream in a GraphQLError of its own; the code is on the original. */
 function unwrapStreamError(error: GraphQLError): GraphQLError {
-  return error.extensions?.code === undefined && error.originalError instanceof GraphQLError ? error.originalError : error;
+  return error.extensions?.["code"] === undefined && error.originalError instanceof GraphQLError ? error.originalError : error;
 }
 
 /**
@@ -390,6 +391,7 @@ async function admitSubscription(
     const field = node.name.value;
     if (field !== "licenseRequestSubmitted" && field !== "licenseRequestUpdated") continue;
     const definition = subscriptionType.getFields()[field];
+    if (!definition) continue;
     let args: Record<string, unknown>;
     try {
       args = getArgumentValues(definition, node, variables);
@@ -412,8 +414,8 @@ function rootFields(
 ): FieldNode[] {
   const fields: FieldNode[] = [];
   for (const selection of selectionSet.selections) {
-    if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true) continue;
-    if (getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false) continue;
+    if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.["if"] === true) continue;
+    if (getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.["if"] === false) continue;
     if (selection.kind === Kind.FIELD) fields.push(selection);
     else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...rootFields(selection.selectionSet, fragments, variables, seen));
     else {

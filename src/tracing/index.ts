@@ -75,7 +75,7 @@ export function startTracing(options: TracingOptions): Tracing {
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? "").split("?")[0]),
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.has((request.url ?? "").split("?")[0] ?? ""),
         // Outgoing requests of our own are JWKS fetches and OTLP exports; the exports must not trace themselves.
         ignoreOutgoingRequestHook: () => true,
       }),

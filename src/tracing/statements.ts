@@ -30,7 +30,7 @@ function wrap(runner: QueryRunner, database: string): QueryRunner {
         try {
           return await query(sql, parameters, structured as never);
         } catch (error) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.split("\n")[0] : "query failed" });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error instanceof Error ? error.message.split("\n")[0] : undefined) ?? "query failed" });
           throw error;
         } finally {
           span.end();

@@ -24,18 +24,18 @@ export interface TokenClaims {
 }
 
 export interface AuthConfig {
-  secret?: string;
-  jwksUrl?: string;
-  issuer?: string;
-  audience?: string;
+  secret?: string | undefined;
+  jwksUrl?: string | undefined;
+  issuer?: string | undefined;
+  audience?: string | undefined;
 }
 
 const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 const MAX_TOKEN_LENGTH = 8192;
 
 export class Authenticator {
-  private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
-  private readonly secret?: Uint8Array;
+  private readonly jwks?: ReturnType<typeof createRemoteJWKSet> | undefined;
+  private readonly secret?: Uint8Array | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,9 +87,9 @@ export class Authenticator {
     let payload: JWTPayload;
     try {
       const options = {
-        issuer: this.config.issuer,
-        audience: this.config.audience,
         requiredClaims: ["exp", "sub", "tid"],
+        ...(this.config.issuer ? { issuer: this.config.issuer } : {}),
+        ...(this.config.audience ? { audience: this.config.audience } : {}),
       };
       payload = this.jwks
         ? (await jwtVerify(token, this.jwks, { ...options, algorithms: ASYMMETRIC_ALGORITHMS })).payload
@@ -98,7 +98,7 @@ export class Authenticator {
       throw new AuthenticationError("token rejected");
     }
     const userId = typeof payload.sub === "string" ? localIdOf(payload.sub, "User") : null;
-    const organizationId = typeof payload.tid === "string" ? localIdOf(payload.tid, "Organization") : null;
+    const organizationId = typeof payload["tid"] === "string" ? localIdOf(payload["tid"], "Organization") : null;
     if (userId === null || organizationId === null) throw new AuthenticationError("token claims rejected");
     return { userId, organizationId, expiresAt: payload.exp ? new Date(payload.exp * 1000) : null };
   }
@@ -133,7 +133,7 @@ export class Authenticator {
 export async function signToken(
   secret: string,
   user: Pick<UserEntity, "id" | "organizationId">,
-  options: { expiresIn?: string | number; issuer?: string; audience?: string } = {},
+  options: { expiresIn?: string | number | undefined; issuer?: string | undefined; audience?: string | undefined } = {},
 ): Promise<string> {
   let jwt = new SignJWT({ tid: toGlobalId("Organization", user.organizationId) })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })

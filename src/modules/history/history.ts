@@ -45,7 +45,7 @@ export class DecisionHistory {
       productId: facts.productId ?? null,
       message: facts.message ?? null,
     });
-    const decisionId = Number(inserted.identifiers[0].id);
+    const decisionId = Number(inserted.identifiers[0]?.["id"]);
     const people = [
       ...(facts.approvedUserIds ?? []).map((userId) => ({ userId, outcome: "APPROVED" as const })),
       ...(facts.deniedUserIds ?? []).map((userId) => ({ userId, outcome: "DENIED" as const })),

@@ -17,15 +17,15 @@ import { admittedStatuses, RequestState, RequestStatus } from "./status";
 import type { Viewer } from "../shared/viewer";
 
 export interface LicenseRequestFilterInput {
-  state?: RequestState | null;
-  statuses?: RequestStatus[] | null;
-  productId?: string | null;
-  requesterId?: string | null;
+  state?: RequestState | null | undefined;
+  statuses?: RequestStatus[] | null | undefined;
+  productId?: string | null | undefined;
+  requesterId?: string | null | undefined;
 }
 
 export interface LicenseRequestListArgs extends ConnectionArgs {
-  filter?: LicenseRequestFilterInput | null;
-  orderBy?: { field: "REQUESTED_AT"; direction: SortDirection } | null;
+  filter?: LicenseRequestFilterInput | null | undefined;
+  orderBy?: { field: "REQUESTED_AT"; direction: SortDirection } | null | undefined;
 }
 
 export const requestCursor = (r: LicenseRequestEntity): string => encodeKeysetCursor("licenseRequests", r.requestedAt.getTime(), r.id);
@@ -83,7 +83,7 @@ export class LicenseRequestQueries {
     );
     return toConnection(page, window, requestCursor, async () => {
       const [counted] = await this.dataSource.query<{ total: number | string }[]>(`SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`, where.parameters);
-      return Number(counted.total);
+      return Number(counted?.total ?? 0);
     });
   }
 

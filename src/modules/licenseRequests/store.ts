@@ -50,7 +50,7 @@ export class LicenseRequestStore {
   /** The pool as it is now (a locking read: on MySQL a plain one would see the transaction's snapshot). */
   productForUpdate(manager: EntityManager, productId: number): Promise<ProductEntity> {
     const lock = this.db.forUpdate();
-    return manager.getRepository(ProductEntity).findOneOrFail({ where: { id: productId }, lock: lock ? { mode: lock } : undefined });
+    return manager.getRepository(ProductEntity).findOneOrFail({ where: { id: productId }, ...(lock ? { lock: { mode: lock } } : {}) });
   }
 
   catalog(manager: EntityManager, organizationId: number): Promise<Catalog> {
@@ -79,10 +79,11 @@ export class LicenseRequestStore {
   /** The same, as committed now (a locking read, past the transaction's snapshot on MySQL). */
   async holdersNow(manager: EntityManager, organizationId: number, productId: number, userIds: readonly number[]): Promise<number[]> {
     if (!userIds.length) return [];
-    const lock = this.db.isMysql ? { mode: "pessimistic_read" as const } : undefined;
-    const rows = await manager
-      .getRepository(LicenseAssignmentEntity)
-      .find({ select: { id: true, userId: true }, where: { productId, userId: In([...userIds]), organizationId }, lock });
+    const rows = await manager.getRepository(LicenseAssignmentEntity).find({
+      select: { id: true, userId: true },
+      where: { productId, userId: In([...userIds]), organizationId },
+      ...(this.db.isMysql ? { lock: { mode: "pessimistic_read" as const } } : {}),
+    });
     return rows.map((r) => r.userId);
   }
 
@@ -112,7 +113,7 @@ export class LicenseRequestStore {
     const lock = this.db.forUpdate();
     return manager.getRepository(LicenseRequestEntity).findOne({
       where: { id: requestId, organizationId },
-      lock: lock ? { mode: lock } : undefined,
+      ...(lock ? { lock: { mode: lock } } : {}),
     });
   }
 

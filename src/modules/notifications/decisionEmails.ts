@@ -8,8 +8,8 @@ export interface DecisionEmailFacts {
   requestedProductName: string;
   decision: "APPROVED" | "DENIED";
   /** The product the license came from (approvals). */
-  assignedProductName?: string;
-  disabledPlanNames?: string[];
+  assignedProductName?: string | undefined;
+  disabledPlanNames?: string[] | undefined;
   adminName: string;
   message: string | null;
 }

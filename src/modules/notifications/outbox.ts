@@ -13,8 +13,8 @@ export interface DecisionNotice {
   organizationName: string;
   requestedProductName: string;
   /** The product the licenses came from (approvals). */
-  assignedProductName?: string;
-  disabledPlanNames?: string[];
+  assignedProductName?: string | undefined;
+  disabledPlanNames?: string[] | undefined;
   adminName: string;
   message: string | null;
   /** Each recipient, in order, with what they were told. */

@@ -45,7 +45,7 @@ export class RequestProcessSettingsService {
 
   private lockMode() {
     const mode = this.mutations.database.forUpdate();
-    return mode ? { mode } : undefined;
+    return mode ? { lock: { mode } } : {};
   }
 
   /** The settings, or the defaults (off, no message) when never changed. */
@@ -77,7 +77,7 @@ export class RequestProcessSettingsService {
       async ({ manager }) => {
         const repo = manager.getRepository(RequestProcessSettingsEntity);
         const current =
-          (await repo.findOne({ where: { organizationId: viewer.organizationId }, lock: this.lockMode() })) ??
+          (await repo.findOne({ where: { organizationId: viewer.organizationId }, ...this.lockMode() })) ??
           defaults(viewer.organizationId);
         const next = Object.assign(new RequestProcessSettingsEntity(), current, {
           useOwnRequestProcess: input.useOwnRequestProcess,

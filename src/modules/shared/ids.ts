@@ -40,7 +40,7 @@ export function fromGlobalId(globalId: string): DecodedId | null {
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(globalId)) return null;
   const decoded = Buffer.from(globalId, "base64url").toString("utf8");
   const match = /^([A-Za-z]+):([1-9][0-9]{0,9})$/.exec(decoded);
-  if (!match || !NODE_TYPES.has(match[1])) return null;
+  if (!match?.[1] || !NODE_TYPES.has(match[1])) return null;
   const localId = Number(match[2]);
   if (!Number.isSafeInteger(localId) || localId > 2_147_483_647) return null;
   return { type: match[1] as NodeTypeName, localId };

@@ -72,8 +72,8 @@ export async function loadCatalog(db: Queryable, organizationId: number, product
     products ?? loadProducts(db, organizationId),
     rows(db, "SELECT `id`, `organizationId`, `name`, `servicePlanName` FROM `service_plan` WHERE `organizationId` = ?", [organizationId], toPlan),
     rows(db, "SELECT `productId`, `servicePlanId` FROM `product_service_plan` WHERE `organizationId` = ?", [organizationId], (r) => ({
-      productId: Number(r.productId),
-      servicePlanId: Number(r.servicePlanId),
+      productId: Number(r["productId"]),
+      servicePlanId: Number(r["servicePlanId"]),
     })),
   ]);
   const planById = new Map(plans.map((p) => [p.id, p]));
@@ -86,6 +86,15 @@ export async function loadCatalog(db: Queryable, organizationId: number, product
   for (const ids of planIdsByProductId.values()) ids.sort((a, b) => compareByName(planById.get(a)!, planById.get(b)!));
   return { products: productList, productById: new Map(productList.map((p) => [p.id, p])), planById, planIdsByProductId };
 }
+
+/**
+ * Every loader of an operation dispatches its batch once the event loop has run
+ * the I/O callbacks that are ready (setImmediate), not at the end of the current
+ * tick: keys asked for by resolvers that resume from different statements' rows
+ * then share one statement, so an operation's statement count does not depend on
+ * how its replies happened to arrive.
+ */
+const batching = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) } as const;
 
 export function createLoaders(db: DataSource, organizationId: number) {
   let productsPromise: Promise<ProductEntity[]> | null = null;
@@ -120,10 +129,12 @@ export function createLoaders(db: DataSource, organizationId: number) {
       ids.includes(organizationId)
         ? byId(await rows(db, "SELECT `id`, `name` FROM `organization` WHERE `id` = ?", [organizationId], toOrganization), ids)
         : ids.map(() => null),
+      batching,
     ),
 
     user: new DataLoader<number, UserEntity | null>(async (ids) =>
       byId(await rows(db, `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toUser), ids),
+      batching,
     ),
 
     request: new DataLoader<number, LicenseRequestEntity | null>(async (ids) =>
@@ -131,6 +142,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         await rows(db, `SELECT ${REQUEST_COLUMNS} FROM \`license_request\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toRequest),
         ids,
       ),
+      batching,
     ),
 
     /** Recipients of each request: the requester first, then the named users in order. */
@@ -145,6 +157,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         (r) => r.requestId,
         requestIds,
       ),
+      batching,
     ),
 
     assignment: new DataLoader<number, LicenseAssignmentEntity | null>(async (ids) =>
@@ -157,6 +170,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         ),
         ids,
       ),
+      batching,
     ),
 
     /** Licenses held by each user, oldest first. */
@@ -171,6 +185,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         (a) => a.userId,
         userIds,
       ),
+      batching,
     ),
 
     /** Service plan IDs turned off in each assignment. */
@@ -180,11 +195,12 @@ export function createLoaders(db: DataSource, organizationId: number) {
           db,
           `SELECT \`assignmentId\`, \`servicePlanId\` FROM \`assignment_disabled_plan\` WHERE \`organizationId\` = ? AND \`assignmentId\` IN (${placeholders(assignmentIds.length)}) ORDER BY \`assignmentId\`, \`servicePlanId\``,
           scoped(assignmentIds),
-          (r) => ({ assignmentId: Number(r.assignmentId), servicePlanId: Number(r.servicePlanId) }),
+          (r) => ({ assignmentId: Number(r["assignmentId"]), servicePlanId: Number(r["servicePlanId"]) }),
         ),
         (d) => d.assignmentId,
         assignmentIds,
       ).map((found) => found.map((r) => r.servicePlanId)),
+      batching,
     ),
 
     /** Service plan IDs an approval turned off, per request, in the order given. */
@@ -194,11 +210,12 @@ export function createLoaders(db: DataSource, organizationId: number) {
           db,
           `SELECT \`requestId\`, \`servicePlanId\` FROM \`license_request_disabled_plan\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
           scoped(requestIds),
-          (r) => ({ requestId: Number(r.requestId), servicePlanId: Number(r.servicePlanId) }),
+          (r) => ({ requestId: Number(r["requestId"]), servicePlanId: Number(r["servicePlanId"]) }),
         ),
         (d) => d.requestId,
         requestIds,
       ).map((found) => found.map((r) => r.servicePlanId)),
+      batching,
     ),
 
     /** Who one history entry approved and denied, in recipient order. */
@@ -208,7 +225,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
           db,
           `SELECT \`decisionId\`, \`userId\`, \`outcome\` FROM \`decision_record_user\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
           scoped(decisionIds),
-          (r) => ({ decisionId: Number(r.decisionId), userId: Number(r.userId), outcome: String(r.outcome) }),
+          (r) => ({ decisionId: Number(r["decisionId"]), userId: Number(r["userId"]), outcome: String(r["outcome"]) }),
         ),
         (d) => d.decisionId,
         decisionIds,
@@ -216,6 +233,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         approved: found.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
         denied: found.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
       })),
+      batching,
     ),
 
     /** Service plan IDs one history entry turned off, in the order given. */
@@ -225,11 +243,12 @@ export function createLoaders(db: DataSource, organizationId: number) {
           db,
           `SELECT \`decisionId\`, \`servicePlanId\` FROM \`decision_record_disabled_plan\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
           scoped(decisionIds),
-          (r) => ({ decisionId: Number(r.decisionId), servicePlanId: Number(r.servicePlanId) }),
+          (r) => ({ decisionId: Number(r["decisionId"]), servicePlanId: Number(r["servicePlanId"]) }),
         ),
         (d) => d.decisionId,
         decisionIds,
       ).map((found) => found.map((r) => r.servicePlanId)),
+      batching,
     ),
 
     decision: new DataLoader<number, DecisionRecordEntity | null>(async (ids) =>
@@ -242,6 +261,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         ),
         ids,
       ),
+      batching,
     ),
 
     settings: (): Promise<RequestProcessSettingsEntity | null> => {

@@ -8,10 +8,10 @@ export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
 export interface ConnectionArgs {
-  first?: number | null;
-  after?: string | null;
-  last?: number | null;
-  before?: string | null;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
 }
 
 export interface PageWindow<C> {
@@ -84,8 +84,8 @@ export function toConnection<T>(
     pageInfo: {
       hasNextPage: window.direction === "forward" ? more : window.cursor !== null,
       hasPreviousPage: window.direction === "backward" ? more : window.cursor !== null,
-      startCursor: edges.length ? edges[0].cursor : null,
-      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
     get totalCount() {
       counted ??= totalCount();

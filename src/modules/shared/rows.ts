@@ -43,87 +43,87 @@ const flag = (value: unknown): boolean => value === true || value === 1 || value
 
 export const USER_COLUMNS = "`id`, `organizationId`, `displayName`, `email`, `role`";
 export const toUser = (r: Row) =>
-  Object.assign(new UserEntity(), { id: int(r.id), organizationId: int(r.organizationId), displayName: text(r.displayName), email: text(r.email), role: text(r.role) });
+  Object.assign(new UserEntity(), { id: int(r["id"]), organizationId: int(r["organizationId"]), displayName: text(r["displayName"]), email: text(r["email"]), role: text(r["role"]) });
 
 export const REQUEST_COLUMNS =
   "`id`, `organizationId`, `productId`, `requesterId`, `justification`, `status`, `recipientCount`, `requestedAt`, `expiresAt`, `decidedAt`, `decidedById`, `decisionMessage`, `assignedProductId`";
 export const toRequest = (r: Row) =>
   Object.assign(new LicenseRequestEntity(), {
-    id: int(r.id),
-    organizationId: int(r.organizationId),
-    productId: int(r.productId),
-    requesterId: int(r.requesterId),
-    justification: nullableText(r.justification),
-    status: text(r.status),
-    recipientCount: int(r.recipientCount),
-    requestedAt: time(r.requestedAt),
-    expiresAt: time(r.expiresAt),
-    decidedAt: nullableTime(r.decidedAt),
-    decidedById: nullableInt(r.decidedById),
-    decisionMessage: nullableText(r.decisionMessage),
-    assignedProductId: nullableInt(r.assignedProductId),
+    id: int(r["id"]),
+    organizationId: int(r["organizationId"]),
+    productId: int(r["productId"]),
+    requesterId: int(r["requesterId"]),
+    justification: nullableText(r["justification"]),
+    status: text(r["status"]),
+    recipientCount: int(r["recipientCount"]),
+    requestedAt: time(r["requestedAt"]),
+    expiresAt: time(r["expiresAt"]),
+    decidedAt: nullableTime(r["decidedAt"]),
+    decidedById: nullableInt(r["decidedById"]),
+    decisionMessage: nullableText(r["decisionMessage"]),
+    assignedProductId: nullableInt(r["assignedProductId"]),
   });
 
 export const RECIPIENT_COLUMNS = "`requestId`, `userId`, `organizationId`, `position`, `decision`, `pendingProductId`, `assignmentId`";
 export const toRecipient = (r: Row) =>
   Object.assign(new LicenseRequestRecipientEntity(), {
-    requestId: int(r.requestId),
-    userId: int(r.userId),
-    organizationId: int(r.organizationId),
-    position: int(r.position),
-    decision: text(r.decision),
-    pendingProductId: nullableInt(r.pendingProductId),
-    assignmentId: nullableInt(r.assignmentId),
+    requestId: int(r["requestId"]),
+    userId: int(r["userId"]),
+    organizationId: int(r["organizationId"]),
+    position: int(r["position"]),
+    decision: text(r["decision"]),
+    pendingProductId: nullableInt(r["pendingProductId"]),
+    assignmentId: nullableInt(r["assignmentId"]),
   });
 
 export const PRODUCT_COLUMNS = "`id`, `organizationId`, `name`, `skuPartNumber`, `selfServicePurchaseAllowed`, `totalLicenses`, `assignedLicenses`";
 export const toProduct = (r: Row) =>
   Object.assign(new ProductEntity(), {
-    id: int(r.id),
-    organizationId: int(r.organizationId),
-    name: text(r.name),
-    skuPartNumber: text(r.skuPartNumber),
-    selfServicePurchaseAllowed: flag(r.selfServicePurchaseAllowed),
-    totalLicenses: int(r.totalLicenses),
-    assignedLicenses: int(r.assignedLicenses),
+    id: int(r["id"]),
+    organizationId: int(r["organizationId"]),
+    name: text(r["name"]),
+    skuPartNumber: text(r["skuPartNumber"]),
+    selfServicePurchaseAllowed: flag(r["selfServicePurchaseAllowed"]),
+    totalLicenses: int(r["totalLicenses"]),
+    assignedLicenses: int(r["assignedLicenses"]),
   });
 
 export const toPlan = (r: Row) =>
-  Object.assign(new ServicePlanEntity(), { id: int(r.id), organizationId: int(r.organizationId), name: text(r.name), servicePlanName: text(r.servicePlanName) });
+  Object.assign(new ServicePlanEntity(), { id: int(r["id"]), organizationId: int(r["organizationId"]), name: text(r["name"]), servicePlanName: text(r["servicePlanName"]) });
 
 export const toAssignment = (r: Row) =>
   Object.assign(new LicenseAssignmentEntity(), {
-    id: int(r.id),
-    organizationId: int(r.organizationId),
-    userId: int(r.userId),
-    productId: int(r.productId),
-    assignedAt: time(r.assignedAt),
-    requestId: nullableInt(r.requestId),
+    id: int(r["id"]),
+    organizationId: int(r["organizationId"]),
+    userId: int(r["userId"]),
+    productId: int(r["productId"]),
+    assignedAt: time(r["assignedAt"]),
+    requestId: nullableInt(r["requestId"]),
   });
 
 export const toDecision = (r: Row) =>
   Object.assign(new DecisionRecordEntity(), {
-    id: int(r.id),
-    organizationId: int(r.organizationId),
-    requestId: int(r.requestId),
-    action: text(r.action),
-    actorId: nullableInt(r.actorId),
-    at: time(r.at),
-    productId: nullableInt(r.productId),
-    message: nullableText(r.message),
+    id: int(r["id"]),
+    organizationId: int(r["organizationId"]),
+    requestId: int(r["requestId"]),
+    action: text(r["action"]),
+    actorId: nullableInt(r["actorId"]),
+    at: time(r["at"]),
+    productId: nullableInt(r["productId"]),
+    message: nullableText(r["message"]),
   });
 
 export const toSettings = (r: Row) =>
   Object.assign(new RequestProcessSettingsEntity(), {
-    organizationId: int(r.organizationId),
-    useOwnRequestProcess: flag(r.useOwnRequestProcess),
-    message: nullableText(r.message),
-    documentationUrl: nullableText(r.documentationUrl),
-    updatedAt: nullableTime(r.updatedAt),
-    updatedById: nullableInt(r.updatedById),
+    organizationId: int(r["organizationId"]),
+    useOwnRequestProcess: flag(r["useOwnRequestProcess"]),
+    message: nullableText(r["message"]),
+    documentationUrl: nullableText(r["documentationUrl"]),
+    updatedAt: nullableTime(r["updatedAt"]),
+    updatedById: nullableInt(r["updatedById"]),
   });
 
-export const toOrganization = (r: Row) => Object.assign(new OrganizationEntity(), { id: int(r.id), name: text(r.name) });
+export const toOrganization = (r: Row) => Object.assign(new OrganizationEntity(), { id: int(r["id"]), name: text(r["name"]) });
 
 /** Rows of one statement, through the data source (or a transaction's manager). */
 export async function rows<T>(db: Queryable, sql: string, parameters: unknown[], map: (row: Row) => T): Promise<T[]> {

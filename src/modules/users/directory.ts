@@ -27,7 +27,7 @@ const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `${LIKE_ESCAPE}${c}
 export class UserDirectory {
   constructor(private readonly dataSource: DataSource) {}
 
-  async search(viewer: Viewer, args: ConnectionArgs & { search?: string | null }): Promise<Connection<UserEntity>> {
+  async search(viewer: Viewer, args: ConnectionArgs & { search?: string | null | undefined }): Promise<Connection<UserEntity>> {
     if (args.last != null || args.before != null) {
       throw badUserInput("`users` pages forward only: use `first` and `after`.", args.last != null ? "last" : "before");
     }

@@ -68,7 +68,7 @@ function operationRequestOf(req: Request): OperationRequest | null {
  */
 function refusalStatus(status: number, accept: string | undefined): number {
   if (status !== 400 || !accept) return status;
-  const types = accept.split(",").map((part) => part.split(";")[0].trim().toLowerCase());
+  const types = accept.split(",").map((part) => (part.split(";")[0] ?? "").trim().toLowerCase());
   const jsonOnly = types.includes("application/json") && !types.some((t) => t === "application/graphql-response+json" || t.includes("*"));
   return jsonOnly ? 200 : status;
 }
@@ -76,7 +76,7 @@ function refusalStatus(status: number, accept: string | undefined): number {
 interface Refusal {
   errors: GraphQLError[];
   status: number;
-  retryAfterSeconds?: number;
+  retryAfterSeconds?: number | undefined;
   operationName: string | null;
   /** Who asked, as the token says (the viewer was not read). */
   claimed: { userId: number; organizationId: number } | null;
@@ -97,7 +97,7 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
   const { pipeline, services, log } = options;
   return async ({ req, res }) => {
     const startedAt = process.hrtime.bigint();
-    const requestId = String(res.locals.requestId);
+    const requestId = String(res.locals["requestId"]);
     const requestLog = log.child({ requestId });
     let claims: TokenClaims | null = null;
     const refuse = (errors: GraphQLError[], status: number, retryAfterSeconds?: number, operationName: string | null = null): Context => {
@@ -150,7 +150,7 @@ export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlu
         async didResolveSource(requestContext) {
           // Apollo parses and validates only when it has no document: the pipeline did both.
           const document = refusal ? PLACEHOLDER : contextValue.admitted?.document;
-          if (document) (requestContext as { document?: DocumentNode }).document = document;
+          if (document) (requestContext as { document?: DocumentNode | undefined }).document = document;
         },
         async didResolveOperation() {
           if (!refusal && !contextValue.admitted) {

@@ -157,7 +157,7 @@ class PriceWalk {
     const field = parentType.getFields()[name];
     if (!field) return 0;
     const args = this.argumentsOf(field, node);
-    if (parentType === this.schema.getMutationType()) checkIdempotencyKey(args.input);
+    if (parentType === this.schema.getMutationType()) checkIdempotencyKey(args["input"]);
     const nodeCount = name === "nodes" && parentType === this.schema.getQueryType() ? this.idCount(args) : null;
     const ownPage = this.pageSizeOf(field, args);
     const type = getNullableType(field.type);
@@ -186,13 +186,13 @@ class PriceWalk {
   private pageSizeOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | null {
     const paged = field.args.some((a) => a.name === "first" || a.name === "last");
     if (!paged) return null;
-    const first = checkPageSize(args.first, "first");
-    const last = checkPageSize(args.last, "last");
+    const first = checkPageSize(args["first"], "first");
+    const last = checkPageSize(args["last"], "last");
     return first ?? last ?? DEFAULT_PAGE_SIZE;
   }
 
   private idCount(args: Record<string, unknown>): number {
-    const ids = Array.isArray(args.ids) ? args.ids.length : 0;
+    const ids = Array.isArray(args["ids"]) ? args["ids"].length : 0;
     if (ids > MAX_NODES) throw badUserInput(`\`ids\` takes at most ${MAX_NODES} IDs.`, "ids");
     return ids;
   }
@@ -200,8 +200,8 @@ class PriceWalk {
   private skipped(selection: SelectionNode): boolean {
     if (!selection.directives?.length) return false;
     return (
-      getDirectiveValues(GraphQLSkipDirective, selection, this.variables)?.if === true ||
-      getDirectiveValues(GraphQLIncludeDirective, selection, this.variables)?.if === false
+      getDirectiveValues(GraphQLSkipDirective, selection, this.variables)?.["if"] === true ||
+      getDirectiveValues(GraphQLIncludeDirective, selection, this.variables)?.["if"] === false
     );
   }
 }

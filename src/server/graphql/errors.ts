@@ -70,7 +70,7 @@ export function clientCodeOf(error: unknown): string | undefined {
   if (isServiceUnavailable(error)) return "SERVICE_UNAVAILABLE";
   const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
   for (const candidate of [original, error as { extensions?: Record<string, unknown> } | undefined]) {
-    const code = candidate?.extensions?.code;
+    const code = candidate?.extensions?.["code"];
     if (typeof code === "string" && CLIENT_CODES.has(code)) return code;
   }
   return undefined;
@@ -108,14 +108,14 @@ export function statusOf(errors: readonly GraphQLError[]): number {
  */
 export function presentError(
   error: unknown,
-  options: ErrorPresentation & { requestId?: string; formatted?: GraphQLFormattedError },
+  options: ErrorPresentation & { requestId?: string | undefined; formatted?: GraphQLFormattedError | undefined },
 ): GraphQLFormattedError {
   const graphQLError = error instanceof GraphQLError ? error : null;
   const formatted = options.formatted ?? graphQLError?.toJSON() ?? { message: INTERNAL_MESSAGE };
   const code = clientCodeOf(error) ?? clientCodeOf({ extensions: formatted.extensions });
   const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
   if (code === undefined) {
-    const requestId = options.requestId ?? (typeof original?.extensions?.requestId === "string" ? original.extensions.requestId : undefined);
+    const requestId = options.requestId ?? (typeof original?.extensions?.["requestId"] === "string" ? original.extensions["requestId"] : undefined);
     return {
       message: INTERNAL_MESSAGE,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -127,14 +127,14 @@ export function presentError(
   for (const [key, value] of Object.entries({ ...formatted.extensions, ...original?.extensions })) {
     if (!PRIVATE_EXTENSIONS.has(key)) extensions[key] = value;
   }
-  extensions.code = code;
+  extensions["code"] = code;
   if (code === "SERVICE_UNAVAILABLE") {
-    const requestId = options.requestId ?? (typeof original?.extensions?.requestId === "string" ? original.extensions.requestId : undefined);
+    const requestId = options.requestId ?? (typeof original?.extensions?.["requestId"] === "string" ? original.extensions["requestId"] : undefined);
     return { ...formatted, message: UNAVAILABLE_MESSAGE, extensions: { code, ...(requestId ? { requestId } : {}) } };
   }
   let message = formatted.message;
   const namesSchema = original?.extensions?.[NAMES_SCHEMA] === true || formatted.extensions?.[NAMES_SCHEMA] === true;
-  if (code === "GRAPHQL_VALIDATION_FAILED" && options.hideSchema && extensions.validationErrorCode === undefined) {
+  if (code === "GRAPHQL_VALIDATION_FAILED" && options.hideSchema && extensions["validationErrorCode"] === undefined) {
     message = HIDDEN_VALIDATION_MESSAGE;
   } else if (namesSchema && options.hideSchema) {
     message = hiddenValueMessage(message);
@@ -165,26 +165,24 @@ function hiddenValueMessage(message: string): string {
  */
 export function namingSchema(error: GraphQLError, code: string): GraphQLError {
   const coded = withCode(error, code);
-  return new GraphQLError(coded.message, {
-    nodes: coded.nodes,
-    source: coded.source,
-    positions: coded.positions,
-    path: coded.path,
-    originalError: coded.originalError,
-    extensions: { ...coded.extensions, [NAMES_SCHEMA]: true },
-  });
+  return copyWith(coded, { ...coded.extensions, [NAMES_SCHEMA]: true });
 }
 
 /** The error with `code` unless it carries a code already. */
 export function withCode(error: GraphQLError, code: string): GraphQLError {
-  if (error.extensions?.code !== undefined) return error;
+  if (error.extensions?.["code"] !== undefined) return error;
+  return copyWith(error, { ...error.extensions, code });
+}
+
+/** The same error (message, locations, path, cause) with other extensions. */
+function copyWith(error: GraphQLError, extensions: Record<string, unknown>): GraphQLError {
   return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    source: error.source,
-    positions: error.positions,
-    path: error.path,
-    originalError: error.originalError,
-    extensions: { ...error.extensions, code },
+    ...(error.nodes ? { nodes: error.nodes } : {}),
+    ...(error.source ? { source: error.source } : {}),
+    ...(error.positions ? { positions: error.positions } : {}),
+    ...(error.path ? { path: error.path } : {}),
+    ...(error.originalError ? { originalError: error.originalError } : {}),
+    extensions,
   });
 }
 

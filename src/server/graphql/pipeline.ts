@@ -81,7 +81,7 @@ export interface AdmittedOperation {
 export type Admission =
   | { ok: true; admitted: AdmittedOperation }
   /** `operationName`: the refused operation's name where the document names it (logs and metrics). */
-  | { ok: false; errors: GraphQLError[]; status: number; retryAfterSeconds?: number; operationName: string | null };
+  | { ok: false; errors: GraphQLError[]; status: number; retryAfterSeconds?: number | undefined; operationName: string | null };
 
 /** Shopify's `extensions.cost`, on every response. */
 export interface CostExtension {
@@ -249,8 +249,8 @@ export class GraphQLPipeline {
       operationName: unknown;
       viewer: { userId: number; organizationId: number } | null;
       startedAt: bigint;
-      errors?: readonly unknown[];
-      cost?: CostExtension;
+      errors?: readonly unknown[] | undefined;
+      cost?: CostExtension | undefined;
     },
   ): void {
     const seconds = Number(process.hrtime.bigint() - entry.startedAt) / 1e9;

@@ -152,7 +152,13 @@ return { allowed, tostring(level) }
 
 type RedisWithTake = Redis & { takeFromBucket(key: string, size: number, rate: number, cost: number): Promise<[number, string]> };
 
-/** Buckets shared by every instance through Redis; this instance's own buckets when Redis does not answer in time. */
+/**
+ * Buckets shared by every instance through Redis; this instance's own buckets
+ * when Redis is not connected (at once: nothing is queued for a Redis that is
+ * away) or when a connected Redis does not answer within `timeoutMs` (slow, not
+ * merely busy: a short bound would fall back under ordinary load and split the
+ * bucket between instances).
+ */
 export class RedisCostLimiter implements CostLimiter {
   private readonly redis: RedisWithTake;
   private readonly fallback: MemoryCostLimiter;
@@ -162,7 +168,7 @@ export class RedisCostLimiter implements CostLimiter {
     redis: Redis,
     private readonly settings: BucketSettings,
     private readonly log: Logger,
-    private readonly timeoutMs = 50,
+    private readonly timeoutMs = 1_000,
     private readonly prefix = "lr:bucket:",
   ) {
     redis.defineCommand("takeFromBucket", { numberOfKeys: 1, lua: TAKE_SCRIPT });
@@ -186,6 +192,10 @@ export class RedisCostLimiter implements CostLimiter {
   }
 
   private async run(key: string, cost: number): Promise<[number, string] | null> {
+    if (this.redis.status !== "ready") {
+      this.degrade(`Redis is ${this.redis.status}`);
+      return null;
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       const answer = await Promise.race([
