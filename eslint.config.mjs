@@ -14,7 +14,19 @@ const typed = {
 
 export default tseslint.config(
   {
-    ignores: ["dist/", "scratch/", "node_modules/", "coverage/", "src/generated/", "test/generated/", "test-artifacts/", "data/", "public/vendor/", "public/requests/generated/", "public/requests/vendor/"],
+    ignores: [
+      "dist/",
+      "scratch/",
+      "node_modules/",
+      "coverage/",
+      "src/generated/",
+      "test/generated/",
+      "test-artifacts/",
+      "data/",
+      "public/vendor/",
+      "public/requests/generated/",
+      "public/requests/vendor/",
+    ],
   },
   js.configs.recommended,
   {

@@ -90,7 +90,10 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
                 id: globalId("LicenseRequest", r["id"] as number),
                 product: { name: product["name"], availableLicenses: Math.max(0, product["totalLicenses"] - product["assignedLicenses"]) },
                 requester: { displayName: nameOf.get(r["requesterId"] as number) },
-                recipients: (recipientsOf.get(r["id"] as number) ?? []).map((x) => ({ decision: x["decision"], user: { displayName: nameOf.get(x["userId"] as number) } })),
+                recipients: (recipientsOf.get(r["id"] as number) ?? []).map((x) => ({
+                  decision: x["decision"],
+                  user: { displayName: nameOf.get(x["userId"] as number) },
+                })),
               };
             }),
           },

@@ -70,12 +70,22 @@ async function benchDatabase(url: string | null): Promise<{ config: DatabaseConf
   if (!url) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lr-bench-"));
     const file = path.join(dir, "bench.db");
-    return { config: { type: "sqlite", path: file }, url: `sqlite:${file}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }), label: "SQLite (embedded)" };
+    return {
+      config: { type: "sqlite", path: file },
+      url: `sqlite:${file}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+      label: "SQLite (embedded)",
+    };
   }
   const server = new URL(url);
   const name = server.pathname.replace(/^\//, "") || "lr_bench";
   const connect = () =>
-    mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+    mysql.createConnection({
+      host: server.hostname,
+      port: Number(server.port || 3306),
+      user: decodeURIComponent(server.username),
+      password: decodeURIComponent(server.password),
+    });
   const admin = await connect();
   await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -207,7 +217,11 @@ function summary(samples: number[]): { p50: number; p95: number; mean: number } 
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
 }
 
-async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A GraphQL response as the benchmark reads it: shapes are checked by the run, not typed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+async function post(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<Json> {
   const response = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
@@ -247,7 +261,13 @@ async function openDashboards(wsUrl: string, token: string, count: number, onEve
   const clients: Client[] = [];
   const subscribed: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, lazy: false, retryAttempts: 0 });
+    const client = createClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      lazy: false,
+      retryAttempts: 0,
+    });
     clients.push(client);
     subscribed.push(
       new Promise<void>((resolve, reject) => {
@@ -350,7 +370,10 @@ async function main(): Promise<void> {
     const rssSubscribed = server.rssMiB();
     const submitter = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "alex@contoso.example" });
     const submitterToken = await signToken(SECRET, submitter);
-    const visio = toGlobalId("Product", (await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId })).id);
+    const visio = toGlobalId(
+      "Product",
+      (await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId })).id,
+    );
     // Memory is read at checkpoints: a leak per event grows linearly with the rounds, bounded use levels off.
     const rounds = 200;
     const checkpoints = new Map<number, { rss: number; heap: number }>();
@@ -359,7 +382,12 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       deliveries = 0;
       const sent = performance.now();
-      const data = await post(server.url, submitterToken, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { message } } }`, { p: visio });
+      const data = await post(
+        server.url,
+        submitterToken,
+        `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { message } } }`,
+        { p: visio },
+      );
       const answered = performance.now();
       const id = data["submitLicenseRequest"].licenseRequest.id as string;
       const deadline = Date.now() + 30_000;

@@ -18,18 +18,26 @@
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
+const ts = require("typescript");
 
 const ROOT = process.cwd();
 const CONFIG = "tsconfig.build.json";
 const MANIFEST = path.join("dist", ".build-manifest.json");
 
-/** The tsconfig chain from CONFIG through its `extends` (plain JSON files). */
+/** A tsconfig file as TypeScript reads it (comments and trailing commas allowed). */
+function readConfig(file) {
+  const { config, error } = ts.readConfigFile(path.join(ROOT, file), ts.sys.readFile);
+  if (error) throw new Error(`${file}: ${ts.flattenDiagnosticMessageText(error.messageText, "\n")}`);
+  return config;
+}
+
+/** The tsconfig chain from CONFIG through its `extends`. */
 function configChain() {
   const chain = [];
   let file = CONFIG;
   while (file && !chain.includes(file)) {
     chain.push(file);
-    const json = JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+    const json = readConfig(file);
     file = json.extends ? path.normalize(path.join(path.dirname(file), json.extends)) : undefined;
   }
   return chain;
@@ -38,7 +46,7 @@ function configChain() {
 /** The `include` of the first config in the chain that has one. */
 function includedDirectories(chain) {
   for (const file of chain) {
-    const json = JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+    const json = readConfig(file);
     if (json.include) return json.include;
   }
   return ["src"];

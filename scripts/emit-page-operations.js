@@ -59,7 +59,10 @@ function spreadNames(definition) {
  */
 function pageOperations(root = ROOT) {
   const directory = path.join(root, OPERATIONS_DIRECTORY);
-  const files = fs.readdirSync(directory).filter((f) => f.endsWith(".graphql")).sort();
+  const files = fs
+    .readdirSync(directory)
+    .filter((f) => f.endsWith(".graphql"))
+    .sort();
   const definitions = [];
   for (const file of files) {
     const source = fs.readFileSync(path.join(directory, file), "utf8");

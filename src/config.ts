@@ -107,7 +107,10 @@ const schema = z.object({
   RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt(1_000),
   CORS_ORIGINS: optionalString.transform((v, ctx) => {
     if (v === undefined) return [];
-    const origins = v.split(",").map((o) => o.trim()).filter(Boolean);
+    const origins = v
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean);
     for (const origin of origins) {
       if (!isOrigin(origin)) {
         ctx.addIssue({ code: "custom", message: `"${origin}" is not an origin such as https://app.example.com` });
@@ -233,11 +236,13 @@ export interface Config {
   readinessTimeoutMs: number;
   seedDemoData: boolean;
   /** OpenTelemetry tracing; absent (off) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
-  tracing?: {
-    /** Where spans are POSTed: the endpoint's /v1/traces, as the OTLP specification derives it. */
-    tracesUrl: string;
-    serviceName: string;
-  } | undefined;
+  tracing?:
+    | {
+        /** Where spans are POSTed: the endpoint's /v1/traces, as the OTLP specification derives it. */
+        tracesUrl: string;
+        serviceName: string;
+      }
+    | undefined;
 }
 
 /**
@@ -256,9 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError("Invalid configuration:\n  JWT_SECRET, JWT_JWKS_URL: set one, not both");
   }
   if (isProduction && !e.JWT_SECRET && !e.JWT_JWKS_URL) {
-    throw new ConfigError(
-      "Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production (or set JWT_JWKS_URL)",
-    );
+    throw new ConfigError("Invalid configuration:\n  JWT_SECRET: required when NODE_ENV=production (or set JWT_JWKS_URL)");
   }
   const largestOperation = Math.max(e.MAX_QUERY_COST, e.MAX_SUBSCRIPTION_COST) + e.RATE_LIMIT_OPERATION_COST;
   if (e.RATE_LIMIT_BUCKET_SIZE < largestOperation) {

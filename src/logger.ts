@@ -33,16 +33,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: describeError },
       redact: {
-        paths: [
-          "req.headers.authorization",
-          "req.headers.cookie",
-          "authorization",
-          "token",
-          "variables",
-          "*.password",
-          "*.message.text",
-          "*.message.html",
-        ],
+        paths: ["req.headers.authorization", "req.headers.cookie", "authorization", "token", "variables", "*.password", "*.message.text", "*.message.html"],
         censor: "[redacted]",
       },
     },

@@ -98,8 +98,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     onOutboxWritten: () => dispatcher?.nudge(),
   });
   const transport =
-    options.mailTransport ??
-    (config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport((entry, message) => log.info(entry, message)));
+    options.mailTransport ?? (config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport((entry, message) => log.info(entry, message)));
   dispatcher = new OutboxDispatcher(services.db, transport, clock, {
     from: config.mail.from,
     pollIntervalMs: config.outboxPollIntervalMs,

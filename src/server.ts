@@ -150,13 +150,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Metrics tell operation names, pool and memory figures: only behind METRICS_TOKEN here, or on a port of their own.
   if (config.metrics.token) {
     const expected = `Bearer ${config.metrics.token}`;
-    app.get("/metrics", (req, res, next) => {
-      if (!tokensEqual(req.headers.authorization ?? "", expected)) {
-        res.status(401).setHeader("www-authenticate", "Bearer").json({ error: "METRICS_TOKEN required" });
-        return;
-      }
-      next();
-    }, serveMetrics);
+    app.get(
+      "/metrics",
+      (req, res, next) => {
+        if (!tokensEqual(req.headers.authorization ?? "", expected)) {
+          res.status(401).setHeader("www-authenticate", "Bearer").json({ error: "METRICS_TOKEN required" });
+          return;
+        }
+        next();
+      },
+      serveMetrics,
+    );
   }
   const metricsServer = config.metrics.port !== undefined ? http.createServer(express().get("/metrics", serveMetrics)) : null;
   app.use("/requests", requestsPage({ devToken: options.graphiqlToken }));
@@ -218,11 +222,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   }
 
-  app.use(
-    "/graphql",
-    express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }),
-  );
+  app.use("/graphql", express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
 
   // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {

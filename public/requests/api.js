@@ -70,7 +70,11 @@ export async function gql(operation, variables) {
   }
   if (body?.errors?.length) {
     const code = body.errors[0].extensions?.code;
-    throw new ApiError(body.errors.map((e) => e.message).join(" "), { kind: "graphql", code: typeof code === "string" ? code : undefined, status: response.status });
+    throw new ApiError(body.errors.map((e) => e.message).join(" "), {
+      kind: "graphql",
+      code: typeof code === "string" ? code : undefined,
+      status: response.status,
+    });
   }
   if (!body?.data) throw new ApiError(`The API answered HTTP ${response.status}. Try again.`, { kind: "http", status: response.status });
   return body.data;

@@ -131,7 +131,12 @@ export function renderDetails() {
 }
 
 /** @param {string[]} errors */
-const errorList = (errors) => h("ul", { class: "errors", role: "alert", hidden: errors.length === 0 }, errors.map((message) => h("li", {}, message)));
+const errorList = (errors) =>
+  h(
+    "ul",
+    { class: "errors", role: "alert", hidden: errors.length === 0 },
+    errors.map((message) => h("li", {}, message)),
+  );
 
 /** @param {number} length */
 const messageCount = (length) => `${count.format(length)} / ${count.format(MAX_MESSAGE_LENGTH)}`;
@@ -272,7 +277,13 @@ function decisionSummary(request) {
       "ul",
       { class: "recipients" },
       request.recipients.map((r) =>
-        h("li", { "data-user-id": r.user.id }, h("span", { class: "name" }, r.user.displayName), h("span", { class: "muted" }, r.user.email), statusBadge(r.decision)),
+        h(
+          "li",
+          { "data-user-id": r.user.id },
+          h("span", { class: "name" }, r.user.displayName),
+          h("span", { class: "muted" }, r.user.email),
+          statusBadge(r.decision),
+        ),
       ),
     ),
     h(

@@ -82,7 +82,10 @@ function bound(pool: Pool, limits: DatabaseLimits): Pool {
     let answered = false;
     const timer = setTimeout(() => {
       answered = true;
-      callback(new DatabaseUnavailableError("DB_ACQUIRE_TIMEOUT", `No database connection within ${limits.acquireTimeoutMs} ms.`), undefined as unknown as PoolConnection);
+      callback(
+        new DatabaseUnavailableError("DB_ACQUIRE_TIMEOUT", `No database connection within ${limits.acquireTimeoutMs} ms.`),
+        undefined as unknown as PoolConnection,
+      );
     }, limits.acquireTimeoutMs);
     const take = () =>
       getConnection((error, connection) => {

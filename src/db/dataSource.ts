@@ -41,11 +41,7 @@ class QueryCountingLogger implements Logger {
  * MariaDB's catalogue differently (column defaults), and only then does its
  * schema comparison match the migrations.
  */
-export function createDataSource(
-  config: DatabaseConfig,
-  options: CreateDataSourceOptions = {},
-  flavor: "mysql" | "mariadb" = "mysql",
-): DataSource {
+export function createDataSource(config: DatabaseConfig, options: CreateDataSourceOptions = {}, flavor: "mysql" | "mariadb" = "mysql"): DataSource {
   const common = {
     entities: allEntities,
     migrations,
@@ -66,9 +62,7 @@ export function createDataSource(
       charset: "utf8mb4_unicode_ci",
       poolSize: options.poolSize ?? 10,
       extra: { connectionLimit: options.poolSize ?? 10, waitForConnections: true, enableKeepAlive: true },
-      ...(options.limits
-        ? { driver: boundedMysqlDriver(options.limits), connectTimeout: options.limits.acquireTimeoutMs }
-        : {}),
+      ...(options.limits ? { driver: boundedMysqlDriver(options.limits), connectTimeout: options.limits.acquireTimeoutMs } : {}),
     };
   } else {
     if (config.path !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(config.path)), { recursive: true });

@@ -228,8 +228,7 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
     const handles = [r.requester, ...r.others];
     const decided = r.status !== "PENDING";
     const decidedAt = r.status === "EXPIRED" ? expiresAt : decided ? new Date(requestedAt.getTime() + DAY) : null;
-    const decidedBy =
-      r.status === "CANCELLED" ? userByHandle.get(r.requester)!.id : decided && r.status !== "EXPIRED" ? admin.id : null;
+    const decidedBy = r.status === "CANCELLED" ? userByHandle.get(r.requester)!.id : decided && r.status !== "EXPIRED" ? admin.id : null;
     const approving = r.status === "APPROVED" || r.status === "PARTIALLY_APPROVED";
     const request = await manager.getRepository(LicenseRequestEntity).save({
       organizationId,
@@ -285,9 +284,7 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
         ...denied.map((userId) => ({ userId, outcome: "DENIED" as const })),
       ];
       if (people.length) {
-        await manager
-          .getRepository(DecisionRecordUserEntity)
-          .insert(people.map((person, position) => ({ decisionId, organizationId, position, ...person })));
+        await manager.getRepository(DecisionRecordUserEntity).insert(people.map((person, position) => ({ decisionId, organizationId, position, ...person })));
       }
     }
   }

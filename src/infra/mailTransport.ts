@@ -27,4 +27,3 @@ export function logTransport(log: (entry: Record<string, unknown>, message: stri
     send: async (message) => log({ to: message.to, subject: message.subject }, "email (no SMTP_URL configured)"),
   };
 }
-

@@ -29,7 +29,10 @@ export interface OutboxDispatcherOptions {
 function describeFailure(error: unknown): string {
   const { type, code, message } = describeError(error);
   if (typeof message !== "string") return "delivery failed";
-  return [type, code === undefined ? "" : `(${typeof code === "string" || typeof code === "number" ? code : "?"})`, message].filter(Boolean).join(" ").replace(/\s+/g, " ");
+  return [type, code === undefined ? "" : `(${typeof code === "string" || typeof code === "number" ? code : "?"})`, message]
+    .filter(Boolean)
+    .join(" ")
+    .replace(/\s+/g, " ");
 }
 
 export class OutboxDispatcher {
@@ -77,7 +80,10 @@ export class OutboxDispatcher {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.running = this.deliverDue()
-        .then(() => undefined, (error) => this.options.onFailure?.(error))
+        .then(
+          () => undefined,
+          (error) => this.options.onFailure?.(error),
+        )
         .finally(() => {
           this.running = null;
           const rerun = this.again;
@@ -156,12 +162,7 @@ export class OutboxDispatcher {
   /** Updates a row only while this dispatcher still holds its claim. */
   private updateClaimed(id: number, values: Partial<OutboxEmailEntity>): Promise<unknown> {
     return this.db.transaction(({ manager }) =>
-      manager
-        .createQueryBuilder()
-        .update(OutboxEmailEntity)
-        .set(values)
-        .where("id = :id AND lockedBy = :me", { id, me: this.id })
-        .execute(),
+      manager.createQueryBuilder().update(OutboxEmailEntity).set(values).where("id = :id AND lockedBy = :me", { id, me: this.id }).execute(),
     );
   }
 }

@@ -38,10 +38,7 @@ export class MutationResolver {
     return payload(
       outcome,
       input.clientMutationId,
-      (r) =>
-        r.kind === "created"
-          ? { licenseRequest: r.request, ownRequestProcess: null }
-          : { licenseRequest: null, ownRequestProcess: r.settings },
+      (r) => (r.kind === "created" ? { licenseRequest: r.request, ownRequestProcess: null } : { licenseRequest: null, ownRequestProcess: r.settings }),
       { licenseRequest: null, ownRequestProcess: null },
     );
   }
@@ -68,10 +65,7 @@ export class MutationResolver {
   }
 
   @Mutation(() => UpdateRequestProcessSettingsPayload)
-  async updateRequestProcessSettings(
-    @Arg("input", () => UpdateRequestProcessSettingsInput) input: UpdateRequestProcessSettingsInput,
-    @Ctx() ctx: Context,
-  ) {
+  async updateRequestProcessSettings(@Arg("input", () => UpdateRequestProcessSettingsInput) input: UpdateRequestProcessSettingsInput, @Ctx() ctx: Context) {
     const outcome = await ctx.services.settings.update(signedIn(ctx).viewer, input, ctx.now);
     return payload(outcome, input.clientMutationId, (settings) => ({ settings }), { settings: null });
   }

@@ -16,7 +16,6 @@ import {
 } from "../schema/types";
 import { signedIn } from "./helpers";
 
-
 @Resolver()
 export class QueryResolver {
   @Query(() => Node, { nullable: true })
@@ -80,8 +79,7 @@ export class QueryResolver {
   }
 
   @Query(() => UserConnection, {
-    description:
-      "People of the viewer's organization, matched case-insensitively on\ndisplayName and email, ordered by displayName (a people picker).",
+    description: "People of the viewer's organization, matched case-insensitively on\ndisplayName and email, ordered by displayName (a people picker).",
   })
   users(
     @Ctx() ctx: Context,

@@ -25,8 +25,7 @@ export class SubscriptionResolver {
   }
 
   @Subscription(() => LicenseRequest, {
-    description:
-      "Each change of status of a request the subscriber may see: approved,\npartially approved, denied, expired, cancelled.",
+    description: "Each change of status of a request the subscriber may see: approved,\npartially approved, denied, expired, cancelled.",
     subscribe: ({ args, context }) => (context as Context).services.live.updated(context as Context, (args as { requestId?: string | null }).requestId),
   })
   licenseRequestUpdated(

@@ -50,7 +50,6 @@ export class SubmitLicenseRequestInput extends MutationInput {
 
   @Field(() => String, { nullable: true })
   justification?: string | null;
-
 }
 
 @InputType()
@@ -66,7 +65,7 @@ export class ApproveLicenseRequestInput extends MutationInput {
 
   @Field(() => [ID], {
     nullable: true,
-    description: "\"Don't assign to these users\": recipients denied while the rest are approved.",
+    description: '"Don\'t assign to these users": recipients denied while the rest are approved.',
   })
   excludedUserIds?: string[] | null;
 
@@ -78,7 +77,6 @@ export class ApproveLicenseRequestInput extends MutationInput {
 
   @Field(() => String, { nullable: true })
   message?: string | null;
-
 }
 
 @InputType()
@@ -88,14 +86,12 @@ export class DenyLicenseRequestInput extends MutationInput {
 
   @Field(() => String, { nullable: true })
   message?: string | null;
-
 }
 
 @InputType()
 export class CancelLicenseRequestInput extends MutationInput {
   @Field(() => ID)
   requestId: string;
-
 }
 
 @InputType({ description: "An omitted message or documentationUrl keeps its value; an explicit null clears it." })
@@ -108,5 +104,4 @@ export class UpdateRequestProcessSettingsInput extends MutationInput {
 
   @Field(() => String, { nullable: true })
   documentationUrl?: string | null;
-
 }

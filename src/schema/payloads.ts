@@ -38,11 +38,9 @@ export class SubmitLicenseRequestPayload extends MutationPayload {
 
   @Field(() => RequestProcessSettings, {
     nullable: true,
-    description:
-      "Set (with its message and link) when no request was created because the\norganization uses its own request process.",
+    description: "Set (with its message and link) when no request was created because the\norganization uses its own request process.",
   })
   ownRequestProcess: RequestProcessSettings | null;
-
 }
 
 @ObjectType()
@@ -52,7 +50,6 @@ export class ApproveLicenseRequestPayload extends MutationPayload {
 
   @Field(() => [LicenseAssignment], { description: "The licenses this approval assigned (empty on userErrors)." })
   assignments: LicenseAssignment[];
-
 }
 
 @ObjectType()
@@ -71,5 +68,4 @@ export class CancelLicenseRequestPayload extends MutationPayload {
 export class UpdateRequestProcessSettingsPayload extends MutationPayload {
   @Field(() => RequestProcessSettings, { nullable: true, description: "Null when userErrors is not empty." })
   settings: RequestProcessSettings | null;
-
 }

@@ -49,13 +49,15 @@ export class Metrics {
   }
 
   async render(): Promise<string> {
-    await Promise.all(this.collectors.map(async (c) => {
-      try {
-        await c();
-      } catch {
-        // A failing collector must not break the scrape.
-      }
-    }));
+    await Promise.all(
+      this.collectors.map(async (c) => {
+        try {
+          await c();
+        } catch {
+          // A failing collector must not break the scrape.
+        }
+      }),
+    );
     return this.registry.metrics();
   }
 }

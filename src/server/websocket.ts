@@ -385,7 +385,11 @@ async function admitSubscription(
   // Validation allows a root field under @skip/@include; graphql-js's subscribe then finds none and
   // throws a TypeError, which graphql-ws answers by closing the socket (4500) with every subscription on it.
   if (selected.length === 0) {
-    return [new GraphQLError("The subscription selects no field with these variables (@skip/@include); it must select one.", { extensions: { code: "BAD_USER_INPUT" } })];
+    return [
+      new GraphQLError("The subscription selects no field with these variables (@skip/@include); it must select one.", {
+        extensions: { code: "BAD_USER_INPUT" },
+      }),
+    ];
   }
   for (const node of selected) {
     const field = node.name.value;
@@ -399,7 +403,7 @@ async function admitSubscription(
       if (error instanceof GraphQLError) return [namingSchema(error, "BAD_USER_INPUT")];
       throw error;
     }
-    const id = (name: string) => (typeof args[name] === "string" ? (args[name]) : null);
+    const id = (name: string) => (typeof args[name] === "string" ? args[name] : null);
     const refusal = await services.live.admit(viewer, field, { productId: id("productId"), requestId: id("requestId") });
     if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
   }

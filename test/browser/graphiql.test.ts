@@ -105,7 +105,10 @@ describe("in development", () => {
 
     const token = await expectAdminTokenPrefilled(page);
 
-    const expected = await suite.server.gql(ADMIN, "{ licenseRequests(filter: { state: PENDING }, first: 10) { totalCount nodes { requester { displayName } } } }");
+    const expected = await suite.server.gql(
+      ADMIN,
+      "{ licenseRequests(filter: { state: PENDING }, first: 10) { totalCount nodes { requester { displayName } } } }",
+    );
     const { totalCount, nodes } = expected.body.data!.licenseRequests;
     expect(nodes.length).toBeGreaterThan(0);
 
@@ -133,7 +136,10 @@ describe("in development", () => {
     const { page } = session;
     await page.getByRole("button", { name: "Show Documentation Explorer" }).click();
     const docs = page.locator(".graphiql-doc-explorer");
-    await docs.locator("a.graphiql-doc-explorer-type-name", { hasText: /^Query$/ }).first().click();
+    await docs
+      .locator("a.graphiql-doc-explorer-type-name", { hasText: /^Query$/ })
+      .first()
+      .click();
     await docs.locator(".graphiql-doc-explorer-title", { hasText: /^Query$/ }).waitFor();
     for (const field of ["licenseRequests", "licenseRequest", "me"]) {
       await docs.locator("a.graphiql-doc-explorer-field-name", { hasText: new RegExp(`^${field}$`) }).waitFor();
@@ -193,7 +199,10 @@ describe("in development", () => {
   });
 
   test("GraphiQL's introspection query passes the bounds; introspection nested past graphql-js's own bound is refused", async () => {
-    const introspection = await suite.server.gql(ADMIN, getIntrospectionQuery({ descriptions: true, schemaDescription: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    const introspection = await suite.server.gql(
+      ADMIN,
+      getIntrospectionQuery({ descriptions: true, schemaDescription: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }),
+    );
     expect(introspection.body.errors).toBeUndefined();
     expect(introspection.body.data!.__schema.queryType).toMatchObject({ name: "Query" });
 
@@ -201,7 +210,9 @@ describe("in development", () => {
     const nested = ["__schema", "types", ..."fields type ofType ".repeat(5).trim().split(" ")].reduceRight((inner, field) => `${field} { ${inner} }`, "name");
     const refused = await suite.server.gql(ADMIN, `{ ${nested} }`);
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ message: "Maximum introspection depth exceeded", locations: expect.any(Array), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }]);
+    expect(refused.body.errors).toEqual([
+      { message: "Maximum introspection depth exceeded", locations: expect.any(Array), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } },
+    ]);
   });
 });
 

@@ -216,7 +216,10 @@ test("userErrors are shown and change nothing; Deny denies", async () => {
   await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({
     status: "DENIED",
     decisionMessage: "Please use Visio in the browser.",
-    recipients: [{ user: { email: ADELE }, decision: "DENIED" }, { user: { email: ALEX }, decision: "DENIED" }],
+    recipients: [
+      { user: { email: ADELE }, decision: "DENIED" },
+      { user: { email: ALEX }, decision: "DENIED" },
+    ],
   });
   expectOnlyOwnOrigin(session);
   expect(session.failures).toEqual([]);

@@ -52,7 +52,10 @@ describe("a refused submission that had expired a stale request", () => {
     const updates = dashboard.subscribe("subscription { licenseRequestUpdated { id status } }");
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Adele names both: Alex's stale request is expired on the way, then Megan's pending one refuses the submission.
-    const refused = await server.gql("adele@contoso.example", SUBMIT, { p: product, o: [server.ids.user("alex@contoso.example"), server.ids.user("megan@contoso.example")] });
+    const refused = await server.gql("adele@contoso.example", SUBMIT, {
+      p: product,
+      o: [server.ids.user("alex@contoso.example"), server.ids.user("megan@contoso.example")],
+    });
     expect(refused.body.data!.submitLicenseRequest.userErrors).toEqual([
       { code: "INVALID_INPUT", message: "Megan Bowen is already named in a pending request for Visio Plan 2.", field: ["input", "additionalUserIds", "1"] },
     ]);

@@ -67,10 +67,14 @@ describe("the example operations through Apollo Client 4", () => {
     return created.client;
   };
   const submit = async (email: string, sku: string, others: string[] = []) => {
-    const res = await server.gql(email, "mutation($p: ID!, $o: [ID!]) { submitLicenseRequest(input: { productId: $p, additionalUserIds: $o }) { licenseRequest { id } userErrors { code } } }", {
-      p: server.ids.product(sku),
-      o: others.map((o) => server.ids.user(o)),
-    });
+    const res = await server.gql(
+      email,
+      "mutation($p: ID!, $o: [ID!]) { submitLicenseRequest(input: { productId: $p, additionalUserIds: $o }) { licenseRequest { id } userErrors { code } } }",
+      {
+        p: server.ids.product(sku),
+        o: others.map((o) => server.ids.user(o)),
+      },
+    );
     expect(res.body.data?.submitLicenseRequest.userErrors).toEqual([]);
     return res.body.data!.submitLicenseRequest.licenseRequest.id as string;
   };
@@ -106,7 +110,12 @@ describe("the example operations through Apollo Client 4", () => {
     expect(await operationsServed()).toBe(servedBefore + 1);
     const cached = apollo.cache.readFragment({
       id: apollo.cache.identify({ __typename: "Product", id: product.id }),
-      fragment: gql`fragment Counts on Product { availableLicenses assignedLicenses }`,
+      fragment: gql`
+        fragment Counts on Product {
+          availableLicenses
+          assignedLicenses
+        }
+      `,
     });
     expect(cached).toEqual({ __typename: "Product", availableLicenses: 2, assignedLicenses: 3 });
   });
@@ -119,15 +128,28 @@ describe("the example operations through Apollo Client 4", () => {
     const OldApprove = gql`
       mutation OldApprove($requestId: ID!) {
         approveLicenseRequest(input: { requestId: $requestId }) {
-          licenseRequest { id status assignedProduct { name availableLicenses } }
-          userErrors { code }
+          licenseRequest {
+            id
+            status
+            assignedProduct {
+              name
+              availableLicenses
+            }
+          }
+          userErrors {
+            code
+          }
         }
       }
     `;
     await apollo.mutate({ mutation: OldApprove, variables: { requestId: id } });
     const cached = apollo.cache.readFragment<{ availableLicenses: number }>({
       id: apollo.cache.identify({ __typename: "Product", id: product.id }),
-      fragment: gql`fragment Available on Product { availableLicenses }`,
+      fragment: gql`
+        fragment Available on Product {
+          availableLicenses
+        }
+      `,
     });
     expect(cached!.availableLicenses).toBe(product.availableLicenses);
     const fresh = await server.gql(ADMIN, "query($id: ID!) { product(id: $id) { availableLicenses } }", { id: product.id });
@@ -161,8 +183,13 @@ describe("the example operations through Apollo Client 4", () => {
     const OldTab: TypedDocumentNode<{ licenseRequests: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }> = gql`
       query OldTab($after: String) {
         licenseRequests(filter: { state: COMPLETED }, first: 2, after: $after) {
-          nodes { id }
-          pageInfo { hasNextPage endCursor }
+          nodes {
+            id
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
         }
       }
     `;
@@ -200,7 +227,11 @@ describe("the example operations through Apollo Client 4", () => {
     expect(event).toMatchObject({ id, status: "PARTIALLY_APPROVED", decidedBy: { displayName: "MOD Administrator" } });
     const cached = apollo.cache.readFragment<{ status: string }>({
       id: apollo.cache.identify({ __typename: "LicenseRequest", id }),
-      fragment: gql`fragment Status on LicenseRequest { status }`,
+      fragment: gql`
+        fragment Status on LicenseRequest {
+          status
+        }
+      `,
     });
     expect(cached!.status).toBe("PARTIALLY_APPROVED");
   });
@@ -230,10 +261,12 @@ describe("the example operations through Apollo Client 4", () => {
     );
     expect(apiProblems(forbidden)).toEqual([{ code: "FORBIDDEN", message: expect.any(String), requestId: undefined }]);
 
-    const signedOut = await client("expired-or-bad").query({ query: RequestDetailsDocument, variables: { id } }).then(
-      () => null,
-      (error: unknown) => error,
-    );
+    const signedOut = await client("expired-or-bad")
+      .query({ query: RequestDetailsDocument, variables: { id } })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
     expect(apiProblems(signedOut).map((p) => p.code)).toEqual(["UNAUTHENTICATED"]);
   });
 
@@ -246,7 +279,11 @@ describe("the example operations through Apollo Client 4", () => {
       const created = createApolloClient({ url: limited.url, token: () => null, webSocketImpl: WebSocket });
       clients.push(created);
       const apollo = created.client;
-      const ask = () => apollo.query({ query: RequestsTabDocument, variables: { state: "PENDING" }, fetchPolicy: "network-only" }).then(() => null, (e: unknown) => e);
+      const ask = () =>
+        apollo.query({ query: RequestsTabDocument, variables: { state: "PENDING" }, fetchPolicy: "network-only" }).then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(apiProblems(await ask()).map((p) => p.code)).toEqual(["UNAUTHENTICATED"]);
       expect(apiProblems(await ask())).toEqual([{ code: "RATE_LIMITED", message: expect.any(String), requestId: undefined }]);
     } finally {

@@ -161,6 +161,10 @@ describe("authentication against a JWKS", () => {
   });
 
   it("refuses an HS256 token, even one signed with the development or test secret", async () => {
-    expectUnauthenticated(await postMe(server, { authorization: `Bearer ${await signToken(TEST_JWT_SECRET, server.ids.userRow("admin@contoso.example"), { issuer: ISSUER, audience: AUDIENCE })}` }));
+    expectUnauthenticated(
+      await postMe(server, {
+        authorization: `Bearer ${await signToken(TEST_JWT_SECRET, server.ids.userRow("admin@contoso.example"), { issuer: ISSUER, audience: AUDIENCE })}`,
+      }),
+    );
   });
 });

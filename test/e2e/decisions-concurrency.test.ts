@@ -26,7 +26,9 @@ describe("decisions under concurrency", () => {
   async function addUsers(prefix: string, count: number, role: "USER" | "GLOBAL_ADMIN"): Promise<{ token: string; id: string }[]> {
     const repository = server.service.dataSource.getRepository(UserEntity);
     const rows = await repository.save(
-      Array.from({ length: count }, (_, i) => repository.create({ organizationId: contosoId, displayName: `${prefix} ${i}`, email: `${prefix}${i}@contoso.example`, role })),
+      Array.from({ length: count }, (_, i) =>
+        repository.create({ organizationId: contosoId, displayName: `${prefix} ${i}`, email: `${prefix}${i}@contoso.example`, role }),
+      ),
     );
     return Promise.all(rows.map(async (row) => ({ token: await signToken(TEST_JWT_SECRET, row), id: toGlobalId("User", row.id) })));
   }
@@ -79,7 +81,9 @@ describe("decisions under concurrency", () => {
         const refused = answers.filter((a) => a.userErrors.length > 0);
         expect(approved).toHaveLength(3);
         for (const answer of refused) {
-          expect(answer.userErrors).toEqual([{ code: "INSUFFICIENT_LICENSES", message: expect.stringMatching(/has 0 available licenses; 1 is needed/), field: ["input", "productId"] }]);
+          expect(answer.userErrors).toEqual([
+            { code: "INSUFFICIENT_LICENSES", message: expect.stringMatching(/has 0 available licenses; 1 is needed/), field: ["input", "productId"] },
+          ]);
         }
         const pool = await api.pool("VISIO_PLAN2");
         expect(pool.assigned).toBe(pool.total);
@@ -99,7 +103,11 @@ describe("decisions under concurrency", () => {
         api.approve(adminTokens[0], id, { ...input, clientMutationId: "b" }),
         api.approve(adminTokens[0], id, { ...input, clientMutationId: "c" }),
       ]);
-      for (const [answer, clientMutationId] of [[a, "a"], [b, "b"], [c, "c"]] as const) {
+      for (const [answer, clientMutationId] of [
+        [a, "a"],
+        [b, "b"],
+        [c, "c"],
+      ] as const) {
         expect(answer.userErrors).toEqual([]);
         expect(answer.clientMutationId).toBe(clientMutationId);
         expect(answer.licenseRequest).toMatchObject({ id, status: "APPROVED", decisionMessage: "Welcome aboard." });
@@ -126,7 +134,10 @@ describe("decisions under concurrency", () => {
     it("submits once for a repeated key, and runs again after userErrors (which changed nothing)", async () => {
       const [requester] = await addUsers("idem-submit", 1, "USER");
       const input = { idempotencyKey: "submit-1" };
-      const [first, second] = await Promise.all([api.submit(requester.token, "POWER_BI_PRO", [], input), api.submit(requester.token, "POWER_BI_PRO", [], input)]);
+      const [first, second] = await Promise.all([
+        api.submit(requester.token, "POWER_BI_PRO", [], input),
+        api.submit(requester.token, "POWER_BI_PRO", [], input),
+      ]);
       expect(first.userErrors).toEqual([]);
       expect(second.licenseRequest.id).toBe(first.licenseRequest.id);
       const mine = await server.gql(requester.token, `{ licenseRequests { totalCount } }`);
@@ -136,9 +147,13 @@ describe("decisions under concurrency", () => {
       expect(refused.userErrors[0].code).toBe("INVALID_INPUT");
       const retried = await api.submit(requester.token, "PROJECT_PLAN3", [], { idempotencyKey: "submit-2" });
       expect(retried.userErrors).toEqual(refused.userErrors);
-      const tooLong = await server.gql(requester.token, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p, idempotencyKey: "${"k".repeat(65)}" }) { userErrors { code } } }`, {
-        p: server.ids.product("VISIO_PLAN2"),
-      });
+      const tooLong = await server.gql(
+        requester.token,
+        `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p, idempotencyKey: "${"k".repeat(65)}" }) { userErrors { code } } }`,
+        {
+          p: server.ids.product("VISIO_PLAN2"),
+        },
+      );
       expect(tooLong.body.errors?.[0].extensions?.code ?? tooLong.body.data?.submitLicenseRequest.userErrors[0].code).toMatch(/BAD_USER_INPUT|INVALID_INPUT/);
     });
   });
@@ -155,9 +170,13 @@ describe("decisions under concurrency", () => {
       try {
         server.clock.advance(30 * DAY + 1);
         expect((await api.read(ADMIN, id))?.status).toBe("EXPIRED");
-        const expiredList = await server.gql(ADMIN, `query($p: ID) { pending: licenseRequests(filter: { state: PENDING, requesterId: $p }) { totalCount } expired: licenseRequests(filter: { statuses: [EXPIRED], requesterId: $p }) { nodes { id status } } completed: licenseRequests(filter: { state: COMPLETED, requesterId: $p }) { totalCount } }`, {
-          p: requester.id,
-        });
+        const expiredList = await server.gql(
+          ADMIN,
+          `query($p: ID) { pending: licenseRequests(filter: { state: PENDING, requesterId: $p }) { totalCount } expired: licenseRequests(filter: { statuses: [EXPIRED], requesterId: $p }) { nodes { id status } } completed: licenseRequests(filter: { state: COMPLETED, requesterId: $p }) { totalCount } }`,
+          {
+            p: requester.id,
+          },
+        );
         expect(expiredList.body.data).toEqual({ pending: { totalCount: 0 }, expired: { nodes: [{ id, status: "EXPIRED" }] }, completed: { totalCount: 1 } });
         for (const answer of [await api.approve(ADMIN, id), await api.deny(ADMIN, id), await api.cancel(requester.token, id)]) {
           expect(answer.userErrors).toEqual([{ code: "REQUEST_EXPIRED", message: expect.any(String), field: ["input", "requestId"] }]);

@@ -117,9 +117,14 @@ describe("license request decisions", () => {
       // 49 named users make 50 recipients: past the bound, the unknown IDs are what is wrong.
       const atBound = await api.submit("lee@contoso.example", "VISIO_PLAN2", [], { additionalUserIds: fifty.slice(0, 49) });
       expect(atBound.userErrors[0]).toMatchObject({ code: "NOT_FOUND", field: ["input", "additionalUserIds", "0"] });
-      const repeated = await api.submit("lee@contoso.example", "VISIO_PLAN2", [], { additionalUserIds: Array(60).fill(server.ids.user("nestor@contoso.example")) });
+      const repeated = await api.submit("lee@contoso.example", "VISIO_PLAN2", [], {
+        additionalUserIds: Array(60).fill(server.ids.user("nestor@contoso.example")),
+      });
       expect(repeated.userErrors).toEqual([]);
-      expect(repeated.licenseRequest.recipients.map((r: { user: { email: string } }) => r.user.email)).toEqual(["lee@contoso.example", "nestor@contoso.example"]);
+      expect(repeated.licenseRequest.recipients.map((r: { user: { email: string } }) => r.user.email)).toEqual([
+        "lee@contoso.example",
+        "nestor@contoso.example",
+      ]);
       expect((await api.cancel("lee@contoso.example", repeated.licenseRequest.id)).userErrors).toEqual([]);
     });
 
@@ -133,16 +138,24 @@ describe("license request decisions", () => {
     it("refuses a recipient who holds the product or is named in another pending request for it, naming them", async () => {
       const first = await api.submitted("nestor@contoso.example", "VISIO_PLAN2");
       const again = await api.submit("lee@contoso.example", "VISIO_PLAN2", ["nestor@contoso.example"]);
-      expect(again.userErrors).toEqual([
-        { code: "INVALID_INPUT", message: expect.stringContaining("Nestor"), field: ["input", "additionalUserIds", "0"] },
-      ]);
+      expect(again.userErrors).toEqual([{ code: "INVALID_INPUT", message: expect.stringContaining("Nestor"), field: ["input", "additionalUserIds", "0"] }]);
       expect((await api.approve(ADMIN, first)).userErrors).toEqual([]);
       const holder = await api.submit("lee@contoso.example", "VISIO_PLAN2", ["nestor@contoso.example"]);
-      expect(holder.userErrors).toEqual([{ code: "INVALID_INPUT", message: expect.stringMatching(/Nestor.*already has a license|Nestor.*license of Visio/), field: ["input", "additionalUserIds", "0"] }]);
+      expect(holder.userErrors).toEqual([
+        {
+          code: "INVALID_INPUT",
+          message: expect.stringMatching(/Nestor.*already has a license|Nestor.*license of Visio/),
+          field: ["input", "additionalUserIds", "0"],
+        },
+      ]);
     });
 
     it("creates nothing while the organization uses its own request process, and hands back its message and link", async () => {
-      const on = await api.settings(ADMIN, { useOwnRequestProcess: true, message: "Ask the service desk.", documentationUrl: "https://contoso.example/licenses" });
+      const on = await api.settings(ADMIN, {
+        useOwnRequestProcess: true,
+        message: "Ask the service desk.",
+        documentationUrl: "https://contoso.example/licenses",
+      });
       expect(on.userErrors).toEqual([]);
       try {
         const count = await server.gql(ADMIN, `{ licenseRequests { totalCount } }`);
@@ -163,7 +176,10 @@ describe("license request decisions", () => {
       const cases: [Record<string, unknown>, { code: string; field: string[] }][] = [
         [{ productId: server.ids.product("VISIO_PLAN2") }, { code: "INVALID_INPUT", field: ["input", "productId"] }],
         [{ disabledServicePlanIds: [server.ids.plan("VISIOONLINE")] }, { code: "INVALID_INPUT", field: ["input", "disabledServicePlanIds", "0"] }],
-        [{ excludedUserIds: [server.ids.user("megan@contoso.example"), server.ids.user("lee@contoso.example")] }, { code: "INVALID_INPUT", field: ["input", "excludedUserIds"] }],
+        [
+          { excludedUserIds: [server.ids.user("megan@contoso.example"), server.ids.user("lee@contoso.example")] },
+          { code: "INVALID_INPUT", field: ["input", "excludedUserIds"] },
+        ],
         [{ message: "x".repeat(1001) }, { code: "INVALID_INPUT", field: ["input", "message"] }],
         [{ excludedUserIds: [server.ids.user("alex@contoso.example")] }, { code: "INVALID_INPUT", field: ["input", "excludedUserIds", "0"] }],
         [{ productId: server.ids.product("SPE_E5", "Fabrikam") }, { code: "NOT_FOUND", field: ["input", "productId"] }],
@@ -195,7 +211,11 @@ describe("license request decisions", () => {
 
     it("answers a second decision with CONFLICT naming the status, and a plain user with FORBIDDEN", async () => {
       const id = await api.submitted("lee@contoso.example", "SPE_E5");
-      const forbidden = await server.gql("megan@contoso.example", `mutation($id: ID!) { approveLicenseRequest(input: { requestId: $id }) { userErrors { code } } }`, { id });
+      const forbidden = await server.gql(
+        "megan@contoso.example",
+        `mutation($id: ID!) { approveLicenseRequest(input: { requestId: $id }) { userErrors { code } } }`,
+        { id },
+      );
       expect(forbidden.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
       expect((await api.deny(ADMIN, id)).userErrors).toEqual([]);
       await unchangedBy(id, async () => {
@@ -210,7 +230,7 @@ describe("license request decisions", () => {
       const missing = await api.approve(FABRIKAM_ADMIN, toGlobalId("LicenseRequest", 999_999));
       expect(foreign).toEqual({ ...missing });
       expect(foreign.userErrors).toEqual([{ code: "NOT_FOUND", message: "No such license request.", field: ["input", "requestId"] }]);
-      expect((await api.read(FABRIKAM_ADMIN, id))).toBeNull();
+      expect(await api.read(FABRIKAM_ADMIN, id)).toBeNull();
       expect((await api.cancel("nestor@contoso.example", id)).userErrors).toEqual([]);
     });
   });
@@ -260,13 +280,29 @@ describe("license request decisions", () => {
         expect(payload.settings).toBeNull();
         expect(payload.userErrors).toEqual([expect.objectContaining({ code: "INVALID_INPUT", field })]);
       }
-      const user = await server.gql("alex@contoso.example", `mutation { updateRequestProcessSettings(input: { useOwnRequestProcess: false }) { userErrors { code } } }`);
+      const user = await server.gql(
+        "alex@contoso.example",
+        `mutation { updateRequestProcessSettings(input: { useOwnRequestProcess: false }) { userErrors { code } } }`,
+      );
       expect(user.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
 
-      const on = await api.settings(ADMIN, { useOwnRequestProcess: true, message: "Use the service desk form.", documentationUrl: "https://contoso.example/form" });
-      expect(on.settings).toEqual({ useOwnRequestProcess: true, message: "Use the service desk form.", documentationUrl: "https://contoso.example/form", updatedBy: { email: ADMIN } });
+      const on = await api.settings(ADMIN, {
+        useOwnRequestProcess: true,
+        message: "Use the service desk form.",
+        documentationUrl: "https://contoso.example/form",
+      });
+      expect(on.settings).toEqual({
+        useOwnRequestProcess: true,
+        message: "Use the service desk form.",
+        documentationUrl: "https://contoso.example/form",
+        updatedBy: { email: ADMIN },
+      });
       const asUser = await server.gql("megan@contoso.example", `{ requestProcessSettings { useOwnRequestProcess message documentationUrl } }`);
-      expect(asUser.body.data?.requestProcessSettings).toEqual({ useOwnRequestProcess: true, message: "Use the service desk form.", documentationUrl: "https://contoso.example/form" });
+      expect(asUser.body.data?.requestProcessSettings).toEqual({
+        useOwnRequestProcess: true,
+        message: "Use the service desk form.",
+        documentationUrl: "https://contoso.example/form",
+      });
       // A request made before stays listed and decidable.
       expect((await api.read(ADMIN, id))?.viewerCanDecide).toBe(true);
       expect((await api.deny(ADMIN, id)).userErrors).toEqual([]);
@@ -308,19 +344,21 @@ describe("license request decisions", () => {
       });
       const HISTORY = `query($id: ID!) { licenseRequest(id: $id) { history { action actor { email } at product { skuPartNumber } disabledServicePlans { servicePlanName } message approvedUsers { email } deniedUsers { email } } } }`;
       const history = (await server.gql(ADMIN, HISTORY, { id })).body.data?.licenseRequest.history;
-      expect(history).toEqual([
-        expect.objectContaining({ action: expect.any(String), actor: { email: "nestor@contoso.example" } }),
-        {
-          action: "PARTIALLY_APPROVED",
-          actor: { email: ADMIN },
-          at: server.clock.now().toISOString(),
-          product: { skuPartNumber: "SPE_E5" },
-          disabledServicePlans: [{ servicePlanName: "SHAREPOINTENTERPRISE" }],
-          message: "For the dashboards.",
-          approvedUsers: [{ email: "nestor@contoso.example" }],
-          deniedUsers: [{ email: "lee@contoso.example" }],
-        },
-      ].slice(history.length === 1 ? 1 : 0));
+      expect(history).toEqual(
+        [
+          expect.objectContaining({ action: expect.any(String), actor: { email: "nestor@contoso.example" } }),
+          {
+            action: "PARTIALLY_APPROVED",
+            actor: { email: ADMIN },
+            at: server.clock.now().toISOString(),
+            product: { skuPartNumber: "SPE_E5" },
+            disabledServicePlans: [{ servicePlanName: "SHAREPOINTENTERPRISE" }],
+            message: "For the dashboards.",
+            approvedUsers: [{ email: "nestor@contoso.example" }],
+            deniedUsers: [{ email: "lee@contoso.example" }],
+          },
+        ].slice(history.length === 1 ? 1 : 0),
+      );
       expect((await server.gql("nestor@contoso.example", HISTORY, { id })).body.data?.licenseRequest.history).toBeNull();
       const list = await server.gql(ADMIN, `{ licenseRequestDecisions(first: 1) { nodes { action request { id } } } }`);
       expect(list.body.data?.licenseRequestDecisions.nodes).toEqual([{ action: "PARTIALLY_APPROVED", request: { id } }]);

@@ -52,22 +52,46 @@ const nestedList = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`
 
 const CASES: Case[] = [
   // Variables that do not fit their type: graphql-js's message, BAD_USER_INPUT, never a 500.
-  { name: "an enum variable in the wrong case", query: "query($s: LicenseRequestState!) { licenseRequests(filter: { state: $s }) { totalCount } }", variables: { s: "pending" }, codes: ["BAD_USER_INPUT"] },
+  {
+    name: "an enum variable in the wrong case",
+    query: "query($s: LicenseRequestState!) { licenseRequests(filter: { state: $s }) { totalCount } }",
+    variables: { s: "pending" },
+    codes: ["BAD_USER_INPUT"],
+  },
   { name: "a missing required variable", query: "query($id: ID!) { node(id: $id) { id } }", codes: ["BAD_USER_INPUT"] },
   { name: "null for ID!", query: "query($id: ID!) { node(id: $id) { id } }", variables: { id: null }, codes: ["BAD_USER_INPUT"] },
-  { name: "an input object missing a field", query: "mutation($input: SubmitLicenseRequestInput!) { submitLicenseRequest(input: $input) { clientMutationId } }", variables: { input: { justification: "x" } }, codes: ["BAD_USER_INPUT"] },
+  {
+    name: "an input object missing a field",
+    query: "mutation($input: SubmitLicenseRequestInput!) { submitLicenseRequest(input: $input) { clientMutationId } }",
+    variables: { input: { justification: "x" } },
+    codes: ["BAD_USER_INPUT"],
+  },
   { name: "null inside a list", query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids: ["a", null] }, codes: ["BAD_USER_INPUT"] },
   { name: "first: 1e100", query: "query($n: Int) { licenseRequests(first: $n) { totalCount } }", variables: { n: 1e100 }, codes: ["BAD_USER_INPUT"] },
   { name: 'first: "20"', query: "query($n: Int) { licenseRequests(first: $n) { totalCount } }", variables: { n: "20" }, codes: ["BAD_USER_INPUT"] },
   // (Deeper than this, the test's own JSON.stringify runs out of stack; http.test.ts sends 50,000 levels as text.)
-  { name: "a variable nested 2,000 lists deep", query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids: JSON.parse(nestedList(2_000)) as unknown }, codes: ["BAD_USER_INPUT"] },
+  {
+    name: "a variable nested 2,000 lists deep",
+    query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+    variables: { ids: JSON.parse(nestedList(2_000)) as unknown },
+    codes: ["BAD_USER_INPUT"],
+  },
   { name: "an unknown variable type", query: "query($s: NoSuchType) { node(id: $s) { id } }", codes: ["GRAPHQL_VALIDATION_FAILED"] },
   // Page sizes are checked before any cost: api.md says 1..100.
   { name: "first: 100000", query: "{ licenseRequests(first: 100000) { totalCount } }", codes: ["BAD_USER_INPUT"] },
   { name: "first: 0 in a variable", query: "query($n: Int) { licenseRequests(first: $n) { totalCount } }", variables: { n: 0 }, codes: ["BAD_USER_INPUT"] },
   { name: "last: 101", query: "{ licenseRequests(last: 101) { totalCount } }", codes: ["BAD_USER_INPUT"] },
-  { name: "first: 100000 on users, inside a fragment", query: "query { ...U } fragment U on Query { users(first: 100000) { totalCount } }", codes: ["BAD_USER_INPUT"] },
-  { name: "101 ids to nodes", query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids: Array.from({ length: 101 }, (_, i) => `id${i}`) }, codes: ["BAD_USER_INPUT"] },
+  {
+    name: "first: 100000 on users, inside a fragment",
+    query: "query { ...U } fragment U on Query { users(first: 100000) { totalCount } }",
+    codes: ["BAD_USER_INPUT"],
+  },
+  {
+    name: "101 ids to nodes",
+    query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+    variables: { ids: Array.from({ length: 101 }, (_, i) => `id${i}`) },
+    codes: ["BAD_USER_INPUT"],
+  },
   // Fan-out and amplification: refused before anything runs.
   { name: "fragments fanned out 2^20 ways", query: fanOut(20), codes: ["QUERY_TOO_COMPLEX"] },
   { name: "fragments fanned out 2^22 ways", query: fanOut(22), codes: ["QUERY_TOO_COMPLEX"] },
@@ -81,10 +105,16 @@ const CASES: Case[] = [
   { name: "a 2,000-token document", query: `{ me { ${"id ".repeat(2_000)} } }`, codes: ["QUERY_TOO_MANY_TOKENS"] },
   { name: "a 10,000-token document", query: `{me{${"id ".repeat(10_000)}}}`, codes: ["QUERY_TOO_LONG"] },
   { name: "depth 11 reached through fragments", query: deepThroughFragments(11), codes: ["QUERY_TOO_DEEP"] },
-  { name: "depth 11 in plain fields", query: "{ licenseRequests { nodes { requester { licenses { request { requester { licenses { request { requester { organization { name } } } } } } } } } } }", codes: ["QUERY_TOO_DEEP"] },
+  {
+    name: "depth 11 in plain fields",
+    query:
+      "{ licenseRequests { nodes { requester { licenses { request { requester { licenses { request { requester { organization { name } } } } } } } } } } }",
+    codes: ["QUERY_TOO_DEEP"],
+  },
   {
     name: "unpaged lists nested under a page (priced by their bounds)",
-    query: "{ licenseRequests(first: 100) { nodes { recipients { user { licenses { product { servicePlans { name } } } } } eligibleProducts { servicePlans { name } } } } }",
+    query:
+      "{ licenseRequests(first: 100) { nodes { recipients { user { licenses { product { servicePlans { name } } } } } eligibleProducts { servicePlans { name } } } } }",
     codes: ["QUERY_TOO_COMPLEX"],
   },
   // The parser: its own bounds, never the engine's words.
@@ -95,7 +125,13 @@ const CASES: Case[] = [
   { name: "two operations and no name", query: "query A { me { id } } query B { me { id } }", codes: ["OPERATION_RESOLUTION_FAILURE"] },
   // What must keep working.
   { name: "the standard introspection query", query: getIntrospectionQuery(), codes: [], status: 200 },
-  { name: "the Requests tab's list of 50", query: "{ licenseRequests(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id product { name availableLicenses } requester { displayName } recipients { decision user { displayName } } } } }", codes: [], status: 200 },
+  {
+    name: "the Requests tab's list of 50",
+    query:
+      "{ licenseRequests(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id product { name availableLicenses } requester { displayName } recipients { decision user { displayName } } } } }",
+    codes: [],
+    status: 200,
+  },
   { name: "15 aliases", query: aliases(15), codes: [], status: 200 },
   { name: "depth 10 through fragments", query: TEN_LEVELS_THROUGH_FRAGMENTS, codes: [], status: 200 },
 ];

@@ -40,7 +40,11 @@ describe("docs/frontend.md", () => {
 
   it("shows every file of docs/frontend/", () => {
     const shown = typescript.map((b) => b.source).sort();
-    const files = fs.readdirSync(SNIPPETS).filter((f) => f.endsWith(".ts")).map((f) => `docs/frontend/${f}`).sort();
+    const files = fs
+      .readdirSync(SNIPPETS)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => `docs/frontend/${f}`)
+      .sort();
     expect(shown).toEqual(files);
   });
 

@@ -52,7 +52,8 @@ function rootKeys(query: string, operationName: unknown): string[] | null {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) keys.add(selection.alias?.value ?? selection.name.value);
       else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet, seen);
-      else if (!seen.has(selection.name.value) && fragments.has(selection.name.value)) visit(fragments.get(selection.name.value)!.selectionSet, new Set(seen).add(selection.name.value));
+      else if (!seen.has(selection.name.value) && fragments.has(selection.name.value))
+        visit(fragments.get(selection.name.value)!.selectionSet, new Set(seen).add(selection.name.value));
     }
   };
   visit(operation.selectionSet, new Set());
@@ -76,7 +77,11 @@ function refusedMutation(body: Body, call: GeneratedCall): boolean {
     const payload = (body.data as Record<string, unknown>)[key];
     if (payload === undefined) return true; // skipped
     if (payload === null) return failed.has(key);
-    return typeof payload === "object" && Array.isArray((payload as { userErrors?: unknown }).userErrors) && (payload as { userErrors: unknown[] }).userErrors.length > 0;
+    return (
+      typeof payload === "object" &&
+      Array.isArray((payload as { userErrors?: unknown }).userErrors) &&
+      (payload as { userErrors: unknown[] }).userErrors.length > 0
+    );
   });
 }
 
@@ -194,7 +199,7 @@ describe("generated operations over HTTP and graphql-ws", () => {
     }
     if (call.badShape) fail("graphql-ws accepted a message it cannot read", call, outcome);
     const codes = checkErrors(wsErrors(outcome), call, outcome);
-    count(`ws ${outcome.running ? "running" : codes[0] ?? "ok"}`);
+    count(`ws ${outcome.running ? "running" : (codes[0] ?? "ok")}`);
   };
 
   it("never answers a generated call with a 500, an internal detail, or a change after a refusal", async () => {
@@ -212,9 +217,15 @@ describe("generated operations over HTTP and graphql-ws", () => {
         // Whatever the socket did after the operation ended (e.g. for our `complete`) shows by the next call.
         await new Promise((resolve) => setImmediate(resolve));
         for (const session of sessions.values()) {
-          if (session.closed && !(call.badShape && session.closed.code === 4400)) fail(`a socket closed with ${session.closed.code} after the call`, call, session.closed);
+          if (session.closed && !(call.badShape && session.closed.code === 4400))
+            fail(`a socket closed with ${session.closed.code} after the call`, call, session.closed);
         }
-        if (consoleErrors.length) fail("graphql-ws reported an internal error", call, consoleErrors.splice(0).map((args) => args.map(String)));
+        if (consoleErrors.length)
+          fail(
+            "graphql-ws reported an internal error",
+            call,
+            consoleErrors.splice(0).map((args) => args.map(String)),
+          );
       }),
       { numRuns: RUNS, seed: attackSeed(), endOnFailure: true },
     );
@@ -243,7 +254,9 @@ describe("defects the generated calls found", () => {
     const res = await server.gql("admin@contoso.example", "subscription { licenseRequestUpdated { recipientCount } }");
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
-    expect(res.body.errors).toEqual([{ message: "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.", extensions: { code: "BAD_REQUEST" } }]);
+    expect(res.body.errors).toEqual([
+      { message: "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.", extensions: { code: "BAD_REQUEST" } },
+    ]);
   });
 
   it("refuses a malformed idempotencyKey before any root field runs (the earlier ones acted, and the answer was data: null)", async () => {

@@ -144,16 +144,19 @@ describe("HTTP caching and compression", () => {
   });
 
   describe("the Requests page's files", () => {
-    it.each([["/requests"], ["/requests/app.js"], ["/requests/details.js"], ["/requests/generated/operations.js"], ["/requests/style.css"]])("%s revalidates on every load: ETag, no-cache, 304", async (path) => {
-      const first = await request(`${server.url}${path}`, { headers: { "accept-encoding": "gzip" } });
-      expect(first.status).toBe(200);
-      expect(first.headers["cache-control"]).toBe("no-cache");
-      expect(first.headers.etag).toBeTruthy();
-      expect(first.headers["content-encoding"]).toBe("gzip");
-      const again = await request(`${server.url}${path}`, { headers: { "if-none-match": first.headers.etag! } });
-      expect(again.status).toBe(304);
-      expect(again.body.length).toBe(0);
-    });
+    it.each([["/requests"], ["/requests/app.js"], ["/requests/details.js"], ["/requests/generated/operations.js"], ["/requests/style.css"]])(
+      "%s revalidates on every load: ETag, no-cache, 304",
+      async (path) => {
+        const first = await request(`${server.url}${path}`, { headers: { "accept-encoding": "gzip" } });
+        expect(first.status).toBe(200);
+        expect(first.headers["cache-control"]).toBe("no-cache");
+        expect(first.headers.etag).toBeTruthy();
+        expect(first.headers["content-encoding"]).toBe("gzip");
+        const again = await request(`${server.url}${path}`, { headers: { "if-none-match": first.headers.etag! } });
+        expect(again.status).toBe(304);
+        expect(again.body.length).toBe(0);
+      },
+    );
 
     it("serves the graphql-ws browser client with an hour of caching and an ETag", async () => {
       const first = await request(`${server.url}/requests/vendor/graphql-ws/client.js`);

@@ -10,7 +10,8 @@ import { GraphQLResponse, startTestServer, TestServer } from "../helpers/server"
 const ADMIN = "admin@contoso.example";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** What an internal detail looks like in a response body: a stack frame, SQL, a driver's words, a table name. */
-const INTERNALS = /stacktrace|exception|\bat .+:\d+:\d+|SELECT |FROM |INSERT |SQLITE|\bER_[A-Z_]+|no such table|doesn't exist|product_gone|typeorm|TypeORM|QueryFailed|node_modules/;
+const INTERNALS =
+  /stacktrace|exception|\bat .+:\d+:\d+|SELECT |FROM |INSERT |SQLITE|\bER_[A-Z_]+|no such table|doesn't exist|product_gone|typeorm|TypeORM|QueryFailed|node_modules/;
 const CSRF_MESSAGE = /^This operation has been blocked as a potential Cross-Site Request Forgery \(CSRF\)/;
 
 interface RawResponse extends GraphQLResponse {
@@ -92,8 +93,7 @@ describe("the HTTP surface", () => {
   });
 
   describe("request bodies", () => {
-    const post = (body: string) =>
-      raw(graphql(), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
+    const post = (body: string) => raw(graphql(), { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body });
 
     it("refuses a body over the 100kb limit with 413 PAYLOAD_TOO_LARGE", async () => {
       const res = await post(JSON.stringify({ query: "{ me { email } }", variables: { padding: "x".repeat(110 * 1024) } }));
@@ -173,7 +173,10 @@ describe("the HTTP surface", () => {
         raw(graphql(), {
           method: "POST",
           headers: { authorization: `Bearer ${token}`, "content-type": "application/json", accept },
-          body: JSON.stringify({ query: "query($s: LicenseRequestState!) { licenseRequests(filter: { state: $s }) { totalCount } }", variables: { s: "pending" } }),
+          body: JSON.stringify({
+            query: "query($s: LicenseRequestState!) { licenseRequests(filter: { state: $s }) { totalCount } }",
+            variables: { s: "pending" },
+          }),
         });
       const jsonOnly = await send("application/json");
       expect(jsonOnly.status).toBe(200);
@@ -311,7 +314,9 @@ describe("the HTTP surface in production", () => {
     expect(res.body.errors).toEqual([
       expect.objectContaining({ message: `Variable "$i" got invalid value {}; ${HIDDEN_VALUE_REASON}`, extensions: { code: "BAD_USER_INPUT" } }),
     ]);
-    const order = await server.gql(ADMIN, "query($o: LicenseRequestOrder) { licenseRequests(orderBy: $o) { totalCount } }", { o: { direction: "UP", field: "REQUESTED_AT" } });
+    const order = await server.gql(ADMIN, "query($o: LicenseRequestOrder) { licenseRequests(orderBy: $o) { totalCount } }", {
+      o: { direction: "UP", field: "REQUESTED_AT" },
+    });
     expect(order.body.errors![0].message).toBe(`Variable "$o" got invalid value "UP" at "o.direction"; ${HIDDEN_VALUE_REASON}`);
     expect(JSON.stringify(order.body)).not.toMatch(/OrderDirection|productId/);
   });
@@ -422,7 +427,10 @@ describe("unexpected failures", () => {
     expect(res.status).toBe(500);
     expect(res.headers.get("x-request-id")).toMatch(UUID);
     expect(res.body.errors).toEqual([
-      { message: "Internal server error. Quote the request ID when reporting it.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId: res.headers.get("x-request-id") } },
+      {
+        message: "Internal server error. Quote the request ID when reporting it.",
+        extensions: { code: "INTERNAL_SERVER_ERROR", requestId: res.headers.get("x-request-id") },
+      },
     ]);
     expect(res.text).not.toMatch(INTERNALS);
   });

@@ -38,8 +38,14 @@ jest.setTimeout(180_000 + COMMANDS * 250);
 type Org = "Contoso" | "Fabrikam";
 const OTHER: Record<Org, Org> = { Contoso: "Fabrikam", Fabrikam: "Contoso" };
 const PEOPLE: Record<Org, { admin: string; users: string[] }> = {
-  Contoso: { admin: "admin@contoso.example", users: ["adele@contoso.example", "alex@contoso.example", "megan@contoso.example", "lee@contoso.example", "nestor@contoso.example"] },
-  Fabrikam: { admin: "admin@fabrikam.example", users: ["diego@fabrikam.example", "irvin@fabrikam.example", "emily@fabrikam.example", "nina@fabrikam.example", "omar@fabrikam.example"] },
+  Contoso: {
+    admin: "admin@contoso.example",
+    users: ["adele@contoso.example", "alex@contoso.example", "megan@contoso.example", "lee@contoso.example", "nestor@contoso.example"],
+  },
+  Fabrikam: {
+    admin: "admin@fabrikam.example",
+    users: ["diego@fabrikam.example", "irvin@fabrikam.example", "emily@fabrikam.example", "nina@fabrikam.example", "omar@fabrikam.example"],
+  },
 };
 const ACTORS = (["Contoso", "Fabrikam"] as const).flatMap((org) => [PEOPLE[org].admin, ...PEOPLE[org].users].map((email) => ({ email, org })));
 type Actor = (typeof ACTORS)[number];
@@ -67,7 +73,10 @@ type Answer = { data?: Json | null; errors?: { message: string; extensions?: Rec
 /** An ID chosen by a command: of the caller's organization, of the other one, or of nothing. */
 type Pick = { whose: "own" | "foreign"; index: number; recent?: boolean };
 const pick = (ownWeight = 2) =>
-  fc.record({ whose: fc.oneof({ weight: ownWeight, arbitrary: fc.constant("own" as const) }, { weight: 1, arbitrary: fc.constant("foreign" as const) }), index: fc.nat(1_000) });
+  fc.record({
+    whose: fc.oneof({ weight: ownWeight, arbitrary: fc.constant("own" as const) }, { weight: 1, arbitrary: fc.constant("foreign" as const) }),
+    index: fc.nat(1_000),
+  });
 /** A request: often the newest (likely still pending), sometimes any. */
 const requestPick = (ownWeight: number) => fc.tuple(pick(ownWeight), fc.nat(2)).map(([p, n]) => ({ ...p, recent: n > 0 }));
 
@@ -129,7 +138,9 @@ async function expectOwnIds(real: Real, org: Org, data: unknown, what: string): 
       real.owner.set(id, owner);
     }
     if (real.owner.get(id) !== real.orgId[org]) {
-      throw new Error(`${what}: ${org} was answered with ${id} (${JSON.stringify(fromGlobalId(id))}) of the other organization: ${JSON.stringify(data).slice(0, 1_500)}`);
+      throw new Error(
+        `${what}: ${org} was answered with ${id} (${JSON.stringify(fromGlobalId(id))}) of the other organization: ${JSON.stringify(data).slice(0, 1_500)}`,
+      );
     }
   }
 }
@@ -192,7 +203,9 @@ async function checked(
     const twinAnswer = await call(real, actor, transport, twin.query, twin.variables);
     const masks = [...replacements.keys(), ...replacements.values()];
     if (comparable(answer, masks) !== comparable(twinAnswer, masks)) {
-      throw new Error(`${label}: an ID of ${other} is answered unlike an ID of nothing:\n foreign: ${comparable(answer, masks)}\n nothing: ${comparable(twinAnswer, masks)}`);
+      throw new Error(
+        `${label}: an ID of ${other} is answered unlike an ID of nothing:\n foreign: ${comparable(answer, masks)}\n nothing: ${comparable(twinAnswer, masks)}`,
+      );
     }
     const diffAfterTwin = snapshotDiff(allBefore, await snapshot(real.ds));
     if (Object.keys(diffAfterTwin).length) throw new Error(`${label} with an ID of nothing changed rows: ${JSON.stringify(diffAfterTwin).slice(0, 2_000)}`);
@@ -305,7 +318,12 @@ class Decide implements fc.AsyncCommand<Model, Real> {
         variables: {
           input:
             this.decision === "approve"
-              ? { requestId: r(requestId), ...(productId ? { productId: r(productId) } : {}), excludedUserIds: excluded.map(r), disabledServicePlanIds: plans.map(r) }
+              ? {
+                  requestId: r(requestId),
+                  ...(productId ? { productId: r(productId) } : {}),
+                  excludedUserIds: excluded.map(r),
+                  disabledServicePlanIds: plans.map(r),
+                }
               : { requestId: r(requestId) },
         },
       }),
@@ -316,7 +334,8 @@ class Decide implements fc.AsyncCommand<Model, Real> {
     // A foreign request is looked up first: nothing of it may be told (NOT_FOUND, or the role refusal every missing ID gets).
     if (real.owner.get(requestId) === real.orgId[OTHER[this.actor.org]]) {
       const codes = [...(payload?.userErrors ?? []).map((e: Json) => e.code), ...(answer.errors ?? []).map((e) => e.extensions?.code)];
-      if (!codes.length || codes.some((c) => c !== "NOT_FOUND" && c !== "FORBIDDEN")) throw new Error(`${this.decision} of a foreign request answered ${JSON.stringify(answer)}`);
+      if (!codes.length || codes.some((c) => c !== "NOT_FOUND" && c !== "FORBIDDEN"))
+        throw new Error(`${this.decision} of a foreign request answered ${JSON.stringify(answer)}`);
     }
   }
   toString = () => `${this.decision}(${this.actor.email}, ${this.via}, ${JSON.stringify([this.request, this.product, this.excluded, this.plans])})`;
@@ -375,22 +394,40 @@ class Read implements fc.AsyncCommand<Model, Real> {
       nodes: (r) => ({ query: `query($ids: [ID!]!) { nodes(ids: $ids) { ${ANY_NODE} } }`, variables: { ids: ids.map(r) } }),
       list: (r) => ({
         query: `query($f: LicenseRequestFilter) { licenseRequests(filter: $f, first: 50) { totalCount nodes { ${REQUEST_ROW} } } }`,
-        variables: { f: { productId: r(resolve(real, this.actor, this.picks[0] ?? { whose: "own", index: 0 }, "products")), ...(this.picks.length > 1 ? { requesterId: r(second) } : {}) } },
+        variables: {
+          f: {
+            productId: r(resolve(real, this.actor, this.picks[0] ?? { whose: "own", index: 0 }, "products")),
+            ...(this.picks.length > 1 ? { requesterId: r(second) } : {}),
+          },
+        },
       }),
       product: (r) => ({ query: `query($id: ID!) { product(id: $id) { id servicePlans { id } } }`, variables: { id: r(first) } }),
       directory: () => ({
         query: `{ products { id servicePlans { id } } users(first: 20) { totalCount nodes { id organization { id } licenses { id } } } requestProcessSettings { id updatedBy { id } } }`,
         variables: {},
       }),
-      history: () => ({ query: `{ licenseRequestDecisions(first: 50) { totalCount nodes { id request { id } actor { id } approvedUsers { id } deniedUsers { id } product { id } } } }`, variables: {} }),
+      history: () => ({
+        query: `{ licenseRequestDecisions(first: 50) { totalCount nodes { id request { id } actor { id } approvedUsers { id } deniedUsers { id } product { id } } } }`,
+        variables: {},
+      }),
       me: () => ({ query: `{ me { id organization { id } licenses { id product { id } request { id } } } }`, variables: {} }),
     };
     const listed = [resolve(real, this.actor, this.picks[0] ?? { whose: "own", index: 0 }, "products"), ...(this.picks.length > 1 ? [second] : [])];
-    const named: Record<ReadKind, string[]> = { request: [first], node: [first], nodes: ids, list: listed, product: [first], directory: [], history: [], me: [] };
+    const named: Record<ReadKind, string[]> = {
+      request: [first],
+      node: [first],
+      nodes: ids,
+      list: listed,
+      product: [first],
+      directory: [],
+      history: [],
+      me: [],
+    };
     const answer = await checked(real, this.actor, this.via, `read ${this.kind}`, builders[this.kind], named[this.kind]);
     if (this.kind === "nodes" && answer.data?.nodes) {
       ids.forEach((id, i) => {
-        if (real.owner.get(id) === real.orgId[OTHER[this.actor.org]] && answer.data!.nodes[i] !== null) throw new Error(`nodes answered a foreign ID: ${JSON.stringify(answer)}`);
+        if (real.owner.get(id) === real.orgId[OTHER[this.actor.org]] && answer.data!.nodes[i] !== null)
+          throw new Error(`nodes answered a foreign ID: ${JSON.stringify(answer)}`);
       });
     }
   }
@@ -410,7 +447,11 @@ class Subscribe implements fc.AsyncCommand<Model, Real> {
       live = liveClient(real.server.wsUrl, await real.server.ids.token(this.actor.email));
       real.live.set(this.actor.email, live);
     }
-    const id = this.target ? (this.topic === "submitted" ? resolve(real, this.actor, this.target, "products") : requestOf(model, this.actor, this.target)) : null;
+    const id = this.target
+      ? this.topic === "submitted"
+        ? resolve(real, this.actor, this.target, "products")
+        : requestOf(model, this.actor, this.target)
+      : null;
     const query =
       this.topic === "submitted"
         ? `subscription($id: ID) { licenseRequestSubmitted(productId: $id) { ${REQUEST} } }`
@@ -446,12 +487,27 @@ const submit = fc
   .map((a) => new Submit(...a));
 const decide = fc.oneof(
   fc
-    .tuple(mostly(admin, actor), transport, fc.constantFrom("approve" as const, "deny" as const), requestPick(4), fc.option(pick(2), { nil: null, freq: 2 }), few(pick(2)), few(pick(2)))
+    .tuple(
+      mostly(admin, actor),
+      transport,
+      fc.constantFrom("approve" as const, "deny" as const),
+      requestPick(4),
+      fc.option(pick(2), { nil: null, freq: 2 }),
+      few(pick(2)),
+      few(pick(2)),
+    )
     .map((a) => new Decide(...a)),
-  fc.tuple(mostly(user, actor), transport, fc.constant("cancel" as const), requestPick(4)).map(([who, via, what, request]) => new Decide(who, via, what, request, null, [], [])),
+  fc
+    .tuple(mostly(user, actor), transport, fc.constant("cancel" as const), requestPick(4))
+    .map(([who, via, what, request]) => new Decide(who, via, what, request, null, [], [])),
 );
 const settings = fc
-  .tuple(mostly(admin, actor), transport, fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), fc.constantFrom(null, "Ask the service desk."))
+  .tuple(
+    mostly(admin, actor),
+    transport,
+    fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    fc.constantFrom(null, "Ask the service desk."),
+  )
   .map((a) => new Settings(...a));
 const read = fc
   .tuple(
@@ -459,10 +515,22 @@ const read = fc
     transport,
     fc.constantFrom<ReadKind>("request", "node", "nodes", "list", "product", "directory", "history", "me"),
     fc.array(pick(1), { minLength: 1, maxLength: 6 }),
-    fc.array(fc.constantFrom("request" as const, "users" as const, "products" as const, "plans" as const, "assignment" as const, "decision" as const, "settings" as const, "organization" as const), {
-      minLength: 1,
-      maxLength: 3,
-    }),
+    fc.array(
+      fc.constantFrom(
+        "request" as const,
+        "users" as const,
+        "products" as const,
+        "plans" as const,
+        "assignment" as const,
+        "decision" as const,
+        "settings" as const,
+        "organization" as const,
+      ),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    ),
   )
   .map((a) => new Read(...a));
 const subscribe = fc.tuple(actor, fc.constantFrom("submitted" as const, "updated" as const), fc.option(pick(1), { nil: null })).map((a) => new Subscribe(...a));
@@ -504,8 +572,18 @@ describe("organizations are isolated under random sequences of calls", () => {
       const admin = ACTORS.find((a) => a.email === PEOPLE[org].admin)!;
       const live = liveClient(server.wsUrl, await server.ids.token(admin.email));
       real.live.set(`dashboard:${org}`, live);
-      real.subscriptions.push({ actor: admin, subscription: live.subscribe(`subscription { licenseRequestSubmitted { ${REQUEST} } }`), checked: 0, dashboard: "submitted" });
-      real.subscriptions.push({ actor: admin, subscription: live.subscribe(`subscription { licenseRequestUpdated { ${REQUEST} } }`), checked: 0, dashboard: "updated" });
+      real.subscriptions.push({
+        actor: admin,
+        subscription: live.subscribe(`subscription { licenseRequestSubmitted { ${REQUEST} } }`),
+        checked: 0,
+        dashboard: "submitted",
+      });
+      real.subscriptions.push({
+        actor: admin,
+        subscription: live.subscribe(`subscription { licenseRequestUpdated { ${REQUEST} } }`),
+        checked: 0,
+        dashboard: "updated",
+      });
     }
     await eventually(() => server.service.services.bus.listenerCount() >= 4, undefined, "the dashboards to subscribe");
   });
@@ -514,7 +592,9 @@ describe("organizations are isolated under random sequences of calls", () => {
     for (const live of real?.live.values() ?? []) await live.dispose();
     for (const session of real?.sessions.values() ?? []) await session.close();
     await real?.server.stop();
-    console.log(`isolation model: ${SEQUENCES} sequences, ${real?.commands} commands, ${real?.calls} calls; ${JSON.stringify(Object.fromEntries([...(real?.stats ?? [])].sort()))}`);
+    console.log(
+      `isolation model: ${SEQUENCES} sequences, ${real?.commands} commands, ${real?.calls} calls; ${JSON.stringify(Object.fromEntries([...(real?.stats ?? [])].sort()))}`,
+    );
   });
 
   it("never answers, changes or pushes anything of the other organization", async () => {
@@ -526,7 +606,8 @@ describe("organizations are isolated under random sequences of calls", () => {
         const catalogue = await idCatalogue(real.ds);
         for (const [id, org] of catalogue) real.owner.set(id, org);
         const requests: Model["requests"] = { Contoso: [], Fabrikam: [] };
-        for (const [id, org] of catalogue) if (fromGlobalId(id)?.type === "LicenseRequest") requests[org === real.orgId.Contoso ? "Contoso" : "Fabrikam"].push(id);
+        for (const [id, org] of catalogue)
+          if (fromGlobalId(id)?.type === "LicenseRequest") requests[org === real.orgId.Contoso ? "Contoso" : "Fabrikam"].push(id);
         const model: Model = { requests, requesters: new Map(), opened: {} };
         await fc.asyncModelRun(() => ({ model, real }), cmds);
         // The dashboards got every event of their own organization (and, checked above, nothing else).
@@ -534,8 +615,13 @@ describe("organizations are isolated under random sequences of calls", () => {
           for (const topic of ["submitted", "updated"] as const) {
             const entry = real.subscriptions.find((s) => s.dashboard === topic && s.actor.org === org)!;
             const received = () => entry.subscription.inbox.all.filter((m) => m.kind === "next").length;
-            await eventually(() => received() >= real.expected[org][topic], undefined, `${org}'s dashboard to receive ${real.expected[org][topic]} ${topic} events`);
-            if (received() !== real.expected[org][topic]) throw new Error(`${org}'s ${topic} dashboard got ${received()} events for ${real.expected[org][topic]} changes`);
+            await eventually(
+              () => received() >= real.expected[org][topic],
+              undefined,
+              `${org}'s dashboard to receive ${real.expected[org][topic]} ${topic} events`,
+            );
+            if (received() !== real.expected[org][topic])
+              throw new Error(`${org}'s ${topic} dashboard got ${received()} events for ${real.expected[org][topic]} changes`);
           }
         }
         await checkSubscribers(real);

@@ -104,7 +104,11 @@ describe("structured logs", () => {
     const denied = await server.gql(token, DENY, { id, message: PERSONAL_TEXT });
     expect(denied.body.data?.denyLicenseRequest).toEqual({ userErrors: [] });
     // The email owed to Adele is written to the log (no SMTP_URL): the line says to whom and what, not the body.
-    await eventually(() => sink.lines().some((l) => typeof l.msg === "string" && /email/i.test(l.msg) && JSON.stringify(l).includes(ADELE)), 10_000, "the email's log line");
+    await eventually(
+      () => sink.lines().some((l) => typeof l.msg === "string" && /email/i.test(l.msg) && JSON.stringify(l).includes(ADELE)),
+      10_000,
+      "the email's log line",
+    );
     const all = sink.raw.join("");
     expect(all).not.toContain(token);
     expect(all).not.toContain(adeleToken.split(".")[2]);
@@ -120,7 +124,10 @@ describe("structured logs", () => {
       const res = await server.gql(ADMIN, "query Products { products { skuPartNumber } }");
       expect(res.body.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
       const fresh = sink.raw.slice(lineCount).join("");
-      const errorLine = sink.lines().slice(lineCount).find((l) => l.msg === "unexpected error in a GraphQL operation");
+      const errorLine = sink
+        .lines()
+        .slice(lineCount)
+        .find((l) => l.msg === "unexpected error in a GraphQL operation");
       expect(errorLine).toMatchObject({ level: 50, requestId: res.headers.get("x-request-id"), err: { type: "QueryFailedError" } });
       expect((errorLine!.err as Record<string, unknown>).code).toEqual(expect.any(String));
       expect(fresh).not.toMatch(/SELECT|FROM\s|product_renamed|skuPartNumber/i);

@@ -99,7 +99,11 @@ describe("browsers on other origins", () => {
 
   it("puts nosniff and the other usual headers on every response, and no x-powered-by", async () => {
     for (const res of [
-      await fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) }),
+      await fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ __typename }" }),
+      }),
       await fetch(`${server.url}/healthz`),
       await fetch(`${server.url}/requests/`),
     ]) {

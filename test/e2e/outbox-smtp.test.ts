@@ -151,9 +151,7 @@ describe("decision emails over SMTP", () => {
     const connections = usingMysql ? await Promise.all([1, 2, 3, 4].map(() => server.database.open({ poolSize: 2 }))) : [];
     const databases = usingMysql ? connections.map((c) => new Database(c)) : [1, 2, 3, 4].map(() => server.service.services.db);
     try {
-      const racers = databases.map(
-        (db) => new OutboxDispatcher(db, smtpTransport(slowSink.url), server.clock, { from: MAIL_FROM, pollIntervalMs: 60_000 }),
-      );
+      const racers = databases.map((db) => new OutboxDispatcher(db, smtpTransport(slowSink.url), server.clock, { from: MAIL_FROM, pollIntervalMs: 60_000 }));
       server.clock.advance(60_000);
       const sent = await Promise.all(racers.map((d) => d.deliverDue()));
       const rows = await allRows(server.service.dataSource);
@@ -209,9 +207,14 @@ describe("two server processes dispatching one outbox", () => {
       const requesters = ["adele@contoso.example", "alex@contoso.example", "megan@contoso.example", "lee@contoso.example", "nestor@contoso.example"];
       for (const [i, requester] of requesters.entries()) {
         const instance = i % 2 ? b : a;
-        const submitted = await gql(instance, requester, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code } } }`, {
-          p: ids.product("VISIO_PLAN2"),
-        });
+        const submitted = await gql(
+          instance,
+          requester,
+          `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code } } }`,
+          {
+            p: ids.product("VISIO_PLAN2"),
+          },
+        );
         expect(submitted.submitLicenseRequest.userErrors).toEqual([]);
         const decided = await gql(instance, ADMIN, `mutation($id: ID!) { denyLicenseRequest(input: { requestId: $id }) { userErrors { code } } }`, {
           id: submitted.submitLicenseRequest.licenseRequest.id,
@@ -239,7 +242,12 @@ describe("without SMTP_URL", () => {
   beforeAll(async () => {
     requireBuild();
     database = await createTestDatabase();
-    service = await startServiceProcess(DIST_ENTRY, { NODE_ENV: "test", DATABASE_URL: database.url, JWT_SECRET: TEST_JWT_SECRET, OUTBOX_POLL_INTERVAL_MS: "50" });
+    service = await startServiceProcess(DIST_ENTRY, {
+      NODE_ENV: "test",
+      DATABASE_URL: database.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      OUTBOX_POLL_INTERVAL_MS: "50",
+    });
   });
 
   afterAll(async () => {
@@ -256,10 +264,14 @@ describe("without SMTP_URL", () => {
         expect(body.errors).toBeUndefined();
         return body.data!;
       };
-      const submitted = await call("adele@contoso.example", `mutation($p: ID!, $u: ID!) { submitLicenseRequest(input: { productId: $p, additionalUserIds: [$u] }) { licenseRequest { id } } }`, {
-        p: ids.product("POWER_BI_PRO"),
-        u: ids.user("alex@contoso.example"),
-      });
+      const submitted = await call(
+        "adele@contoso.example",
+        `mutation($p: ID!, $u: ID!) { submitLicenseRequest(input: { productId: $p, additionalUserIds: [$u] }) { licenseRequest { id } } }`,
+        {
+          p: ids.product("POWER_BI_PRO"),
+          u: ids.user("alex@contoso.example"),
+        },
+      );
       const secretMessage = "Personal note: the budget code is 4711-XYZ";
       await call(ADMIN, `mutation($id: ID!, $m: String) { denyLicenseRequest(input: { requestId: $id, message: $m }) { userErrors { code } } }`, {
         id: submitted.submitLicenseRequest.licenseRequest.id,

@@ -20,7 +20,11 @@ const HEAVY = `{ ${Array.from({ length: 15 }, (_, i) => `u${i}: users(first: 100
 /** Nearly the largest price allowed (9,101): a drained bucket cannot hold it for seconds. */
 const BIG = "{ licenseRequests(first: 90) { nodes { recipients { user { id } } } } }";
 
-type Answer = { status: number; retryAfter: string | null; body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> } };
+type Answer = {
+  status: number;
+  retryAfter: string | null;
+  body: { data?: unknown; errors?: { extensions?: Record<string, unknown> }[]; extensions?: Record<string, unknown> };
+};
 
 describe("one bucket per user across instances, through Redis", () => {
   let build: Awaited<ReturnType<typeof buildPrivately>>;
@@ -76,7 +80,8 @@ describe("one bucket per user across instances, through Redis", () => {
     }
     throw new Error("the bucket did not drain");
   };
-  const available = (body: Answer["body"]) => (body.extensions?.cost as { throttleStatus?: { currentlyAvailable: number } } | undefined)?.throttleStatus?.currentlyAvailable;
+  const available = (body: Answer["body"]) =>
+    (body.extensions?.cost as { throttleStatus?: { currentlyAvailable: number } } | undefined)?.throttleStatus?.currentlyAvailable;
   const fellBack = (instance: ServiceProcess) => instance.logs.all.filter((line) => /fall back/.test(String(line.msg)));
 
   it("refuses on instance 2 what was drained through instance 1, over HTTP and graphql-ws", async () => {

@@ -370,8 +370,8 @@ describe("the read side over HTTP", () => {
 
     it("refuses a garbage cursor and a cursor of another connection with BAD_USER_INPUT", async () => {
       const usersCursor = (await server.gql(ADMIN, `{ users(first: 1) { pageInfo { endCursor } } }`)).body.data!.users.pageInfo.endCursor as string;
-      const decisionsCursor = (await server.gql(ADMIN, `{ licenseRequestDecisions(first: 1) { pageInfo { endCursor } } }`)).body.data!.licenseRequestDecisions.pageInfo
-        .endCursor as string;
+      const decisionsCursor = (await server.gql(ADMIN, `{ licenseRequestDecisions(first: 1) { pageInfo { endCursor } } }`)).body.data!.licenseRequestDecisions
+        .pageInfo.endCursor as string;
       expect(usersCursor).toEqual(expect.any(String));
       expect(decisionsCursor).toEqual(expect.any(String));
       const garbage = [
@@ -513,7 +513,8 @@ describe("the read side over HTTP", () => {
         email: "sale@contoso.example",
         role: "USER",
       });
-      for (const search of ["50%", "%", "_", "%_", "off!", "!"]) expect(await searchAll(ADMIN, search, 10)).toEqual({ emails: ["sale@contoso.example"], totals: [1] });
+      for (const search of ["50%", "%", "_", "%_", "off!", "!"])
+        expect(await searchAll(ADMIN, search, 10)).toEqual({ emails: ["sale@contoso.example"], totals: [1] });
       expect(await searchAll(ADMIN, "5_%", 10)).toEqual({ emails: [], totals: [0] });
     });
 
@@ -530,7 +531,12 @@ describe("the read side over HTTP", () => {
       const res = await server.gql(ADMIN, SEARCH, { search, first: 100 });
       expect(res.body.data ?? null).toBeNull();
       expect(res.body.errors).toEqual([
-        { message: expect.stringMatching(/control character|surrogate/), locations: expect.any(Array), path: ["users"], extensions: { code: "BAD_USER_INPUT", argumentName: "search" } },
+        {
+          message: expect.stringMatching(/control character|surrogate/),
+          locations: expect.any(Array),
+          path: ["users"],
+          extensions: { code: "BAD_USER_INPUT", argumentName: "search" },
+        },
       ]);
       // Text around such characters still searches as it did.
       expect(await searchAll(ADMIN, "Adele", 10)).toEqual({ emails: await expectedEmails(ADMIN, "Adele"), totals: [1] });
@@ -613,7 +619,11 @@ describe("the read side over HTTP", () => {
       const defaults = { useOwnRequestProcess: false, message: null, documentationUrl: null, updatedAt: null, updatedBy: null };
       expect(answerOf(await server.gql("adele@contoso.example", query))).toEqual({ data: { requestProcessSettings: { id: contosoId, ...defaults } } });
 
-      const changed = await api.settings(ADMIN, { useOwnRequestProcess: false, message: "Ask your manager first.", documentationUrl: "https://contoso.example/licenses" });
+      const changed = await api.settings(ADMIN, {
+        useOwnRequestProcess: false,
+        message: "Ask your manager first.",
+        documentationUrl: "https://contoso.example/licenses",
+      });
       expect(changed.userErrors).toEqual([]);
       const contosoNow = {
         id: contosoId,
@@ -623,9 +633,12 @@ describe("the read side over HTTP", () => {
         updatedAt: server.clock.now().toISOString(),
         updatedBy: { email: ADMIN },
       };
-      for (const as of [ADMIN, "adele@contoso.example"]) expect(answerOf(await server.gql(as, query))).toEqual({ data: { requestProcessSettings: contosoNow } });
+      for (const as of [ADMIN, "adele@contoso.example"])
+        expect(answerOf(await server.gql(as, query))).toEqual({ data: { requestProcessSettings: contosoNow } });
       expect(answerOf(await server.gql("diego@fabrikam.example", query))).toEqual({ data: { requestProcessSettings: { id: fabrikamId, ...defaults } } });
-      const viaNode = await server.gql("adele@contoso.example", `query($id: ID!) { node(id: $id) { ... on RequestProcessSettings { id message } } }`, { id: contosoId });
+      const viaNode = await server.gql("adele@contoso.example", `query($id: ID!) { node(id: $id) { ... on RequestProcessSettings { id message } } }`, {
+        id: contosoId,
+      });
       expect(answerOf(viaNode)).toEqual({ data: { node: { id: contosoId, message: "Ask your manager first." } } });
     });
 
@@ -648,7 +661,9 @@ describe("the read side over HTTP", () => {
         const requested = products.find((p) => p.id === r.productId)!;
         if (checked.has(requested.skuPartNumber)) continue;
         checked.add(requested.skuPartNumber);
-        const res = await server.gql(ADMIN, `query($id: ID!) { licenseRequest(id: $id) { eligibleProducts { skuPartNumber availableLicenses } } }`, { id: requestId(r.id) });
+        const res = await server.gql(ADMIN, `query($id: ID!) { licenseRequest(id: $id) { eligibleProducts { skuPartNumber availableLicenses } } }`, {
+          id: requestId(r.id),
+        });
         expect(answerOf(res)).toEqual({ data: { licenseRequest: { eligibleProducts: eligible(requested) } } });
       }
       // Requests for Power BI Pro, Visio and E5 exist; Power BI Pro's plans are inside E5, Visio's are not.
@@ -690,7 +705,9 @@ describe("expiry on read", () => {
   it("reads a pending request as PENDING, decidable and cancellable, until the last millisecond before expiresAt", async () => {
     server.clock.set(patti.expiresAt.getTime() - 1);
     const admin = await server.gql(ADMIN, READ, { id: requestId(patti.id) });
-    expect(answerOf(admin)).toEqual({ data: { licenseRequest: { status: "PENDING", decidedAt: null, viewerCanDecide: true, viewerCanCancel: false }, node: { status: "PENDING" } } });
+    expect(answerOf(admin)).toEqual({
+      data: { licenseRequest: { status: "PENDING", decidedAt: null, viewerCanDecide: true, viewerCanCancel: false }, node: { status: "PENDING" } },
+    });
     const requester = await server.gql("patti@contoso.example", READ, { id: requestId(patti.id) });
     expect(requester.body.data!.licenseRequest).toMatchObject({ status: "PENDING", viewerCanDecide: false, viewerCanCancel: true });
     const tabs = (await server.gql(ADMIN, TABS)).body.data!;

@@ -41,9 +41,13 @@ describe("one event to many dashboards", () => {
 
     statements = 0;
     counting = true;
-    const submitted = await server.gql(submitter, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code } } }`, {
-      p: server.ids.product("VISIO_PLAN2"),
-    });
+    const submitted = await server.gql(
+      submitter,
+      `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code } } }`,
+      {
+        p: server.ids.product("VISIO_PLAN2"),
+      },
+    );
     expect(submitted.body.data?.submitLicenseRequest.userErrors).toEqual([]);
     const id = submitted.body.data?.submitLicenseRequest.licenseRequest.id;
     for (const subscription of subscriptions) {

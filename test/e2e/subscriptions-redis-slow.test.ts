@@ -57,9 +57,13 @@ describe("subscriptions over a Redis that answers slowly from the start", () => 
     // Both dashboards listen on one channel of the one subscriber connection: wait until the service listens for the late one.
     await eventually(() => server.service.services.bus.listenerCount() === 2, 15_000, "the late dashboard's subscription to start");
 
-    const submitted = await server.gql("adele@contoso.example", `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code } } }`, {
-      p: server.ids.product("VISIO_PLAN2"),
-    });
+    const submitted = await server.gql(
+      "adele@contoso.example",
+      `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code } } }`,
+      {
+        p: server.ids.product("VISIO_PLAN2"),
+      },
+    );
     expect(submitted.body.data?.submitLicenseRequest.userErrors).toEqual([]);
     const id = submitted.body.data?.submitLicenseRequest.licenseRequest.id as string;
     expect((await earlySubscription.nextData<Submitted>(15_000)).licenseRequestSubmitted).toEqual({ id, requester: { email: "adele@contoso.example" } });

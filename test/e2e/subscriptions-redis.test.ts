@@ -35,16 +35,26 @@ describe("subscriptions across two server instances over Redis", () => {
     return body.data!;
   };
   const submit = async (instance: ServiceProcess, email: string, sku: string) => {
-    const data = await gql(instance, email, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code message } } }`, {
-      p: ids.product(sku),
-    });
+    const data = await gql(
+      instance,
+      email,
+      `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code message } } }`,
+      {
+        p: ids.product(sku),
+      },
+    );
     expect(data.submitLicenseRequest.userErrors).toEqual([]);
     return data.submitLicenseRequest.licenseRequest.id as string;
   };
   const cancel = async (instance: ServiceProcess, email: string, requestId: string) => {
-    const data = await gql(instance, email, `mutation($id: ID!) { cancelLicenseRequest(input: { requestId: $id }) { licenseRequest { status } userErrors { code } } }`, {
-      id: requestId,
-    });
+    const data = await gql(
+      instance,
+      email,
+      `mutation($id: ID!) { cancelLicenseRequest(input: { requestId: $id }) { licenseRequest { status } userErrors { code } } }`,
+      {
+        id: requestId,
+      },
+    );
     expect(data.cancelLicenseRequest).toEqual({ licenseRequest: { status: "CANCELLED" }, userErrors: [] });
   };
   /** Subscribers on an instance's channel of Contoso's new requests, as Redis counts them (one per instance). */
@@ -121,7 +131,10 @@ describe("subscriptions across two server instances over Redis", () => {
 
     const afterRestart = await submit(a, "megan@contoso.example", "VISIO_PLAN2");
     // The event published while Redis was down was dropped, not replayed: the next one is the new request.
-    expect((await subscriptionOnB.nextData<Submitted>(20_000)).licenseRequestSubmitted).toEqual({ id: afterRestart, requester: { email: "megan@contoso.example" } });
+    expect((await subscriptionOnB.nextData<Submitted>(20_000)).licenseRequestSubmitted).toEqual({
+      id: afterRestart,
+      requester: { email: "megan@contoso.example" },
+    });
     expect((await subscriptionOnA.nextData<Submitted>()).licenseRequestSubmitted.id).toBe(afterRestart);
     // The dashboards kept their sockets throughout.
     expect([onB.connections(), onA.connections()]).toEqual([1, 1]);

@@ -20,7 +20,13 @@ const REQUEST = "id status product { skuPartNumber } requester { email } recipie
 const SUBMITTED = `subscription($productId: ID) { licenseRequestSubmitted(productId: $productId) { ${REQUEST} } }`;
 const UPDATED = `subscription($requestId: ID) { licenseRequestUpdated(requestId: $requestId) { ${REQUEST} } }`;
 
-type Request = { id: string; status: string; product: { skuPartNumber: string }; requester: { email: string }; recipients: { user: { email: string }; decision: string }[] };
+type Request = {
+  id: string;
+  status: string;
+  product: { skuPartNumber: string };
+  requester: { email: string };
+  recipients: { user: { email: string }; decision: string }[];
+};
 type Submitted = { licenseRequestSubmitted: Request };
 type Updated = { licenseRequestUpdated: Request };
 
@@ -226,7 +232,12 @@ describe("live subscriptions", () => {
 
     it("answers a productId of another organization, of another type or malformed with NOT_FOUND", async () => {
       const admin = await h.client(ADMIN);
-      for (const productId of [server.ids.product("VISIO_PLAN2", "Fabrikam"), server.ids.user("adele@contoso.example"), "not-an-id", toGlobalId("Product", 999999)]) {
+      for (const productId of [
+        server.ids.product("VISIO_PLAN2", "Fabrikam"),
+        server.ids.user("adele@contoso.example"),
+        "not-an-id",
+        toGlobalId("Product", 999999),
+      ]) {
         const errors = await admin.subscribe(SUBMITTED, { productId }).nextError();
         expect(codesOf(errors)).toEqual(["NOT_FOUND"]);
       }
@@ -333,11 +344,16 @@ describe("live subscriptions", () => {
   describe("what a subscriber receives", () => {
     it("is resolved with the subscriber's own rights and fresh loaders for every event", async () => {
       const selection = `subscription { licenseRequestUpdated { id recipients { user { email licenses { product { skuPartNumber } } } } } }`;
-      type Payload = { licenseRequestUpdated: { id: string; recipients: { user: { email: string; licenses: { product: { skuPartNumber: string } }[] | null } }[] } };
+      type Payload = {
+        licenseRequestUpdated: { id: string; recipients: { user: { email: string; licenses: { product: { skuPartNumber: string } }[] | null } }[] };
+      };
       const admin = await h.live(await h.client(ADMIN), selection);
       const alex = await h.live(await h.client("alex@contoso.example"), selection);
       const licensesOf = (payload: Payload, email: string) =>
-        payload.licenseRequestUpdated.recipients.find((r) => r.user.email === email)!.user.licenses?.map((l) => l.product.skuPartNumber).sort() ?? null;
+        payload.licenseRequestUpdated.recipients
+          .find((r) => r.user.email === email)!
+          .user.licenses?.map((l) => l.product.skuPartNumber)
+          .sort() ?? null;
 
       const e5 = await h.submit("lee@contoso.example", "SPE_E5", ["alex@contoso.example"]);
       await h.approve(ADMIN, e5);
@@ -362,9 +378,13 @@ describe("live subscriptions", () => {
       const updated = await h.live(admin, UPDATED);
 
       // Refused with userErrors: a product anyone may buy.
-      const selfService = await server.gql("adele@contoso.example", `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { userErrors { code } } }`, {
-        p: server.ids.product("PROJECT_PLAN3"),
-      });
+      const selfService = await server.gql(
+        "adele@contoso.example",
+        `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { userErrors { code } } }`,
+        {
+          p: server.ids.product("PROJECT_PLAN3"),
+        },
+      );
       expect(selfService.body.data?.submitLicenseRequest.userErrors).toEqual([{ code: "INVALID_INPUT" }]);
       const first = await h.submit("adele@contoso.example", "SPE_E5");
       expect((await submitted.nextData<Submitted>()).licenseRequestSubmitted.id).toBe(first);
@@ -429,7 +449,9 @@ describe("live subscriptions", () => {
       } finally {
         live.admit = admit;
       }
-      expect(errors).toEqual([{ message: expect.not.stringMatching(/SELECT|ER_/), extensions: { code: "INTERNAL_SERVER_ERROR", requestId: expect.any(String) } }]);
+      expect(errors).toEqual([
+        { message: expect.not.stringMatching(/SELECT|ER_/), extensions: { code: "INTERNAL_SERVER_ERROR", requestId: expect.any(String) } },
+      ]);
 
       const updated = await h.live(admin, UPDATED);
       const id = await h.submit("nestor@contoso.example", "POWER_BI_PRO");
@@ -443,7 +465,9 @@ describe("live subscriptions", () => {
       } finally {
         requests.findVisible = findVisible;
       }
-      expect(errors).toEqual([{ message: expect.not.stringMatching(/UPDATE|ER_/), extensions: { code: "INTERNAL_SERVER_ERROR", requestId: expect.any(String) } }]);
+      expect(errors).toEqual([
+        { message: expect.not.stringMatching(/UPDATE|ER_/), extensions: { code: "INTERNAL_SERVER_ERROR", requestId: expect.any(String) } },
+      ]);
       expect(admin.connections()).toBe(1);
 
       // What the client did wrong keeps its code: a typo is a validation error, not an internal one.
@@ -501,7 +525,8 @@ describe("live subscriptions", () => {
       try {
         // Queries go out in batches until the server gives up on the reader; far past any socket buffer, that is a failure.
         while (!gaveUp()) {
-          if (sent * resultBytes > 64 * 1024 * 1024) throw new Error(`the server kept ${sent} results of ${resultBytes} bytes for a reader that stopped reading`);
+          if (sent * resultBytes > 64 * 1024 * 1024)
+            throw new Error(`the server kept ${sent} results of ${resultBytes} bytes for a reader that stopped reading`);
           for (let i = 0; i < 10; i++) socket.send({ id: String(sent++), type: "subscribe", payload: { query } });
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
@@ -595,7 +620,9 @@ describe("live subscriptions: timeouts, keep-alive, expiry and slow subscribers"
   it("ends a subscription with UNAUTHENTICATED at the first event after its token expired, then refuses the socket with 4401", async () => {
     const adele = server.ids.userRow("adele@contoso.example");
     const expiresAt = Math.floor(server.clock.now().getTime() / 1000) + 24 * 60 * 60;
-    const client = await h.client("adele@contoso.example", { token: await signToken("test-secret-test-secret-test-secret-0123456789", adele, { expiresIn: expiresAt }) });
+    const client = await h.client("adele@contoso.example", {
+      token: await signToken("test-secret-test-secret-test-secret-0123456789", adele, { expiresIn: expiresAt }),
+    });
     const updated = await h.live(client, UPDATED);
     const id = await h.submit("adele@contoso.example", "VISIO_PLAN2");
     server.clock.advance(2 * DAY_MS);

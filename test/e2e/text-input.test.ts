@@ -39,9 +39,17 @@ describe("text inputs holding a lone UTF-16 surrogate", () => {
   });
 
   const cases: [string, () => Promise<Record<string, unknown>>, string[]][] = [
-    ["a justification (a lone high surrogate)", () => api.submit(ADELE, "POWER_BI_PRO", [], { justification: "Reports for the board \ud800" }), ["input", "justification"]],
+    [
+      "a justification (a lone high surrogate)",
+      () => api.submit(ADELE, "POWER_BI_PRO", [], { justification: "Reports for the board \ud800" }),
+      ["input", "justification"],
+    ],
     ["a justification (a lone low surrogate)", () => api.submit(ADELE, "POWER_BI_PRO", [], { justification: "\udfffReports" }), ["input", "justification"]],
-    ["a justification (a pair the wrong way round)", () => api.submit(ADELE, "POWER_BI_PRO", [], { justification: "\ude00\ud83d" }), ["input", "justification"]],
+    [
+      "a justification (a pair the wrong way round)",
+      () => api.submit(ADELE, "POWER_BI_PRO", [], { justification: "\ude00\ud83d" }),
+      ["input", "justification"],
+    ],
     ["an approval's message", () => api.approve(ADMIN, pending, { message: "Approved \ud83d" }), ["input", "message"]],
     ["a denial's message", () => api.deny(ADMIN, pending, { message: "\udc00 Denied" }), ["input", "message"]],
     ["the request-process message", () => api.settings(ADMIN, { useOwnRequestProcess: true, message: "Ask the service desk \ud800" }), ["input", "message"]],

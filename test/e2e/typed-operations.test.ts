@@ -95,7 +95,12 @@ describe("the example operations, typed", () => {
     const e5After = { id: e5.id, name: "Microsoft 365 E5", totalLicenses: 25, assignedLicenses: 7, availableLicenses: 18 };
     expect(decided.approveLicenseRequest.licenseRequest!.assignedProduct).toEqual(e5After);
     const change = await updated.next();
-    expect(change.licenseRequestUpdated).toMatchObject({ id, status: "PARTIALLY_APPROVED", decidedBy: { displayName: "MOD Administrator" }, assignedProduct: e5After });
+    expect(change.licenseRequestUpdated).toMatchObject({
+      id,
+      status: "PARTIALLY_APPROVED",
+      decidedBy: { displayName: "MOD Administrator" },
+      assignedProduct: e5After,
+    });
     submitted.unsubscribe();
     updated.unsubscribe();
   });
@@ -119,7 +124,10 @@ describe("the example operations, typed", () => {
     ]);
 
     const nestor = await api.run("nestor@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });
-    const denied = await api.run(ADMIN, DenyRequestDocument, { requestId: nestor.submitLicenseRequest.licenseRequest!.id, message: "Use Visio in the browser." });
+    const denied = await api.run(ADMIN, DenyRequestDocument, {
+      requestId: nestor.submitLicenseRequest.licenseRequest!.id,
+      message: "Use Visio in the browser.",
+    });
     expect(denied.denyLicenseRequest.licenseRequest).toMatchObject({ status: "DENIED", decisionMessage: "Use Visio in the browser." });
 
     const alex = await api.run("alex@contoso.example", SubmitRequestDocument, { productId: server.ids.product("VISIO_PLAN2") });

@@ -162,7 +162,7 @@ export function wsErrors(outcome: WsOutcome): { message: string; extensions?: Re
   const errors: { message: string; extensions?: Record<string, unknown> }[] = [];
   for (const frame of outcome.frames) {
     if (frame.type === "error") errors.push(...(frame.payload as typeof errors));
-    if (frame.type === "next") errors.push(...(((frame.payload as { errors?: typeof errors }).errors ?? [])));
+    if (frame.type === "next") errors.push(...((frame.payload as { errors?: typeof errors }).errors ?? []));
   }
   return errors;
 }

@@ -24,7 +24,10 @@ export async function demoIds(dataSource: DataSource, secret = TEST_JWT_SECRET):
   const users = await dataSource.getRepository(UserEntity).find();
   const products = await dataSource.getRepository(ProductEntity).find();
   const plans = await dataSource.getRepository(ServicePlanEntity).find();
-  const orgOf = (name?: string) => (name === "Fabrikam" ? users.find((u) => u.email === "admin@fabrikam.example")!.organizationId : users.find((u) => u.email === "admin@contoso.example")!.organizationId);
+  const orgOf = (name?: string) =>
+    name === "Fabrikam"
+      ? users.find((u) => u.email === "admin@fabrikam.example")!.organizationId
+      : users.find((u) => u.email === "admin@contoso.example")!.organizationId;
   const userRow = (email: string) => {
     const u = users.find((x) => x.email === email);
     if (!u) throw new Error(`no demo user ${email}`);

@@ -76,7 +76,7 @@ const HOSTILE_STRINGS = [
   "toString",
   "' or '1'='1",
   "'; drop table app_user; --",
-  "\"; delete from license_request where 1=1; --",
+  '"; delete from license_request where 1=1; --',
   "1; select sleep(5)",
   "%s%s%s%n",
   "${7*7}",
@@ -103,7 +103,29 @@ export interface Pools {
 }
 
 /** Edge integers: page bounds, 32-bit and 53-bit limits. */
-const EDGE_INTS = [0, -0, 1, -1, 20, 99, 100, 101, 1000, 100000, 2 ** 31 - 1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, 2 ** 53 + 2, 1e21, 1e308, -1e308, 5e-324, 0.5, 1.0000001];
+const EDGE_INTS = [
+  0,
+  -0,
+  1,
+  -1,
+  20,
+  99,
+  100,
+  101,
+  1000,
+  100000,
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 53 - 1,
+  2 ** 53 + 2,
+  1e21,
+  1e308,
+  -1e308,
+  5e-324,
+  0.5,
+  1.0000001,
+];
 
 export function arbitraries(pools: Pools) {
   const longString = fc
@@ -117,7 +139,9 @@ export function arbitraries(pools: Pools) {
     { weight: 1, arbitrary: longString },
     { weight: 1, arbitrary: hugeString },
   );
-  const rawNumber = fc.constantFrom("1e999", "-1e999", "123456789012345678901234567890", "0.0000000000000000000000000001", "1E400", "-0").map((n) => RAW_NUMBER + n);
+  const rawNumber = fc
+    .constantFrom("1e999", "-1e999", "123456789012345678901234567890", "0.0000000000000000000000000001", "1E400", "-0")
+    .map((n) => RAW_NUMBER + n);
   const number: fc.Arbitrary<unknown> = fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: -5, max: 120 }) },
     { weight: 3, arbitrary: fc.constantFrom(...EDGE_INTS) },
@@ -189,7 +213,10 @@ export function arbitraries(pools: Pools) {
       return fc.oneof(
         { weight: 4, arbitrary: fc.array(inner, { maxLength: 4 }) },
         { weight: 1, arbitrary: inner },
-        { weight: 1, arbitrary: fc.integer({ min: 99, max: 102 }).chain((n) => fc.array(careful ? fc.constantFrom(...pools.ids) : id, { minLength: n, maxLength: n })) },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 99, max: 102 }).chain((n) => fc.array(careful ? fc.constantFrom(...pools.ids) : id, { minLength: n, maxLength: n })),
+        },
       );
     }
     if (isEnumType(type)) {
@@ -228,7 +255,10 @@ export function arbitraries(pools: Pools) {
       case "Boolean":
         return careful ? fc.boolean() : fc.oneof({ weight: 4, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constantFrom("true", 0, 1) });
       case "DateTime":
-        return fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), careful ? fc.constant("2026-01-01T00:00:00Z") : hostileString);
+        return fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          careful ? fc.constant("2026-01-01T00:00:00Z") : hostileString,
+        );
       default:
         return hostileString;
     }
@@ -248,7 +278,7 @@ export function arbitraries(pools: Pools) {
     }
     const inner = type && isNonNullType(type) ? type.ofType : type;
     if (Array.isArray(value)) {
-      const element = inner && isListType(inner) ? (inner.ofType) : null;
+      const element = inner && isListType(inner) ? inner.ofType : null;
       return `[${value.map((v) => literal(v, element, rawStrings)).join(", ")}]`;
     }
     const fields = inner && isInputObjectType(inner) ? inner.getFields() : {};
@@ -345,11 +375,16 @@ function operationsOf(schema: GraphQLSchema, pools: Pools, careful: boolean): fc
   /** An argument: a literal, a variable, or a value of the wrong kind. */
   const argument = (name: string, type: GraphQLInputType): fc.Arbitrary<Piece> =>
     fc.oneof(
-      { weight: 3, arbitrary: fc.tuple(a.valueFor(type, careful), fc.nat(9)).map(([v, raw]) => plain(`${name}: ${a.literal(v, type, !careful && raw === 0)}`)) },
+      {
+        weight: 3,
+        arbitrary: fc.tuple(a.valueFor(type, careful), fc.nat(9)).map(([v, raw]) => plain(`${name}: ${a.literal(v, type, !careful && raw === 0)}`)),
+      },
       { weight: 3, arbitrary: variable(String(type), type).map((v) => ({ text: `${name}: $${v.name}`, variables: [v], fragments: [] })) },
       {
         weight: mistake(1),
-        arbitrary: fc.constantFrom(`${name}: $undeclared`, `${name}: {}`, `${name}: [[[]]]`, `${name}: ${"[".repeat(30)}${"]".repeat(30)}`, `${name}:`).map(plain),
+        arbitrary: fc
+          .constantFrom(`${name}: $undeclared`, `${name}: {}`, `${name}: [[[]]]`, `${name}: ${"[".repeat(30)}${"]".repeat(30)}`, `${name}:`)
+          .map(plain),
       },
     );
 
@@ -362,7 +397,10 @@ function operationsOf(schema: GraphQLSchema, pools: Pools, careful: boolean): fc
         .tuple(fc.constantFrom("include", "skip"), variable("Boolean!", new GraphQLNonNull(booleanType)))
         .map(([d, v]) => ({ text: `@${d}(if: $${v.name})`, variables: [v], fragments: [] })),
     },
-    { weight: mistake(1), arbitrary: fc.constantFrom("@deprecated", "@unknown", "@include", '@include(if: "yes")', '@specifiedBy(url: "x")', "@skip(if: null)").map(plain) },
+    {
+      weight: mistake(1),
+      arbitrary: fc.constantFrom("@deprecated", "@unknown", "@include", '@include(if: "yes")', '@specifiedBy(url: "x")', "@skip(if: null)").map(plain),
+    },
     { weight: mistake(1), arbitrary: fc.integer({ min: 10, max: 60 }).map((n) => plain("@skip(if: false) ".repeat(n))) },
   );
   // Careful: each of @include and @skip at most once (a directive repeated at one location is invalid).
@@ -399,7 +437,9 @@ function operationsOf(schema: GraphQLSchema, pools: Pools, careful: boolean): fc
     leaves.length ? fc.constantFrom(...leaves).map((f) => plain(f.name)) : fc.constant(plain("__typename"));
   const misspelt = (fields: GraphQLField<unknown, unknown>[]): fc.Arbitrary<Piece> =>
     fields.length
-      ? fc.tuple(fc.constantFrom(...fields), fc.nat()).map(([f, i]) => plain(f.name.length > 1 ? f.name.slice(0, i % f.name.length) + f.name.slice((i % f.name.length) + 1) : "x"))
+      ? fc
+          .tuple(fc.constantFrom(...fields), fc.nat())
+          .map(([f, i]) => plain(f.name.length > 1 ? f.name.slice(0, i % f.name.length) + f.name.slice((i % f.name.length) + 1) : "x"))
       : fc.constant(plain("nosuchfield"));
 
   const fieldSelection = (fields: GraphQLField<unknown, unknown>[], depth: number, maxDepth: number): fc.Arbitrary<Piece> =>
@@ -414,19 +454,21 @@ function operationsOf(schema: GraphQLSchema, pools: Pools, careful: boolean): fc
     const sub: fc.Arbitrary<Piece | null> = isCompositeType(named)
       ? fc.oneof({ weight: 20, arbitrary: selectionSet(named, depth + 1, maxDepth) }, { weight: mistake(1), arbitrary: fc.constant(null) })
       : fc.oneof({ weight: 20, arbitrary: fc.constant(null) }, { weight: mistake(1), arbitrary: fc.constant(plain("{ id }")) });
-    return fc
-      // Careful: a field with arguments gets an alias of its own, so two of them never conflict.
-      .tuple(careful && field.args.length ? aliasName : rarely(aliasName, 3), fc.tuple(...args), strayArgument, directives, sub)
-      .map(([alias, argPieces, stray, dirs, selection]) => {
-        const present = [...argPieces, stray].filter((p): p is Piece => p !== undefined);
-        const argText = present.length ? `(${present.map((p) => p.text).join(", ")})` : "";
-        const merged = join([dirs, ...(selection ? [selection] : []), ...present]);
-        return {
-          text: `${alias ? `${alias}: ` : ""}${field.name}${argText} ${dirs.text} ${selection?.text ?? ""}`,
-          variables: merged.variables,
-          fragments: merged.fragments,
-        };
-      });
+    return (
+      fc
+        // Careful: a field with arguments gets an alias of its own, so two of them never conflict.
+        .tuple(careful && field.args.length ? aliasName : rarely(aliasName, 3), fc.tuple(...args), strayArgument, directives, sub)
+        .map(([alias, argPieces, stray, dirs, selection]) => {
+          const present = [...argPieces, stray].filter((p): p is Piece => p !== undefined);
+          const argText = present.length ? `(${present.map((p) => p.text).join(", ")})` : "";
+          const merged = join([dirs, ...(selection ? [selection] : []), ...present]);
+          return {
+            text: `${alias ? `${alias}: ` : ""}${field.name}${argText} ${dirs.text} ${selection?.text ?? ""}`,
+            variables: merged.variables,
+            fragments: merged.fragments,
+          };
+        })
+    );
   };
 
   const inlineFragment = (type: GraphQLCompositeType, depth: number, maxDepth: number): fc.Arbitrary<Piece> =>
@@ -445,16 +487,14 @@ function operationsOf(schema: GraphQLSchema, pools: Pools, careful: boolean): fc
       );
 
   const namedFragment = (type: GraphQLCompositeType, depth: number, maxDepth: number): fc.Arbitrary<Piece> =>
-    fc
-      .constantFrom(...fragmentTypes(type))
-      .chain((on) =>
-        isCompositeType(on)
-          ? selectionSet(on, depth, maxDepth).map((set) => {
-              const name = freshName("F");
-              return { text: `...${name}`, variables: set.variables, fragments: [...set.fragments, `fragment ${name} on ${on.name} ${set.text}`] };
-            })
-          : fc.constant(plain("...Nothing")),
-      );
+    fc.constantFrom(...fragmentTypes(type)).chain((on) =>
+      isCompositeType(on)
+        ? selectionSet(on, depth, maxDepth).map((set) => {
+            const name = freshName("F");
+            return { text: `...${name}`, variables: set.variables, fragments: [...set.fragments, `fragment ${name} on ${on.name} ${set.text}`] };
+          })
+        : fc.constant(plain("...Nothing")),
+    );
 
   const rootTypes: [GeneratedCall["kind"], GraphQLObjectType][] = [
     ["query", schema.getQueryType()!],
@@ -462,47 +502,45 @@ function operationsOf(schema: GraphQLSchema, pools: Pools, careful: boolean): fc
     ["subscription", schema.getSubscriptionType()!],
   ];
 
-  return fc
-    .constantFrom(...rootTypes)
-    .chain(([kind, root]) =>
-      fc
-        .tuple(
-          careful ? fc.integer({ min: 1, max: 9 }) : fc.integer({ min: 1, max: 13 }),
-          fc.array(fc.constantFrom(...Object.values(root.getFields())), { minLength: 1, maxLength: kind === "subscription" ? 1 : 3 }),
-          fc.option(fc.oneof(fc.stringMatching(/^[A-Z][A-Za-z0-9_]{0,20}$/), fc.constantFrom("query", "__schema", "a".repeat(300))), { nil: undefined }),
-          fc.nat(4),
-        )
-        .chain(([maxDepth, fields, name, withUserErrors]) =>
-          fc
-            .tuple(
-              fc.tuple(
-                ...fields.map((f) =>
-                  fieldOf(f, 1, maxDepth).map((piece) =>
-                    // Mostly ask mutations for their userErrors, so a refusal can be told from a success.
-                    kind === "mutation" && withUserErrors !== 0 ? { ...piece, text: piece.text.replace(/\}\s*$/, " userErrors { code field } }") } : piece,
-                  ),
+  return fc.constantFrom(...rootTypes).chain(([kind, root]) =>
+    fc
+      .tuple(
+        careful ? fc.integer({ min: 1, max: 9 }) : fc.integer({ min: 1, max: 13 }),
+        fc.array(fc.constantFrom(...Object.values(root.getFields())), { minLength: 1, maxLength: kind === "subscription" ? 1 : 3 }),
+        fc.option(fc.oneof(fc.stringMatching(/^[A-Z][A-Za-z0-9_]{0,20}$/), fc.constantFrom("query", "__schema", "a".repeat(300))), { nil: undefined }),
+        fc.nat(4),
+      )
+      .chain(([maxDepth, fields, name, withUserErrors]) =>
+        fc
+          .tuple(
+            fc.tuple(
+              ...fields.map((f) =>
+                fieldOf(f, 1, maxDepth).map((piece) =>
+                  // Mostly ask mutations for their userErrors, so a refusal can be told from a success.
+                  kind === "mutation" && withUserErrors !== 0 ? { ...piece, text: piece.text.replace(/\}\s*$/, " userErrors { code field } }") } : piece,
                 ),
               ),
-              rarely(a.junkValue, 8),
-              fc.nat(19),
-              fc.nat(4),
-            )
-            .map(([pieces, strayValue, omitDefinitions, withName]) => {
-              const merged = join(pieces);
-              const definitions = new Map<string, VariableDefinition>();
-              for (const v of merged.variables) if (!definitions.has(v.name)) definitions.set(v.name, v);
-              const variables: Record<string, unknown> = {};
-              for (const v of definitions.values()) if (v.value !== undefined) variables[v.name] = v.value;
-              if (strayValue !== undefined) variables.stray = strayValue;
-              const declare = definitions.size && (careful || omitDefinitions !== 0);
-              const defs = declare ? `(${[...definitions.values()].map((v) => `$${v.name}: ${v.type}`).join(", ")})` : "";
-              const fragments = [...new Set(merged.fragments)];
-              const query = `${kind} ${name ?? ""}${defs} { ${merged.text} } ${fragments.join(" ")}`;
-              const payload: Record<string, unknown> = { query, variables, ...(name && withName !== 0 ? { operationName: name } : {}) };
-              return { payload, body: serialize(payload), kind, badShape: false, rootFields: fields.map((f) => f.name) };
-            }),
-        ),
-    );
+            ),
+            rarely(a.junkValue, 8),
+            fc.nat(19),
+            fc.nat(4),
+          )
+          .map(([pieces, strayValue, omitDefinitions, withName]) => {
+            const merged = join(pieces);
+            const definitions = new Map<string, VariableDefinition>();
+            for (const v of merged.variables) if (!definitions.has(v.name)) definitions.set(v.name, v);
+            const variables: Record<string, unknown> = {};
+            for (const v of definitions.values()) if (v.value !== undefined) variables[v.name] = v.value;
+            if (strayValue !== undefined) variables.stray = strayValue;
+            const declare = definitions.size && (careful || omitDefinitions !== 0);
+            const defs = declare ? `(${[...definitions.values()].map((v) => `$${v.name}: ${v.type}`).join(", ")})` : "";
+            const fragments = [...new Set(merged.fragments)];
+            const query = `${kind} ${name ?? ""}${defs} { ${merged.text} } ${fragments.join(" ")}`;
+            const payload: Record<string, unknown> = { query, variables, ...(name && withName !== 0 ? { operationName: name } : {}) };
+            return { payload, body: serialize(payload), kind, badShape: false, rootFields: fields.map((f) => f.name) };
+          }),
+      ),
+  );
 }
 
 /** Not an operation: broken documents, other request shapes. */

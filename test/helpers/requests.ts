@@ -22,7 +22,11 @@ type Json = Record<string, any>;
 /** Mutation helpers bound to one server; each returns the payload (data) and fails the test on a top-level error unless `raw`. */
 export function requestsApi(server: TestServer) {
   const mutate = async (as: string, name: string, inputType: string, selection: string, input: Json): Promise<Json> => {
-    const res = await server.gql(as, `mutation($input: ${inputType}!) { ${name}(input: $input) { clientMutationId userErrors { code message field } ${selection} } }`, { input });
+    const res = await server.gql(
+      as,
+      `mutation($input: ${inputType}!) { ${name}(input: $input) { clientMutationId userErrors { code message field } ${selection} } }`,
+      { input },
+    );
     if (res.body.errors) throw new Error(`${name}: ${JSON.stringify(res.body.errors)}`);
     return res.body.data![name];
   };
@@ -40,16 +44,28 @@ export function requestsApi(server: TestServer) {
       return payload.licenseRequest.id;
     },
     approve: (as: string, requestId: string, input: Json = {}) =>
-      mutate(as, "approveLicenseRequest", "ApproveLicenseRequestInput", `licenseRequest { ${REQUEST_FIELDS} } assignments { user { email } product { skuPartNumber } }`, {
-        requestId,
-        ...input,
-      }),
+      mutate(
+        as,
+        "approveLicenseRequest",
+        "ApproveLicenseRequestInput",
+        `licenseRequest { ${REQUEST_FIELDS} } assignments { user { email } product { skuPartNumber } }`,
+        {
+          requestId,
+          ...input,
+        },
+      ),
     deny: (as: string, requestId: string, input: Json = {}) =>
       mutate(as, "denyLicenseRequest", "DenyLicenseRequestInput", `licenseRequest { ${REQUEST_FIELDS} }`, { requestId, ...input }),
     cancel: (as: string, requestId: string, input: Json = {}) =>
       mutate(as, "cancelLicenseRequest", "CancelLicenseRequestInput", `licenseRequest { ${REQUEST_FIELDS} }`, { requestId, ...input }),
     settings: (as: string, input: Json) =>
-      mutate(as, "updateRequestProcessSettings", "UpdateRequestProcessSettingsInput", `settings { useOwnRequestProcess message documentationUrl updatedBy { email } }`, input),
+      mutate(
+        as,
+        "updateRequestProcessSettings",
+        "UpdateRequestProcessSettingsInput",
+        `settings { useOwnRequestProcess message documentationUrl updatedBy { email } }`,
+        input,
+      ),
     /** The request as `as` reads it (null when not visible). */
     async read(as: string, requestId: string): Promise<Json | null> {
       const res = await server.gql(as, `query($id: ID!) { licenseRequest(id: $id) { ${REQUEST_FIELDS} } }`, { id: requestId });

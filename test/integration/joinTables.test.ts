@@ -11,7 +11,10 @@ import { Initial1764000000000 } from "../../src/db/migrations/1764000000000-Init
 import { createTestDatabase, TestDatabase } from "../helpers/database";
 
 const rowsOf = (ds: DataSource, sql: string) => ds.query<Record<string, unknown>[]>(sql);
-const numbers = (rows: Record<string, unknown>[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) && !k.endsWith("Ids") ? Number(v) : v])));
+const numbers = (rows: Record<string, unknown>[]) =>
+  rows.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) && !k.endsWith("Ids") ? Number(v) : v])),
+  );
 
 describe("the join-table migration", () => {
   let database: TestDatabase;
@@ -42,7 +45,9 @@ describe("the join-table migration", () => {
   it("moves every list into its join table, in order, drops the columns, and leaves no schema drift; down restores them", async () => {
     const migrated = await openDatabase(database.config);
     try {
-      expect(numbers(await rowsOf(migrated, "SELECT requestId, servicePlanId, position FROM license_request_disabled_plan ORDER BY requestId, position"))).toEqual([
+      expect(
+        numbers(await rowsOf(migrated, "SELECT requestId, servicePlanId, position FROM license_request_disabled_plan ORDER BY requestId, position")),
+      ).toEqual([
         { requestId: 10, servicePlanId: 3, position: 0 },
         { requestId: 10, servicePlanId: 1, position: 1 },
       ]);

@@ -101,7 +101,10 @@ describe("fair use under the production bucket", () => {
 
   it.each([
     ["allowed queries over 24 HTTP connections and 4 sockets with 8 in flight each", { mode: "queries", query: HEAVY, http: 24, sockets: 4, inFlight: 8 }],
-    ["subscriptions subscribed and completed as fast as 6 sockets can", { mode: "subscriptions", query: "subscription { licenseRequestSubmitted { id } }", sockets: 6, inFlight: 20 }],
+    [
+      "subscriptions subscribed and completed as fast as 6 sockets can",
+      { mode: "subscriptions", query: "subscription { licenseRequestSubmitted { id } }", sockets: 6, inFlight: 20 },
+    ],
   ])("keeps B's p95 within 3× of idle while A floods with %s", async (_what, options) => {
     const ratios: string[] = [];
     const values: number[] = [];
@@ -183,7 +186,8 @@ describe("fair use under the production bucket", () => {
       // Drained over the socket: the next HTTP operation is refused with 429 and Retry-After.
       await drain(async () => {
         const outcome = await alexSocket.run({ query: HEAVY });
-        const next = outcome.frames.find((f) => f.type === "next")?.payload as { extensions?: { cost?: { throttleStatus: { currentlyAvailable: number } } } } | undefined;
+        const next = outcome.frames.find((f) => f.type === "next")?.payload as
+          { extensions?: { cost?: { throttleStatus: { currentlyAvailable: number } } } } | undefined;
         return { code: wsErrors(outcome)[0]?.extensions?.code as string | undefined, available: next?.extensions?.cost?.throttleStatus.currentlyAvailable };
       });
       const res = await server.gql(alex, BIG);
@@ -217,7 +221,9 @@ describe("fair use under the production bucket", () => {
 describe("bounds per user over WebSocket", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ env: { ...PRODUCTION_BUCKET, WS_MAX_SUBSCRIPTIONS_PER_USER: "7", WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "5", WS_MAX_CONNECTIONS_PER_USER: "3" } });
+    server = await startTestServer({
+      env: { ...PRODUCTION_BUCKET, WS_MAX_SUBSCRIPTIONS_PER_USER: "7", WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "5", WS_MAX_CONNECTIONS_PER_USER: "3" },
+    });
   });
   afterAll(async () => {
     await server.stop();
@@ -235,7 +241,9 @@ describe("bounds per user over WebSocket", () => {
       await eventually(() => server.service.services.bus.listenerCount() === 7, undefined, "7 subscriptions in all");
       // The eighth, on either socket, is one too many for the user (not for the socket).
       const eighth = second.subscribe(SUBMITTED);
-      expect((await eighth.nextError()).map((e) => [e.extensions?.code, e.message])).toEqual([["TOO_MANY_SUBSCRIPTIONS", "At most 7 subscriptions per user; complete one first."]]);
+      expect((await eighth.nextError()).map((e) => [e.extensions?.code, e.message])).toEqual([
+        ["TOO_MANY_SUBSCRIPTIONS", "At most 7 subscriptions per user; complete one first."],
+      ]);
       // Another user is not counted with this one.
       const other = liveClient(server.wsUrl, await server.ids.token("admin@fabrikam.example"));
       const theirs = other.subscribe(SUBMITTED);
@@ -271,9 +279,14 @@ describe("bounds per user over WebSocket", () => {
     // The user can still hold as many subscriptions as the bound allows.
     const live = liveClient(server.wsUrl, token);
     try {
-      const requestId = (await server.gql(B, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } } }`, { p: server.ids.product("VISIO_PLAN2") })).body.data!
-        .submitLicenseRequest.licenseRequest.id as string;
-      const subscriptions = Array.from({ length: 5 }, () => live.subscribe("subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id } }", { id: requestId }));
+      const requestId = (
+        await server.gql(B, `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } } }`, {
+          p: server.ids.product("VISIO_PLAN2"),
+        })
+      ).body.data!.submitLicenseRequest.licenseRequest.id as string;
+      const subscriptions = Array.from({ length: 5 }, () =>
+        live.subscribe("subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id } }", { id: requestId }),
+      );
       await eventually(() => server.service.services.bus.listenerCount() === 5, undefined, "5 subscriptions of the user");
       for (const s of subscriptions) expect(s.inbox.pending()).toEqual([]);
     } finally {
@@ -323,12 +336,16 @@ describe("bounds per user over WebSocket", () => {
       await other.close();
       // One closed, one more may open.
       await sessions.pop()!.close();
-      await eventually(async () => {
-        const again = await WsSession.open(server.wsUrl, token);
-        const ok = again.closed === null;
-        if (ok) sessions.push(again);
-        return ok;
-      }, undefined, "a place freed by a closed socket");
+      await eventually(
+        async () => {
+          const again = await WsSession.open(server.wsUrl, token);
+          const ok = again.closed === null;
+          if (ok) sessions.push(again);
+          return ok;
+        },
+        undefined,
+        "a place freed by a closed socket",
+      );
     } finally {
       for (const session of sessions) await session.close();
     }

@@ -188,8 +188,7 @@ describe("Authenticator with a JWKS", () => {
     await new Promise((resolve) => jwksServer.close(resolve));
   });
 
-  const rs256 = (claims: Record<string, unknown>, key: KeyLike = privateKey) =>
-    new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid }).sign(key);
+  const rs256 = (claims: Record<string, unknown>, key: KeyLike = privateKey) => new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid }).sign(key);
   const goodClaims = () => ({ ...claimsOf(member), iss: ISSUER, aud: AUDIENCE });
   const jwksAuthenticator = () => new Authenticator(dataSourceWith([member]), { jwksUrl, issuer: ISSUER, audience: AUDIENCE });
 

@@ -151,7 +151,9 @@ describe("loadConfig", () => {
   });
 
   it("refuses a bucket smaller than the costliest operation the bounds allow", () => {
-    expect(configError({ RATE_LIMIT_BUCKET_SIZE: "10000" }).message).toMatch(/^ {2}RATE_LIMIT_BUCKET_SIZE: must hold the costliest operation allowed .*10010\)$/m);
+    expect(configError({ RATE_LIMIT_BUCKET_SIZE: "10000" }).message).toMatch(
+      /^ {2}RATE_LIMIT_BUCKET_SIZE: must hold the costliest operation allowed .*10010\)$/m,
+    );
     expect(loadConfig({ RATE_LIMIT_BUCKET_SIZE: "10000", MAX_QUERY_COST: "5000" }).rateLimit.bucketSize).toBe(10000);
   });
 
@@ -159,10 +161,7 @@ describe("loadConfig", () => {
     expect(loadConfig({ NODE_ENV: "test" }).logLevel).toBe("silent");
     const config = loadConfig({ MAX_QUERY_DEPTH: "8", BODY_LIMIT: "1mb", SEED_DEMO_DATA: "false", LOG_LEVEL: "warn" });
     expect(config).toMatchObject({ limits: { depth: 8 }, bodyLimit: "1mb", seedDemoData: false, logLevel: "warn" });
-    expect(loadConfig({ CORS_ORIGINS: "https://app.example, http://localhost:5173" }).corsOrigins).toEqual([
-      "https://app.example",
-      "http://localhost:5173",
-    ]);
+    expect(loadConfig({ CORS_ORIGINS: "https://app.example, http://localhost:5173" }).corsOrigins).toEqual(["https://app.example", "http://localhost:5173"]);
   });
 
   it("reads the database's time limits", () => {
@@ -181,6 +180,8 @@ describe("loadConfig", () => {
       tracesUrl: "https://otel.example/v1/traces",
       serviceName: "licenses-eu",
     });
-    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be the OTLP\/HTTP collector's base URL/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be the OTLP\/HTTP collector's base URL/,
+    );
   });
 });

@@ -20,7 +20,15 @@ import {
 import { toGlobalId } from "../../src/modules/shared/ids";
 
 const product = (id: number, name: string, plans: number[], counts: { total: number; assigned: number } = { total: 5, assigned: 0 }, selfService = false) => ({
-  row: { id, organizationId: 1, name, skuPartNumber: name.toUpperCase(), selfServicePurchaseAllowed: selfService, totalLicenses: counts.total, assignedLicenses: counts.assigned } as ProductEntity,
+  row: {
+    id,
+    organizationId: 1,
+    name,
+    skuPartNumber: name.toUpperCase(),
+    selfServicePurchaseAllowed: selfService,
+    totalLicenses: counts.total,
+    assignedLicenses: counts.assigned,
+  } as ProductEntity,
   plans,
 });
 const PBI = product(1, "Power BI Pro", [1, 2], { total: 5, assigned: 3 });
@@ -44,7 +52,11 @@ const productId = (id: number) => toGlobalId("Product", id);
 
 describe("submitting", () => {
   it("makes the requester a recipient first, counts a user named twice once, and keeps the order given", () => {
-    const checked = checkSubmission(10, { productId: productId(1), additionalUserIds: [userId(11), userId(12), userId(11), userId(10)], justification: "  for Q3  " });
+    const checked = checkSubmission(10, {
+      productId: productId(1),
+      additionalUserIds: [userId(11), userId(12), userId(11), userId(10)],
+      justification: "  for Q3  ",
+    });
     expect(checked).toEqual({
       ok: true,
       value: expect.objectContaining({ productId: 1, recipientIds: [10, 11, 12], justification: "for Q3" }),
@@ -63,7 +75,10 @@ describe("submitting", () => {
   it("refuses a justification over 2,000 characters, and IDs that name nothing", () => {
     expect(checkSubmission(10, { productId: productId(1), justification: "x".repeat(2001) }).ok).toBe(false);
     expect(checkSubmission(10, { productId: productId(1), justification: "x".repeat(2000) }).ok).toBe(true);
-    expect(checkSubmission(10, { productId: "nonsense" })).toEqual({ ok: false, userErrors: [{ code: "NOT_FOUND", message: "No such product.", field: ["input", "productId"] }] });
+    expect(checkSubmission(10, { productId: "nonsense" })).toEqual({
+      ok: false,
+      userErrors: [{ code: "NOT_FOUND", message: "No such product.", field: ["input", "productId"] }],
+    });
     expect(checkSubmission(10, { productId: productId(1), additionalUserIds: [userId(11), toGlobalId("Product", 11)] })).toEqual({
       ok: false,
       userErrors: [{ code: "NOT_FOUND", message: "No such user.", field: ["input", "additionalUserIds", "1"] }],
@@ -81,7 +96,9 @@ describe("submitting", () => {
   it("refuses recipients who are no users here, hold the product, or wait for it elsewhere, naming each on its field", () => {
     const submission = checkSubmission(10, { productId: productId(1), additionalUserIds: [userId(11), userId(99)] });
     if (!submission.ok) throw new Error("expected a submission");
-    expect(missingRecipientErrors(submission.value, users)).toEqual([{ code: "NOT_FOUND", message: "No such user.", field: ["input", "additionalUserIds", "1"] }]);
+    expect(missingRecipientErrors(submission.value, users)).toEqual([
+      { code: "NOT_FOUND", message: "No such user.", field: ["input", "additionalUserIds", "1"] },
+    ]);
     expect(busyRecipientErrors(submission.value, 10, PBI.row, users, { holders: [10], pendingElsewhere: [11] })).toEqual([
       { code: "INVALID_INPUT", message: "You already have a license of Power BI Pro.", field: ["input"] },
       { code: "INVALID_INPUT", message: "Alex is already named in a pending request for Power BI Pro.", field: ["input", "additionalUserIds", "0"] },
@@ -143,7 +160,8 @@ describe("eligibility and licenses", () => {
 describe("planning an approval", () => {
   const request = { productId: 1 };
   const recipients = [{ userId: 10 }, { userId: 11 }, { userId: 12 }];
-  const plan = (input: Parameters<typeof planApproval>[0]["input"], holders: number[] = []) => planApproval({ request, recipients, catalog, users, holders, input });
+  const plan = (input: Parameters<typeof planApproval>[0]["input"], holders: number[] = []) =>
+    planApproval({ request, recipients, catalog, users, holders, input });
 
   it("approves everyone from the requested product by default", () => {
     expect(plan({ message: "  Enjoy.  " })).toEqual({
@@ -163,7 +181,13 @@ describe("planning an approval", () => {
   it("assigns only from an eligible product", () => {
     expect(plan({ productId: productId(3) })).toEqual({
       ok: false,
-      userErrors: [{ code: "INVALID_INPUT", message: "Visio Plan 2 does not include every app of Power BI Pro; choose one of the eligible products.", field: ["input", "productId"] }],
+      userErrors: [
+        {
+          code: "INVALID_INPUT",
+          message: "Visio Plan 2 does not include every app of Power BI Pro; choose one of the eligible products.",
+          field: ["input", "productId"],
+        },
+      ],
     });
     expect(plan({ productId: productId(77) }).ok).toBe(false);
   });
@@ -196,7 +220,13 @@ describe("planning an approval", () => {
   it("refuses a recipient who meanwhile holds the chosen product, naming them, unless they are left out", () => {
     expect(plan({}, [12])).toEqual({
       ok: false,
-      userErrors: [{ code: "INVALID_INPUT", message: "Megan already has a license of Power BI Pro: leave them out or choose another product.", field: ["input", "excludedUserIds"] }],
+      userErrors: [
+        {
+          code: "INVALID_INPUT",
+          message: "Megan already has a license of Power BI Pro: leave them out or choose another product.",
+          field: ["input", "excludedUserIds"],
+        },
+      ],
     });
     expect(plan({ excludedUserIds: [userId(12)] }, [12]).ok).toBe(true);
   });

@@ -30,9 +30,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema.graphql"), "utf8"));
 const files = fs.readdirSync(path.join(ROOT, "operations")).filter((f) => f.endsWith(".graphql"));
 const document: DocumentNode = parse(files.map((f) => fs.readFileSync(path.join(ROOT, "operations", f), "utf8")).join("\n"));
-const fragments = new Map(
-  document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === "FragmentDefinition").map((d) => [d.name.value, d]),
-);
+const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === "FragmentDefinition").map((d) => [d.name.value, d]));
 
 /** The field names a selection set selects directly, fragments and inline fragments included. */
 function selectedFields(set: SelectionSetNode): Set<string> {

@@ -33,8 +33,13 @@ test("it says it is generated, and by what", () => {
 });
 
 test("exports every operation of operations/*.graphql as a complete document the schema validates", () => {
-  const names = parse(fs.readdirSync(path.join(ROOT, "operations")).filter((f) => f.endsWith(".graphql")).map((f) => fs.readFileSync(path.join(ROOT, "operations", f), "utf8")).join("\n"))
-    .definitions.flatMap((d) => (d.kind === "OperationDefinition" && d.name ? [d.name.value] : []));
+  const names = parse(
+    fs
+      .readdirSync(path.join(ROOT, "operations"))
+      .filter((f) => f.endsWith(".graphql"))
+      .map((f) => fs.readFileSync(path.join(ROOT, "operations", f), "utf8"))
+      .join("\n"),
+  ).definitions.flatMap((d) => (d.kind === "OperationDefinition" && d.name ? [d.name.value] : []));
   const operations = pageOperations(ROOT);
   expect(operations.map((o) => o.name).sort()).toEqual(names.sort());
   const generated = fs.readFileSync(path.join(ROOT, OUTPUT), "utf8");

@@ -63,9 +63,11 @@ describe("the in-process bucket", () => {
 describe("buckets in Redis, shared by instances", () => {
   const clients: Redis[] = [];
   const prefix = `test:bucket:${process.pid}:${Date.now()}:`;
-  const client = () => {
-    const redis = new Redis(REDIS_URL, { enableOfflineQueue: true, maxRetriesPerRequest: 1 });
+  /** A connected client: a limiter does not wait for one that is still connecting. */
+  const client = async () => {
+    const redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     clients.push(redis);
+    await new Promise((resolve) => redis.once("ready", resolve));
     return redis;
   };
   afterAll(async () => {
@@ -75,8 +77,8 @@ describe("buckets in Redis, shared by instances", () => {
   });
 
   it("drains one bucket whichever instance takes from it", async () => {
-    const one = new RedisCostLimiter(client(), settings, quiet, 2_000, prefix);
-    const two = new RedisCostLimiter(client(), settings, quiet, 2_000, prefix);
+    const one = new RedisCostLimiter(await client(), settings, quiet, 2_000, prefix);
+    const two = new RedisCostLimiter(await client(), settings, quiet, 2_000, prefix);
     expect((await one.take("user:1:1", 700)).allowed).toBe(true);
     const refused = await two.take("user:1:1", 700);
     expect(refused.allowed).toBe(false);

@@ -13,7 +13,10 @@ const schema = buildSchema(fs.readFileSync(path.join(ROOT, "schema.graphql"), "u
 /** Every ```graphql block of a Markdown text, without its indentation. */
 function graphqlBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/^([ \t]*)```graphql\n([\s\S]*?)^\1```/gm)].map(([, indent, body]) =>
-    body.split("\n").map((line) => line.slice(indent.length)).join("\n"),
+    body
+      .split("\n")
+      .map((line) => line.slice(indent.length))
+      .join("\n"),
   );
 }
 

@@ -4,14 +4,7 @@
  * decided at `expiresAt`; every other stored status reads as stored.
  */
 import type { LicenseRequestEntity, StoredRequestStatus } from "../../src/entities";
-import {
-  admittedStatuses,
-  canCancel,
-  canDecide,
-  effectiveDecidedAt,
-  effectiveStatus,
-  isPastExpiry,
-} from "../../src/modules/licenseRequests/status";
+import { admittedStatuses, canCancel, canDecide, effectiveDecidedAt, effectiveStatus, isPastExpiry } from "../../src/modules/licenseRequests/status";
 import type { Viewer } from "../../src/modules/shared/viewer";
 
 const expiresAt = new Date("2026-12-24T12:00:00.000Z");

@@ -39,7 +39,12 @@ const LISTS = [
 ] as const;
 
 const parseIds = (value: unknown): number[] =>
-  typeof value === "string" && value.trim() !== "" ? value.split(",").map((id) => Number(id.trim())).filter((id) => Number.isInteger(id)) : [];
+  typeof value === "string" && value.trim() !== ""
+    ? value
+        .split(",")
+        .map((id) => Number(id.trim()))
+        .filter((id) => Number.isInteger(id))
+    : [];
 
 /** The rows of a SELECT (a query runner answers `any`). */
 async function select<T>(runner: QueryRunner, sql: string, parameters: unknown[] = []): Promise<T[]> {
@@ -63,7 +68,8 @@ export class JoinTables1765000000000 implements MigrationInterface {
     const mysql = runner.connection.driver.options.type !== "better-sqlite3";
     for (const statement of mysql ? mysqlTables.slice(0, 3) : sqliteTables) await runner.query(statement);
 
-    const requests = await select<{ id: number; organizationId: number; disabledServicePlanIds: string }>(runner, 
+    const requests = await select<{ id: number; organizationId: number; disabledServicePlanIds: string }>(
+      runner,
       "SELECT id, organizationId, disabledServicePlanIds FROM license_request WHERE disabledServicePlanIds <> ''",
     );
     await insertRows(
@@ -72,9 +78,10 @@ export class JoinTables1765000000000 implements MigrationInterface {
       ["requestId", "servicePlanId", "organizationId", "position"],
       requests.flatMap((r) => [...new Set(parseIds(r.disabledServicePlanIds))].map((planId, position) => [r.id, planId, r.organizationId, position])),
     );
-    const decisions = await select<{ id: number; organizationId: number; disabledServicePlanIds: string; approvedUserIds: string; deniedUserIds: string }>(runner, 
-        "SELECT id, organizationId, disabledServicePlanIds, approvedUserIds, deniedUserIds FROM decision_record WHERE disabledServicePlanIds <> '' OR approvedUserIds <> '' OR deniedUserIds <> ''",
-      );
+    const decisions = await select<{ id: number; organizationId: number; disabledServicePlanIds: string; approvedUserIds: string; deniedUserIds: string }>(
+      runner,
+      "SELECT id, organizationId, disabledServicePlanIds, approvedUserIds, deniedUserIds FROM decision_record WHERE disabledServicePlanIds <> '' OR approvedUserIds <> '' OR deniedUserIds <> ''",
+    );
     await insertRows(
       runner,
       "decision_record_user",
@@ -133,7 +140,11 @@ export class JoinTables1765000000000 implements MigrationInterface {
       await write(
         "decision_record",
         outcome === "APPROVED" ? "approvedUserIds" : "deniedUserIds",
-        joined(await select<Owned>(runner, "SELECT decisionId AS owner, userId AS id FROM decision_record_user WHERE outcome = ? ORDER BY decisionId, position", [outcome])),
+        joined(
+          await select<Owned>(runner, "SELECT decisionId AS owner, userId AS id FROM decision_record_user WHERE outcome = ? ORDER BY decisionId, position", [
+            outcome,
+          ]),
+        ),
       );
     }
     for (const table of ["decision_record_disabled_plan", "decision_record_user", "license_request_disabled_plan"]) {

@@ -56,8 +56,7 @@ const admin = (viewer: Viewer) => viewer.isGlobalAdmin;
 const sameOrganization = (viewer: Viewer, resource: OrganizationResource) => resource.organizationId === viewer.organizationId;
 
 const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean } = {
-  "request.read": (viewer, request) =>
-    admin(viewer) || request.requesterId === viewer.userId || request.recipientIds.includes(viewer.userId),
+  "request.read": (viewer, request) => admin(viewer) || request.requesterId === viewer.userId || request.recipientIds.includes(viewer.userId),
   "request.submit": () => true,
   "request.decide": (viewer) => admin(viewer),
   "request.cancel": (viewer, request) => request.requesterId === viewer.userId,

@@ -29,7 +29,6 @@ export interface DecisionFacts {
   message?: string | null;
 }
 
-
 export class DecisionHistory {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -51,9 +50,7 @@ export class DecisionHistory {
       ...(facts.deniedUserIds ?? []).map((userId) => ({ userId, outcome: "DENIED" as const })),
     ];
     if (people.length) {
-      await manager
-        .getRepository(DecisionRecordUserEntity)
-        .insert(people.map((person, position) => ({ decisionId, organizationId, position, ...person })));
+      await manager.getRepository(DecisionRecordUserEntity).insert(people.map((person, position) => ({ decisionId, organizationId, position, ...person })));
     }
     const plans = facts.disabledPlanIds ?? [];
     if (plans.length) {

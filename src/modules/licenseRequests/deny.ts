@@ -41,7 +41,15 @@ export async function denyRequest(
       const message = decisionMessage(input.message);
       Object.assign(request, { status: "DENIED", decidedAt: now, decidedById: viewer.userId, decisionMessage: message });
       await storeOutcome(deps, unit, request);
-      await deps.history.record(manager, { organizationId, requestId, action: "DENIED", actorId: viewer.userId, at: now, deniedUserIds: recipientIds, message });
+      await deps.history.record(manager, {
+        organizationId,
+        requestId,
+        action: "DENIED",
+        actorId: viewer.userId,
+        at: now,
+        deniedUserIds: recipientIds,
+        message,
+      });
       const users = await store.users(manager, organizationId, recipientIds);
       const product = await store.product(manager, organizationId, request.productId);
       await writeDecisionEmails(manager, {

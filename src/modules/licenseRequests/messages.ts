@@ -23,11 +23,9 @@ export const requestErrors = {
 
   justificationTooLong: (): UserError =>
     userError("INVALID_INPUT", `The justification is at most ${MAX_JUSTIFICATION_LENGTH} characters.`, ["input", "justification"]),
-  messageTooLong: (): UserError =>
-    userError("INVALID_INPUT", `The message is at most ${MAX_DECISION_MESSAGE_LENGTH} characters.`, ["input", "message"]),
+  messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_DECISION_MESSAGE_LENGTH} characters.`, ["input", "message"]),
   tooManyIds: (name: string): UserError => userError("INVALID_INPUT", `Too many IDs (at most ${MAX_LIST_INPUT}).`, ["input", name]),
-  tooManyNamed: (): UserError =>
-    userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people.`, ["input", "additionalUserIds"]),
+  tooManyNamed: (): UserError => userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people.`, ["input", "additionalUserIds"]),
   tooManyRecipients: (given: number): UserError =>
     userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people, you included (${given} given).`, ["input", "additionalUserIds"]),
 
@@ -43,10 +41,8 @@ export const requestErrors = {
   notEligible: (chosen: string, requested: string): UserError =>
     userError("INVALID_INPUT", `${chosen} does not include every app of ${requested}; choose one of the eligible products.`, ["input", "productId"]),
   notARecipient: (who: string, field: Field): UserError => userError("INVALID_INPUT", `${who} is not a recipient of this request.`, field),
-  everyoneLeftOut: (): UserError =>
-    userError("INVALID_INPUT", "Every recipient is left out: deny the request instead.", ["input", "excludedUserIds"]),
-  planNotInProduct: (plan: string, product: string, field: Field): UserError =>
-    userError("INVALID_INPUT", `${plan} is not part of ${product}.`, field),
+  everyoneLeftOut: (): UserError => userError("INVALID_INPUT", "Every recipient is left out: deny the request instead.", ["input", "excludedUserIds"]),
+  planNotInProduct: (plan: string, product: string, field: Field): UserError => userError("INVALID_INPUT", `${plan} is not part of ${product}.`, field),
   holdsChosen: (who: string, product: string): UserError =>
     userError("INVALID_INPUT", `${who} already has a license of ${product}: leave them out or choose another product.`, ["input", "excludedUserIds"]),
   justGiven: (who: string, product: string): UserError =>
@@ -60,9 +56,5 @@ export const requestErrors = {
 
   expired: (): UserError => userError("REQUEST_EXPIRED", "This request expired; it can no longer change.", ["input", "requestId"]),
   alreadyDecided: (status: string): UserError =>
-    userError(
-      "CONFLICT",
-      `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`,
-      ["input", "requestId"],
-    ),
+    userError("CONFLICT", `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`, ["input", "requestId"]),
 };

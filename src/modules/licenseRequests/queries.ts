@@ -82,7 +82,10 @@ export class LicenseRequestQueries {
       toRequest,
     );
     return toConnection(page, window, requestCursor, async () => {
-      const [counted] = await this.dataSource.query<{ total: number | string }[]>(`SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`, where.parameters);
+      const [counted] = await this.dataSource.query<{ total: number | string }[]>(
+        `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`,
+        where.parameters,
+      );
       return Number(counted?.total ?? 0);
     });
   }

@@ -5,13 +5,7 @@
  * unit-tested on plain data (test/unit/licenseRequestRules.test.ts) and the
  * orchestrations only read, ask, and write.
  */
-import type {
-  LicenseRequestEntity,
-  LicenseRequestRecipientEntity,
-  ProductEntity,
-  StoredRequestStatus,
-  UserEntity,
-} from "../../entities";
+import type { LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, StoredRequestStatus, UserEntity } from "../../entities";
 import type { Catalog } from "../shared/catalog";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
 import { localIdOf } from "../shared/ids";
@@ -128,7 +122,11 @@ export function busyRecipientErrors(
 // ------------------------------------------------------------------- decisions
 
 /** Checks that hold for every decision before anything is read. */
-export function decisionInputErrors(input: { message?: string | null; excludedUserIds?: readonly string[] | null; disabledServicePlanIds?: readonly string[] | null }): UserError[] {
+export function decisionInputErrors(input: {
+  message?: string | null;
+  excludedUserIds?: readonly string[] | null;
+  disabledServicePlanIds?: readonly string[] | null;
+}): UserError[] {
   const errors: UserError[] = [];
   if (input.message && input.message.length > MAX_DECISION_MESSAGE_LENGTH) errors.push(requestErrors.messageTooLong());
   for (const name of ["excludedUserIds", "disabledServicePlanIds"] as const) {

@@ -18,16 +18,9 @@ import { busyRecipientErrors, checkSubmission, missingRecipientErrors, productEr
 
 export interface SubmitInput extends MutationInput, SubmissionInput {}
 
-export type SubmitResult =
-  | { kind: "created"; request: LicenseRequestEntity }
-  | { kind: "ownRequestProcess"; settings: RequestProcessSettingsEntity };
+export type SubmitResult = { kind: "created"; request: LicenseRequestEntity } | { kind: "ownRequestProcess"; settings: RequestProcessSettingsEntity };
 
-export async function submitRequest(
-  deps: LicenseRequestDeps,
-  viewer: Viewer,
-  input: SubmitInput,
-  now: Date,
-): Promise<Outcome<MutationResult<SubmitResult>>> {
+export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, input: SubmitInput, now: Date): Promise<Outcome<MutationResult<SubmitResult>>> {
   const checked = checkSubmission(viewer.userId, input);
   if (!checked.ok) return failed(...checked.userErrors);
   const submission = checked.value;

@@ -29,11 +29,7 @@ const headerSafe = (value: string) => value.replace(/[\r\n]+/g, " ").slice(0, 20
 
 export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
   const approved = f.decision === "APPROVED";
-  const subject = headerSafe(
-    approved
-      ? `Your request for ${f.requestedProductName} was approved`
-      : `Your request for ${f.requestedProductName} was denied`,
-  );
+  const subject = headerSafe(approved ? `Your request for ${f.requestedProductName} was approved` : `Your request for ${f.requestedProductName} was denied`);
   const lines: string[] = [`Hello ${f.recipientName},`, ""];
   if (approved) {
     lines.push(`${f.adminName} of ${f.organizationName} approved the license request for ${f.requestedProductName}.`);
@@ -44,10 +40,6 @@ export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
   }
   if (f.message) lines.push("", `Message from your admin:`, f.message);
   const text = lines.join("\n");
-  const html = [
-    "<!doctype html><html><body>",
-    ...lines.map((line) => (line === "" ? "<br>" : `<p>${escapeHtml(line)}</p>`)),
-    "</body></html>",
-  ].join("\n");
+  const html = ["<!doctype html><html><body>", ...lines.map((line) => (line === "" ? "<br>" : `<p>${escapeHtml(line)}</p>`)), "</body></html>"].join("\n");
   return { subject, text, html };
 }

@@ -76,9 +76,7 @@ export class RequestProcessSettingsService {
       input,
       async ({ manager }) => {
         const repo = manager.getRepository(RequestProcessSettingsEntity);
-        const current =
-          (await repo.findOne({ where: { organizationId: viewer.organizationId }, ...this.lockMode() })) ??
-          defaults(viewer.organizationId);
+        const current = (await repo.findOne({ where: { organizationId: viewer.organizationId }, ...this.lockMode() })) ?? defaults(viewer.organizationId);
         const next = Object.assign(new RequestProcessSettingsEntity(), current, {
           useOwnRequestProcess: input.useOwnRequestProcess,
           message: message === undefined ? current.message : message,
@@ -88,11 +86,10 @@ export class RequestProcessSettingsService {
         });
         if (next.useOwnRequestProcess && !next.message) {
           throw new UserErrorsAbort([
-            userError(
-              "INVALID_INPUT",
-              "Write the message users will see instead of the request form before turning on your own request process.",
-              ["input", "message"],
-            ),
+            userError("INVALID_INPUT", "Write the message users will see instead of the request form before turning on your own request process.", [
+              "input",
+              "message",
+            ]),
           ]);
         }
         await repo.save(next);

@@ -29,13 +29,7 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; userErrors: UserE
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const failed = <T = never>(...userErrors: UserError[]): Outcome<T> => ({ ok: false, userErrors });
 
-export type ApiErrorCode =
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "BAD_USER_INPUT"
-  | "QUERY_TOO_DEEP"
-  | "QUERY_TOO_COMPLEX"
-  | "RATE_LIMITED";
+export type ApiErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "QUERY_TOO_DEEP" | "QUERY_TOO_COMPLEX" | "RATE_LIMITED";
 
 const HTTP_STATUS: Partial<Record<ApiErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
@@ -48,10 +42,8 @@ export class ApiError extends GraphQLError {
 }
 
 export const forbidden = (message = "You are not allowed to do this.") => new ApiError("FORBIDDEN", message);
-export const badUserInput = (message: string, argumentName?: string) =>
-  new ApiError("BAD_USER_INPUT", message, argumentName ? { argumentName } : {});
-export const unauthenticated = (message = "Sign in: a valid bearer token is required.") =>
-  new ApiError("UNAUTHENTICATED", message);
+export const badUserInput = (message: string, argumentName?: string) => new ApiError("BAD_USER_INPUT", message, argumentName ? { argumentName } : {});
+export const unauthenticated = (message = "Sign in: a valid bearer token is required.") => new ApiError("UNAUTHENTICATED", message);
 
 /** Thrown inside a transaction to roll it back and return these user errors. */
 export class UserErrorsAbort extends Error {

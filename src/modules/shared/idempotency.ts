@@ -91,11 +91,10 @@ export class IdempotentMutations {
           if (existing && existing.createdAt.getTime() > now.getTime() - IDEMPOTENCY_WINDOW_MS) {
             if (existing.inputHash !== fingerprint) {
               return failed<MutationResult<T>>(
-                userError(
-                  "INVALID_INPUT",
-                  "This idempotency key was already used with different input; use a new key for a new call.",
-                  ["input", "idempotencyKey"],
-                ),
+                userError("INVALID_INPUT", "This idempotency key was already used with different input; use a new key for a new call.", [
+                  "input",
+                  "idempotencyKey",
+                ]),
               );
             }
             return ok({ value: await codec.decode(JSON.parse(existing.outcome) as R), replayed: true });
@@ -127,12 +126,7 @@ export class IdempotentMutations {
   async purgeExpired(): Promise<number> {
     const cutoff = new Date(this.clock.now().getTime() - IDEMPOTENCY_WINDOW_MS);
     const result = await this.db.transaction(({ manager }) =>
-      manager
-        .createQueryBuilder()
-        .delete()
-        .from(IdempotencyRecordEntity)
-        .where("createdAt < :cutoff", { cutoff: cutoff.getTime() })
-        .execute(),
+      manager.createQueryBuilder().delete().from(IdempotencyRecordEntity).where("createdAt < :cutoff", { cutoff: cutoff.getTime() }).execute(),
     );
     return result.affected ?? 0;
   }

@@ -3,14 +3,7 @@
  * opaque; a malformed ID, or one of another type, names nothing.
  */
 export type NodeTypeName =
-  | "Organization"
-  | "User"
-  | "ServicePlan"
-  | "Product"
-  | "LicenseAssignment"
-  | "LicenseRequest"
-  | "RequestProcessSettings"
-  | "LicenseRequestDecision";
+  "Organization" | "User" | "ServicePlan" | "Product" | "LicenseAssignment" | "LicenseRequest" | "RequestProcessSettings" | "LicenseRequestDecision";
 
 const NODE_TYPES = new Set<string>([
   "Organization",

@@ -35,13 +35,7 @@ export function keysetCursorDecoder(connection: string, sortType: "number" | "st
 
 let parameterSequence = 0;
 
-function compare<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>,
-  sortColumn: string,
-  idColumn: string,
-  cursor: KeysetCursor,
-  op: "<" | ">",
-): void {
+function compare<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, sortColumn: string, idColumn: string, cursor: KeysetCursor, op: "<" | ">"): void {
   const n = ++parameterSequence;
   qb.andWhere(`(${sortColumn} ${op} :ks${n} OR (${sortColumn} = :ks${n} AND ${idColumn} ${op} :ki${n}))`, {
     [`ks${n}`]: cursor.sort,
@@ -87,5 +81,8 @@ export function applyKeyset<T extends ObjectLiteral>(
   const beyond = (d: SortDirection): "<" | ">" => (d === "DESC" ? "<" : ">");
   if (window.cursor) compare(qb, sortColumn, idColumn, window.cursor, beyond(fetchDirection));
   if (window.bound) compare(qb, sortColumn, idColumn, window.bound, beyond(flip(fetchDirection)));
-  return qb.orderBy(sortColumn, fetchDirection).addOrderBy(idColumn, fetchDirection).limit(window.size + 1);
+  return qb
+    .orderBy(sortColumn, fetchDirection)
+    .addOrderBy(idColumn, fetchDirection)
+    .limit(window.size + 1);
 }

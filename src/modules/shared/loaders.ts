@@ -124,143 +124,167 @@ export function createLoaders(db: DataSource, organizationId: number) {
       return catalogPromise;
     },
 
-    organization: new DataLoader<number, OrganizationEntity | null>(async (ids) =>
-      // An organization sees only itself.
-      ids.includes(organizationId)
-        ? byId(await rows(db, "SELECT `id`, `name` FROM `organization` WHERE `id` = ?", [organizationId], toOrganization), ids)
-        : ids.map(() => null),
+    organization: new DataLoader<number, OrganizationEntity | null>(
+      async (ids) =>
+        // An organization sees only itself.
+        ids.includes(organizationId)
+          ? byId(await rows(db, "SELECT `id`, `name` FROM `organization` WHERE `id` = ?", [organizationId], toOrganization), ids)
+          : ids.map(() => null),
       batching,
     ),
 
-    user: new DataLoader<number, UserEntity | null>(async (ids) =>
-      byId(await rows(db, `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toUser), ids),
+    user: new DataLoader<number, UserEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toUser,
+          ),
+          ids,
+        ),
       batching,
     ),
 
-    request: new DataLoader<number, LicenseRequestEntity | null>(async (ids) =>
-      byId(
-        await rows(db, `SELECT ${REQUEST_COLUMNS} FROM \`license_request\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toRequest),
-        ids,
-      ),
+    request: new DataLoader<number, LicenseRequestEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT ${REQUEST_COLUMNS} FROM \`license_request\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toRequest,
+          ),
+          ids,
+        ),
       batching,
     ),
 
     /** Recipients of each request: the requester first, then the named users in order. */
-    recipients: new DataLoader<number, LicenseRequestRecipientEntity[]>(async (requestIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT ${RECIPIENT_COLUMNS} FROM \`license_request_recipient\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
-          scoped(requestIds),
-          toRecipient,
+    recipients: new DataLoader<number, LicenseRequestRecipientEntity[]>(
+      async (requestIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT ${RECIPIENT_COLUMNS} FROM \`license_request_recipient\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
+            scoped(requestIds),
+            toRecipient,
+          ),
+          (r) => r.requestId,
+          requestIds,
         ),
-        (r) => r.requestId,
-        requestIds,
-      ),
       batching,
     ),
 
-    assignment: new DataLoader<number, LicenseAssignmentEntity | null>(async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toAssignment,
+    assignment: new DataLoader<number, LicenseAssignmentEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toAssignment,
+          ),
+          ids,
         ),
-        ids,
-      ),
       batching,
     ),
 
     /** Licenses held by each user, oldest first. */
-    assignmentsOfUser: new DataLoader<number, LicenseAssignmentEntity[]>(async (userIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
-          scoped(userIds),
-          toAssignment,
+    assignmentsOfUser: new DataLoader<number, LicenseAssignmentEntity[]>(
+      async (userIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
+            scoped(userIds),
+            toAssignment,
+          ),
+          (a) => a.userId,
+          userIds,
         ),
-        (a) => a.userId,
-        userIds,
-      ),
       batching,
     ),
 
     /** Service plan IDs turned off in each assignment. */
-    disabledPlanIdsOfAssignment: new DataLoader<number, number[]>(async (assignmentIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`assignmentId\`, \`servicePlanId\` FROM \`assignment_disabled_plan\` WHERE \`organizationId\` = ? AND \`assignmentId\` IN (${placeholders(assignmentIds.length)}) ORDER BY \`assignmentId\`, \`servicePlanId\``,
-          scoped(assignmentIds),
-          (r) => ({ assignmentId: Number(r["assignmentId"]), servicePlanId: Number(r["servicePlanId"]) }),
-        ),
-        (d) => d.assignmentId,
-        assignmentIds,
-      ).map((found) => found.map((r) => r.servicePlanId)),
+    disabledPlanIdsOfAssignment: new DataLoader<number, number[]>(
+      async (assignmentIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`assignmentId\`, \`servicePlanId\` FROM \`assignment_disabled_plan\` WHERE \`organizationId\` = ? AND \`assignmentId\` IN (${placeholders(assignmentIds.length)}) ORDER BY \`assignmentId\`, \`servicePlanId\``,
+            scoped(assignmentIds),
+            (r) => ({ assignmentId: Number(r["assignmentId"]), servicePlanId: Number(r["servicePlanId"]) }),
+          ),
+          (d) => d.assignmentId,
+          assignmentIds,
+        ).map((found) => found.map((r) => r.servicePlanId)),
       batching,
     ),
 
     /** Service plan IDs an approval turned off, per request, in the order given. */
-    disabledPlanIdsOfRequest: new DataLoader<number, number[]>(async (requestIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`requestId\`, \`servicePlanId\` FROM \`license_request_disabled_plan\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
-          scoped(requestIds),
-          (r) => ({ requestId: Number(r["requestId"]), servicePlanId: Number(r["servicePlanId"]) }),
-        ),
-        (d) => d.requestId,
-        requestIds,
-      ).map((found) => found.map((r) => r.servicePlanId)),
+    disabledPlanIdsOfRequest: new DataLoader<number, number[]>(
+      async (requestIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`requestId\`, \`servicePlanId\` FROM \`license_request_disabled_plan\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
+            scoped(requestIds),
+            (r) => ({ requestId: Number(r["requestId"]), servicePlanId: Number(r["servicePlanId"]) }),
+          ),
+          (d) => d.requestId,
+          requestIds,
+        ).map((found) => found.map((r) => r.servicePlanId)),
       batching,
     ),
 
     /** Who one history entry approved and denied, in recipient order. */
-    peopleOfDecision: new DataLoader<number, { approved: number[]; denied: number[] }>(async (decisionIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`decisionId\`, \`userId\`, \`outcome\` FROM \`decision_record_user\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
-          scoped(decisionIds),
-          (r) => ({ decisionId: Number(r["decisionId"]), userId: Number(r["userId"]), outcome: String(r["outcome"]) }),
-        ),
-        (d) => d.decisionId,
-        decisionIds,
-      ).map((found) => ({
-        approved: found.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
-        denied: found.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
-      })),
+    peopleOfDecision: new DataLoader<number, { approved: number[]; denied: number[] }>(
+      async (decisionIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`decisionId\`, \`userId\`, \`outcome\` FROM \`decision_record_user\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
+            scoped(decisionIds),
+            (r) => ({ decisionId: Number(r["decisionId"]), userId: Number(r["userId"]), outcome: String(r["outcome"]) }),
+          ),
+          (d) => d.decisionId,
+          decisionIds,
+        ).map((found) => ({
+          approved: found.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
+          denied: found.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
+        })),
       batching,
     ),
 
     /** Service plan IDs one history entry turned off, in the order given. */
-    disabledPlanIdsOfDecision: new DataLoader<number, number[]>(async (decisionIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`decisionId\`, \`servicePlanId\` FROM \`decision_record_disabled_plan\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
-          scoped(decisionIds),
-          (r) => ({ decisionId: Number(r["decisionId"]), servicePlanId: Number(r["servicePlanId"]) }),
-        ),
-        (d) => d.decisionId,
-        decisionIds,
-      ).map((found) => found.map((r) => r.servicePlanId)),
+    disabledPlanIdsOfDecision: new DataLoader<number, number[]>(
+      async (decisionIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`decisionId\`, \`servicePlanId\` FROM \`decision_record_disabled_plan\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
+            scoped(decisionIds),
+            (r) => ({ decisionId: Number(r["decisionId"]), servicePlanId: Number(r["servicePlanId"]) }),
+          ),
+          (d) => d.decisionId,
+          decisionIds,
+        ).map((found) => found.map((r) => r.servicePlanId)),
       batching,
     ),
 
-    decision: new DataLoader<number, DecisionRecordEntity | null>(async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT \`id\`, \`organizationId\`, \`requestId\`, \`action\`, \`actorId\`, \`at\`, \`productId\`, \`message\` FROM \`decision_record\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toDecision,
+    decision: new DataLoader<number, DecisionRecordEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`requestId\`, \`action\`, \`actorId\`, \`at\`, \`productId\`, \`message\` FROM \`decision_record\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toDecision,
+          ),
+          ids,
         ),
-        ids,
-      ),
       batching,
     ),
 

@@ -67,12 +67,7 @@ export function pageWindow<C>(args: ConnectionArgs, decodeCursor: (cursor: strin
  * Builds a connection from rows fetched with `window.size + 1` in the window's
  * direction (the extra row tells whether there is more).
  */
-export function toConnection<T>(
-  rows: T[],
-  window: PageWindow<unknown>,
-  cursorOf: (row: T) => string,
-  totalCount: () => Promise<number>,
-): Connection<T> {
+export function toConnection<T>(rows: T[], window: PageWindow<unknown>, cursorOf: (row: T) => string, totalCount: () => Promise<number>): Connection<T> {
   const more = rows.length > window.size;
   let page = more ? rows.slice(0, window.size) : rows;
   if (window.direction === "backward") page = page.reverse();

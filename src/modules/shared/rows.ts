@@ -43,7 +43,13 @@ const flag = (value: unknown): boolean => value === true || value === 1 || value
 
 export const USER_COLUMNS = "`id`, `organizationId`, `displayName`, `email`, `role`";
 export const toUser = (r: Row) =>
-  Object.assign(new UserEntity(), { id: int(r["id"]), organizationId: int(r["organizationId"]), displayName: text(r["displayName"]), email: text(r["email"]), role: text(r["role"]) });
+  Object.assign(new UserEntity(), {
+    id: int(r["id"]),
+    organizationId: int(r["organizationId"]),
+    displayName: text(r["displayName"]),
+    email: text(r["email"]),
+    role: text(r["role"]),
+  });
 
 export const REQUEST_COLUMNS =
   "`id`, `organizationId`, `productId`, `requesterId`, `justification`, `status`, `recipientCount`, `requestedAt`, `expiresAt`, `decidedAt`, `decidedById`, `decisionMessage`, `assignedProductId`";
@@ -89,7 +95,12 @@ export const toProduct = (r: Row) =>
   });
 
 export const toPlan = (r: Row) =>
-  Object.assign(new ServicePlanEntity(), { id: int(r["id"]), organizationId: int(r["organizationId"]), name: text(r["name"]), servicePlanName: text(r["servicePlanName"]) });
+  Object.assign(new ServicePlanEntity(), {
+    id: int(r["id"]),
+    organizationId: int(r["organizationId"]),
+    name: text(r["name"]),
+    servicePlanName: text(r["servicePlanName"]),
+  });
 
 export const toAssignment = (r: Row) =>
   Object.assign(new LicenseAssignmentEntity(), {

@@ -27,11 +27,7 @@ const MAX_ATTEMPTS = 5;
 export function isDuplicateKeyError(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = error.driverError as { code?: string; errno?: number } | undefined;
-  return (
-    driverError?.code === "ER_DUP_ENTRY" ||
-    driverError?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    driverError?.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
-  );
+  return driverError?.code === "ER_DUP_ENTRY" || driverError?.code === "SQLITE_CONSTRAINT_UNIQUE" || driverError?.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 function isRetryable(error: unknown): boolean {

@@ -25,10 +25,9 @@ import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
 type ApolloContextFunction = (args: { req: Request; res: Response }) => Promise<Context>;
 
 /** Apollo Server options the pipeline owns. */
-export function apolloPipelineOptions(pipeline: GraphQLPipeline): Pick<
-  ApolloServerOptions<Context>,
-  "documentStore" | "persistedQueries" | "validationRules" | "formatError" | "allowBatchedHttpRequests"
-> {
+export function apolloPipelineOptions(
+  pipeline: GraphQLPipeline,
+): Pick<ApolloServerOptions<Context>, "documentStore" | "persistedQueries" | "validationRules" | "formatError" | "allowBatchedHttpRequests"> {
   return {
     // The pipeline caches parsed and validated documents; Apollo is handed the admitted one.
     documentStore: null,

@@ -165,8 +165,7 @@ class PriceWalk {
     if (!isCompositeType(named) || !node.selectionSet) return 0;
     const element = 1 + this.selections(node.selectionSet, named, ownPage);
     if (!isListType(type)) return element;
-    const bound =
-      nodeCount ?? (pageSize !== null && PAGE_FIELDS.has(name) ? pageSize : (boundOf(this.bounds, parentType.name, name) ?? MAX_PAGE_SIZE));
+    const bound = nodeCount ?? (pageSize !== null && PAGE_FIELDS.has(name) ? pageSize : (boundOf(this.bounds, parentType.name, name) ?? MAX_PAGE_SIZE));
     return bound * element;
   }
 

@@ -46,7 +46,8 @@ export const UNAVAILABLE_MESSAGE = "The service cannot reach its database right 
 export const HIDDEN_VALIDATION_MESSAGE =
   "The operation does not fit the schema. (Details are hidden in production; use a development server or one with introspection on.)";
 
-export const HIDDEN_VALUE_REASON = "the value does not fit the variable's type. (Details are hidden in production; use a development server or one with introspection on.)";
+export const HIDDEN_VALUE_REASON =
+  "the value does not fit the variable's type. (Details are hidden in production; use a development server or one with introspection on.)";
 
 /** Marks an error whose message is graphql-js's reading of a value against the schema (see `namingSchema`). */
 const NAMES_SCHEMA = "namesSchema";

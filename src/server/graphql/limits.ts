@@ -26,12 +26,7 @@ import type { Config } from "../../config";
 export type OperationLimits = Config["limits"];
 
 export type LimitCode =
-  | "QUERY_TOO_LONG"
-  | "QUERY_TOO_MANY_TOKENS"
-  | "QUERY_TOO_DEEP"
-  | "QUERY_TOO_MANY_ALIASES"
-  | "QUERY_TOO_MANY_DIRECTIVES"
-  | "QUERY_TOO_COMPLEX";
+  "QUERY_TOO_LONG" | "QUERY_TOO_MANY_TOKENS" | "QUERY_TOO_DEEP" | "QUERY_TOO_MANY_ALIASES" | "QUERY_TOO_MANY_DIRECTIVES" | "QUERY_TOO_COMPLEX";
 
 /** A refusal by one of the bounds: its own code, HTTP 400, the bound it broke. */
 export function limitError(code: LimitCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
@@ -106,11 +101,9 @@ export function shapeRules(limits: OperationLimits): ValidationRule[] {
     maxDirectivesRule({
       n: limits.directives,
       propagateOnRejection: false,
-      onReject: reportAs(
-        "QUERY_TOO_MANY_DIRECTIVES",
-        (found) => `The operation has ${found} directives; at most ${limits.directives} are allowed.`,
-        { maxDirectives: limits.directives },
-      ),
+      onReject: reportAs("QUERY_TOO_MANY_DIRECTIVES", (found) => `The operation has ${found} directives; at most ${limits.directives} are allowed.`, {
+        maxDirectives: limits.directives,
+      }),
     }),
   ];
 }

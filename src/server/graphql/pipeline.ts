@@ -204,10 +204,14 @@ export class GraphQLPipeline {
       await new Promise((resolve) => setTimeout(resolve, Math.min(THROTTLED_ANSWER_DELAY_MS, seconds * 1_000)));
       return refused(
         [
-          coded("RATE_LIMITED", `Too much at once: this operation costs ${requestedCost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`, {
-            cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: take.status },
-            retryAfterSeconds: seconds,
-          }),
+          coded(
+            "RATE_LIMITED",
+            `Too much at once: this operation costs ${requestedCost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`,
+            {
+              cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: take.status },
+              retryAfterSeconds: seconds,
+            },
+          ),
         ],
         seconds,
       );
