@@ -41,9 +41,15 @@ export function safeLink(url) {
   }
 }
 
-/** Any change of what the person chose: a request sent from the earlier choices is not retried by the next click. */
+/**
+ * Any change of what the person chose: a request sent from the earlier choices
+ * is not retried by the next click, and what was said of them no longer holds.
+ */
 function changed() {
   mine.form.key.reset();
+  mine.form.errors = [];
+  document.getElementById("form-errors")?.replaceChildren();
+  document.getElementById("form-errors")?.setAttribute("hidden", "");
   $("sent").hidden = true;
 }
 

@@ -13,11 +13,16 @@
  * Every wait is bounded: Playwright's waits with a timeout, and `eventually`
  * for server-side conditions.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { Page, Route } from "playwright-core";
+import { ROOT } from "../helpers/built";
 import { browserSuite, Chromium, expectOnlyOwnOrigin, Session } from "../helpers/browser";
 import { RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 import { eventually, WAIT_MS } from "../helpers/ws";
+
+const SCREENSHOT = path.join(ROOT, "test-artifacts", "requests-mine.png");
 
 const ADMIN = "admin@contoso.example";
 const ADELE = "adele@contoso.example";
@@ -110,6 +115,7 @@ test("a user asks for a blocked product for colleagues too, sees it pending, and
 
   const sent = await interceptSubmits(page, (route) => route.continue());
   await page.locator("#product").selectOption(server.ids.product("POWER_BI_PRO"));
+  await expect(page.locator("#form-errors li").count()).resolves.toBe(0);
   await pickPerson(page, "alex", ALEX);
   // The keyboard picks too: the first match, with Enter, which does not send the form.
   await page.locator("#people-search").fill("Megan");
@@ -132,6 +138,11 @@ test("a user asks for a blocked product for colleagues too, sees it pending, and
   await pickPerson(page, "wilber", ALEX);
 
   await page.locator("#justification").fill("<b>Dashboards</b> for the launch");
+  await page.locator("#people-search").fill("ne");
+  await page.locator("#people-results li[role=option]").first().waitFor();
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  await page.locator("#people-search").fill("");
   await page.getByRole("button", { name: "Send request" }).click();
   await page.locator("#sent", { hasText: "Your request for Power BI Pro was sent." }).waitFor();
 
