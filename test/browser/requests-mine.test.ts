@@ -404,28 +404,6 @@ test("an admin's own requests only, served with the page's strict headers", asyn
   expect(session.problems).toEqual([]);
 });
 
-test("the development token: a demo user's with ?email=, nobody else's", async () => {
-  const token = async (query: string) => {
-    const response = await fetch(`${server.url}/requests/dev-token${query}`);
-    expect(response.headers.get("cache-control")).toBe("no-store");
-    return { status: response.status, body: (await response.json()) as { token?: string; error?: string } };
-  };
-  const adele = await token(`?email=${encodeURIComponent(ADELE)}`);
-  expect(adele.status).toBe(200);
-  const me = await server.gql(adele.body.token!, `{ me { email roles } }`);
-  expect(me.body.data).toEqual({ me: { email: ADELE, roles: ["USER"] } });
-  const admin = await token("");
-  expect((await server.gql(admin.body.token!, `{ me { email } }`)).body.data).toEqual({ me: { email: ADMIN } });
-  const fabrikam = await token("?email=diego@fabrikam.example");
-  expect((await server.gql(fabrikam.body.token!, `{ me { email } }`)).body.data).toEqual({ me: { email: "diego@fabrikam.example" } });
-
-  await expect(token("?email=nobody@contoso.example")).resolves.toEqual({ status: 404, body: { error: "nobody@contoso.example is no demo user." } });
-  await expect(token("?email=adele@example.com")).resolves.toMatchObject({ status: 404 });
-  for (const bad of ["?email=", "?email=not-an-address", `?email=${"a".repeat(300)}@contoso.example`, "?email=a@contoso.example&email=b@contoso.example"]) {
-    await expect(token(bad)).resolves.toMatchObject({ status: 400, body: { error: expect.stringContaining("demo user") } });
-  }
-});
-
 describe("in production", () => {
   let production: TestServer;
 
