@@ -33,12 +33,6 @@ export interface RunningService {
   metrics: Metrics;
   /** A token for admin@contoso.example when the demo data exists and a secret is configured. */
   demoAdminToken(): Promise<string | null>;
-  /**
-   * A token for the demo user of `email` (default admin@contoso.example): null in
-   * production, without a secret, or when `email` is no demo user (its domain is
-   * none of the demo organizations', or nobody has it).
-   */
-  demoUserToken(email?: string): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +117,11 @@ export async function startService(config: Config, log: Logger, options: StartOp
     if (pool?._allConnections && pool._freeConnections) metrics.dbPoolInUse.set(pool._allConnections.length - pool._freeConnections.length);
   });
 
+  /**
+   * A token for the demo user of `email` (default the demo admin): null in
+   * production, without a secret, or when `email` is no demo user (its domain
+   * is none of the demo organizations', or nobody has it).
+   */
   const demoUserToken = async (email = DEMO_ADMIN_EMAIL): Promise<string | null> => {
     if (!config.jwt.secret || config.isProduction) return null;
     const address = email.trim().toLowerCase();
@@ -173,7 +172,6 @@ export async function startService(config: Config, log: Logger, options: StartOp
     dispatcher,
     metrics,
     demoAdminToken,
-    demoUserToken,
     stop: () => {
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t);

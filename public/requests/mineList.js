@@ -53,7 +53,7 @@ export async function loadMine({ append = false } = {}) {
   renderMine();
 }
 
-/** @type {Set<string>} requests that arrived while the page was open (highlighted once) */
+/** @type {Set<string>} requests sent from this page and not shown yet (highlighted once) */
 const arrived = new Set();
 
 /**
@@ -166,6 +166,8 @@ export function renderMine() {
       );
     }),
   );
+  // Highlighted by the render that first shows them only, so a later render does not play it again.
+  arrived.clear();
   $("my-empty").hidden = rows.length > 0;
   $("my-count").textContent = rows.length ? `${rows.length} of ${totalCount}` : "";
   $("my-more").hidden = !hasNextPage;
