@@ -52,7 +52,8 @@ async function main(): Promise<void> {
   const token = await service.demoAdminToken();
   if (token) {
     process.stdout.write(
-      `\n  GraphQL + GraphiQL: ${service.url}/graphql\n  Requests page:      ${service.url}/requests\n\n` +
+      `\n  GraphQL + GraphiQL: ${service.url}/graphql\n  Requests page:      ${service.url}/requests\n` +
+        `  A user's view:      ${service.url}/requests/mine?as=adele@contoso.example\n\n` +
         `  Token for admin@contoso.example (valid 12 hours):\n  ${token}\n\n`,
     );
   }

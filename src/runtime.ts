@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import { DataSource } from "typeorm";
 import type { Config } from "./config";
 import { openDatabase, servingDataSource } from "./db/dataSource";
-import { seedDemoData } from "./db/seed";
+import { DEMO_DOMAINS, seedDemoData } from "./db/seed";
 import { UserEntity } from "./entities";
 import { redisEventTransport } from "./infra/redisEventBus";
 import { buildSchema } from "./resolvers";
@@ -35,6 +35,9 @@ export interface RunningService {
   demoAdminToken(): Promise<string | null>;
   stop(): Promise<void>;
 }
+
+/** The demo admin, whose token `npm start` prints and the development pages use by default. */
+const DEMO_ADMIN_EMAIL = "admin@contoso.example";
 
 export interface StartOptions {
   clock?: Clock | undefined;
@@ -114,11 +117,19 @@ export async function startService(config: Config, log: Logger, options: StartOp
     if (pool?._allConnections && pool._freeConnections) metrics.dbPoolInUse.set(pool._allConnections.length - pool._freeConnections.length);
   });
 
-  const demoAdminToken = async (): Promise<string | null> => {
+  /**
+   * A token for the demo user of `email` (default the demo admin): null in
+   * production, without a secret, or when `email` is no demo user (its domain
+   * is none of the demo organizations', or nobody has it).
+   */
+  const demoUserToken = async (email = DEMO_ADMIN_EMAIL): Promise<string | null> => {
     if (!config.jwt.secret || config.isProduction) return null;
-    const admin = await dataSource.getRepository(UserEntity).findOne({ where: { email: "admin@contoso.example" } });
-    return admin ? signToken(config.jwt.secret, admin, { issuer: config.jwt.issuer, audience: config.jwt.audience }) : null;
+    const address = email.trim().toLowerCase();
+    if (!DEMO_DOMAINS.some((domain) => address.endsWith(`@${domain}`))) return null;
+    const user = await dataSource.getRepository(UserEntity).findOne({ where: { email: address } });
+    return user ? signToken(config.jwt.secret, user, { issuer: config.jwt.issuer, audience: config.jwt.audience }) : null;
   };
+  const demoAdminToken = () => demoUserToken();
 
   const { limiter, close: closeLimiter } = createCostLimiter(config, log);
   const schema = await buildSchema(bus);
@@ -131,6 +142,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     metrics,
     limiter,
     graphiqlToken: config.isProduction ? undefined : demoAdminToken,
+    devToken: config.isProduction ? undefined : demoUserToken,
   });
   const url = await app.listen();
   dispatcher.start();

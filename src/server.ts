@@ -40,6 +40,8 @@ export interface AppOptions {
   limiter?: CostLimiter | undefined;
   /** Token prefilled in GraphiQL (development only). */
   graphiqlToken?: (() => Promise<string | null>) | undefined;
+  /** Tokens of the demo users for the Requests pages, the demo admin's without an email (development only). */
+  devToken?: ((email?: string) => Promise<string | null>) | undefined;
 }
 
 export interface App {
@@ -163,7 +165,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     );
   }
   const metricsServer = config.metrics.port !== undefined ? http.createServer(express().get("/metrics", serveMetrics)) : null;
-  app.use("/requests", requestsPage({ devToken: options.graphiqlToken }));
+  app.use("/requests", requestsPage({ devToken: options.devToken }));
 
   const pipeline = new GraphQLPipeline({
     schema,

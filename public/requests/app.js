@@ -16,6 +16,8 @@
  *   details.js   the details pane and the decisions
  *   decision.js  the decision form's model and the input it sends
  *   live.js      the graphql-ws subscriptions
+ *   ownProcess.js  the "use your own request process" pane and its banner
+ *   keys.js      idempotency keys of one attempt
  *   dom.js       element helpers (API text is always text, never markup)
  */
 import { isTokenRefused } from "./api.js";
@@ -24,6 +26,7 @@ import { $, setLive, showNotice } from "./dom.js";
 import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { connectLive } from "./live.js";
 import { loadList, onRowSelected, setFilter, upsertRow } from "./list.js";
+import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -46,6 +49,7 @@ async function signIn(token, { typed }) {
     failed(error);
   }
   if (typed) storeToken(token);
+  void loadOwnProcess().catch(failed);
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
@@ -73,6 +77,7 @@ function signOut(reason) {
   state.session.token = null;
   state.list.rows = [];
   closeDetails();
+  resetOwnProcess();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;

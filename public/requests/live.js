@@ -15,7 +15,7 @@ import { state } from "./state.js";
 /** @import { RowData } from "./state.js" */
 
 /** The close code with which the server refuses a connection's token. */
-const TOKEN_REFUSED = 4401;
+export const TOKEN_REFUSED = 4401;
 
 /**
  * @typedef {object} LiveHandlers
@@ -27,14 +27,15 @@ const TOKEN_REFUSED = 4401;
 
 /**
  * Subscribes to `operation`, calling `onData` with each event's data; errors
- * of an event or of the subscription are shown in the alert line.
+ * of an event or of the subscription are shown in the alert line (also used
+ * by mineLive.js).
  * @template TData, TVariables
  * @param {Client} client
  * @param {Operation<TData, TVariables>} operation
  * @param {TVariables} variables
  * @param {(data: TData) => void} onData
  */
-function subscribe(client, operation, variables, onData) {
+export function subscribe(client, operation, variables, onData) {
   client.subscribe(
     { query: operation, variables: /** @type {Record<string, unknown>} */ (variables) },
     {

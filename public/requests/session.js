@@ -3,7 +3,8 @@
  * Where the page's bearer token comes from. The page holds no secret of its
  * own: a token typed into the page is kept in sessionStorage (this tab only,
  * never in a URL); in development the server hands out the demo admin's token
- * at /requests/dev-token (404 in production, and then the page asks).
+ * at /requests/dev-token, or a demo user's with ?email= (404 in production,
+ * and then the page asks).
  */
 
 const TOKEN_KEY = "licenseRequests.token";
@@ -31,13 +32,15 @@ export function tokenFromInput(text) {
 }
 
 /**
- * The demo admin's token from the development server, or null (production,
- * or the server is unreachable).
+ * The demo admin's token from the development server, or with `email` that
+ * demo user's; null in production, for no demo user, or when the server is unreachable.
+ * @param {string} [email]
  * @returns {Promise<string | null>}
  */
-export async function developmentToken() {
+export async function developmentToken(email) {
   try {
-    const response = await fetch("/requests/dev-token", { headers: { accept: "application/json" } });
+    const query = email ? `?email=${encodeURIComponent(email)}` : "";
+    const response = await fetch(`/requests/dev-token${query}`, { headers: { accept: "application/json" } });
     if (!response.ok) return null;
     /** @type {{ token?: unknown }} */
     const body = await response.json();

@@ -157,6 +157,9 @@ const ORGANIZATIONS: SeedOrganization[] = [
   },
 ];
 
+/** The email domains of the demo organizations: every demo user's address ends in "@" and one of them. */
+export const DEMO_DOMAINS: readonly string[] = ORGANIZATIONS.map((organization) => organization.domain);
+
 /**
  * Seeds the demo organizations if the database is empty, in one transaction;
  * returns whether it did. Instances starting together seed once (a database

@@ -8,17 +8,27 @@
  * Every response carries a strict Content-Security-Policy: scripts, styles and
  * connections from this origin only (WebSocket to this host), nothing framed,
  * no inline script. The page holds no secret: in development it may fetch the
- * demo admin's token from GET /requests/dev-token (404 when no token function
- * is given, which is always the case in production); otherwise it asks for one.
+ * demo admin's token from GET /requests/dev-token, or a demo user's with
+ * ?email= (404 when no token function is given, which is always the case in
+ * production); otherwise it asks for one.
+ *
+ * /requests/mine (mine.html) is the user view on the same terms: the products
+ * one may request, the form to request them, and one's own requests, live.
  */
 import fs from "node:fs";
 import path from "node:path";
 import express, { NextFunction, Request, Response, Router } from "express";
 
 export interface RequestsPageOptions {
-  /** The demo admin's token (development only); absent or null means "ask the person". */
-  devToken?: (() => Promise<string | null>) | undefined;
+  /**
+   * A demo user's token, the demo admin's without an email (development only);
+   * absent, or null, means "ask the person".
+   */
+  devToken?: ((email?: string) => Promise<string | null>) | undefined;
 }
+
+/** What ?email= of /requests/dev-token may be: one plain address, as short as addresses are. */
+const DEV_EMAIL_PATTERN = /^[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9.-]{1,189}$/;
 
 /** The directory holding public/requests/index.html: the repository root, from src/server or dist/src/server. */
 function findPageDirectory(): string {
@@ -73,11 +83,21 @@ export function requestsPage(options: RequestsPageOptions = {}): Router {
   const router = express.Router({ strict: false });
   router.use(securityHeaders);
 
-  router.get("/dev-token", async (_req, res) => {
-    const token = options.devToken ? await options.devToken() : null;
+  router.get("/dev-token", async (req, res) => {
     res.setHeader("cache-control", "no-store");
-    if (!token) {
+    if (!options.devToken) {
       res.status(404).json({ error: "No development token here: paste a bearer token into the page." });
+      return;
+    }
+    const query = req.query["email"];
+    const email = typeof query === "string" && DEV_EMAIL_PATTERN.test(query) ? query : undefined;
+    if (query !== undefined && email === undefined) {
+      res.status(400).json({ error: "email must be one address of a demo user, e.g. adele@contoso.example." });
+      return;
+    }
+    const token = await options.devToken(email);
+    if (!token) {
+      res.status(404).json({ error: email === undefined ? "No development token here: paste a bearer token into the page." : `${email} is no demo user.` });
       return;
     }
     res.json({ token });
@@ -100,6 +120,11 @@ export function requestsPage(options: RequestsPageOptions = {}): Router {
   router.get("/", (_req, res) => {
     res.setHeader("cache-control", "no-cache");
     res.sendFile(index);
+  });
+  const mine = path.join(pageDirectory, "mine.html");
+  router.get("/mine", (_req, res) => {
+    res.setHeader("cache-control", "no-cache");
+    res.sendFile(mine);
   });
   router.use(express.static(pageDirectory, { index: false, setHeaders: (res) => res.setHeader("cache-control", "no-cache") }));
   router.use((_req, res) => {

@@ -330,6 +330,352 @@ fragment ProductLicenseCounts on Product {
 }`);
 
 /**
+ * Who is signed in, whether the organization uses its own request process,
+ * and the products (those whose self-service purchase is blocked are the ones
+ * to request).
+ */
+export const MinePage = /** @type {Operation<Types.MinePageQuery, Types.MinePageQueryVariables>} */ (`query MinePage {
+  me {
+    id
+    displayName
+    email
+    roles
+    organization {
+      id
+      name
+    }
+  }
+  requestProcessSettings {
+    ...MineOwnProcess
+  }
+  products {
+    id
+    name
+    skuPartNumber
+    selfServicePurchaseAllowed
+  }
+}
+
+fragment MineOwnProcess on RequestProcessSettings {
+  id
+  useOwnRequestProcess
+  message
+  documentationUrl
+}`);
+
+/**
+ * The viewer's requests, newest first: a user's are those they sent or are
+ * named in; an admin's page filters on requesterId (an admin sees them all).
+ */
+export const MineRequests = /** @type {Operation<Types.MineRequestsQuery, Types.MineRequestsQueryVariables>} */ (`query MineRequests($filter: LicenseRequestFilter, $first: Int = 20, $after: String) {
+  licenseRequests(filter: $filter, first: $first, after: $after) {
+    totalCount
+    edges {
+      cursor
+      node {
+        ...MineRequest
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment MineRequest on LicenseRequest {
+  ...RequestRow
+  justification
+  decidedAt
+  decisionMessage
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  assignedProduct {
+    id
+    name
+  }
+}`);
+
+/**
+ * The people picker: colleagues of the organization matching the search.
+ */
+export const MinePeople = /** @type {Operation<Types.MinePeopleQuery, Types.MinePeopleQueryVariables>} */ (`query MinePeople($search: String, $first: Int = 8) {
+  users(search: $search, first: $first) {
+    edges {
+      cursor
+      node {
+        id
+        displayName
+        email
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}`);
+
+/**
+ * Ask for a product for oneself and colleagues; the page sends an
+ * idempotencyKey that a retry of the same request reuses. While the
+ * organization uses its own request process nothing is created and
+ * ownRequestProcess carries its message and link.
+ */
+export const MineSubmit = /** @type {Operation<Types.MineSubmitMutation, Types.MineSubmitMutationVariables>} */ (`mutation MineSubmit($input: SubmitLicenseRequestInput!) {
+  submitLicenseRequest(input: $input) {
+    licenseRequest {
+      ...MineRequest
+    }
+    ownRequestProcess {
+      ...MineOwnProcess
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment MineRequest on LicenseRequest {
+  ...RequestRow
+  justification
+  decidedAt
+  decisionMessage
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  assignedProduct {
+    id
+    name
+  }
+}
+
+fragment MineOwnProcess on RequestProcessSettings {
+  id
+  useOwnRequestProcess
+  message
+  documentationUrl
+}`);
+
+/**
+ * Cancel one's own pending request; idempotencyKey as above.
+ */
+export const MineCancel = /** @type {Operation<Types.MineCancelMutation, Types.MineCancelMutationVariables>} */ (`mutation MineCancel($input: CancelLicenseRequestInput!) {
+  cancelLicenseRequest(input: $input) {
+    licenseRequest {
+      ...MineRequest
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment MineRequest on LicenseRequest {
+  ...RequestRow
+  justification
+  decidedAt
+  decisionMessage
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  assignedProduct {
+    id
+    name
+  }
+}`);
+
+/**
+ * Every status change of a request the viewer may see.
+ */
+export const MineRequestUpdated = /** @type {Operation<Types.MineRequestUpdatedSubscription, Types.MineRequestUpdatedSubscriptionVariables>} */ (`subscription MineRequestUpdated {
+  licenseRequestUpdated {
+    ...MineRequest
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment MineRequest on LicenseRequest {
+  ...RequestRow
+  justification
+  decidedAt
+  decisionMessage
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  assignedProduct {
+    id
+    name
+  }
+}`);
+
+/**
+ * The settings, and whether the viewer may change them (global admins only).
+ */
+export const OwnProcess = /** @type {Operation<Types.OwnProcessQuery, Types.OwnProcessQueryVariables>} */ (`query OwnProcess {
+  me {
+    id
+    roles
+  }
+  requestProcessSettings {
+    ...OwnProcessSettings
+  }
+}
+
+fragment OwnProcessSettings on RequestProcessSettings {
+  id
+  useOwnRequestProcess
+  message
+  documentationUrl
+  updatedAt
+  updatedBy {
+    id
+    displayName
+  }
+}`);
+
+/**
+ * Saves the pane; the page sends an idempotencyKey that a retry of the same
+ * save reuses.
+ */
+export const OwnProcessSave = /** @type {Operation<Types.OwnProcessSaveMutation, Types.OwnProcessSaveMutationVariables>} */ (`mutation OwnProcessSave($input: UpdateRequestProcessSettingsInput!) {
+  updateRequestProcessSettings(input: $input) {
+    settings {
+      ...OwnProcessSettings
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment OwnProcessSettings on RequestProcessSettings {
+  id
+  useOwnRequestProcess
+  message
+  documentationUrl
+  updatedAt
+  updatedBy {
+    id
+    displayName
+  }
+}`);
+
+/**
  * The Requests tab: pending or completed requests, newest first, a page at a
  * time. edges { cursor node } and pageInfo are what relayStylePagination
  * (Apollo Client) and @connection (Relay) build a growing list from: "load
