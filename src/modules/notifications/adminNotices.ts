@@ -87,13 +87,16 @@ export function composeDigestEmail(f: {
   requestsUrl: string;
 }): ComposedEmail {
   const count = f.total === 1 ? "1 new license request" : `${f.total} new license requests`;
-  const lines = [`Hello ${f.adminName},`, "", `${count} arrived for ${f.organizationName} on ${utcDate(f.day)} (UTC):`, ""];
+  // Usually the day's requests; after days without a digest (the service was down), every one since.
+  const first = f.requests.reduce((earliest, r) => (r.requestedAt < earliest ? r.requestedAt : earliest), f.day);
+  const when = utcDate(first) === utcDate(f.day) ? `on ${utcDate(f.day)}` : `from ${utcDate(first)} to ${utcDate(f.day)}`;
+  const lines = [`Hello ${f.adminName},`, "", `${count} arrived for ${f.organizationName} ${when} (UTC):`, ""];
   for (const r of f.requests) {
     const status = r.status ? `, ${STATUS_WORDS[r.status] ?? r.status.toLowerCase()}` : "";
     lines.push(`${utcTime(r.requestedAt)}: ${r.requesterName} asked for ${r.productName} for ${people(r.recipientNames)}${status}.`);
   }
   if (f.total > f.requests.length) lines.push(`… and ${f.total - f.requests.length} more.`);
-  return render(`Daily digest: ${count} on ${utcDate(f.day)}`, lines, { text: "Review them on the Requests page", url: f.requestsUrl });
+  return render(`Daily digest: ${count} ${when}`, lines, { text: "Review them on the Requests page", url: f.requestsUrl });
 }
 
 export function composeReminderEmail(f: { organizationName: string; adminName: string; request: NoticeRequest; requestsUrl: string }): ComposedEmail {
