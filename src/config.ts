@@ -141,6 +141,11 @@ const schema = z.object({
     "must be the OTLP/HTTP collector's base URL, e.g. http://collector:4318",
   ),
   OTEL_SERVICE_NAME: optionalString.default("license-requests-api"),
+  PUBLIC_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]/.test(v),
+    "must be the absolute http(s) URL people reach the service at, e.g. https://licenses.contoso.example",
+  ),
+  TEST_CLOCK_FILE: optionalString,
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -235,6 +240,10 @@ export interface Config {
   /** `/readyz` answers 503 when the database has not answered its check within this. */
   readinessTimeoutMs: number;
   seedDemoData: boolean;
+  /** Where people reach the service (links in emails), without a trailing slash. */
+  publicUrl: string;
+  /** NODE_ENV=test only: a file holding milliseconds added to the system clock, read on every reading of the clock. */
+  testClockFile?: string | undefined;
   /** OpenTelemetry tracing; absent (off) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracing?:
     | {
@@ -269,6 +278,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       `Invalid configuration:\n  RATE_LIMIT_BUCKET_SIZE: must hold the costliest operation allowed (MAX_QUERY_COST or MAX_SUBSCRIPTION_COST plus RATE_LIMIT_OPERATION_COST: ${largestOperation})`,
     );
+  }
+  if (e.TEST_CLOCK_FILE && e.NODE_ENV !== "test") {
+    throw new ConfigError("Invalid configuration:\n  TEST_CLOCK_FILE: only with NODE_ENV=test");
   }
   const usingDevelopmentSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
   const database: DatabaseConfig =
@@ -330,6 +342,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseLimits: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT || 4000}`).replace(/\/+$/, ""),
+    testClockFile: e.TEST_CLOCK_FILE,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { tracesUrl: `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`, serviceName: e.OTEL_SERVICE_NAME }
       : undefined,

@@ -23,6 +23,7 @@ import { Clock, systemClock } from "./modules/shared/clock";
 import { createEventBus, EventBus } from "./modules/shared/events";
 import { logTransport, MailTransport, smtpTransport } from "./infra/mailTransport";
 import { OutboxDispatcher } from "./infra/outbox";
+import { fileClock } from "./infra/fileClock";
 
 export interface RunningService {
   url: string;
@@ -82,7 +83,7 @@ function createCostLimiter(config: Config, log: Logger): { limiter: CostLimiter;
 }
 
 export async function startService(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningService> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (config.testClockFile ? fileClock(config.testClockFile) : systemClock);
   const started = await openDatabase(config.database, { onQuery: options.onQuery, traceStatements: Boolean(config.tracing) });
   if (config.seedDemoData && (await seedDemoData(started, clock.now()))) log.info("seeded the demo organizations");
   const dataSource = await servingDataSource(started, config.database, config.databaseLimits, {
@@ -99,6 +100,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     bus,
     auth: config.jwt,
     onOutboxWritten: () => dispatcher?.nudge(),
+    requestsUrl: `${config.publicUrl}/requests`,
   });
   const transport =
     options.mailTransport ?? (config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport((entry, message) => log.info(entry, message)));
@@ -153,6 +155,11 @@ export async function startService(config: Config, log: Logger, options: StartOp
       try {
         const expired = await services.requests.expireDue(clock.now());
         if (expired) log.info({ expired }, "expired pending requests");
+        // After the expiries, so a request expired now is not reminded of.
+        const reminded = await services.requests.remindDue(clock.now());
+        if (reminded) log.info({ reminded }, "reminded the admins of requests expiring in 7 days");
+        const digests = await services.requests.sendDigests(clock.now());
+        if (digests) log.info({ digests }, "wrote the daily digests");
         await services.mutations.purgeExpired();
       } catch (error) {
         log.error({ err: error }, "expiry sweep failed");

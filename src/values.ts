@@ -33,6 +33,10 @@ export type OrderDirectionValue = (typeof ORDER_DIRECTIONS)[number];
 export const REQUEST_ORDER_FIELDS = ["REQUESTED_AT"] as const;
 export type RequestOrderFieldValue = (typeof REQUEST_ORDER_FIELDS)[number];
 
+/** When an organization's global admins hear of a new request (api.md "Admin notices"); IMMEDIATELY unless changed. */
+export const ADMIN_NOTIFICATIONS = ["IMMEDIATELY", "DAILY_DIGEST", "OFF"] as const;
+export type AdminNotificationValue = (typeof ADMIN_NOTIFICATIONS)[number];
+
 /** `{ A: "A", B: "B" }` of a list: the shape type-graphql registers as an enum, and `Enum.A` reads as in TypeScript. */
 export function enumOf<const T extends readonly string[]>(values: T): { readonly [K in T[number]]: K } {
   return Object.freeze(Object.fromEntries(values.map((value) => [value, value]))) as { readonly [K in T[number]]: K };

@@ -4,7 +4,7 @@ import { LicenseRequestEntity } from "./LicenseRequest";
 import { References, timestampColumn } from "./columns";
 
 /**
- * An email owed by a decision, written in the decision's transaction and delivered
+ * An email owed by a decision or a notice, written in the decision's transaction and delivered
  * afterwards by the dispatcher. A row is claimed (lockedBy/lockedUntil) before it
  * is sent and marked sent once, so two dispatchers never send it twice.
  */
@@ -17,8 +17,9 @@ export class OutboxEmailEntity {
   @Column({ type: "int" })
   organizationId: number;
 
-  @Column({ type: "int" })
-  requestId: number;
+  /** The request the email is about; null for a daily digest (it lists several). */
+  @Column({ type: "int", nullable: true })
+  requestId: number | null;
 
   @Column({ type: "int" })
   recipientUserId: number;
@@ -56,6 +57,6 @@ export class OutboxEmailEntity {
   @Column({ type: "varchar", length: 500, nullable: true })
   lastError: string | null;
 
-  @References(() => LicenseRequestEntity, "requestId")
+  @References(() => LicenseRequestEntity, "requestId", { nullable: true })
   protected readonly requestRef?: Relation<LicenseRequestEntity>;
 }

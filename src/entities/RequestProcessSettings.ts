@@ -4,6 +4,8 @@ import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
 import { References, timestampColumn } from "./columns";
 
+import type { AdminNotificationValue } from "../values";
+
 /** One row per organization (absent until first changed: off, no message). */
 @Entity("request_process_settings")
 export class RequestProcessSettingsEntity {
@@ -24,6 +26,10 @@ export class RequestProcessSettingsEntity {
 
   @Column({ type: "int", nullable: true })
   updatedById: number | null;
+
+  /** When the organization's global admins hear of a new request (api.md "Admin notices"). */
+  @Column({ type: "varchar", length: 20, default: "IMMEDIATELY" })
+  adminNotification: AdminNotificationValue;
 
   @References(() => OrganizationEntity, "organizationId")
   protected readonly organizationRef?: Relation<OrganizationEntity>;

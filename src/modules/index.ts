@@ -8,6 +8,7 @@ import { Authenticator, AuthConfig } from "./access/authentication";
 import { DecisionHistory } from "./history/history";
 import { LicenseRequests } from "./licenseRequests";
 import { LicenseRequestQueries } from "./licenseRequests/queries";
+import { AdminNoticeStore } from "./licenseRequests/noticeStore";
 import { LicenseRequestStore } from "./licenseRequests/store";
 import { LiveUpdates } from "./live/liveUpdates";
 import { NodeLookup } from "./nodes/nodeLookup";
@@ -26,6 +27,8 @@ export interface ServicesOptions {
   auth: AuthConfig;
   /** Called after a commit that wrote emails to the outbox. */
   onOutboxWritten?: () => void;
+  /** The Requests page's absolute URL, for the links in notices (default http://localhost:4000/requests). */
+  requestsUrl?: string;
 }
 
 export function createServices(options: ServicesOptions) {
@@ -49,6 +52,8 @@ export function createServices(options: ServicesOptions) {
       store: new LicenseRequestStore(db),
       history,
       onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
+      notices: new AdminNoticeStore(db),
+      requestsUrl: options.requestsUrl ?? "http://localhost:4000/requests",
     }),
     settings,
     users: new UserDirectory(options.dataSource),

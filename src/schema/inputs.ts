@@ -1,6 +1,7 @@
 /** Input types of the contract. Bounds are checked in the services (see api.md "Rules"). */
 import { Field, ID, InputType } from "type-graphql";
 import { LicenseRequestOrderField, LicenseRequestState, LicenseRequestStatus, OrderDirection } from "./enums";
+import { AdminNotification } from "./adminNotices";
 
 const IDEMPOTENCY_KEY_DESCRIPTION =
   "Makes a retry safe: the same key from the same user for the same mutation\nwithin 24 hours acts once and answers as the first call did (at most 64 chars).";
@@ -104,4 +105,7 @@ export class UpdateRequestProcessSettingsInput extends MutationInput {
 
   @Field(() => String, { nullable: true })
   documentationUrl?: string | null;
+
+  @Field(() => AdminNotification, { nullable: true, description: "When the global admins hear of a new request; omitted or null keeps the current choice." })
+  adminNotification?: AdminNotification | null;
 }

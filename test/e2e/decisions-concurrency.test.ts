@@ -38,6 +38,8 @@ describe("decisions under concurrency", () => {
     api = requestsApi(server);
     contosoId = server.ids.userRow(ADMIN).organizationId;
     adminTokens = (await addUsers("racing-admin", 8, "GLOBAL_ADMIN")).map((a) => a.token);
+    // These tests count the emails decisions write; the admins' notices of new requests are test/e2e/admin-notices.test.ts's.
+    expect((await api.settings(ADMIN, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
   });
   afterAll(async () => {
     await server.stop();

@@ -19,6 +19,9 @@ describe("license request decisions", () => {
   beforeAll(async () => {
     server = await startTestServer();
     api = requestsApi(server);
+    // These tests count the emails decisions write; the admins' notices of new requests are test/e2e/admin-notices.test.ts's.
+    for (const admin of [ADMIN, FABRIKAM_ADMIN])
+      expect((await api.settings(admin, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
   });
   afterAll(async () => {
     await server.stop();

@@ -29,6 +29,7 @@ const MAIL_FROM = "Contoso licenses <licenses@contoso.example>";
 const owed = (rows: OutboxEmailEntity[]) => rows.map((r) => `${r.toAddress} | ${r.subject}`).sort();
 const arrived = (emails: ReceivedEmail[]) => emails.flatMap((e) => e.to.map((to) => `${to} | ${e.subject}`)).sort();
 const allRows = (dataSource: DataSource) => dataSource.getRepository(OutboxEmailEntity).find({ order: { id: "ASC" } });
+const NOTICES_OFF = `mutation { updateRequestProcessSettings(input: { useOwnRequestProcess: false, adminNotification: OFF }) { userErrors { code } } }`;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("decision emails over SMTP", () => {
@@ -40,6 +41,8 @@ describe("decision emails over SMTP", () => {
     sink = await startSmtpSink();
     server = await startTestServer({ env: { SMTP_URL: sink.url, MAIL_FROM, OUTBOX_POLL_INTERVAL_MS: "50" } });
     api = requestsApi(server);
+    // Decision emails only here: the admins' notices of new requests are test/e2e/admin-notices*.test.ts's.
+    expect((await api.settings(ADMIN, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
   });
 
   afterEach(async () => {
@@ -202,6 +205,8 @@ describe("two server processes dispatching one outbox", () => {
         expect(body.errors).toBeUndefined();
         return body.data!;
       };
+      // Decision emails only here: the admins' notices of new requests are test/e2e/admin-notices*.test.ts's.
+      await gql(a, ADMIN, NOTICES_OFF, {});
       // Decisions through both instances while the SMTP server is down: every email fails once, then both retry at about the same time.
       await sink.stop();
       const requesters = ["adele@contoso.example", "alex@contoso.example", "megan@contoso.example", "lee@contoso.example", "nestor@contoso.example"];
@@ -264,6 +269,7 @@ describe("without SMTP_URL", () => {
         expect(body.errors).toBeUndefined();
         return body.data!;
       };
+      await call(ADMIN, NOTICES_OFF, {});
       const submitted = await call(
         "adele@contoso.example",
         `mutation($p: ID!, $u: ID!) { submitLicenseRequest(input: { productId: $p, additionalUserIds: [$u] }) { licenseRequest { id } } }`,

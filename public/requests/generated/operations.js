@@ -1058,6 +1058,7 @@ export const RequestProcessSettings = /** @type {Operation<Types.RequestProcessS
     useOwnRequestProcess
     message
     documentationUrl
+    adminNotification
     updatedAt
     updatedBy {
       id
@@ -1066,15 +1067,16 @@ export const RequestProcessSettings = /** @type {Operation<Types.RequestProcessS
   }
 }`);
 
-export const UpdateRequestProcessSettings = /** @type {Operation<Types.UpdateRequestProcessSettingsMutation, Types.UpdateRequestProcessSettingsMutationVariables>} */ (`mutation UpdateRequestProcessSettings($useOwnRequestProcess: Boolean!, $message: String, $documentationUrl: String) {
+export const UpdateRequestProcessSettings = /** @type {Operation<Types.UpdateRequestProcessSettingsMutation, Types.UpdateRequestProcessSettingsMutationVariables>} */ (`mutation UpdateRequestProcessSettings($useOwnRequestProcess: Boolean!, $message: String, $documentationUrl: String, $adminNotification: AdminNotification) {
   updateRequestProcessSettings(
-    input: {useOwnRequestProcess: $useOwnRequestProcess, message: $message, documentationUrl: $documentationUrl}
+    input: {useOwnRequestProcess: $useOwnRequestProcess, message: $message, documentationUrl: $documentationUrl, adminNotification: $adminNotification}
   ) {
     settings {
       id
       useOwnRequestProcess
       message
       documentationUrl
+      adminNotification
     }
     userErrors {
       ...UserErrorFields

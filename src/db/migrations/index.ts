@@ -1,5 +1,6 @@
 import { Initial1764000000000 } from "./1764000000000-Initial";
 import { JoinTables1765000000000 } from "./1765000000000-JoinTables";
+import { AdminNotices1766300000000 } from "./1766300000000-AdminNotices";
 
 /** Every migration, in order. */
-export const migrations = [Initial1764000000000, JoinTables1765000000000];
+export const migrations = [Initial1764000000000, JoinTables1765000000000, AdminNotices1766300000000];

@@ -12,6 +12,7 @@ import type { Database, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { requestErrors } from "./messages";
 import { changeRefusal } from "./rules";
+import type { AdminNoticeStore } from "./noticeStore";
 import type { LicenseRequestStore } from "./store";
 
 export interface LicenseRequestDeps {
@@ -21,6 +22,10 @@ export interface LicenseRequestDeps {
   history: DecisionHistory;
   /** Wakes the outbox dispatcher; run after a commit that wrote emails. */
   onOutboxWritten: () => void;
+  /** Admin notices' statements (noticeStore.ts). */
+  notices: AdminNoticeStore;
+  /** The Requests page, as the notices link to it. */
+  requestsUrl: string;
 }
 
 /** Rolls the unit of work back; the mutation answers with these user errors. */

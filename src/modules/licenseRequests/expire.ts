@@ -8,9 +8,14 @@ import type { LicenseRequestEntity } from "../../entities";
 import { Topic } from "../shared/events";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { LicenseRequestDeps } from "./deps";
+import { noticeExpiry } from "./notices";
 
-/** Expires one request if it is still stored as PENDING; false when someone else got there first. */
-export async function expireRequest(deps: LicenseRequestDeps, unit: UnitOfWork, request: LicenseRequestEntity): Promise<boolean> {
+/**
+ * Expires one request if it is still stored as PENDING, and writes the
+ * requester's email about it (api.md "Admin notices"); false when someone else
+ * got there first. `now` is when this runs (the email's time).
+ */
+export async function expireRequest(deps: LicenseRequestDeps, unit: UnitOfWork, request: LicenseRequestEntity, now: Date): Promise<boolean> {
   if (!(await deps.store.expire(unit.manager, request))) return false;
   await deps.history.record(unit.manager, {
     organizationId: request.organizationId,
@@ -19,6 +24,7 @@ export async function expireRequest(deps: LicenseRequestDeps, unit: UnitOfWork, 
     actorId: null,
     at: request.expiresAt,
   });
+  await noticeExpiry(deps, unit, request, now);
   unit.publish(Topic.LicenseRequestUpdated, request.organizationId, { organizationId: request.organizationId, requestId: request.id, status: "EXPIRED" });
   return true;
 }
@@ -31,7 +37,7 @@ export async function expireDue(deps: LicenseRequestDeps, now: Date, batchSize =
     if (!due.length) return total;
     total += await deps.db.transaction(async (unit) => {
       let expired = 0;
-      for (const request of due) if (await expireRequest(deps, unit, request)) expired += 1;
+      for (const request of due) if (await expireRequest(deps, unit, request, now)) expired += 1;
       return expired;
     });
     if (due.length < batchSize) return total;

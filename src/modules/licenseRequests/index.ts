@@ -11,6 +11,7 @@
  * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations |
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
+ * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |
  */
 import type { Viewer } from "../shared/viewer";
 import { approveRequest, ApproveInput } from "./approve";
@@ -18,6 +19,7 @@ import { cancelRequest, CancelInput } from "./cancel";
 import { denyRequest, DenyInput } from "./deny";
 import type { LicenseRequestDeps } from "./deps";
 import { expireDue } from "./expire";
+import { remindDue, sendDigests } from "./notices";
 import { submitRequest, SubmitInput } from "./submit";
 
 export type { ApproveInput, ApproveResult } from "./approve";
@@ -47,5 +49,15 @@ export class LicenseRequests {
   /** The sweep: stores EXPIRED for every pending request past its expiry at `now`; how many. */
   expireDue(now: Date, batchSize?: number) {
     return expireDue(this.deps, now, batchSize);
+  }
+
+  /** The sweep: reminds the admins, once, of each pending request seven days from its expiry; how many. */
+  remindDue(now: Date, batchSize?: number) {
+    return remindDue(this.deps, now, batchSize);
+  }
+
+  /** The sweep: writes each organization's daily digest once its UTC day is over; how many digests had requests. */
+  sendDigests(now: Date) {
+    return sendDigests(this.deps, now);
   }
 }

@@ -14,6 +14,7 @@ import type { Viewer } from "../shared/viewer";
 import { abort, abortIf, LicenseRequestDeps } from "./deps";
 import { expireRequest } from "./expire";
 import { requestErrors } from "./messages";
+import { noticeSubmission } from "./notices";
 import { busyRecipientErrors, checkSubmission, missingRecipientErrors, productErrors, staleRequests, SubmissionInput } from "./rules";
 
 export interface SubmitInput extends MutationInput, SubmissionInput {}
@@ -43,7 +44,7 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
       // A request that reads as EXPIRED blocks nobody: its expiry is stored now (and published only if this commits).
       const pending = await store.pendingFor(manager, organizationId, requested.id, submission.recipientIds);
       const stale = staleRequests(pending.requests, now);
-      for (const request of stale) await expireRequest(deps, unit, request);
+      for (const request of stale) await expireRequest(deps, unit, request, now);
       const staleIds = new Set(stale.map((r) => r.id));
       const pendingElsewhere = pending.recipients.filter((r) => !staleIds.has(r.requestId)).map((r) => r.userId);
       abortIf(busyRecipientErrors(submission, viewer.userId, requested, users, { pendingElsewhere }));
@@ -72,6 +73,8 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
         if (isDuplicateKeyError(error)) return abort(requestErrors.justNamed(requested.name));
         throw error;
       }
+      // The admins' notice commits with the request, or neither does (api.md "Admin notices").
+      await noticeSubmission(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
       unit.publish(Topic.LicenseRequestSubmitted, organizationId, { organizationId, requestId: request.id, productId: request.productId });
       return { kind: "created", request };
     },

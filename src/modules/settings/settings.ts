@@ -2,7 +2,8 @@
  * The organization's "use our own request process" switch (api.md "Rules").
  * Turning it on needs a non-blank message (given now or kept from before, at most
  * 1,000 chars); a documentationUrl must be an absolute http(s) URL. Omitted
- * fields keep their value; an explicit null clears one. Global admins only.
+ * fields keep their value; an explicit null clears one (adminNotification: omitted
+ * or null keeps it). Global admins only.
  */
 import { RequestProcessSettingsEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
@@ -10,6 +11,7 @@ import { userError, UserError, UserErrorsAbort } from "../shared/errors";
 import { IdempotentMutations, MutationInput } from "../shared/idempotency";
 import type { Loaders } from "../shared/loaders";
 import type { Viewer } from "../shared/viewer";
+import type { AdminNotificationValue } from "../../values";
 
 export const MAX_MESSAGE_LENGTH = 1000;
 export const MAX_URL_LENGTH = 2000;
@@ -18,6 +20,8 @@ export interface UpdateSettingsInput extends MutationInput {
   useOwnRequestProcess: boolean;
   message?: string | null;
   documentationUrl?: string | null;
+  /** Omitted or null keeps the current choice. */
+  adminNotification?: AdminNotificationValue | null;
 }
 
 export function isAbsoluteHttpUrl(value: string): boolean {
@@ -37,6 +41,7 @@ function defaults(organizationId: number): RequestProcessSettingsEntity {
     documentationUrl: null,
     updatedAt: null,
     updatedById: null,
+    adminNotification: "IMMEDIATELY",
   });
 }
 
@@ -81,6 +86,7 @@ export class RequestProcessSettingsService {
           useOwnRequestProcess: input.useOwnRequestProcess,
           message: message === undefined ? current.message : message,
           documentationUrl: url === undefined ? current.documentationUrl : url,
+          adminNotification: input.adminNotification ?? current.adminNotification ?? "IMMEDIATELY",
           updatedAt: now,
           updatedById: viewer.userId,
         });

@@ -291,7 +291,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
     settings: (): Promise<RequestProcessSettingsEntity | null> => {
       settingsPromise ??= rows(
         db,
-        "SELECT `organizationId`, `useOwnRequestProcess`, `message`, `documentationUrl`, `updatedAt`, `updatedById` FROM `request_process_settings` WHERE `organizationId` = ?",
+        "SELECT `organizationId`, `useOwnRequestProcess`, `message`, `documentationUrl`, `updatedAt`, `updatedById`, `adminNotification` FROM `request_process_settings` WHERE `organizationId` = ?",
         [organizationId],
         toSettings,
       ).then((found) => found[0] ?? null);

@@ -21,6 +21,7 @@ import {
   ServicePlanEntity,
   UserEntity,
 } from "../../entities";
+import { ADMIN_NOTIFICATIONS, AdminNotificationValue } from "../../values";
 
 type Row = Record<string, unknown>;
 type Queryable = Pick<DataSource | EntityManager, "query">;
@@ -124,6 +125,10 @@ export const toDecision = (r: Row) =>
     message: nullableText(r["message"]),
   });
 
+/** A stored adminNotification; IMMEDIATELY (the default) for anything else. */
+const adminNotificationOf = (value: unknown): AdminNotificationValue =>
+  (ADMIN_NOTIFICATIONS as readonly unknown[]).includes(value) ? (value as AdminNotificationValue) : "IMMEDIATELY";
+
 export const toSettings = (r: Row) =>
   Object.assign(new RequestProcessSettingsEntity(), {
     organizationId: int(r["organizationId"]),
@@ -132,6 +137,7 @@ export const toSettings = (r: Row) =>
     documentationUrl: nullableText(r["documentationUrl"]),
     updatedAt: nullableTime(r["updatedAt"]),
     updatedById: nullableInt(r["updatedById"]),
+    adminNotification: adminNotificationOf(r["adminNotification"]),
   });
 
 export const toOrganization = (r: Row) => Object.assign(new OrganizationEntity(), { id: int(r["id"]), name: text(r["name"]) });
