@@ -17,6 +17,7 @@
  *   decision.js  the decision form's model and the input it sends
  *   live.js      the graphql-ws subscriptions
  *   dom.js       element helpers (API text is always text, never markup)
+ *   notices.js   the settings pane's admin-notices choice
  */
 import { isTokenRefused } from "./api.js";
 import { closeDetails, refreshDetails, select } from "./details.js";
@@ -24,6 +25,7 @@ import { $, setLive, showNotice } from "./dom.js";
 import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { connectLive } from "./live.js";
 import { loadList, onRowSelected, setFilter, upsertRow } from "./list.js";
+import { hideNotices, loadNotices } from "./notices.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -49,6 +51,7 @@ async function signIn(token, { typed }) {
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
+  void loadNotices().catch(failed);
   live = connectLive({
     onSubmitted: (request) => upsertRow(request, { isNew: true }),
     onUpdated: (request) => {
@@ -73,6 +76,7 @@ function signOut(reason) {
   state.session.token = null;
   state.list.rows = [];
   closeDetails();
+  hideNotices();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;
