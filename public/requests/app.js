@@ -19,6 +19,7 @@
  *   ownProcess.js  the "use your own request process" pane and its banner
  *   keys.js      idempotency keys of one attempt
  *   dom.js       element helpers (API text is always text, never markup)
+ *   notices.js   the settings pane's admin-notices choice
  */
 import { isTokenRefused } from "./api.js";
 import { closeDetails, refreshDetails, select } from "./details.js";
@@ -27,6 +28,7 @@ import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { connectLive } from "./live.js";
 import { loadList, onRowSelected, setFilter, upsertRow } from "./list.js";
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
+import { hideNotices, loadNotices } from "./notices.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -53,6 +55,7 @@ async function signIn(token, { typed }) {
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
+  void loadNotices().catch(failed);
   live = connectLive({
     onSubmitted: (request) => upsertRow(request, { isNew: true }),
     onUpdated: (request) => {
@@ -78,6 +81,7 @@ function signOut(reason) {
   state.list.rows = [];
   closeDetails();
   resetOwnProcess();
+  hideNotices();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;

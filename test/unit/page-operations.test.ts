@@ -64,7 +64,6 @@ test("the page's modules take their operations from generated/operations.js and 
   }
   const exported = new Set(pageOperations(ROOT).map((o) => o.name));
   expect([...imported].sort()).toEqual([
-    // The user view (/requests/mine) and the own-process pane.
     "MineCancel",
     "MinePage",
     "MinePeople",
@@ -73,12 +72,14 @@ test("the page's modules take their operations from generated/operations.js and 
     "MineSubmit",
     "OwnProcess",
     "OwnProcessSave",
+    "RequestProcessSettings",
     "RequestSubmitted",
     "RequestUpdated",
     "RequestsPageApprove",
     "RequestsPageDeny",
     "RequestsPageRequest",
     "RequestsTab",
+    "UpdateRequestProcessSettings",
   ]);
   expect([...imported].filter((name) => !exported.has(name))).toEqual([]);
 });
