@@ -8,6 +8,7 @@ export * from "./RequestProcessSettings";
 export * from "./DecisionRecord";
 export * from "./OutboxEmail";
 export * from "./IdempotencyRecord";
+export * from "./Group";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -19,6 +20,7 @@ import { RequestProcessSettingsEntity } from "./RequestProcessSettings";
 import { DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordUserEntity } from "./DecisionRecord";
 import { OutboxEmailEntity } from "./OutboxEmail";
 import { IdempotencyRecordEntity } from "./IdempotencyRecord";
+import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Group";
 
 export const allEntities = [
   OrganizationEntity,
@@ -37,4 +39,7 @@ export const allEntities = [
   DecisionRecordDisabledPlanEntity,
   OutboxEmailEntity,
   IdempotencyRecordEntity,
+  GroupEntity,
+  GroupMemberEntity,
+  GroupLicensedProductEntity,
 ];

@@ -1,5 +1,6 @@
 import type { NonEmptyArray } from "type-graphql";
 import { createEventBus, EventBus } from "../modules/shared/events";
+import { GroupQueryResolver, GroupResolver, LicenseAssignmentGroupResolver, LicenseRequestGroupsResolver } from "./GroupResolvers";
 import { MutationResolver } from "./MutationResolver";
 import { QueryResolver } from "./QueryResolver";
 import { SubscriptionResolver } from "./SubscriptionResolver";
@@ -30,6 +31,10 @@ export const resolvers: NonEmptyArray<Function> = [
   LicenseRequestResolver,
   LicenseRequestDecisionResolver,
   RequestProcessSettingsResolver,
+  GroupQueryResolver,
+  GroupResolver,
+  LicenseRequestGroupsResolver,
+  LicenseAssignmentGroupResolver,
 ];
 
 /**

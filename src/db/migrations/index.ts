@@ -1,5 +1,6 @@
 import { Initial1764000000000 } from "./1764000000000-Initial";
 import { JoinTables1765000000000 } from "./1765000000000-JoinTables";
+import { Groups1766100000000 } from "./1766100000000-Groups";
 
 /** Every migration, in order. */
-export const migrations = [Initial1764000000000, JoinTables1765000000000];
+export const migrations = [Initial1764000000000, JoinTables1765000000000, Groups1766100000000];
