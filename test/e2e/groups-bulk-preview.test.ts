@@ -293,11 +293,11 @@ describe("groups, the preview and bulk decisions", () => {
     it("decides each request on its own, in input order; one failing undoes no other", async () => {
       const people = await Promise.all([newUser(), newUser(), newUser()]);
       const [a, b, c] = await Promise.all([
-        api.submitted(people[0]!.token, "POWER_BI_PRO"),
-        api.submitted(people[1]!.token, "VISIO_PLAN2"),
-        api.submitted(people[2]!.token, "POWER_BI_PRO"),
+        api.submitted(people[0].token, "POWER_BI_PRO"),
+        api.submitted(people[1].token, "VISIO_PLAN2"),
+        api.submitted(people[2].token, "POWER_BI_PRO"),
       ]);
-      expect((await api.deny(ADMIN, b!)).userErrors).toEqual([]);
+      expect((await api.deny(ADMIN, b)).userErrors).toEqual([]);
       const payload = await decide(ADMIN, {
         clientMutationId: "bulk-1",
         decisions: [
@@ -325,7 +325,7 @@ describe("groups, the preview and bulk decisions", () => {
       expect(payload.results[3].userErrors).toEqual([
         { code: "INVALID_INPUT", message: expect.stringContaining("A denial takes no productId"), field: ["input", "decisions", "3", "productId"] },
       ]);
-      expect((await api.stored(c!)).request.decisionMessage).toBe("Not this quarter.");
+      expect((await api.stored(c)).request.decisionMessage).toBe("Not this quarter.");
     });
 
     it("refuses the call as a whole, changing nothing, for none, more than 50 or the same request twice; FORBIDDEN for a user", async () => {
@@ -376,8 +376,8 @@ describe("groups, the preview and bulk decisions", () => {
       expect([first.clientMutationId, second.clientMutationId]).toEqual(["x", "y"]);
       expect((await decide(ADMIN, input)).results[0].assignments).toEqual(first.results[0].assignments);
       expect(await api.pool("SPE_E5")).toEqual({ total: e5.total, assigned: e5.assigned + 1 });
-      expect((await api.stored(a!)).emails).toHaveLength(1);
-      expect((await api.stored(b!)).emails).toHaveLength(1);
+      expect((await api.stored(a)).emails).toHaveLength(1);
+      expect((await api.stored(b)).emails).toHaveLength(1);
       const other = await decide(ADMIN, { ...input, decisions: [{ requestId: a, decision: "DENY" }] });
       expect(other.userErrors).toEqual([expect.objectContaining({ code: "INVALID_INPUT", field: ["input", "idempotencyKey"] })]);
       expect(other.results).toEqual([]);

@@ -53,7 +53,7 @@ describe("group approvals and bulk decisions under concurrency", () => {
       const ids = await Promise.all(requesters.map(async (r) => (await api.submit(r.token, "POWER_BI_PRO")).licenseRequest.id as string));
       const answers = await Promise.all(
         ids.map((id, i) =>
-          api.approve(adminTokens[i % adminTokens.length]!, id, i < 4 ? { assignThrough: { groupId: e5Group } } : { productId: server.ids.product("SPE_E5") }),
+          api.approve(adminTokens[i % adminTokens.length], id, i < 4 ? { assignThrough: { groupId: e5Group } } : { productId: server.ids.product("SPE_E5") }),
         ),
       );
       expect(answers.filter((a) => a.userErrors.length === 0)).toHaveLength(3);
@@ -86,14 +86,14 @@ describe("group approvals and bulk decisions under concurrency", () => {
     const visio = server.ids.productRow("VISIO_PLAN2");
     const products = server.service.dataSource.getRepository(ProductEntity);
     await products.update({ id: visio.id }, { totalLicenses: (await products.findOneByOrFail({ id: visio.id })).assignedLicenses + 4 });
-    const [approving, denying] = await Promise.all([decide(adminTokens[0]!, "APPROVE", ids), decide(adminTokens[1]!, "DENY", [...ids].reverse())]);
+    const [approving, denying] = await Promise.all([decide(adminTokens[0], "APPROVE", ids), decide(adminTokens[1], "DENY", [...ids].reverse())]);
     type Result = { requestId: string; userErrors: { code: string }[]; licenseRequest: { status: string } | null };
     const results = [...(approving.body.data?.decideLicenseRequests.results as Result[]), ...(denying.body.data?.decideLicenseRequests.results as Result[])];
     for (const id of ids) {
       const mine = results.filter((r) => r.requestId === id);
       expect(mine).toHaveLength(2);
       expect(mine.filter((r) => r.userErrors.length === 0)).toHaveLength(1);
-      expect(mine.filter((r) => r.userErrors.length > 0).map((r) => r.userErrors[0]!.code)).toEqual(["CONFLICT"]);
+      expect(mine.filter((r) => r.userErrors.length > 0).map((r) => r.userErrors[0].code)).toEqual(["CONFLICT"]);
       const requestId = localIdOf(id, "LicenseRequest")!;
       expect(await server.service.dataSource.getRepository(DecisionRecordEntity).countBy({ requestId })).toBe(1);
       expect((await api.stored(id)).emails).toHaveLength(1);
