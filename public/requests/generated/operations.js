@@ -408,6 +408,36 @@ fragment GroupSummary on Group {
 }`);
 
 /**
+ * Every group to choose from (the Requests page's approve pane, which greys out
+ * those that are not among the request's eligibleGroups).
+ */
+export const GroupChoices = /** @type {Operation<Types.GroupChoicesQuery, Types.GroupChoicesQueryVariables>} */ (`query GroupChoices($first: Int = 50, $after: String) {
+  groups(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...GroupSummary
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment GroupSummary on Group {
+  id
+  name
+  memberCount
+  licensedProducts {
+    id
+    name
+    availableLicenses
+  }
+}`);
+
+/**
  * The groups through which a request may be approved.
  */
 export const RequestEligibleGroups = /** @type {Operation<Types.RequestEligibleGroupsQuery, Types.RequestEligibleGroupsQueryVariables>} */ (`query RequestEligibleGroups($id: ID!) {
