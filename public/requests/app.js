@@ -15,6 +15,7 @@
  *   list.js      the list and its filter
  *   details.js   the details pane and the decisions
  *   decision.js  the decision form's model and the input it sends
+ *   bulk.js      rows ticked for a bulk decision, decided in one call
  *   live.js      the graphql-ws subscriptions
  *   ownProcess.js  the "use your own request process" pane and its banner
  *   keys.js      idempotency keys of one attempt
@@ -22,11 +23,12 @@
  *   notices.js   the settings pane's admin-notices choice
  */
 import { isTokenRefused } from "./api.js";
+import { decideSelected, setSelected } from "./bulk.js";
 import { closeDetails, refreshDetails, select } from "./details.js";
 import { $, setLive, showNotice } from "./dom.js";
 import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { connectLive } from "./live.js";
-import { loadList, onRowSelected, setFilter, upsertRow } from "./list.js";
+import { loadList, onRowSelected, onRowTicked, setFilter, upsertRow } from "./list.js";
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
 import { hideNotices, loadNotices } from "./notices.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
@@ -93,11 +95,14 @@ function signOut(reason) {
 async function start() {
   whenTokenRefused(signOut);
   onRowSelected((id) => void select(id));
+  onRowTicked(setSelected);
   for (const button of document.querySelectorAll("button.filter")) {
     if (!(button instanceof HTMLElement)) continue;
     button.addEventListener("click", () => void setFilter(button.dataset.state === "COMPLETED" ? "COMPLETED" : "PENDING"));
   }
   $("more").addEventListener("click", () => void loadList({ append: true }).catch(failed));
+  $("bulk-approve").addEventListener("click", () => void decideSelected("approve"));
+  $("bulk-deny").addEventListener("click", () => void decideSelected("deny"));
   $("sign-out").addEventListener("click", () => signOut(null));
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();

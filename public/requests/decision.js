@@ -30,6 +30,7 @@ export function newForm(request) {
   return {
     excluded: new Set(),
     productId: request?.eligibleProducts[0]?.id ?? request?.product.id ?? null,
+    groupId: null,
     disabledPlans: new Set(),
     message: "",
     keys: {},
@@ -54,7 +55,7 @@ export function decisionAnswered(form) {
 }
 
 /** 32 hex characters from the platform's random source (crypto.randomUUID needs a secure context, which plain http on a LAN address is not). */
-function randomKey() {
+export function randomKey() {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -75,6 +76,16 @@ function keyOf(form, kind) {
  * @returns {RequestsPageApproveMutationVariables["input"]}
  */
 export function approveInput(request, form) {
+  if (form.groupId) {
+    // Through a group: the group's product; its apps are the group's to set.
+    return {
+      requestId: request.id,
+      assignThrough: { groupId: form.groupId },
+      excludedUserIds: [...form.excluded],
+      message: form.message.trim() || null,
+      idempotencyKey: keyOf(form, "approve"),
+    };
+  }
   return {
     requestId: request.id,
     productId: form.productId,

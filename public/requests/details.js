@@ -8,7 +8,7 @@ import { gql, isTokenRefused } from "./api.js";
 import { approveInput, decisionAnswered, denyInput, formChanged, MAX_MESSAGE_LENGTH, newForm } from "./decision.js";
 import { $, dateTimeFormat, h, statusBadge, time } from "./dom.js";
 import { failed } from "./failures.js";
-import { RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
+import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
 import { renderList, upsertRow } from "./list.js";
 import { state } from "./state.js";
 
@@ -50,11 +50,35 @@ export async function refreshDetails(id, { resetForm = false } = {}) {
       if (resetForm || !details.request) details.form = newForm(request);
       details.request = request;
       upsertRow(request);
+      if (request.viewerCanDecide) void loadGroups();
     }
     renderDetails();
   } catch (error) {
     failed(error);
   }
+}
+
+/** The organization's groups (the first 50 by name), read once for every approve pane (the ones that cannot fulfil a request are shown greyed out). */
+async function loadGroups() {
+  if (state.groups) return;
+  try {
+    const data = await gql(GroupChoices, { first: 50 });
+    state.groups = data.groups.edges.map((edge) => edge.node);
+    renderDetails();
+  } catch (error) {
+    failed(error);
+  }
+}
+
+/**
+ * Why `group` cannot fulfil `request`, or null when it is one of its eligibleGroups.
+ * @param {RequestDetails} request
+ * @param {import("./state.js").GroupData} group
+ */
+function groupRefusal(request, group) {
+  if (request.eligibleGroups.some((g) => g.id === group.id)) return null;
+  if (!group.licensedProducts.length) return "Not licensed with any product";
+  return `Licensed with ${group.licensedProducts.map((p) => p.name).join(", ")}, which does not include every app of ${request.product.name}`;
 }
 
 export function closeDetails() {
@@ -145,7 +169,8 @@ const messageCount = (length) => `${count.format(length)} / ${count.format(MAX_M
 function decisionForm(request) {
   const { form, busy, errors } = state.details;
   const approvedCount = request.recipients.filter((r) => !form.excluded.has(r.user.id)).length;
-  const product = request.eligibleProducts.find((p) => p.id === form.productId) ?? null;
+  const throughGroup = form.groupId !== null;
+  const product = throughGroup ? null : (request.eligibleProducts.find((p) => p.id === form.productId) ?? null);
   /** A change of choices that changes what the form shows. */
   const changed = () => {
     formChanged(form);
@@ -204,30 +229,102 @@ function decisionForm(request) {
     ),
     h(
       "fieldset",
-      { class: "products" },
-      h("legend", {}, "Assign licenses from"),
-      request.eligibleProducts.map((p, index) =>
-        h(
-          "label",
-          { class: p.availableLicenses < approvedCount ? "short" : null },
-          h("input", {
-            type: "radio",
-            name: "product",
-            id: `product-${index}`,
-            value: p.id,
-            checked: p.id === form.productId,
-            disabled: busy,
-            onchange: () => {
-              form.productId = p.id;
-              form.disabledPlans = new Set();
-              changed();
-            },
-          }),
-          h("span", {}, p.name),
-          h("span", { class: "muted" }, ` ${p.availableLicenses} of ${p.totalLicenses} available`),
-        ),
+      { class: "assign" },
+      h("legend", {}, "How to assign"),
+      h(
+        "label",
+        {},
+        h("input", {
+          type: "radio",
+          name: "assign",
+          id: "assign-direct",
+          checked: !throughGroup,
+          disabled: busy,
+          onchange: () => {
+            form.groupId = null;
+            changed();
+          },
+        }),
+        h("span", {}, "Assign directly"),
+      ),
+      h(
+        "label",
+        {},
+        h("input", {
+          type: "radio",
+          name: "assign",
+          id: "assign-group",
+          checked: throughGroup,
+          disabled: busy,
+          onchange: () => {
+            form.groupId = request.eligibleGroups[0]?.id ?? "";
+            changed();
+          },
+        }),
+        h("span", {}, "Through a group"),
       ),
     ),
+    throughGroup
+      ? h(
+          "fieldset",
+          { class: "groups" },
+          h("legend", {}, "Add the approved users to"),
+          (state.groups ?? []).map((group, index) => {
+            const refusal = groupRefusal(request, group);
+            return h(
+              "label",
+              { class: refusal ? "unavailable" : null, "data-group-id": group.id, title: refusal },
+              h("input", {
+                type: "radio",
+                name: "group",
+                id: `group-${index}`,
+                value: group.id,
+                checked: group.id === form.groupId,
+                disabled: busy || refusal !== null,
+                onchange: () => {
+                  form.groupId = group.id;
+                  changed();
+                },
+              }),
+              h("span", {}, group.name),
+              h(
+                "span",
+                { class: "muted" },
+                refusal ? ` ${refusal}` : ` ${group.licensedProducts.map((p) => `${p.name}: ${p.availableLicenses} available`).join(", ")}`,
+              ),
+            );
+          }),
+          state.groups === null ? h("p", { class: "muted" }, "Loading groups…") : null,
+        )
+      : null,
+    throughGroup
+      ? null
+      : h(
+          "fieldset",
+          { class: "products" },
+          h("legend", {}, "Assign licenses from"),
+          request.eligibleProducts.map((p, index) =>
+            h(
+              "label",
+              { class: p.availableLicenses < approvedCount ? "short" : null },
+              h("input", {
+                type: "radio",
+                name: "product",
+                id: `product-${index}`,
+                value: p.id,
+                checked: p.id === form.productId,
+                disabled: busy,
+                onchange: () => {
+                  form.productId = p.id;
+                  form.disabledPlans = new Set();
+                  changed();
+                },
+              }),
+              h("span", {}, p.name),
+              h("span", { class: "muted" }, ` ${p.availableLicenses} of ${p.totalLicenses} available`),
+            ),
+          ),
+        ),
     product && product.servicePlans.length
       ? h(
           "fieldset",
@@ -261,7 +358,7 @@ function decisionForm(request) {
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "button", id: "approve", class: "primary", disabled: busy, onclick: () => decide("approve") }, "Approve"),
+      h("button", { type: "button", id: "approve", class: "primary", disabled: busy || form.groupId === "", onclick: () => decide("approve") }, "Approve"),
       h("button", { type: "button", id: "deny", disabled: busy, onclick: () => decide("deny") }, "Deny"),
     ),
   );

@@ -40,8 +40,8 @@ export async function loadList({ append = false } = {}) {
  * @param {RowData} request
  * @returns {RowData}
  */
-function rowOf({ id, status, requestedAt, recipientCount, product, requester }) {
-  return { id, status, requestedAt, recipientCount, product, requester };
+function rowOf({ id, status, requestedAt, recipientCount, product, requester, viewerCanDecide }) {
+  return { id, status, requestedAt, recipientCount, product, requester, viewerCanDecide };
 }
 
 /**
@@ -66,9 +66,17 @@ export function upsertRow(request, { isNew = false } = {}) {
   renderList();
 }
 
+/**
+ * Whether row `row` can be ticked for a bulk decision: pending, and the admin may decide it.
+ * @param {RowData} row
+ */
+const decidable = (row) => row.status === "PENDING" && row.viewerCanDecide === true;
+
 export function renderList() {
   const { rows, totalCount, hasNextPage, filter } = state.list;
+  const bulk = state.bulk;
   const selectedId = state.details.selectedId;
+  for (const id of bulk.selected) if (!rows.some((r) => r.id === id && decidable(r))) bulk.selected.delete(id);
   $("rows").replaceChildren(
     ...rows.map((row) =>
       h(
@@ -78,6 +86,19 @@ export function renderList() {
           class: [row.id === selectedId ? "selected" : "", row.isNew ? "new" : ""].join(" ").trim() || null,
           "aria-selected": row.id === selectedId ? "true" : "false",
         },
+        h(
+          "td",
+          { "data-field": "select" },
+          decidable(row)
+            ? h("input", {
+                type: "checkbox",
+                class: "bulk-select",
+                "aria-label": `Select the request of ${row.requester.displayName} for ${row.product.name}`,
+                checked: bulk.selected.has(row.id),
+                disabled: bulk.busy,
+              })
+            : null,
+        ),
         h("td", { "data-field": "product" }, h("button", { type: "button", class: "row-link" }, row.product.name)),
         h(
           "td",
@@ -87,9 +108,15 @@ export function renderList() {
         ),
         h("td", { "data-field": "requestedAt" }, time(row.requestedAt)),
         h("td", { "data-field": "status" }, statusBadge(row.status)),
+        h("td", { "data-field": "result", class: bulk.results.get(row.id)?.ok === false ? "bulk-error" : "muted" }, bulk.results.get(row.id)?.text ?? ""),
       ),
     ),
   );
+  const ticked = bulk.selected.size;
+  $("bulk").hidden = ticked === 0 && bulk.errors.length === 0;
+  $("bulk-count").textContent = `${ticked} selected`;
+  for (const id of ["bulk-approve", "bulk-deny"]) /** @type {HTMLButtonElement} */ ($(id)).disabled = bulk.busy || ticked === 0;
+  $("bulk-errors").replaceChildren(...bulk.errors.map((message) => h("li", {}, message)));
   $("empty").hidden = rows.length > 0;
   $("count").textContent = `${rows.length} of ${totalCount} shown`;
   $("more").hidden = !hasNextPage;
@@ -121,8 +148,23 @@ export async function setFilter(filter) {
  */
 export function onRowSelected(onSelect) {
   $("rows").addEventListener("click", (event) => {
+    // Ticking a row for a bulk decision does not open it.
+    if (event.target instanceof Element && event.target.closest("[data-field=select]")) return;
     const row = event.target instanceof Element ? event.target.closest("tr[data-request-id]") : null;
     const id = row?.getAttribute("data-request-id");
     if (id) onSelect(id);
+  });
+}
+
+/**
+ * Calls `onTick` with the request ID and the new state of each row checkbox
+ * the admin ticks or unticks (one listener for all rows).
+ * @param {(requestId: string, selected: boolean) => void} onTick
+ */
+export function onRowTicked(onTick) {
+  $("rows").addEventListener("change", (event) => {
+    if (!(event.target instanceof HTMLInputElement) || !event.target.classList.contains("bulk-select")) return;
+    const id = event.target.closest("tr[data-request-id]")?.getAttribute("data-request-id");
+    if (id) onTick(id, event.target.checked);
   });
 }

@@ -2,11 +2,17 @@
  * Demo data (api.md "Demo data"), written in one transaction and only when the
  * database has no organization yet. Contoso's five named users (adele, alex,
  * megan, lee, nestor) hold no license of a blocked product and are named in no
- * seeded request, so examples and tests can start from them.
+ * seeded request, so examples and tests can start from them. Each
+ * organization has two security groups: one licensed with Microsoft 365 E5
+ * (its members hold E5 through it), one unlicensed; their members are other
+ * users than those five.
  */
 import { DataSource, EntityManager } from "typeorm";
 import {
   DecisionAction,
+  GroupEntity,
+  GroupLicensedProductEntity,
+  GroupMemberEntity,
   DecisionRecordEntity,
   DecisionRecordUserEntity,
   LicenseAssignmentEntity,
@@ -71,6 +77,8 @@ interface SeedOrganization {
   users: [string, string][];
   /** Licenses held from the start (count toward assignedLicenses). */
   holdings: [string, Sku][];
+  /** Security groups: name, the products they are licensed with, their members (licensed members hold the product through the group). */
+  groups: { name: string; licensedWith: Sku[]; members: string[] }[];
   requests: {
     requester: string;
     others: string[];
@@ -111,6 +119,10 @@ const ORGANIZATIONS: SeedOrganization[] = [
       ["joni", "SPE_E5"],
       ["joni", "PROJECT_PLAN3"],
     ],
+    groups: [
+      { name: "Microsoft 365 E5 users", licensedWith: ["SPE_E5"], members: ["lynne", "miriam", "pradeep", "joni"] },
+      { name: "Project managers", licensedWith: [], members: ["patti", "grady", "johanna"] },
+    ],
     requests: [
       { requester: "patti", others: ["grady"], sku: "VISIO_PLAN2", daysAgo: 2, status: "PENDING", justification: "Floor plans for the new office." },
       { requester: "isaiah", others: [], sku: "POWER_BI_PRO", daysAgo: 9, status: "APPROVED", justification: "Sales dashboards.", message: "Enjoy!" },
@@ -149,6 +161,10 @@ const ORGANIZATIONS: SeedOrganization[] = [
       ["emily", "PROJECT_PLAN3"],
       ["nina", "SPE_E5"],
       ["omar", "SPE_E5"],
+    ],
+    groups: [
+      { name: "Microsoft 365 E5 users", licensedWith: ["SPE_E5"], members: ["irvin", "nina", "omar"] },
+      { name: "Designers", licensedWith: [], members: ["emily", "irvin"] },
     ],
     requests: [
       { requester: "irvin", others: [], sku: "VISIO_PLAN2", daysAgo: 3, status: "PENDING", justification: "Network diagrams." },
@@ -210,6 +226,21 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
       .insert(p.plans.map((code) => ({ productId: product.id, servicePlanId: planByCode.get(code)!.id, organizationId })));
   }
 
+  /** The licensed group a holder's license of `sku` comes through, by handle and SKU. */
+  const groupOfHolding = new Map<string, number>();
+  for (const g of spec.groups) {
+    const group = await manager.getRepository(GroupEntity).save({ organizationId, name: g.name });
+    await manager
+      .getRepository(GroupMemberEntity)
+      .insert(g.members.map((handle) => ({ groupId: group.id, userId: userByHandle.get(handle)!.id, organizationId })));
+    if (g.licensedWith.length) {
+      await manager
+        .getRepository(GroupLicensedProductEntity)
+        .insert(g.licensedWith.map((sku) => ({ groupId: group.id, productId: productBySku.get(sku)!.id, organizationId })));
+    }
+    for (const handle of g.members) for (const sku of g.licensedWith) groupOfHolding.set(`${handle}:${sku}`, group.id);
+  }
+
   const assign = async (handle: string, sku: string, at: Date, requestId: number | null) => {
     const product = productBySku.get(sku)!;
     product.assignedLicenses += 1;
@@ -220,6 +251,7 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
       productId: product.id,
       assignedAt: at,
       requestId,
+      groupId: requestId === null ? (groupOfHolding.get(`${handle}:${sku}`) ?? null) : null,
     });
   };
   for (const [handle, sku] of spec.holdings) await assign(handle, sku, new Date(now.getTime() - 90 * DAY), null);

@@ -4,6 +4,7 @@ import { UserEntity } from "./User";
 import { ProductEntity } from "./Product";
 import { ServicePlanEntity } from "./ServicePlan";
 import { LicenseRequestEntity } from "./LicenseRequest";
+import { GroupEntity } from "./Group";
 import { References, timestampColumn } from "./columns";
 
 /** A license of one product held by one user; a user holds a product at most once. */
@@ -30,11 +31,18 @@ export class LicenseAssignmentEntity {
   @Column({ type: "int", nullable: true })
   requestId: number | null;
 
+  /** The group this license comes through (a member of a licensed group); null when assigned directly. */
+  @Column({ type: "int", nullable: true })
+  groupId: number | null;
+
   @References(() => UserEntity, "userId")
   protected readonly userRef?: Relation<UserEntity>;
 
   @References(() => ProductEntity, "productId")
   protected readonly productRef?: Relation<ProductEntity>;
+
+  @References(() => GroupEntity, "groupId", { nullable: true })
+  protected readonly groupRef?: Relation<GroupEntity>;
 
   @References(() => LicenseRequestEntity, "requestId", { nullable: true })
   protected readonly requestRef?: Relation<LicenseRequestEntity>;

@@ -9,6 +9,7 @@ export * from "./DecisionRecord";
 export * from "./OutboxEmail";
 export * from "./IdempotencyRecord";
 export * from "./AdminNotice";
+export * from "./Group";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -21,6 +22,7 @@ import { DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordU
 import { OutboxEmailEntity } from "./OutboxEmail";
 import { IdempotencyRecordEntity } from "./IdempotencyRecord";
 import { AdminDigestEntity, LicenseRequestNoticeEntity } from "./AdminNotice";
+import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Group";
 
 export const allEntities = [
   OrganizationEntity,
@@ -41,4 +43,7 @@ export const allEntities = [
   IdempotencyRecordEntity,
   LicenseRequestNoticeEntity,
   AdminDigestEntity,
+  GroupEntity,
+  GroupMemberEntity,
+  GroupLicensedProductEntity,
 ];

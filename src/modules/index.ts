@@ -5,6 +5,7 @@
  */
 import { DataSource } from "typeorm";
 import { Authenticator, AuthConfig } from "./access/authentication";
+import { GroupDirectory } from "./groups/groups";
 import { DecisionHistory } from "./history/history";
 import { LicenseRequests } from "./licenseRequests";
 import { LicenseRequestQueries } from "./licenseRequests/queries";
@@ -57,6 +58,7 @@ export function createServices(options: ServicesOptions) {
     }),
     settings,
     users: new UserDirectory(options.dataSource),
+    groups: new GroupDirectory(options.dataSource),
     history,
     nodes: new NodeLookup(requestQueries, settings),
     live: new LiveUpdates(options.bus, auth, requestQueries, options.clock, loadersFor),

@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from "type-graphql";
 import { createEventBus, EventBus } from "../modules/shared/events";
 import { AdminNoticeResolver } from "./AdminNoticeResolver";
+import { GroupQueryResolver, GroupResolver, LicenseAssignmentGroupResolver, LicenseRequestGroupsResolver } from "./GroupResolvers";
 import { MutationResolver } from "./MutationResolver";
 import { QueryResolver } from "./QueryResolver";
 import { SubscriptionResolver } from "./SubscriptionResolver";
@@ -32,6 +33,10 @@ export const resolvers: NonEmptyArray<Function> = [
   LicenseRequestDecisionResolver,
   RequestProcessSettingsResolver,
   AdminNoticeResolver,
+  GroupQueryResolver,
+  GroupResolver,
+  LicenseRequestGroupsResolver,
+  LicenseAssignmentGroupResolver,
 ];
 
 /**

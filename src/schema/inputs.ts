@@ -1,5 +1,6 @@
 /** Input types of the contract. Bounds are checked in the services (see api.md "Rules"). */
 import { Field, ID, InputType } from "type-graphql";
+import { AssignThroughInput } from "./decisionInputs";
 import { LicenseRequestOrderField, LicenseRequestState, LicenseRequestStatus, OrderDirection } from "./enums";
 import { AdminNotification } from "./adminNotices";
 
@@ -78,6 +79,12 @@ export class ApproveLicenseRequestInput extends MutationInput {
 
   @Field(() => String, { nullable: true })
   message?: string | null;
+
+  @Field(() => AssignThroughInput, {
+    nullable: true,
+    description: "Default: licenses are assigned directly from productId. With a group, the approved people join it and get its product.",
+  })
+  assignThrough?: AssignThroughInput | null;
 }
 
 @InputType()

@@ -223,6 +223,7 @@ const TABLE_OF: Record<NodeTypeName, { table: string; idColumn: string; orgColum
   // An organization's settings are named by its own ID, stored or not (defaults until first saved).
   RequestProcessSettings: { table: "organization", idColumn: "id", orgColumn: "id" },
   LicenseRequestDecision: { table: "decision_record", idColumn: "id", orgColumn: "organizationId" },
+  Group: { table: "security_group", idColumn: "id", orgColumn: "organizationId" },
 };
 
 /** Every global ID the database can answer with, and the organization that owns it. */

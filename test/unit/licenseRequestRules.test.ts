@@ -2,20 +2,24 @@
  * The rules of license requests (src/modules/licenseRequests/rules.ts), on
  * plain data, no database: each rule of api.md "Rules" that is a judgement.
  */
-import type { LicenseRequestEntity, ProductEntity, ServicePlanEntity, UserEntity } from "../../src/entities";
+import type { GroupEntity, LicenseRequestEntity, ProductEntity, ServicePlanEntity, UserEntity } from "../../src/entities";
 import {
   availableLicenses,
   busyRecipientErrors,
   Catalog,
   changeRefusal,
   checkSubmission,
+  bulkErrors,
   decisionInputErrors,
+  decisionKindErrors,
+  eligibleGroups,
   eligibleProducts,
   insufficientLicenses,
   missingRecipientErrors,
   planApproval,
   productErrors,
   staleRequests,
+  underDecision,
 } from "../../src/modules/licenseRequests/rules";
 import { toGlobalId } from "../../src/modules/shared/ids";
 
@@ -166,7 +170,7 @@ describe("planning an approval", () => {
   it("approves everyone from the requested product by default", () => {
     expect(plan({ message: "  Enjoy.  " })).toEqual({
       ok: true,
-      value: { product: PBI.row, approvedUserIds: [10, 11, 12], deniedUserIds: [], disabledPlanIds: [], status: "APPROVED", message: "Enjoy." },
+      value: { product: PBI.row, group: null, approvedUserIds: [10, 11, 12], deniedUserIds: [], disabledPlanIds: [], status: "APPROVED", message: "Enjoy." },
     });
   });
 
@@ -174,7 +178,15 @@ describe("planning an approval", () => {
     const planned = plan({ productId: productId(2), excludedUserIds: [userId(11)], disabledServicePlanIds: [planId(3), planId(3), planId(4)] });
     expect(planned).toEqual({
       ok: true,
-      value: { product: E5.row, approvedUserIds: [10, 12], deniedUserIds: [11], disabledPlanIds: [3, 4], status: "PARTIALLY_APPROVED", message: null },
+      value: {
+        product: E5.row,
+        group: null,
+        approvedUserIds: [10, 12],
+        deniedUserIds: [11],
+        disabledPlanIds: [3, 4],
+        status: "PARTIALLY_APPROVED",
+        message: null,
+      },
     });
   });
 
@@ -236,6 +248,103 @@ describe("planning an approval", () => {
     expect(decisionInputErrors({ message: "x".repeat(1001), excludedUserIds: Array.from({ length: 201 }, () => "id") })).toEqual([
       { code: "INVALID_INPUT", message: "The message is at most 1000 characters.", field: ["input", "message"] },
       { code: "INVALID_INPUT", message: "Too many IDs (at most 200).", field: ["input", "excludedUserIds"] },
+    ]);
+  });
+});
+
+describe("approving through a group", () => {
+  const request = { productId: 1 };
+  const recipients = [{ userId: 10 }, { userId: 11 }];
+  const groupOf = (id: number, name: string, licensedProductIds: number[]) => ({ group: { id, organizationId: 1, name } as GroupEntity, licensedProductIds });
+  const E5_USERS = groupOf(1, "E5 users", [2]);
+  const UNLICENSED = groupOf(2, "Project managers", []);
+  const VISIO_USERS = groupOf(3, "Visio users", [3]);
+  const groupId = (id: number) => toGlobalId("Group", id);
+  const plan = (input: Parameters<typeof planApproval>[0]["input"], group: Parameters<typeof planApproval>[0]["group"]) =>
+    planApproval({ request, recipients, catalog, users, holders: [], input, group });
+
+  it("lists the groups licensed with an eligible product, in the order given", () => {
+    expect(eligibleGroups(catalog, [E5_USERS, UNLICENSED, VISIO_USERS], 1).map((g) => g.group.name)).toEqual(["E5 users"]);
+    expect(eligibleGroups(catalog, [E5_USERS, UNLICENSED, VISIO_USERS], 3).map((g) => g.group.name)).toEqual(["Visio users"]);
+  });
+
+  it("assigns the group's eligible product, with the group in the plan", () => {
+    const planned = plan({ assignThrough: { groupId: groupId(1) } }, E5_USERS);
+    expect(planned).toEqual({ ok: true, value: expect.objectContaining({ product: E5.row, group: E5_USERS.group, approvedUserIds: [10, 11] }) });
+    // productId may name the same product.
+    expect(plan({ assignThrough: { groupId: groupId(1) }, productId: productId(2) }, E5_USERS).ok).toBe(true);
+  });
+
+  it("refuses an unlicensed group, a group of no eligible product, a productId the group disagrees with, and a group that is not the organization's", () => {
+    const field = ["input", "assignThrough", "groupId"];
+    expect(plan({ assignThrough: { groupId: groupId(2) } }, UNLICENSED)).toEqual({
+      ok: false,
+      userErrors: [
+        {
+          code: "INVALID_INPUT",
+          message: "Project managers is not licensed with any product, so its members get no license through it; choose a licensed group or assign directly.",
+          field,
+        },
+      ],
+    });
+    expect(plan({ assignThrough: { groupId: groupId(3) } }, VISIO_USERS)).toEqual({
+      ok: false,
+      userErrors: [
+        {
+          code: "INVALID_INPUT",
+          message:
+            "Visio users is licensed with Visio Plan 2, which does not include every app of Power BI Pro; choose a group licensed with one of the eligible products.",
+          field,
+        },
+      ],
+    });
+    expect(plan({ assignThrough: { groupId: groupId(1) }, productId: productId(1) }, E5_USERS)).toEqual({
+      ok: false,
+      userErrors: [
+        {
+          code: "INVALID_INPUT",
+          message: "E5 users is not licensed with Power BI Pro: productId and assignThrough must name the same product (or leave productId out).",
+          field,
+        },
+      ],
+    });
+    expect(plan({ assignThrough: { groupId: groupId(9) } }, null)).toEqual({
+      ok: false,
+      userErrors: [{ code: "NOT_FOUND", message: "No such group.", field }],
+    });
+  });
+});
+
+describe("bulk decisions", () => {
+  const requestId = (id: number) => toGlobalId("LicenseRequest", id);
+
+  it("takes 1 to 50 decisions, each request once", () => {
+    expect(bulkErrors([])).toEqual([{ code: "INVALID_INPUT", message: "Send at least one decision.", field: ["input", "decisions"] }]);
+    expect(bulkErrors(Array.from({ length: 50 }, (_, i) => ({ requestId: requestId(i + 1) })))).toEqual([]);
+    expect(bulkErrors(Array.from({ length: 51 }, (_, i) => ({ requestId: requestId(i + 1) })))[0]).toMatchObject({
+      code: "INVALID_INPUT",
+      message: expect.stringContaining("At most 50 decisions in one call (51 given)"),
+    });
+    expect(bulkErrors([{ requestId: requestId(1) }, { requestId: requestId(2) }, { requestId: requestId(1) }])).toEqual([
+      {
+        code: "INVALID_INPUT",
+        message: "This request is already decided by decision 1 of this call; decide each request once.",
+        field: ["input", "decisions", "2", "requestId"],
+      },
+    ]);
+  });
+
+  it("refuses an approval's choices on a denial, and reports each decision's fields under its place", () => {
+    expect(decisionKindErrors({ requestId: requestId(1), decision: "DENY", productId: productId(1), message: "no" }).map((e) => e.field)).toEqual([
+      ["input", "productId"],
+    ]);
+    expect(decisionKindErrors({ requestId: requestId(1), decision: "APPROVE", productId: productId(1) })).toEqual([]);
+    expect(underDecision(3, [{ code: "NOT_FOUND", message: "No such user.", field: ["input", "excludedUserIds", "0"] }])[0]?.field).toEqual([
+      "input",
+      "decisions",
+      "3",
+      "excludedUserIds",
+      "0",
     ]);
   });
 });

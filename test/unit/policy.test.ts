@@ -47,6 +47,7 @@ const TABLE: Row[] = [
   ["cancelling a request one is named in (admins deny instead)", "request.cancel", namedIn, { user: false, admin: false }],
   ["changing the request-process settings", "settings.update", organization, { user: false, admin: true }],
   ["subscribing to licenseRequestSubmitted", "requests.subscribeSubmitted", organization, { user: false, admin: true }],
+  ["security groups and their members (groups, Group.members, a Group node)", "groups.read", organization, { user: false, admin: true }],
 ];
 
 describe("who may do what", () => {

@@ -8,6 +8,109 @@
 /** @import * as Types from "../../../test/generated/graphql" */
 
 /**
+ * Up to 50 decisions at once, each on its own; the Requests page's bulk bar
+ * ("Approve selected" / "Deny selected") sends it and shows each row's result.
+ */
+export const DecideLicenseRequests = /** @type {Operation<Types.DecideLicenseRequestsMutation, Types.DecideLicenseRequestsMutationVariables>} */ (`mutation DecideLicenseRequests($input: DecideLicenseRequestsInput!) {
+  decideLicenseRequests(input: $input) {
+    results {
+      requestId
+      licenseRequest {
+        ...RequestRow
+      }
+      assignments {
+        id
+        group {
+          id
+        }
+      }
+      userErrors {
+        ...UserErrorFields
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+    clientMutationId
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * What a decision would do, changing nothing: who gets which license from
+ * which product or group, the pool after, the emails, every userError.
+ */
+export const PreviewLicenseRequestDecision = /** @type {Operation<Types.PreviewLicenseRequestDecisionQuery, Types.PreviewLicenseRequestDecisionQueryVariables>} */ (`query PreviewLicenseRequestDecision($input: LicenseRequestDecisionInput!) {
+  previewLicenseRequestDecision(input: $input) {
+    licenseRequest {
+      id
+      status
+    }
+    approvedUsers {
+      id
+      displayName
+    }
+    deniedUsers {
+      id
+      displayName
+    }
+    product {
+      ...ProductLicenseCounts
+    }
+    group {
+      id
+      name
+    }
+    availableLicensesAfter
+    emails {
+      to
+      subject
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment ProductLicenseCounts on Product {
+  id
+  name
+  totalLicenses
+  assignedLicenses
+  availableLicenses
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
  * Approve for every recipient, from a chosen product (default: the requested
  * one), with some apps and services turned off. The payload selects the
  * product's id and counts, so a normalized cache (Apollo Client, Relay) shows
@@ -250,6 +353,172 @@ fragment RequestRow on LicenseRequest {
   recipientCount
   viewerCanDecide
   viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * The organization's groups by name, with the first members of each; the
+ * Requests page shows those that cannot fulfil a request greyed out.
+ */
+export const Groups = /** @type {Operation<Types.GroupsQuery, Types.GroupsQueryVariables>} */ (`query Groups($search: String, $first: Int = 20, $after: String) {
+  groups(search: $search, first: $first, after: $after) {
+    totalCount
+    edges {
+      cursor
+      node {
+        ...GroupSummary
+        members(first: 5) {
+          totalCount
+          edges {
+            cursor
+            node {
+              id
+              displayName
+              email
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment GroupSummary on Group {
+  id
+  name
+  memberCount
+  licensedProducts {
+    id
+    name
+    availableLicenses
+  }
+}`);
+
+/**
+ * Every group to choose from (the Requests page's approve pane, which greys out
+ * those that are not among the request's eligibleGroups).
+ */
+export const GroupChoices = /** @type {Operation<Types.GroupChoicesQuery, Types.GroupChoicesQueryVariables>} */ (`query GroupChoices($first: Int = 50, $after: String) {
+  groups(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...GroupSummary
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment GroupSummary on Group {
+  id
+  name
+  memberCount
+  licensedProducts {
+    id
+    name
+    availableLicenses
+  }
+}`);
+
+/**
+ * The groups through which a request may be approved.
+ */
+export const RequestEligibleGroups = /** @type {Operation<Types.RequestEligibleGroupsQuery, Types.RequestEligibleGroupsQueryVariables>} */ (`query RequestEligibleGroups($id: ID!) {
+  licenseRequest(id: $id) {
+    id
+    eligibleGroups {
+      ...GroupSummary
+    }
+  }
+}
+
+fragment GroupSummary on Group {
+  id
+  name
+  memberCount
+  licensedProducts {
+    id
+    name
+    availableLicenses
+  }
+}`);
+
+/**
+ * Approve through a group: the approved people join it and get its product.
+ */
+export const ApproveThroughGroup = /** @type {Operation<Types.ApproveThroughGroupMutation, Types.ApproveThroughGroupMutationVariables>} */ (`mutation ApproveThroughGroup($requestId: ID!, $groupId: ID!, $excludedUserIds: [ID!], $message: String, $idempotencyKey: String) {
+  approveLicenseRequest(
+    input: {requestId: $requestId, assignThrough: {groupId: $groupId}, excludedUserIds: $excludedUserIds, message: $message, idempotencyKey: $idempotencyKey}
+  ) {
+    licenseRequest {
+      ...RequestRow
+      assignedProduct {
+        ...ProductLicenseCounts
+      }
+    }
+    assignments {
+      id
+      user {
+        id
+        displayName
+      }
+      product {
+        id
+        name
+      }
+      group {
+        id
+        name
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment ProductLicenseCounts on Product {
+  id
+  name
+  totalLicenses
+  assignedLicenses
+  availableLicenses
 }
 
 fragment UserErrorFields on UserError {
@@ -894,6 +1163,10 @@ fragment RequestsPageDetails on LicenseRequest {
       name
     }
   }
+  eligibleGroups {
+    id
+    name
+  }
 }`);
 
 /**
@@ -971,6 +1244,10 @@ fragment RequestsPageDetails on LicenseRequest {
       name
     }
   }
+  eligibleGroups {
+    id
+    name
+  }
 }`);
 
 /**
@@ -1046,6 +1323,10 @@ fragment RequestsPageDetails on LicenseRequest {
       id
       name
     }
+  }
+  eligibleGroups {
+    id
+    name
   }
 }`);
 

@@ -48,6 +48,8 @@ export interface Actions {
   "history.read": OrganizationResource;
   /** Subscribe to every new request of the organization. */
   "requests.subscribeSubmitted": OrganizationResource;
+  /** The organization's security groups and their members. */
+  "groups.read": OrganizationResource;
 }
 
 export type Action = keyof Actions;
@@ -65,6 +67,7 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
   "settings.update": (viewer) => admin(viewer),
   "history.read": (viewer) => admin(viewer),
   "requests.subscribeSubmitted": (viewer) => admin(viewer),
+  "groups.read": (viewer) => admin(viewer),
 };
 
 /** What a refusal says, per action. */
@@ -78,6 +81,7 @@ const REFUSALS: { [A in Action]: string } = {
   "settings.update": "Only global admins change the request process settings.",
   "history.read": "Only global admins read the decision history.",
   "requests.subscribeSubmitted": "Only global admins subscribe to new license requests.",
+  "groups.read": "Only global admins read the security groups.",
 };
 
 /** Whether `viewer` may do `action` on `resource` (false for anything of another organization). */

@@ -6,8 +6,9 @@ import { failed, Outcome } from "../shared/errors";
 import { Topic } from "../shared/events";
 import { localIdOf } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
+import type { UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
-import { LicenseRequestDeps, lockChangeable, storeOutcome } from "./deps";
+import { DecisionOptions, DecisionTrace, LicenseRequestDeps, lockChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 import { decisionInputErrors, decisionMessage } from "./rules";
 
@@ -16,56 +17,72 @@ export interface DenyInput extends MutationInput {
   message?: string | null;
 }
 
+/** The checks made before anything is read (the request ID, the message's length). */
+export function denialPrecheck(input: DenyInput): { requestId: number | null; errors: ReturnType<typeof decisionInputErrors> } {
+  const requestId = localIdOf(input.requestId, "LicenseRequest");
+  if (requestId === null) return { requestId, errors: [requestErrors.noSuchRequest()] };
+  return { requestId, errors: decisionInputErrors(input) };
+}
+
 export async function denyRequest(
   deps: LicenseRequestDeps,
   viewer: Viewer,
   input: DenyInput,
   now: Date,
+  options: DecisionOptions = {},
 ): Promise<Outcome<MutationResult<LicenseRequestEntity>>> {
   assertCan(viewer, "request.decide", organizationOf(viewer));
-  const requestId = localIdOf(input.requestId, "LicenseRequest");
-  if (requestId === null) return failed(requestErrors.noSuchRequest());
-  const inputErrors = decisionInputErrors(input);
-  if (inputErrors.length) return failed(...inputErrors);
-  const organizationId = viewer.organizationId;
+  const { requestId, errors } = denialPrecheck(input);
+  if (requestId === null || errors.length) return failed(...errors);
   const { store } = deps;
-  return deps.mutations.run(
-    viewer,
-    "denyLicenseRequest",
-    input,
-    async (unit) => {
-      const { manager } = unit;
-      const request = await lockChangeable(deps, unit, viewer, requestId, now);
-      const recipientIds = (await store.recipients(manager, requestId)).map((r) => r.userId);
-      await store.denyAll(manager, requestId);
-      const message = decisionMessage(input.message);
-      Object.assign(request, { status: "DENIED", decidedAt: now, decidedById: viewer.userId, decisionMessage: message });
-      await storeOutcome(deps, unit, request);
-      await deps.history.record(manager, {
-        organizationId,
-        requestId,
-        action: "DENIED",
-        actorId: viewer.userId,
-        at: now,
-        deniedUserIds: recipientIds,
-        message,
-      });
-      const users = await store.users(manager, organizationId, recipientIds);
-      const product = await store.product(manager, organizationId, request.productId);
-      await writeDecisionEmails(manager, {
-        organizationId,
-        requestId,
-        organizationName: (await store.organization(manager, organizationId)).name,
-        requestedProductName: product!.name,
-        adminName: viewer.user.displayName,
-        message,
-        recipients: recipientIds.map((id) => ({ user: users.get(id)!, decision: "DENIED" as const })),
-        at: now,
-      });
-      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId, status: "DENIED" });
-      unit.afterCommit(deps.onOutboxWritten);
-      return request;
-    },
-    { encode: (r) => ({ requestId: r.id }), decode: (stored: { requestId: number }) => store.requestById(stored.requestId) },
-  );
+  return deps.mutations.run(viewer, options.mutation ?? "denyLicenseRequest", input, (unit) => denyInUnit(deps, unit, viewer, requestId, input, now), {
+    encode: (r) => ({ requestId: r.id }),
+    decode: (stored: { requestId: number }) => store.requestById(stored.requestId),
+  });
+}
+
+/** The denial inside `unit`, aborting with user errors when it is refused; `trace` learns who is denied and the emails. */
+export async function denyInUnit(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  viewer: Viewer,
+  requestId: number,
+  input: Pick<DenyInput, "message">,
+  now: Date,
+  trace: DecisionTrace = {},
+): Promise<LicenseRequestEntity> {
+  const { manager } = unit;
+  const { store } = deps;
+  const organizationId = viewer.organizationId;
+  const request = await lockChangeable(deps, unit, viewer, requestId, now);
+  const recipientIds = (await store.recipients(manager, requestId)).map((r) => r.userId);
+  await store.denyAll(manager, requestId);
+  const message = decisionMessage(input.message);
+  Object.assign(request, { status: "DENIED", decidedAt: now, decidedById: viewer.userId, decisionMessage: message });
+  await storeOutcome(deps, unit, request);
+  await deps.history.record(manager, {
+    organizationId,
+    requestId,
+    action: "DENIED",
+    actorId: viewer.userId,
+    at: now,
+    deniedUserIds: recipientIds,
+    message,
+  });
+  const users = await store.users(manager, organizationId, recipientIds);
+  Object.assign(trace, { users, approvedUserIds: [], deniedUserIds: recipientIds, group: null });
+  const product = await store.product(manager, organizationId, request.productId);
+  trace.emails = await writeDecisionEmails(manager, {
+    organizationId,
+    requestId,
+    organizationName: (await store.organization(manager, organizationId)).name,
+    requestedProductName: product!.name,
+    adminName: viewer.user.displayName,
+    message,
+    recipients: recipientIds.map((id) => ({ user: users.get(id)!, decision: "DENIED" as const })),
+    at: now,
+  });
+  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId, status: "DENIED" });
+  unit.afterCommit(deps.onOutboxWritten);
+  return request;
 }

@@ -3,7 +3,8 @@
  * share: aborting a unit of work with user errors, and locking a request that
  * must still be able to change.
  */
-import type { LicenseRequestEntity } from "../../entities";
+import type { GroupEntity, LicenseRequestEntity, ProductEntity, UserEntity } from "../../entities";
+import type { WrittenEmail } from "../notifications/outbox";
 import { assertCan, can } from "../access/policy";
 import type { DecisionHistory } from "../history/history";
 import { UserError, UserErrorsAbort } from "../shared/errors";
@@ -26,6 +27,25 @@ export interface LicenseRequestDeps {
   notices: AdminNoticeStore;
   /** The Requests page, as the notices link to it. */
   requestsUrl: string;
+}
+
+/** How a caller runs a decision: the mutation its idempotency key is scoped to (default the decision's own mutation). */
+export interface DecisionOptions {
+  mutation?: string;
+}
+
+/**
+ * What a decision settled, as it went (for the preview, which runs the real
+ * decision and rolls it back): who is approved and denied, from which product
+ * and group, and the emails written. Filled as far as the decision got.
+ */
+export interface DecisionTrace {
+  users?: Map<number, UserEntity>;
+  product?: ProductEntity;
+  group?: GroupEntity | null;
+  approvedUserIds?: number[];
+  deniedUserIds?: number[];
+  emails?: WrittenEmail[];
 }
 
 /** Rolls the unit of work back; the mutation answers with these user errors. */

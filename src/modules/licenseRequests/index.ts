@@ -9,6 +9,7 @@
  * | `messages.ts` | every user error of the feature |
  * | `store.ts` | every SQL statement and lock of the writes |
  * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations |
+ * | `decideMany.ts`, `preview.ts` | bulk decisions and the preview, on approve's and deny's units of work |
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
  * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |
@@ -17,7 +18,10 @@ import type { Viewer } from "../shared/viewer";
 import { approveRequest, ApproveInput } from "./approve";
 import { cancelRequest, CancelInput } from "./cancel";
 import { denyRequest, DenyInput } from "./deny";
+import { decideMany, DecideManyInput } from "./decideMany";
 import type { LicenseRequestDeps } from "./deps";
+import { previewDecision } from "./preview";
+import type { DecisionInput } from "./rules";
 import { expireDue } from "./expire";
 import { remindDue, sendDigests } from "./notices";
 import { submitRequest, SubmitInput } from "./submit";
@@ -25,6 +29,9 @@ import { submitRequest, SubmitInput } from "./submit";
 export type { ApproveInput, ApproveResult } from "./approve";
 export type { CancelInput } from "./cancel";
 export type { DenyInput } from "./deny";
+export type { DecideManyInput, DecisionResult } from "./decideMany";
+export type { DecisionPreview } from "./preview";
+export type { DecisionInput } from "./rules";
 export type { SubmitInput, SubmitResult } from "./submit";
 
 export class LicenseRequests {
@@ -40,6 +47,16 @@ export class LicenseRequests {
 
   deny(viewer: Viewer, input: DenyInput, now: Date) {
     return denyRequest(this.deps, viewer, input, now);
+  }
+
+  /** decideLicenseRequests: each decision on its own transaction, results in input order. */
+  decideMany(viewer: Viewer, input: DecideManyInput, now: Date) {
+    return decideMany(this.deps, viewer, input, now);
+  }
+
+  /** What a decision would do, changing nothing. */
+  preview(viewer: Viewer, input: DecisionInput, now: Date) {
+    return previewDecision(this.deps, viewer, input, now);
   }
 
   cancel(viewer: Viewer, input: CancelInput, now: Date) {

@@ -10,6 +10,8 @@ export const MAX_JUSTIFICATION_LENGTH = 2000;
 export const MAX_DECISION_MESSAGE_LENGTH = 1000;
 /** More IDs than this in one list is not a mistake a person makes; refused before any lookup. */
 export const MAX_LIST_INPUT = 200;
+/** decideLicenseRequests takes 1 to this many decisions. */
+export const MAX_BULK_DECISIONS = 50;
 
 type Field = string[];
 
@@ -53,6 +55,38 @@ export const requestErrors = {
       `${product} has ${available} available ${plural(available, "license", "licenses")}; ${needed} ${plural(needed, "is", "are")} needed. Leave people out, choose another product, or buy more licenses.`,
       ["input", "productId"],
     ),
+
+  noSuchGroup: (): UserError => userError("NOT_FOUND", "No such group.", ["input", "assignThrough", "groupId"]),
+  groupUnlicensed: (group: string): UserError =>
+    userError(
+      "INVALID_INPUT",
+      `${group} is not licensed with any product, so its members get no license through it; choose a licensed group or assign directly.`,
+      ["input", "assignThrough", "groupId"],
+    ),
+  groupNotEligible: (group: string, licensed: string[], requested: string): UserError =>
+    userError(
+      "INVALID_INPUT",
+      `${group} is licensed with ${licensed.join(", ")}, which does not include every app of ${requested}; choose a group licensed with one of the eligible products.`,
+      ["input", "assignThrough", "groupId"],
+    ),
+  groupDisagrees: (group: string, product: string): UserError =>
+    userError("INVALID_INPUT", `${group} is not licensed with ${product}: productId and assignThrough must name the same product (or leave productId out).`, [
+      "input",
+      "assignThrough",
+      "groupId",
+    ]),
+  approvalOnly: (name: string): UserError => userError("INVALID_INPUT", `A denial takes no ${name}: it denies every recipient.`, ["input", name]),
+
+  noDecisions: (): UserError => userError("INVALID_INPUT", "Send at least one decision.", ["input", "decisions"]),
+  tooManyDecisions: (given: number): UserError =>
+    userError("INVALID_INPUT", `At most ${MAX_BULK_DECISIONS} decisions in one call (${given} given); send the rest in another call.`, ["input", "decisions"]),
+  decidedTwice: (index: number, first: number): UserError =>
+    userError("INVALID_INPUT", `This request is already decided by decision ${first + 1} of this call; decide each request once.`, [
+      "input",
+      "decisions",
+      String(index),
+      "requestId",
+    ]),
 
   expired: (): UserError => userError("REQUEST_EXPIRED", "This request expired; it can no longer change.", ["input", "requestId"]),
   alreadyDecided: (status: string): UserError =>

@@ -5,12 +5,12 @@
  * unit-tested on plain data (test/unit/licenseRequestRules.test.ts) and the
  * orchestrations only read, ask, and write.
  */
-import type { LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, StoredRequestStatus, UserEntity } from "../../entities";
+import type { GroupEntity, LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, StoredRequestStatus, UserEntity } from "../../entities";
 import type { Catalog } from "../shared/catalog";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
 import { localIdOf } from "../shared/ids";
 import { isPastExpiry } from "./status";
-import { MAX_DECISION_MESSAGE_LENGTH, MAX_JUSTIFICATION_LENGTH, MAX_LIST_INPUT, MAX_RECIPIENTS, requestErrors } from "./messages";
+import { MAX_BULK_DECISIONS, MAX_DECISION_MESSAGE_LENGTH, MAX_JUSTIFICATION_LENGTH, MAX_LIST_INPUT, MAX_RECIPIENTS, requestErrors } from "./messages";
 
 export type { Catalog };
 export { isPastExpiry };
@@ -49,6 +49,54 @@ export function eligibleProducts(catalog: Catalog, productId: number): ProductEn
     return needed.length > 0 && needed.every((id) => has.has(id));
   });
   return [requested, ...others];
+}
+
+// --------------------------------------------------------------------- groups
+
+/** A security group with the products it is licensed with (IDs of the organization's catalog). */
+export interface GroupChoice {
+  group: GroupEntity;
+  licensedProductIds: readonly number[];
+}
+
+/** eligibleGroups lists at most this many (by name). */
+export const MAX_ELIGIBLE_GROUPS = 100;
+
+/** Groups licensed with one of the products that can fulfil a request for `productId`, in the order given (by name). */
+export function eligibleGroups<G extends GroupChoice>(catalog: Catalog, groups: readonly G[], productId: number): G[] {
+  const eligible = new Set(eligibleProducts(catalog, productId).map((p) => p.id));
+  return groups.filter((g) => g.licensedProductIds.some((id) => eligible.has(id))).slice(0, MAX_ELIGIBLE_GROUPS);
+}
+
+/**
+ * The product an approval through `choice` assigns from: the first of the
+ * request's eligibleProducts the group is licensed with (the requested
+ * product first), or the input's productId when it names one, which the
+ * group must then be licensed with. Refused with the reason otherwise:
+ * an unlicensed group, a group licensed with no eligible product.
+ */
+export function groupProduct(
+  catalog: Catalog,
+  request: Pick<LicenseRequestEntity, "productId">,
+  choice: GroupChoice,
+  input: ApprovalInput,
+): Outcome<ProductEntity> {
+  const { group } = choice;
+  const licensed = choice.licensedProductIds.map((id) => catalog.productById.get(id)).filter((p): p is ProductEntity => p !== undefined);
+  if (!licensed.length) return failed(requestErrors.groupUnlicensed(group.name));
+  const eligible = eligibleProducts(catalog, request.productId);
+  const requestedName = catalog.productById.get(request.productId)!.name;
+  if (input.productId != null) {
+    const namedId = localIdOf(input.productId, "Product");
+    const named = namedId === null ? undefined : catalog.productById.get(namedId);
+    if (!named) return failed(requestErrors.noSuchProduct());
+    if (!eligible.some((p) => p.id === named.id)) return failed(requestErrors.notEligible(named.name, requestedName));
+    if (!licensed.some((p) => p.id === named.id)) return failed(requestErrors.groupDisagrees(group.name, named.name));
+    return ok(named);
+  }
+  const through = eligible.find((p) => licensed.some((l) => l.id === p.id));
+  if (!through) return failed(requestErrors.groupNotEligible(group.name, licensed.map((p) => p.name).sort(), requestedName));
+  return ok(through);
 }
 
 // --------------------------------------------------------------------- submit
@@ -139,6 +187,8 @@ export const decisionMessage = (message: string | null | undefined): string | nu
 
 export interface ApprovalInput {
   productId?: string | null;
+  /** Assign through this group (its members get the group's product) instead of directly. */
+  assignThrough?: { groupId: string } | null;
   excludedUserIds?: readonly string[] | null;
   disabledServicePlanIds?: readonly string[] | null;
   message?: string | null;
@@ -146,6 +196,8 @@ export interface ApprovalInput {
 
 export interface ApprovalPlan {
   product: ProductEntity;
+  /** The group the approved people join and their licenses come through; null when assigned directly. */
+  group: GroupEntity | null;
   approvedUserIds: number[];
   deniedUserIds: number[];
   /** Service plans turned off in every assignment, in the order given. */
@@ -159,13 +211,41 @@ export function chosenProductId(request: Pick<LicenseRequestEntity, "productId">
   return input.productId == null ? request.productId : localIdOf(input.productId, "Product");
 }
 
+/** The group an approval's input names (null: none, or none that can be known). */
+export function chosenGroupId(input: ApprovalInput): number | null {
+  return input.assignThrough ? localIdOf(input.assignThrough.groupId, "Group") : null;
+}
+
+/**
+ * The product an approval assigns from, or why it cannot: directly, the
+ * input's productId (default the requested product), one of eligibleProducts;
+ * through a group (`group`: the group the input names, null when it names
+ * none of the organization's), the group's product (groupProduct).
+ */
+export function chosenProduct(
+  catalog: Catalog,
+  request: Pick<LicenseRequestEntity, "productId">,
+  input: ApprovalInput,
+  group: GroupChoice | null = null,
+): Outcome<ProductEntity> {
+  if (input.assignThrough) return group ? groupProduct(catalog, request, group, input) : failed(requestErrors.noSuchGroup());
+  const chosenId = chosenProductId(request, input);
+  const chosen = chosenId === null ? undefined : catalog.productById.get(chosenId);
+  if (!chosen) return failed(requestErrors.noSuchProduct());
+  if (!eligibleProducts(catalog, request.productId).some((p) => p.id === chosen.id)) {
+    return failed(requestErrors.notEligible(chosen.name, catalog.productById.get(request.productId)!.name));
+  }
+  return ok(chosen);
+}
+
 /** The users an approval's input names (to read them before the plan is made). */
 export function excludedUserIdsOf(input: ApprovalInput): number[] {
   return (input.excludedUserIds ?? []).map((id) => localIdOf(id, "User")).filter((id): id is number => id !== null);
 }
 
 /**
- * What an approval does, or why it cannot: the product one of eligibleProducts,
+ * What an approval does, or why it cannot: the product one of eligibleProducts
+ * (directly, or through a group licensed with it: chosenProduct),
  * excluded users recipients and not everyone, disabled plans plans of the
  * chosen product, nobody approved who holds the chosen product already.
  * `users` holds the recipients and the users the input names; `holders` the
@@ -179,14 +259,13 @@ export function planApproval(args: {
   users: Map<number, UserEntity>;
   holders: readonly number[];
   input: ApprovalInput;
+  /** The group `input.assignThrough` names, when it is the organization's. */
+  group?: GroupChoice | null;
 }): Outcome<ApprovalPlan> {
   const { request, recipients, catalog, users, input } = args;
-  const chosenId = chosenProductId(request, input);
-  const chosen = chosenId === null ? undefined : catalog.productById.get(chosenId);
-  if (!chosen) return failed(requestErrors.noSuchProduct());
-  if (!eligibleProducts(catalog, request.productId).some((p) => p.id === chosen.id)) {
-    return failed(requestErrors.notEligible(chosen.name, catalog.productById.get(request.productId)!.name));
-  }
+  const product = chosenProduct(catalog, request, input, args.group ?? null);
+  if (!product.ok) return product;
+  const chosen = product.value;
 
   // "Don't assign to these users": recipients, and not everyone.
   const recipientIds = new Set(recipients.map((r) => r.userId));
@@ -224,6 +303,7 @@ export function planApproval(args: {
 
   return ok({
     product: chosen,
+    group: input.assignThrough ? args.group!.group : null,
     approvedUserIds,
     deniedUserIds: recipients.map((r) => r.userId).filter((id) => excluded.has(id)),
     disabledPlanIds,
@@ -235,4 +315,43 @@ export function planApproval(args: {
 /** The refusal when the chosen product's pool, read under its lock, cannot serve the approval. */
 export function insufficientLicenses(product: ProductEntity, needed: number): UserError {
   return requestErrors.insufficientLicenses(product.name, availableLicenses(product), needed);
+}
+
+// ----------------------------------------------------- bulk and preview
+
+export type DecisionKind = "APPROVE" | "DENY";
+
+/** One decision of decideLicenseRequests or previewLicenseRequestDecision. */
+export interface DecisionInput extends ApprovalInput {
+  requestId: string;
+  decision: DecisionKind;
+}
+
+/** A denial names none of an approval's choices (it denies every recipient). */
+export function decisionKindErrors(input: DecisionInput): UserError[] {
+  if (input.decision !== "DENY") return [];
+  const approvalOnly = ["productId", "excludedUserIds", "disabledServicePlanIds", "assignThrough"] as const;
+  return approvalOnly.filter((name) => input[name] != null).map((name) => requestErrors.approvalOnly(name));
+}
+
+/** The call as a whole: 1 to 50 decisions, each request decided once (an ID that names nothing is left to its own decision). */
+export function bulkErrors(decisions: readonly Pick<DecisionInput, "requestId">[]): UserError[] {
+  if (decisions.length === 0) return [requestErrors.noDecisions()];
+  if (decisions.length > MAX_BULK_DECISIONS) return [requestErrors.tooManyDecisions(decisions.length)];
+  const firstIndex = new Map<number | string, number>();
+  const errors: UserError[] = [];
+  for (const [index, d] of decisions.entries()) {
+    const key = localIdOf(d.requestId, "LicenseRequest") ?? `raw:${d.requestId}`;
+    const first = firstIndex.get(key);
+    if (first === undefined) firstIndex.set(key, index);
+    else errors.push(requestErrors.decidedTwice(index, first));
+  }
+  return errors;
+}
+
+/** A decision's user errors as the bulk call reports them: each field under its decision (`["input", "decisions", "3", …]`). */
+export function underDecision(index: number, errors: readonly UserError[]): UserError[] {
+  return errors.map((e) =>
+    e.field && e.field[0] === "input" && e.field[1] !== "idempotencyKey" ? { ...e, field: ["input", "decisions", String(index), ...e.field.slice(1)] } : e,
+  );
 }

@@ -16,6 +16,9 @@
 import { DataSource, EntityManager, In } from "typeorm";
 import {
   AssignmentDisabledPlanEntity,
+  GroupEntity,
+  GroupLicensedProductEntity,
+  GroupMemberEntity,
   LicenseAssignmentEntity,
   LicenseRequestDisabledPlanEntity,
   LicenseRequestEntity,
@@ -28,6 +31,7 @@ import {
 import { loadCatalog } from "../shared/loaders";
 import type { Database } from "../shared/unitOfWork";
 import type { Catalog } from "../shared/catalog";
+import type { GroupChoice } from "./rules";
 
 export type NewRequest = Pick<
   LicenseRequestEntity,
@@ -104,6 +108,14 @@ export class LicenseRequestStore {
     return { recipients, requests };
   }
 
+  /** The organization's group `groupId` with the products it is licensed with; null when it is not the organization's. */
+  async group(manager: EntityManager, organizationId: number, groupId: number): Promise<GroupChoice | null> {
+    const group = await manager.getRepository(GroupEntity).findOne({ where: { id: groupId, organizationId } });
+    if (!group) return null;
+    const licensed = await manager.getRepository(GroupLicensedProductEntity).find({ where: { groupId, organizationId }, order: { productId: "ASC" } });
+    return { group, licensedProductIds: licensed.map((l) => l.productId) };
+  }
+
   settings(manager: EntityManager, organizationId: number): Promise<RequestProcessSettingsEntity | null> {
     return manager.getRepository(RequestProcessSettingsEntity).findOne({ where: { organizationId } });
   }
@@ -171,12 +183,21 @@ export class LicenseRequestStore {
   async assign(
     manager: EntityManager,
     request: Pick<LicenseRequestEntity, "id" | "organizationId">,
-    plan: { productId: number; approvedUserIds: readonly number[]; deniedUserIds: readonly number[]; disabledPlanIds: readonly number[]; at: Date },
+    plan: {
+      productId: number;
+      /** The group the licenses come through (null: directly). */
+      groupId?: number | null;
+      approvedUserIds: readonly number[];
+      deniedUserIds: readonly number[];
+      disabledPlanIds: readonly number[];
+      at: Date;
+    },
   ): Promise<LicenseAssignmentEntity[]> {
     const { organizationId } = request;
+    const groupId = plan.groupId ?? null;
     const assignmentRepository = manager.getRepository(LicenseAssignmentEntity);
     await assignmentRepository.insert(
-      plan.approvedUserIds.map((userId) => ({ organizationId, userId, productId: plan.productId, assignedAt: plan.at, requestId: request.id })),
+      plan.approvedUserIds.map((userId) => ({ organizationId, userId, productId: plan.productId, assignedAt: plan.at, requestId: request.id, groupId })),
     );
     const assignments = await assignmentRepository.find({
       where: { requestId: request.id, userId: In([...plan.approvedUserIds]), organizationId },
@@ -207,6 +228,15 @@ export class LicenseRequestStore {
         .update({ requestId: request.id, userId: In([...plan.deniedUserIds]) }, { decision: "DENIED", pendingProductId: null });
     }
     return assignments;
+  }
+
+  /** Makes `userIds` members of the group (those who are not already), in one statement. */
+  async addMembers(manager: EntityManager, organizationId: number, groupId: number, userIds: readonly number[]): Promise<void> {
+    if (!userIds.length) return;
+    const repository = manager.getRepository(GroupMemberEntity);
+    const already = new Set((await repository.find({ select: { userId: true }, where: { groupId, userId: In([...userIds]) } })).map((m) => m.userId));
+    const joining = userIds.filter((id) => !already.has(id));
+    if (joining.length) await repository.insert(joining.map((userId) => ({ groupId, userId, organizationId })));
   }
 
   /** Every recipient denied. */

@@ -39,6 +39,8 @@ export class NodeLookup {
       }
       case "LicenseRequestDecision":
         return can(viewer, "history.read", organizationOf(viewer)) ? loaders.decision.load(id) : null;
+      case "Group":
+        return can(viewer, "groups.read", organizationOf(viewer)) ? loaders.group.load(id) : null;
       case "RequestProcessSettings":
         return id === viewer.organizationId ? this.settings.read(loaders) : null;
       default:

@@ -22,8 +22,14 @@ export interface DecisionNotice {
   at: Date;
 }
 
-/** One email per recipient of a decision, in the decision's transaction. */
-export async function writeDecisionEmails(manager: EntityManager, notice: DecisionNotice): Promise<void> {
+/** An email as written to the outbox: where it goes and its subject. */
+export interface WrittenEmail {
+  to: string;
+  subject: string;
+}
+
+/** One email per recipient of a decision, in the decision's transaction; answers what it wrote, in recipient order. */
+export async function writeDecisionEmails(manager: EntityManager, notice: DecisionNotice): Promise<WrittenEmail[]> {
   const rows = notice.recipients.map(({ user, decision }) => {
     const email = composeDecisionEmail({
       organizationName: notice.organizationName,
@@ -53,4 +59,5 @@ export async function writeDecisionEmails(manager: EntityManager, notice: Decisi
     };
   });
   if (rows.length) await manager.getRepository(OutboxEmailEntity).insert(rows);
+  return rows.map((r) => ({ to: r.toAddress, subject: r.subject }));
 }

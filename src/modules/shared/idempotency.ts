@@ -7,6 +7,7 @@
  * other input is refused. Records live 24 hours.
  */
 import { createHash } from "node:crypto";
+import { In } from "typeorm";
 import { IdempotencyRecordEntity } from "../../entities";
 import type { Clock } from "./clock";
 import { DAY_MS } from "./clock";
@@ -113,6 +114,22 @@ export class IdempotentMutations {
         throw error;
       }
     }
+  }
+
+  /**
+   * Whether `key` was used, within the window, for one of `calls` (mutation
+   * names and the inputs they would be remembered with) with other input: a
+   * call made of several remembered parts (decideLicenseRequests) refuses a
+   * reused key as a whole, before any part runs.
+   */
+  async usedWithOtherInput(viewer: Viewer, key: string, calls: readonly { mutation: string; input: MutationInput }[]): Promise<boolean> {
+    if (!calls.length) return false;
+    const fingerprints = new Map(calls.map((c) => [c.mutation, inputFingerprint(c.input)]));
+    const cutoff = this.clock.now().getTime() - IDEMPOTENCY_WINDOW_MS;
+    const found = await this.db.dataSource.getRepository(IdempotencyRecordEntity).find({
+      where: { organizationId: viewer.organizationId, userId: viewer.userId, idempotencyKey: key, mutation: In([...fingerprints.keys()]) },
+    });
+    return found.some((r) => r.createdAt.getTime() > cutoff && r.inputHash !== fingerprints.get(r.mutation));
   }
 
   private async keyTaken(viewer: Viewer, mutation: string, key: string): Promise<boolean> {

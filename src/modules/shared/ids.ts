@@ -3,7 +3,7 @@
  * opaque; a malformed ID, or one of another type, names nothing.
  */
 export type NodeTypeName =
-  "Organization" | "User" | "ServicePlan" | "Product" | "LicenseAssignment" | "LicenseRequest" | "RequestProcessSettings" | "LicenseRequestDecision";
+  "Organization" | "User" | "ServicePlan" | "Product" | "LicenseAssignment" | "LicenseRequest" | "RequestProcessSettings" | "LicenseRequestDecision" | "Group";
 
 const NODE_TYPES = new Set<string>([
   "Organization",
@@ -14,6 +14,7 @@ const NODE_TYPES = new Set<string>([
   "LicenseRequest",
   "RequestProcessSettings",
   "LicenseRequestDecision",
+  "Group",
 ]);
 
 export function toGlobalId(type: NodeTypeName, localId: number): string {

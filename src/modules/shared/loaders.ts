@@ -12,6 +12,7 @@ import DataLoader from "dataloader";
 import type { DataSource, EntityManager } from "typeorm";
 import type {
   DecisionRecordEntity,
+  GroupEntity,
   LicenseAssignmentEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
@@ -29,6 +30,7 @@ import {
   rows,
   toAssignment,
   toDecision,
+  toGroup,
   toOrganization,
   toPlan,
   toProduct,
@@ -101,6 +103,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
   let productMapPromise: Promise<Map<number, ProductEntity>> | null = null;
   let catalogPromise: Promise<Catalog> | null = null;
   let settingsPromise: Promise<RequestProcessSettingsEntity | null> | null = null;
+  let groupsPromise: Promise<GroupLicensing[]> | null = null;
 
   const products = (): Promise<ProductEntity[]> => {
     productsPromise ??= loadProducts(db, organizationId);
@@ -182,7 +185,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         byId(
           await rows(
             db,
-            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\`, \`groupId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
             scoped(ids),
             toAssignment,
           ),
@@ -197,7 +200,7 @@ export function createLoaders(db: DataSource, organizationId: number) {
         groupBy(
           await rows(
             db,
-            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
+            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\`, \`groupId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
             scoped(userIds),
             toAssignment,
           ),
@@ -288,6 +291,67 @@ export function createLoaders(db: DataSource, organizationId: number) {
       batching,
     ),
 
+    group: new DataLoader<number, GroupEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`name\` FROM \`security_group\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toGroup,
+          ),
+          ids,
+        ),
+      batching,
+    ),
+
+    /** Members of each group (a count per group, one statement per batch). */
+    memberCount: new DataLoader<number, number>(async (groupIds) => {
+      const counts = await rows(
+        db,
+        `SELECT \`groupId\`, COUNT(*) AS \`members\` FROM \`group_member\` WHERE \`organizationId\` = ? AND \`groupId\` IN (${placeholders(groupIds.length)}) GROUP BY \`groupId\``,
+        scoped(groupIds),
+        (r) => ({ groupId: Number(r["groupId"]), members: Number(r["members"]) }),
+      );
+      const byGroup = new Map(counts.map((c) => [c.groupId, c.members]));
+      return groupIds.map((id) => byGroup.get(id) ?? 0);
+    }, batching),
+
+    /** Product IDs each group is licensed with. */
+    licensedProductIdsOfGroup: new DataLoader<number, number[]>(
+      async (groupIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`groupId\`, \`productId\` FROM \`group_licensed_product\` WHERE \`organizationId\` = ? AND \`groupId\` IN (${placeholders(groupIds.length)}) ORDER BY \`groupId\`, \`productId\``,
+            scoped(groupIds),
+            (r) => ({ groupId: Number(r["groupId"]), productId: Number(r["productId"]) }),
+          ),
+          (g) => g.groupId,
+          groupIds,
+        ).map((found) => found.map((r) => r.productId)),
+      batching,
+    ),
+
+    /** Every group of the organization with its licensed products, by name (two statements, once per operation): eligibleGroups of any request. */
+    groupLicensing: (): Promise<GroupLicensing[]> => {
+      groupsPromise ??= Promise.all([
+        rows(db, "SELECT `id`, `organizationId`, `name` FROM `security_group` WHERE `organizationId` = ?", [organizationId], toGroup),
+        rows(
+          db,
+          "SELECT `groupId`, `productId` FROM `group_licensed_product` WHERE `organizationId` = ? ORDER BY `groupId`, `productId`",
+          [organizationId],
+          (r) => ({
+            groupId: Number(r["groupId"]),
+            productId: Number(r["productId"]),
+          }),
+        ),
+      ]).then(([groups, links]) =>
+        groups.sort(compareByName).map((group) => ({ group, licensedProductIds: links.filter((l) => l.groupId === group.id).map((l) => l.productId) })),
+      );
+      return groupsPromise;
+    },
+
     settings: (): Promise<RequestProcessSettingsEntity | null> => {
       settingsPromise ??= rows(
         db,
@@ -298,6 +362,12 @@ export function createLoaders(db: DataSource, organizationId: number) {
       return settingsPromise;
     },
   };
+}
+
+/** A group with the products it is licensed with. */
+export interface GroupLicensing {
+  group: GroupEntity;
+  licensedProductIds: number[];
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -12,6 +12,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import {
   DecisionRecordEntity,
+  GroupEntity,
   LicenseAssignmentEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
@@ -111,6 +112,7 @@ export const toAssignment = (r: Row) =>
     productId: int(r["productId"]),
     assignedAt: time(r["assignedAt"]),
     requestId: nullableInt(r["requestId"]),
+    groupId: nullableInt(r["groupId"]),
   });
 
 export const toDecision = (r: Row) =>
@@ -139,6 +141,8 @@ export const toSettings = (r: Row) =>
     updatedById: nullableInt(r["updatedById"]),
     adminNotification: adminNotificationOf(r["adminNotification"]),
   });
+
+export const toGroup = (r: Row) => Object.assign(new GroupEntity(), { id: int(r["id"]), organizationId: int(r["organizationId"]), name: text(r["name"]) });
 
 export const toOrganization = (r: Row) => Object.assign(new OrganizationEntity(), { id: int(r["id"]), name: text(r["name"]) });
 

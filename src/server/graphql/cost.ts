@@ -44,7 +44,8 @@ import {
   SelectionNode,
   SelectionSetNode,
 } from "graphql";
-import { MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
+import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
+import { MAX_ELIGIBLE_GROUPS } from "../../modules/licenseRequests/rules";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
 import { MAX_NODES } from "../../modules/nodes/nodeLookup";
 import { badUserInput } from "../../modules/shared/errors";
@@ -69,6 +70,13 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   "LicenseRequestDecision.deniedUsers": MAX_RECIPIENTS,
   "User.licenses": 100,
   "ApproveLicenseRequestPayload.assignments": MAX_RECIPIENTS,
+  "Group.licensedProducts": 100,
+  "LicenseRequest.eligibleGroups": MAX_ELIGIBLE_GROUPS,
+  "DecideLicenseRequestsPayload.results": MAX_BULK_DECISIONS,
+  "LicenseRequestDecisionResult.assignments": MAX_RECIPIENTS,
+  "LicenseRequestDecisionPreview.approvedUsers": MAX_RECIPIENTS,
+  "LicenseRequestDecisionPreview.deniedUsers": MAX_RECIPIENTS,
+  "LicenseRequestDecisionPreview.emails": MAX_RECIPIENTS,
   // Every payload's userErrors: at most one per recipient and field.
   "*.userErrors": MAX_RECIPIENTS,
 };

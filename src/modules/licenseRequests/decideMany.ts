@@ -1,0 +1,102 @@
+/**
+ * decideLicenseRequests (api.md "The admin center today", Bulk): 1 to 50
+ * decisions, each the single-decision orchestration (approve.ts, deny.ts) in
+ * its own transaction, so each is atomic, follows the same rules and races
+ * as one decision does, and one failing never undoes another. Results come
+ * in input order.
+ *
+ * Idempotency as a whole: each decision is remembered under the call's key
+ * in its own transaction (as `decideLicenseRequests[i]`, with a fingerprint
+ * of the whole call), so a repeated call replays the decisions that acted and
+ * runs again those that gave userErrors (which changed nothing), and a
+ * concurrent duplicate acts once per decision. The same key with another call
+ * is refused as a whole before anything runs.
+ */
+import type { LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
+import { assertCan, organizationOf } from "../access/policy";
+import { badUserInput, failed, ok, Outcome, userError, UserError } from "../shared/errors";
+import { inputFingerprint, MAX_IDEMPOTENCY_KEY_LENGTH, MutationInput } from "../shared/idempotency";
+import type { Viewer } from "../shared/viewer";
+import { approveRequest } from "./approve";
+import { denyRequest } from "./deny";
+import type { LicenseRequestDeps } from "./deps";
+import { bulkErrors, DecisionInput, decisionKindErrors, underDecision } from "./rules";
+
+export interface DecideManyInput extends MutationInput {
+  decisions: readonly DecisionInput[];
+}
+
+export interface DecisionResult {
+  /** The ID as the decision gave it. */
+  requestId: string;
+  request: LicenseRequestEntity | null;
+  assignments: LicenseAssignmentEntity[];
+  userErrors: UserError[];
+}
+
+const partName = (index: number) => `decideLicenseRequests[${index}]`;
+
+/** What each decision is remembered with: its own input and the whole call's fingerprint. */
+function partInput(decision: DecisionInput, call: string, key: string | null) {
+  const { requestId } = decision;
+  const message = decision.message ?? null;
+  if (decision.decision === "DENY") return { kind: "DENY" as const, input: { requestId, message, call, idempotencyKey: key } };
+  const approval = {
+    productId: decision.productId ?? null,
+    excludedUserIds: decision.excludedUserIds ?? null,
+    disabledServicePlanIds: decision.disabledServicePlanIds ?? null,
+    assignThrough: decision.assignThrough ?? null,
+  };
+  return { kind: "APPROVE" as const, input: { requestId, ...approval, message, call, idempotencyKey: key } };
+}
+
+export async function decideMany(deps: LicenseRequestDeps, viewer: Viewer, input: DecideManyInput, now: Date): Promise<Outcome<DecisionResult[]>> {
+  assertCan(viewer, "request.decide", organizationOf(viewer));
+  const key = input.idempotencyKey ?? null;
+  if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
+  }
+  const callErrors = bulkErrors(input.decisions);
+  if (callErrors.length) return failed(...callErrors);
+  const call = inputFingerprint({ decisions: input.decisions } as MutationInput);
+  const parts = input.decisions.map((decision) => ({ decision, ...partInput(decision, call, key) }));
+  if (
+    key !== null &&
+    (await deps.mutations.usedWithOtherInput(
+      viewer,
+      key,
+      parts.map((p, i) => ({ mutation: partName(i), input: p.input })),
+    ))
+  ) {
+    return failed(
+      userError("INVALID_INPUT", "This idempotency key was already used with different input; use a new key for a new call.", ["input", "idempotencyKey"]),
+    );
+  }
+
+  const results: DecisionResult[] = [];
+  for (const [index, part] of parts.entries()) {
+    const { decision } = part;
+    const refused = decisionKindErrors(decision);
+    if (refused.length) {
+      results.push({ requestId: decision.requestId, request: null, assignments: [], userErrors: underDecision(index, refused) });
+      continue;
+    }
+    const options = { mutation: partName(index) };
+    if (part.kind === "APPROVE") {
+      const outcome = await approveRequest(deps, viewer, part.input, now, options);
+      results.push(
+        outcome.ok
+          ? { requestId: decision.requestId, request: outcome.value.value.request, assignments: outcome.value.value.assignments, userErrors: [] }
+          : { requestId: decision.requestId, request: null, assignments: [], userErrors: underDecision(index, outcome.userErrors) },
+      );
+    } else {
+      const outcome = await denyRequest(deps, viewer, part.input, now, options);
+      results.push(
+        outcome.ok
+          ? { requestId: decision.requestId, request: outcome.value.value, assignments: [], userErrors: [] }
+          : { requestId: decision.requestId, request: null, assignments: [], userErrors: underDecision(index, outcome.userErrors) },
+      );
+    }
+  }
+  return ok(results);
+}
