@@ -76,6 +76,8 @@ describe("groups, the preview and bulk decisions", () => {
     server = await startTestServer();
     api = requestsApi(server);
     contosoId = server.ids.userRow(ADMIN).organizationId;
+    // These tests count the emails decisions write; the admins' notices of new requests are test/e2e/admin-notices.test.ts's.
+    expect((await api.settings(ADMIN, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
     const groups = (await gql(ADMIN, `{ groups { nodes { id name } } }`)).groups.nodes as Json[];
     e5Group = groups.find((g) => g.name === "Microsoft 365 E5 users")!.id;
     unlicensedGroup = groups.find((g) => g.name === "Project managers")!.id;

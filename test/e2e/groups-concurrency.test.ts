@@ -35,6 +35,8 @@ describe("group approvals and bulk decisions under concurrency", () => {
     server = await startTestServer();
     api = requestsApi(server);
     contosoId = server.ids.userRow(ADMIN).organizationId;
+    // These tests count the emails decisions write; the admins' notices of new requests are test/e2e/admin-notices.test.ts's.
+    expect((await api.settings(ADMIN, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
     adminTokens = (await addUsers("group-admin", 6, "GLOBAL_ADMIN")).map((a) => a.token);
     const groups = await server.gql(ADMIN, `{ groups { nodes { id name } } }`);
     e5Group = (groups.body.data?.groups.nodes as { id: string; name: string }[]).find((g) => g.name === "Microsoft 365 E5 users")!.id;

@@ -67,6 +67,9 @@ describe("the groups migration", () => {
       await migrated.query("UPDATE license_assignment SET groupId = NULL");
       for (const table of ["group_licensed_product", "group_member", "security_group"]) await migrated.query(`DELETE FROM ${table}`);
 
+      // Down to the migrations before this one: the later ones first, then this one.
+      while ((await migrated.query("SELECT name FROM migrations ORDER BY id DESC LIMIT 1"))[0].name !== "Groups1766100000000")
+        await migrated.undoLastMigration({ transaction: "each" });
       await migrated.undoLastMigration({ transaction: "each" });
       const runner = migrated.createQueryRunner();
       expect((await runner.getTable("license_assignment"))!.columns.map((c) => c.name)).not.toContain("groupId");
