@@ -64,6 +64,8 @@ test("the page's modules take their operations from generated/operations.js and 
   }
   const exported = new Set(pageOperations(ROOT).map((o) => o.name));
   expect([...imported].sort()).toEqual([
+    "DecideLicenseRequests",
+    "GroupChoices",
     "MineCancel",
     "MinePage",
     "MinePeople",
