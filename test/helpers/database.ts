@@ -73,3 +73,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Undoes migrations, newest first, until `name` is undone too: a migration's
+ * down is tested whatever migrations came after it.
+ */
+export async function undoMigrationsThrough(dataSource: DataSource, name: string): Promise<void> {
+  for (;;) {
+    const [last] = await dataSource.query<{ name: string }[]>("SELECT name FROM migrations ORDER BY id DESC LIMIT 1");
+    if (!last) throw new Error(`migration ${name} was never run`);
+    await dataSource.undoLastMigration({ transaction: "each" });
+    if (last.name === name) return;
+  }
+}

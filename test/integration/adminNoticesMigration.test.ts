@@ -11,7 +11,7 @@ import { createDataSource, openDatabase } from "../../src/db/dataSource";
 import { Initial1764000000000 } from "../../src/db/migrations/1764000000000-Initial";
 import { JoinTables1765000000000 } from "../../src/db/migrations/1765000000000-JoinTables";
 import { isDuplicateKeyError } from "../../src/modules/shared/unitOfWork";
-import { createTestDatabase, TestDatabase } from "../helpers/database";
+import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
 
 const rowsOf = (ds: DataSource, sql: string) => ds.query<Record<string, unknown>[]>(sql);
 const numbers = (rows: Record<string, unknown>[]) =>
@@ -74,7 +74,7 @@ describe("the admin-notices migration", () => {
       ).toBe(true);
       expect(await refused("INSERT INTO admin_digest (organizationId, day, requestCount, createdAt) VALUES (1, 86400000, 2, 90000001)")).toBe(true);
 
-      await migrated.undoLastMigration({ transaction: "each" });
+      await undoMigrationsThrough(migrated, "AdminNotices1766300000000");
       const runner = migrated.createQueryRunner();
       expect((await runner.getTable("request_process_settings"))!.columns.map((c) => c.name)).not.toContain("adminNotification");
       expect((await runner.getTable("outbox_email"))!.findColumnByName("requestId")!.isNullable).toBe(false);

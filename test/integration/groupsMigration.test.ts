@@ -9,7 +9,7 @@ import { DataSource } from "typeorm";
 import { createDataSource, openDatabase } from "../../src/db/dataSource";
 import { Initial1764000000000 } from "../../src/db/migrations/1764000000000-Initial";
 import { JoinTables1765000000000 } from "../../src/db/migrations/1765000000000-JoinTables";
-import { createTestDatabase, TestDatabase } from "../helpers/database";
+import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
 
 const rowsOf = async (ds: DataSource, sql: string) =>
   (await ds.query<Record<string, unknown>[]>(sql)).map((row) =>
@@ -67,10 +67,7 @@ describe("the groups migration", () => {
       await migrated.query("UPDATE license_assignment SET groupId = NULL");
       for (const table of ["group_licensed_product", "group_member", "security_group"]) await migrated.query(`DELETE FROM ${table}`);
 
-      // Down to the migrations before this one: the later ones first, then this one.
-      while ((await migrated.query("SELECT name FROM migrations ORDER BY id DESC LIMIT 1"))[0].name !== "Groups1766100000000")
-        await migrated.undoLastMigration({ transaction: "each" });
-      await migrated.undoLastMigration({ transaction: "each" });
+      await undoMigrationsThrough(migrated, "Groups1766100000000");
       const runner = migrated.createQueryRunner();
       expect((await runner.getTable("license_assignment"))!.columns.map((c) => c.name)).not.toContain("groupId");
       expect(await runner.hasTable("security_group")).toBe(false);

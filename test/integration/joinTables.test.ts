@@ -8,7 +8,7 @@
 import { DataSource } from "typeorm";
 import { createDataSource, openDatabase } from "../../src/db/dataSource";
 import { Initial1764000000000 } from "../../src/db/migrations/1764000000000-Initial";
-import { createTestDatabase, TestDatabase } from "../helpers/database";
+import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
 
 const rowsOf = (ds: DataSource, sql: string) => ds.query<Record<string, unknown>[]>(sql);
 const numbers = (rows: Record<string, unknown>[]) =>
@@ -71,9 +71,7 @@ describe("the join-table migration", () => {
         { id: 11, status: "PENDING", decisionMessage: null },
       ]);
 
-      // The migrations after it first (the groups), then this one.
-      await migrated.undoLastMigration({ transaction: "each" });
-      await migrated.undoLastMigration({ transaction: "each" });
+      await undoMigrationsThrough(migrated, "JoinTables1765000000000");
       expect(numbers(await rowsOf(migrated, "SELECT id, disabledServicePlanIds FROM license_request ORDER BY id"))).toEqual([
         { id: 10, disabledServicePlanIds: "3,1" },
         { id: 11, disabledServicePlanIds: "" },
