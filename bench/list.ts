@@ -33,6 +33,8 @@ export interface ListBenchOptions {
   durationSeconds?: number;
   rounds?: number;
   connections?: number[];
+  /** The service's entry point (default: this checkout's dist/src/index.js); another build's, to profile it the same way. */
+  serviceEntry?: string;
   /** A directory: the service and B1 run under `node --cpu-prof`, answer `profileRequests` requests each and leave their profiles there. */
   cpuProfileDir?: string | null;
   profileRequests?: number;
@@ -94,8 +96,8 @@ interface Server {
 }
 
 /** The built service as a production process would run it, logging every operation at info. */
-function startService(databaseUrl: string, cpuProfileDir: string | null): Promise<Server> {
-  return startProcess(path.join(ROOT, "dist/src/index.js"), cpuProfileDir, {
+function startService(databaseUrl: string, cpuProfileDir: string | null, entry = path.join(ROOT, "dist/src/index.js")): Promise<Server> {
+  return startProcess(entry, cpuProfileDir, {
     NODE_ENV: "production",
     PORT: "0",
     HOST: "127.0.0.1",
@@ -231,7 +233,7 @@ export async function benchList(options: ListBenchOptions): Promise<string[]> {
   try {
     // The service runs the migrations and the demo seed as it starts.
     const profiles = options.cpuProfileDir ?? null;
-    service = await startService(options.database, profiles && path.join(profiles, "service"));
+    service = await startService(options.database, profiles && path.join(profiles, "service"), options.serviceEntry);
     const admin = await seed(options.database, count);
     baseline = await startB1(options.database, profiles && path.join(profiles, "b1"));
     const token = await signToken(SECRET, { id: admin.adminId, organizationId: admin.organizationId }, { expiresIn: "2h" });
@@ -322,6 +324,7 @@ if (require.main === module) {
     ...(number("rounds") ? { rounds: number("rounds")! } : {}),
     ...(value("connections") ? { connections: value("connections")!.split(",").map(Number) } : {}),
     cpuProfileDir: value("cpu-prof") ? path.resolve(value("cpu-prof")!) : null,
+    ...(value("service") ? { serviceEntry: path.resolve(value("service")!) } : {}),
     ...(number("profile-requests") ? { profileRequests: number("profile-requests")! } : {}),
   })
     .then(async (lines) => {

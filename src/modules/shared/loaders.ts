@@ -88,75 +88,13 @@ export async function loadCatalog(db: Queryable, organizationId: number, product
 }
 
 /**
- * When an operation's batches go out. A batch is dispatched once the event
- * loop has run the I/O callbacks that are ready (setImmediate), not at the end
- * of the current tick, and only while none of the operation's batches is in
- * flight, the nearest to the root first (`level`: requests before their
- * recipients, recipients before the people they name): keys asked for by
- * resolvers that resume from different statements' rows then share one
- * statement (the requesters of a page and the users its recipients name are
- * one statement, not two), so an operation's statement count depends neither
- * on how its replies happened to arrive nor on the order its fields resolve.
- * No batch function waits for another loader, so holding a batch back never
- * blocks the one it waits for.
+ * Every loader of an operation dispatches its batch once the event loop has run
+ * the I/O callbacks that are ready (setImmediate), not at the end of the current
+ * tick: keys asked for by resolvers that resume from different statements' rows
+ * then share one statement, so an operation's statement count does not depend on
+ * how its replies happened to arrive.
  */
-function operationBatches() {
-  const waiting: { level: number; dispatch: () => void }[] = [];
-  let inFlight = 0;
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (inFlight > 0 || waiting.length === 0) return;
-    let level = Infinity;
-    for (const w of waiting) level = Math.min(level, w.level);
-    const ready = waiting.filter((w) => w.level === level);
-    waiting.splice(0, waiting.length, ...waiting.filter((w) => w.level !== level));
-    for (const w of ready) w.dispatch();
-  };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(flush);
-  };
-  return {
-    /** DataLoader options for a loader of this operation at `level`, its batch function counted while in flight. */
-    options<K, V>(level: number, batch: (keys: readonly K[]) => Promise<V[]>): [DataLoader.BatchLoadFn<K, V>, DataLoader.Options<K, V>] {
-      const counted = async (keys: readonly K[]) => {
-        inFlight += 1;
-        try {
-          return await batch(keys);
-        } finally {
-          inFlight -= 1;
-          if (inFlight === 0 && waiting.length) schedule();
-        }
-      };
-      return [
-        counted,
-        {
-          batchScheduleFn: (dispatch: () => void) => {
-            waiting.push({ level, dispatch });
-            schedule();
-          },
-        },
-      ];
-    },
-  };
-}
-
-/** Dispatch order of the loaders (operationBatches): rows nearer the root of a typical operation first. */
-const LEVEL = {
-  request: 0,
-  organization: 0,
-  recipients: 1,
-  decision: 1,
-  assignment: 2,
-  disabledPlanIdsOfRequest: 2,
-  peopleOfDecision: 2,
-  disabledPlanIdsOfDecision: 2,
-  user: 3,
-  assignmentsOfUser: 4,
-  disabledPlanIdsOfAssignment: 5,
-} as const;
+const batching = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) } as const;
 
 export function createLoaders(db: DataSource, organizationId: number) {
   let productsPromise: Promise<ProductEntity[]> | null = null;
@@ -168,9 +106,6 @@ export function createLoaders(db: DataSource, organizationId: number) {
     productsPromise ??= loadProducts(db, organizationId);
     return productsPromise;
   };
-
-  const batches = operationBatches();
-  const loader = <K, V>(level: number, batch: (keys: readonly K[]) => Promise<V[]>) => new DataLoader<K, V>(...batches.options(level, batch));
 
   /** `keys` with the organization first: every batch below is `organizationId = ? AND … IN (…)`. */
   const scoped = (keys: readonly number[]) => [organizationId, ...keys];
@@ -189,146 +124,168 @@ export function createLoaders(db: DataSource, organizationId: number) {
       return catalogPromise;
     },
 
-    organization: loader<number, OrganizationEntity | null>(LEVEL.organization, async (ids) =>
-      // An organization sees only itself.
-      ids.includes(organizationId)
-        ? byId(await rows(db, "SELECT `id`, `name` FROM `organization` WHERE `id` = ?", [organizationId], toOrganization), ids)
-        : ids.map(() => null),
+    organization: new DataLoader<number, OrganizationEntity | null>(
+      async (ids) =>
+        // An organization sees only itself.
+        ids.includes(organizationId)
+          ? byId(await rows(db, "SELECT `id`, `name` FROM `organization` WHERE `id` = ?", [organizationId], toOrganization), ids)
+          : ids.map(() => null),
+      batching,
     ),
 
-    user: loader<number, UserEntity | null>(LEVEL.user, async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toUser,
+    user: new DataLoader<number, UserEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toUser,
+          ),
+          ids,
         ),
-        ids,
-      ),
+      batching,
     ),
 
-    request: loader<number, LicenseRequestEntity | null>(LEVEL.request, async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT ${REQUEST_COLUMNS} FROM \`license_request\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toRequest,
+    request: new DataLoader<number, LicenseRequestEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT ${REQUEST_COLUMNS} FROM \`license_request\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toRequest,
+          ),
+          ids,
         ),
-        ids,
-      ),
+      batching,
     ),
 
     /** Recipients of each request: the requester first, then the named users in order. */
-    recipients: loader<number, LicenseRequestRecipientEntity[]>(LEVEL.recipients, async (requestIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT ${RECIPIENT_COLUMNS} FROM \`license_request_recipient\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
-          scoped(requestIds),
-          toRecipient,
+    recipients: new DataLoader<number, LicenseRequestRecipientEntity[]>(
+      async (requestIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT ${RECIPIENT_COLUMNS} FROM \`license_request_recipient\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
+            scoped(requestIds),
+            toRecipient,
+          ),
+          (r) => r.requestId,
+          requestIds,
         ),
-        (r) => r.requestId,
-        requestIds,
-      ),
+      batching,
     ),
 
-    assignment: loader<number, LicenseAssignmentEntity | null>(LEVEL.assignment, async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toAssignment,
+    assignment: new DataLoader<number, LicenseAssignmentEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toAssignment,
+          ),
+          ids,
         ),
-        ids,
-      ),
+      batching,
     ),
 
     /** Licenses held by each user, oldest first. */
-    assignmentsOfUser: loader<number, LicenseAssignmentEntity[]>(LEVEL.assignmentsOfUser, async (userIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
-          scoped(userIds),
-          toAssignment,
+    assignmentsOfUser: new DataLoader<number, LicenseAssignmentEntity[]>(
+      async (userIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`userId\`, \`productId\`, \`assignedAt\`, \`requestId\` FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
+            scoped(userIds),
+            toAssignment,
+          ),
+          (a) => a.userId,
+          userIds,
         ),
-        (a) => a.userId,
-        userIds,
-      ),
+      batching,
     ),
 
     /** Service plan IDs turned off in each assignment. */
-    disabledPlanIdsOfAssignment: loader<number, number[]>(LEVEL.disabledPlanIdsOfAssignment, async (assignmentIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`assignmentId\`, \`servicePlanId\` FROM \`assignment_disabled_plan\` WHERE \`organizationId\` = ? AND \`assignmentId\` IN (${placeholders(assignmentIds.length)}) ORDER BY \`assignmentId\`, \`servicePlanId\``,
-          scoped(assignmentIds),
-          (r) => ({ assignmentId: Number(r["assignmentId"]), servicePlanId: Number(r["servicePlanId"]) }),
-        ),
-        (d) => d.assignmentId,
-        assignmentIds,
-      ).map((found) => found.map((r) => r.servicePlanId)),
+    disabledPlanIdsOfAssignment: new DataLoader<number, number[]>(
+      async (assignmentIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`assignmentId\`, \`servicePlanId\` FROM \`assignment_disabled_plan\` WHERE \`organizationId\` = ? AND \`assignmentId\` IN (${placeholders(assignmentIds.length)}) ORDER BY \`assignmentId\`, \`servicePlanId\``,
+            scoped(assignmentIds),
+            (r) => ({ assignmentId: Number(r["assignmentId"]), servicePlanId: Number(r["servicePlanId"]) }),
+          ),
+          (d) => d.assignmentId,
+          assignmentIds,
+        ).map((found) => found.map((r) => r.servicePlanId)),
+      batching,
     ),
 
     /** Service plan IDs an approval turned off, per request, in the order given. */
-    disabledPlanIdsOfRequest: loader<number, number[]>(LEVEL.disabledPlanIdsOfRequest, async (requestIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`requestId\`, \`servicePlanId\` FROM \`license_request_disabled_plan\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
-          scoped(requestIds),
-          (r) => ({ requestId: Number(r["requestId"]), servicePlanId: Number(r["servicePlanId"]) }),
-        ),
-        (d) => d.requestId,
-        requestIds,
-      ).map((found) => found.map((r) => r.servicePlanId)),
+    disabledPlanIdsOfRequest: new DataLoader<number, number[]>(
+      async (requestIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`requestId\`, \`servicePlanId\` FROM \`license_request_disabled_plan\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
+            scoped(requestIds),
+            (r) => ({ requestId: Number(r["requestId"]), servicePlanId: Number(r["servicePlanId"]) }),
+          ),
+          (d) => d.requestId,
+          requestIds,
+        ).map((found) => found.map((r) => r.servicePlanId)),
+      batching,
     ),
 
     /** Who one history entry approved and denied, in recipient order. */
-    peopleOfDecision: loader<number, { approved: number[]; denied: number[] }>(LEVEL.peopleOfDecision, async (decisionIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`decisionId\`, \`userId\`, \`outcome\` FROM \`decision_record_user\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
-          scoped(decisionIds),
-          (r) => ({ decisionId: Number(r["decisionId"]), userId: Number(r["userId"]), outcome: String(r["outcome"]) }),
-        ),
-        (d) => d.decisionId,
-        decisionIds,
-      ).map((found) => ({
-        approved: found.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
-        denied: found.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
-      })),
+    peopleOfDecision: new DataLoader<number, { approved: number[]; denied: number[] }>(
+      async (decisionIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`decisionId\`, \`userId\`, \`outcome\` FROM \`decision_record_user\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
+            scoped(decisionIds),
+            (r) => ({ decisionId: Number(r["decisionId"]), userId: Number(r["userId"]), outcome: String(r["outcome"]) }),
+          ),
+          (d) => d.decisionId,
+          decisionIds,
+        ).map((found) => ({
+          approved: found.filter((r) => r.outcome === "APPROVED").map((r) => r.userId),
+          denied: found.filter((r) => r.outcome === "DENIED").map((r) => r.userId),
+        })),
+      batching,
     ),
 
     /** Service plan IDs one history entry turned off, in the order given. */
-    disabledPlanIdsOfDecision: loader<number, number[]>(LEVEL.disabledPlanIdsOfDecision, async (decisionIds) =>
-      groupBy(
-        await rows(
-          db,
-          `SELECT \`decisionId\`, \`servicePlanId\` FROM \`decision_record_disabled_plan\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
-          scoped(decisionIds),
-          (r) => ({ decisionId: Number(r["decisionId"]), servicePlanId: Number(r["servicePlanId"]) }),
-        ),
-        (d) => d.decisionId,
-        decisionIds,
-      ).map((found) => found.map((r) => r.servicePlanId)),
+    disabledPlanIdsOfDecision: new DataLoader<number, number[]>(
+      async (decisionIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT \`decisionId\`, \`servicePlanId\` FROM \`decision_record_disabled_plan\` WHERE \`organizationId\` = ? AND \`decisionId\` IN (${placeholders(decisionIds.length)}) ORDER BY \`decisionId\`, \`position\``,
+            scoped(decisionIds),
+            (r) => ({ decisionId: Number(r["decisionId"]), servicePlanId: Number(r["servicePlanId"]) }),
+          ),
+          (d) => d.decisionId,
+          decisionIds,
+        ).map((found) => found.map((r) => r.servicePlanId)),
+      batching,
     ),
 
-    decision: loader<number, DecisionRecordEntity | null>(LEVEL.decision, async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT \`id\`, \`organizationId\`, \`requestId\`, \`action\`, \`actorId\`, \`at\`, \`productId\`, \`message\` FROM \`decision_record\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toDecision,
+    decision: new DataLoader<number, DecisionRecordEntity | null>(
+      async (ids) =>
+        byId(
+          await rows(
+            db,
+            `SELECT \`id\`, \`organizationId\`, \`requestId\`, \`action\`, \`actorId\`, \`at\`, \`productId\`, \`message\` FROM \`decision_record\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            scoped(ids),
+            toDecision,
+          ),
+          ids,
         ),
-        ids,
-      ),
+      batching,
     ),
 
     settings: (): Promise<RequestProcessSettingsEntity | null> => {
