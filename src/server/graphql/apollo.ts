@@ -7,7 +7,7 @@
  *   operation to `pipeline.admit` and only then reads the viewer;
  * - the plugin gives Apollo the admitted document (Apollo neither parses nor
  *   validates again) or answers the refusal itself (nothing runs), runs a
- *   compiled query or mutation itself (`pipeline.execute`; errors presented
+ *   compiled query itself (`pipeline.execute`; errors presented
  *   as Apollo's `formatError` would present them), settles
  *   the cost into `extensions.cost`, adds the request ID, and logs the
  *   operation through the pipeline.

@@ -20,7 +20,7 @@
  *
  * What is left to each transport: reading the request and the viewer, and
  * running the admitted operation, through `execute` for queries and mutations:
- * each validated document's operation is compiled once by graphql-jit and
+ * each validated document's query is compiled once by graphql-jit and
  * kept with the document, so a request runs a compiled function instead of
  * walking the document again (the same resolvers, errors and result as
  * graphql-js's `execute`). With tracing on, graphql-js runs the operation
@@ -84,7 +84,7 @@ export interface AdmittedOperation {
   coercedVariables: Record<string, unknown>;
   requestedCost: number;
   rateKey: string;
-  /** The operation compiled (queries and mutations, when compiling is on); null: graphql-js runs it. */
+  /** The operation compiled (queries, when compiling is on); null: graphql-js runs it. */
   compiled: CompiledQuery | null;
 }
 
@@ -291,7 +291,9 @@ export class GraphQLPipeline {
 
   /** The operation's compiled form, compiled on its first admission and kept with its document. */
   private compiledOf(cached: ValidDocument, operation: OperationDefinitionNode): CompiledQuery | null {
-    if (this.options.compile === false || operation.operation === OperationTypeNode.SUBSCRIPTION) return null;
+    // Queries only: compiled, an input object built from variables got the fields a client left out as
+    // present and null (updateRequestProcessSettings cleared a message it was not sent); graphql-js omits them.
+    if (this.options.compile === false || operation.operation !== OperationTypeNode.QUERY) return null;
     let operations = this.compiled.get(cached);
     if (!operations) {
       operations = new Map();
