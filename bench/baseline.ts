@@ -134,3 +134,20 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
     },
   };
 }
+
+/** Run alone (bench/list.ts starts it so, in a process of its own): DATABASE_URL, JWT_SECRET; logs `{"url": …}` once it listens. */
+if (require.main === module) {
+  const databaseUrl = process.env["DATABASE_URL"];
+  const secret = process.env["JWT_SECRET"];
+  if (!databaseUrl || !secret) throw new Error("B1 needs DATABASE_URL and JWT_SECRET");
+  startBaseline({ databaseUrl, secret }).then(
+    (baseline) => {
+      process.stdout.write(`${JSON.stringify({ url: baseline.url })}\n`);
+      process.once("SIGTERM", () => void baseline.close().then(() => process.exit(0)));
+    },
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

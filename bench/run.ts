@@ -8,7 +8,9 @@
  *    (autocannon);
  * 3. subscription fan-out: `--subscribers` graphql-ws clients (the organization's
  *    dashboards) each receive a new request; time from the mutation's answer to
- *    the last delivery, and the server's resident memory per subscription.
+ *    the last delivery, and the server's resident memory per subscription;
+ * and first, on MySQL/MariaDB, the admin list against B1, the hand-written
+ * baseline, side by side (bench/list.ts).
  *
  * Usage: npm run bench -- [--rows 1000000] [--subscribers 1000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
  * See bench/README.md.
@@ -31,6 +33,7 @@ import { signToken } from "../src/modules/access/authentication";
 import { requestCursor } from "../src/modules/licenseRequests/queries";
 import { toGlobalId } from "../src/modules/shared/ids";
 import type { DatabaseConfig } from "../src/config";
+import { benchList } from "./list";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "benchmark-secret-benchmark-secret-0123456789";
@@ -286,6 +289,21 @@ async function openDashboards(wsUrl: string, token: string, count: number, onEve
   return clients;
 }
 
+/** Section 0 (bench/list.ts), on MySQL/MariaDB only: B1 speaks mysql2. Its database is the benchmark's name with `_list`. */
+async function listAgainstB1(options: Options): Promise<string[]> {
+  if (!options.database) {
+    return [
+      "## The admin list against B1",
+      "",
+      "Not measured here: B1 (bench/baseline.ts) speaks mysql2 only; run with `--database mysql://…` (bench/results/mariadb.md).",
+      "",
+    ];
+  }
+  const url = new URL(options.database);
+  url.pathname = `/${url.pathname.replace(/^\//, "") || "lr_bench"}_list`;
+  return benchList({ database: url.toString(), durationSeconds: options.durationSeconds });
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const database = await benchDatabase(options.database);
@@ -313,6 +331,9 @@ async function main(): Promise<void> {
     say(`- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
     say(`- data: the demo seed plus ${options.rows.toLocaleString("en")} completed requests in one organization (loaded in ${loadSeconds.toFixed(1)} s)`);
     say();
+
+    // 0. The admin list against B1, on a database and in processes of its own (this server idles meanwhile).
+    for (const line of await listAgainstB1(options)) say(line);
 
     // 1. Page cost by depth: cursors taken from the rows themselves.
     const repository = dataSource.getRepository(LicenseRequestEntity);

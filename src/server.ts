@@ -172,6 +172,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     limiter: options.limiter ?? new MemoryCostLimiter(config.rateLimit),
     metrics,
+    // Traced, operations run through graphql-js, whose instrumentation gives the execute span.
+    compile: !config.tracing,
   });
   const websocket = attachWebSocketServer({
     httpServer,

@@ -35,6 +35,7 @@ import http from "node:http";
 import { randomUUID } from "node:crypto";
 import {
   DocumentNode,
+  execute,
   ExecutionArgs,
   FormattedExecutionResult,
   FieldNode,
@@ -54,7 +55,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, WebSocket } from "ws";
 import type { Logger } from "pino";
 import type { Config } from "../config";
-import { buildContext } from "../context";
+import { buildContext, Context } from "../context";
 import type { Services } from "../modules";
 import { AuthenticationError } from "../modules/access/authentication";
 import type { Viewer } from "../modules/shared/viewer";
@@ -170,6 +171,11 @@ export function attachWebSocketServer(options: {
       schema,
       isProd: config.isProduction,
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
+      // Queries and mutations run as over HTTP: compiled where the pipeline compiled them.
+      execute: (args) => {
+        const admitted = (args.contextValue as Context | undefined)?.admitted;
+        return admitted ? pipeline.execute(admitted, args.contextValue) : execute(args);
+      },
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {

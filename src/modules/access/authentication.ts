@@ -6,6 +6,7 @@
  * no detail a caller could probe.
  */
 import { createRemoteJWKSet, JWTPayload, jwtVerify, SignJWT } from "jose";
+import { LRUCache } from "lru-cache";
 import { DataSource } from "typeorm";
 import type { UserEntity } from "../../entities";
 import { rows, toUser, USER_COLUMNS } from "../shared/rows";
@@ -30,12 +31,25 @@ export interface AuthConfig {
   audience?: string | undefined;
 }
 
+/** Characters of verified tokens kept with their claims (the most recently used). */
+const VERIFIED_TOKENS_MAX_CHARS = 8 * 1024 * 1024;
+
 const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 const MAX_TOKEN_LENGTH = 8192;
 
 export class Authenticator {
   private readonly jwks?: ReturnType<typeof createRemoteJWKSet> | undefined;
   private readonly secret?: Uint8Array | undefined;
+  /**
+   * Tokens already verified, with their claims and when they stop being valid:
+   * a client sends the same token with every operation, and checking its
+   * signature again each time cost more than reading the viewer. A token is
+   * taken from here only within its validity (`exp`, `nbf`), as jose checks it.
+   */
+  private readonly verified = new LRUCache<string, { claims: TokenClaims; notBefore: number; expiresAt: number }>({
+    maxSize: VERIFIED_TOKENS_MAX_CHARS,
+    sizeCalculation: (_value, token) => token.length,
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -84,6 +98,12 @@ export class Authenticator {
   /** @throws AuthenticationError for a bad or expired token, or claims that name nothing. */
   async verify(token: string): Promise<TokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH) throw new AuthenticationError("token too long");
+    const known = this.verified.get(token);
+    if (known) {
+      const now = Date.now();
+      if (now >= known.notBefore && now < known.expiresAt) return known.claims;
+      this.verified.delete(token);
+    }
     let payload: JWTPayload;
     try {
       const options = {
@@ -100,7 +120,10 @@ export class Authenticator {
     const userId = typeof payload.sub === "string" ? localIdOf(payload.sub, "User") : null;
     const organizationId = typeof payload["tid"] === "string" ? localIdOf(payload["tid"], "Organization") : null;
     if (userId === null || organizationId === null) throw new AuthenticationError("token claims rejected");
-    return { userId, organizationId, expiresAt: payload.exp ? new Date(payload.exp * 1000) : null };
+    const claims = { userId, organizationId, expiresAt: payload.exp ? new Date(payload.exp * 1000) : null };
+    // exp is a required claim; jose refuses a token at or after it, and before nbf.
+    this.verified.set(token, { claims, notBefore: (payload.nbf ?? 0) * 1000, expiresAt: (payload.exp ?? 0) * 1000 });
+    return claims;
   }
 
   /** The viewer the verified claims name, roles read now. @throws AuthenticationError when the user is gone or moved. */

@@ -6,14 +6,16 @@
  * - the context function reads the token (without the database), hands the
  *   operation to `pipeline.admit` and only then reads the viewer;
  * - the plugin gives Apollo the admitted document (Apollo neither parses nor
- *   validates again) or answers the refusal itself (nothing runs), settles
+ *   validates again) or answers the refusal itself (nothing runs), runs a
+ *   compiled query itself (`pipeline.execute`; errors presented
+ *   as Apollo's `formatError` would present them), settles
  *   the cost into `extensions.cost`, adds the request ID, and logs the
  *   operation through the pipeline.
  */
 import { HeaderMap } from "@apollo/server";
 import type { ApolloServerOptions, ApolloServerPlugin } from "@apollo/server";
 import type { Request, Response } from "express";
-import { DocumentNode, GraphQLError, parse, specifiedRules } from "graphql";
+import { DocumentNode, GraphQLError, GraphQLFormattedError, parse, specifiedRules } from "graphql";
 import type { Logger } from "pino";
 import { buildContext, Context } from "../../context";
 import type { Services } from "../../modules";
@@ -140,6 +142,24 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
   };
 }
 
+/** An error as Apollo formats it before `formatError`: a code always, no stack trace. */
+function formattedAsApollo(error: GraphQLError): GraphQLFormattedError {
+  const formatted = error.toJSON();
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, extensions: { ...extensions, code: extensions["code"] ?? "INTERNAL_SERVER_ERROR" } };
+}
+
+/** The status execution errors ask for (`extensions.http.status`, the last one wins), as Apollo reads it. */
+function httpStatusOf(errors: readonly GraphQLError[] | undefined): number | undefined {
+  let status: number | undefined;
+  for (const error of errors ?? []) {
+    // graphql-jit leaves `extensions` undefined where the error has none.
+    const http = (error.extensions as Record<string, unknown> | undefined)?.["http"] as { status?: unknown } | undefined;
+    if (typeof http?.status === "number") status = http.status;
+  }
+  return status;
+}
+
 /** Hands Apollo the admitted document (or answers the refusal), settles the cost and logs the operation. */
 export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlugin<Context> {
   return {
@@ -158,7 +178,25 @@ export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlu
             });
           }
         },
-        async responseForOperation() {
+        async responseForOperation(requestContext) {
+          const admitted = contextValue.admitted;
+          if (!refusal && admitted?.compiled) {
+            const result = await pipeline.execute(admitted, contextValue);
+            const errors = result.errors?.length ? result.errors : undefined;
+            // Read by willSendResponse below, as Apollo sets them for an operation it runs.
+            if (errors) (requestContext as { errors?: readonly GraphQLError[] }).errors = errors;
+            const status = httpStatusOf(errors);
+            return {
+              http: { ...(status !== undefined ? { status } : {}), headers: new HeaderMap() },
+              body: {
+                kind: "single",
+                singleResult: {
+                  ...(errors ? { errors: errors.map((e) => pipeline.present(e, undefined, formattedAsApollo(e))) } : {}),
+                  ...(result.data !== undefined ? { data: result.data } : {}),
+                },
+              },
+            };
+          }
           if (!refusal) return null;
           const headers = new HeaderMap();
           if (refusal.retryAfterSeconds !== undefined) headers.set("retry-after", String(refusal.retryAfterSeconds));

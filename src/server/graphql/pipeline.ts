@@ -19,7 +19,12 @@
  *    only after a pause (see THROTTLED_ANSWER_DELAY_MS).
  *
  * What is left to each transport: reading the request and the viewer, and
- * running the admitted operation.
+ * running the admitted operation, through `execute` for queries and mutations:
+ * each validated document's query is compiled once by graphql-jit and
+ * kept with the document, so a request runs a compiled function instead of
+ * walking the document again (the same resolvers, errors and result as
+ * graphql-js's `execute`). With tracing on, graphql-js runs the operation
+ * instead: its instrumentation gives the execute span.
  */
 import {
   ASTVisitor,
@@ -35,8 +40,11 @@ import {
   validate,
   ValidationContext,
   ValidationRule,
+  ExecutionResult,
+  execute,
 } from "graphql";
 import { trace } from "@opentelemetry/api";
+import { compileQuery, CompiledQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { Config } from "../../config";
@@ -76,6 +84,8 @@ export interface AdmittedOperation {
   coercedVariables: Record<string, unknown>;
   requestedCost: number;
   rateKey: string;
+  /** The operation compiled (queries, when compiling is on); null: graphql-js runs it. */
+  compiled: CompiledQuery | null;
 }
 
 export type Admission =
@@ -110,18 +120,30 @@ export const THROTTLED_ANSWER_DELAY_MS = 1_000;
 
 /** A document as parsed and validated; `document` is null when it did not parse. */
 type CachedDocument = { document: DocumentNode; errors: null } | { document: DocumentNode | null; errors: GraphQLError[] };
+type ValidDocument = Extract<CachedDocument, { errors: null }>;
+
+/** Variable sets whose price is kept per operation (a client paging through a list sends a new cursor each time). */
+const MAX_PRICES_PER_OPERATION = 64;
+/** Documents whose compiled operations are kept (the most recently used; compiled code is larger than the text). */
+const MAX_COMPILED_DOCUMENTS = 500;
 
 export interface PipelineOptions {
   schema: GraphQLSchema;
   config: Pick<Config, "limits" | "rateLimit" | "introspection" | "isProduction">;
   limiter: CostLimiter;
   metrics: Metrics;
+  /** Compile queries and mutations with graphql-jit (default true; off where graphql-js's tracing should see execution). */
+  compile?: boolean | undefined;
 }
 
 export class GraphQLPipeline {
   readonly validationRules: readonly ValidationRule[];
   readonly presentation: ErrorPresentation;
   private readonly pricer: QueryPricer;
+  /** Prices by operation (its node, kept while its document is), then by variables. */
+  private readonly prices = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+  /** Per valid document: its operations compiled so far, by name ("" for an anonymous one); null where graphql-jit could not. */
+  private readonly compiled = new LRUCache<ValidDocument, Map<string, CompiledQuery | null>>({ max: MAX_COMPILED_DOCUMENTS });
   private readonly documents = new LRUCache<string, CachedDocument>({
     maxSize: 20 * 1024 * 1024,
     sizeCalculation: (_value, key) => key.length + 1,
@@ -182,7 +204,7 @@ export class GraphQLPipeline {
     const { limits, rateLimit } = this.options.config;
     let selectionCost: number;
     try {
-      selectionCost = this.pricer.price(document, operation, coerced.coerced);
+      selectionCost = this.priceOf(document, operation, coerced.coerced);
     } catch (error) {
       if (error instanceof GraphQLError) return refused([error]);
       throw error;
@@ -226,8 +248,69 @@ export class GraphQLPipeline {
         coercedVariables: coerced.coerced,
         requestedCost,
         rateKey: caller.rateKey,
+        compiled: this.compiledOf(cached, operation),
       },
     };
+  }
+
+  /**
+   * Runs an admitted query or mutation: compiled where it could be, through
+   * graphql-js otherwise. Variables are coerced again as execution does
+   * (admission refused those that do not fit).
+   */
+  execute(admitted: AdmittedOperation, contextValue: unknown): Promise<ExecutionResult> | ExecutionResult {
+    if (admitted.compiled) return admitted.compiled.query(undefined, contextValue, admitted.variables);
+    return execute({
+      schema: this.options.schema,
+      document: admitted.document,
+      operationName: admitted.operationName,
+      variableValues: admitted.variables,
+      contextValue,
+    });
+  }
+
+  /**
+   * The operation's price for these variables, computed once per operation and
+   * variables (a price depends on nothing else: page sizes come from arguments
+   * or variables). A refusal (a page argument out of bounds) is not kept.
+   */
+  private priceOf(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+    let prices = this.prices.get(operation);
+    if (!prices) {
+      prices = new Map();
+      this.prices.set(operation, prices);
+    }
+    const key = operation.variableDefinitions?.length ? JSON.stringify(variables) : "";
+    const known = prices.get(key);
+    if (known !== undefined) return known;
+    const price = this.pricer.price(document, operation, variables);
+    if (prices.size >= MAX_PRICES_PER_OPERATION) prices.clear();
+    prices.set(key, price);
+    return price;
+  }
+
+  /** The operation's compiled form, compiled on its first admission and kept with its document. */
+  private compiledOf(cached: ValidDocument, operation: OperationDefinitionNode): CompiledQuery | null {
+    // Queries only: compiled, an input object built from variables got the fields a client left out as
+    // present and null (updateRequestProcessSettings cleared a message it was not sent); graphql-js omits them.
+    if (this.options.compile === false || operation.operation !== OperationTypeNode.QUERY) return null;
+    let operations = this.compiled.get(cached);
+    if (!operations) {
+      operations = new Map();
+      this.compiled.set(cached, operations);
+    }
+    const key = operation.name?.value ?? "";
+    const known = operations.get(key);
+    if (known !== undefined) return known;
+    let entry: CompiledQuery | null = null;
+    try {
+      const compiled = compileQuery(this.options.schema, cached.document, operation.name?.value, { disablingCapturingStackErrors: true });
+      entry = isCompiledQuery(compiled) ? compiled : null;
+    } catch {
+      // A document graphql-jit cannot compile runs through graphql-js.
+    }
+    operations.set(key, entry);
+    return entry;
   }
 
   /** Gives back what the operation did not use; the cost extension of its response. */

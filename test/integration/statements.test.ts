@@ -1,0 +1,113 @@
+/**
+ * Statements per operation, counted (never timed), so that what the list, a
+ * request's details, `me { licenses }` and an approval cost the database
+ * cannot grow quietly: each count is what the operation needs, one
+ * statement per kind of row, and an approval's does not grow with its
+ * recipients. Statements are counted through the service's own data source
+ * while the operation runs; nothing else runs meanwhile (the outbox
+ * dispatcher is stopped, no sweep).
+ */
+import { BASELINE_QUERY } from "../../bench/baseline";
+import { insertDecidedRequests } from "../helpers/bulk";
+import { requestsApi, RequestsApi } from "../helpers/requests";
+import { startTestServer, TestServer } from "../helpers/server";
+
+const ADMIN = "admin@contoso.example";
+
+describe("statements per operation, counted", () => {
+  let server: TestServer;
+  let api: RequestsApi;
+  const statements: string[] = [];
+  let counting = false;
+
+  beforeAll(async () => {
+    server = await startTestServer({ start: { onQuery: (sql) => counting && statements.push(sql) } });
+    api = requestsApi(server);
+    await server.service.dispatcher.stop();
+    await insertDecidedRequests(server.service.dataSource, 60, { newest: server.clock.now() });
+    // Licenses enough for every approval below.
+    await server.service.dataSource.query("UPDATE product SET totalLicenses = 1000");
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** Runs an operation as `as`; its data and the statements it issued. */
+  const counted = async (as: string, query: string, variables: Record<string, unknown> = {}) => {
+    statements.length = 0;
+    counting = true;
+    const response = await server.gql(as, query, variables);
+    counting = false;
+    expect(response.body.errors).toBeUndefined();
+    return { data: response.body.data!, statements: [...statements] };
+  };
+
+  /** Statements that read or write the database, without a transaction's own BEGIN/COMMIT/ROLLBACK. */
+  const work = (sql: string[]) => sql.filter((s) => !/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(s.trim()));
+
+  it("answers the admin list of the benchmark (50 requests, product, requester, recipients and their users, totalCount) in 7 statements", async () => {
+    const { data, statements: sql } = await counted(ADMIN, BASELINE_QUERY);
+    expect(data["licenseRequests"].nodes).toHaveLength(50);
+    // The viewer, the page, its count, the products, the recipients, the requesters, the people the recipients name
+    // (B1 reads the last two in one statement: users are batched per wave of resolvers, see loaders.ts).
+    expect(sql).toHaveLength(7);
+    expect(sql[0]).toMatch(/FROM [`"]app_user[`"]/);
+  });
+
+  it("answers a request's details with every relation in the same statements for a request of 4 recipients as for one of 2", async () => {
+    const details = `query($id: ID!) {
+      licenseRequest(id: $id) {
+        id status justification requestedAt expiresAt decidedAt decisionMessage viewerCanDecide viewerCanCancel
+        product { name skuPartNumber availableLicenses servicePlans { servicePlanName } }
+        requester { displayName email }
+        recipients { decision user { displayName email } assignment { product { name } disabledServicePlans { servicePlanName } } }
+        eligibleProducts { skuPartNumber availableLicenses }
+        decidedBy { displayName }
+        assignedProduct { name }
+        disabledServicePlans { servicePlanName }
+      }
+    }`;
+    const four = await api.submitted("patti@contoso.example", "POWER_BI_PRO", ["nestor@contoso.example", "alex@contoso.example", "adele@contoso.example"]);
+    const two = await api.submitted("megan@contoso.example", "POWER_BI_PRO", ["lee@contoso.example"]);
+    const a = await counted(ADMIN, details, { id: four });
+    const b = await counted(ADMIN, details, { id: two });
+    expect(a.data["licenseRequest"].recipients).toHaveLength(4);
+    expect(b.data["licenseRequest"].recipients).toHaveLength(2);
+    expect(a.statements.length).toBe(b.statements.length);
+    expect(a.statements.length).toBeLessThanOrEqual(10);
+  });
+
+  it("answers me { licenses } in the same statements for a user with one license as for one with two", async () => {
+    const me = `{ me { displayName licenses { product { name skuPartNumber } disabledServicePlans { servicePlanName } } } }`;
+    const one = await counted("lynne@contoso.example", me);
+    const two = await counted("joni@contoso.example", me);
+    expect(one.data["me"].licenses).toHaveLength(1);
+    expect(two.data["me"].licenses).toHaveLength(2);
+    expect(two.statements.length).toBe(one.statements.length);
+    expect(one.statements.length).toBeLessThanOrEqual(6);
+  });
+
+  it("approves a request of 5 recipients in the same statements as one of 2 (no statement per recipient)", async () => {
+    const approve = `mutation($id: ID!) { approveLicenseRequest(input: { requestId: $id }) { licenseRequest { id status recipients { decision } } userErrors { message } } }`;
+    const two = await api.submitted("lee@contoso.example", "VISIO_PLAN2", ["nestor@contoso.example"]);
+    const five = await api.submitted("adele@contoso.example", "VISIO_PLAN2", [
+      "alex@contoso.example",
+      "megan@contoso.example",
+      "johanna@contoso.example",
+      "isaiah@contoso.example",
+    ]);
+    const a = await counted(ADMIN, approve, { id: two });
+    const b = await counted(ADMIN, approve, { id: five });
+    for (const [result, recipients] of [
+      [a, 2],
+      [b, 5],
+    ] as const) {
+      expect(result.data["approveLicenseRequest"].userErrors).toEqual([]);
+      expect(result.data["approveLicenseRequest"].licenseRequest.status).toBe("APPROVED");
+      expect(result.data["approveLicenseRequest"].licenseRequest.recipients).toEqual(Array(recipients).fill({ decision: "APPROVED" }));
+    }
+    expect(work(b.statements)).toEqual(work(a.statements).map(() => expect.any(String)));
+    expect(work(b.statements).length).toBe(work(a.statements).length);
+  });
+});
