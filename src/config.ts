@@ -72,6 +72,10 @@ const schema = z.object({
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\//.test(v), "must be smtp://host:port or smtps://…"),
+  PUBLIC_URL: optionalString.refine(
+    (v) => v === undefined || isOrigin(v.replace(/\/+$/, "")),
+    "must be the server's public origin, e.g. https://licenses.example.com",
+  ),
   MAIL_FROM: optionalString.default("License requests <no-reply@licenses.example>"),
   INTROSPECTION: booleanFlag,
   GRAPHIQL: booleanFlag,
@@ -177,6 +181,8 @@ export interface Config {
     usingDevelopmentSecret: boolean;
   };
   mail: { smtpUrl?: string | undefined; from: string };
+  /** The origin people reach this server at (PUBLIC_URL), for links in emails; unset: the address it listens on. */
+  publicUrl: string | undefined;
   introspection: boolean;
   graphiql: boolean;
   logLevel: string;
@@ -293,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       usingDevelopmentSecret,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     introspection: isProduction ? e.INTROSPECTION || e.GRAPHIQL : true,
     graphiql,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),

@@ -8,6 +8,7 @@ export * from "./RequestProcessSettings";
 export * from "./DecisionRecord";
 export * from "./OutboxEmail";
 export * from "./IdempotencyRecord";
+export * from "./LicenseRequestShare";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -19,6 +20,7 @@ import { RequestProcessSettingsEntity } from "./RequestProcessSettings";
 import { DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordUserEntity } from "./DecisionRecord";
 import { OutboxEmailEntity } from "./OutboxEmail";
 import { IdempotencyRecordEntity } from "./IdempotencyRecord";
+import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "./LicenseRequestShare";
 
 export const allEntities = [
   OrganizationEntity,
@@ -37,4 +39,6 @@ export const allEntities = [
   DecisionRecordDisabledPlanEntity,
   OutboxEmailEntity,
   IdempotencyRecordEntity,
+  LicenseRequestShareEntity,
+  LicenseRequestRecommendationEntity,
 ];

@@ -11,6 +11,8 @@ import { LicenseRequestQueries } from "./licenseRequests/queries";
 import { LicenseRequestStore } from "./licenseRequests/store";
 import { LiveUpdates } from "./live/liveUpdates";
 import { NodeLookup } from "./nodes/nodeLookup";
+import { Recommendations } from "./recommendations";
+import { RecommendationStore } from "./recommendations/store";
 import { RequestProcessSettingsService } from "./settings/settings";
 import type { Clock } from "./shared/clock";
 import type { EventBus } from "./shared/events";
@@ -26,6 +28,8 @@ export interface ServicesOptions {
   auth: AuthConfig;
   /** Called after a commit that wrote emails to the outbox. */
   onOutboxWritten?: () => void;
+  /** The server's public base URL, for links in emails (default: http://localhost:4000). */
+  publicUrl?: () => string;
 }
 
 export function createServices(options: ServicesOptions) {
@@ -36,6 +40,13 @@ export function createServices(options: ServicesOptions) {
   const settings = new RequestProcessSettingsService(mutations);
   const auth = new Authenticator(options.dataSource, options.auth);
   const loadersFor = (organizationId: number): Loaders => createLoaders(options.dataSource, organizationId);
+  const recommendations = new Recommendations({
+    db,
+    mutations,
+    store: new RecommendationStore(db),
+    publicUrl: options.publicUrl ?? (() => "http://localhost:4000"),
+    onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
+  });
   return {
     db,
     clock: options.clock,
@@ -50,10 +61,11 @@ export function createServices(options: ServicesOptions) {
       history,
       onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
     }),
+    recommendations,
     settings,
     users: new UserDirectory(options.dataSource),
     history,
-    nodes: new NodeLookup(requestQueries, settings),
+    nodes: new NodeLookup(requestQueries, settings, recommendations.queries),
     live: new LiveUpdates(options.bus, auth, requestQueries, options.clock, loadersFor),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */
     loadersFor,

@@ -2,6 +2,12 @@ import type { NonEmptyArray } from "type-graphql";
 import { createEventBus, EventBus } from "../modules/shared/events";
 import { MutationResolver } from "./MutationResolver";
 import { QueryResolver } from "./QueryResolver";
+import {
+  LicenseRequestRecommendationResolver,
+  LicenseRequestRecommendationsResolver,
+  LicenseRequestShareResolver,
+  RecommendationMutationResolver,
+} from "./RecommendationResolvers";
 import { SubscriptionResolver } from "./SubscriptionResolver";
 import {
   LicenseAssignmentResolver,
@@ -30,6 +36,10 @@ export const resolvers: NonEmptyArray<Function> = [
   LicenseRequestResolver,
   LicenseRequestDecisionResolver,
   RequestProcessSettingsResolver,
+  RecommendationMutationResolver,
+  LicenseRequestShareResolver,
+  LicenseRequestRecommendationResolver,
+  LicenseRequestRecommendationsResolver,
 ];
 
 /**

@@ -223,6 +223,8 @@ const TABLE_OF: Record<NodeTypeName, { table: string; idColumn: string; orgColum
   // An organization's settings are named by its own ID, stored or not (defaults until first saved).
   RequestProcessSettings: { table: "organization", idColumn: "id", orgColumn: "id" },
   LicenseRequestDecision: { table: "decision_record", idColumn: "id", orgColumn: "organizationId" },
+  LicenseRequestShare: { table: "license_request_share", idColumn: "id", orgColumn: "organizationId" },
+  LicenseRequestRecommendation: { table: "license_request_recommendation", idColumn: "id", orgColumn: "organizationId" },
 };
 
 /** Every global ID the database can answer with, and the organization that owns it. */

@@ -47,6 +47,8 @@ const TABLE: Row[] = [
   ["cancelling a request one is named in (admins deny instead)", "request.cancel", namedIn, { user: false, admin: false }],
   ["changing the request-process settings", "settings.update", organization, { user: false, admin: true }],
   ["subscribing to licenseRequestSubmitted", "requests.subscribeSubmitted", organization, { user: false, admin: true }],
+  ["sharing a request for a second opinion", "request.share", organization, { user: false, admin: true }],
+  ["reading second opinions and the shares behind them", "recommendations.read", organization, { user: false, admin: true }],
 ];
 
 describe("who may do what", () => {

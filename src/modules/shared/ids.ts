@@ -3,7 +3,16 @@
  * opaque; a malformed ID, or one of another type, names nothing.
  */
 export type NodeTypeName =
-  "Organization" | "User" | "ServicePlan" | "Product" | "LicenseAssignment" | "LicenseRequest" | "RequestProcessSettings" | "LicenseRequestDecision";
+  | "Organization"
+  | "User"
+  | "ServicePlan"
+  | "Product"
+  | "LicenseAssignment"
+  | "LicenseRequest"
+  | "RequestProcessSettings"
+  | "LicenseRequestDecision"
+  | "LicenseRequestShare"
+  | "LicenseRequestRecommendation";
 
 const NODE_TYPES = new Set<string>([
   "Organization",
@@ -14,6 +23,8 @@ const NODE_TYPES = new Set<string>([
   "LicenseRequest",
   "RequestProcessSettings",
   "LicenseRequestDecision",
+  "LicenseRequestShare",
+  "LicenseRequestRecommendation",
 ]);
 
 export function toGlobalId(type: NodeTypeName, localId: number): string {

@@ -45,6 +45,7 @@ import {
   SelectionSetNode,
 } from "graphql";
 import { MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
+import { MAX_SHARE_PEOPLE } from "../../modules/recommendations/messages";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
 import { MAX_NODES } from "../../modules/nodes/nodeLookup";
 import { badUserInput } from "../../modules/shared/errors";
@@ -69,6 +70,9 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   "LicenseRequestDecision.deniedUsers": MAX_RECIPIENTS,
   "User.licenses": 100,
   "ApproveLicenseRequestPayload.assignments": MAX_RECIPIENTS,
+  // A request's second opinions: priced as a few rounds of shares (each asks at most 10 people).
+  "LicenseRequest.recommendations": 5 * MAX_SHARE_PEOPLE,
+  "ShareLicenseRequestPayload.shares": MAX_SHARE_PEOPLE,
   // Every payload's userErrors: at most one per recipient and field.
   "*.userErrors": MAX_RECIPIENTS,
 };
