@@ -26,6 +26,7 @@ import { GraphQLPipeline } from "./server/graphql/pipeline";
 import { CostLimiter, MemoryCostLimiter } from "./server/graphql/rateLimit";
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
+import { recommendPage } from "./server/recommendPage";
 import { requestsPage } from "./server/requestsPage";
 import { attachWebSocketServer, WebSocketHandle } from "./server/websocket";
 
@@ -165,12 +166,9 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metricsServer = config.metrics.port !== undefined ? http.createServer(express().get("/metrics", serveMetrics)) : null;
   app.use("/requests", requestsPage({ devToken: options.graphiqlToken }));
 
-  const pipeline = new GraphQLPipeline({
-    schema,
-    config,
-    limiter: options.limiter ?? new MemoryCostLimiter(config.rateLimit),
-    metrics,
-  });
+  const limiter = options.limiter ?? new MemoryCostLimiter(config.rateLimit);
+  app.use("/recommend", recommendPage({ services, limiter, viewCost: config.rateLimit.operationCost }));
+  const pipeline = new GraphQLPipeline({ schema, config, limiter, metrics });
   const websocket = attachWebSocketServer({
     httpServer,
     schema,

@@ -515,6 +515,7 @@ fragment RequestRow on LicenseRequest {
 
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestRecommendations
   justification
   decidedAt
   decisionMessage
@@ -546,6 +547,21 @@ fragment RequestsPageDetails on LicenseRequest {
     servicePlans {
       id
       name
+    }
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
     }
   }
 }`);
@@ -592,6 +608,7 @@ fragment UserErrorFields on UserError {
 
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestRecommendations
   justification
   decidedAt
   decisionMessage
@@ -623,6 +640,21 @@ fragment RequestsPageDetails on LicenseRequest {
     servicePlans {
       id
       name
+    }
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
     }
   }
 }`);
@@ -668,6 +700,7 @@ fragment UserErrorFields on UserError {
 
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestRecommendations
   justification
   decidedAt
   decisionMessage
@@ -699,6 +732,21 @@ fragment RequestsPageDetails on LicenseRequest {
     servicePlans {
       id
       name
+    }
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
     }
   }
 }`);
@@ -740,4 +788,90 @@ fragment UserErrorFields on UserError {
   code
   message
   field
+}`);
+
+/**
+ * The people picker of the share pane: people of the organization by name or email.
+ */
+export const SharePeople = /** @type {Operation<Types.SharePeopleQuery, Types.SharePeopleQueryVariables>} */ (`query SharePeople($search: String) {
+  users(search: $search, first: 10) {
+    edges {
+      cursor
+      node {
+        id
+        displayName
+        email
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}`);
+
+/**
+ * Share the open request with 1 to 10 people, with an optional subject and
+ * message; the page sends an idempotencyKey that a retry of the same share reuses.
+ */
+export const RequestsPageShare = /** @type {Operation<Types.RequestsPageShareMutation, Types.RequestsPageShareMutationVariables>} */ (`mutation RequestsPageShare($input: ShareLicenseRequestInput!) {
+  shareLicenseRequest(input: $input) {
+    shares {
+      id
+      expiresAt
+      sharedWith {
+        id
+        displayName
+        email
+      }
+    }
+    licenseRequest {
+      ...RequestRecommendations
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
+  }
+}`);
+
+/**
+ * The answer through a shared link, sent without a bearer token (the link's
+ * secret authenticates it). It asks only for what an anonymous caller may read:
+ * no fragments, no `by`.
+ */
+export const RecordRecommendation = /** @type {Operation<Types.RecordRecommendationMutation, Types.RecordRecommendationMutationVariables>} */ (`mutation RecordRecommendation($input: RecordRecommendationInput!) {
+  recordRecommendation(input: $input) {
+    recommendation {
+      id
+      verdict
+      comment
+      at
+    }
+    userErrors {
+      code
+      message
+      field
+    }
+  }
 }`);

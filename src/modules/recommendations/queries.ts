@@ -4,6 +4,7 @@
  */
 import type { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
 import { can, organizationOf } from "../access/policy";
+import type { UserError } from "../shared/errors";
 import type { Loaders } from "../shared/loaders";
 import type { Viewer } from "../shared/viewer";
 import { recommendationErrors } from "./messages";
@@ -26,7 +27,8 @@ export interface SharedRequestView {
   expiresAt: Date;
 }
 
-export type LinkView = { ok: true; view: SharedRequestView } | { ok: false; message: string };
+/** A refused link: NOT_FOUND (names no share) or CONFLICT (used, expired, or its request decided), with its sentence. */
+export type LinkView = { ok: true; view: SharedRequestView } | { ok: false; code: "NOT_FOUND" | "CONFLICT"; message: string };
 
 export class RecommendationQueries {
   /** Keyed by the operation's (or subscription event's) loaders: fresh with them, gone with them. */
@@ -72,14 +74,14 @@ export class RecommendationQueries {
    * cannot answer (the same refusals recordRecommendation gives).
    */
   async linkView(token: string, now: Date): Promise<LinkView> {
-    const refused = (message: string): LinkView => ({ ok: false, message });
-    if (!isShareTokenShaped(token)) return refused(recommendationErrors.unknownLink().message);
+    const refused = (error: UserError): LinkView => ({ ok: false, code: error.code === "NOT_FOUND" ? "NOT_FOUND" : "CONFLICT", message: error.message });
+    if (!isShareTokenShaped(token)) return refused(recommendationErrors.unknownLink());
     const { manager } = this.store.dataSource;
     const share = await this.store.shareByTokenHash(manager, hashShareToken(token));
-    if (!share) return refused(recommendationErrors.unknownLink().message);
+    if (!share) return refused(recommendationErrors.unknownLink());
     const request = await this.store.requestById(share.requestId);
     const refusal = answerRefusal(share, request, now);
-    if (refusal) return refused(refusal.message);
+    if (refusal) return refused(refusal);
     const recipients = await this.store.recipients(manager, request.id);
     const people = await this.store.users(manager, share.organizationId, [share.sharedById, share.sharedWithId, ...recipients.map((r) => r.userId)]);
     const nameOf = (id: number) => people.get(id)?.displayName ?? "";
