@@ -63,6 +63,16 @@ test("the page's modules take their operations from generated/operations.js and 
     }
   }
   const exported = new Set(pageOperations(ROOT).map((o) => o.name));
-  expect([...imported].sort()).toEqual(["RequestSubmitted", "RequestUpdated", "RequestsPageApprove", "RequestsPageDeny", "RequestsPageRequest", "RequestsTab"]);
+  expect([...imported].sort()).toEqual([
+    "RecordRecommendation",
+    "RequestSubmitted",
+    "RequestUpdated",
+    "RequestsPageApprove",
+    "RequestsPageDeny",
+    "RequestsPageRequest",
+    "RequestsPageShare",
+    "RequestsTab",
+    "SharePeople",
+  ]);
   expect([...imported].filter((name) => !exported.has(name))).toEqual([]);
 });
