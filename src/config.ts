@@ -72,6 +72,10 @@ const schema = z.object({
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
   SMTP_URL: optionalString.refine((v) => v === undefined || /^smtps?:\/\//.test(v), "must be smtp://host:port or smtps://…"),
+  PUBLIC_URL: optionalString.refine(
+    (v) => v === undefined || isOrigin(v.replace(/\/+$/, "")),
+    "must be the server's public origin, e.g. https://licenses.example.com",
+  ),
   MAIL_FROM: optionalString.default("License requests <no-reply@licenses.example>"),
   INTROSPECTION: booleanFlag,
   GRAPHIQL: booleanFlag,
@@ -141,10 +145,6 @@ const schema = z.object({
     "must be the OTLP/HTTP collector's base URL, e.g. http://collector:4318",
   ),
   OTEL_SERVICE_NAME: optionalString.default("license-requests-api"),
-  PUBLIC_URL: optionalString.refine(
-    (v) => v === undefined || /^https?:\/\/[^/]/.test(v),
-    "must be the absolute http(s) URL people reach the service at, e.g. https://licenses.contoso.example",
-  ),
   TEST_CLOCK_FILE: optionalString,
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
@@ -182,6 +182,8 @@ export interface Config {
     usingDevelopmentSecret: boolean;
   };
   mail: { smtpUrl?: string | undefined; from: string };
+  /** The origin people reach this server at (PUBLIC_URL), for links in emails; unset: the address it listens on. */
+  publicUrl: string | undefined;
   introspection: boolean;
   graphiql: boolean;
   logLevel: string;
@@ -240,8 +242,6 @@ export interface Config {
   /** `/readyz` answers 503 when the database has not answered its check within this. */
   readinessTimeoutMs: number;
   seedDemoData: boolean;
-  /** Where people reach the service (links in emails), without a trailing slash. */
-  publicUrl: string;
   /** NODE_ENV=test only: a file holding milliseconds added to the system clock, read on every reading of the clock. */
   testClockFile?: string | undefined;
   /** OpenTelemetry tracing; absent (off) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -305,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       usingDevelopmentSecret,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     introspection: isProduction ? e.INTROSPECTION || e.GRAPHIQL : true,
     graphiql,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
@@ -342,7 +343,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseLimits: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT || 4000}`).replace(/\/+$/, ""),
     testClockFile: e.TEST_CLOCK_FILE,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { tracesUrl: `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`, serviceName: e.OTEL_SERVICE_NAME }

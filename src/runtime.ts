@@ -94,13 +94,15 @@ export async function startService(config: Config, log: Logger, options: StartOp
   const metrics = new Metrics();
   const { bus, close: closeBus } = createBus(config, log, metrics);
   let dispatcher: OutboxDispatcher | null = null;
+  /** Where the server listens, once it does (links in emails without PUBLIC_URL). */
+  let listeningAt = `http://localhost:${config.port}`;
   const services = createServices({
     dataSource,
     clock,
     bus,
     auth: config.jwt,
     onOutboxWritten: () => dispatcher?.nudge(),
-    requestsUrl: `${config.publicUrl}/requests`,
+    publicUrl: () => config.publicUrl ?? listeningAt,
   });
   const transport =
     options.mailTransport ?? (config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport((entry, message) => log.info(entry, message)));
@@ -147,6 +149,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     devToken: config.isProduction ? undefined : demoUserToken,
   });
   const url = await app.listen();
+  listeningAt = url;
   dispatcher.start();
 
   const timers: NodeJS.Timeout[] = [];

@@ -26,6 +26,7 @@ import { GraphQLPipeline } from "./server/graphql/pipeline";
 import { CostLimiter, MemoryCostLimiter } from "./server/graphql/rateLimit";
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./server/graphiql";
 import { Metrics } from "./server/metrics";
+import { recommendPage } from "./server/recommendPage";
 import { requestsPage } from "./server/requestsPage";
 import { attachWebSocketServer, WebSocketHandle } from "./server/websocket";
 
@@ -167,10 +168,12 @@ export async function createApp(options: AppOptions): Promise<App> {
   const metricsServer = config.metrics.port !== undefined ? http.createServer(express().get("/metrics", serveMetrics)) : null;
   app.use("/requests", requestsPage({ devToken: options.devToken }));
 
+  const limiter = options.limiter ?? new MemoryCostLimiter(config.rateLimit);
+  app.use("/recommend", recommendPage({ services, limiter, viewCost: config.rateLimit.operationCost }));
   const pipeline = new GraphQLPipeline({
     schema,
     config,
-    limiter: options.limiter ?? new MemoryCostLimiter(config.rateLimit),
+    limiter,
     metrics,
     // Traced, operations run through graphql-js, whose instrumentation gives the execute span.
     compile: !config.tracing,

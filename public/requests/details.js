@@ -10,6 +10,7 @@ import { $, dateTimeFormat, h, statusBadge, time } from "./dom.js";
 import { failed } from "./failures.js";
 import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
 import { renderList, upsertRow } from "./list.js";
+import { onShareChanged, recommendationList, sharePane } from "./share.js";
 import { state } from "./state.js";
 
 /** @import { DecisionKind, RequestDetails } from "./state.js" */
@@ -150,9 +151,12 @@ export function renderDetails() {
       request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
     ),
     deciding ? decisionForm(request) : decisionSummary(request),
+    ...[recommendationList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
   );
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
+
+onShareChanged(() => renderDetails());
 
 /** @param {string[]} errors */
 const errorList = (errors) =>

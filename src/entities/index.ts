@@ -10,6 +10,7 @@ export * from "./OutboxEmail";
 export * from "./IdempotencyRecord";
 export * from "./AdminNotice";
 export * from "./Group";
+export * from "./LicenseRequestShare";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -23,6 +24,7 @@ import { OutboxEmailEntity } from "./OutboxEmail";
 import { IdempotencyRecordEntity } from "./IdempotencyRecord";
 import { AdminDigestEntity, LicenseRequestNoticeEntity } from "./AdminNotice";
 import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Group";
+import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "./LicenseRequestShare";
 
 export const allEntities = [
   OrganizationEntity,
@@ -46,4 +48,6 @@ export const allEntities = [
   GroupEntity,
   GroupMemberEntity,
   GroupLicensedProductEntity,
+  LicenseRequestShareEntity,
+  LicenseRequestRecommendationEntity,
 ];

@@ -13,6 +13,8 @@ import { AdminNoticeStore } from "./licenseRequests/noticeStore";
 import { LicenseRequestStore } from "./licenseRequests/store";
 import { LiveUpdates } from "./live/liveUpdates";
 import { NodeLookup } from "./nodes/nodeLookup";
+import { Recommendations } from "./recommendations";
+import { RecommendationStore } from "./recommendations/store";
 import { RequestProcessSettingsService } from "./settings/settings";
 import type { Clock } from "./shared/clock";
 import type { EventBus } from "./shared/events";
@@ -28,8 +30,8 @@ export interface ServicesOptions {
   auth: AuthConfig;
   /** Called after a commit that wrote emails to the outbox. */
   onOutboxWritten?: () => void;
-  /** The Requests page's absolute URL, for the links in notices (default http://localhost:4000/requests). */
-  requestsUrl?: string;
+  /** The server's public base URL, for links in emails (default: http://localhost:4000). */
+  publicUrl?: () => string;
 }
 
 export function createServices(options: ServicesOptions) {
@@ -40,6 +42,14 @@ export function createServices(options: ServicesOptions) {
   const settings = new RequestProcessSettingsService(mutations);
   const auth = new Authenticator(options.dataSource, options.auth);
   const loadersFor = (organizationId: number): Loaders => createLoaders(options.dataSource, organizationId);
+  const publicUrl = options.publicUrl ?? (() => "http://localhost:4000");
+  const recommendations = new Recommendations({
+    db,
+    mutations,
+    store: new RecommendationStore(db),
+    publicUrl,
+    onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
+  });
   return {
     db,
     clock: options.clock,
@@ -54,13 +64,14 @@ export function createServices(options: ServicesOptions) {
       history,
       onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
       notices: new AdminNoticeStore(db),
-      requestsUrl: options.requestsUrl ?? "http://localhost:4000/requests",
+      publicUrl,
     }),
+    recommendations,
     settings,
     users: new UserDirectory(options.dataSource),
     groups: new GroupDirectory(options.dataSource),
     history,
-    nodes: new NodeLookup(requestQueries, settings),
+    nodes: new NodeLookup(requestQueries, settings, recommendations.queries),
     live: new LiveUpdates(options.bus, auth, requestQueries, options.clock, loadersFor),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */
     loadersFor,

@@ -4,6 +4,12 @@ import { AdminNoticeResolver } from "./AdminNoticeResolver";
 import { GroupQueryResolver, GroupResolver, LicenseAssignmentGroupResolver, LicenseRequestGroupsResolver } from "./GroupResolvers";
 import { MutationResolver } from "./MutationResolver";
 import { QueryResolver } from "./QueryResolver";
+import {
+  LicenseRequestRecommendationResolver,
+  LicenseRequestRecommendationsResolver,
+  LicenseRequestShareResolver,
+  RecommendationMutationResolver,
+} from "./RecommendationResolvers";
 import { SubscriptionResolver } from "./SubscriptionResolver";
 import {
   LicenseAssignmentResolver,
@@ -37,6 +43,10 @@ export const resolvers: NonEmptyArray<Function> = [
   GroupResolver,
   LicenseRequestGroupsResolver,
   LicenseAssignmentGroupResolver,
+  RecommendationMutationResolver,
+  LicenseRequestShareResolver,
+  LicenseRequestRecommendationResolver,
+  LicenseRequestRecommendationsResolver,
 ];
 
 /**

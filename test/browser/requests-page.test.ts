@@ -166,7 +166,7 @@ test("a request submitted through the API appears without reload; X, another pro
   await page.locator(`#details input[name=product][value="${server.ids.product("SPE_E5")}"]`).check();
   const teams = page.locator(`#details input[type=checkbox][value="${server.ids.plan("TEAMS1")}"]`);
   await teams.check();
-  await page.locator("#details textarea").fill("Megan already has one.");
+  await page.locator("#details textarea#message").fill("Megan already has one.");
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   await page.getByRole("button", { name: "Approve" }).click();
@@ -210,7 +210,7 @@ test("userErrors are shown and change nothing; Deny denies", async () => {
   await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({ status: "PENDING" });
   await expect(rowStatus(page, requestId, "PENDING").count()).resolves.toBe(1);
 
-  await page.locator("#details textarea").fill("Please use Visio in the browser.");
+  await page.locator("#details textarea#message").fill("Please use Visio in the browser.");
   await page.getByRole("button", { name: "Deny" }).click();
   await rowStatus(page, requestId, "DENIED").waitFor();
   await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({
@@ -251,7 +251,7 @@ test("the message box takes at most 1,000 characters, as the API does, and shows
   const requestId = await api.submitted(LEE, "VISIO_PLAN2");
   await rowStatus(page, requestId, "PENDING").waitFor();
   await selectRequest(page, requestId, "Visio Plan 2");
-  const box = page.locator("#details textarea");
+  const box = page.locator("#details textarea#message");
   const count = page.locator("#details #message-count");
   await expect(box.getAttribute("maxlength")).resolves.toBe("1000");
   await expect(box.getAttribute("aria-describedby")).resolves.toBe("message-count");

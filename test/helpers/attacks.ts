@@ -224,6 +224,8 @@ const TABLE_OF: Record<NodeTypeName, { table: string; idColumn: string; orgColum
   RequestProcessSettings: { table: "organization", idColumn: "id", orgColumn: "id" },
   LicenseRequestDecision: { table: "decision_record", idColumn: "id", orgColumn: "organizationId" },
   Group: { table: "security_group", idColumn: "id", orgColumn: "organizationId" },
+  LicenseRequestShare: { table: "license_request_share", idColumn: "id", orgColumn: "organizationId" },
+  LicenseRequestRecommendation: { table: "license_request_recommendation", idColumn: "id", orgColumn: "organizationId" },
 };
 
 /** Every global ID the database can answer with, and the organization that owns it. */

@@ -94,6 +94,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "0" }).port).toBe(0);
   });
 
+  it("takes PUBLIC_URL as an origin (a trailing slash dropped) and refuses anything else", () => {
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: "https://licenses.contoso.example/" }).publicUrl).toBe("https://licenses.contoso.example");
+    expect(configError({ PUBLIC_URL: "licenses.contoso.example" }).message).toMatch(/^ {2}PUBLIC_URL: /m);
+    expect(configError({ PUBLIC_URL: "https://licenses.contoso.example/path?x" }).message).toMatch(/^ {2}PUBLIC_URL: /m);
+  });
+
   it("accepts a JWKS URL without issuer or audience (api.md: they are checked where set)", () => {
     expect(loadConfig({ JWT_JWKS_URL: "https://login.example/keys" }).jwt).toEqual({
       secret: undefined,

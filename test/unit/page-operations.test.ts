@@ -74,13 +74,16 @@ test("the page's modules take their operations from generated/operations.js and 
     "MineSubmit",
     "OwnProcess",
     "OwnProcessSave",
+    "RecordRecommendation",
     "RequestProcessSettings",
     "RequestSubmitted",
     "RequestUpdated",
     "RequestsPageApprove",
     "RequestsPageDeny",
     "RequestsPageRequest",
+    "RequestsPageShare",
     "RequestsTab",
+    "SharePeople",
     "UpdateRequestProcessSettings",
   ]);
   expect([...imported].filter((name) => !exported.has(name))).toEqual([]);

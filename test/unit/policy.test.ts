@@ -48,6 +48,8 @@ const TABLE: Row[] = [
   ["changing the request-process settings", "settings.update", organization, { user: false, admin: true }],
   ["subscribing to licenseRequestSubmitted", "requests.subscribeSubmitted", organization, { user: false, admin: true }],
   ["security groups and their members (groups, Group.members, a Group node)", "groups.read", organization, { user: false, admin: true }],
+  ["sharing a request for a second opinion", "request.share", organization, { user: false, admin: true }],
+  ["reading second opinions and the shares behind them", "recommendations.read", organization, { user: false, admin: true }],
 ];
 
 describe("who may do what", () => {

@@ -1130,6 +1130,7 @@ fragment RequestRow on LicenseRequest {
 
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestRecommendations
   justification
   decidedAt
   decisionMessage
@@ -1166,6 +1167,21 @@ fragment RequestsPageDetails on LicenseRequest {
   eligibleGroups {
     id
     name
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
   }
 }`);
 
@@ -1211,6 +1227,7 @@ fragment UserErrorFields on UserError {
 
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestRecommendations
   justification
   decidedAt
   decisionMessage
@@ -1247,6 +1264,21 @@ fragment RequestsPageDetails on LicenseRequest {
   eligibleGroups {
     id
     name
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
   }
 }`);
 
@@ -1291,6 +1323,7 @@ fragment UserErrorFields on UserError {
 
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestRecommendations
   justification
   decidedAt
   decisionMessage
@@ -1327,6 +1360,21 @@ fragment RequestsPageDetails on LicenseRequest {
   eligibleGroups {
     id
     name
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
   }
 }`);
 
@@ -1369,4 +1417,90 @@ fragment UserErrorFields on UserError {
   code
   message
   field
+}`);
+
+/**
+ * The people picker of the share pane: people of the organization by name or email.
+ */
+export const SharePeople = /** @type {Operation<Types.SharePeopleQuery, Types.SharePeopleQueryVariables>} */ (`query SharePeople($search: String) {
+  users(search: $search, first: 10) {
+    edges {
+      cursor
+      node {
+        id
+        displayName
+        email
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}`);
+
+/**
+ * Share the open request with 1 to 10 people, with an optional subject and
+ * message; the page sends an idempotencyKey that a retry of the same share reuses.
+ */
+export const RequestsPageShare = /** @type {Operation<Types.RequestsPageShareMutation, Types.RequestsPageShareMutationVariables>} */ (`mutation RequestsPageShare($input: ShareLicenseRequestInput!) {
+  shareLicenseRequest(input: $input) {
+    shares {
+      id
+      expiresAt
+      sharedWith {
+        id
+        displayName
+        email
+      }
+    }
+    licenseRequest {
+      ...RequestRecommendations
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
+  }
+}`);
+
+/**
+ * The answer through a shared link, sent without a bearer token (the link's
+ * secret authenticates it). It asks only for what an anonymous caller may read:
+ * no fragments, no `by`.
+ */
+export const RecordRecommendation = /** @type {Operation<Types.RecordRecommendationMutation, Types.RecordRecommendationMutationVariables>} */ (`mutation RecordRecommendation($input: RecordRecommendationInput!) {
+  recordRecommendation(input: $input) {
+    recommendation {
+      id
+      verdict
+      comment
+      at
+    }
+    userErrors {
+      code
+      message
+      field
+    }
+  }
 }`);

@@ -1,7 +1,8 @@
 import { Initial1764000000000 } from "./1764000000000-Initial";
 import { JoinTables1765000000000 } from "./1765000000000-JoinTables";
 import { Groups1766100000000 } from "./1766100000000-Groups";
+import { Shares1766200000000 } from "./1766200000000-Shares";
 import { AdminNotices1766300000000 } from "./1766300000000-AdminNotices";
 
 /** Every migration, in order. */
-export const migrations = [Initial1764000000000, JoinTables1765000000000, Groups1766100000000, AdminNotices1766300000000];
+export const migrations = [Initial1764000000000, JoinTables1765000000000, Groups1766100000000, Shares1766200000000, AdminNotices1766300000000];

@@ -46,6 +46,10 @@ export interface Actions {
   "settings.update": OrganizationResource;
   /** The decision history. */
   "history.read": OrganizationResource;
+  /** Share a pending request for a second opinion (shareLicenseRequest). */
+  "request.share": OrganizationResource;
+  /** Read the second opinions gathered on requests, and the shares behind them. */
+  "recommendations.read": OrganizationResource;
   /** Subscribe to every new request of the organization. */
   "requests.subscribeSubmitted": OrganizationResource;
   /** The organization's security groups and their members. */
@@ -68,6 +72,8 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
   "history.read": (viewer) => admin(viewer),
   "requests.subscribeSubmitted": (viewer) => admin(viewer),
   "groups.read": (viewer) => admin(viewer),
+  "request.share": (viewer) => admin(viewer),
+  "recommendations.read": (viewer) => admin(viewer),
 };
 
 /** What a refusal says, per action. */
@@ -82,6 +88,8 @@ const REFUSALS: { [A in Action]: string } = {
   "history.read": "Only global admins read the decision history.",
   "requests.subscribeSubmitted": "Only global admins subscribe to new license requests.",
   "groups.read": "Only global admins read the security groups.",
+  "request.share": "Only global admins share license requests for a second opinion.",
+  "recommendations.read": "Only global admins read second opinions.",
 };
 
 /** Whether `viewer` may do `action` on `resource` (false for anything of another organization). */

@@ -25,8 +25,8 @@ export interface LicenseRequestDeps {
   onOutboxWritten: () => void;
   /** Admin notices' statements (noticeStore.ts). */
   notices: AdminNoticeStore;
-  /** The Requests page, as the notices link to it. */
-  requestsUrl: string;
+  /** The server's public base URL (PUBLIC_URL), without a trailing slash: notices link to `${publicUrl()}/requests`. */
+  publicUrl: () => string;
 }
 
 /** How a caller runs a decision: the mutation its idempotency key is scoped to (default the decision's own mutation). */

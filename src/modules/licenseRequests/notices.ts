@@ -45,7 +45,7 @@ export async function noticeSubmission(
   if (!admins.length) return;
   const described = await store.describeOne(manager, request);
   const organization = await store.organization(manager, request.organizationId);
-  const context = { organizationId: request.organizationId, organizationName: organization.name, admins, requestsUrl: deps.requestsUrl, at: now };
+  const context = { organizationId: request.organizationId, organizationName: organization.name, admins, requestsUrl: `${deps.publicUrl()}/requests`, at: now };
   if (await writeNewRequestEmails(manager, context, described)) unit.afterCommit(deps.onOutboxWritten);
 }
 
@@ -59,7 +59,7 @@ export async function noticeExpiry(deps: LicenseRequestDeps, unit: UnitOfWork, r
   const requester: UserEntity = await store.user(manager, request.requesterId);
   const described = await store.describeOne(manager, request);
   const organization = await store.organization(manager, request.organizationId);
-  const context = { organizationId: request.organizationId, organizationName: organization.name, requestsUrl: deps.requestsUrl, at: now };
+  const context = { organizationId: request.organizationId, organizationName: organization.name, requestsUrl: `${deps.publicUrl()}/requests`, at: now };
   if (await writeExpiredEmail(manager, context, requester, described)) unit.afterCommit(deps.onOutboxWritten);
 }
 
@@ -85,7 +85,13 @@ export async function remindDue(deps: LicenseRequestDeps, now: Date, batchSize =
         if (!admins.length) return true;
         const described = await store.describeOne(manager, request);
         const organization = await store.organization(manager, request.organizationId);
-        const context = { organizationId: request.organizationId, organizationName: organization.name, admins, requestsUrl: deps.requestsUrl, at: now };
+        const context = {
+          organizationId: request.organizationId,
+          organizationName: organization.name,
+          admins,
+          requestsUrl: `${deps.publicUrl()}/requests`,
+          at: now,
+        };
         if (await writeReminderEmails(manager, context, described)) unit.afterCommit(deps.onOutboxWritten);
         return true;
       });
@@ -117,7 +123,7 @@ export async function sendDigests(deps: LicenseRequestDeps, now: Date): Promise<
       const admins = await store.globalAdmins(manager, organizationId);
       if (!admins.length) return requests.length;
       const organization = await store.organization(manager, organizationId);
-      const context = { organizationId, organizationName: organization.name, admins, requestsUrl: deps.requestsUrl, at: now };
+      const context = { organizationId, organizationName: organization.name, admins, requestsUrl: `${deps.publicUrl()}/requests`, at: now };
       const described = await store.describe(manager, requests);
       if (await writeDigestEmails(manager, context, day, described, requests.length)) unit.afterCommit(deps.onOutboxWritten);
       return requests.length;

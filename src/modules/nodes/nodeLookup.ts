@@ -6,6 +6,7 @@ import { can, organizationOf } from "../access/policy";
 import { fromGlobalId } from "../shared/ids";
 import type { Loaders } from "../shared/loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
+import type { RecommendationQueries } from "../recommendations/queries";
 import type { RequestProcessSettingsService } from "../settings/settings";
 import type { Viewer } from "../shared/viewer";
 
@@ -16,6 +17,7 @@ export class NodeLookup {
   constructor(
     private readonly requests: LicenseRequestQueries,
     private readonly settings: RequestProcessSettingsService,
+    private readonly recommendations: RecommendationQueries,
   ) {}
 
   async find(viewer: Viewer, loaders: Loaders, globalId: string): Promise<object | null> {
@@ -41,6 +43,10 @@ export class NodeLookup {
         return can(viewer, "history.read", organizationOf(viewer)) ? loaders.decision.load(id) : null;
       case "Group":
         return can(viewer, "groups.read", organizationOf(viewer)) ? loaders.group.load(id) : null;
+      case "LicenseRequestShare":
+        return this.recommendations.shareNode(viewer, loaders, id);
+      case "LicenseRequestRecommendation":
+        return this.recommendations.recommendationNode(viewer, loaders, id);
       case "RequestProcessSettings":
         return id === viewer.organizationId ? this.settings.read(loaders) : null;
       default:

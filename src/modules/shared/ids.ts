@@ -3,7 +3,17 @@
  * opaque; a malformed ID, or one of another type, names nothing.
  */
 export type NodeTypeName =
-  "Organization" | "User" | "ServicePlan" | "Product" | "LicenseAssignment" | "LicenseRequest" | "RequestProcessSettings" | "LicenseRequestDecision" | "Group";
+  | "Organization"
+  | "User"
+  | "ServicePlan"
+  | "Product"
+  | "LicenseAssignment"
+  | "LicenseRequest"
+  | "RequestProcessSettings"
+  | "LicenseRequestDecision"
+  | "LicenseRequestShare"
+  | "LicenseRequestRecommendation"
+  | "Group";
 
 const NODE_TYPES = new Set<string>([
   "Organization",
@@ -15,6 +25,8 @@ const NODE_TYPES = new Set<string>([
   "RequestProcessSettings",
   "LicenseRequestDecision",
   "Group",
+  "LicenseRequestShare",
+  "LicenseRequestRecommendation",
 ]);
 
 export function toGlobalId(type: NodeTypeName, localId: number): string {

@@ -46,6 +46,7 @@ import {
 } from "graphql";
 import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
 import { MAX_ELIGIBLE_GROUPS } from "../../modules/licenseRequests/rules";
+import { MAX_SHARE_PEOPLE } from "../../modules/recommendations/messages";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
 import { MAX_NODES } from "../../modules/nodes/nodeLookup";
 import { badUserInput } from "../../modules/shared/errors";
@@ -77,6 +78,9 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   "LicenseRequestDecisionPreview.approvedUsers": MAX_RECIPIENTS,
   "LicenseRequestDecisionPreview.deniedUsers": MAX_RECIPIENTS,
   "LicenseRequestDecisionPreview.emails": MAX_RECIPIENTS,
+  // A request's second opinions: priced as a few rounds of shares (each asks at most 10 people).
+  "LicenseRequest.recommendations": 5 * MAX_SHARE_PEOPLE,
+  "ShareLicenseRequestPayload.shares": MAX_SHARE_PEOPLE,
   // Every payload's userErrors: at most one per recipient and field.
   "*.userErrors": MAX_RECIPIENTS,
 };

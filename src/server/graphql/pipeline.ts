@@ -5,8 +5,10 @@
  * cost and log through the same functions, so an operation gets the same
  * verdict whichever way it came:
  *
- * 1. the caller: anonymous callers have nothing to run while introspection is
- *    off (UNAUTHENTICATED before the document is even read);
+ * 1. the caller: while introspection is off, an anonymous caller may run one
+ *    thing, a `recordRecommendation` mutation asking for its own payload
+ *    (anonymous.ts); anything else is UNAUTHENTICATED before validation, and
+ *    it is read within the parse bounds only to tell;
  * 2. the request's shape (BAD_REQUEST);
  * 3. parse within the length and token bounds, then validation: graphql-js's
  *    rules, armor's depth/alias/directive bounds, introspection where it is
@@ -49,6 +51,7 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { Config } from "../../config";
 import type { Metrics } from "../metrics";
+import { runsWithoutToken } from "./anonymous";
 import { actualCost, QueryPricer } from "./cost";
 import { clientCodeOf, ErrorPresentation, isServiceUnavailable, isUnexpected, namingSchema, presentError, statusOf, withCode } from "./errors";
 import { limitError, parseWithinLimits, shapeRules } from "./limits";
@@ -166,10 +169,10 @@ export class GraphQLPipeline {
       retryAfterSeconds,
       operationName: nameOf(parsed, request.operationName),
     });
-    if (caller.anonymous && !this.options.config.introspection) {
-      return refused([coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required.")]);
-    }
     const { query, operationName } = request;
+    const gated = caller.anonymous && !this.options.config.introspection;
+    const signIn = () => refused([coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required.")]);
+    if (gated && typeof query !== "string") return signIn();
     if (typeof query !== "string" || query.trim() === "") {
       return refused([coded("BAD_REQUEST", "Send the operation as a non-empty string `query`.")]);
     }
@@ -182,6 +185,7 @@ export class GraphQLPipeline {
     }
 
     const cached = this.documentOf(query);
+    if (gated && (!cached.document || !runsWithoutToken(cached.document, operationName))) return signIn();
     parsed = cached.document;
     if (cached.errors) return refused(cached.errors);
     const document = cached.document;

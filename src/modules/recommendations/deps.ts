@@ -1,0 +1,14 @@
+/** What the orchestrations of second opinions work with. */
+import type { IdempotentMutations } from "../shared/idempotency";
+import type { Database } from "../shared/unitOfWork";
+import type { RecommendationStore } from "./store";
+
+export interface RecommendationDeps {
+  db: Database;
+  mutations: IdempotentMutations;
+  store: RecommendationStore;
+  /** The server's public base URL (PUBLIC_URL), without a trailing slash: links are `${publicUrl}/recommend?token=…`. */
+  publicUrl: () => string;
+  /** Wakes the outbox dispatcher; run after a commit that wrote emails. */
+  onOutboxWritten: () => void;
+}

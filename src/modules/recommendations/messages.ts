@@ -1,0 +1,48 @@
+/**
+ * What second opinions tell people, in one place (api.md "Second opinions"):
+ * the bounds and every user error of the feature, so a wording is written once.
+ */
+import { userError, UserError } from "../shared/errors";
+
+export const MIN_SHARE_PEOPLE = 1;
+export const MAX_SHARE_PEOPLE = 10;
+export const MAX_SHARE_SUBJECT_LENGTH = 200;
+export const MAX_SHARE_MESSAGE_LENGTH = 1000;
+export const MAX_RECOMMENDATION_COMMENT_LENGTH = 1000;
+/** How long a shared link works at most (less when the request expires sooner, nothing once it is decided). */
+export const SHARE_LIFETIME_DAYS = 7;
+
+const day = (at: Date) => at.toISOString().slice(0, 10);
+
+export const shareErrors = {
+  noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["input", "requestId"]),
+  noSuchUser: (index: number): UserError => userError("NOT_FOUND", "No such user.", ["input", "userIds", String(index)]),
+  nobody: (): UserError => userError("INVALID_INPUT", "Choose at least one person to ask for a second opinion.", ["input", "userIds"]),
+  tooMany: (given: number): UserError =>
+    userError("INVALID_INPUT", `A request is shared with at most ${MAX_SHARE_PEOPLE} people at once (${given} given).`, ["input", "userIds"]),
+  subjectTooLong: (): UserError => userError("INVALID_INPUT", `The subject is at most ${MAX_SHARE_SUBJECT_LENGTH} characters.`, ["input", "subject"]),
+  messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_SHARE_MESSAGE_LENGTH} characters.`, ["input", "message"]),
+};
+
+export const recommendationErrors = {
+  unknownLink: (): UserError =>
+    userError(
+      "NOT_FOUND",
+      "This link is not valid: it may be incomplete or mistyped. Open the link from the email again, or ask the admin who shared the request for a new one.",
+      ["input", "shareToken"],
+    ),
+  alreadyUsed: (at: Date): UserError =>
+    userError("CONFLICT", `This link was already used: a recommendation was recorded with it on ${day(at)}. Each link counts once.`, ["input", "shareToken"]),
+  expired: (at: Date): UserError =>
+    userError("CONFLICT", `This link expired on ${day(at)}. Ask the admin who shared the request for a new one if your opinion is still wanted.`, [
+      "input",
+      "shareToken",
+    ]),
+  requestDecided: (status: string): UserError =>
+    userError(
+      "CONFLICT",
+      `This request is already ${status.replace("_", " ").toLowerCase()} (${status}): a recommendation is no longer needed, and nothing was recorded.`,
+      ["input", "shareToken"],
+    ),
+  commentTooLong: (): UserError => userError("INVALID_INPUT", `The comment is at most ${MAX_RECOMMENDATION_COMMENT_LENGTH} characters.`, ["input", "comment"]),
+};

@@ -1,0 +1,106 @@
+/**
+ * The read side of second opinions: a request's recommendations for admins
+ * (through per-operation loaders), and what a link shows on /recommend.
+ */
+import type { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
+import { can, organizationOf } from "../access/policy";
+import type { UserError } from "../shared/errors";
+import type { Loaders } from "../shared/loaders";
+import type { Viewer } from "../shared/viewer";
+import { recommendationErrors } from "./messages";
+import { answerRefusal } from "./rules";
+import type { RecommendationLoaders, RecommendationStore } from "./store";
+import { hashShareToken, isShareTokenShaped } from "./tokens";
+
+/** What /recommend shows for a link that can still answer. */
+export interface SharedRequestView {
+  organizationName: string;
+  sharedByName: string;
+  sharedWithName: string;
+  productName: string;
+  requesterName: string;
+  recipientNames: string[];
+  justification: string | null;
+  requestedAt: Date;
+  subject: string | null;
+  message: string | null;
+  expiresAt: Date;
+}
+
+/** A refused link: NOT_FOUND (names no share) or CONFLICT (used, expired, or its request decided), with its sentence. */
+export type LinkView = { ok: true; view: SharedRequestView } | { ok: false; code: "NOT_FOUND" | "CONFLICT"; message: string };
+
+export class RecommendationQueries {
+  /** Keyed by the operation's (or subscription event's) loaders: fresh with them, gone with them. */
+  private readonly perOperation = new WeakMap<Loaders, RecommendationLoaders>();
+
+  constructor(private readonly store: RecommendationStore) {}
+
+  loadersOf(loaders: Loaders, organizationId: number): RecommendationLoaders {
+    let found = this.perOperation.get(loaders);
+    if (!found) {
+      found = this.store.loaders(organizationId);
+      this.perOperation.set(loaders, found);
+    }
+    return found;
+  }
+
+  /** A request's recommendations, oldest first; null unless the viewer may read them (global admins). */
+  async ofRequest(viewer: Viewer, loaders: Loaders, requestId: number): Promise<LicenseRequestRecommendationEntity[] | null> {
+    if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
+    return this.loadersOf(loaders, viewer.organizationId).recommendationsOfRequest.load(requestId);
+  }
+
+  /** The answer given through a share, if any (the viewer may read shares: they came from a share the viewer made or reads). */
+  ofShare(viewer: Viewer, loaders: Loaders, share: LicenseRequestShareEntity): Promise<LicenseRequestRecommendationEntity | null> | null {
+    if (!can(viewer, "recommendations.read", share)) return null;
+    return this.loadersOf(loaders, viewer.organizationId).recommendationOfShare.load(share.id);
+  }
+
+  /** `node(id)` of a share: admins of its organization only. */
+  shareNode(viewer: Viewer, loaders: Loaders, id: number): Promise<LicenseRequestShareEntity | null> | null {
+    if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
+    return this.loadersOf(loaders, viewer.organizationId).share.load(id);
+  }
+
+  /** `node(id)` of a recommendation: admins of its organization only. */
+  recommendationNode(viewer: Viewer, loaders: Loaders, id: number): Promise<LicenseRequestRecommendationEntity | null> | null {
+    if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
+    return this.loadersOf(loaders, viewer.organizationId).recommendation.load(id);
+  }
+
+  /**
+   * What a link shows at `now`: the request it was shared for, or why it
+   * cannot answer (the same refusals recordRecommendation gives).
+   */
+  async linkView(token: string, now: Date): Promise<LinkView> {
+    const refused = (error: UserError): LinkView => ({ ok: false, code: error.code === "NOT_FOUND" ? "NOT_FOUND" : "CONFLICT", message: error.message });
+    if (!isShareTokenShaped(token)) return refused(recommendationErrors.unknownLink());
+    const { manager } = this.store.dataSource;
+    const share = await this.store.shareByTokenHash(manager, hashShareToken(token));
+    if (!share) return refused(recommendationErrors.unknownLink());
+    const request = await this.store.requestById(share.requestId);
+    const refusal = answerRefusal(share, request, now);
+    if (refusal) return refused(refusal);
+    const recipients = await this.store.recipients(manager, request.id);
+    const people = await this.store.users(manager, share.organizationId, [share.sharedById, share.sharedWithId, ...recipients.map((r) => r.userId)]);
+    const nameOf = (id: number) => people.get(id)?.displayName ?? "";
+    const product = await this.store.product(manager, share.organizationId, request.productId);
+    return {
+      ok: true,
+      view: {
+        organizationName: (await this.store.organization(manager, share.organizationId)).name,
+        sharedByName: nameOf(share.sharedById),
+        sharedWithName: nameOf(share.sharedWithId),
+        productName: product?.name ?? "",
+        requesterName: nameOf(request.requesterId),
+        recipientNames: recipients.map((r) => nameOf(r.userId)),
+        justification: request.justification,
+        requestedAt: request.requestedAt,
+        subject: share.subject,
+        message: share.message,
+        expiresAt: share.expiresAt,
+      },
+    };
+  }
+}

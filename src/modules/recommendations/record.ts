@@ -1,0 +1,72 @@
+/**
+ * recordRecommendation (api.md "Second opinions"): the person a request was
+ * shared with answers through their link. The link's secret is the only
+ * credential: no bearer token is needed. A link answers once, while it has not
+ * expired and its request is pending; the answer is recorded on the request,
+ * published through licenseRequestUpdated, and decides nothing.
+ */
+import type { LicenseRequestRecommendationEntity } from "../../entities";
+import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
+import { Topic } from "../shared/events";
+import { malformedTextErrors } from "../shared/text";
+import type { RecommendationDeps } from "./deps";
+import { recommendationErrors } from "./messages";
+import { answerRefusal, optionalText, recommendationInputErrors } from "./rules";
+import { hashShareToken, isShareTokenShaped } from "./tokens";
+
+export type RecommendationVerdict = "APPROVE" | "DENY";
+
+export interface RecordInput {
+  shareToken: string;
+  verdict: RecommendationVerdict;
+  comment?: string | null;
+}
+
+const abort = (...errors: UserError[]): never => {
+  throw new UserErrorsAbort(errors);
+};
+
+export async function recordRecommendation(deps: RecommendationDeps, input: RecordInput, now: Date): Promise<Outcome<LicenseRequestRecommendationEntity>> {
+  const malformed = malformedTextErrors(input);
+  if (malformed.length) return failed(...malformed);
+  if (!isShareTokenShaped(input.shareToken)) return failed(recommendationErrors.unknownLink());
+  const inputErrors = recommendationInputErrors(input);
+  if (inputErrors.length) return failed(...inputErrors);
+  const { store } = deps;
+  try {
+    return ok(
+      await deps.db.transaction(async (unit) => {
+        const { manager } = unit;
+        const found = await store.shareByTokenHash(manager, hashShareToken(input.shareToken));
+        if (!found) return abort(recommendationErrors.unknownLink());
+        // The request's lock first (as a decision takes it), then the share as it is now.
+        const request = await store.lockRequest(manager, found.organizationId, found.requestId);
+        const share = (await store.shareByTokenHash(manager, found.tokenHash))!;
+        const refusal = answerRefusal(share, request!, now);
+        if (refusal) return abort(refusal);
+        if (!(await store.markUsed(manager, share.id, now))) {
+          const used = (await store.shareByTokenHash(manager, found.tokenHash))!;
+          return abort(recommendationErrors.alreadyUsed(used.usedAt ?? now));
+        }
+        const recommendation = await store.insertRecommendation(manager, {
+          organizationId: share.organizationId,
+          requestId: share.requestId,
+          shareId: share.id,
+          byId: share.sharedWithId,
+          verdict: input.verdict,
+          comment: optionalText(input.comment),
+          at: now,
+        });
+        unit.publish(Topic.LicenseRequestUpdated, share.organizationId, {
+          organizationId: share.organizationId,
+          requestId: share.requestId,
+          status: request!.status,
+        });
+        return recommendation;
+      }),
+    );
+  } catch (error) {
+    if (error instanceof UserErrorsAbort) return failed(...error.userErrors);
+    throw error;
+  }
+}

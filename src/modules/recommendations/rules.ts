@@ -1,0 +1,60 @@
+/**
+ * The rules of second opinions (api.md "Second opinions"), pure: no database,
+ * no clock (callers pass `now`).
+ */
+import type { LicenseRequestEntity, LicenseRequestShareEntity } from "../../entities";
+import { effectiveStatus } from "../licenseRequests/status";
+import type { UserError } from "../shared/errors";
+import {
+  MAX_RECOMMENDATION_COMMENT_LENGTH,
+  MAX_SHARE_MESSAGE_LENGTH,
+  MAX_SHARE_PEOPLE,
+  MAX_SHARE_SUBJECT_LENGTH,
+  MIN_SHARE_PEOPLE,
+  recommendationErrors,
+  SHARE_LIFETIME_DAYS,
+  shareErrors,
+} from "./messages";
+
+/** Optional text as stored: trimmed, and null when nothing is left. */
+export function optionalText(value: string | null | undefined): string | null {
+  const trimmed = value?.trim() ?? "";
+  return trimmed === "" ? null : trimmed;
+}
+
+/** What is wrong with a share's input before anything is read (the people are checked against the directory after). */
+export function shareInputErrors(input: { userIds: readonly string[]; subject?: string | null; message?: string | null }): UserError[] {
+  const errors: UserError[] = [];
+  const people = new Set(input.userIds).size;
+  if (people < MIN_SHARE_PEOPLE) errors.push(shareErrors.nobody());
+  if (people > MAX_SHARE_PEOPLE) errors.push(shareErrors.tooMany(people));
+  if ((optionalText(input.subject)?.length ?? 0) > MAX_SHARE_SUBJECT_LENGTH) errors.push(shareErrors.subjectTooLong());
+  if ((optionalText(input.message)?.length ?? 0) > MAX_SHARE_MESSAGE_LENGTH) errors.push(shareErrors.messageTooLong());
+  return errors;
+}
+
+/** When a link shared at `now` stops working: after SHARE_LIFETIME_DAYS, or when the request expires, whichever comes first. */
+export function shareExpiry(now: Date, request: Pick<LicenseRequestEntity, "expiresAt">): Date {
+  return new Date(Math.min(now.getTime() + SHARE_LIFETIME_DAYS * 24 * 60 * 60 * 1000, request.expiresAt.getTime()));
+}
+
+export function recommendationInputErrors(input: { comment?: string | null }): UserError[] {
+  return (optionalText(input.comment)?.length ?? 0) > MAX_RECOMMENDATION_COMMENT_LENGTH ? [recommendationErrors.commentTooLong()] : [];
+}
+
+/**
+ * Why a share's link cannot answer at `now`, or null when it can: used once
+ * already, past its expiry, or its request no longer pending (decided,
+ * cancelled, expired, or reading as expired).
+ */
+export function answerRefusal(
+  share: Pick<LicenseRequestShareEntity, "usedAt" | "expiresAt">,
+  request: Pick<LicenseRequestEntity, "status" | "expiresAt">,
+  now: Date,
+): UserError | null {
+  if (share.usedAt) return recommendationErrors.alreadyUsed(share.usedAt);
+  const status = effectiveStatus(request, now);
+  if (status !== "PENDING") return recommendationErrors.requestDecided(status);
+  if (share.expiresAt.getTime() <= now.getTime()) return recommendationErrors.expired(share.expiresAt);
+  return null;
+}

@@ -1,0 +1,132 @@
+/**
+ * Every SQL statement of second opinions. Writes take the unit of work's
+ * manager; everything is scoped by organization except the lookup by a link's
+ * secret, which is how an anonymous person's link finds its share (and so its
+ * organization).
+ *
+ * Concurrency: a link answers once. The answer marks its share used with a
+ * conditional update (`usedAt IS NULL`), so of two answers racing on one link
+ * exactly one changes a row; the unique index on the recommendation's share
+ * backs that up. The request is read with a row lock first (MySQL/MariaDB;
+ * SQLite serializes writers), the same lock a decision takes, so an answer
+ * and a decision never both see the request pending.
+ */
+import DataLoader from "dataloader";
+import { DataSource, EntityManager, In, IsNull } from "typeorm";
+import {
+  LicenseRequestEntity,
+  LicenseRequestRecommendationEntity,
+  LicenseRequestRecipientEntity,
+  LicenseRequestShareEntity,
+  OrganizationEntity,
+  ProductEntity,
+  UserEntity,
+} from "../../entities";
+import type { Database } from "../shared/unitOfWork";
+
+export type NewShare = Omit<LicenseRequestShareEntity, "id" | "usedAt">;
+export type NewRecommendation = Omit<LicenseRequestRecommendationEntity, "id">;
+
+/** Loaders batch after ready I/O, as the shared loaders do. */
+const batching = { batchScheduleFn: (callback: () => void) => setImmediate(callback) };
+
+export class RecommendationStore {
+  constructor(private readonly db: Database) {}
+
+  get dataSource(): DataSource {
+    return this.db.dataSource;
+  }
+
+  // -------------------------------------------------------------- reading
+
+  /** The request with a row lock for the rest of the transaction; null when it is not the organization's. */
+  lockRequest(manager: EntityManager, organizationId: number, requestId: number): Promise<LicenseRequestEntity | null> {
+    const lock = this.db.forUpdate();
+    return manager.getRepository(LicenseRequestEntity).findOne({ where: { id: requestId, organizationId }, ...(lock ? { lock: { mode: lock } } : {}) });
+  }
+
+  async users(manager: EntityManager, organizationId: number, ids: readonly number[]): Promise<Map<number, UserEntity>> {
+    if (!ids.length) return new Map();
+    const users = await manager.getRepository(UserEntity).find({ where: { id: In([...new Set(ids)]), organizationId } });
+    return new Map(users.map((u) => [u.id, u]));
+  }
+
+  product(manager: EntityManager, organizationId: number, productId: number): Promise<ProductEntity | null> {
+    return manager.getRepository(ProductEntity).findOne({ where: { id: productId, organizationId } });
+  }
+
+  organization(manager: EntityManager, organizationId: number): Promise<OrganizationEntity> {
+    return manager.getRepository(OrganizationEntity).findOneByOrFail({ id: organizationId });
+  }
+
+  /** The requester first, then the named users in order. */
+  recipients(manager: EntityManager, requestId: number): Promise<LicenseRequestRecipientEntity[]> {
+    return manager.getRepository(LicenseRequestRecipientEntity).find({ where: { requestId }, order: { position: "ASC" } });
+  }
+
+  /** The share a link's secret names (by its hash), in any organization; null when none does. */
+  shareByTokenHash(manager: EntityManager, tokenHash: string): Promise<LicenseRequestShareEntity | null> {
+    return manager.getRepository(LicenseRequestShareEntity).findOne({ where: { tokenHash } });
+  }
+
+  sharesByIds(ids: readonly number[]): Promise<LicenseRequestShareEntity[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.dataSource.getRepository(LicenseRequestShareEntity).find({ where: { id: In([...ids]) }, order: { id: "ASC" } });
+  }
+
+  requestById(id: number): Promise<LicenseRequestEntity> {
+    return this.dataSource.getRepository(LicenseRequestEntity).findOneByOrFail({ id });
+  }
+
+  recommendationById(id: number): Promise<LicenseRequestRecommendationEntity> {
+    return this.dataSource.getRepository(LicenseRequestRecommendationEntity).findOneByOrFail({ id });
+  }
+
+  // -------------------------------------------------------------- writing
+
+  async insertShares(manager: EntityManager, shares: NewShare[]): Promise<LicenseRequestShareEntity[]> {
+    const repository = manager.getRepository(LicenseRequestShareEntity);
+    await repository.insert(shares.map((s) => ({ ...s, usedAt: null })));
+    return repository.find({ where: { tokenHash: In(shares.map((s) => s.tokenHash)) }, order: { id: "ASC" } });
+  }
+
+  /** Marks the share used at `at` if no one used it yet; false when someone did. */
+  async markUsed(manager: EntityManager, shareId: number, at: Date): Promise<boolean> {
+    const result = await manager.getRepository(LicenseRequestShareEntity).update({ id: shareId, usedAt: IsNull() }, { usedAt: at });
+    return Boolean(result.affected);
+  }
+
+  async insertRecommendation(manager: EntityManager, recommendation: NewRecommendation): Promise<LicenseRequestRecommendationEntity> {
+    const repository = manager.getRepository(LicenseRequestRecommendationEntity);
+    return repository.save(repository.create(recommendation));
+  }
+
+  // -------------------------------------------------------------- loaders
+
+  /** Per-operation loaders of one organization: recommendations by request (oldest first), by share, and shares by ID. */
+  loaders(organizationId: number) {
+    const ds = this.dataSource;
+    return {
+      recommendationsOfRequest: new DataLoader<number, LicenseRequestRecommendationEntity[]>(async (requestIds) => {
+        const rows = await ds
+          .getRepository(LicenseRequestRecommendationEntity)
+          .find({ where: { organizationId, requestId: In([...requestIds]) }, order: { at: "ASC", id: "ASC" } });
+        return requestIds.map((id) => rows.filter((r) => r.requestId === id));
+      }, batching),
+      share: new DataLoader<number, LicenseRequestShareEntity | null>(async (ids) => {
+        const rows = await ds.getRepository(LicenseRequestShareEntity).find({ where: { organizationId, id: In([...ids]) } });
+        return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+      }, batching),
+      recommendation: new DataLoader<number, LicenseRequestRecommendationEntity | null>(async (ids) => {
+        const rows = await ds.getRepository(LicenseRequestRecommendationEntity).find({ where: { organizationId, id: In([...ids]) } });
+        return ids.map((id) => rows.find((r) => r.id === id) ?? null);
+      }, batching),
+      recommendationOfShare: new DataLoader<number, LicenseRequestRecommendationEntity | null>(async (shareIds) => {
+        const rows = await ds.getRepository(LicenseRequestRecommendationEntity).find({ where: { organizationId, shareId: In([...shareIds]) } });
+        return shareIds.map((id) => rows.find((r) => r.shareId === id) ?? null);
+      }, batching),
+    };
+  }
+}
+
+export type RecommendationLoaders = ReturnType<RecommendationStore["loaders"]>;

@@ -1,0 +1,104 @@
+/**
+ * Second opinions: shareLicenseRequest, recordRecommendation (the one
+ * operation an anonymous caller may run, authenticated by its link's secret),
+ * the share and recommendation types, and `LicenseRequest.recommendations`.
+ */
+import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import type { Context } from "../context";
+import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../entities";
+import { forbidden } from "../modules/shared/errors";
+import { toGlobalId } from "../modules/shared/ids";
+import {
+  LicenseRequestRecommendation,
+  LicenseRequestShare,
+  RecordRecommendationInput,
+  RecordRecommendationPayload,
+  ShareLicenseRequestInput,
+  ShareLicenseRequestPayload,
+} from "../schema/recommendations";
+import { LicenseRequest, User } from "../schema/types";
+import { signedIn } from "./helpers";
+
+@Resolver()
+export class RecommendationMutationResolver {
+  @Mutation(() => ShareLicenseRequestPayload, {
+    description:
+      "Shares a pending request with 1 to 10 people of the organization (any role) for a second opinion: each gets one email with a link to /recommend that works once, for 7 days or until the request is decided. Global admins only (FORBIDDEN otherwise). Nothing is decided.",
+  })
+  async shareLicenseRequest(@Arg("input", () => ShareLicenseRequestInput) input: ShareLicenseRequestInput, @Ctx() ctx: Context) {
+    const outcome = await ctx.services.recommendations.share(signedIn(ctx).viewer, input, ctx.now);
+    const clientMutationId = input.clientMutationId ?? null;
+    return outcome.ok
+      ? { shares: outcome.value.value.shares, licenseRequest: outcome.value.value.request, userErrors: [], clientMutationId }
+      : { shares: [], licenseRequest: null, userErrors: outcome.userErrors, clientMutationId };
+  }
+
+  @Mutation(() => RecordRecommendationPayload, {
+    description:
+      "Records the answer given through a shared link: the link's secret authenticates it, no bearer token is needed (the only operation that runs without one). It never decides the request; admins see it in LicenseRequest.recommendations and through licenseRequestUpdated.",
+  })
+  async recordRecommendation(@Arg("input", () => RecordRecommendationInput) input: RecordRecommendationInput, @Ctx() ctx: Context) {
+    const outcome = await ctx.services.recommendations.record(input, ctx.now);
+    const clientMutationId = input.clientMutationId ?? null;
+    return outcome.ok
+      ? { recommendation: outcome.value, userErrors: [], clientMutationId }
+      : { recommendation: null, userErrors: outcome.userErrors, clientMutationId };
+  }
+}
+
+@Resolver(() => LicenseRequestShare)
+export class LicenseRequestShareResolver {
+  @FieldResolver(() => ID)
+  id(@Root() share: LicenseRequestShareEntity) {
+    return toGlobalId("LicenseRequestShare", share.id);
+  }
+
+  @FieldResolver(() => LicenseRequest)
+  licenseRequest(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.request.load(share.requestId);
+  }
+
+  @FieldResolver(() => User)
+  sharedWith(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.user.load(share.sharedWithId);
+  }
+
+  @FieldResolver(() => User)
+  sharedBy(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.user.load(share.sharedById);
+  }
+
+  @FieldResolver(() => LicenseRequestRecommendation, { nullable: true })
+  recommendation(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    return ctx.services.recommendations.queries.ofShare(viewer, loaders, share);
+  }
+}
+
+@Resolver(() => LicenseRequestRecommendation)
+export class LicenseRequestRecommendationResolver {
+  @FieldResolver(() => ID)
+  id(@Root() recommendation: LicenseRequestRecommendationEntity) {
+    return toGlobalId("LicenseRequestRecommendation", recommendation.id);
+  }
+
+  @FieldResolver(() => User)
+  by(@Root() recommendation: LicenseRequestRecommendationEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    // Answered through a link by someone signed in elsewhere: the person is not theirs to see.
+    if (viewer.organizationId !== recommendation.organizationId) throw forbidden("You may not see who gave this recommendation.");
+    return loaders.user.load(recommendation.byId);
+  }
+}
+
+@Resolver(() => LicenseRequest)
+export class LicenseRequestRecommendationsResolver {
+  @FieldResolver(() => [LicenseRequestRecommendation], {
+    nullable: true,
+    description: "Second opinions gathered by shareLicenseRequest, oldest first; null unless\nthe viewer is a global admin.",
+  })
+  recommendations(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    return ctx.services.recommendations.queries.ofRequest(viewer, loaders, request.id);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * What runs without a bearer token (api.md "Second opinions"): exactly one
+ * `recordRecommendation` mutation, whose link secret is its credential, asking
+ * for nothing but its own payload. Anything else from an anonymous caller,
+ * while introspection is off, is refused UNAUTHENTICATED before validation,
+ * so an anonymous caller learns nothing of the schema (no field names, no
+ * "Cannot query field" answers, no types) and reads no other data; its rate
+ * limit bucket is its address's.
+ *
+ * The gate is syntactic and strict: one operation, no fragments, no
+ * directives, and each selection a field of the list below (by name; aliases
+ * allowed). `LicenseRequestRecommendation.by` is not on it: who answered is
+ * for signed-in admins.
+ */
+import { DocumentNode, FieldNode, Kind, OperationTypeNode, SelectionSetNode } from "graphql";
+
+/** The fields an anonymous operation may select, per position. */
+interface AllowedSelection {
+  [field: string]: AllowedSelection | true;
+}
+
+const USER_ERROR: AllowedSelection = { code: true, message: true, field: true, __typename: true };
+const RECOMMENDATION: AllowedSelection = { id: true, verdict: true, comment: true, at: true, __typename: true };
+
+const ANONYMOUS_ROOT: AllowedSelection = {
+  recordRecommendation: { recommendation: RECOMMENDATION, userErrors: USER_ERROR, clientMutationId: true, __typename: true },
+};
+
+function selectionAllowed(selectionSet: SelectionSetNode | undefined, allowed: AllowedSelection, root: boolean): boolean {
+  if (!selectionSet || selectionSet.selections.length === 0) return false;
+  if (root && selectionSet.selections.length !== 1) return false;
+  return selectionSet.selections.every((selection) => {
+    if (selection.kind !== Kind.FIELD) return false;
+    return fieldAllowed(selection, allowed);
+  });
+}
+
+function fieldAllowed(field: FieldNode, allowed: AllowedSelection): boolean {
+  if (field.directives?.length) return false;
+  const rule = Object.prototype.hasOwnProperty.call(allowed, field.name.value) ? allowed[field.name.value] : undefined;
+  if (rule === undefined) return false;
+  if (rule === true) return field.selectionSet === undefined && !field.arguments?.length;
+  // Only the root field takes arguments (its input); nested ones take none.
+  if (allowed !== ANONYMOUS_ROOT && field.arguments?.length) return false;
+  return selectionAllowed(field.selectionSet, rule, false);
+}
+
+/** Whether an anonymous caller may run `document` (as `operationName` picks its operation). */
+export function runsWithoutToken(document: DocumentNode, operationName: unknown): boolean {
+  const [operation, ...others] = document.definitions;
+  if (!operation || others.length) return false;
+  if (operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== OperationTypeNode.MUTATION) return false;
+  if (operation.directives?.length) return false;
+  if (operationName !== undefined && operationName !== null && operationName !== operation.name?.value) return false;
+  if (operation.variableDefinitions?.some((v) => v.directives?.length)) return false;
+  return selectionAllowed(operation.selectionSet, ANONYMOUS_ROOT, true);
+}

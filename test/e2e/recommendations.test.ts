@@ -1,0 +1,329 @@
+/**
+ * Second opinions (api.md "Second opinions") over real HTTP: an admin shares a
+ * pending request, each person gets one email (outbox, then a real SMTP sink)
+ * with a link whose secret is stored only as a hash; the link answers once,
+ * without a bearer token, while the request is pending and the link fresh;
+ * the answer shows to admins and through licenseRequestUpdated, and decides
+ * nothing. In production the anonymous caller runs this one mutation and
+ * nothing else, within its address's rate limit.
+ */
+import { LicenseRequestShareEntity, OutboxEmailEntity } from "../../src/entities";
+import { localIdOf } from "../../src/modules/shared/ids";
+import { DAY_MS } from "../../src/modules/shared/clock";
+import { hashShareToken } from "../../src/modules/recommendations/tokens";
+import { requestsApi, RequestsApi } from "../helpers/requests";
+import { startTestServer, TestServer } from "../helpers/server";
+import { startSmtpSink } from "../helpers/smtp";
+import { eventually, liveClient } from "../helpers/ws";
+
+jest.setTimeout(60_000);
+
+const ADMIN = "admin@contoso.example";
+const SHARE = `mutation($input: ShareLicenseRequestInput!) { shareLicenseRequest(input: $input) {
+  shares { id sharedAt expiresAt sharedWith { email } sharedBy { email } licenseRequest { id status } recommendation { id } }
+  licenseRequest { id status }
+  userErrors { code message field } clientMutationId } }`;
+const RECORD = `mutation Recommend($input: RecordRecommendationInput!) { recordRecommendation(input: $input) {
+  recommendation { id verdict comment at } userErrors { code message field } clientMutationId } }`;
+const RECOMMENDATIONS = `query($id: ID!) { licenseRequest(id: $id) { status recommendations { id verdict comment at by { email } } } }`;
+
+/** The link's secret, as only the email holds it. */
+const tokenIn = (email: OutboxEmailEntity) => /\/recommend\?token=([A-Za-z0-9_-]+)/.exec(email.textBody)![1];
+
+describe("second opinions", () => {
+  let server: TestServer;
+  let api: RequestsApi;
+  const share = (as: string, input: Record<string, unknown>) => server.gql(as, SHARE, { input });
+  const record = (shareToken: string, verdict: string, comment?: string) => server.gql(null, RECORD, { input: { shareToken, verdict, comment } });
+  const emailsTo = async (requestId: string, address: string) =>
+    (await api.stored(requestId)).emails.filter((e) => e.toAddress === address && e.textBody.includes("/recommend?token="));
+  const shareWith = async (requestId: string, emails: string[], extra: Record<string, unknown> = {}) => {
+    const res = await share(ADMIN, { requestId, userIds: emails.map((e) => server.ids.user(e)), ...extra });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data!.shareLicenseRequest.userErrors).toEqual([]);
+    return res.body.data!.shareLicenseRequest;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { PUBLIC_URL: "https://licenses.contoso.example/" } });
+    api = requestsApi(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("shares with each person once: one share and one email each, a link under PUBLIC_URL whose secret is stored only as its hash", async () => {
+    const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO", ["alex@contoso.example"]);
+    const payload = await shareWith(id, ["megan@contoso.example", "lee@contoso.example", "megan@contoso.example"], {
+      subject: "Power BI for <Adele>?",
+      message: "Does the team need this?\nThanks",
+      clientMutationId: "c1",
+    });
+    const now = server.clock.now().getTime();
+    expect(payload.clientMutationId).toBe("c1");
+    expect(payload.licenseRequest).toEqual({ id, status: "PENDING" });
+    expect(payload.shares.map((s: { sharedWith: { email: string } }) => s.sharedWith.email)).toEqual(["megan@contoso.example", "lee@contoso.example"]);
+    for (const s of payload.shares) {
+      expect(s.sharedBy).toEqual({ email: ADMIN });
+      expect(Date.parse(s.sharedAt)).toBe(now);
+      expect(Date.parse(s.expiresAt)).toBe(now + 7 * DAY_MS);
+      expect(s.recommendation).toBeNull();
+      expect(s.licenseRequest).toEqual({ id, status: "PENDING" });
+    }
+    const [megan] = await emailsTo(id, "megan@contoso.example");
+    expect(await emailsTo(id, "megan@contoso.example")).toHaveLength(1);
+    expect(await emailsTo(id, "lee@contoso.example")).toHaveLength(1);
+    expect(megan.subject).toBe("Power BI for <Adele>?");
+    expect(megan.textBody).toContain("https://licenses.contoso.example/recommend?token=");
+    expect(megan.textBody).toContain("Does the team need this?");
+    expect(megan.htmlBody).toContain("Does the team need this?<br>Thanks");
+    expect(megan.htmlBody).not.toContain("<Adele>");
+    const token = tokenIn(megan);
+    expect(token.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits in base64url
+    const stored = await server.service.dataSource.getRepository(LicenseRequestShareEntity).find({ where: { requestId: localIdOf(id, "LicenseRequest")! } });
+    expect(stored).toHaveLength(2);
+    const dump = JSON.stringify(stored);
+    expect(dump).not.toContain(token);
+    expect(stored.map((s) => s.tokenHash)).toContain(hashShareToken(token));
+    // The request did not change.
+    expect((await api.read(ADMIN, id))!.status).toBe("PENDING");
+  });
+
+  it("refuses what breaks the rules with userErrors and changes nothing; non-admins get FORBIDDEN", async () => {
+    const id = await api.submitted("alex@contoso.example", "VISIO_PLAN2");
+    const before = (await api.stored(id)).emails.length;
+    const megan = server.ids.user("megan@contoso.example");
+    const cases: [Record<string, unknown>, string, string[]][] = [
+      [{ userIds: [] }, "INVALID_INPUT", ["input", "userIds"]],
+      [{ userIds: Array.from({ length: 11 }, (_, i) => Buffer.from(`User:${1000 + i}`).toString("base64url")) }, "INVALID_INPUT", ["input", "userIds"]],
+      [{ userIds: [megan], subject: "s".repeat(201) }, "INVALID_INPUT", ["input", "subject"]],
+      [{ userIds: [megan], message: "m".repeat(1001) }, "INVALID_INPUT", ["input", "message"]],
+      [{ userIds: [megan, "not-an-id"] }, "NOT_FOUND", ["input", "userIds", "1"]],
+      [{ userIds: [server.ids.user("diego@fabrikam.example")] }, "NOT_FOUND", ["input", "userIds", "0"]],
+      [{ userIds: [megan], requestId: "bogus" }, "NOT_FOUND", ["input", "requestId"]],
+    ];
+    for (const [input, code, field] of cases) {
+      const res = await share(ADMIN, { requestId: id, ...input });
+      expect(res.body.errors).toBeUndefined();
+      const payload = res.body.data!.shareLicenseRequest;
+      expect(payload.shares).toEqual([]);
+      expect(payload.userErrors).toEqual([{ code, message: expect.any(String), field }]);
+    }
+    // Another organization's admin: as an ID that names nothing.
+    const other = await share("admin@fabrikam.example", { requestId: id, userIds: [server.ids.user("diego@fabrikam.example")] });
+    expect(other.body.data!.shareLicenseRequest.userErrors[0].code).toBe("NOT_FOUND");
+    const forbidden = await share("megan@contoso.example", { requestId: id, userIds: [megan] });
+    expect(forbidden.body.errors![0].extensions!.code).toBe("FORBIDDEN");
+    // A decided request is shared no more.
+    expect((await api.deny(ADMIN, id)).userErrors).toEqual([]);
+    const decided = await share(ADMIN, { requestId: id, userIds: [megan] });
+    expect(decided.body.data!.shareLicenseRequest.userErrors).toEqual([
+      { code: "CONFLICT", message: expect.stringContaining("denied"), field: ["input", "requestId"] },
+    ]);
+    expect((await api.stored(id)).emails.filter((e) => e.textBody.includes("/recommend"))).toHaveLength(0);
+    expect((await api.stored(id)).emails.length).toBe(before + 1); // the denial's email only
+  });
+
+  it("acts once per idempotency key: the same shares again, no second email", async () => {
+    const id = await api.submitted("lee@contoso.example", "VISIO_PLAN2");
+    const first = await shareWith(id, ["nestor@contoso.example"], { idempotencyKey: "share-1" });
+    const again = await shareWith(id, ["nestor@contoso.example"], { idempotencyKey: "share-1" });
+    expect(again.shares.map((s: { id: string }) => s.id)).toEqual(first.shares.map((s: { id: string }) => s.id));
+    expect(await emailsTo(id, "nestor@contoso.example")).toHaveLength(1);
+  });
+
+  it("records one answer per link without a bearer token, shows it to admins only, pushes licenseRequestUpdated, and decides nothing", async () => {
+    const id = await api.submitted("megan@contoso.example", "POWER_BI_PRO");
+    await shareWith(id, ["lee@contoso.example", "nestor@contoso.example"]);
+    const [lee] = await emailsTo(id, "lee@contoso.example");
+    const [nestor] = await emailsTo(id, "nestor@contoso.example");
+
+    const admin = liveClient(server.wsUrl, await server.ids.token(ADMIN));
+    const listening = server.service.services.bus.listenerCount();
+    const updates = admin.subscribe(
+      `subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status recommendations { verdict comment by { email } } } }`,
+      {
+        id,
+      },
+    );
+    await eventually(() => server.service.services.bus.listenerCount() > listening, 10_000, "the subscription listening");
+    try {
+      const res = await record(tokenIn(lee), "APPROVE", "  They lead the reporting work.  ");
+      expect(res.status).toBe(200);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data!.recordRecommendation).toEqual({
+        recommendation: { id: expect.any(String), verdict: "APPROVE", comment: "They lead the reporting work.", at: server.clock.now().toISOString() },
+        userErrors: [],
+        clientMutationId: null,
+      });
+      const pushed = await updates.nextData<{ licenseRequestUpdated: Record<string, unknown> }>();
+      expect(pushed.licenseRequestUpdated).toEqual({
+        id,
+        status: "PENDING",
+        recommendations: [{ verdict: "APPROVE", comment: "They lead the reporting work.", by: { email: "lee@contoso.example" } }],
+      });
+    } finally {
+      await admin.dispose();
+    }
+    server.clock.advance(1000);
+    expect((await record(tokenIn(nestor), "DENY")).body.data!.recordRecommendation.userErrors).toEqual([]);
+
+    const read = await server.gql(ADMIN, RECOMMENDATIONS, { id });
+    expect(read.body.data!.licenseRequest.status).toBe("PENDING");
+    expect(read.body.data!.licenseRequest.recommendations.map((r: { verdict: string; by: { email: string } }) => [r.verdict, r.by.email])).toEqual([
+      ["APPROVE", "lee@contoso.example"],
+      ["DENY", "nestor@contoso.example"],
+    ]);
+    // The requester sees the request, not the second opinions.
+    expect((await server.gql("megan@contoso.example", RECOMMENDATIONS, { id })).body.data!.licenseRequest).toEqual({
+      status: "PENDING",
+      recommendations: null,
+    });
+
+    // Used twice: refused, and nothing more is recorded.
+    const twice = await record(tokenIn(lee), "DENY");
+    expect(twice.body.data!.recordRecommendation).toEqual({
+      recommendation: null,
+      userErrors: [{ code: "CONFLICT", message: expect.stringContaining("already used"), field: ["input", "shareToken"] }],
+      clientMutationId: null,
+    });
+    expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toHaveLength(2);
+  });
+
+  it("answers forged, malformed, expired and decided links with a reason, and records nothing", async () => {
+    const forged = await record("A".repeat(43), "APPROVE");
+    expect(forged.body.data!.recordRecommendation.userErrors).toEqual([
+      { code: "NOT_FOUND", message: expect.stringContaining("not valid"), field: ["input", "shareToken"] },
+    ]);
+    expect((await record("short", "APPROVE")).body.data!.recordRecommendation.userErrors[0].code).toBe("NOT_FOUND");
+
+    const expiring = await api.submitted("alex@contoso.example", "SPE_E5");
+    await shareWith(expiring, ["lee@contoso.example"]);
+    const decided = await api.submitted("nestor@contoso.example", "VISIO_PLAN2");
+    await shareWith(decided, ["lee@contoso.example"]);
+    const tooLong = await record(tokenIn((await emailsTo(decided, "lee@contoso.example"))[0]), "APPROVE", "c".repeat(1001));
+    expect(tooLong.body.data!.recordRecommendation.userErrors).toEqual([{ code: "INVALID_INPUT", message: expect.any(String), field: ["input", "comment"] }]);
+    expect((await api.deny(ADMIN, decided)).userErrors).toEqual([]);
+    const afterDecision = await record(tokenIn((await emailsTo(decided, "lee@contoso.example"))[0]), "APPROVE");
+    expect(afterDecision.body.data!.recordRecommendation.userErrors).toEqual([
+      { code: "CONFLICT", message: expect.stringContaining("already denied"), field: ["input", "shareToken"] },
+    ]);
+
+    server.clock.advance(7 * DAY_MS);
+    const late = await record(tokenIn((await emailsTo(expiring, "lee@contoso.example"))[0]), "APPROVE");
+    expect(late.body.data!.recordRecommendation.userErrors).toEqual([
+      { code: "CONFLICT", message: expect.stringContaining("expired"), field: ["input", "shareToken"] },
+    ]);
+    for (const id of [expiring, decided]) expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toEqual([]);
+  });
+
+  it("takes exactly one of two answers racing on one link", async () => {
+    const id = await api.submitted("adele@contoso.example", "VISIO_PLAN2");
+    await shareWith(id, ["alex@contoso.example"]);
+    const token = tokenIn((await emailsTo(id, "alex@contoso.example"))[0]);
+    const answers = await Promise.all([record(token, "APPROVE"), record(token, "DENY"), record(token, "APPROVE")]);
+    const accepted = answers.filter((a) => a.body.data!.recordRecommendation.userErrors.length === 0);
+    expect(accepted).toHaveLength(1);
+    for (const refused of answers.filter((a) => a !== accepted[0])) expect(refused.body.data!.recordRecommendation.userErrors[0].code).toBe("CONFLICT");
+    expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toHaveLength(1);
+  });
+});
+
+describe("second opinions over SMTP", () => {
+  it("delivers each person's email once, with the link, escaped HTML and the admin's subject", async () => {
+    const sink = await startSmtpSink();
+    const server = await startTestServer({ env: { SMTP_URL: sink.url, OUTBOX_POLL_INTERVAL_MS: "50" } });
+    try {
+      const api = requestsApi(server);
+      const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO");
+      const res = await server.gql(ADMIN, SHARE, {
+        input: { requestId: id, userIds: [server.ids.user("lee@contoso.example"), server.ids.user("megan@contoso.example")], message: "<b>Thoughts?</b>" },
+      });
+      expect(res.body.data!.shareLicenseRequest.userErrors).toEqual([]);
+      await eventually(() => sink.received.length >= 2, 10_000, "two emails at the SMTP server");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(sink.received.map((e) => e.to.join(",")).sort()).toEqual(["lee@contoso.example", "megan@contoso.example"]);
+      for (const email of sink.received) {
+        expect(email.subject).toContain("asks for your opinion on a request for Power BI Pro");
+        expect(email.raw.replace(/=\r?\n/g, "")).toMatch(
+          new RegExp(
+            `${server.url.replace(/[.:/]/g, "\\$&")}/recommend\\?token=3D[A-Za-z0-9_-]{43}|${server.url.replace(/[.:/]/g, "\\$&")}/recommend\\?token=[A-Za-z0-9_-]{43}`,
+          ),
+        );
+        expect(email.raw.replace(/=\r?\n/g, "")).toContain("&lt;b&gt;Thoughts?&lt;/b&gt;");
+      }
+      const tokens = sink.received.map((e) => /recommend\?token=(?:3D)?([A-Za-z0-9_-]{43})/.exec(e.raw.replace(/=\r?\n/g, ""))![1]);
+      expect(new Set(tokens).size).toBe(2);
+    } finally {
+      await server.stop();
+      await sink.stop();
+    }
+  });
+});
+
+describe("the anonymous caller in production (introspection off)", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      env: { NODE_ENV: "production", MAX_QUERY_COST: "3000", MAX_SUBSCRIPTION_COST: "1000", RATE_LIMIT_BUCKET_SIZE: "3010", RATE_LIMIT_RESTORE_RATE: "1" },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("runs recordRecommendation and nothing else, learns nothing of the schema, and is rate limited by address", async () => {
+    const api = requestsApi(server);
+    const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO");
+    const shared = await server.gql(ADMIN, `mutation($input: ShareLicenseRequestInput!) { shareLicenseRequest(input: $input) { userErrors { code } } }`, {
+      input: { requestId: id, userIds: [server.ids.user("lee@contoso.example")] },
+    });
+    expect(shared.body.data!.shareLicenseRequest.userErrors).toEqual([]);
+    const token = tokenIn((await api.stored(id)).emails.find((e) => e.toAddress === "lee@contoso.example")!);
+
+    const refusedAnonymously = [
+      "{ __typename }",
+      "{ __schema { types { name } } }",
+      "{ me { id } }",
+      'mutation { shareLicenseRequest(input: { requestId: "x", userIds: [] }) { userErrors { code } } }',
+      // Who answered is for admins; an unknown field gets no "Cannot query field" answer.
+      `mutation { recordRecommendation(input: { shareToken: "${token}", verdict: APPROVE }) { recommendation { by { email } } } }`,
+      `mutation { recordRecommendation(input: { shareToken: "${token}", verdict: APPROVE }) { recommendation { verdikt } } }`,
+      `mutation { recordRecommendation(input: { shareToken: "${token}", verdict: APPROVE }) { userErrors { code } } me: __typename }`,
+      `mutation { recordRecommendation(input: { shareToken: "${token}", verdict: APPROVE }) { ...F } } fragment F on RecordRecommendationPayload { userErrors { code } }`,
+      `mutation { recordRecommendation(input: { shareToken: "${token}", verdict: APPROVE }) { userErrors @include(if: true) { code } } }`,
+      "not graphql at all {",
+    ];
+    for (const query of refusedAnonymously) {
+      const res = await server.gql(null, query);
+      expect({ query, status: res.status, errors: res.body.errors }).toEqual({
+        query,
+        status: 401,
+        errors: [
+          expect.objectContaining({ message: "Sign in: a valid bearer token is required.", extensions: expect.objectContaining({ code: "UNAUTHENTICATED" }) }),
+        ],
+      });
+      expect(res.body.data).toBeUndefined();
+    }
+    expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toEqual([]);
+
+    const answered = await server.gql(null, RECORD, { input: { shareToken: token, verdict: "DENY", comment: "Not needed." } });
+    expect(answered.status).toBe(200);
+    expect(answered.body.data!.recordRecommendation.userErrors).toEqual([]);
+    expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toEqual([
+      { id: expect.any(String), verdict: "DENY", comment: "Not needed.", at: expect.any(String), by: { email: "lee@contoso.example" } },
+    ]);
+
+    // The address's bucket (3,010, one back per second) runs dry; a signed-in user's bucket is their own.
+    let limited: Awaited<ReturnType<TestServer["gql"]>> | null = null;
+    for (let i = 0; i < 1000 && !limited; i++) {
+      const res = await server.gql(null, RECORD, { input: { shareToken: "A".repeat(43), verdict: "APPROVE" } });
+      if (res.status === 429) limited = res;
+      else expect(res.body.data!.recordRecommendation.userErrors[0].code).toBe("NOT_FOUND");
+    }
+    expect(limited).not.toBeNull();
+    expect(limited!.body.errors![0].extensions!.code).toBe("RATE_LIMITED");
+    expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await server.gql(ADMIN, "{ me { email } }")).body.data).toEqual({ me: { email: ADMIN } });
+  });
+});

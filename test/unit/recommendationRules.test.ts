@@ -1,0 +1,70 @@
+/** The pure rules of second opinions (src/modules/recommendations/rules.ts), the link's secret, and the email's escaping. */
+import { answerRefusal, shareExpiry, shareInputErrors } from "../../src/modules/recommendations/rules";
+import { hashShareToken, isShareTokenShaped, newShareToken } from "../../src/modules/recommendations/tokens";
+import { composeShareEmail } from "../../src/modules/notifications/shareEmails";
+
+const DAY = 24 * 60 * 60 * 1000;
+const now = new Date(Date.parse("2026-11-24T12:00:00Z"));
+const codes = (errors: { code: string; field: string[] | null }[]) => errors.map((e) => `${e.code} ${e.field?.join(".")}`);
+
+describe("second-opinion rules", () => {
+  it("bounds the people (1–10, a person named twice counted once), the subject (200) and the message (1,000)", () => {
+    expect(shareInputErrors({ userIds: [] })).toHaveLength(1);
+    expect(shareInputErrors({ userIds: Array.from({ length: 10 }, (_, i) => `u${i}`) })).toEqual([]);
+    expect(codes(shareInputErrors({ userIds: Array.from({ length: 11 }, (_, i) => `u${i}`) }))).toEqual(["INVALID_INPUT input.userIds"]);
+    expect(shareInputErrors({ userIds: Array.from({ length: 11 }, () => "same") })).toEqual([]);
+    expect(codes(shareInputErrors({ userIds: ["u"], subject: "s".repeat(201), message: "m".repeat(1001) }))).toEqual([
+      "INVALID_INPUT input.subject",
+      "INVALID_INPUT input.message",
+    ]);
+    // Surrounding blanks do not count.
+    expect(shareInputErrors({ userIds: ["u"], subject: ` ${"s".repeat(200)} `, message: ` ${"m".repeat(1000)}\n` })).toEqual([]);
+  });
+
+  it("lets a link work for 7 days, or until the request expires when that is sooner", () => {
+    expect(shareExpiry(now, { expiresAt: new Date(now.getTime() + 30 * DAY) })).toEqual(new Date(now.getTime() + 7 * DAY));
+    expect(shareExpiry(now, { expiresAt: new Date(now.getTime() + 2 * DAY) })).toEqual(new Date(now.getTime() + 2 * DAY));
+  });
+
+  it("refuses a used link, a decided or expired request, and an expired link, each with its reason", () => {
+    const fresh = { usedAt: null, expiresAt: new Date(now.getTime() + DAY) };
+    const pending = { status: "PENDING" as const, expiresAt: new Date(now.getTime() + 10 * DAY) };
+    expect(answerRefusal(fresh, pending, now)).toBeNull();
+    expect(answerRefusal({ ...fresh, usedAt: now }, pending, now)?.message).toMatch(/already used/);
+    expect(answerRefusal(fresh, { ...pending, status: "APPROVED" }, now)?.message).toMatch(/already approved/);
+    expect(answerRefusal(fresh, { ...pending, expiresAt: now }, now)?.message).toMatch(/already expired/);
+    expect(answerRefusal({ ...fresh, expiresAt: now }, pending, now)).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/link expired/) });
+  });
+
+  it("makes secrets of 256 bits, recognises their shape, and stores only their hash", () => {
+    const token = newShareToken();
+    expect(isShareTokenShaped(token)).toBe(true);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect(newShareToken()).not.toBe(token);
+    expect(isShareTokenShaped(`${token}x`)).toBe(false);
+    expect(isShareTokenShaped("a b")).toBe(false);
+    expect(hashShareToken(token)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashShareToken(token)).not.toContain(token);
+  });
+
+  it("escapes every text in the email's HTML and keeps line breaks out of the subject", () => {
+    const email = composeShareEmail({
+      organizationName: "Contoso",
+      recipientName: "<Lee>",
+      adminName: "Admin & co",
+      productName: 'Power "BI"',
+      requesterName: "Adele",
+      recipientNames: ["Adele", "<script>x</script>"],
+      justification: "<img src=x onerror=alert(1)>",
+      subject: "Line\r\nBcc: evil@example.com",
+      message: "<b>hi</b>",
+      link: "https://licenses.example/recommend?token=abc&x=<y>",
+      expiresAt: new Date(now.getTime() + 7 * DAY),
+    });
+    expect(email.subject).toBe("Line Bcc: evil@example.com");
+    expect(email.html).not.toMatch(/<(script|img|b>)/);
+    expect(email.html).toContain("&lt;script&gt;x&lt;/script&gt;");
+    expect(email.html).toContain('href="https://licenses.example/recommend?token=abc&amp;x=&lt;y&gt;"');
+    expect(email.text).toContain("https://licenses.example/recommend?token=abc&x=<y>");
+  });
+});
