@@ -49,4 +49,5 @@ server.listen(0, "127.0.0.1", () => {
 process.on("SIGTERM", () => {
   for (const client of wss.clients) client.terminate();
   server.close(() => process.exit(0));
+  server.closeAllConnections();
 });

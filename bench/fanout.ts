@@ -88,7 +88,21 @@ function openDashboard(wsUrl: string, token: string, onEvent: (payload: unknown)
       void client.dispose();
       reject(new Error(`a dashboard could not connect: ${(event as { code?: number }).code ?? "reset"}`));
     });
-    client.subscribe({ query: DASHBOARD_SUBSCRIPTION }, { next: onEvent, error: () => undefined, complete: () => undefined });
+    // A subscribe refused by a server under load (its database pool full, say) is sent again.
+    const subscribe = (attempt: number): void => {
+      client.subscribe(
+        { query: DASHBOARD_SUBSCRIPTION },
+        {
+          next: onEvent,
+          error: (error) => {
+            if (attempt === 1) process.stderr.write(`a dashboard's subscribe failed, sending it again: ${JSON.stringify(error).slice(0, 300)}\n`);
+            if (attempt < 5) setTimeout(() => subscribe(attempt + 1), 500 * attempt);
+          },
+          complete: () => undefined,
+        },
+      );
+    };
+    subscribe(1);
   });
 }
 
@@ -178,6 +192,7 @@ async function startBare(): Promise<BareServer> {
     child,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
@@ -213,7 +228,7 @@ export async function measureFanOut(options: FanOutOptions): Promise<FanOutRow[]
         sample ??= payload;
       };
       let clients = await openDashboards(`${service.url.replace(/^http/, "ws")}/graphql`, options.adminToken, count, onEvent);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1_000, count)));
       const heapIdle = await service.heapUsedMiB();
       const rssIdle = service.rssMiB();
       let submittedId: string | null = null;
