@@ -301,6 +301,11 @@ export function attachWebSocketServer(options: {
               contextValue,
             };
           } catch (error) {
+            if (isServiceUnavailable(error)) {
+              // Not a fault of ours to hide (no free database connection in time, say): the client retries later, as over HTTP.
+              log.warn({ err: error, requestId: operation.requestId }, "database unavailable while admitting a WebSocket operation");
+              return refuse("The service is unavailable; try again shortly.", "SERVICE_UNAVAILABLE");
+            }
             log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
             return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
           }
