@@ -6,13 +6,14 @@
  *    middle and at the end of `--rows` completed requests (keyset pagination);
  * 2. HTTP throughput and latency of the Requests-tab list under concurrency
  *    (autocannon);
- * 3. subscription fan-out: `--subscribers` graphql-ws clients (the organization's
- *    dashboards) each receive a new request; time from the mutation's answer to
- *    the last delivery, and the server's resident memory per subscription;
+ * 3. subscription fan-out to `--dashboards` graphql-ws clients next to a bare
+ *    `ws` broadcast of the same bytes, and memory per idle dashboard (fanout.ts);
+ * 4. 20 admins deciding distinct requests at once, racing for one pool (decisions.ts);
+ * 5. the admin list's first and a deep page as an organization grows (growth.ts);
  * and first, on MySQL/MariaDB, the admin list against B1, the hand-written
  * baseline, side by side (bench/list.ts).
  *
- * Usage: npm run bench -- [--rows 1000000] [--subscribers 1000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
+ * Usage: npm run bench -- [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
  * See bench/README.md.
  */
 import "reflect-metadata";
@@ -23,8 +24,6 @@ import path from "node:path";
 import readline from "node:readline";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
-import { createClient, Client } from "graphql-ws";
-import WebSocket from "ws";
 import mysql from "mysql2/promise";
 import type { DataSource } from "typeorm";
 import { openDatabase } from "../src/db/dataSource";
@@ -34,6 +33,9 @@ import { requestCursor } from "../src/modules/licenseRequests/queries";
 import { toGlobalId } from "../src/modules/shared/ids";
 import type { DatabaseConfig } from "../src/config";
 import { benchList } from "./list";
+import { measureDecisions } from "./decisions";
+import { measureFanOut } from "./fanout";
+import { measureGrowth } from "./growth";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "benchmark-secret-benchmark-secret-0123456789";
@@ -41,7 +43,10 @@ const METRICS_TOKEN = "benchmark-metrics-token-0123456789";
 
 interface Options {
   rows: number;
-  subscribers: number;
+  dashboards: number[];
+  fanOutRounds: number;
+  /** Requests in the growth organization at each step (bench/growth.ts). */
+  growth: number[];
   database: string | null;
   out: string | null;
   durationSeconds: number;
@@ -59,9 +64,18 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
     return n;
   };
+  const list = (name: string, fallback: number[]) => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const numbers = raw.split(",").map(Number);
+    if (!numbers.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--${name} must be positive integers separated by commas`);
+    return numbers;
+  };
   return {
     rows: positive("rows", 1_000_000),
-    subscribers: positive("subscribers", 1_000),
+    dashboards: list("dashboards", [1_000, 5_000]),
+    fanOutRounds: positive("fanout-rounds", 50),
+    growth: list("growth", [10_000, 100_000, 1_000_000]),
     durationSeconds: positive("duration", 10),
     database: value("database") ?? null,
     out: value("out") ?? null,
@@ -259,36 +273,6 @@ async function throughput(url: string, token: string, seconds: number, connectio
   });
 }
 
-/** `count` dashboards, each one graphql-ws connection with one licenseRequestSubmitted subscription. */
-async function openDashboards(wsUrl: string, token: string, count: number, onEvent: (dashboard: number) => void): Promise<Client[]> {
-  const clients: Client[] = [];
-  const subscribed: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const client = createClient({
-      url: wsUrl,
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${token}` },
-      lazy: false,
-      retryAttempts: 0,
-    });
-    clients.push(client);
-    subscribed.push(
-      new Promise<void>((resolve, reject) => {
-        const offConnected = client.on("connected", () => {
-          offConnected();
-          resolve();
-        });
-        client.subscribe(
-          { query: "subscription { licenseRequestSubmitted { id product { name } requester { displayName } } }" },
-          { next: () => onEvent(i), error: reject, complete: () => undefined },
-        );
-      }),
-    );
-  }
-  await Promise.all(subscribed);
-  return clients;
-}
-
 /** Section 0 (bench/list.ts), on MySQL/MariaDB only: B1 speaks mysql2. Its database is the benchmark's name with `_list`. */
 async function listAgainstB1(options: Options): Promise<string[]> {
   if (!options.database) {
@@ -377,68 +361,28 @@ async function main(): Promise<void> {
     }
     say();
 
-    // 3. Fan-out to dashboards.
-    const heapIdle = await heapUsedMiB(server.url, server.pid);
-    const rssIdle = server.rssMiB();
-    let deliveries = 0;
-    let lastDelivery = 0;
-    const clients = await openDashboards(`${server.url.replace(/^http/, "ws")}/graphql`, token, options.subscribers, () => {
-      deliveries++;
-      lastDelivery = performance.now();
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const heapSubscribed = await heapUsedMiB(server.url, server.pid);
-    const rssSubscribed = server.rssMiB();
+    // 3. Fan-out to dashboards, next to a bare ws broadcast (bench/fanout.ts).
     const submitter = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "alex@contoso.example" });
-    const submitterToken = await signToken(SECRET, submitter);
-    const visio = toGlobalId(
-      "Product",
-      (await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId })).id,
-    );
-    // Memory is read at checkpoints: a leak per event grows linearly with the rounds, bounded use levels off.
-    const rounds = 200;
-    const checkpoints = new Map<number, { rss: number; heap: number }>();
-    const fanOut: number[] = [];
-    const endToEnd: number[] = [];
-    for (let round = 0; round < rounds; round++) {
-      deliveries = 0;
-      const sent = performance.now();
-      const data = await post(
-        server.url,
-        submitterToken,
-        `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { message } } }`,
-        { p: visio },
-      );
-      const answered = performance.now();
-      const id = data["submitLicenseRequest"].licenseRequest.id as string;
-      const deadline = Date.now() + 30_000;
-      while (deliveries < options.subscribers) {
-        if (Date.now() > deadline) throw new Error(`only ${deliveries} of ${options.subscribers} dashboards received round ${round}`);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      fanOut.push(lastDelivery - answered);
-      endToEnd.push(lastDelivery - sent);
-      await post(server.url, submitterToken, `mutation($id: ID!) { cancelLicenseRequest(input: { requestId: $id }) { userErrors { message } } }`, { id });
-      if ([20, 100, 200].includes(round + 1)) checkpoints.set(round + 1, { heap: await heapUsedMiB(server.url, server.pid), rss: server.rssMiB() });
-    }
-    const f = summary(fanOut);
-    const e = summary(endToEnd);
-    say(`## 3. Fan-out: ${options.subscribers.toLocaleString("en")} dashboards (one graphql-ws connection and subscription each), ${rounds} new requests`);
-    say();
-    say(`| measure | p50 ms | p95 ms |`);
-    say(`| --- | --- | --- |`);
-    say(`| mutation answered → last dashboard received | ${f.p50.toFixed(1)} | ${f.p95.toFixed(1)} |`);
-    say(`| mutation sent → last dashboard received | ${e.p50.toFixed(1)} | ${e.p95.toFixed(1)} |`);
-    say();
-    say(`| server memory | resident MiB | JS heap used MiB |`);
-    say(`| --- | --- | --- |`);
-    say(`| after the load above, no dashboards | ${rssIdle.toFixed(0)} | ${heapIdle.toFixed(0)} |`);
-    say(`| ${options.subscribers.toLocaleString("en")} dashboards subscribed | ${rssSubscribed.toFixed(0)} | ${heapSubscribed.toFixed(0)} |`);
-    for (const [round, m] of checkpoints) say(`| after ${round} fan-outs | ${m.rss.toFixed(0)} | ${m.heap.toFixed(0)} |`);
-    say();
-    say(`Resident memory per dashboard: ${(((rssSubscribed - rssIdle) * 1024) / options.subscribers).toFixed(1)} KiB.`);
-    say();
-    await Promise.all(clients.map((c) => c.dispose() as unknown as Promise<void>));
+    const visio = await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId });
+    const running = server;
+    await measureFanOut({
+      service: {
+        url: running.url,
+        rssMiB: () => running.rssMiB(),
+        heapUsedMiB: () => heapUsedMiB(running.url, running.pid),
+        // With BENCH_CPU_PROFILE set, the server's CPU profile covers the service's fan-out rounds alone.
+        ...(process.env["BENCH_CPU_PROFILE"] ? { toggleProfile: () => process.kill(running.pid, "SIGHUP") } : {}),
+      },
+      adminToken: token,
+      submitterToken: await signToken(SECRET, submitter),
+      productId: toGlobalId("Product", visio.id),
+      dashboards: options.dashboards,
+      rounds: options.fanOutRounds,
+      say,
+    });
+    // 4. Concurrent decisions (bench/decisions.ts), 5. growth (bench/growth.ts).
+    await measureDecisions({ url: running.url, dataSource, secret: SECRET, organizationId: admin.organizationId, admins: 20, say });
+    await measureGrowth({ url: running.url, dataSource, secret: SECRET, steps: options.growth, say });
   } finally {
     await server?.stop();
     await dataSource?.destroy();

@@ -2,7 +2,7 @@
  * Field resolvers of the object types: global IDs, relations through the
  * operation's loaders, and what the viewer may see of each (api.md's table).
  */
-import { Ctx, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
+import { Ctx, Extensions, FieldResolver, ID, Int, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import type {
   DecisionRecordEntity,
@@ -15,7 +15,7 @@ import type {
   ServicePlanEntity,
   UserEntity,
 } from "../entities";
-import { can } from "../modules/access/policy";
+import { can, POLICY_ACTIONS_EXTENSION } from "../modules/access/policy";
 import { toGlobalId } from "../modules/shared/ids";
 import type { Catalog } from "../modules/shared/loaders";
 import { availableLicenses, eligibleProducts } from "../modules/licenseRequests/rules";
@@ -201,11 +201,13 @@ export class LicenseRequestResolver {
   }
 
   @FieldResolver(() => Boolean)
+  @Extensions({ [POLICY_ACTIONS_EXTENSION]: ["request.decide"] })
   viewerCanDecide(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     return canDecide(signedIn(ctx).viewer, request, ctx.now);
   }
 
   @FieldResolver(() => Boolean)
+  @Extensions({ [POLICY_ACTIONS_EXTENSION]: ["request.cancel"] })
   viewerCanCancel(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     return canCancel(signedIn(ctx).viewer, request, ctx.now);
   }

@@ -16,6 +16,16 @@ export class Metrics {
   });
   readonly wsConnections = new Gauge({ name: "ws_connections", help: "Open WebSocket connections", registers: [this.registry] });
   readonly wsSubscriptions = new Gauge({ name: "ws_subscriptions", help: "Active subscriptions", registers: [this.registry] });
+  readonly subscriptionExecutions = new Counter({
+    name: "subscription_payload_executions_total",
+    help: "Subscription payloads executed: one per event and group of subscribers who see the same payload",
+    registers: [this.registry],
+  });
+  readonly subscriptionSharedDeliveries = new Counter({
+    name: "subscription_payload_shared_deliveries_total",
+    help: "Subscription payloads written to a socket as executed and serialised once for their group",
+    registers: [this.registry],
+  });
   readonly outboxDelivered = new Counter({ name: "outbox_emails_delivered_total", help: "Emails delivered", registers: [this.registry] });
   readonly outboxFailures = new Counter({ name: "outbox_delivery_failures_total", help: "Failed email delivery attempts", registers: [this.registry] });
   readonly outboxBacklog = new Gauge({ name: "outbox_backlog", help: "Emails waiting to be delivered", registers: [this.registry] });

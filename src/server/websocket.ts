@@ -28,6 +28,10 @@
  *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
  *   ends with SUBSCRIBER_TOO_SLOW (modules/shared/events.ts), and a socket holding
  *   more than `WS_MAX_BUFFERED_BYTES` unsent is closed with 1013.
+ * - Subscriptions run through `SharedExecution` (graphql/sharedExecution.ts):
+ *   subscribers who see the same payload of an event share one execution and
+ *   one serialisation, written here to each socket as a `next` message (the
+ *   same bound on unsent bytes applies); visibility stays per subscriber.
  * - Keep-alive pings every `WS_KEEP_ALIVE_MS` so proxies keep idle dashboards;
  *   a peer that does not answer one in time is dropped.
  */
@@ -62,6 +66,7 @@ import type { Viewer } from "../modules/shared/viewer";
 import { isServiceUnavailable, namingSchema } from "./graphql/errors";
 import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
+import { Deliver, SharedExecution } from "./graphql/sharedExecution";
 import type { Metrics } from "./metrics";
 
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -147,6 +152,29 @@ export function attachWebSocketServer(options: {
 
   const refuse = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
 
+  /** Closes (1013) a socket holding more than WS_MAX_BUFFERED_BYTES unsent; whether it did. */
+  const closeIfTooSlow = (socket: WebSocket): boolean => {
+    if (socket.bufferedAmount <= config.wsMaxBufferedBytes) return false;
+    if (socket.readyState === WebSocket.OPEN) {
+      log.warn({ bufferedAmount: socket.bufferedAmount }, "closing a WebSocket whose consumer is too slow");
+      socket.close(CLOSE_SLOW_CONSUMER, "Consumer too slow");
+    }
+    return true;
+  };
+
+  const shared = new SharedExecution(schema, {
+    executed: () => metrics.subscriptionExecutions.inc(),
+    delivered: () => metrics.subscriptionSharedDeliveries.inc(),
+  });
+  /** Per running subscription (by its context), how its shared payloads reach its socket. */
+  const deliveries = new WeakMap<object, Deliver>();
+  const deliverTo =
+    (socket: WebSocket, id: string): Deliver =>
+    (payload) => {
+      // A `next` message as graphql-ws writes it, around the payload serialised once for the group.
+      if (!closeIfTooSlow(socket) && socket.readyState === WebSocket.OPEN) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
+    };
+
   /** The operation is over: release what it held, log it once. */
   const finish = (state: ConnectionState, id: string) => {
     const operation = state.operations?.get(id);
@@ -170,6 +198,7 @@ export function attachWebSocketServer(options: {
     {
       schema,
       isProd: config.isProduction,
+      subscribe: (args) => shared.subscribe(args, deliveries.get(args.contextValue as object)),
       connectionInitWaitTimeout: config.wsConnectionInitTimeoutMs,
       // Queries and mutations run as over HTTP: compiled where the pipeline compiled them.
       execute: (args) => {
@@ -269,6 +298,7 @@ export function attachWebSocketServer(options: {
               operation.startedAt,
             );
             operation.running = true;
+            if (definition.operation === OperationTypeNode.SUBSCRIPTION) deliveries.set(contextValue, deliverTo(ctx.extra.socket, id));
             return {
               schema,
               document,
@@ -277,6 +307,11 @@ export function attachWebSocketServer(options: {
               contextValue,
             };
           } catch (error) {
+            if (isServiceUnavailable(error)) {
+              // Not a fault of ours to hide (no free database connection in time, say): the client retries later, as over HTTP.
+              log.warn({ err: error, requestId: operation.requestId }, "database unavailable while admitting a WebSocket operation");
+              return refuse("The service is unavailable; try again shortly.", "SERVICE_UNAVAILABLE");
+            }
             log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
             return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
           }
@@ -291,11 +326,7 @@ export function attachWebSocketServer(options: {
         return answer;
       },
       onNext: async (ctx, id, _payload, _args, result) => {
-        const socket = ctx.extra.socket;
-        if (socket.bufferedAmount > config.wsMaxBufferedBytes) {
-          log.warn({ bufferedAmount: socket.bufferedAmount }, "closing a WebSocket whose consumer is too slow");
-          socket.close(CLOSE_SLOW_CONSUMER, "Consumer too slow");
-        }
+        closeIfTooSlow(ctx.extra.socket);
         const operation = ctx.extra.operations?.get(id);
         const isSubscription = operation?.admitted?.operation.operation === OperationTypeNode.SUBSCRIPTION;
         if (operation?.admitted && !isSubscription) operation.cost = await pipeline.settle(operation.admitted, result.data);

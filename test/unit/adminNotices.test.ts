@@ -134,13 +134,8 @@ describe("when notices are due", () => {
   });
 });
 
+// PUBLIC_URL, which the notices link through, is test/unit/config.test.ts's.
 describe("the configuration of notices", () => {
-  it("takes PUBLIC_URL for the links (default http://localhost:PORT), and refuses one that is not an absolute http(s) URL", () => {
-    expect(loadConfig({ PUBLIC_URL: "https://licenses.contoso.example/" }).publicUrl).toBe("https://licenses.contoso.example");
-    expect(loadConfig({ PORT: "4100" }).publicUrl).toBe("http://localhost:4100");
-    expect(() => loadConfig({ PUBLIC_URL: "licenses.contoso.example" })).toThrow(/PUBLIC_URL/);
-  });
-
   it("moves the clock through TEST_CLOCK_FILE only under NODE_ENV=test", () => {
     expect(loadConfig({ NODE_ENV: "test", TEST_CLOCK_FILE: "/tmp/offset" }).testClockFile).toBe("/tmp/offset");
     expect(() => loadConfig({ TEST_CLOCK_FILE: "/tmp/offset" })).toThrow(/TEST_CLOCK_FILE: only with NODE_ENV=test/);

@@ -3,7 +3,7 @@
  * "Who may do what", row by row: for each action, a plain user, a global
  * admin, and anyone of another organization.
  */
-import { Action, Actions, assertCan, can, requestScope } from "../../src/modules/access/policy";
+import { Action, Actions, assertCan, can, requestScope, viewOf } from "../../src/modules/access/policy";
 import type { Viewer } from "../../src/modules/shared/viewer";
 import type { UserEntity } from "../../src/entities";
 
@@ -78,5 +78,68 @@ describe("who may do what", () => {
     for (const request of [sent, namedIn, unrelated]) {
       expect(can(USER, "request.read", request)).toBe(request.recipientIds.includes(10));
     }
+  });
+});
+
+describe("views: who shares whose answers", () => {
+  const ids = [1, 2, 10, 11, 20];
+  /** Every resource of each action over a few users, of the organization and of another. */
+  const resources: { [A in Action]: Actions[A][] } = (() => {
+    const organizations = [{ organizationId: ORG }, { organizationId: OTHER_ORG }];
+    const requests = organizations.flatMap(({ organizationId }) =>
+      ids.flatMap((requesterId) =>
+        [[], [requesterId], [requesterId, 11], [requesterId, 2]].map((recipientIds) => ({ organizationId, requesterId, recipientIds })),
+      ),
+    );
+    const owned = organizations.flatMap(({ organizationId }) => ids.map((userId) => ({ organizationId, userId })));
+    return {
+      "request.read": requests,
+      "request.submit": organizations,
+      "request.decide": organizations,
+      "request.cancel": requests,
+      "licenses.read": owned,
+      "organization.read": organizations,
+      "settings.update": organizations,
+      "history.read": organizations,
+      "requests.subscribeSubmitted": organizations,
+      "request.share": organizations,
+      "recommendations.read": organizations,
+      "groups.read": organizations,
+    };
+  })();
+  const actions = Object.keys(resources) as Action[];
+  const viewers = [...ids.map((id) => viewer(id, "GLOBAL_ADMIN")), ...ids.map((id) => viewer(id, "USER")), viewer(1, "GLOBAL_ADMIN", OTHER_ORG)];
+
+  it("gives viewers of one view the same answer from every rule about every resource, except the view's personal rules", () => {
+    const answers = (v: Viewer) =>
+      actions.flatMap((action) =>
+        viewOf(v).personal.includes(action)
+          ? []
+          : resources[action].map((resource) => `${action} ${JSON.stringify(resource)}: ${can(v, action, resource as never)}`),
+      );
+    let compared = 0;
+    for (const a of viewers) {
+      for (const b of viewers) {
+        if (a === b || viewOf(a).key !== viewOf(b).key) continue;
+        expect(answers(b)).toEqual(answers(a));
+        compared += 1;
+      }
+    }
+    // The five admins of the organization make 20 ordered pairs.
+    expect(compared).toBe(20);
+  });
+
+  it("keeps a personal rule personal: admins differ on cancelling what one of them sent", () => {
+    const sentByOne = { organizationId: ORG, requesterId: 1, recipientIds: [1] };
+    expect(viewOf(viewer(1, "GLOBAL_ADMIN")).key).toBe(viewOf(viewer(2, "GLOBAL_ADMIN")).key);
+    expect(can(viewer(1, "GLOBAL_ADMIN"), "request.cancel", sentByOne)).not.toBe(can(viewer(2, "GLOBAL_ADMIN"), "request.cancel", sentByOne));
+    expect(viewOf(viewer(1, "GLOBAL_ADMIN")).personal).toContain("request.cancel");
+  });
+
+  it("separates organizations, roles, and plain users from each other", () => {
+    expect(viewOf(ADMIN).key).not.toBe(viewOf(OTHER_ADMIN).key);
+    expect(viewOf(ADMIN).key).not.toBe(viewOf(viewer(1, "USER")).key);
+    expect(viewOf(viewer(10, "USER")).key).not.toBe(viewOf(viewer(11, "USER")).key);
+    expect(viewOf(USER).key).not.toBe(viewOf(OTHER_USER).key);
   });
 });

@@ -118,3 +118,32 @@ export const organizationOf = (viewer: Viewer): OrganizationResource => ({ organ
 export function requestScope(viewer: Viewer): { all: true } | { recipientId: number } {
   return admin(viewer) ? { all: true } : { recipientId: viewer.userId };
 }
+
+/**
+ * Whose answers a viewer shares, for work done once for many viewers (a live
+ * event's payload, executed once per view: src/server/graphql/sharedExecution.ts).
+ * Two viewers with the same `key` get the same answer from every rule above
+ * about every resource, except from the rules in `personal`, which also ask
+ * who they are. A global admin's answers follow from the role and the
+ * organization, except for cancelling (the requester's own); anyone else's
+ * follow from who they are, so each such user is a view of their own.
+ * (test/unit/policy.test.ts checks this against every rule.)
+ */
+export interface View {
+  key: string;
+  personal: readonly Action[];
+}
+
+export function viewOf(viewer: Viewer): View {
+  return admin(viewer)
+    ? { key: `${viewer.organizationId}:admin`, personal: ["request.cancel"] }
+    : { key: `${viewer.organizationId}:user:${viewer.userId}`, personal: [] };
+}
+
+/**
+ * Marks a field whose answer asks the policy about the viewer beyond what the
+ * field's object already passed (e.g. `viewerCanCancel`): the actions, in the
+ * field's GraphQL extensions. Work shared by a view is not shared for a field
+ * that asks one of the view's `personal` actions.
+ */
+export const POLICY_ACTIONS_EXTENSION = "policyActions";

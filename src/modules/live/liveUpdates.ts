@@ -37,10 +37,12 @@ export class LiveUpdates {
    * One set of loaders per event, shared by every subscriber of the event's
    * organization (loaders hold organization-scoped rows, never viewer-dependent
    * answers; visibility is checked per subscriber). A thousand dashboards then
-   * cost a few batched queries per event, not thousands. Keyed by the event
-   * payload, which the transport hands to every listener as one object.
+   * cost a few batched queries per event, not thousands. "Now" is read once per
+   * event too, so every subscriber judges it at the same instant (and those who
+   * see the same payload can share its execution). Keyed by the event payload,
+   * which the transport hands to every listener as one object.
    */
-  private readonly eventLoaders = new WeakMap<object, Loaders>();
+  private readonly events = new WeakMap<object, { loaders: Loaders; now: Date }>();
 
   constructor(
     private readonly bus: EventBus,
@@ -103,13 +105,13 @@ export class LiveUpdates {
     return this.stream(state, organizationId, events, false, (e) => wanted === undefined || e.requestId === wanted);
   }
 
-  private loadersOfEvent(event: object, organizationId: number): Loaders {
-    let loaders = this.eventLoaders.get(event);
-    if (!loaders) {
-      loaders = this.loadersFor(organizationId);
-      this.eventLoaders.set(event, loaders);
+  private resolutionOf(event: object, organizationId: number): { loaders: Loaders; now: Date } {
+    let resolution = this.events.get(event);
+    if (!resolution) {
+      resolution = { loaders: this.loadersFor(organizationId), now: this.clock.now() };
+      this.events.set(event, resolution);
     }
-    return loaders;
+    return resolution;
   }
 
   private organizationOf(state: SubscriberState): number {
@@ -138,8 +140,7 @@ export class LiveUpdates {
         const item = await events.next();
         if (item.done) return { value: undefined, done: true };
         if (!matches(item.value)) continue;
-        const loaders = this.loadersOfEvent(item.value, organizationId);
-        const now = this.clock.now();
+        const { loaders, now } = this.resolutionOf(item.value, organizationId);
         const viewer = await this.auth.refresh(state.viewer!, now, (id) => loaders.user.load(id));
         if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
         if (adminOnly) assertCan(viewer, "requests.subscribeSubmitted", organizationOf(viewer));
