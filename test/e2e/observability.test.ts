@@ -243,14 +243,15 @@ describe("Prometheus metrics at /metrics", () => {
     const id = submitted.body.data?.submitLicenseRequest.licenseRequest.id as string;
     expect((await server.gql(ADMIN, DENY, { id })).body.data?.denyLicenseRequest).toEqual({ userErrors: [] });
     await eventually(async () => (sample(await scrape(), "outbox_delivery_failures_total") ?? 0) >= 1, 10_000, "a failed delivery counted");
-    expect(sample(await scrape(), "outbox_backlog")).toBe(1);
+    // Two emails: the admin's notice of the new request, and the denial.
+    expect(sample(await scrape(), "outbox_backlog")).toBe(2);
 
     failing = false;
     server.clock.advance(60_000);
     await server.service.dispatcher.deliverDue();
     const text = await scrape();
     expect(sample(text, "outbox_backlog")).toBe(0);
-    expect(sample(text, "outbox_emails_delivered_total")).toBe(1);
+    expect(sample(text, "outbox_emails_delivered_total")).toBe(2);
   });
 
   it("report database connections in use", async () => {

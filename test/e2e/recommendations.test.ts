@@ -235,6 +235,8 @@ describe("second opinions over SMTP", () => {
     const server = await startTestServer({ env: { SMTP_URL: sink.url, OUTBOX_POLL_INTERVAL_MS: "50" } });
     try {
       const api = requestsApi(server);
+      // Only the shares' emails reach the sink: the admins' notice of the new request is test/e2e/admin-notices.test.ts's.
+      expect((await api.settings(ADMIN, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
       const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO");
       const res = await server.gql(ADMIN, SHARE, {
         input: { requestId: id, userIds: [server.ids.user("lee@contoso.example"), server.ids.user("megan@contoso.example")], message: "<b>Thoughts?</b>" },

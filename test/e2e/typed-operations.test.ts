@@ -151,6 +151,7 @@ describe("the example operations, typed", () => {
         useOwnRequestProcess: true,
         message: "Ask the service desk.",
         documentationUrl: "https://intranet.contoso.example/licenses",
+        adminNotification: "IMMEDIATELY",
       },
       userErrors: [],
     });

@@ -6,7 +6,7 @@
  */
 import { DataSource } from "typeorm";
 import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../src/entities";
-import { createTestDatabase, TestDatabase } from "../helpers/database";
+import { createTestDatabase, TestDatabase, undoMigrationsThrough } from "../helpers/database";
 
 describe("the second-opinion migration", () => {
   let database: TestDatabase;
@@ -64,7 +64,7 @@ describe("the second-opinion migration", () => {
     await expect(answers.insert(answer(2, 1))).rejects.toThrow();
     expect(await answers.count()).toBe(1);
 
-    await ds.undoLastMigration({ transaction: "each" });
+    await undoMigrationsThrough(ds, "Shares1766200000000");
     const runner = ds.createQueryRunner();
     expect(await runner.hasTable("license_request_share")).toBe(false);
     expect(await runner.hasTable("license_request_recommendation")).toBe(false);

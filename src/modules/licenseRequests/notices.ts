@@ -17,7 +17,7 @@
  */
 import type { LicenseRequestEntity, UserEntity } from "../../entities";
 import type { AdminNotificationValue } from "../../values";
-import { writeDigestEmails, writeExpiredEmail, writeNewRequestEmails, writeReminderEmails } from "../notifications/adminNotices";
+import { DIGEST_LIST_LIMIT, writeDigestEmails, writeExpiredEmail, writeNewRequestEmails, writeReminderEmails } from "../notifications/adminNotices";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { LicenseRequestDeps } from "./deps";
 import { digestDue, reminderWindow } from "./noticeRules";
@@ -124,7 +124,8 @@ export async function sendDigests(deps: LicenseRequestDeps, now: Date): Promise<
       if (!admins.length) return requests.length;
       const organization = await store.organization(manager, organizationId);
       const context = { organizationId, organizationName: organization.name, admins, requestsUrl: `${deps.publicUrl()}/requests`, at: now };
-      const described = await store.describe(manager, requests);
+      // Only the listed ones are read; the rest are counted.
+      const described = await store.describe(manager, requests.slice(0, DIGEST_LIST_LIMIT));
       if (await writeDigestEmails(manager, context, day, described, requests.length)) unit.afterCommit(deps.onOutboxWritten);
       return requests.length;
     });
