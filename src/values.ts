@@ -20,7 +20,8 @@ export const RECIPIENT_DECISIONS = ["PENDING", "APPROVED", "DENIED"] as const;
 export type RecipientDecisionValue = (typeof RECIPIENT_DECISIONS)[number];
 
 /** What happened to a request, as kept in its history. */
-export const DECISION_ACTIONS = ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "CANCELLED", "EXPIRED"] as const;
+/** What the history records: decisions, cancellations, expiries, and second opinions (which decide nothing). */
+export const DECISION_ACTIONS = ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "CANCELLED", "EXPIRED", "RECOMMENDED_APPROVAL", "RECOMMENDED_DENIAL"] as const;
 export type DecisionActionValue = (typeof DECISION_ACTIONS)[number];
 
 /** Why a mutation did nothing (its userErrors). */

@@ -29,7 +29,7 @@ export class DecisionRecordEntity {
   @Column({ type: "varchar", length: 20 })
   action: DecisionAction;
 
-  /** The admin who decided or the requester who cancelled; null for expiry. */
+  /** The admin who decided, the requester who cancelled, or the person who gave a second opinion; null for expiry. */
   @Column({ type: "int", nullable: true })
   actorId: number | null;
 

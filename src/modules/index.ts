@@ -47,6 +47,7 @@ export function createServices(options: ServicesOptions) {
     db,
     mutations,
     store: new RecommendationStore(db),
+    history,
     publicUrl,
     onOutboxWritten: options.onOutboxWritten ?? (() => undefined),
   });

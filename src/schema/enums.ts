@@ -63,5 +63,6 @@ registerEnumType(UserErrorCode, {
 });
 registerEnumType(LicenseRequestDecisionAction, {
   name: "LicenseRequestDecisionAction",
-  description: "What happened to a request: a decision, a cancellation or its expiry.",
+  description:
+    "What happened to a request: a decision, a cancellation or its expiry; or a second opinion recorded through a shared link (RECOMMENDED_APPROVAL, RECOMMENDED_DENIAL: the actor is the person asked, the message their comment; it decides nothing).",
 });

@@ -118,7 +118,10 @@ export class LicenseRequestDecision extends Node {
   @Field(() => LicenseRequestDecisionAction)
   action: LicenseRequestDecisionAction;
 
-  @Field(() => User, { nullable: true, description: "The admin who decided or the requester who cancelled; null for expiry." })
+  @Field(() => User, {
+    nullable: true,
+    description: "The admin who decided, the requester who cancelled, or the person who gave a second opinion; null for expiry.",
+  })
   actor: User | null;
 
   @Field()

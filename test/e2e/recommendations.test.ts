@@ -174,6 +174,12 @@ describe("second opinions", () => {
       ["APPROVE", "lee@contoso.example"],
       ["DENY", "nestor@contoso.example"],
     ]);
+    // Each answer is in the history too, by the person asked, with their comment; the request is still undecided.
+    const history = await server.gql(ADMIN, `query($id: ID!) { licenseRequest(id: $id) { history { action actor { email } message } } }`, { id });
+    expect(history.body.data!.licenseRequest.history.filter((h: { action: string }) => h.action.startsWith("RECOMMENDED"))).toEqual([
+      { action: "RECOMMENDED_APPROVAL", actor: { email: "lee@contoso.example" }, message: "They lead the reporting work." },
+      { action: "RECOMMENDED_DENIAL", actor: { email: "nestor@contoso.example" }, message: null },
+    ]);
     // The requester sees the request, not the second opinions.
     expect((await server.gql("megan@contoso.example", RECOMMENDATIONS, { id })).body.data!.licenseRequest).toEqual({
       status: "PENDING",

@@ -19,7 +19,7 @@ export interface DecisionFacts {
   organizationId: number;
   requestId: number;
   action: DecisionAction;
-  /** The admin who decided or the requester who cancelled; null for expiry. */
+  /** The admin who decided, the requester who cancelled, or the person who gave a second opinion; null for expiry. */
   actorId: number | null;
   at: Date;
   productId?: number | null;

@@ -57,6 +57,14 @@ export async function recordRecommendation(deps: RecommendationDeps, input: Reco
           comment: optionalText(input.comment),
           at: now,
         });
+        await deps.history.record(manager, {
+          organizationId: share.organizationId,
+          requestId: share.requestId,
+          action: input.verdict === "APPROVE" ? "RECOMMENDED_APPROVAL" : "RECOMMENDED_DENIAL",
+          actorId: share.sharedWithId,
+          at: now,
+          message: recommendation.comment,
+        });
         unit.publish(Topic.LicenseRequestUpdated, share.organizationId, {
           organizationId: share.organizationId,
           requestId: share.requestId,
