@@ -8,10 +8,10 @@
  * transaction manager, so they commit (or roll back) with what owes them.
  */
 import type { EntityManager } from "typeorm";
-import { OutboxEmailEntity } from "../../entities";
 import type { UserEntity } from "../../entities";
 import { escapeHtml } from "./decisionEmails";
 import type { ComposedEmail } from "./decisionEmails";
+import { writeOutboxEmails } from "./outbox";
 
 /** A request as the notices describe it. */
 export interface NoticeRequest {
@@ -127,7 +127,7 @@ export function composeExpiredEmail(f: { organizationName: string; requesterName
   );
 }
 
-/** Outbox rows, one per recipient, each with its own email. */
+/** Outbox rows, one per recipient, each with its own email; how many. */
 async function insertEmails(
   manager: EntityManager,
   organizationId: number,
@@ -135,24 +135,7 @@ async function insertEmails(
   emails: { to: UserEntity; email: ComposedEmail }[],
   at: Date,
 ): Promise<number> {
-  const rows = emails.map(({ to, email }) => ({
-    organizationId,
-    requestId,
-    recipientUserId: to.id,
-    toAddress: to.email,
-    subject: email.subject,
-    textBody: email.text,
-    htmlBody: email.html,
-    attempts: 0,
-    createdAt: at,
-    nextAttemptAt: at,
-    lockedBy: null,
-    lockedUntil: null,
-    sentAt: null,
-    lastError: null,
-  }));
-  if (rows.length) await manager.getRepository(OutboxEmailEntity).insert(rows);
-  return rows.length;
+  return (await writeOutboxEmails(manager, { organizationId, requestId, at }, emails)).length;
 }
 
 export interface AdminNoticeContext {

@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from "typeorm";
 import { OutboxEmailEntity, UserEntity } from "../../entities";
-import { composeDecisionEmail } from "./decisionEmails";
+import { ComposedEmail, composeDecisionEmail } from "./decisionEmails";
 
 export interface DecisionNotice {
   organizationId: number;
@@ -28,36 +28,53 @@ export interface WrittenEmail {
   subject: string;
 }
 
-/** One email per recipient of a decision, in the decision's transaction; answers what it wrote, in recipient order. */
-export async function writeDecisionEmails(manager: EntityManager, notice: DecisionNotice): Promise<WrittenEmail[]> {
-  const rows = notice.recipients.map(({ user, decision }) => {
-    const email = composeDecisionEmail({
-      organizationName: notice.organizationName,
-      requestedProductName: notice.requestedProductName,
-      assignedProductName: notice.assignedProductName,
-      disabledPlanNames: notice.disabledPlanNames,
-      adminName: notice.adminName,
-      message: notice.message,
-      recipientName: user.displayName,
-      decision,
-    });
-    return {
-      organizationId: notice.organizationId,
-      requestId: notice.requestId,
-      recipientUserId: user.id,
-      toAddress: user.email,
-      subject: email.subject,
-      textBody: email.text,
-      htmlBody: email.html,
-      attempts: 0,
-      createdAt: notice.at,
-      nextAttemptAt: notice.at,
-      lockedBy: null,
-      lockedUntil: null,
-      sentAt: null,
-      lastError: null,
-    };
-  });
+/**
+ * Outbox rows, one per email, in the caller's transaction: the one writer of
+ * the outbox (decisions, second opinions, admin notices); the dispatcher
+ * delivers them after the commit. Answers what it wrote, in order.
+ */
+export async function writeOutboxEmails(
+  manager: EntityManager,
+  owner: { organizationId: number; requestId: number | null; at: Date },
+  emails: readonly { to: UserEntity; email: ComposedEmail }[],
+): Promise<WrittenEmail[]> {
+  const rows = emails.map(({ to, email }) => ({
+    organizationId: owner.organizationId,
+    requestId: owner.requestId,
+    recipientUserId: to.id,
+    toAddress: to.email,
+    subject: email.subject,
+    textBody: email.text,
+    htmlBody: email.html,
+    attempts: 0,
+    createdAt: owner.at,
+    nextAttemptAt: owner.at,
+    lockedBy: null,
+    lockedUntil: null,
+    sentAt: null,
+    lastError: null,
+  }));
   if (rows.length) await manager.getRepository(OutboxEmailEntity).insert(rows);
   return rows.map((r) => ({ to: r.toAddress, subject: r.subject }));
+}
+
+/** One email per recipient of a decision, in the decision's transaction; answers what it wrote, in recipient order. */
+export function writeDecisionEmails(manager: EntityManager, notice: DecisionNotice): Promise<WrittenEmail[]> {
+  return writeOutboxEmails(
+    manager,
+    notice,
+    notice.recipients.map(({ user, decision }) => ({
+      to: user,
+      email: composeDecisionEmail({
+        organizationName: notice.organizationName,
+        requestedProductName: notice.requestedProductName,
+        assignedProductName: notice.assignedProductName,
+        disabledPlanNames: notice.disabledPlanNames,
+        adminName: notice.adminName,
+        message: notice.message,
+        recipientName: user.displayName,
+        decision,
+      }),
+    })),
+  );
 }

@@ -6,8 +6,9 @@
  * to the outbox in the share's transaction, so each person gets exactly one.
  */
 import type { EntityManager } from "typeorm";
-import { OutboxEmailEntity, UserEntity } from "../../entities";
+import type { UserEntity } from "../../entities";
 import { ComposedEmail, escapeHtml } from "./decisionEmails";
+import { writeOutboxEmails } from "./outbox";
 
 export interface ShareEmailFacts {
   organizationName: string;
@@ -82,24 +83,9 @@ export interface ShareNotice {
 
 /** One email per person a request is shared with, in the share's transaction. */
 export async function writeShareEmails(manager: EntityManager, notice: ShareNotice): Promise<void> {
-  const rows = notice.people.map(({ user, link, expiresAt }) => {
-    const email = composeShareEmail({ ...notice, recipientName: user.displayName, link, expiresAt });
-    return {
-      organizationId: notice.organizationId,
-      requestId: notice.requestId,
-      recipientUserId: user.id,
-      toAddress: user.email,
-      subject: email.subject,
-      textBody: email.text,
-      htmlBody: email.html,
-      attempts: 0,
-      createdAt: notice.at,
-      nextAttemptAt: notice.at,
-      lockedBy: null,
-      lockedUntil: null,
-      sentAt: null,
-      lastError: null,
-    };
-  });
-  if (rows.length) await manager.getRepository(OutboxEmailEntity).insert(rows);
+  await writeOutboxEmails(
+    manager,
+    notice,
+    notice.people.map(({ user, link, expiresAt }) => ({ to: user, email: composeShareEmail({ ...notice, recipientName: user.displayName, link, expiresAt }) })),
+  );
 }
