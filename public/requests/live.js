@@ -15,7 +15,7 @@ import { state } from "./state.js";
 /** @import { RowData } from "./state.js" */
 
 /** The close code with which the server refuses a connection's token. */
-export const TOKEN_REFUSED = 4401;
+const TOKEN_REFUSED_CLOSE = 4401;
 
 /**
  * @typedef {object} LiveHandlers
@@ -53,11 +53,19 @@ export function subscribe(client, operation, variables, onData) {
 }
 
 /**
- * Connects now and keeps connecting until `dispose` is called.
- * @param {LiveHandlers} handlers
- * @returns {{ dispose(): void }}
+ * @typedef {object} ConnectionHandlers
+ * @property {() => void} onReconnected connected again after a loss: events sent meanwhile are lost
+ * @property {() => void} onTokenRefused the server refused the token (close code 4401)
  */
-export function connectLive(handlers) {
+
+/**
+ * A graphql-ws client on /graphql that connects now and keeps connecting
+ * until `dispose` is called, with the session's token in connection_init and
+ * the connection's state in the badge (also used by mineLive.js).
+ * @param {ConnectionHandlers} handlers
+ * @returns {{ client: Client, dispose(): void }}
+ */
+export function openLiveConnection(handlers) {
   let connectedBefore = false;
   let disposed = false;
   const client = createClient({
@@ -77,16 +85,27 @@ export function connectLive(handlers) {
         setLive("offline", "Offline");
         // graphql-ws types the event as unknown: a CloseEvent from the socket, or whatever ended the connection otherwise.
         const code = /** @type {{ code?: unknown } | null | undefined} */ (event)?.code;
-        if (code === TOKEN_REFUSED && !disposed) handlers.onTokenRefused();
+        if (code === TOKEN_REFUSED_CLOSE && !disposed) handlers.onTokenRefused();
       },
     },
   });
-  subscribe(client, RequestSubmitted, {}, (data) => handlers.onSubmitted(data.licenseRequestSubmitted));
-  subscribe(client, RequestUpdated, {}, (data) => handlers.onUpdated(data.licenseRequestUpdated));
   return {
+    client,
     dispose() {
       disposed = true;
       void client.dispose();
     },
   };
+}
+
+/**
+ * The Requests tab's live updates: new requests and status changes.
+ * @param {LiveHandlers} handlers
+ * @returns {{ dispose(): void }}
+ */
+export function connectLive(handlers) {
+  const connection = openLiveConnection(handlers);
+  subscribe(connection.client, RequestSubmitted, {}, (data) => handlers.onSubmitted(data.licenseRequestSubmitted));
+  subscribe(connection.client, RequestUpdated, {}, (data) => handlers.onUpdated(data.licenseRequestUpdated));
+  return connection;
 }
