@@ -19,7 +19,7 @@ export const shareErrors = {
   noSuchUser: (index: number): UserError => userError("NOT_FOUND", "No such user.", ["input", "userIds", String(index)]),
   nobody: (): UserError => userError("INVALID_INPUT", "Choose at least one person to ask for a second opinion.", ["input", "userIds"]),
   tooMany: (given: number): UserError =>
-    userError("INVALID_INPUT", `A request is shared with at most ${MAX_SHARE_PEOPLE} people at once (${given} given).`, ["input", "userIds"]),
+    userError("INVALID_INPUT", `A request is shared with at most ${MAX_SHARE_PEOPLE} people in one call; ${given} were given.`, ["input", "userIds"]),
   subjectTooLong: (): UserError => userError("INVALID_INPUT", `The subject is at most ${MAX_SHARE_SUBJECT_LENGTH} characters.`, ["input", "subject"]),
   messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_SHARE_MESSAGE_LENGTH} characters.`, ["input", "message"]),
 };
