@@ -38,8 +38,10 @@ let server: TestServer;
 let api: RequestsApi;
 let browser: Chromium;
 
-beforeAll(() => {
+beforeAll(async () => {
   ({ server, api, browser } = suite);
+  // The tests below count the emails decisions write; the admins' notices of new requests are test/e2e/admin-notices.test.ts's.
+  expect((await api.settings(ADMIN, { useOwnRequestProcess: false, adminNotification: "OFF" })).userErrors).toEqual([]);
 });
 
 function open(target: TestServer = server): Promise<Session> {

@@ -22,7 +22,7 @@ import { attackRuns, attackSeed, idCatalogue, INTERNALS, snapshot, snapshotDiff,
 import { committedSchema, GeneratedCall, operations } from "../helpers/generate";
 import { startTestServer, TestServer } from "../helpers/server";
 
-const RUNS = attackRuns(250);
+const RUNS = attackRuns(250, "GENERATED_ATTACK_RUNS");
 jest.setTimeout(120_000 + RUNS * 400);
 
 const USERS = ["admin@contoso.example", "adele@contoso.example", "admin@fabrikam.example", "diego@fabrikam.example"] as const;

@@ -31,7 +31,7 @@ import { eventually, liveClient, LiveClient, LiveSubscription } from "../helpers
 
 /** Commands per sequence (at most), and sequences: ATTACK_RUNS is the number of commands of the whole run. */
 const MAX_COMMANDS = 20;
-const COMMANDS = attackRuns(240);
+const COMMANDS = attackRuns(240, "ISOLATION_RUNS");
 const SEQUENCES = Math.max(1, Math.round(COMMANDS / (MAX_COMMANDS / 2)));
 jest.setTimeout(180_000 + COMMANDS * 250);
 

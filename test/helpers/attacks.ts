@@ -11,10 +11,17 @@ import { allEntities, OutboxEmailEntity } from "../../src/entities";
 import { fromGlobalId, NodeTypeName, toGlobalId } from "../../src/modules/shared/ids";
 import { WAIT_MS } from "./ws";
 
-/** How many generated cases to run: the default keeps `npm test` fast; ATTACK_RUNS=10000 is the full run (`npm run test:attacks`). */
-export function attackRuns(fallback: number): number {
-  const value = Number(process.env.ATTACK_RUNS);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
+/**
+ * How many generated cases to run: the suite's own variable (e.g.
+ * ISOLATION_RUNS), else ATTACK_RUNS, else the default that keeps `npm test`
+ * fast; ATTACK_RUNS=10000 is the full run (`npm run test:attacks`).
+ */
+export function attackRuns(fallback: number, suiteVariable?: string): number {
+  for (const name of [suiteVariable, "ATTACK_RUNS"]) {
+    const value = Number(name ? process.env[name] : undefined);
+    if (Number.isInteger(value) && value > 0) return value;
+  }
+  return fallback;
 }
 
 /** A seed to replay a failure fast-check reported (ATTACK_SEED=<seed>); undefined for a random one. */
