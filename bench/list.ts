@@ -62,9 +62,10 @@ function median(values: number[]): number {
   return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
-async function freshDatabase(url: string): Promise<{ drop(): Promise<void>; version: string }> {
+/** Drops and creates the MySQL/MariaDB database `url` names (`defaultName` when it names none); its server's version, and how to drop it. */
+export async function freshDatabase(url: string, defaultName = "lr_list"): Promise<{ drop(): Promise<void>; version: string }> {
   const server = new URL(url);
-  const name = server.pathname.replace(/^\//, "") || "lr_list";
+  const name = server.pathname.replace(/^\//, "") || defaultName;
   const connect = () =>
     mysql.createConnection({
       host: server.hostname,

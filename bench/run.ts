@@ -24,7 +24,6 @@ import path from "node:path";
 import readline from "node:readline";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
-import mysql from "mysql2/promise";
 import type { DataSource } from "typeorm";
 import { openDatabase } from "../src/db/dataSource";
 import { LicenseRequestEntity, ProductEntity, UserEntity } from "../src/entities";
@@ -32,7 +31,7 @@ import { signToken } from "../src/modules/access/authentication";
 import { requestCursor } from "../src/modules/licenseRequests/queries";
 import { toGlobalId } from "../src/modules/shared/ids";
 import type { DatabaseConfig } from "../src/config";
-import { benchList } from "./list";
+import { benchList, freshDatabase } from "./list";
 import { measureDecisions } from "./decisions";
 import { measureFanOut } from "./fanout";
 import { measureGrowth } from "./growth";
@@ -94,30 +93,8 @@ async function benchDatabase(url: string | null): Promise<{ config: DatabaseConf
       label: "SQLite (embedded)",
     };
   }
-  const server = new URL(url);
-  const name = server.pathname.replace(/^\//, "") || "lr_bench";
-  const connect = () =>
-    mysql.createConnection({
-      host: server.hostname,
-      port: Number(server.port || 3306),
-      user: decodeURIComponent(server.username),
-      password: decodeURIComponent(server.password),
-    });
-  const admin = await connect();
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const [[version]] = (await admin.query("SELECT VERSION() AS v")) as unknown as [[{ v: string }]];
-  await admin.end();
-  return {
-    config: { type: "mysql", url },
-    url,
-    label: `MySQL protocol (${version.v})`,
-    drop: async () => {
-      const c = await connect();
-      await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await c.end();
-    },
-  };
+  const database = await freshDatabase(url, "lr_bench");
+  return { config: { type: "mysql", url }, url, label: `MySQL protocol (${database.version})`, drop: database.drop };
 }
 
 interface ServerProcess {
