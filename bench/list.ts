@@ -38,6 +38,8 @@ export interface ListBenchOptions {
   /** A directory: the service and B1 run under `node --cpu-prof`, answer `profileRequests` requests each and leave their profiles there. */
   cpuProfileDir?: string | null;
   profileRequests?: number;
+  /** Connections while profiling (default 10). */
+  profileConnections?: number;
 }
 
 interface Measured {
@@ -147,7 +149,7 @@ async function startProcess(script: string, cpuProfileDir: string | null, env: R
 }
 
 /** `count` decided requests in Contoso (the migrations' demo seed), each naming its requester and one more person. */
-async function seed(databaseUrl: string, count: number): Promise<{ adminId: number; organizationId: number }> {
+export async function seed(databaseUrl: string, count: number): Promise<{ adminId: number; organizationId: number }> {
   const db = await mysql.createConnection({ uri: databaseUrl });
   try {
     const [[admin]] = (await db.query("SELECT id, organizationId FROM app_user WHERE email = 'admin@contoso.example'")) as unknown as [
@@ -246,8 +248,9 @@ export async function benchList(options: ListBenchOptions): Promise<string[]> {
     if (profiles) {
       // Profiled: a known number of requests each, so the profile reads per request (bench/profile/summarise.js).
       const amount = options.profileRequests ?? 3_000;
-      for (const server of [service, baseline]) await load(server, token, 10, 0, amount);
-      lines.push(`Profiled: ${amount + 1} requests each (one check, then ${amount} at 10 connections); profiles in ${profiles}/service and ${profiles}/b1.`);
+      const connections = options.profileConnections ?? 10;
+      for (const server of [service, baseline]) await load(server, token, connections, 0, amount);
+      lines.push(`Profiled: ${amount + 1} requests each (one check, then ${amount} at ${connections} connections); profiles in ${profiles}/service and ${profiles}/b1.`);
       return lines;
     }
 
@@ -327,6 +330,7 @@ if (require.main === module) {
     cpuProfileDir: value("cpu-prof") ? path.resolve(value("cpu-prof")!) : null,
     ...(value("service") ? { serviceEntry: path.resolve(value("service")!) } : {}),
     ...(number("profile-requests") ? { profileRequests: number("profile-requests")! } : {}),
+    ...(number("profile-connections") ? { profileConnections: number("profile-connections")! } : {}),
   })
     .then(async (lines) => {
       const text = `${lines.join("\n")}\n`;

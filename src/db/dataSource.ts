@@ -61,6 +61,9 @@ export function createDataSource(config: DatabaseConfig, options: CreateDataSour
       bigNumberStrings: false,
       charset: "utf8mb4_unicode_ci",
       poolSize: options.poolSize ?? 10,
+      // mysql2 would capture a stack trace on every statement, to put the caller's frames on a
+      // driver error's stack: measurable per statement, and no response or log line shows a stack.
+      trace: false,
       extra: { connectionLimit: options.poolSize ?? 10, waitForConnections: true, enableKeepAlive: true },
       ...(options.limits ? { driver: boundedMysqlDriver(options.limits), connectTimeout: options.limits.acquireTimeoutMs } : {}),
     };

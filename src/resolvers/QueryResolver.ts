@@ -52,8 +52,8 @@ export class QueryResolver {
     @Arg("last", () => Int, { nullable: true }) last?: number | null,
     @Arg("before", () => String, { nullable: true }) before?: string | null,
   ) {
-    const { viewer } = signedIn(ctx);
-    return ctx.services.requestQueries.list(viewer, { filter, orderBy, first, after, last, before }, ctx.now);
+    const { viewer, loaders } = signedIn(ctx);
+    return ctx.services.requestQueries.list(viewer, loaders, { filter, orderBy, first, after, last, before }, ctx.now);
   }
 
   @Query(() => LicenseRequest, {

@@ -10,7 +10,7 @@ import { LicenseRequestEntity } from "../../entities";
 import { can, requestScope } from "../access/policy";
 import { localIdOf } from "../shared/ids";
 import { encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "../shared/keyset";
-import { placeholders, REQUEST_COLUMNS, rows, toRequest } from "../shared/rows";
+import { joinedUserColumns, placeholders, qualified, REQUEST_COLUMNS, rows, toJoinedUser, toRequest } from "../shared/rows";
 import type { Loaders } from "../shared/loaders";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
 import { admittedStatuses, RequestState, RequestStatus } from "./status";
@@ -31,6 +31,10 @@ export interface LicenseRequestListArgs extends ConnectionArgs {
 export const requestCursor = (r: LicenseRequestEntity): string => encodeKeysetCursor("licenseRequests", r.requestedAt.getTime(), r.id);
 
 const decodeRequestCursor = keysetCursorDecoder("licenseRequests", "number");
+
+/** A page's requests with their requesters, in one statement. */
+const REQUESTS_WITH_REQUESTERS = `${qualified(REQUEST_COLUMNS, "lr")}, ${joinedUserColumns("u", "requester_")}`;
+const joinedRequester = toJoinedUser("requester_");
 
 export class LicenseRequestQueries {
   constructor(private readonly dataSource: DataSource) {}
@@ -55,8 +59,10 @@ export class LicenseRequestQueries {
    * The Requests tab: visible requests, filtered, ordered by (requestedAt, id),
    * one keyset page. Two statements written by hand (the page, and its count
    * only when totalCount is read), each read through the index that serves it.
+   * The page brings its requesters along and fills the operation's user loader
+   * with them: the tab always shows who asked.
    */
-  async list(viewer: Viewer, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
+  async list(viewer: Viewer, loaders: Loaders, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
     const window = pageWindow(args, decodeRequestCursor);
     const where = this.conditions(viewer, args.filter ?? null, now);
     if (!where) return toConnection([], window, requestCursor, async () => 0);
@@ -75,12 +81,14 @@ export class LicenseRequestQueries {
     }
     const index = this.listIndex(requestScope(viewer), args.filter ?? null);
     const from = index && isMysqlFamily(this.dataSource) ? `\`license_request\` lr FORCE INDEX (\`${index}\`)` : "`license_request` lr";
-    const page = await rows(
+    const found = await rows(
       this.dataSource,
-      `SELECT ${REQUEST_COLUMNS.replace(/`(\w+)`/g, "lr.`$1`")} FROM ${from} WHERE ${keyset.join(" AND ")} ORDER BY lr.\`requestedAt\` ${fetch}, lr.\`id\` ${fetch} LIMIT ${window.size + 1}`,
+      `SELECT ${REQUESTS_WITH_REQUESTERS} FROM ${from} LEFT JOIN \`app_user\` u ON u.\`id\` = lr.\`requesterId\` WHERE ${keyset.join(" AND ")} ORDER BY lr.\`requestedAt\` ${fetch}, lr.\`id\` ${fetch} LIMIT ${window.size + 1}`,
       keysetParameters,
-      toRequest,
+      (r) => ({ request: toRequest(r), requester: joinedRequester(r) }),
     );
+    for (const { requester } of found) loaders.primeUser(requester);
+    const page = found.map((f) => f.request);
     return toConnection(page, window, requestCursor, async () => {
       const [counted] = await this.dataSource.query<{ total: number | string }[]>(
         `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`,

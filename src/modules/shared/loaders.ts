@@ -37,8 +37,11 @@ import {
   toRecipient,
   toRequest,
   toSettings,
+  toJoinedUser,
   toUser,
   USER_COLUMNS,
+  joinedUserColumns,
+  qualified,
 } from "./rows";
 
 export type { Catalog } from "./catalog";
@@ -98,6 +101,9 @@ export async function loadCatalog(db: Queryable, organizationId: number, product
  */
 const batching = { batchScheduleFn: (dispatch: () => void) => setImmediate(dispatch) } as const;
 
+const RECIPIENTS_WITH_USERS = `${qualified(RECIPIENT_COLUMNS, "rr")}, ${joinedUserColumns("u", "user_")}`;
+const joinedUser = toJoinedUser("user_");
+
 export function createLoaders(db: DataSource, organizationId: number) {
   let productsPromise: Promise<ProductEntity[]> | null = null;
   let productMapPromise: Promise<Map<number, ProductEntity>> | null = null;
@@ -112,6 +118,29 @@ export function createLoaders(db: DataSource, organizationId: number) {
 
   /** `keys` with the organization first: every batch below is `organizationId = ? AND … IN (…)`. */
   const scoped = (keys: readonly number[]) => [organizationId, ...keys];
+
+  /** Users of the organization; other loaders' joins fill it too (`prime`), so a user read with a page costs no statement. */
+  const user = new DataLoader<number, UserEntity | null>(
+    async (ids) =>
+      byId(
+        await rows(
+          db,
+          `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+          scoped(ids),
+          toUser,
+        ),
+        ids,
+      ),
+    batching,
+  );
+  /**
+   * A user another statement read through a join (on the user's id alone, so that the
+   * join is a primary-key lookup): it fills the user loader only when it is of the
+   * organization, as the loader's own statement would have found it.
+   */
+  const primeUser = (found: UserEntity | null): void => {
+    if (found && found.organizationId === organizationId) user.prime(found.id, found);
+  };
 
   return {
     organizationId,
@@ -136,19 +165,8 @@ export function createLoaders(db: DataSource, organizationId: number) {
       batching,
     ),
 
-    user: new DataLoader<number, UserEntity | null>(
-      async (ids) =>
-        byId(
-          await rows(
-            db,
-            `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-            scoped(ids),
-            toUser,
-          ),
-          ids,
-        ),
-      batching,
-    ),
+    user,
+    primeUser,
 
     request: new DataLoader<number, LicenseRequestEntity | null>(
       async (ids) =>
@@ -164,21 +182,25 @@ export function createLoaders(db: DataSource, organizationId: number) {
       batching,
     ),
 
-    /** Recipients of each request: the requester first, then the named users in order. */
-    recipients: new DataLoader<number, LicenseRequestRecipientEntity[]>(
-      async (requestIds) =>
-        groupBy(
-          await rows(
-            db,
-            `SELECT ${RECIPIENT_COLUMNS} FROM \`license_request_recipient\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`position\``,
-            scoped(requestIds),
-            toRecipient,
-          ),
-          (r) => r.requestId,
-          requestIds,
-        ),
-      batching,
-    ),
+    /**
+     * Recipients of each request: the requester first, then the named users in order.
+     * Their users come in the same statement and fill the user loader, so a page's
+     * `recipients { user }` costs no statement of its own.
+     */
+    recipients: new DataLoader<number, LicenseRequestRecipientEntity[]>(async (requestIds) => {
+      const found = await rows(
+        db,
+        `SELECT ${RECIPIENTS_WITH_USERS} FROM \`license_request_recipient\` rr LEFT JOIN \`app_user\` u ON u.\`id\` = rr.\`userId\` WHERE rr.\`organizationId\` = ? AND rr.\`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY rr.\`requestId\`, rr.\`position\``,
+        scoped(requestIds),
+        (r) => ({ recipient: toRecipient(r), user: joinedUser(r) }),
+      );
+      for (const { user: named } of found) primeUser(named);
+      return groupBy(
+        found.map((f) => f.recipient),
+        (r) => r.requestId,
+        requestIds,
+      );
+    }, batching),
 
     assignment: new DataLoader<number, LicenseAssignmentEntity | null>(
       async (ids) =>

@@ -43,15 +43,31 @@ const text = (value: unknown): string => {
 const nullableText = (value: unknown): string | null => (value === null || value === undefined ? null : text(value));
 const flag = (value: unknown): boolean => value === true || value === 1 || value === "1";
 
-export const USER_COLUMNS = "`id`, `organizationId`, `displayName`, `email`, `role`";
-export const toUser = (r: Row) =>
+/** `columns` (a backquoted list such as REQUEST_COLUMNS) qualified by a table alias: `a`.`b` → a.`b`. */
+export const qualified = (columns: string, alias: string): string => columns.replace(/`(\w+)`/g, `${alias}.\`$1\``);
+
+const USER_FIELDS = ["id", "organizationId", "displayName", "email", "role"] as const;
+export const USER_COLUMNS = USER_FIELDS.map((field) => `\`${field}\``).join(", ");
+/**
+ * A user's columns read through a join, from the table aliased `alias`, each
+ * named `<prefix><column>` so they do not meet the other table's (read back by
+ * `toJoinedUser(prefix)`).
+ */
+export const joinedUserColumns = (alias: string, prefix: string): string => USER_FIELDS.map((field) => `${alias}.\`${field}\` AS \`${prefix}${field}\``).join(", ");
+const userOf = (r: Row, prefix: string) =>
   Object.assign(new UserEntity(), {
-    id: int(r["id"]),
-    organizationId: int(r["organizationId"]),
-    displayName: text(r["displayName"]),
-    email: text(r["email"]),
-    role: text(r["role"]),
+    id: int(r[`${prefix}id`]),
+    organizationId: int(r[`${prefix}organizationId`]),
+    displayName: text(r[`${prefix}displayName`]),
+    email: text(r[`${prefix}email`]),
+    role: text(r[`${prefix}role`]),
   });
+export const toUser = (r: Row) => userOf(r, "");
+/** The user a LEFT JOIN read with `joinedUserColumns(…, prefix)`, or null when the join found none. */
+export const toJoinedUser =
+  (prefix: string) =>
+  (r: Row): UserEntity | null =>
+    r[`${prefix}id`] === null || r[`${prefix}id`] === undefined ? null : userOf(r, prefix);
 
 export const REQUEST_COLUMNS =
   "`id`, `organizationId`, `productId`, `requesterId`, `justification`, `status`, `recipientCount`, `requestedAt`, `expiresAt`, `decidedAt`, `decidedById`, `decisionMessage`, `assignedProductId`";
