@@ -22,6 +22,7 @@ import autocannon from "autocannon";
 import mysql from "mysql2/promise";
 import { signToken } from "../src/modules/access/authentication";
 import { BASELINE_QUERY } from "./baseline";
+import { serviceNodeFlags } from "./serviceCommand";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "benchmark-secret-benchmark-secret-0123456789";
@@ -98,7 +99,7 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** The built service as a production process would run it, logging every operation at info. */
+/** The built service as a production process runs it (`npm start`'s Node flags), logging every operation at info. */
 function startService(databaseUrl: string, cpuProfileDir: string | null, entry = path.join(ROOT, "dist/src/index.js")): Promise<Server> {
   return startProcess(entry, cpuProfileDir, {
     NODE_ENV: "production",
@@ -120,8 +121,9 @@ function startB1(databaseUrl: string, cpuProfileDir: string | null): Promise<Ser
 
 const TICKS_PER_SECOND = 100;
 
+/** Both servers run with the Node flags production starts the service with (`npm start`): the same runtime. */
 async function startProcess(script: string, cpuProfileDir: string | null, env: Record<string, string>): Promise<Server> {
-  const args = [...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), script];
+  const args = [...serviceNodeFlags(), ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), script];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });

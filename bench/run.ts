@@ -35,6 +35,7 @@ import { benchList, freshDatabase } from "./list";
 import { measureDecisions } from "./decisions";
 import { measureFanOut } from "./fanout";
 import { measureGrowth } from "./growth";
+import { serviceNodeFlags } from "./serviceCommand";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SECRET = "benchmark-secret-benchmark-secret-0123456789";
@@ -117,7 +118,7 @@ async function heapUsedMiB(url: string, pid: number): Promise<number> {
 
 /** Starts the built service and resolves once it logs its URL. */
 async function startServer(databaseUrl: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(ROOT, "dist/src/index.js")], {
+  const child = spawn(process.execPath, [...serviceNodeFlags(), path.join(ROOT, "dist/src/index.js")], {
     cwd: ROOT,
     env: {
       ...process.env,

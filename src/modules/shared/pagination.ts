@@ -31,7 +31,8 @@ export interface PageInfo {
 }
 
 export interface Connection<T> {
-  edges: { cursor: string; node: T }[];
+  /** Built when first read: a client that selects `nodes` only costs no cursor but the page's ends. */
+  readonly edges: { cursor: string; node: T }[];
   nodes: T[];
   pageInfo: PageInfo;
   /** Counted when first read (a client that does not select it costs no count), once. */
@@ -71,16 +72,21 @@ export function toConnection<T>(rows: T[], window: PageWindow<unknown>, cursorOf
   const more = rows.length > window.size;
   let page = more ? rows.slice(0, window.size) : rows;
   if (window.direction === "backward") page = page.reverse();
-  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  const first = page[0];
+  const last = page[page.length - 1];
+  let edges: { cursor: string; node: T }[] | null = null;
   let counted: Promise<number> | null = null;
   return {
-    edges,
+    get edges() {
+      edges ??= page.map((node) => ({ cursor: cursorOf(node), node }));
+      return edges;
+    },
     nodes: page,
     pageInfo: {
       hasNextPage: window.direction === "forward" ? more : window.cursor !== null,
       hasPreviousPage: window.direction === "backward" ? more : window.cursor !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      startCursor: first === undefined ? null : cursorOf(first),
+      endCursor: last === undefined ? null : cursorOf(last),
     },
     get totalCount() {
       counted ??= totalCount();
