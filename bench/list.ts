@@ -252,7 +252,9 @@ export async function benchList(options: ListBenchOptions): Promise<string[]> {
       const amount = options.profileRequests ?? 3_000;
       const connections = options.profileConnections ?? 10;
       for (const server of [service, baseline]) await load(server, token, connections, 0, amount);
-      lines.push(`Profiled: ${amount + 1} requests each (one check, then ${amount} at ${connections} connections); profiles in ${profiles}/service and ${profiles}/b1.`);
+      lines.push(
+        `Profiled: ${amount + 1} requests each (one check, then ${amount} at ${connections} connections); profiles in ${profiles}/service and ${profiles}/b1.`,
+      );
       return lines;
     }
 

@@ -53,7 +53,8 @@ export const USER_COLUMNS = USER_FIELDS.map((field) => `\`${field}\``).join(", "
  * named `<prefix><column>` so they do not meet the other table's (read back by
  * `toJoinedUser(prefix)`).
  */
-export const joinedUserColumns = (alias: string, prefix: string): string => USER_FIELDS.map((field) => `${alias}.\`${field}\` AS \`${prefix}${field}\``).join(", ");
+export const joinedUserColumns = (alias: string, prefix: string): string =>
+  USER_FIELDS.map((field) => `${alias}.\`${field}\` AS \`${prefix}${field}\``).join(", ");
 const userOf = (r: Row, prefix: string) =>
   Object.assign(new UserEntity(), {
     id: int(r[`${prefix}id`]),
