@@ -3,6 +3,14 @@ import { JoinTables1765000000000 } from "./1765000000000-JoinTables";
 import { Groups1766100000000 } from "./1766100000000-Groups";
 import { Shares1766200000000 } from "./1766200000000-Shares";
 import { AdminNotices1766300000000 } from "./1766300000000-AdminNotices";
+import { RequestTally1766400000000 } from "./1766400000000-RequestTally";
 
 /** Every migration, in order. */
-export const migrations = [Initial1764000000000, JoinTables1765000000000, Groups1766100000000, Shares1766200000000, AdminNotices1766300000000];
+export const migrations = [
+  Initial1764000000000,
+  JoinTables1765000000000,
+  Groups1766100000000,
+  Shares1766200000000,
+  AdminNotices1766300000000,
+  RequestTally1766400000000,
+];

@@ -90,12 +90,55 @@ export class LicenseRequestQueries {
     for (const { requester } of found) loaders.primeUser(requester);
     const page = found.map((f) => f.request);
     return toConnection(page, window, requestCursor, async () => {
+      const tallied = this.tallyCount(viewer, args.filter ?? null, now);
       const [counted] = await this.dataSource.query<{ total: number | string }[]>(
-        `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`,
-        where.parameters,
+        tallied?.sql ?? `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`,
+        tallied?.parameters ?? where.parameters,
       );
       return Number(counted?.total ?? 0);
     });
+  }
+
+  /**
+   * An admin's count, from the organization's tally (a row per product and
+   * stored status, kept by the database: migration 1766400000000) instead of
+   * the requests themselves, so it costs the same at any size. A stored
+   * PENDING past its expiry reads as EXPIRED: those few (the sweep stores
+   * them EXPIRED within a minute) are counted through the expiry index and
+   * moved from one status to the other. Null when the tally cannot say: a
+   * plain user's requests (visibility by recipient) and a requester filter are
+   * counted row by row, through their own indexes.
+   */
+  private tallyCount(viewer: Viewer, filter: LicenseRequestFilterInput | null, now: Date): { sql: string; parameters: unknown[] } | null {
+    if (!("all" in requestScope(viewer)) || filter?.requesterId != null) return null;
+    // `conditions` has checked the filter's product ID (a foreign one matches nothing and is never counted).
+    const productId = filter?.productId != null ? localIdOf(filter.productId, "Product") : null;
+    const statuses = filter ? admittedStatuses(filter.state, filter.statuses) : null;
+    const tally = ["t.`organizationId` = ?"];
+    const tallyParameters: unknown[] = [viewer.organizationId];
+    if (productId !== null) {
+      tally.push("t.`productId` = ?");
+      tallyParameters.push(productId);
+    }
+    if (statuses !== null) {
+      tally.push(`t.\`status\` IN (${placeholders(statuses.length)})`);
+      tallyParameters.push(...statuses);
+    }
+    const sum = `(SELECT COALESCE(SUM(t.\`requests\`), 0) FROM \`license_request_tally\` t WHERE ${tally.join(" AND ")})`;
+    const pending = statuses === null || statuses.includes("PENDING");
+    const expired = statuses === null || statuses.includes("EXPIRED");
+    if (pending === expired) return { sql: `SELECT ${sum} AS total`, parameters: tallyParameters };
+    const from = isMysqlFamily(this.dataSource) ? "`license_request` lr FORCE INDEX (`ix_request_status_expiry`)" : "`license_request` lr";
+    const stale = [`lr.\`status\` = 'PENDING'`, "lr.`expiresAt` <= ?", "lr.`organizationId` = ?"];
+    const staleParameters: unknown[] = [now.getTime(), viewer.organizationId];
+    if (productId !== null) {
+      stale.push("lr.`productId` = ?");
+      staleParameters.push(productId);
+    }
+    return {
+      sql: `SELECT ${sum} ${pending ? "-" : "+"} (SELECT COUNT(*) FROM ${from} WHERE ${stale.join(" AND ")}) AS total`,
+      parameters: [...tallyParameters, ...staleParameters],
+    };
   }
 
   /** What a viewer's page is filtered by (visibility from the policy, then the filter); null when it can match nothing. */

@@ -1,0 +1,99 @@
+/**
+ * An admin's `licenseRequests.totalCount` comes from the organization's tally
+ * (src/modules/licenseRequests/queries.ts, `tallyCount`), not from counting the
+ * requests; these tests hold it to the requests it counts: for every filter an
+ * admin can give, it equals the number of nodes the same filter pages through,
+ * before and after pending requests pass their expiry without the sweep
+ * having stored them EXPIRED (they read EXPIRED, and are counted so), and after
+ * submissions and decisions. A plain user's count (row by row) is held to the
+ * same rule.
+ */
+import { requestsApi, RequestsApi } from "../helpers/requests";
+import { startTestServer, TestServer } from "../helpers/server";
+
+const ADMIN = "admin@contoso.example";
+const DAY = 86_400_000;
+
+const FILTERS: Record<string, unknown>[] = [
+  {},
+  { state: "PENDING" },
+  { state: "COMPLETED" },
+  { statuses: ["EXPIRED"] },
+  { statuses: ["PENDING", "EXPIRED"] },
+  { statuses: ["APPROVED", "DENIED", "PARTIALLY_APPROVED"] },
+  { state: "COMPLETED", statuses: ["EXPIRED", "CANCELLED"] },
+  { product: "VISIO_PLAN2" },
+  { product: "VISIO_PLAN2", state: "PENDING" },
+  { product: "POWER_BI_PRO", statuses: ["EXPIRED"] },
+];
+
+describe("totalCount of the Requests tab", () => {
+  let server: TestServer;
+  let api: RequestsApi;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    api = requestsApi(server);
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** totalCount, and the nodes counted by paging through the same filter, as `as`. */
+  async function countedBothWays(as: string, filter: Record<string, unknown>): Promise<{ totalCount: number; paged: number; statuses: string[] }> {
+    const { product, ...rest } = filter as { product?: string };
+    const variables = { f: { ...rest, ...(product ? { productId: server.ids.product(product) } : {}) } };
+    let after: string | null = null;
+    let totalCount = -1;
+    const statuses: string[] = [];
+    for (;;) {
+      const page = await server.gql(
+        as,
+        `query($f: LicenseRequestFilter, $after: String) { licenseRequests(filter: $f, first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { status } } }`,
+        { ...variables, after },
+      );
+      expect(page.body.errors).toBeUndefined();
+      const connection = page.body.data!.licenseRequests;
+      totalCount = connection.totalCount;
+      statuses.push(...connection.nodes.map((n: { status: string }) => n.status));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    return { totalCount, paged: statuses.length, statuses };
+  }
+
+  async function expectCountsMatch(as: string): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
+    for (const filter of FILTERS) {
+      const { totalCount, paged } = await countedBothWays(as, filter);
+      expect({ filter, totalCount }).toEqual({ filter, totalCount: paged });
+      totals[JSON.stringify(filter)] = totalCount;
+    }
+    return totals;
+  }
+
+  it("equals the nodes of every filter, for an admin and for a user, as requests arrive, are decided and expire unswept", async () => {
+    const before = await expectCountsMatch(ADMIN);
+    expect(before[JSON.stringify({ state: "PENDING" })]).toBeGreaterThan(0);
+    await expectCountsMatch("patti@contoso.example");
+
+    const denied = await api.submitted("megan@contoso.example", "VISIO_PLAN2", ["lee@contoso.example"]);
+    await api.submitted("nestor@contoso.example", "POWER_BI_PRO");
+    expect((await api.deny(ADMIN, denied)).userErrors).toEqual([]);
+    const submitted = await expectCountsMatch(ADMIN);
+    expect(submitted[JSON.stringify({})]).toBe(before[JSON.stringify({})]! + 2);
+
+    // 31 days on, with no sweep: every pending request is past its expiry but still stored PENDING.
+    server.clock.advance(31 * DAY);
+    const expired = await expectCountsMatch(ADMIN);
+    expect(expired[JSON.stringify({ state: "PENDING" })]).toBe(0);
+    expect(expired[JSON.stringify({ statuses: ["EXPIRED"] })]).toBe(
+      before[JSON.stringify({ statuses: ["EXPIRED"] })]! + submitted[JSON.stringify({ state: "PENDING" })]!,
+    );
+    const fresh = await api.submitted("lee@contoso.example", "POWER_BI_PRO");
+    expect(fresh).toBeTruthy();
+    const after = await expectCountsMatch(ADMIN);
+    expect(after[JSON.stringify({ state: "PENDING" })]).toBe(1);
+    await expectCountsMatch("lee@contoso.example");
+  });
+});
