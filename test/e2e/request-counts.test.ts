@@ -12,6 +12,12 @@ import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 
 const ADMIN = "admin@contoso.example";
+
+interface Page {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: { status: string }[];
+}
 const DAY = 86_400_000;
 
 const FILTERS: Record<string, unknown>[] = [
@@ -47,15 +53,15 @@ describe("totalCount of the Requests tab", () => {
     let totalCount = -1;
     const statuses: string[] = [];
     for (;;) {
-      const page = await server.gql(
+      const page: { body: { data?: { licenseRequests: Page } | null; errors?: unknown } } = await server.gql(
         as,
         `query($f: LicenseRequestFilter, $after: String) { licenseRequests(filter: $f, first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { status } } }`,
         { ...variables, after },
       );
       expect(page.body.errors).toBeUndefined();
-      const connection = page.body.data!.licenseRequests;
+      const connection: Page = page.body.data!.licenseRequests;
       totalCount = connection.totalCount;
-      statuses.push(...connection.nodes.map((n: { status: string }) => n.status));
+      statuses.push(...connection.nodes.map((n) => n.status));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }
@@ -81,14 +87,14 @@ describe("totalCount of the Requests tab", () => {
     await api.submitted("nestor@contoso.example", "POWER_BI_PRO");
     expect((await api.deny(ADMIN, denied)).userErrors).toEqual([]);
     const submitted = await expectCountsMatch(ADMIN);
-    expect(submitted[JSON.stringify({})]).toBe(before[JSON.stringify({})]! + 2);
+    expect(submitted[JSON.stringify({})]).toBe(before[JSON.stringify({})] + 2);
 
     // 31 days on, with no sweep: every pending request is past its expiry but still stored PENDING.
     server.clock.advance(31 * DAY);
     const expired = await expectCountsMatch(ADMIN);
     expect(expired[JSON.stringify({ state: "PENDING" })]).toBe(0);
     expect(expired[JSON.stringify({ statuses: ["EXPIRED"] })]).toBe(
-      before[JSON.stringify({ statuses: ["EXPIRED"] })]! + submitted[JSON.stringify({ state: "PENDING" })]!,
+      before[JSON.stringify({ statuses: ["EXPIRED"] })] + submitted[JSON.stringify({ state: "PENDING" })],
     );
     const fresh = await api.submitted("lee@contoso.example", "POWER_BI_PRO");
     expect(fresh).toBeTruthy();
