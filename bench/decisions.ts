@@ -147,12 +147,14 @@ export async function measureDecisions(options: DecisionsOptions): Promise<void>
   const assignmentsOff = assignmentRows.filter(
     (r) => Number(r.n) !== 1 || answered.get(toGlobalId("LicenseRequest", Number(r.requestId))) !== "APPROVED",
   ).length;
-  const emails = await dataSource.query<{ n: number | string }[]>(
+  const emails = await dataSource.query<{ recipientUserId: number | string; n: number | string }[]>(
     `SELECT requestId, recipientUserId, COUNT(*) AS n FROM outbox_email WHERE requestId IN (${placeholders}) GROUP BY requestId, recipientUserId`,
     local,
   );
   const duplicateEmails = emails.filter((e) => Number(e.n) > 1).length;
-  const missingEmails = count - emails.length;
+  // Each decision emails its requester (the only recipient); the admins' notices of the submissions are the other rows.
+  const requesterIds = new Set(requesters.map((u) => u.id));
+  const missingEmails = count - emails.filter((e) => requesterIds.has(Number(e.recipientUserId))).length;
   const oversubscribed = after.assignedLicenses > after.totalLicenses || after.assignedLicenses !== before.assignedLicenses + approvals;
 
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -173,7 +175,9 @@ export async function measureDecisions(options: DecisionsOptions): Promise<void>
     `- oversubscription: ${oversubscribed ? "YES" : "none"} (pool ${after.assignedLicenses} assigned of ${after.totalLicenses}; ${before.assignedLicenses} before + ${approvals} approvals)`,
   );
   say(`- lost decisions: ${lost} (every request's stored status is the one its answer gave); licenses not matching an approval: ${assignmentsOff}`);
-  say(`- duplicate emails: ${duplicateEmails} (outbox rows per request and recipient above one); missing: ${missingEmails}`);
+  say(
+    `- duplicate emails: ${duplicateEmails} (outbox rows per request and recipient above one); decision emails missing: ${missingEmails} (each requester is emailed once; the other rows are the admins' notices of the submissions)`,
+  );
   say(`- calls answered 503 and sent again with the same idempotency key: ${retried}`);
   say();
   if (oversubscribed || lost || assignmentsOff || duplicateEmails || missingEmails || approvals !== available) {

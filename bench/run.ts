@@ -13,7 +13,7 @@
  * and first, on MySQL/MariaDB, the admin list against B1, the hand-written
  * baseline, side by side (bench/list.ts).
  *
- * Usage: npm run bench -- [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
+ * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
  * See bench/README.md.
  */
 import "reflect-metadata";
@@ -50,6 +50,8 @@ interface Options {
   database: string | null;
   out: string | null;
   durationSeconds: number;
+  /** The sections to run (`--sections`, default all). */
+  sections: Set<Section>;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -79,7 +81,20 @@ function parseOptions(argv: string[]): Options {
     durationSeconds: positive("duration", 10),
     database: value("database") ?? null,
     out: value("out") ?? null,
+    sections: sectionsOf(value("sections")),
   };
+}
+
+const SECTIONS = ["list", "depth", "throughput", "fanout", "decisions", "growth"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `--sections a,b`: the sections to run (default every one), each named as in SECTIONS. */
+function sectionsOf(raw: string | undefined): Set<Section> {
+  if (raw === undefined) return new Set(SECTIONS);
+  const names = raw.split(",");
+  const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+  if (unknown.length) throw new Error(`--sections takes ${SECTIONS.join(", ")}; not ${unknown.join(", ")}`);
+  return new Set(names as Section[]);
 }
 
 /** A database of the benchmark's own: a temporary SQLite file, or a fresh MySQL/MariaDB database. */
@@ -295,7 +310,7 @@ async function main(): Promise<void> {
     say();
 
     // 0. The admin list against B1, on a database and in processes of its own (this server idles meanwhile).
-    for (const line of await listAgainstB1(options)) say(line);
+    if (options.sections.has("list")) for (const line of await listAgainstB1(options)) say(line);
 
     // 1. Page cost by depth: cursors taken from the rows themselves.
     const repository = dataSource.getRepository(LicenseRequestEntity);
@@ -311,56 +326,62 @@ async function main(): Promise<void> {
       return requestCursor(row);
     };
     const total = await repository.countBy({ organizationId: admin.organizationId });
-    const depths: [string, string | null][] = [
-      ["row 1", null],
-      [`row ${Math.floor(total / 2).toLocaleString("en")}`, await at(Math.floor(total / 2))],
-      [`row ${(total - 21).toLocaleString("en")}`, await at(total - 21)],
-    ];
-    say(`## 1. One page of 20 by depth (${total.toLocaleString("en")} requests; 200 sequential requests each, milliseconds)`);
-    say();
-    say(`| filter | position | p50 | p95 | mean |`);
-    say(`| --- | --- | --- | --- | --- |`);
-    for (const state of [null, "COMPLETED"]) {
-      for (const [label, cursor] of depths) {
-        const s = summary(await timePage(server.url, token, state, cursor, 200));
-        say(`| ${state ?? "none"} | ${label} | ${s.p50.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} |`);
+    if (options.sections.has("depth")) {
+      const depths: [string, string | null][] = [
+        ["row 1", null],
+        [`row ${Math.floor(total / 2).toLocaleString("en")}`, await at(Math.floor(total / 2))],
+        [`row ${(total - 21).toLocaleString("en")}`, await at(total - 21)],
+      ];
+      say(`## 1. One page of 20 by depth (${total.toLocaleString("en")} requests; 200 sequential requests each, milliseconds)`);
+      say();
+      say(`| filter | position | p50 | p95 | mean |`);
+      say(`| --- | --- | --- | --- | --- |`);
+      for (const state of [null, "COMPLETED"]) {
+        for (const [label, cursor] of depths) {
+          const s = summary(await timePage(server.url, token, state, cursor, 200));
+          say(`| ${state ?? "none"} | ${label} | ${s.p50.toFixed(2)} | ${s.p95.toFixed(2)} | ${s.mean.toFixed(2)} |`);
+        }
       }
+      say();
     }
-    say();
 
     // 2. Throughput of the pending list.
-    say(`## 2. Requests tab, pending list, ${options.durationSeconds} s under load (autocannon)`);
-    say();
-    say(`| connections | requests/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |`);
-    say(`| --- | --- | --- | --- | --- | --- | --- |`);
-    for (const connections of [1, 10, 50]) {
-      const r = await throughput(server.url, token, options.durationSeconds, connections);
-      say(`| ${connections} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p97_5} | ${r.latency.p99} | ${r.errors} | ${r.non2xx} |`);
+    if (options.sections.has("throughput")) {
+      say(`## 2. Requests tab, pending list, ${options.durationSeconds} s under load (autocannon)`);
+      say();
+      say(`| connections | requests/s | p50 ms | p97.5 ms | p99 ms | errors | non-2xx |`);
+      say(`| --- | --- | --- | --- | --- | --- | --- |`);
+      for (const connections of [1, 10, 50]) {
+        const r = await throughput(server.url, token, options.durationSeconds, connections);
+        say(`| ${connections} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p97_5} | ${r.latency.p99} | ${r.errors} | ${r.non2xx} |`);
+      }
+      say();
     }
-    say();
 
     // 3. Fan-out to dashboards, next to a bare ws broadcast (bench/fanout.ts).
     const submitter = await dataSource.getRepository(UserEntity).findOneByOrFail({ email: "alex@contoso.example" });
     const visio = await dataSource.getRepository(ProductEntity).findOneByOrFail({ skuPartNumber: "VISIO_PLAN2", organizationId: admin.organizationId });
     const running = server;
-    await measureFanOut({
-      service: {
-        url: running.url,
-        rssMiB: () => running.rssMiB(),
-        heapUsedMiB: () => heapUsedMiB(running.url, running.pid),
-        // With BENCH_CPU_PROFILE set, the server's CPU profile covers the service's fan-out rounds alone.
-        ...(process.env["BENCH_CPU_PROFILE"] ? { toggleProfile: () => process.kill(running.pid, "SIGHUP") } : {}),
-      },
-      adminToken: token,
-      submitterToken: await signToken(SECRET, submitter),
-      productId: toGlobalId("Product", visio.id),
-      dashboards: options.dashboards,
-      rounds: options.fanOutRounds,
-      say,
-    });
+    if (options.sections.has("fanout"))
+      await measureFanOut({
+        service: {
+          url: running.url,
+          rssMiB: () => running.rssMiB(),
+          heapUsedMiB: () => heapUsedMiB(running.url, running.pid),
+          // With BENCH_CPU_PROFILE set, the server's CPU profile covers the service's fan-out rounds alone.
+          ...(process.env["BENCH_CPU_PROFILE"] ? { toggleProfile: () => process.kill(running.pid, "SIGHUP") } : {}),
+        },
+        adminToken: token,
+        submitterToken: await signToken(SECRET, submitter),
+        productId: toGlobalId("Product", visio.id),
+        dashboards: options.dashboards,
+        rounds: options.fanOutRounds,
+        say,
+      });
     // 4. Concurrent decisions (bench/decisions.ts), 5. growth (bench/growth.ts).
-    await measureDecisions({ url: running.url, dataSource, secret: SECRET, organizationId: admin.organizationId, admins: 20, say });
-    await measureGrowth({ url: running.url, dataSource, secret: SECRET, steps: options.growth, say });
+    if (options.sections.has("decisions"))
+      await measureDecisions({ url: running.url, dataSource, secret: SECRET, organizationId: admin.organizationId, admins: 20, say });
+    if (options.sections.has("growth")) await measureGrowth({ url: running.url, dataSource, secret: SECRET, steps: options.growth, say });
   } finally {
     await server?.stop();
     await dataSource?.destroy();
