@@ -34,14 +34,16 @@ async function main(): Promise<void> {
       return;
     }
     log.info({ signal }, "stopping: finishing in-flight work");
+    // The log is written asynchronously: its last lines are flushed before the process exits.
+    const exit = (code: number) => log.flush(() => process.exit(code));
     service
       .stop()
       .then(() => stopTracing())
       .then(
-        () => process.exit(0),
+        () => exit(0),
         (error) => {
           log.error({ err: error }, "error while stopping");
-          process.exit(1);
+          exit(1);
         },
       );
   };

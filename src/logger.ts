@@ -24,8 +24,14 @@ export function describeError(error: unknown): Record<string, unknown> {
   };
 }
 
-/** `destination` defaults to standard output; tests pass a stream to read the lines. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * `destination` defaults to standard output, written asynchronously: a line is
+ * queued and written off the request's path, and lines that arrive while a
+ * write is under way go out together in the next (one line per operation is
+ * logged at info). Call `logger.flush(callback)` before the process exits so
+ * that the last lines are written. Tests pass a stream to read the lines.
+ */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,
