@@ -99,10 +99,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, services, schema, log, metrics } = options;
   const app = express();
   app.disable("x-powered-by");
-  // No ETag hashed over every `res.send` body: GraphQL answers POSTs, whose ETags no cache
-  // uses. The files that revalidate (the pages, GraphiQL's assets) set theirs through
-  // `send`/`express.static` or by content hash, independently of this setting.
-  app.set("etag", false);
   app.set("trust proxy", "loopback");
   const trustProxy = proxyAddr.compile("loopback");
   // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more).
