@@ -90,6 +90,9 @@ export async function measureGrowth(options: GrowthOptions): Promise<void> {
     await growTo(dataSource, admin.organizationId, requester.id, product.id, added, Math.max(added, step - seeded));
     added = Math.max(added, step - seeded);
     const loadSeconds = (performance.now() - t0) / 1000;
+    // On SQLite the rows went in synchronously, on this event loop: the server closed its idle
+    // keep-alive connections meanwhile, and the client must see that before it sends on one.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const total = seeded + added;
     const depth = Math.floor(total * 0.9);
     const row = await repository

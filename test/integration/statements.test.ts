@@ -58,6 +58,24 @@ describe("statements per operation, counted", () => {
     expect(sql.filter((s) => /^SELECT .* FROM [`"]app_user[`"] WHERE/.test(s))).toHaveLength(1);
   });
 
+  it("seeks a deep page through the time index to its cursor (no scan from the index's start)", async () => {
+    const first = await counted(ADMIN, `{ licenseRequests(first: 50) { pageInfo { endCursor } } }`);
+    const deep = await counted(ADMIN, `query($after: String) { licenseRequests(first: 50, after: $after) { nodes { id } } }`, {
+      after: first.data["licenseRequests"].pageInfo.endCursor,
+    });
+    const page = deep.statements.find((sql) => /FROM [`"]license_request[`"] lr/.test(sql))!;
+    const values = Array.from(page.matchAll(/\?/g), () => 1);
+    const ds = server.service.dataSource;
+    if (ds.options.type === "better-sqlite3") {
+      // SQLite names the range it seeks: with the keyset's OR alone it says `(organizationId=?)` and scans.
+      const plan = await ds.query<{ detail: string }[]>(`EXPLAIN QUERY PLAN ${page}`, values);
+      expect(plan.map((step) => step.detail).join("\n")).toMatch(/ix_request_org_time \(organizationId=\? AND requestedAt<\?\)/);
+    } else {
+      const [plan] = await ds.query<{ key: string; type: string }[]>(`EXPLAIN ${page}`, values);
+      expect(plan).toMatchObject({ key: "ix_request_org_time", type: "range" });
+    }
+  });
+
   it("answers a request's details with every relation in the same statements for a request of 4 recipients as for one of 2", async () => {
     const details = `query($id: ID!) {
       licenseRequest(id: $id) {

@@ -76,8 +76,10 @@ export class LicenseRequestQueries {
       [window.bound, beyond(fetch === "ASC" ? "DESC" : "ASC")],
     ] as const) {
       if (!cursor) continue;
-      keyset.push(`(lr.\`requestedAt\` ${op} ? OR (lr.\`requestedAt\` = ? AND lr.\`id\` ${op} ?))`);
-      keysetParameters.push(cursor.sort, cursor.sort, cursor.id);
+      // The first term repeats the bound as a plain range, which SQLite's planner needs to seek
+      // the index to the cursor (with the OR alone it scans from the index's start).
+      keyset.push(`lr.\`requestedAt\` ${op}= ? AND (lr.\`requestedAt\` ${op} ? OR (lr.\`requestedAt\` = ? AND lr.\`id\` ${op} ?))`);
+      keysetParameters.push(cursor.sort, cursor.sort, cursor.sort, cursor.id);
     }
     const index = this.listIndex(requestScope(viewer), args.filter ?? null);
     const from = index && isMysqlFamily(this.dataSource) ? `\`license_request\` lr FORCE INDEX (\`${index}\`)` : "`license_request` lr";
