@@ -113,7 +113,8 @@ export class LicenseRequestQueries {
    */
   private tallyCount(viewer: Viewer, filter: LicenseRequestFilterInput | null, now: Date): { sql: string; parameters: unknown[] } | null {
     if (!("all" in requestScope(viewer)) || filter?.requesterId != null) return null;
-    // `conditions` has checked the filter's product ID (a foreign one matches nothing and is never counted).
+    // `conditions` has checked that the product ID is a product's (else nothing is counted); another
+    // organization's product has no tally rows in this one.
     const productId = filter?.productId != null ? localIdOf(filter.productId, "Product") : null;
     const statuses = filter ? admittedStatuses(filter.state, filter.statuses) : null;
     const tally = ["t.`organizationId` = ?"];
