@@ -151,7 +151,7 @@ async function startProcess(script: string, cpuProfileDir: string | null, env: R
 }
 
 /** `count` decided requests in Contoso (the migrations' demo seed), each naming its requester and one more person. */
-export async function seed(databaseUrl: string, count: number): Promise<{ adminId: number; organizationId: number }> {
+async function seed(databaseUrl: string, count: number): Promise<{ adminId: number; organizationId: number }> {
   const db = await mysql.createConnection({ uri: databaseUrl });
   try {
     const [[admin]] = (await db.query("SELECT id, organizationId FROM app_user WHERE email = 'admin@contoso.example'")) as unknown as [
