@@ -5,7 +5,8 @@
  * read, so the count only runs when a client selects it: no resolver of our
  * own per connection.
  */
-import { Field, Int, ObjectType } from "type-graphql";
+import { Field, Int } from "type-graphql";
+import { ObjectType } from "./objectType";
 import type { ClassType } from "type-graphql";
 
 @ObjectType()

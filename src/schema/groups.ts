@@ -1,5 +1,6 @@
 /** Security groups, bulk decision results and the decision preview (contract-admin-center.graphql). */
-import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Field, ID, Int } from "type-graphql";
+import { ObjectType } from "./objectType";
 import { connectionOf } from "./connection";
 import { Node } from "./node";
 import { UserError } from "./payloads";

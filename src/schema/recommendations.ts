@@ -5,7 +5,8 @@
  * `LicenseRequest.recommendations` is added by its field resolver
  * (src/resolvers/RecommendationResolvers.ts).
  */
-import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, InputType, registerEnumType } from "type-graphql";
+import { ObjectType } from "./objectType";
 import { enumOf } from "../values";
 import { Node } from "./node";
 import type { Lazy } from "./node";

@@ -3,7 +3,8 @@
  * Field resolvers in src/resolvers compute what is no column (global IDs,
  * relations, effective status, viewer fields).
  */
-import { Field, Int, ObjectType } from "type-graphql";
+import { Field, Int } from "type-graphql";
+import { ObjectType } from "./objectType";
 import { LicenseRequestDecisionAction, LicenseRequestStatus, RecipientDecision, Role } from "./enums";
 import { connectionOf, PageInfo } from "./connection";
 
