@@ -60,12 +60,12 @@ export class LicenseRequestShareResolver {
 
   @FieldResolver(() => User)
   sharedWith(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.user.load(share.sharedWithId);
+    return signedIn(ctx).loaders.userOf(share.sharedWithId);
   }
 
   @FieldResolver(() => User)
   sharedBy(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.user.load(share.sharedById);
+    return signedIn(ctx).loaders.userOf(share.sharedById);
   }
 
   @FieldResolver(() => LicenseRequestRecommendation, { nullable: true })
@@ -87,7 +87,7 @@ export class LicenseRequestRecommendationResolver {
     const { viewer, loaders } = signedIn(ctx);
     // Answered through a link by someone signed in elsewhere: the person is not theirs to see.
     if (viewer.organizationId !== recommendation.organizationId) throw forbidden("You may not see who gave this recommendation.");
-    return loaders.user.load(recommendation.byId);
+    return loaders.userOf(recommendation.byId);
   }
 }
 

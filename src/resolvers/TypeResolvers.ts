@@ -108,12 +108,12 @@ export class LicenseAssignmentResolver {
 
   @FieldResolver(() => User)
   user(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.user.load(assignment.userId);
+    return signedIn(ctx).loaders.userOf(assignment.userId);
   }
 
   @FieldResolver(() => Product)
-  async product(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
-    return (await signedIn(ctx).loaders.productById()).get(assignment.productId);
+  product(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.productOf(assignment.productId);
   }
 
   @FieldResolver(() => [ServicePlan])
@@ -134,7 +134,7 @@ export class LicenseAssignmentResolver {
 export class LicenseRequestRecipientResolver {
   @FieldResolver(() => User)
   user(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.user.load(recipient.userId);
+    return signedIn(ctx).loaders.userOf(recipient.userId);
   }
 
   @FieldResolver(() => LicenseAssignment, { nullable: true })
@@ -153,13 +153,13 @@ export class LicenseRequestResolver {
   }
 
   @FieldResolver(() => Product)
-  async product(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return (await signedIn(ctx).loaders.productById()).get(request.productId);
+  product(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.productOf(request.productId);
   }
 
   @FieldResolver(() => User)
   requester(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.user.load(request.requesterId);
+    return signedIn(ctx).loaders.userOf(request.requesterId);
   }
 
   @FieldResolver(() => [LicenseRequestRecipient])
@@ -179,7 +179,7 @@ export class LicenseRequestResolver {
 
   @FieldResolver(() => User, { nullable: true })
   decidedBy(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return request.decidedById === null ? null : signedIn(ctx).loaders.user.load(request.decidedById);
+    return request.decidedById === null ? null : signedIn(ctx).loaders.userOf(request.decidedById);
   }
 
   @FieldResolver(() => Product, { nullable: true })
@@ -232,7 +232,7 @@ export class LicenseRequestDecisionResolver {
 
   @FieldResolver(() => User, { nullable: true })
   actor(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    return decision.actorId === null ? null : signedIn(ctx).loaders.user.load(decision.actorId);
+    return decision.actorId === null ? null : signedIn(ctx).loaders.userOf(decision.actorId);
   }
 
   @FieldResolver(() => Product, { nullable: true })
@@ -272,6 +272,6 @@ export class RequestProcessSettingsResolver {
 
   @FieldResolver(() => User, { nullable: true })
   updatedBy(@Root() settings: RequestProcessSettingsEntity, @Ctx() ctx: Context) {
-    return settings.updatedById === null ? null : signedIn(ctx).loaders.user.load(settings.updatedById);
+    return settings.updatedById === null ? null : signedIn(ctx).loaders.userOf(settings.updatedById);
   }
 }

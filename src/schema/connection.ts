@@ -46,7 +46,9 @@ export function connectionOf<T extends object>(node: ClassType<T>, name: string,
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
-    @Field(() => Int)
+    // Counted when first read (a promise): a field with a resolver, which compiled
+    // operations wait for (they read a field without one as a plain value).
+    @Field(() => Int, { simple: false })
     totalCount: number;
   }
   return Connection;

@@ -7,6 +7,10 @@
  * (the access policy decides in the modules), so nothing is skipped; field
  * resolvers (`@FieldResolver`) are wrapped as before.
  *
+ * A field whose property may hold a promise (a connection's `totalCount`) sets
+ * `simple: false` for itself: compiled operations read a field without a resolver
+ * as a plain value and would not wait for it.
+ *
  * Every object type of the schema is declared with this one.
  */
 import { ObjectType as TypeGraphQLObjectType } from "type-graphql";

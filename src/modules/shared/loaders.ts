@@ -119,37 +119,46 @@ export function createLoaders(db: DataSource, organizationId: number) {
   /** `keys` with the organization first: every batch below is `organizationId = ? AND … IN (…)`. */
   const scoped = (keys: readonly number[]) => [organizationId, ...keys];
 
+  /** Users this operation has read, by its loader or through other statements' joins: `userOf` answers them at once. */
+  const usersRead = new Map<number, UserEntity | null>();
   /** Users of the organization; other loaders' joins fill it too (`prime`), so a user read with a page costs no statement. */
-  const user = new DataLoader<number, UserEntity | null>(
-    async (ids) =>
-      byId(
-        await rows(
-          db,
-          `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
-          scoped(ids),
-          toUser,
-        ),
-        ids,
-      ),
-    batching,
-  );
+  const user = new DataLoader<number, UserEntity | null>(async (ids) => {
+    const found = byId(
+      await rows(db, `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`, scoped(ids), toUser),
+      ids,
+    );
+    ids.forEach((id, i) => usersRead.set(id, found[i] ?? null));
+    return found;
+  }, batching);
   /**
    * A user another statement read through a join (on the user's id alone, so that the
    * join is a primary-key lookup): it fills the user loader only when it is of the
    * organization, as the loader's own statement would have found it.
    */
   const primeUser = (found: UserEntity | null): void => {
-    if (found && found.organizationId === organizationId) user.prime(found.id, found);
+    if (found && found.organizationId === organizationId) {
+      user.prime(found.id, found);
+      usersRead.set(found.id, found);
+    }
+  };
+  let productMap: Map<number, ProductEntity> | null = null;
+  const productById = (): Promise<Map<number, ProductEntity>> => {
+    productMapPromise ??= products().then((list) => (productMap = new Map(list.map((p) => [p.id, p]))));
+    return productMapPromise;
   };
 
   return {
     organizationId,
     /** The organization's products (one statement), when no service plan is needed. */
     products,
-    productById: (): Promise<Map<number, ProductEntity>> => {
-      productMapPromise ??= products().then((list) => new Map(list.map((p) => [p.id, p])));
-      return productMapPromise;
-    },
+    productById,
+    /**
+     * The organization's product with this id (undefined when it has none): at once once
+     * the operation has read its products, else when it has. Resolvers return this as it
+     * is, so a value already read costs them no promise to wait on.
+     */
+    productOf: (id: number): ProductEntity | undefined | Promise<ProductEntity | undefined> =>
+      productMap ? productMap.get(id) : productById().then((map) => map.get(id)),
     /** Products with their service plans. */
     catalog: (): Promise<Catalog> => {
       catalogPromise ??= loadCatalog(db, organizationId, products());
@@ -167,6 +176,15 @@ export function createLoaders(db: DataSource, organizationId: number) {
 
     user,
     primeUser,
+    /**
+     * The user with this id (null when the organization has none): at once when the
+     * operation has read it already (a page's requesters and its recipients' users come
+     * with their rows), else through the loader.
+     */
+    userOf: (id: number): UserEntity | null | Promise<UserEntity | null> => {
+      const known = usersRead.get(id);
+      return known !== undefined ? known : user.load(id);
+    },
 
     request: new DataLoader<number, LicenseRequestEntity | null>(
       async (ids) =>
