@@ -183,9 +183,8 @@ export class LicenseRequestResolver {
   }
 
   @FieldResolver(() => Product, { nullable: true })
-  async assignedProduct(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    if (request.assignedProductId === null) return null;
-    return (await signedIn(ctx).loaders.productById()).get(request.assignedProductId) ?? null;
+  assignedProduct(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return request.assignedProductId === null ? null : signedIn(ctx).loaders.productOf(request.assignedProductId);
   }
 
   @FieldResolver(() => [ServicePlan])
@@ -236,9 +235,8 @@ export class LicenseRequestDecisionResolver {
   }
 
   @FieldResolver(() => Product, { nullable: true })
-  async product(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    if (decision.productId === null) return null;
-    return (await signedIn(ctx).loaders.productById()).get(decision.productId) ?? null;
+  product(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return decision.productId === null ? null : signedIn(ctx).loaders.productOf(decision.productId);
   }
 
   @FieldResolver(() => [ServicePlan])

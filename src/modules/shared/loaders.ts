@@ -153,9 +153,9 @@ export function createLoaders(db: DataSource, organizationId: number) {
     products,
     productById,
     /**
-     * The organization's product with this id (undefined when it has none): at once once
-     * the operation has read its products, else when it has. Resolvers return this as it
-     * is, so a value already read costs them no promise to wait on.
+     * The organization's product with this id (undefined when it has none): at once when
+     * the operation has read its products already, else through `productById`. Resolvers
+     * return this as it is, so a value already read costs them no promise to wait on.
      */
     productOf: (id: number): ProductEntity | undefined | Promise<ProductEntity | undefined> =>
       productMap ? productMap.get(id) : productById().then((map) => map.get(id)),
