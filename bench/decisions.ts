@@ -18,8 +18,8 @@
  */
 import { performance } from "node:perf_hooks";
 import type { DataSource } from "typeorm";
-import { signToken } from "../src/modules/access/authentication";
-import { localIdOf, toGlobalId } from "../src/modules/shared/ids";
+import { signToken } from "../src/services/access/authentication";
+import { localIdOf, toGlobalId } from "../src/services/shared/ids";
 import { ProductEntity, UserEntity } from "../src/entities";
 
 export interface DecisionsOptions {

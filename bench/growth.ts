@@ -9,8 +9,8 @@
 import { performance } from "node:perf_hooks";
 import type { DataSource } from "typeorm";
 import { LicenseRequestEntity, ProductEntity, UserEntity } from "../src/entities";
-import { signToken } from "../src/modules/access/authentication";
-import { requestCursor } from "../src/modules/licenseRequests/queries";
+import { signToken } from "../src/services/access/authentication";
+import { requestCursor } from "../src/services/licenseRequests/queries";
 
 export interface GrowthOptions {
   url: string;

@@ -20,7 +20,7 @@ import path from "node:path";
 import readline from "node:readline";
 import autocannon from "autocannon";
 import mysql from "mysql2/promise";
-import { signToken } from "../src/modules/access/authentication";
+import { signToken } from "../src/services/access/authentication";
 import { BASELINE_QUERY } from "./baseline";
 import { serviceNodeFlags } from "./serviceCommand";
 

@@ -5,9 +5,9 @@
  */
 import type { Logger } from "pino";
 import type { AdmittedOperation } from "./server/graphql/pipeline";
-import type { Services } from "./modules";
-import type { Loaders } from "./modules/shared/loaders";
-import type { Viewer } from "./modules/shared/viewer";
+import type { Services } from "./services";
+import type { Loaders } from "./services/shared/loaders";
+import type { Viewer } from "./services/shared/viewer";
 
 export interface Context {
   requestId: string;

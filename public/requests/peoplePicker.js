@@ -15,7 +15,7 @@ import { MinePeople } from "./generated/operations.js";
 
 /** @import { Person } from "./mineState.js" */
 
-/** The API's bound on `search` (src/modules/users/directory.ts). */
+/** The API's bound on `search` (src/services/users/directory.ts). */
 export const MAX_SEARCH_LENGTH = 200;
 const MATCHES_SHOWN = 8;
 const TYPING_PAUSE_MS = 150;

@@ -3,7 +3,7 @@ import "reflect-metadata";
 import fs from "node:fs";
 import path from "node:path";
 import { buildSchema } from "../resolvers";
-import { printApiSchema } from "../schema/buildSchema";
+import { printApiSchema } from "../schema/shared/buildSchema";
 
 buildSchema().then(
   (schema) => {

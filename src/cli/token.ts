@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { DatabaseConfig, loadConfig } from "../config";
 import { createDataSource } from "../db/dataSource";
 import { UserEntity } from "../entities";
-import { signToken } from "../modules/access/authentication";
+import { signToken } from "../services/access/authentication";
 
 function where(database: DatabaseConfig): string {
   return database.type === "sqlite" ? path.resolve(database.path) : "the MySQL database of DATABASE_URL";

@@ -13,7 +13,7 @@ export type StoredRecipientDecision = RecipientDecisionValue;
 
 /**
  * A license request. `status` is what was stored; a PENDING row past `expiresAt`
- * reads as EXPIRED everywhere (see modules/licenseRequests/status.ts) until the sweep stores it.
+ * reads as EXPIRED everywhere (see src/services/licenseRequests/status.ts) until the sweep stores it.
  */
 @Entity("license_request")
 @Index("ix_request_org_status_time", ["organizationId", "status", "requestedAt", "id"])

@@ -6,7 +6,7 @@
  * the last offset read.
  */
 import fs from "node:fs";
-import type { Clock } from "../modules/shared/clock";
+import type { Clock } from "../services/shared/clock";
 
 export function fileClock(path: string): Clock {
   let offset = 0;

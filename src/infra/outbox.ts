@@ -10,8 +10,8 @@
 import { randomUUID } from "node:crypto";
 import { OutboxEmailEntity } from "../entities";
 import { describeError } from "../logger";
-import type { Clock } from "../modules/shared/clock";
-import type { Database } from "../modules/shared/unitOfWork";
+import type { Clock } from "../services/shared/clock";
+import type { Database } from "../services/shared/unitOfWork";
 import type { MailTransport } from "./mailTransport";
 
 export interface OutboxDispatcherOptions {

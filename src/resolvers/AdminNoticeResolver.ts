@@ -1,6 +1,6 @@
 import { FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestProcessSettingsEntity } from "../entities";
-import { AdminNotification } from "../schema/adminNotices";
+import { AdminNotification } from "../schema/settings/adminNotification";
 import { RequestProcessSettings } from "../schema/types";
 
 /** RequestProcessSettings.adminNotification (contract-admin-center.graphql). */

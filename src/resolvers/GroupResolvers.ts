@@ -7,13 +7,13 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import type { GroupEntity, LicenseAssignmentEntity, LicenseRequestEntity } from "../entities";
-import { can } from "../modules/access/policy";
-import { eligibleGroups } from "../modules/licenseRequests/rules";
-import { toGlobalId } from "../modules/shared/ids";
-import { DecideLicenseRequestsInput, LicenseRequestDecisionInput } from "../schema/decisionInputs";
+import { can } from "../services/access/policy";
+import { eligibleGroups } from "../services/licenseRequests/rules";
+import { toGlobalId } from "../services/shared/ids";
+import { DecideLicenseRequestsInput, LicenseRequestDecisionInput } from "../schema/licenseRequests/decisionInputs";
 import { DecideLicenseRequestsPayload, Group, GroupConnection, LicenseRequestDecisionPreview } from "../schema/groups";
 import { LicenseAssignment, LicenseRequest, Product, UserConnection } from "../schema/types";
-import { signedIn } from "./helpers";
+import { signedIn } from "./shared/helpers";
 
 @Resolver(() => Group)
 export class GroupResolver {

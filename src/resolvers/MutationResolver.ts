@@ -1,8 +1,8 @@
 /** Thin mutation resolvers: one service call each, its outcome mapped to the payload. */
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import type { Context } from "../context";
-import type { Outcome } from "../modules/shared/errors";
-import type { MutationResult } from "../modules/shared/idempotency";
+import type { Outcome } from "../services/shared/errors";
+import type { MutationResult } from "../services/shared/idempotency";
 import {
   ApproveLicenseRequestInput,
   CancelLicenseRequestInput,
@@ -17,7 +17,7 @@ import {
   SubmitLicenseRequestPayload,
   UpdateRequestProcessSettingsPayload,
 } from "../schema/payloads";
-import { signedIn } from "./helpers";
+import { signedIn } from "./shared/helpers";
 
 /** `{ ...fields, userErrors: [], clientMutationId }` on success; `{ ...empty, userErrors }` otherwise. */
 function payload<T, P extends object>(

@@ -1,10 +1,10 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
 import type { Context } from "../context";
-import { badUserInput } from "../modules/shared/errors";
-import { MAX_NODES } from "../modules/nodes/nodeLookup";
-import { localIdOf } from "../modules/shared/ids";
+import { badUserInput } from "../services/shared/errors";
+import { MAX_NODES } from "../services/nodes/nodeLookup";
+import { localIdOf } from "../services/shared/ids";
 import { LicenseRequestFilter, LicenseRequestOrder } from "../schema/inputs";
-import { Node } from "../schema/node";
+import { Node } from "../schema/shared/node";
 import {
   LicenseRequest,
   LicenseRequestConnection,
@@ -14,7 +14,7 @@ import {
   User,
   UserConnection,
 } from "../schema/types";
-import { signedIn } from "./helpers";
+import { signedIn } from "./shared/helpers";
 
 @Resolver()
 export class QueryResolver {

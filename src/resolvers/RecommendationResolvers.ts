@@ -6,8 +6,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import type { Context } from "../context";
 import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../entities";
-import { forbidden } from "../modules/shared/errors";
-import { toGlobalId } from "../modules/shared/ids";
+import { forbidden } from "../services/shared/errors";
+import { toGlobalId } from "../services/shared/ids";
 import {
   LicenseRequestRecommendation,
   LicenseRequestShare,
@@ -15,9 +15,9 @@ import {
   RecordRecommendationPayload,
   ShareLicenseRequestInput,
   ShareLicenseRequestPayload,
-} from "../schema/recommendations";
+} from "../schema/recommendations/types";
 import { LicenseRequest, User } from "../schema/types";
-import { signedIn } from "./helpers";
+import { signedIn } from "./shared/helpers";
 
 @Resolver()
 export class RecommendationMutationResolver {

@@ -3,7 +3,7 @@
  * graphql-ws `onSubscribe` (src/server/websocket.ts) so a refusal is an `error`
  * message, not `@Authorized` (which would fail inside `subscribe` and answer
  * with a `next` carrying errors). Each event is re-checked and re-read in
- * modules/live/liveUpdates.ts; rights that ended end the stream, which graphql-ws
+ * services/live/liveUpdates.ts; rights that ended end the stream, which graphql-ws
  * answers with an `error` message (FORBIDDEN, UNAUTHENTICATED).
  */
 import { Arg, Ctx, ID, Root, Subscription } from "type-graphql";

@@ -15,11 +15,11 @@ import type {
   ServicePlanEntity,
   UserEntity,
 } from "../entities";
-import { can, POLICY_ACTIONS_EXTENSION } from "../modules/access/policy";
-import { toGlobalId } from "../modules/shared/ids";
-import type { Catalog } from "../modules/shared/loaders";
-import { availableLicenses, eligibleProducts } from "../modules/licenseRequests/rules";
-import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../modules/licenseRequests/status";
+import { can, POLICY_ACTIONS_EXTENSION } from "../services/access/policy";
+import { toGlobalId } from "../services/shared/ids";
+import type { Catalog } from "../services/shared/loaders";
+import { availableLicenses, eligibleProducts } from "../services/licenseRequests/rules";
+import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../services/licenseRequests/status";
 import { LicenseRequestStatus, Role } from "../schema/enums";
 import {
   LicenseAssignment,
@@ -32,7 +32,7 @@ import {
   ServicePlan,
   User,
 } from "../schema/types";
-import { signedIn } from "./helpers";
+import { signedIn } from "./shared/helpers";
 
 /** A user a loader found (it answers null for a missing key, an Error for a failed one). */
 const isUser = (user: UserEntity | Error | null): user is UserEntity => user !== null && !(user instanceof Error);

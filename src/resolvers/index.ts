@@ -1,5 +1,5 @@
 import type { NonEmptyArray } from "type-graphql";
-import { createEventBus, EventBus } from "../modules/shared/events";
+import { createEventBus, EventBus } from "../services/shared/events";
 import { AdminNoticeResolver } from "./AdminNoticeResolver";
 import { GroupQueryResolver, GroupResolver, LicenseAssignmentGroupResolver, LicenseRequestGroupsResolver } from "./GroupResolvers";
 import { MutationResolver } from "./MutationResolver";
@@ -22,7 +22,7 @@ import {
   ServicePlanResolver,
   UserResolver,
 } from "./TypeResolvers";
-import { buildApiSchema } from "../schema/buildSchema";
+import { buildApiSchema } from "../schema/shared/buildSchema";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -51,6 +51,6 @@ export const resolvers: NonEmptyArray<Function> = [
 
 /**
  * The API's schema with every resolver. type-graphql insists on a pubSub for
- * subscriptions; ours subscribe through modules/live/liveUpdates.ts, on the same bus.
+ * subscriptions; ours subscribe through services/live/liveUpdates.ts, on the same bus.
  */
 export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus });

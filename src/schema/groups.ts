@@ -1,8 +1,8 @@
 /** Security groups, bulk decision results and the decision preview (contract-admin-center.graphql). */
 import { Field, ID, Int } from "type-graphql";
-import { ObjectType } from "./objectType";
-import { connectionOf } from "./connection";
-import { Node } from "./node";
+import { ObjectType } from "./shared/objectType";
+import { connectionOf } from "./shared/connection";
+import { Node } from "./shared/node";
 import { UserError } from "./payloads";
 import { LicenseAssignment, LicenseRequest, Product, User, UserConnection } from "./types";
 

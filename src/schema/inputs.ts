@@ -1,8 +1,8 @@
 /** Input types of the contract. Bounds are checked in the services (see api.md "Rules"). */
 import { Field, ID, InputType } from "type-graphql";
-import { AssignThroughInput } from "./decisionInputs";
+import { AssignThroughInput } from "./licenseRequests/decisionInputs";
 import { LicenseRequestOrderField, LicenseRequestState, LicenseRequestStatus, OrderDirection } from "./enums";
-import { AdminNotification } from "./adminNotices";
+import { AdminNotification } from "./settings/adminNotification";
 
 const IDEMPOTENCY_KEY_DESCRIPTION =
   "Makes a retry safe: the same key from the same user for the same mutation\nwithin 24 hours acts once and answers as the first call did (at most 64 chars).";

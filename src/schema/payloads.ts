@@ -1,6 +1,6 @@
 /** Mutation payloads: the result, `userErrors` (then nothing changed), and the echoed clientMutationId. */
 import { Field } from "type-graphql";
-import { ObjectType } from "./objectType";
+import { ObjectType } from "./shared/objectType";
 import { UserErrorCode } from "./enums";
 import { LicenseAssignment, LicenseRequest, RequestProcessSettings } from "./types";
 

@@ -4,13 +4,13 @@
  * relations, effective status, viewer fields).
  */
 import { Field, Int } from "type-graphql";
-import { ObjectType } from "./objectType";
+import { ObjectType } from "./shared/objectType";
 import { LicenseRequestDecisionAction, LicenseRequestStatus, RecipientDecision, Role } from "./enums";
-import { connectionOf, PageInfo } from "./connection";
+import { connectionOf, PageInfo } from "./shared/connection";
 
 export { PageInfo };
-import type { Lazy } from "./node";
-import { Node } from "./node";
+import type { Lazy } from "./shared/node";
+import { Node } from "./shared/node";
 
 @ObjectType({ implements: Node })
 export class Organization extends Node {

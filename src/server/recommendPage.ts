@@ -21,9 +21,9 @@
  * an anonymous GraphQL operation does.
  */
 import express, { Request, Response, Router } from "express";
-import type { Services } from "../modules";
-import type { SharedRequestView } from "../modules/recommendations";
-import { MAX_RECOMMENDATION_COMMENT_LENGTH } from "../modules/recommendations/messages";
+import type { Services } from "../services";
+import type { SharedRequestView } from "../services/recommendations";
+import { MAX_RECOMMENDATION_COMMENT_LENGTH } from "../services/recommendations/messages";
 import type { CostLimiter } from "./graphql/rateLimit";
 import { contentSecurityPolicy } from "./requestsPage";
 

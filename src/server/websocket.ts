@@ -26,7 +26,7 @@
  *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
- *   ends with SUBSCRIBER_TOO_SLOW (modules/shared/events.ts), and a socket holding
+ *   ends with SUBSCRIBER_TOO_SLOW (src/services/shared/events.ts), and a socket holding
  *   more than `WS_MAX_BUFFERED_BYTES` unsent is closed with 1013.
  * - Subscriptions run through `SharedExecution` (graphql/sharedExecution.ts):
  *   subscribers who see the same payload of an event share one execution and
@@ -60,9 +60,9 @@ import { WebSocketServer, WebSocket } from "ws";
 import type { Logger } from "pino";
 import type { Config } from "../config";
 import { buildContext, Context } from "../context";
-import type { Services } from "../modules";
-import { AuthenticationError } from "../modules/access/authentication";
-import type { Viewer } from "../modules/shared/viewer";
+import type { Services } from "../services";
+import { AuthenticationError } from "../services/access/authentication";
+import type { Viewer } from "../services/shared/viewer";
 import { isServiceUnavailable, namingSchema } from "./graphql/errors";
 import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";

@@ -11,7 +11,7 @@
  */
 import { Page } from "playwright-core";
 import { GroupMemberEntity, LicenseAssignmentEntity, ProductEntity } from "../../src/entities";
-import { localIdOf } from "../../src/modules/shared/ids";
+import { localIdOf } from "../../src/services/shared/ids";
 import { browserSuite, Chromium, expectOnlyOwnOrigin, Session } from "../helpers/browser";
 import { RequestsApi } from "../helpers/requests";
 import { TestServer } from "../helpers/server";

@@ -8,7 +8,7 @@
  * test/e2e/admin-notices-processes.test.ts.
  */
 import { AdminDigestEntity, OutboxEmailEntity, UserEntity } from "../../src/entities";
-import { localIdOf } from "../../src/modules/shared/ids";
+import { localIdOf } from "../../src/services/shared/ids";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 import { SmtpSink, startSmtpSink } from "../helpers/smtp";

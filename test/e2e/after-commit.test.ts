@@ -13,11 +13,11 @@
  */
 import { QueryFailedError } from "typeorm";
 import { LicenseRequestEntity } from "../../src/entities";
-import type { Clock } from "../../src/modules/shared/clock";
-import { DAY_MS, ManualClock } from "../../src/modules/shared/clock";
-import { createEventBus, Topic } from "../../src/modules/shared/events";
-import { localIdOf } from "../../src/modules/shared/ids";
-import { Database } from "../../src/modules/shared/unitOfWork";
+import type { Clock } from "../../src/services/shared/clock";
+import { DAY_MS, ManualClock } from "../../src/services/shared/clock";
+import { createEventBus, Topic } from "../../src/services/shared/events";
+import { localIdOf } from "../../src/services/shared/ids";
+import { Database } from "../../src/services/shared/unitOfWork";
 import { createTestDatabase } from "../helpers/database";
 import { startTestServer, TestServer } from "../helpers/server";
 import { liveClient, LiveClient } from "../helpers/ws";

@@ -7,8 +7,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, KeyLike, SignJWT } from "jose";
-import { signToken } from "../../src/modules/access/authentication";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { signToken } from "../../src/services/access/authentication";
+import { toGlobalId } from "../../src/services/shared/ids";
 import { TEST_JWT_SECRET } from "../helpers/fixtures";
 import { GraphQLResponse, startTestServer, TestServer } from "../helpers/server";
 

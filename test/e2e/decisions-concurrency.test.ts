@@ -5,8 +5,8 @@
  * that act once even when they race, and expiry read and swept.
  */
 import { DecisionRecordEntity, LicenseAssignmentEntity, ProductEntity, UserEntity } from "../../src/entities";
-import { signToken } from "../../src/modules/access/authentication";
-import { localIdOf, toGlobalId } from "../../src/modules/shared/ids";
+import { signToken } from "../../src/services/access/authentication";
+import { localIdOf, toGlobalId } from "../../src/services/shared/ids";
 import { TEST_JWT_SECRET } from "../helpers/fixtures";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";

@@ -4,7 +4,7 @@
  * changed; roles as FORBIDDEN; other organizations as NOT_FOUND.
  */
 import { OutboxEmailEntity } from "../../src/entities";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { toGlobalId } from "../../src/services/shared/ids";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 

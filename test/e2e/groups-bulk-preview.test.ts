@@ -7,8 +7,8 @@
  * it was, and decisions in bulk, each on its own, idempotent as a whole.
  */
 import { GroupMemberEntity, LicenseAssignmentEntity, UserEntity } from "../../src/entities";
-import { signToken } from "../../src/modules/access/authentication";
-import { localIdOf, toGlobalId } from "../../src/modules/shared/ids";
+import { signToken } from "../../src/services/access/authentication";
+import { localIdOf, toGlobalId } from "../../src/services/shared/ids";
 import { snapshot, snapshotDiff } from "../helpers/attacks";
 import { TEST_JWT_SECRET } from "../helpers/fixtures";
 import { requestsApi, RequestsApi } from "../helpers/requests";

@@ -6,8 +6,8 @@
  * calls over the same requests give each request exactly one winner.
  */
 import { DecisionRecordEntity, LicenseAssignmentEntity, ProductEntity, UserEntity } from "../../src/entities";
-import { signToken } from "../../src/modules/access/authentication";
-import { localIdOf, toGlobalId } from "../../src/modules/shared/ids";
+import { signToken } from "../../src/services/access/authentication";
+import { localIdOf, toGlobalId } from "../../src/services/shared/ids";
 import { TEST_JWT_SECRET } from "../helpers/fixtures";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";

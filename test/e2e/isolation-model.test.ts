@@ -24,7 +24,7 @@
 import fc from "fast-check";
 import { DataSource } from "typeorm";
 import { ProductEntity } from "../../src/entities";
-import { fromGlobalId, NodeTypeName, toGlobalId } from "../../src/modules/shared/ids";
+import { fromGlobalId, NodeTypeName, toGlobalId } from "../../src/services/shared/ids";
 import { attackRuns, attackSeed, idCatalogue, idsIn, organizationOf, snapshot, snapshotDiff, WsSession, wsErrors } from "../helpers/attacks";
 import { startTestServer, TestServer } from "../helpers/server";
 import { eventually, liveClient, LiveClient, LiveSubscription } from "../helpers/ws";

@@ -8,7 +8,7 @@
  */
 import type { DataSource } from "typeorm";
 import { OutboxEmailEntity } from "../../src/entities";
-import { Database } from "../../src/modules/shared/unitOfWork";
+import { Database } from "../../src/services/shared/unitOfWork";
 import { smtpTransport } from "../../src/infra/mailTransport";
 import { OutboxDispatcher } from "../../src/infra/outbox";
 import { DIST_ENTRY, requireBuild } from "../helpers/built";

@@ -16,7 +16,7 @@ import {
   ServicePlanEntity,
   UserEntity,
 } from "../../src/entities";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { toGlobalId } from "../../src/services/shared/ids";
 import { insertDecidedRequests } from "../helpers/bulk";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { GraphQLResponse, startTestServer, TestServer } from "../helpers/server";

@@ -8,9 +8,9 @@
  * nothing else, within its address's rate limit.
  */
 import { LicenseRequestShareEntity, OutboxEmailEntity } from "../../src/entities";
-import { localIdOf } from "../../src/modules/shared/ids";
-import { DAY_MS } from "../../src/modules/shared/clock";
-import { hashShareToken } from "../../src/modules/recommendations/tokens";
+import { localIdOf } from "../../src/services/shared/ids";
+import { DAY_MS } from "../../src/services/shared/clock";
+import { hashShareToken } from "../../src/services/recommendations/tokens";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 import { startSmtpSink } from "../helpers/smtp";

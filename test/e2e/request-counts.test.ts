@@ -1,6 +1,6 @@
 /**
  * An admin's `licenseRequests.totalCount` comes from the organization's tally
- * (src/modules/licenseRequests/queries.ts, `tallyCount`), not from counting the
+ * (src/services/licenseRequests/queries.ts, `tallyCount`), not from counting the
  * requests; these tests hold it to the requests it counts: for every filter an
  * admin can give, it equals the number of nodes the same filter pages through,
  * before and after pending requests pass their expiry without the sweep

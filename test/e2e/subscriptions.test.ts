@@ -10,9 +10,9 @@
  * produced, and it has to be the first thing that subscriber receives.
  */
 import { UserEntity } from "../../src/entities";
-import { signToken } from "../../src/modules/access/authentication";
-import { DAY_MS } from "../../src/modules/shared/clock";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { signToken } from "../../src/services/access/authentication";
+import { DAY_MS } from "../../src/services/shared/clock";
+import { toGlobalId } from "../../src/services/shared/ids";
 import { startTestServer, TestServer } from "../helpers/server";
 import { eventually, liveClient, LiveClient, LiveSubscription, rawSocket, RawSocket, within } from "../helpers/ws";
 

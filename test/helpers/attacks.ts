@@ -8,7 +8,7 @@
 import WebSocket from "ws";
 import { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import { allEntities, OutboxEmailEntity } from "../../src/entities";
-import { fromGlobalId, NodeTypeName, toGlobalId } from "../../src/modules/shared/ids";
+import { fromGlobalId, NodeTypeName, toGlobalId } from "../../src/services/shared/ids";
 import { WAIT_MS } from "./ws";
 
 /**

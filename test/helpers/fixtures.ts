@@ -3,8 +3,8 @@
  */
 import { DataSource } from "typeorm";
 import { ProductEntity, ServicePlanEntity, UserEntity } from "../../src/entities";
-import { signToken } from "../../src/modules/access/authentication";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { signToken } from "../../src/services/access/authentication";
+import { toGlobalId } from "../../src/services/shared/ids";
 
 export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
 

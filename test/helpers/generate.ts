@@ -30,7 +30,7 @@ import {
   isObjectType,
   isUnionType,
 } from "graphql";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { toGlobalId } from "../../src/services/shared/ids";
 
 export const ROOT = path.resolve(__dirname, "../..");
 

@@ -3,7 +3,7 @@
  * HTTP against a test server, for the decision tests.
  */
 import { LicenseAssignmentEntity, LicenseRequestEntity, OutboxEmailEntity, ProductEntity } from "../../src/entities";
-import { localIdOf } from "../../src/modules/shared/ids";
+import { localIdOf } from "../../src/services/shared/ids";
 import type { TestServer } from "./server";
 
 export interface UserErrorShape {

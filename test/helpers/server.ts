@@ -7,7 +7,7 @@ import type { DestinationStream, Logger } from "pino";
 import { loadConfig } from "../../src/config";
 import { createLogger } from "../../src/logger";
 import { RunningService, startService, StartOptions } from "../../src/runtime";
-import { ManualClock } from "../../src/modules/shared/clock";
+import { ManualClock } from "../../src/services/shared/clock";
 import { createTestDatabase, TestDatabase } from "./database";
 import { demoIds, DemoIds, TEST_JWT_SECRET } from "./fixtures";
 

@@ -10,7 +10,7 @@ import { DataSource } from "typeorm";
 import { createDataSource, openDatabase } from "../../src/db/dataSource";
 import { Initial1764000000000 } from "../../src/db/migrations/1764000000000-Initial";
 import { JoinTables1765000000000 } from "../../src/db/migrations/1765000000000-JoinTables";
-import { isDuplicateKeyError } from "../../src/modules/shared/unitOfWork";
+import { isDuplicateKeyError } from "../../src/services/shared/unitOfWork";
 import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
 
 const rowsOf = (ds: DataSource, sql: string) => ds.query<Record<string, unknown>[]>(sql);

@@ -1,5 +1,5 @@
 /**
- * licenseRequests pages by keyset, never by OFFSET (modules/shared/keyset.ts): a walk
+ * licenseRequests pages by keyset, never by OFFSET (src/services/shared/keyset.ts): a walk
  * through every page returns each row that existed when it began exactly once,
  * in order, even while requests are added between two pages, newer ones and ones
  * at the very same requestedAt as the page boundary among them. Rows added behind
@@ -8,7 +8,7 @@
  * plain `LIMIT size + 1` and no OFFSET in any form.
  */
 import { LicenseRequestEntity } from "../../src/entities";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { toGlobalId } from "../../src/services/shared/ids";
 import { insertDecidedRequests } from "../helpers/bulk";
 import { usingMysql } from "../helpers/database";
 import { startTestServer, TestServer } from "../helpers/server";

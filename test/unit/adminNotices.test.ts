@@ -1,17 +1,11 @@
 /**
- * The admin notices' emails (src/modules/notifications/adminNotices.ts) and
- * when they are due (src/modules/licenseRequests/noticeRules.ts): wording,
+ * The admin notices' emails (src/services/notices/emails.ts) and
+ * when they are due (src/services/notices/rules.ts): wording,
  * HTML escaping, the Requests page's link, safe subjects, UTC days.
  */
 import { loadConfig } from "../../src/config";
-import { digestDue, reminderWindow, utcDayStart } from "../../src/modules/licenseRequests/noticeRules";
-import {
-  composeDigestEmail,
-  composeExpiredEmail,
-  composeNewRequestEmail,
-  composeReminderEmail,
-  NoticeRequest,
-} from "../../src/modules/notifications/adminNotices";
+import { digestDue, reminderWindow, utcDayStart } from "../../src/services/notices/rules";
+import { composeDigestEmail, composeExpiredEmail, composeNewRequestEmail, composeReminderEmail, NoticeRequest } from "../../src/services/notices/emails";
 
 const URL = "https://licenses.contoso.example/requests?a=1&b=2";
 const request: NoticeRequest = {

@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication (src/modules/access/authentication.ts): HS256 with a secret or
+ * Bearer-token authentication (src/services/access/authentication.ts): HS256 with a secret or
  * asymmetric keys from a JWKS, algorithms pinned, `sub`/`tid`/`exp` required,
  * the user read from the database. Every failure is an AuthenticationError.
  */
@@ -8,8 +8,8 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, JWK, KeyLike, SignJWT } from "jose";
 import type { DataSource } from "typeorm";
 import type { UserEntity } from "../../src/entities";
-import { AuthenticationError, Authenticator, signToken } from "../../src/modules/access/authentication";
-import { toGlobalId } from "../../src/modules/shared/ids";
+import { AuthenticationError, Authenticator, signToken } from "../../src/services/access/authentication";
+import { toGlobalId } from "../../src/services/shared/ids";
 
 const SECRET = "unit-test-secret-unit-test-secret-0123456789";
 const ISSUER = "https://login.test.example/";

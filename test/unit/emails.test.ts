@@ -1,5 +1,5 @@
-/** The decision email's wording and escaping (src/modules/notifications/decisionEmails.ts). */
-import { composeDecisionEmail, DecisionEmailFacts } from "../../src/modules/notifications/decisionEmails";
+/** The decision email's wording and escaping (src/services/licenseRequests/emails.ts). */
+import { composeDecisionEmail, DecisionEmailFacts } from "../../src/services/licenseRequests/emails";
 
 const approved: DecisionEmailFacts = {
   organizationName: "Contoso",

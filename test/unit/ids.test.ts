@@ -1,5 +1,5 @@
-/** Opaque global IDs (src/modules/shared/ids.ts): base64url("Type:localId"); anything else names nothing. */
-import { fromGlobalId, localIdOf, toGlobalId } from "../../src/modules/shared/ids";
+/** Opaque global IDs (src/services/shared/ids.ts): base64url("Type:localId"); anything else names nothing. */
+import { fromGlobalId, localIdOf, toGlobalId } from "../../src/services/shared/ids";
 
 const encode = (text: string) => Buffer.from(text, "utf8").toString("base64url");
 

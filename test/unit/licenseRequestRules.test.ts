@@ -1,5 +1,5 @@
 /**
- * The rules of license requests (src/modules/licenseRequests/rules.ts), on
+ * The rules of license requests (src/services/licenseRequests/rules.ts), on
  * plain data, no database: each rule of api.md "Rules" that is a judgement.
  */
 import type { GroupEntity, LicenseRequestEntity, ProductEntity, ServicePlanEntity, UserEntity } from "../../src/entities";
@@ -20,8 +20,8 @@ import {
   productErrors,
   staleRequests,
   underDecision,
-} from "../../src/modules/licenseRequests/rules";
-import { toGlobalId } from "../../src/modules/shared/ids";
+} from "../../src/services/licenseRequests/rules";
+import { toGlobalId } from "../../src/services/shared/ids";
 
 const product = (id: number, name: string, plans: number[], counts: { total: number; assigned: number } = { total: 5, assigned: 0 }, selfService = false) => ({
   row: {

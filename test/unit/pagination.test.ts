@@ -1,5 +1,5 @@
 /**
- * Connection arguments (src/modules/shared/pagination.ts): `first`/`last` take 1..100,
+ * Connection arguments (src/services/shared/pagination.ts): `first`/`last` take 1..100,
  * 20 forward by default, not both together; cursors must be this connection's.
  * Every violation is a BAD_USER_INPUT error naming the argument.
  */
@@ -12,7 +12,7 @@ import {
   MAX_PAGE_SIZE,
   pageWindow,
   toConnection,
-} from "../../src/modules/shared/pagination";
+} from "../../src/services/shared/pagination";
 
 /** This connection's cursors: [n] with a number n. */
 const decodeNumberCursor = (cursor: string): number | null => {

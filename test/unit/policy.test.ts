@@ -1,10 +1,10 @@
 /**
- * The one access policy (src/modules/access/policy.ts) against api.md's
+ * The one access policy (src/services/access/policy.ts) against api.md's
  * "Who may do what", row by row: for each action, a plain user, a global
  * admin, and anyone of another organization.
  */
-import { Action, Actions, assertCan, can, requestScope, viewOf } from "../../src/modules/access/policy";
-import type { Viewer } from "../../src/modules/shared/viewer";
+import { Action, Actions, assertCan, can, requestScope, viewOf } from "../../src/services/access/policy";
+import type { Viewer } from "../../src/services/shared/viewer";
 import type { UserEntity } from "../../src/entities";
 
 const ORG = 1;

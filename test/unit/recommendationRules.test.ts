@@ -1,7 +1,7 @@
-/** The pure rules of second opinions (src/modules/recommendations/rules.ts), the link's secret, and the email's escaping. */
-import { answerRefusal, shareExpiry, shareInputErrors } from "../../src/modules/recommendations/rules";
-import { hashShareToken, isShareTokenShaped, newShareToken } from "../../src/modules/recommendations/tokens";
-import { composeShareEmail } from "../../src/modules/notifications/shareEmails";
+/** The pure rules of second opinions (src/services/recommendations/rules.ts), the link's secret, and the email's escaping. */
+import { answerRefusal, shareExpiry, shareInputErrors } from "../../src/services/recommendations/rules";
+import { hashShareToken, isShareTokenShaped, newShareToken } from "../../src/services/recommendations/tokens";
+import { composeShareEmail } from "../../src/services/recommendations/emails";
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date(Date.parse("2026-11-24T12:00:00Z"));

@@ -1,11 +1,11 @@
 /**
- * How a stored request reads at a time (src/modules/licenseRequests/status.ts): a PENDING
+ * How a stored request reads at a time (src/services/licenseRequests/status.ts): a PENDING
  * request whose `expiresAt` has come (the instant itself included) reads EXPIRED,
  * decided at `expiresAt`; every other stored status reads as stored.
  */
 import type { LicenseRequestEntity, StoredRequestStatus } from "../../src/entities";
-import { admittedStatuses, canCancel, canDecide, effectiveDecidedAt, effectiveStatus, isPastExpiry } from "../../src/modules/licenseRequests/status";
-import type { Viewer } from "../../src/modules/shared/viewer";
+import { admittedStatuses, canCancel, canDecide, effectiveDecidedAt, effectiveStatus, isPastExpiry } from "../../src/services/licenseRequests/status";
+import type { Viewer } from "../../src/services/shared/viewer";
 
 const expiresAt = new Date("2026-12-24T12:00:00.000Z");
 const justBefore = new Date(expiresAt.getTime() - 1);

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { extendSchema, GraphQLSchema, parse } from "graphql";
 import { buildSchema } from "../../src/resolvers";
-import { printApiSchema } from "../../src/schema/buildSchema";
+import { printApiSchema } from "../../src/schema/shared/buildSchema";
 import { ROOT } from "../helpers/built";
 
 const SCHEMA_FILE = path.join(ROOT, "schema.graphql");

@@ -12,7 +12,7 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * the previous version between the count and the triggers would be missed
  * (stop the previous version's writes while this migration runs).
  *
- * It has no entity: only src/modules/licenseRequests/queries.ts reads it, by
+ * It has no entity: only src/services/licenseRequests/queries.ts reads it, by
  * hand. A later migration that rebuilds `license_request` on SQLite (copy,
  * drop, rename) drops these triggers with the table and must create them
  * again. On MySQL/MariaDB, creating triggers with binary logging on needs

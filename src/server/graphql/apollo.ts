@@ -18,9 +18,9 @@ import type { Request, Response } from "express";
 import { DocumentNode, GraphQLError, GraphQLFormattedError, parse, specifiedRules } from "graphql";
 import type { Logger } from "pino";
 import { buildContext, Context } from "../../context";
-import type { Services } from "../../modules";
-import { AuthenticationError, TokenClaims } from "../../modules/access/authentication";
-import { unauthenticated } from "../../modules/shared/errors";
+import type { Services } from "../../services";
+import { AuthenticationError, TokenClaims } from "../../services/access/authentication";
+import { unauthenticated } from "../../services/shared/errors";
 import { InternalFailure, isServiceUnavailable, ServiceUnavailable } from "./errors";
 import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
 

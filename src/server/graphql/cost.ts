@@ -44,13 +44,13 @@ import {
   SelectionNode,
   SelectionSetNode,
 } from "graphql";
-import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../modules/licenseRequests/messages";
-import { MAX_ELIGIBLE_GROUPS } from "../../modules/licenseRequests/rules";
-import { MAX_SHARE_PEOPLE } from "../../modules/recommendations/messages";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../modules/shared/pagination";
-import { MAX_NODES } from "../../modules/nodes/nodeLookup";
-import { badUserInput } from "../../modules/shared/errors";
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../../modules/shared/idempotency";
+import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../services/licenseRequests/messages";
+import { MAX_ELIGIBLE_GROUPS } from "../../services/licenseRequests/rules";
+import { MAX_SHARE_PEOPLE } from "../../services/recommendations/messages";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/shared/pagination";
+import { MAX_NODES } from "../../services/nodes/nodeLookup";
+import { badUserInput } from "../../services/shared/errors";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../../services/shared/idempotency";
 import { namingSchema } from "./errors";
 
 /**

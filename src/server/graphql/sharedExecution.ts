@@ -1,7 +1,7 @@
 /**
  * Subscriptions, executed once per view (graphql-ws's `subscribe`, see
  * src/server/websocket.ts). Each subscription keeps its own source stream: the
- * root field's `subscribe` (modules/live/liveUpdates.ts) decides for every
+ * root field's `subscribe` (services/live/liveUpdates.ts) decides for every
  * event and every subscriber what they may see (rights re-read, visibility
  * checked) and yields the request they may see, read through the event's
  * shared loaders. What follows is the same for every subscriber who would see
@@ -28,7 +28,7 @@
  */
 import { createSourceEventStream, DocumentNode, execute, ExecutionArgs, ExecutionResult, GraphQLSchema, TypeInfo, visit, visitWithTypeInfo } from "graphql";
 import type { Context } from "../../context";
-import { Action, POLICY_ACTIONS_EXTENSION, viewOf } from "../../modules/access/policy";
+import { Action, POLICY_ACTIONS_EXTENSION, viewOf } from "../../services/access/policy";
 
 /** Writes one serialised `next` payload to the subscriber's socket. */
 export type Deliver = (payload: string) => void;

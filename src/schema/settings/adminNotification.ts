@@ -1,0 +1,25 @@
+/**
+ * Admin notices in the schema (contract-admin-center.graphql): the
+ * AdminNotification enum. RequestProcessSettings.adminNotification is a field
+ * resolver (src/resolvers/AdminNoticeResolver.ts); the input field is on
+ * UpdateRequestProcessSettingsInput (inputs.ts).
+ */
+import { registerEnumType } from "type-graphql";
+import { ADMIN_NOTIFICATIONS, AdminNotificationValue, enumOf } from "../../values";
+
+export const AdminNotification = enumOf(ADMIN_NOTIFICATIONS);
+export type AdminNotification = AdminNotificationValue;
+
+registerEnumType(AdminNotification, {
+  name: "AdminNotification",
+  description:
+    "When the organization's global admins hear of a new request. Whatever the choice, the admins get one reminder seven days before a pending request expires, and the requester one email when it expires.",
+  valuesConfig: {
+    IMMEDIATELY: { description: "Every global admin gets one email per new request, as it arrives (the default)." },
+    DAILY_DIGEST: {
+      description:
+        "Every global admin gets one email a day, after 00:00 UTC, listing the requests of the UTC day before (none when there were none; a request that arrived just at midnight may be in the next day's).",
+    },
+    OFF: { description: "No email about new requests." },
+  },
+});

@@ -1,0 +1,282 @@
+/**
+ * The HTTP and WebSocket surface (api.md "The HTTP surface"): Express 5 with
+ * Apollo Server 5 at /graphql, graphql-ws subscriptions on the same path and
+ * port, an offline GraphiQL for browsers, health and readiness probes, and a
+ * drain on stop.
+ */
+import http from "node:http";
+import { randomUUID, timingSafeEqual } from "node:crypto";
+import { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import cors from "cors";
+import compression from "compression";
+import express, { NextFunction, Request, Response } from "express";
+import helmet from "helmet";
+import { GraphQLSchema } from "graphql";
+import type { Logger } from "pino";
+import proxyAddr from "proxy-addr";
+import { DataSource } from "typeorm";
+import type { Config } from "../config";
+import type { Context } from "../context";
+import type { Services } from "../services";
+import { apolloContext, apolloPipelineOptions, apolloPipelinePlugin } from "./graphql/apollo";
+import { GraphQLPipeline } from "./graphql/pipeline";
+import { CostLimiter, MemoryCostLimiter } from "./graphql/rateLimit";
+import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./graphiql";
+import { Metrics } from "./metrics";
+import { recommendPage } from "./recommendPage";
+import { requestsPage } from "./requestsPage";
+import { attachWebSocketServer, WebSocketHandle } from "./websocket";
+
+export interface AppOptions {
+  config: Config;
+  dataSource: DataSource;
+  services: Services;
+  schema: GraphQLSchema;
+  log: Logger;
+  metrics: Metrics;
+  /** The buckets of query cost (shared through Redis when configured); in-process by default. */
+  limiter?: CostLimiter | undefined;
+  /** Token prefilled in GraphiQL (development only). */
+  graphiqlToken?: (() => Promise<string | null>) | undefined;
+  /** Tokens of the demo users for the Requests pages, the demo admin's without an email (development only). */
+  devToken?: ((email?: string) => Promise<string | null>) | undefined;
+}
+
+export interface App {
+  httpServer: http.Server;
+  /** Listens on config.port (0 picks a free port); resolves with the base URL. */
+  listen(): Promise<string>;
+  /** Stops taking work, lets in-flight operations finish, closes sockets. */
+  stop(): Promise<void>;
+  websocket: WebSocketHandle;
+  /** Where metrics are served on a port of their own (METRICS_PORT); null otherwise. */
+  metricsUrl(): string | null;
+}
+
+/** Compares secrets in constant time. */
+function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Whether `origin` is the origin the request was sent to (the page is the server's own). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Headers Apollo Client and our own pages send, allowed to pages of CORS_ORIGINS. */
+const CORS_ALLOWED_HEADERS = [
+  "content-type",
+  "authorization",
+  "apollo-require-preflight",
+  "x-apollo-operation-name",
+  "apollographql-client-name",
+  "apollographql-client-version",
+  "x-request-id",
+];
+
+/** Resolves as `work` does, or rejects once `ms` have passed without an answer. */
+function answersWithin(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config, services, schema, log, metrics } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  const trustProxy = proxyAddr.compile("loopback");
+  // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more).
+  app.use(compression());
+  const httpServer = http.createServer(app);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    res.locals["requestId"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    next();
+  });
+  // The usual headers on every response (nosniff, frame and referrer policies, …). The pages
+  // served here (GraphiQL, the Requests page) load only their own scripts, so the content
+  // security policy is left to them.
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  // Browsers on other origins: only those listed in CORS_ORIGINS (none by default: same origin only).
+  const allowedOrigins = new Set(config.corsOrigins);
+  app.use(
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+      methods: ["GET", "POST"],
+      allowedHeaders: CORS_ALLOWED_HEADERS,
+      exposedHeaders: ["x-request-id", "retry-after"],
+      maxAge: 600,
+    }),
+  );
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  // One database check at a time: probes arriving while it waits share it rather
+  // than pile statements onto a database that does not answer.
+  let readinessCheck: Promise<unknown> | null = null;
+  app.get("/readyz", async (_req, res) => {
+    readinessCheck ??= options.dataSource.query("SELECT 1").finally(() => {
+      readinessCheck = null;
+    });
+    try {
+      await answersWithin(readinessCheck, config.readinessTimeoutMs);
+      res.json({ status: "ready" });
+    } catch (error) {
+      log.warn({ err: error }, "readiness check failed");
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+  const serveMetrics = async (_req: Request, res: Response) => {
+    res.setHeader("content-type", metrics.contentType);
+    res.send(await metrics.render());
+  };
+  // Metrics tell operation names, pool and memory figures: only behind METRICS_TOKEN here, or on a port of their own.
+  if (config.metrics.token) {
+    const expected = `Bearer ${config.metrics.token}`;
+    app.get(
+      "/metrics",
+      (req, res, next) => {
+        if (!tokensEqual(req.headers.authorization ?? "", expected)) {
+          res.status(401).setHeader("www-authenticate", "Bearer").json({ error: "METRICS_TOKEN required" });
+          return;
+        }
+        next();
+      },
+      serveMetrics,
+    );
+  }
+  const metricsServer = config.metrics.port !== undefined ? http.createServer(express().get("/metrics", serveMetrics)) : null;
+  app.use("/requests", requestsPage({ devToken: options.devToken }));
+
+  const limiter = options.limiter ?? new MemoryCostLimiter(config.rateLimit);
+  app.use("/recommend", recommendPage({ services, limiter, viewCost: config.rateLimit.operationCost }));
+  const pipeline = new GraphQLPipeline({
+    schema,
+    config,
+    limiter,
+    metrics,
+    // Traced, operations run through graphql-js, whose instrumentation gives the execute span.
+    compile: !config.tracing,
+  });
+  const websocket = attachWebSocketServer({
+    httpServer,
+    schema,
+    services,
+    config,
+    log,
+    metrics,
+    pipeline,
+    addressOf: (req) => proxyAddr(req, trustProxy),
+    originAllowed: (origin, host) => allowedOrigins.has(origin) || sameOrigin(origin, host),
+  });
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.isProduction,
+    ...apolloPipelineOptions(pipeline),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      // No cache hints are given: the default cache-control plugin would only wrap every field's resolver for nothing.
+      ApolloServerPluginCacheControlDisabled(),
+      apolloPipelinePlugin(pipeline),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await websocket.close();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  if (config.graphiql) {
+    app.use(GRAPHIQL_ASSETS_PATH, graphiqlAssets());
+    // A browser asking for HTML gets GraphiQL, also with ?query= (GraphiQL keeps
+    // the edited query there, so a reload must bring GraphiQL back); everything
+    // else goes on to Apollo.
+    app.get("/graphql", async (req, res, next) => {
+      if (req.accepts(["application/json", "application/graphql-response+json", "text/html"]) !== "text/html") return next();
+      const token = options.graphiqlToken ? await options.graphiqlToken() : null;
+      res.setHeader("cache-control", "no-store");
+      res.type("html").send(renderGraphiQLPage(token));
+    });
+  }
+
+  app.use("/graphql", express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
+
+  // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = (error as { status?: number; type?: string }).status ?? 500;
+    const type = (error as { type?: string }).type;
+    if (status === 413 || type === "entity.too.large") {
+      res.status(413).json({
+        errors: [{ message: `The request body is larger than ${config.bodyLimit}.`, extensions: { code: "PAYLOAD_TOO_LARGE" } }],
+      });
+      return;
+    }
+    if (status === 400) {
+      res.status(400).json({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
+      return;
+    }
+    const requestId = String(res.locals["requestId"]);
+    log.error({ err: error, requestId }, "unhandled HTTP error");
+    res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+  });
+
+  return {
+    httpServer,
+    websocket,
+    listen: async () => {
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once("error", reject);
+          metricsServer.listen(config.metrics.port, config.metrics.host, () => resolve());
+        });
+      }
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.port, config.host ?? "0.0.0.0", () => {
+          const address = httpServer.address();
+          const port = typeof address === "object" && address ? address.port : config.port;
+          resolve(`http://${config.host && config.host !== "0.0.0.0" ? config.host : "localhost"}:${port}`);
+        });
+      });
+    },
+    metricsUrl: () => {
+      const address = metricsServer?.address();
+      return address && typeof address === "object" ? `http://${config.metrics.host}:${address.port}/metrics` : null;
+    },
+    stop: async () => {
+      await apollo.stop();
+      if (metricsServer?.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+    },
+  };
+}

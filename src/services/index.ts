@@ -1,0 +1,81 @@
+/**
+ * The feature modules, assembled once per process. Resolvers reach them
+ * through the operation context; tests build them around a data source and a
+ * manual clock.
+ */
+import { DataSource } from "typeorm";
+import { Authenticator, AuthConfig } from "./access/authentication";
+import { GroupDirectory } from "./groups/directory";
+import { DecisionHistory } from "./history/history";
+import { LicenseRequests } from "./licenseRequests";
+import { LicenseRequestQueries } from "./licenseRequests/queries";
+import { AdminNoticeStore } from "./notices/store";
+import { LicenseRequestStore } from "./licenseRequests/store";
+import { LiveUpdates } from "./live/liveUpdates";
+import { NodeLookup } from "./nodes/nodeLookup";
+import { Recommendations } from "./recommendations";
+import { RecommendationStore } from "./recommendations/store";
+import { RequestProcessSettingsService } from "./settings/settings";
+import type { Clock } from "./shared/clock";
+import type { EventBus } from "./shared/events";
+import { IdempotentMutations } from "./shared/idempotency";
+import { createLoaders, Loaders } from "./shared/loaders";
+import { Database } from "./shared/unitOfWork";
+import { UserDirectory } from "./users/directory";
+
+export interface ServicesOptions {
+  dataSource: DataSource;
+  clock: Clock;
+  bus: EventBus;
+  auth: AuthConfig;
+  /** Called after a commit that wrote emails to the outbox (wakes the dispatcher). */
+  onOutboxWritten?: () => void;
+  /** The server's public base URL, for links in emails (default: http://localhost:4000). */
+  publicUrl?: () => string;
+}
+
+export function createServices(options: ServicesOptions) {
+  const db = new Database(options.dataSource, options.bus);
+  if (options.onOutboxWritten) db.onOutboxWritten = options.onOutboxWritten;
+  const mutations = new IdempotentMutations(db, options.clock);
+  const history = new DecisionHistory(options.dataSource);
+  const requestQueries = new LicenseRequestQueries(options.dataSource);
+  const settings = new RequestProcessSettingsService(mutations);
+  const auth = new Authenticator(options.dataSource, options.auth);
+  const loadersFor = (organizationId: number): Loaders => createLoaders(options.dataSource, organizationId);
+  const publicUrl = options.publicUrl ?? (() => "http://localhost:4000");
+  const recommendations = new Recommendations({
+    db,
+    mutations,
+    store: new RecommendationStore(db),
+    history,
+    publicUrl,
+  });
+  return {
+    db,
+    clock: options.clock,
+    bus: options.bus,
+    auth,
+    mutations,
+    requestQueries,
+    requests: new LicenseRequests({
+      db,
+      mutations,
+      store: new LicenseRequestStore(db),
+      history,
+      notices: new AdminNoticeStore(db),
+      publicUrl,
+    }),
+    recommendations,
+    settings,
+    users: new UserDirectory(options.dataSource),
+    groups: new GroupDirectory(options.dataSource),
+    history,
+    nodes: new NodeLookup(requestQueries, settings, recommendations.queries),
+    live: new LiveUpdates(options.bus, auth, requestQueries, options.clock, loadersFor),
+    /** Fresh loaders for one operation (or one subscription event) of one organization. */
+    loadersFor,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,93 @@
+/**
+ * What the orchestrations of license requests work with, and the steps they
+ * share: aborting a unit of work with user errors, and locking a request that
+ * must still be able to change.
+ */
+import type { GroupEntity, LicenseRequestEntity, ProductEntity, UserEntity } from "../../entities";
+import type { WrittenEmail } from "../shared/outbox";
+import { assertCan, can } from "../access/policy";
+import type { DecisionHistory } from "../history/history";
+import { UserError, UserErrorsAbort } from "../shared/errors";
+import type { IdempotentMutations } from "../shared/idempotency";
+import type { Database, UnitOfWork } from "../shared/unitOfWork";
+import type { Viewer } from "../shared/viewer";
+import { requestErrors } from "./messages";
+import { changeRefusal } from "./rules";
+import type { AdminNoticeStore } from "../notices/store";
+import type { LicenseRequestStore } from "./store";
+
+export interface LicenseRequestDeps {
+  db: Database;
+  mutations: IdempotentMutations;
+  store: LicenseRequestStore;
+  history: DecisionHistory;
+  /** Admin notices' statements (noticeStore.ts). */
+  notices: AdminNoticeStore;
+  /** The server's public base URL (PUBLIC_URL), without a trailing slash: notices link to `${publicUrl()}/requests`. */
+  publicUrl: () => string;
+}
+
+/** How a caller runs a decision: the mutation its idempotency key is scoped to (default the decision's own mutation). */
+export interface DecisionOptions {
+  mutation?: string;
+}
+
+/**
+ * What a decision settled, as it went (for the preview, which runs the real
+ * decision and rolls it back): who is approved and denied, from which product
+ * and group, and the emails written. Filled as far as the decision got.
+ */
+export interface DecisionTrace {
+  users?: Map<number, UserEntity>;
+  product?: ProductEntity;
+  group?: GroupEntity | null;
+  approvedUserIds?: number[];
+  deniedUserIds?: number[];
+  emails?: WrittenEmail[];
+}
+
+/** Rolls the unit of work back; the mutation answers with these user errors. */
+export function abort(...errors: UserError[]): never {
+  throw new UserErrorsAbort(errors);
+}
+
+/** Aborts with `errors` when there are any. */
+export function abortIf(errors: UserError[]): void {
+  if (errors.length) abort(...errors);
+}
+
+/**
+ * The request, row-locked, when it can still change: NOT_FOUND when it is not
+ * the viewer's organization's, CONFLICT or REQUEST_EXPIRED when it was decided
+ * or expired. With `cancelling`, only its requester gets it; anyone else who
+ * may see it gets FORBIDDEN (top level), anyone else NOT_FOUND.
+ */
+export async function lockChangeable(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  viewer: Viewer,
+  requestId: number,
+  now: Date,
+  options: { cancelling?: boolean } = {},
+): Promise<LicenseRequestEntity> {
+  const request = await deps.store.lockRequest(unit.manager, viewer.organizationId, requestId);
+  if (!request) return abort(requestErrors.noSuchRequest());
+  if (options.cancelling) {
+    const resource = { organizationId: request.organizationId, requesterId: request.requesterId, recipientIds: [] as number[] };
+    if (!can(viewer, "request.cancel", resource)) {
+      resource.recipientIds = (await deps.store.recipients(unit.manager, requestId)).map((r) => r.userId);
+      if (!can(viewer, "request.read", resource)) return abort(requestErrors.noSuchRequest());
+      assertCan(viewer, "request.cancel", resource);
+    }
+  }
+  const refusal = changeRefusal(request, now);
+  if (refusal) return abort(refusal);
+  return request;
+}
+
+/** Writes the decision onto the locked request, or aborts with CONFLICT when another got there first. */
+export async function storeOutcome(deps: LicenseRequestDeps, unit: UnitOfWork, request: LicenseRequestEntity): Promise<void> {
+  if (!(await deps.store.storeOutcome(unit.manager, request))) {
+    abort(requestErrors.alreadyDecided(await deps.store.statusOf(unit.manager, request.id)));
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The email each decision owes each recipient (api.md "Rules"): approved (which
+ * product, through which group, which apps off) or denied, with the admin's
+ * message. Laid out by the one email layout (services/shared/email.ts) and
+ * written to the outbox in the decision's transaction.
+ */
+import type { UserEntity } from "../../entities";
+import { ComposedEmail, EmailBlock, renderEmail } from "../shared/email";
+import { writeOutboxEmails, WrittenEmail } from "../shared/outbox";
+import type { UnitOfWork } from "../shared/unitOfWork";
+
+export interface DecisionEmailFacts {
+  organizationName: string;
+  recipientName: string;
+  requestedProductName: string;
+  decision: "APPROVED" | "DENIED";
+  /** The product the license came from (approvals). */
+  assignedProductName?: string | undefined;
+  /** The group the license comes through (approvals through a group). */
+  groupName?: string | null | undefined;
+  disabledPlanNames?: string[] | undefined;
+  adminName: string;
+  message: string | null;
+}
+
+export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
+  const approved = f.decision === "APPROVED";
+  const blocks: EmailBlock[] = [`Hello ${f.recipientName},`, ""];
+  if (approved) {
+    const product = f.assignedProductName ?? f.requestedProductName;
+    blocks.push(`${f.adminName} of ${f.organizationName} approved the license request for ${f.requestedProductName}.`);
+    blocks.push(f.groupName ? `You now have a license of ${product} through the group ${f.groupName}.` : `You now have a license of ${product}.`);
+    if (f.disabledPlanNames?.length) blocks.push(`Turned off in your license: ${f.disabledPlanNames.join(", ")}.`);
+  } else {
+    blocks.push(`${f.adminName} of ${f.organizationName} denied the license request for ${f.requestedProductName}.`);
+  }
+  if (f.message) blocks.push("", `Message from your admin:`, f.message);
+  return renderEmail(approved ? `Your request for ${f.requestedProductName} was approved` : `Your request for ${f.requestedProductName} was denied`, blocks);
+}
+
+/** What every recipient of one decision is told, besides their own name and outcome. */
+export interface DecisionNotice extends Omit<DecisionEmailFacts, "recipientName" | "decision"> {
+  organizationId: number;
+  requestId: number;
+  /** Each recipient, in order, with what they were told. */
+  recipients: { user: UserEntity; decision: "APPROVED" | "DENIED" }[];
+  at: Date;
+}
+
+/** One email per recipient of a decision, as composed (the preview shows them, the decision writes them). */
+export function composeDecisionEmails(notice: DecisionNotice): { to: UserEntity; email: ComposedEmail }[] {
+  const { organizationId: _organizationId, requestId: _requestId, recipients, at: _at, ...facts } = notice;
+  return recipients.map(({ user, decision }) => ({ to: user, email: composeDecisionEmail({ ...facts, recipientName: user.displayName, decision }) }));
+}
+
+/** One email per recipient of a decision, in the decision's unit of work; answers what it wrote, in recipient order. */
+export function writeDecisionEmails(unit: UnitOfWork, notice: DecisionNotice): Promise<WrittenEmail[]> {
+  return writeOutboxEmails(unit, notice, composeDecisionEmails(notice));
+}

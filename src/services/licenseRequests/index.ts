@@ -1,0 +1,80 @@
+/**
+ * License requests (api.md "Rules"), one orchestration per mutation: each
+ * reads through the store, asks the rules, writes through the store in one
+ * unit of work, and hands its events to it (published after the commit).
+ *
+ * | room | holds |
+ * | --- | --- |
+ * | `rules.ts` | pure rules: submission checks, eligibility, approval plan, expiry |
+ * | `messages.ts` | every user error of the feature |
+ * | `store.ts` | every SQL statement and lock of the writes |
+ * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations |
+ * | `decideMany.ts`, `preview.ts` | bulk decisions and the preview, on approve's and deny's units of work |
+ * | `queries.ts` | the read side: visibility, the list, single reads |
+ * | `status.ts` | how a stored request reads at a given time |
+ * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |
+ */
+import type { Viewer } from "../shared/viewer";
+import { approveRequest, ApproveInput } from "./approve";
+import { cancelRequest, CancelInput } from "./cancel";
+import { denyRequest, DenyInput } from "./deny";
+import { decideMany, DecideManyInput } from "./decideMany";
+import type { LicenseRequestDeps } from "./deps";
+import { previewDecision } from "./preview";
+import type { DecisionInput } from "./rules";
+import { expireDue } from "./expire";
+import { remindDue, sendDigests } from "../notices/notices";
+import { submitRequest, SubmitInput } from "./submit";
+
+export type { ApproveInput, ApproveResult } from "./approve";
+export type { CancelInput } from "./cancel";
+export type { DenyInput } from "./deny";
+export type { DecideManyInput, DecisionResult } from "./decideMany";
+export type { DecisionPreview } from "./preview";
+export type { DecisionInput } from "./rules";
+export type { SubmitInput, SubmitResult } from "./submit";
+
+export class LicenseRequests {
+  constructor(private readonly deps: LicenseRequestDeps) {}
+
+  submit(viewer: Viewer, input: SubmitInput, now: Date) {
+    return submitRequest(this.deps, viewer, input, now);
+  }
+
+  approve(viewer: Viewer, input: ApproveInput, now: Date) {
+    return approveRequest(this.deps, viewer, input, now);
+  }
+
+  deny(viewer: Viewer, input: DenyInput, now: Date) {
+    return denyRequest(this.deps, viewer, input, now);
+  }
+
+  /** decideLicenseRequests: each decision on its own transaction, results in input order. */
+  decideMany(viewer: Viewer, input: DecideManyInput, now: Date) {
+    return decideMany(this.deps, viewer, input, now);
+  }
+
+  /** What a decision would do, changing nothing. */
+  preview(viewer: Viewer, input: DecisionInput, now: Date) {
+    return previewDecision(this.deps, viewer, input, now);
+  }
+
+  cancel(viewer: Viewer, input: CancelInput, now: Date) {
+    return cancelRequest(this.deps, viewer, input, now);
+  }
+
+  /** The sweep: stores EXPIRED for every pending request past its expiry at `now`; how many. */
+  expireDue(now: Date, batchSize?: number) {
+    return expireDue(this.deps, now, batchSize);
+  }
+
+  /** The sweep: reminds the admins, once, of each pending request seven days from its expiry; how many. */
+  remindDue(now: Date, batchSize?: number) {
+    return remindDue(this.deps, now, batchSize);
+  }
+
+  /** The sweep: writes each organization's daily digest once its UTC day is over; how many digests had requests. */
+  sendDigests(now: Date) {
+    return sendDigests(this.deps, now);
+  }
+}

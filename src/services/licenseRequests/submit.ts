@@ -1,0 +1,89 @@
+/**
+ * submitLicenseRequest (api.md "Rules"): a request for a product that cannot be
+ * bought, for the requester and the users they name, none of whom holds it or
+ * waits for it in another pending request. While the organization uses its own
+ * request process, nothing is created and its settings are the answer.
+ */
+import type { LicenseRequestEntity, RequestProcessSettingsEntity } from "../../entities";
+import { failed, Outcome } from "../shared/errors";
+import { Topic } from "../shared/events";
+import type { MutationInput, MutationResult } from "../shared/idempotency";
+import { REQUEST_LIFETIME_MS } from "../shared/clock";
+import { isDuplicateKeyError } from "../shared/unitOfWork";
+import type { Viewer } from "../shared/viewer";
+import { abort, abortIf, LicenseRequestDeps } from "./deps";
+import { expireRequest } from "./expire";
+import { requestErrors } from "./messages";
+import { noticeSubmission } from "../notices/notices";
+import { busyRecipientErrors, checkSubmission, missingRecipientErrors, productErrors, staleRequests, SubmissionInput } from "./rules";
+
+export interface SubmitInput extends MutationInput, SubmissionInput {}
+
+export type SubmitResult = { kind: "created"; request: LicenseRequestEntity } | { kind: "ownRequestProcess"; settings: RequestProcessSettingsEntity };
+
+export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, input: SubmitInput, now: Date): Promise<Outcome<MutationResult<SubmitResult>>> {
+  const checked = checkSubmission(viewer.userId, input);
+  if (!checked.ok) return failed(...checked.userErrors);
+  const submission = checked.value;
+  const organizationId = viewer.organizationId;
+  const { store } = deps;
+  return deps.mutations.run(
+    viewer,
+    "submitLicenseRequest",
+    input,
+    async (unit): Promise<SubmitResult> => {
+      const { manager } = unit;
+      const product = await store.product(manager, organizationId, submission.productId);
+      abortIf(productErrors(product));
+      const requested = product!;
+      const users = await store.users(manager, organizationId, submission.recipientIds);
+      abortIf(missingRecipientErrors(submission, users));
+      const holders = await store.holders(manager, organizationId, requested.id, submission.recipientIds);
+      abortIf(busyRecipientErrors(submission, viewer.userId, requested, users, { holders }));
+
+      // A request that reads as EXPIRED blocks nobody: its expiry is stored now (and published only if this commits).
+      const pending = await store.pendingFor(manager, organizationId, requested.id, submission.recipientIds);
+      const stale = staleRequests(pending.requests, now);
+      for (const request of stale) await expireRequest(deps, unit, request, now);
+      const staleIds = new Set(stale.map((r) => r.id));
+      const pendingElsewhere = pending.recipients.filter((r) => !staleIds.has(r.requestId)).map((r) => r.userId);
+      abortIf(busyRecipientErrors(submission, viewer.userId, requested, users, { pendingElsewhere }));
+
+      // Input is checked before the own-process switch (api.md).
+      const settings = await store.settings(manager, organizationId);
+      if (settings?.useOwnRequestProcess) return { kind: "ownRequestProcess", settings };
+
+      let request: LicenseRequestEntity;
+      try {
+        request = await store.insertRequest(
+          manager,
+          {
+            organizationId,
+            productId: requested.id,
+            requesterId: viewer.userId,
+            justification: submission.justification,
+            recipientCount: submission.recipientIds.length,
+            requestedAt: now,
+            expiresAt: new Date(now.getTime() + REQUEST_LIFETIME_MS),
+          },
+          submission.recipientIds,
+        );
+      } catch (error) {
+        // Another submission named one of them for the same product a moment ago.
+        if (isDuplicateKeyError(error)) return abort(requestErrors.justNamed(requested.name));
+        throw error;
+      }
+      // The admins' notice commits with the request, or neither does (api.md "Admin notices").
+      await noticeSubmission(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
+      unit.publish(Topic.LicenseRequestSubmitted, organizationId, { organizationId, requestId: request.id, productId: request.productId });
+      return { kind: "created", request };
+    },
+    {
+      encode: (r) => (r.kind === "created" ? { requestId: r.request.id } : { ownRequestProcess: true }),
+      decode: async (stored: { requestId?: number }): Promise<SubmitResult> =>
+        stored.requestId
+          ? { kind: "created", request: await store.requestById(stored.requestId) }
+          : { kind: "ownRequestProcess", settings: await store.settingsOf(organizationId) },
+    },
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The email a second opinion sends (api.md "Second opinions"): one per person
+ * a request is shared with, with the admin's subject and message, what the
+ * request asks, and the link to /recommend. Every piece of text is
+ * HTML-escaped in the HTML part; header values lose their line breaks. Written
+ * to the outbox in the share's transaction, so each person gets exactly one.
+ */
+import type { UserEntity } from "../../entities";
+import { ComposedEmail, renderEmail } from "../shared/email";
+import { writeOutboxEmails } from "../shared/outbox";
+import type { UnitOfWork } from "../shared/unitOfWork";
+
+export interface ShareEmailFacts {
+  organizationName: string;
+  recipientName: string;
+  adminName: string;
+  productName: string;
+  requesterName: string;
+  /** Everyone the request asks a license for, the requester first. */
+  recipientNames: string[];
+  justification: string | null;
+  subject: string | null;
+  message: string | null;
+  /** The link with its secret; the only place the secret is ever written. */
+  link: string;
+  expiresAt: Date;
+}
+
+export function composeShareEmail(f: ShareEmailFacts): ComposedEmail {
+  const until = f.expiresAt.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return renderEmail(f.subject ?? `${f.adminName} asks for your opinion on a request for ${f.productName}`, [
+    `Hello ${f.recipientName},`,
+    "",
+    `${f.adminName} of ${f.organizationName} asks for your opinion on a license request before deciding it.`,
+    ...(f.message ? ["", `Message from ${f.adminName}:`, { quote: f.message }] : []),
+    "",
+    {
+      list: [
+        `Product: ${f.productName}`,
+        `Requested by: ${f.requesterName}`,
+        `For: ${f.recipientNames.join(", ")}`,
+        ...(f.justification ? [`Justification: ${f.justification}`] : []),
+      ],
+    },
+    "",
+    { link: { label: "Recommend approval or denial here", url: f.link } },
+    "",
+    `The link works once, until ${until} or until the request is decided. Your recommendation is shown to the admins; it does not decide the request.`,
+  ]);
+}
+
+export interface ShareNotice {
+  organizationId: number;
+  requestId: number;
+  organizationName: string;
+  adminName: string;
+  productName: string;
+  requesterName: string;
+  recipientNames: string[];
+  justification: string | null;
+  subject: string | null;
+  message: string | null;
+  /** Each person, with the link made for them and when it expires. */
+  people: { user: UserEntity; link: string; expiresAt: Date }[];
+  at: Date;
+}
+
+/** One email per person a request is shared with, in the share's transaction. */
+export async function writeShareEmails(unit: UnitOfWork, notice: ShareNotice): Promise<void> {
+  await writeOutboxEmails(
+    unit,
+    notice,
+    notice.people.map(({ user, link, expiresAt }) => ({ to: user, email: composeShareEmail({ ...notice, recipientName: user.displayName, link, expiresAt }) })),
+  );
+}
