@@ -1,52 +1,31 @@
+/**
+ * Every feature's resolvers, and the schema built from them. A feature lists
+ * its resolver classes in its folder's index; adding a feature adds one line here.
+ */
 import type { NonEmptyArray } from "type-graphql";
 import { createEventBus, EventBus } from "../services/shared/events";
-import { AdminNoticeResolver } from "./AdminNoticeResolver";
-import { GroupQueryResolver, GroupResolver, LicenseAssignmentGroupResolver, LicenseRequestGroupsResolver } from "./GroupResolvers";
-import { MutationResolver } from "./MutationResolver";
-import { QueryResolver } from "./QueryResolver";
-import {
-  LicenseRequestRecommendationResolver,
-  LicenseRequestRecommendationsResolver,
-  LicenseRequestShareResolver,
-  RecommendationMutationResolver,
-} from "./RecommendationResolvers";
-import { SubscriptionResolver } from "./SubscriptionResolver";
-import {
-  LicenseAssignmentResolver,
-  LicenseRequestDecisionResolver,
-  LicenseRequestRecipientResolver,
-  LicenseRequestResolver,
-  OrganizationResolver,
-  ProductResolver,
-  RequestProcessSettingsResolver,
-  ServicePlanResolver,
-  UserResolver,
-} from "./TypeResolvers";
 import { buildApiSchema } from "../schema/shared/buildSchema";
+import { catalogResolvers } from "./catalog";
+import { groupResolvers } from "./groups";
+import { historyResolvers } from "./history";
+import { licenseRequestResolvers } from "./licenseRequests";
+import { licenseResolvers } from "./licenses";
+import { nodeResolvers } from "./nodes";
+import { recommendationResolvers } from "./recommendations";
+import { settingsResolvers } from "./settings";
+import { userResolvers } from "./users";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
-  QueryResolver,
-  MutationResolver,
-  SubscriptionResolver,
-  OrganizationResolver,
-  UserResolver,
-  ServicePlanResolver,
-  ProductResolver,
-  LicenseAssignmentResolver,
-  LicenseRequestRecipientResolver,
-  LicenseRequestResolver,
-  LicenseRequestDecisionResolver,
-  RequestProcessSettingsResolver,
-  AdminNoticeResolver,
-  GroupQueryResolver,
-  GroupResolver,
-  LicenseRequestGroupsResolver,
-  LicenseAssignmentGroupResolver,
-  RecommendationMutationResolver,
-  LicenseRequestShareResolver,
-  LicenseRequestRecommendationResolver,
-  LicenseRequestRecommendationsResolver,
+  ...nodeResolvers,
+  ...userResolvers,
+  ...catalogResolvers,
+  ...licenseResolvers,
+  ...groupResolvers,
+  ...settingsResolvers,
+  ...licenseRequestResolvers,
+  ...historyResolvers,
+  ...recommendationResolvers,
 ];
 
 /**

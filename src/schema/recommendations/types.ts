@@ -2,16 +2,15 @@
  * Second opinions (contract-admin-center.graphql; api.md "Second opinions"):
  * a request shared with one person, their recommendation, and the inputs and
  * payloads of shareLicenseRequest and recordRecommendation.
- * `LicenseRequest.recommendations` is added by its field resolver
- * (src/resolvers/RecommendationResolvers.ts).
+ * `LicenseRequest.recommendations` is this feature's field (src/resolvers/recommendations).
  */
 import { Field, ID, InputType, registerEnumType } from "type-graphql";
 import { ObjectType } from "../shared/objectType";
 import { enumOf } from "../../values";
 import { Node } from "../shared/node";
-import type { Lazy } from "../shared/node";
-import { UserError } from "../payloads";
-import { LicenseRequest, User } from "../types";
+import { UserError } from "../shared/payloads";
+import { LicenseRequest } from "../licenseRequests/types";
+import { User } from "../users/types";
 
 export const RecommendationVerdict = enumOf(["APPROVE", "DENY"] as const);
 export type RecommendationVerdict = (typeof RecommendationVerdict)[keyof typeof RecommendationVerdict];
@@ -41,7 +40,7 @@ export class LicenseRequestRecommendation extends Node {
 @ObjectType({ implements: Node, description: "A request shared with one person for a second opinion." })
 export class LicenseRequestShare extends Node {
   @Field(() => LicenseRequest)
-  licenseRequest: Lazy<LicenseRequest>;
+  licenseRequest: LicenseRequest;
 
   @Field(() => User)
   sharedWith: User;

@@ -7,7 +7,7 @@ import { GraphQLSchema, isInterfaceType, lexicographicSortSchema, printSchema } 
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema as buildTypeGraphQLSchema, NonEmptyArray } from "type-graphql";
 import type { PubSub } from "type-graphql";
-import "../enums";
+import "./enums";
 import { nodeTypeNameOf } from "./node";
 
 export interface SchemaOptions {

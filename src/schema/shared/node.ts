@@ -1,12 +1,6 @@
 import { Field, ID, InterfaceType } from "type-graphql";
 
 /**
- * Wraps a property type that names a class declared later in the same module:
- * decorator metadata then records Object instead of touching the class early.
- */
-export type Lazy<T> = T;
-
-/**
  * The GraphQL type of a value that flows through resolvers. Services hand out
  * storage rows (classes named `<Type>Entity`); the map names the exceptions.
  */

@@ -1,12 +1,9 @@
-/** Input types of the contract. Bounds are checked in the services (see api.md "Rules"). */
+/** The inputs of license requests: the list's filter and order, and the mutations' inputs. Bounds are checked in the services (api.md "Rules"). */
 import { Field, ID, InputType } from "type-graphql";
-import { AssignThroughInput } from "./licenseRequests/decisionInputs";
-import { LicenseRequestOrderField, LicenseRequestState, LicenseRequestStatus, OrderDirection } from "./enums";
-import { AdminNotification } from "./settings/adminNotification";
-
-const IDEMPOTENCY_KEY_DESCRIPTION =
-  "Makes a retry safe: the same key from the same user for the same mutation\nwithin 24 hours acts once and answers as the first call did (at most 64 chars).";
-const CLIENT_MUTATION_ID_DESCRIPTION = "Echoed in the payload (Relay); does not deduplicate.";
+import { OrderDirection } from "../shared/enums";
+import { MutationInput } from "../shared/inputs";
+import { AssignThroughInput } from "./decisionInputs";
+import { LicenseRequestOrderField, LicenseRequestState, LicenseRequestStatus } from "./enums";
 
 @InputType({ description: "All given criteria must hold (state and statuses intersect)." })
 export class LicenseRequestFilter {
@@ -30,16 +27,6 @@ export class LicenseRequestOrder {
 
   @Field(() => OrderDirection)
   direction: OrderDirection;
-}
-
-/** What every mutation input has: a key that makes a retry safe, and the Relay echo. No argument takes the base itself, so the schema has no type of that name. */
-@InputType()
-abstract class MutationInput {
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY_DESCRIPTION })
-  idempotencyKey?: string | null;
-
-  @Field(() => String, { nullable: true, description: CLIENT_MUTATION_ID_DESCRIPTION })
-  clientMutationId?: string | null;
 }
 
 @InputType()
@@ -100,19 +87,4 @@ export class DenyLicenseRequestInput extends MutationInput {
 export class CancelLicenseRequestInput extends MutationInput {
   @Field(() => ID)
   requestId: string;
-}
-
-@InputType({ description: "An omitted message or documentationUrl keeps its value; an explicit null clears it." })
-export class UpdateRequestProcessSettingsInput extends MutationInput {
-  @Field()
-  useOwnRequestProcess: boolean;
-
-  @Field(() => String, { nullable: true })
-  message?: string | null;
-
-  @Field(() => String, { nullable: true })
-  documentationUrl?: string | null;
-
-  @Field(() => AdminNotification, { nullable: true, description: "When the global admins hear of a new request; omitted or null keeps the current choice." })
-  adminNotification?: AdminNotification | null;
 }

@@ -4,10 +4,10 @@
  * the share and recommendation types, and `LicenseRequest.recommendations`.
  */
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import type { Context } from "../context";
-import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../entities";
-import { forbidden } from "../services/shared/errors";
-import { toGlobalId } from "../services/shared/ids";
+import type { Context } from "../../context";
+import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
+import { forbidden } from "../../services/shared/errors";
+import { toGlobalId } from "../../services/shared/ids";
 import {
   LicenseRequestRecommendation,
   LicenseRequestShare,
@@ -15,12 +15,13 @@ import {
   RecordRecommendationPayload,
   ShareLicenseRequestInput,
   ShareLicenseRequestPayload,
-} from "../schema/recommendations/types";
-import { LicenseRequest, User } from "../schema/types";
-import { signedIn } from "./shared/helpers";
+} from "../../schema/recommendations/types";
+import { LicenseRequest } from "../../schema/licenseRequests/types";
+import { User } from "../../schema/users/types";
+import { signedIn } from "../shared/helpers";
 
 @Resolver()
-export class RecommendationMutationResolver {
+class RecommendationMutationResolver {
   @Mutation(() => ShareLicenseRequestPayload, {
     description:
       "Shares a pending request with 1 to 10 people of the organization (any role) for a second opinion: each gets one email with a link to /recommend that works once, for 7 days or until the request is decided. Global admins only (FORBIDDEN otherwise). Nothing is decided.",
@@ -47,7 +48,7 @@ export class RecommendationMutationResolver {
 }
 
 @Resolver(() => LicenseRequestShare)
-export class LicenseRequestShareResolver {
+class LicenseRequestShareResolver {
   @FieldResolver(() => ID)
   id(@Root() share: LicenseRequestShareEntity) {
     return toGlobalId("LicenseRequestShare", share.id);
@@ -76,7 +77,7 @@ export class LicenseRequestShareResolver {
 }
 
 @Resolver(() => LicenseRequestRecommendation)
-export class LicenseRequestRecommendationResolver {
+class LicenseRequestRecommendationResolver {
   @FieldResolver(() => ID)
   id(@Root() recommendation: LicenseRequestRecommendationEntity) {
     return toGlobalId("LicenseRequestRecommendation", recommendation.id);
@@ -92,7 +93,7 @@ export class LicenseRequestRecommendationResolver {
 }
 
 @Resolver(() => LicenseRequest)
-export class LicenseRequestRecommendationsResolver {
+class LicenseRequestRecommendationsResolver {
   @FieldResolver(() => [LicenseRequestRecommendation], {
     nullable: true,
     description: "Second opinions gathered by shareLicenseRequest, oldest first; null unless\nthe viewer is a global admin.",
@@ -102,3 +103,10 @@ export class LicenseRequestRecommendationsResolver {
     return ctx.services.recommendations.queries.ofRequest(viewer, loaders, request.id);
   }
 }
+
+export const recommendationResolvers = [
+  RecommendationMutationResolver,
+  LicenseRequestShareResolver,
+  LicenseRequestRecommendationResolver,
+  LicenseRequestRecommendationsResolver,
+] as const;

@@ -1,33 +1,10 @@
-/** Mutation payloads: the result, `userErrors` (then nothing changed), and the echoed clientMutationId. */
+/** The payloads of license requests' mutations: the result, `userErrors` (then nothing changed), and the echoed clientMutationId. */
 import { Field } from "type-graphql";
-import { ObjectType } from "./shared/objectType";
-import { UserErrorCode } from "./enums";
-import { LicenseAssignment, LicenseRequest, RequestProcessSettings } from "./types";
-
-@ObjectType()
-export class UserError {
-  @Field(() => UserErrorCode)
-  code: UserErrorCode;
-
-  @Field({ description: "A sentence a person can act on." })
-  message: string;
-
-  @Field(() => [String], {
-    nullable: true,
-    description: 'Path to the input field at fault, e.g. ["input", "excludedUserIds", "1"].',
-  })
-  field: string[] | null;
-}
-
-/** What every payload has: the user errors (then nothing changed) and the echoed clientMutationId. No field returns the base itself, so the schema has no type of that name. */
-@ObjectType()
-abstract class MutationPayload {
-  @Field(() => [UserError])
-  userErrors: UserError[];
-
-  @Field(() => String, { nullable: true })
-  clientMutationId: string | null;
-}
+import { LicenseAssignment } from "../licenses/types";
+import { ObjectType } from "../shared/objectType";
+import { MutationPayload } from "../shared/payloads";
+import { RequestProcessSettings } from "../settings/types";
+import { LicenseRequest } from "./types";
 
 @ObjectType()
 export class SubmitLicenseRequestPayload extends MutationPayload {
@@ -63,10 +40,4 @@ export class DenyLicenseRequestPayload extends MutationPayload {
 export class CancelLicenseRequestPayload extends MutationPayload {
   @Field(() => LicenseRequest, { nullable: true, description: "Null when userErrors is not empty." })
   licenseRequest: LicenseRequest | null;
-}
-
-@ObjectType()
-export class UpdateRequestProcessSettingsPayload extends MutationPayload {
-  @Field(() => RequestProcessSettings, { nullable: true, description: "Null when userErrors is not empty." })
-  settings: RequestProcessSettings | null;
 }

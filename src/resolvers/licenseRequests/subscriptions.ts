@@ -7,11 +7,11 @@
  * answers with an `error` message (FORBIDDEN, UNAUTHENTICATED).
  */
 import { Arg, Ctx, ID, Root, Subscription } from "type-graphql";
-import type { Context } from "../context";
-import type { LicenseRequestEntity } from "../entities";
-import { LicenseRequest } from "../schema/types";
+import type { Context } from "../../context";
+import type { LicenseRequestEntity } from "../../entities";
+import { LicenseRequest } from "../../schema/licenseRequests/types";
 
-export class SubscriptionResolver {
+export class LicenseRequestSubscriptions {
   @Subscription(() => LicenseRequest, {
     description: "Each new request of the subscriber's organization (global admins only).",
     subscribe: ({ args, context }) => (context as Context).services.live.submitted(context as Context, (args as { productId?: string | null }).productId),

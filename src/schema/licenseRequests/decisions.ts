@@ -1,33 +1,12 @@
-/** Security groups, bulk decision results and the decision preview (contract-admin-center.graphql). */
+/** What bulk decisions did and what a decision would do (contract-admin-center.graphql). */
 import { Field, ID, Int } from "type-graphql";
-import { ObjectType } from "./shared/objectType";
-import { connectionOf } from "./shared/connection";
-import { Node } from "./shared/node";
-import { UserError } from "./payloads";
-import { LicenseAssignment, LicenseRequest, Product, User, UserConnection } from "./types";
-
-@ObjectType({
-  implements: Node,
-  description: "A security group of the organization. A group licensed with a product gives\neach member a license of it, counted in that product's pool.",
-})
-export class Group extends Node {
-  @Field()
-  name: string;
-
-  @Field(() => [Product], { description: "The products this group is licensed with." })
-  licensedProducts: Product[];
-
-  @Field(() => Int, { description: "How many people are members." })
-  memberCount: number;
-
-  @Field(() => UserConnection, { nullable: true, description: "Members by displayName; null unless the viewer is a global admin." })
-  members: InstanceType<typeof UserConnection> | null;
-}
-
-export const GroupConnection = connectionOf(Group, "Group", {
-  edge: "A group in a page of groups.",
-  connection: "The organization's security groups, by name.",
-});
+import { Group } from "../groups/types";
+import { LicenseAssignment } from "../licenses/types";
+import { ObjectType } from "../shared/objectType";
+import { UserError } from "../shared/payloads";
+import { Product } from "../catalog/types";
+import { User } from "../users/types";
+import { LicenseRequest } from "./types";
 
 @ObjectType({ description: "What one decision of decideLicenseRequests did." })
 export class LicenseRequestDecisionResult {

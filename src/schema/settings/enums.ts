@@ -1,8 +1,6 @@
 /**
- * Admin notices in the schema (contract-admin-center.graphql): the
- * AdminNotification enum. RequestProcessSettings.adminNotification is a field
- * resolver (src/resolvers/AdminNoticeResolver.ts); the input field is on
- * UpdateRequestProcessSettingsInput (inputs.ts).
+ * The enums of the request-process settings: when admins hear of new requests
+ * (contract-admin-center.graphql).
  */
 import { registerEnumType } from "type-graphql";
 import { ADMIN_NOTIFICATIONS, AdminNotificationValue, enumOf } from "../../values";

@@ -1,0 +1,85 @@
+/**
+ * Security groups: `groups`, the fields of Group, and the fields groups add to
+ * other features' types (`LicenseRequest.eligibleGroups`, `LicenseAssignment.group`).
+ */
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import type { GroupEntity, LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
+import { can } from "../../services/access/policy";
+import { eligibleGroups } from "../../services/licenseRequests/rules";
+import { toGlobalId } from "../../services/shared/ids";
+import { Product } from "../../schema/catalog/types";
+import { Group, GroupConnection } from "../../schema/groups/types";
+import { LicenseRequest } from "../../schema/licenseRequests/types";
+import { LicenseAssignment } from "../../schema/licenses/types";
+import { UserConnection } from "../../schema/users/types";
+import { signedIn } from "../shared/helpers";
+
+@Resolver(() => Group)
+class GroupResolver {
+  @FieldResolver(() => ID)
+  id(@Root() group: GroupEntity) {
+    return toGlobalId("Group", group.id);
+  }
+
+  @FieldResolver(() => [Product])
+  async licensedProducts(@Root() group: GroupEntity, @Ctx() ctx: Context) {
+    const { loaders } = signedIn(ctx);
+    const [products, ids] = await Promise.all([loaders.productById(), loaders.licensedProductIdsOfGroup.load(group.id)]);
+    return ids.map((id) => products.get(id)).filter((p) => p !== undefined);
+  }
+
+  @FieldResolver(() => Int)
+  memberCount(@Root() group: GroupEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.memberCount.load(group.id);
+  }
+
+  @FieldResolver(() => UserConnection, { nullable: true })
+  members(
+    @Root() group: GroupEntity,
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ) {
+    return ctx.services.groups.members(signedIn(ctx).viewer, group, { first, after });
+  }
+}
+
+@Resolver(() => LicenseRequest)
+class LicenseRequestGroupsResolver {
+  @FieldResolver(() => [Group], {
+    description:
+      "Groups licensed with one of eligibleProducts, through which an approval may\nassign (empty unless the viewer is a global admin); by name, at most 100.",
+  })
+  async eligibleGroups(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    if (!can(viewer, "groups.read", request)) return [];
+    const [catalog, groups] = await Promise.all([loaders.catalog(), loaders.groupLicensing()]);
+    return eligibleGroups(catalog, groups, request.productId).map((g) => g.group);
+  }
+}
+
+@Resolver(() => LicenseAssignment)
+class LicenseAssignmentGroupResolver {
+  @FieldResolver(() => Group, { nullable: true, description: "The group this license comes through; null when assigned directly." })
+  group(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    if (assignment.groupId === null || !can(viewer, "groups.read", assignment)) return null;
+    return loaders.group.load(assignment.groupId);
+  }
+}
+
+@Resolver()
+class GroupQueries {
+  @Query(() => GroupConnection, { description: "The organization's groups, by name. Global admins only; FORBIDDEN otherwise." })
+  groups(
+    @Ctx() ctx: Context,
+    @Arg("search", () => String, { nullable: true }) search?: string | null,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ) {
+    return ctx.services.groups.list(signedIn(ctx).viewer, { search, first, after });
+  }
+}
+
+export const groupResolvers = [GroupResolver, LicenseRequestGroupsResolver, LicenseAssignmentGroupResolver, GroupQueries] as const;

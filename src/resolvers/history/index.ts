@@ -1,0 +1,89 @@
+/** The decision history: `licenseRequestDecisions`, `LicenseRequest.history`, and the fields of an entry. */
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import type { DecisionRecordEntity, LicenseRequestEntity, UserEntity } from "../../entities";
+import { toGlobalId } from "../../services/shared/ids";
+import { Product, ServicePlan } from "../../schema/catalog/types";
+import { LicenseRequestDecision, LicenseRequestDecisionConnection } from "../../schema/history/types";
+import { LicenseRequest } from "../../schema/licenseRequests/types";
+import { User } from "../../schema/users/types";
+import { plansOf } from "../catalog";
+import { signedIn } from "../shared/helpers";
+
+/** A user a loader found (it answers null for a missing key, an Error for a failed one). */
+const isUser = (user: UserEntity | Error | null): user is UserEntity => user !== null && !(user instanceof Error);
+
+@Resolver(() => LicenseRequestDecision)
+class LicenseRequestDecisionResolver {
+  @FieldResolver(() => ID)
+  id(@Root() decision: DecisionRecordEntity) {
+    return toGlobalId("LicenseRequestDecision", decision.id);
+  }
+
+  @FieldResolver(() => LicenseRequest)
+  request(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.request.load(decision.requestId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  actor(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return decision.actorId === null ? null : signedIn(ctx).loaders.userOf(decision.actorId);
+  }
+
+  @FieldResolver(() => Product, { nullable: true })
+  product(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    return decision.productId === null ? null : signedIn(ctx).loaders.productOf(decision.productId);
+  }
+
+  @FieldResolver(() => [ServicePlan])
+  async disabledServicePlans(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    const { loaders } = signedIn(ctx);
+    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfDecision.load(decision.id)]);
+    return plansOf(catalog, ids);
+  }
+
+  @FieldResolver(() => [User])
+  async approvedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    const { loaders } = signedIn(ctx);
+    const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).approved);
+    return users.filter(isUser);
+  }
+
+  @FieldResolver(() => [User])
+  async deniedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    const { loaders } = signedIn(ctx);
+    const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).denied);
+    return users.filter(isUser);
+  }
+}
+
+@Resolver(() => LicenseRequest)
+class LicenseRequestHistoryResolver {
+  @FieldResolver(() => [LicenseRequestDecision], {
+    nullable: true,
+    description: "Its history, oldest first (an addition to the contract): null unless the viewer is a global admin.",
+  })
+  history(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    return ctx.services.history.ofRequest(signedIn(ctx).viewer, request.id);
+  }
+}
+
+@Resolver()
+class HistoryQueries {
+  @Query(() => LicenseRequestDecisionConnection, {
+    description:
+      "The organization's decision history, newest first: every decision, cancellation and expiry " +
+      "(an addition to the contract). Global admins only; FORBIDDEN otherwise.",
+  })
+  licenseRequestDecisions(
+    @Ctx() ctx: Context,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true }) last?: number | null,
+    @Arg("before", () => String, { nullable: true }) before?: string | null,
+  ) {
+    return ctx.services.history.list(signedIn(ctx).viewer, { first, after, last, before });
+  }
+}
+
+export const historyResolvers = [LicenseRequestDecisionResolver, LicenseRequestHistoryResolver, HistoryQueries] as const;

@@ -1,0 +1,5 @@
+import { licenseRequestFieldResolvers } from "./fields";
+import { LicenseRequestOperations } from "./operations";
+import { LicenseRequestSubscriptions } from "./subscriptions";
+
+export const licenseRequestResolvers = [...licenseRequestFieldResolvers, LicenseRequestOperations, LicenseRequestSubscriptions] as const;

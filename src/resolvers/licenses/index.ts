@@ -1,0 +1,51 @@
+/** Licenses: the fields of LicenseAssignment, and `User.licenses`. */
+import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import type { LicenseAssignmentEntity, UserEntity } from "../../entities";
+import { can } from "../../services/access/policy";
+import { toGlobalId } from "../../services/shared/ids";
+import { Product, ServicePlan } from "../../schema/catalog/types";
+import { LicenseAssignment } from "../../schema/licenses/types";
+import { User } from "../../schema/users/types";
+import { plansOf } from "../catalog";
+import { signedIn } from "../shared/helpers";
+
+@Resolver(() => LicenseAssignment)
+class LicenseAssignmentResolver {
+  @FieldResolver(() => ID)
+  id(@Root() assignment: LicenseAssignmentEntity) {
+    return toGlobalId("LicenseAssignment", assignment.id);
+  }
+
+  @FieldResolver(() => User)
+  user(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.userOf(assignment.userId);
+  }
+
+  @FieldResolver(() => Product)
+  product(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    return signedIn(ctx).loaders.productOf(assignment.productId);
+  }
+
+  @FieldResolver(() => [ServicePlan])
+  async disabledServicePlans(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
+    const { loaders } = signedIn(ctx);
+    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfAssignment.load(assignment.id)]);
+    return plansOf(catalog, ids);
+  }
+}
+
+@Resolver(() => User)
+class UserLicensesResolver {
+  @FieldResolver(() => [LicenseAssignment], {
+    nullable: true,
+    description: "Licenses assigned to this user; null unless the viewer is a global admin\nor this user.",
+  })
+  licenses(@Root() user: UserEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    if (!can(viewer, "licenses.read", { organizationId: user.organizationId, userId: user.id })) return null;
+    return loaders.assignmentsOfUser.load(user.id);
+  }
+}
+
+export const licenseResolvers = [LicenseAssignmentResolver, UserLicensesResolver] as const;

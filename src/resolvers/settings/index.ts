@@ -1,0 +1,39 @@
+/** The request-process settings: `requestProcessSettings`, `updateRequestProcessSettings`, and their fields. */
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import type { RequestProcessSettingsEntity } from "../../entities";
+import { toGlobalId } from "../../services/shared/ids";
+import { RequestProcessSettings, UpdateRequestProcessSettingsInput, UpdateRequestProcessSettingsPayload } from "../../schema/settings/types";
+import { User } from "../../schema/users/types";
+import { payload, signedIn } from "../shared/helpers";
+
+@Resolver(() => RequestProcessSettings)
+class RequestProcessSettingsResolver {
+  @FieldResolver(() => ID)
+  id(@Root() settings: RequestProcessSettingsEntity) {
+    return toGlobalId("RequestProcessSettings", settings.organizationId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  updatedBy(@Root() settings: RequestProcessSettingsEntity, @Ctx() ctx: Context) {
+    return settings.updatedById === null ? null : signedIn(ctx).loaders.userOf(settings.updatedById);
+  }
+}
+
+@Resolver()
+class SettingsOperations {
+  @Query(() => RequestProcessSettings, {
+    description: "Readable by every user of the organization: a requester needs the message\nand link before asking.",
+  })
+  requestProcessSettings(@Ctx() ctx: Context) {
+    return ctx.services.settings.read(signedIn(ctx).loaders);
+  }
+
+  @Mutation(() => UpdateRequestProcessSettingsPayload)
+  async updateRequestProcessSettings(@Arg("input", () => UpdateRequestProcessSettingsInput) input: UpdateRequestProcessSettingsInput, @Ctx() ctx: Context) {
+    const outcome = await ctx.services.settings.update(signedIn(ctx).viewer, input, ctx.now);
+    return payload(outcome, input.clientMutationId, (settings) => ({ settings }), { settings: null });
+  }
+}
+
+export const settingsResolvers = [RequestProcessSettingsResolver, SettingsOperations] as const;

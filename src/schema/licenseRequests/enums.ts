@@ -1,0 +1,30 @@
+/** The enums of license requests, each derived from its list in src/values.ts. */
+import { registerEnumType } from "type-graphql";
+import {
+  enumOf,
+  RECIPIENT_DECISIONS,
+  RecipientDecisionValue,
+  REQUEST_ORDER_FIELDS,
+  REQUEST_STATES,
+  REQUEST_STATUSES,
+  RequestOrderFieldValue,
+  RequestStateValue,
+  RequestStatusValue,
+} from "../../values";
+
+export const LicenseRequestStatus = enumOf(REQUEST_STATUSES);
+export type LicenseRequestStatus = RequestStatusValue;
+export const LicenseRequestState = enumOf(REQUEST_STATES);
+export type LicenseRequestState = RequestStateValue;
+export const RecipientDecision = enumOf(RECIPIENT_DECISIONS);
+export type RecipientDecision = RecipientDecisionValue;
+export const LicenseRequestOrderField = enumOf(REQUEST_ORDER_FIELDS);
+export type LicenseRequestOrderField = RequestOrderFieldValue;
+
+registerEnumType(LicenseRequestStatus, { name: "LicenseRequestStatus" });
+registerEnumType(LicenseRequestState, {
+  name: "LicenseRequestState",
+  description: "The filter of the Requests tab: PENDING, or COMPLETED (every other status).",
+});
+registerEnumType(RecipientDecision, { name: "RecipientDecision" });
+registerEnumType(LicenseRequestOrderField, { name: "LicenseRequestOrderField" });
