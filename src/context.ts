@@ -6,7 +6,7 @@
 import type { Logger } from "pino";
 import type { AdmittedOperation } from "./server/graphql/pipeline";
 import type { Services } from "./services";
-import type { Loaders } from "./services/shared/loaders";
+import type { Loaders } from "./services/loaders";
 import type { Viewer } from "./services/shared/viewer";
 
 export interface Context {

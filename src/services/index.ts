@@ -19,7 +19,7 @@ import { RequestProcessSettingsService } from "./settings/settings";
 import type { Clock } from "./shared/clock";
 import type { EventBus } from "./shared/events";
 import { IdempotentMutations } from "./shared/idempotency";
-import { createLoaders, Loaders } from "./shared/loaders";
+import { createLoaders, Loaders } from "./loaders";
 import { Database } from "./shared/unitOfWork";
 import { UserDirectory } from "./users/directory";
 

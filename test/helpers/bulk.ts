@@ -7,6 +7,7 @@
  */
 import type { DataSource } from "typeorm";
 import {
+  DecisionRecordEntity,
   LicenseRequestDisabledPlanEntity,
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
@@ -20,6 +21,8 @@ export interface BulkRequestOptions {
   /** requestedAt of the first row; each next one is `stepMs` older. */
   newest: Date;
   stepMs?: number;
+  /** Record each decision in the history too (one entry per request, by the admin). */
+  withHistory?: boolean;
 }
 
 /** Inserts `count` decided requests; returns their IDs, newest first. */
@@ -71,6 +74,17 @@ export async function insertDecidedRequests(dataSource: DataSource, count: numbe
           assignmentId: null,
         })),
       );
+      if (options.withHistory) {
+        await manager.getRepository(DecisionRecordEntity).insert({
+          organizationId: admin.organizationId,
+          requestId: row.id,
+          action: row.status === "APPROVED" ? "APPROVED" : "DENIED",
+          actorId: admin.id,
+          at: requestedAt,
+          productId: row.assignedProductId,
+          message: null,
+        });
+      }
       ids.push(row.id);
     }
   });

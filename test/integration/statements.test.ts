@@ -24,7 +24,7 @@ describe("statements per operation, counted", () => {
     server = await startTestServer({ start: { onQuery: (sql) => counting && statements.push(sql) } });
     api = requestsApi(server);
     await server.service.dispatcher.stop();
-    await insertDecidedRequests(server.service.dataSource, 60, { newest: server.clock.now() });
+    await insertDecidedRequests(server.service.dataSource, 60, { newest: server.clock.now(), withHistory: true });
     // Licenses enough for every approval below.
     await server.service.dataSource.query("UPDATE product SET totalLicenses = 1000");
   });
@@ -56,6 +56,16 @@ describe("statements per operation, counted", () => {
     expect(sql[1]).toMatch(/FROM [`"]license_request[`"] lr .*JOIN [`"]app_user[`"]/);
     expect(sql[4]).toMatch(/FROM [`"]license_request_recipient[`"] rr .*JOIN [`"]app_user[`"]/);
     expect(sql.filter((s) => /^SELECT .* FROM [`"]app_user[`"] WHERE/.test(s))).toHaveLength(1);
+  });
+
+  it("reads the history of a page of 50 requests in one statement, not one per request", async () => {
+    const page = (fields: string) => `{ licenseRequests(first: 50) { nodes { id ${fields} } } }`;
+    const without = await counted(ADMIN, page(""));
+    const withHistory = await counted(ADMIN, page("history { id action at }"));
+    expect(withHistory.data["licenseRequests"].nodes).toHaveLength(50);
+    expect(withHistory.data["licenseRequests"].nodes.every((n: { history: unknown[] }) => n.history.length > 0)).toBe(true);
+    expect(withHistory.statements.length - without.statements.length).toBe(1);
+    expect(withHistory.statements.filter((sql) => /FROM [`"]decision_record[`"]/.test(sql))).toHaveLength(1);
   });
 
   it("seeks a deep page through the time index to its cursor (no scan from the index's start)", async () => {

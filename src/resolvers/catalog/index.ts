@@ -4,7 +4,7 @@ import type { Context } from "../../context";
 import type { ProductEntity, ServicePlanEntity } from "../../entities";
 import { availableLicenses } from "../../services/licenseRequests/rules";
 import { localIdOf, toGlobalId } from "../../services/shared/ids";
-import type { Catalog } from "../../services/shared/loaders";
+import type { Catalog } from "../../services/catalog/catalog";
 import { Product, ServicePlan } from "../../schema/catalog/types";
 import { signedIn } from "../shared/helpers";
 
@@ -28,7 +28,7 @@ class ProductResolver {
 
   @FieldResolver(() => [ServicePlan])
   async servicePlans(@Root() product: ProductEntity, @Ctx() ctx: Context) {
-    const catalog = await signedIn(ctx).loaders.catalog();
+    const catalog = await signedIn(ctx).loaders.catalog.catalog();
     return plansOf(catalog, catalog.planIdsByProductId.get(product.id) ?? []);
   }
 
@@ -42,14 +42,14 @@ class ProductResolver {
 class CatalogQueries {
   @Query(() => [Product])
   async products(@Ctx() ctx: Context) {
-    return await signedIn(ctx).loaders.products();
+    return await signedIn(ctx).loaders.catalog.products();
   }
 
   @Query(() => Product, { nullable: true })
   async product(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
     const productId = localIdOf(id, "Product");
-    return productId === null ? null : ((await loaders.productById()).get(productId) ?? null);
+    return productId === null ? null : ((await loaders.catalog.productById()).get(productId) ?? null);
   }
 }
 

@@ -25,13 +25,13 @@ class GroupResolver {
   @FieldResolver(() => [Product])
   async licensedProducts(@Root() group: GroupEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const [products, ids] = await Promise.all([loaders.productById(), loaders.licensedProductIdsOfGroup.load(group.id)]);
+    const [products, ids] = await Promise.all([loaders.catalog.productById(), loaders.groups.licensedProductIds.load(group.id)]);
     return ids.map((id) => products.get(id)).filter((p) => p !== undefined);
   }
 
   @FieldResolver(() => Int)
   memberCount(@Root() group: GroupEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.memberCount.load(group.id);
+    return signedIn(ctx).loaders.groups.memberCount.load(group.id);
   }
 
   @FieldResolver(() => UserConnection, { nullable: true })
@@ -54,7 +54,7 @@ class LicenseRequestGroupsResolver {
   async eligibleGroups(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     if (!can(viewer, "groups.read", request)) return [];
-    const [catalog, groups] = await Promise.all([loaders.catalog(), loaders.groupLicensing()]);
+    const [catalog, groups] = await Promise.all([loaders.catalog.catalog(), loaders.groups.licensing()]);
     return eligibleGroups(catalog, groups, request.productId).map((g) => g.group);
   }
 }
@@ -65,7 +65,7 @@ class LicenseAssignmentGroupResolver {
   group(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     if (assignment.groupId === null || !can(viewer, "groups.read", assignment)) return null;
-    return loaders.group.load(assignment.groupId);
+    return loaders.groups.group.load(assignment.groupId);
   }
 }
 

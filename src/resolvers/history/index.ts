@@ -22,37 +22,37 @@ class LicenseRequestDecisionResolver {
 
   @FieldResolver(() => LicenseRequest)
   request(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.request.load(decision.requestId);
+    return signedIn(ctx).loaders.requests.request.load(decision.requestId);
   }
 
   @FieldResolver(() => User, { nullable: true })
   actor(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    return decision.actorId === null ? null : signedIn(ctx).loaders.userOf(decision.actorId);
+    return decision.actorId === null ? null : signedIn(ctx).loaders.users.userOf(decision.actorId);
   }
 
   @FieldResolver(() => Product, { nullable: true })
   product(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
-    return decision.productId === null ? null : signedIn(ctx).loaders.productOf(decision.productId);
+    return decision.productId === null ? null : signedIn(ctx).loaders.catalog.productOf(decision.productId);
   }
 
   @FieldResolver(() => [ServicePlan])
   async disabledServicePlans(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfDecision.load(decision.id)]);
+    const [catalog, ids] = await Promise.all([loaders.catalog.catalog(), loaders.history.disabledPlanIds.load(decision.id)]);
     return plansOf(catalog, ids);
   }
 
   @FieldResolver(() => [User])
   async approvedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).approved);
+    const users = await loaders.users.user.loadMany((await loaders.history.people.load(decision.id)).approved);
     return users.filter(isUser);
   }
 
   @FieldResolver(() => [User])
   async deniedUsers(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const users = await loaders.user.loadMany((await loaders.peopleOfDecision.load(decision.id)).denied);
+    const users = await loaders.users.user.loadMany((await loaders.history.people.load(decision.id)).denied);
     return users.filter(isUser);
   }
 }
@@ -64,7 +64,8 @@ class LicenseRequestHistoryResolver {
     description: "Its history, oldest first (an addition to the contract): null unless the viewer is a global admin.",
   })
   history(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return ctx.services.history.ofRequest(signedIn(ctx).viewer, request.id);
+    const { viewer, loaders } = signedIn(ctx);
+    return ctx.services.history.ofRequest(viewer, loaders, request.id);
   }
 }
 

@@ -27,17 +27,17 @@ class LicenseRequestResolver {
 
   @FieldResolver(() => Product)
   product(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.productOf(request.productId);
+    return signedIn(ctx).loaders.catalog.productOf(request.productId);
   }
 
   @FieldResolver(() => User)
   requester(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.userOf(request.requesterId);
+    return signedIn(ctx).loaders.users.userOf(request.requesterId);
   }
 
   @FieldResolver(() => [LicenseRequestRecipient])
   recipients(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.recipients.load(request.id);
+    return signedIn(ctx).loaders.requests.recipients.load(request.id);
   }
 
   @FieldResolver(() => LicenseRequestStatus)
@@ -52,24 +52,24 @@ class LicenseRequestResolver {
 
   @FieldResolver(() => User, { nullable: true })
   decidedBy(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return request.decidedById === null ? null : signedIn(ctx).loaders.userOf(request.decidedById);
+    return request.decidedById === null ? null : signedIn(ctx).loaders.users.userOf(request.decidedById);
   }
 
   @FieldResolver(() => Product, { nullable: true })
   assignedProduct(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return request.assignedProductId === null ? null : signedIn(ctx).loaders.productOf(request.assignedProductId);
+    return request.assignedProductId === null ? null : signedIn(ctx).loaders.catalog.productOf(request.assignedProductId);
   }
 
   @FieldResolver(() => [ServicePlan])
   async disabledServicePlans(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfRequest.load(request.id)]);
+    const [catalog, ids] = await Promise.all([loaders.catalog.catalog(), loaders.requests.disabledPlanIds.load(request.id)]);
     return plansOf(catalog, ids);
   }
 
   @FieldResolver(() => [Product])
   async eligibleProducts(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return eligibleProducts(await signedIn(ctx).loaders.catalog(), request.productId);
+    return eligibleProducts(await signedIn(ctx).loaders.catalog.catalog(), request.productId);
   }
 
   @FieldResolver(() => Boolean)
@@ -89,14 +89,14 @@ class LicenseRequestResolver {
 class LicenseRequestRecipientResolver {
   @FieldResolver(() => User)
   user(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.userOf(recipient.userId);
+    return signedIn(ctx).loaders.users.userOf(recipient.userId);
   }
 
   @FieldResolver(() => LicenseAssignment, { nullable: true })
   assignment(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     if (recipient.assignmentId === null || !can(viewer, "licenses.read", recipient)) return null;
-    return loaders.assignment.load(recipient.assignmentId);
+    return loaders.licenses.assignment.load(recipient.assignmentId);
   }
 }
 

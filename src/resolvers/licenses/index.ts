@@ -19,18 +19,18 @@ class LicenseAssignmentResolver {
 
   @FieldResolver(() => User)
   user(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.userOf(assignment.userId);
+    return signedIn(ctx).loaders.users.userOf(assignment.userId);
   }
 
   @FieldResolver(() => Product)
   product(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.productOf(assignment.productId);
+    return signedIn(ctx).loaders.catalog.productOf(assignment.productId);
   }
 
   @FieldResolver(() => [ServicePlan])
   async disabledServicePlans(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const [catalog, ids] = await Promise.all([loaders.catalog(), loaders.disabledPlanIdsOfAssignment.load(assignment.id)]);
+    const [catalog, ids] = await Promise.all([loaders.catalog.catalog(), loaders.licenses.disabledPlanIds.load(assignment.id)]);
     return plansOf(catalog, ids);
   }
 }
@@ -44,7 +44,7 @@ class UserLicensesResolver {
   licenses(@Root() user: UserEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     if (!can(viewer, "licenses.read", { organizationId: user.organizationId, userId: user.id })) return null;
-    return loaders.assignmentsOfUser.load(user.id);
+    return loaders.licenses.assignmentsOfUser.load(user.id);
   }
 }
 

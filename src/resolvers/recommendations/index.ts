@@ -56,17 +56,17 @@ class LicenseRequestShareResolver {
 
   @FieldResolver(() => LicenseRequest)
   licenseRequest(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.request.load(share.requestId);
+    return signedIn(ctx).loaders.requests.request.load(share.requestId);
   }
 
   @FieldResolver(() => User)
   sharedWith(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.userOf(share.sharedWithId);
+    return signedIn(ctx).loaders.users.userOf(share.sharedWithId);
   }
 
   @FieldResolver(() => User)
   sharedBy(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.userOf(share.sharedById);
+    return signedIn(ctx).loaders.users.userOf(share.sharedById);
   }
 
   @FieldResolver(() => LicenseRequestRecommendation, { nullable: true })
@@ -88,7 +88,7 @@ class LicenseRequestRecommendationResolver {
     const { viewer, loaders } = signedIn(ctx);
     // Answered through a link by someone signed in elsewhere: the person is not theirs to see.
     if (viewer.organizationId !== recommendation.organizationId) throw forbidden("You may not see who gave this recommendation.");
-    return loaders.userOf(recommendation.byId);
+    return loaders.users.userOf(recommendation.byId);
   }
 }
 

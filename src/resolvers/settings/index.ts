@@ -16,7 +16,7 @@ class RequestProcessSettingsResolver {
 
   @FieldResolver(() => User, { nullable: true })
   updatedBy(@Root() settings: RequestProcessSettingsEntity, @Ctx() ctx: Context) {
-    return settings.updatedById === null ? null : signedIn(ctx).loaders.userOf(settings.updatedById);
+    return settings.updatedById === null ? null : signedIn(ctx).loaders.users.userOf(settings.updatedById);
   }
 }
 

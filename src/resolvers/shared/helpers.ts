@@ -3,7 +3,7 @@ import type { Context } from "../../context";
 import { unauthenticated } from "../../services/shared/errors";
 import type { Outcome } from "../../services/shared/errors";
 import type { MutationResult } from "../../services/shared/idempotency";
-import type { Loaders } from "../../services/shared/loaders";
+import type { Loaders } from "../../services/loaders";
 import type { Viewer } from "../../services/shared/viewer";
 
 /** The signed-in viewer and their loaders; UNAUTHENTICATED without a token. */

@@ -28,7 +28,7 @@ class UserResolver {
 
   @FieldResolver(() => Organization)
   organization(@Root() user: UserEntity, @Ctx() ctx: Context) {
-    return signedIn(ctx).loaders.organization.load(user.organizationId);
+    return signedIn(ctx).loaders.users.organization.load(user.organizationId);
   }
 }
 

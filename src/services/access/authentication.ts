@@ -9,7 +9,8 @@ import { createRemoteJWKSet, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { LRUCache } from "lru-cache";
 import { DataSource } from "typeorm";
 import type { UserEntity } from "../../entities";
-import { rows, toUser, USER_COLUMNS } from "../shared/rows";
+import { rows } from "../shared/rows";
+import { userRow } from "../users/loaders";
 import { localIdOf, toGlobalId } from "../shared/ids";
 import { viewerOf, Viewer } from "../shared/viewer";
 
@@ -135,7 +136,7 @@ export class Authenticator {
 
   /** The user, read on every operation (roles never come from the token). */
   private async userById(userId: number): Promise<UserEntity | null> {
-    const [user] = await rows(this.dataSource, `SELECT ${USER_COLUMNS} FROM \`app_user\` WHERE \`id\` = ?`, [userId], toUser);
+    const [user] = await rows(this.dataSource, `SELECT ${userRow.columns} FROM \`app_user\` WHERE \`id\` = ?`, [userId], userRow.map);
     return user ?? null;
   }
 

@@ -6,9 +6,11 @@
 import { DataSource, EntityManager } from "typeorm";
 import { DecisionAction, DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordUserEntity } from "../../entities";
 import { assertCan, can, organizationOf } from "../access/policy";
-import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "../shared/keyset";
-import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
+import { isMysqlFamily } from "../../db/dataSource";
+import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList } from "../shared/keyset";
+import { Connection, ConnectionArgs, pageWindow } from "../shared/pagination";
 import type { Viewer } from "../shared/viewer";
+import { decisionRow, HistoryLoaders } from "./loaders";
 
 const decisionCursor = (d: DecisionRecordEntity) => encodeKeysetCursor("licenseRequestDecisions", d.at.getTime(), d.id);
 
@@ -64,21 +66,30 @@ export class DecisionHistory {
   async list(viewer: Viewer, args: ConnectionArgs): Promise<Connection<DecisionRecordEntity>> {
     assertCan(viewer, "history.read", organizationOf(viewer));
     const window = pageWindow(args, decodeDecisionCursor);
-    const base = () =>
-      this.dataSource
-        .getRepository(DecisionRecordEntity)
-        .createQueryBuilder("d")
-        .where("d.organizationId = :organizationId", { organizationId: viewer.organizationId });
-    const rows = await applyKeyset(base(), window, "d.at", "d.id", "DESC").getMany();
-    return toConnection(rows, window, decisionCursor, () => base().getCount());
-  }
-
-  /** One request's history, oldest first; null unless the viewer is a global admin. */
-  async ofRequest(viewer: Viewer, requestId: number): Promise<DecisionRecordEntity[] | null> {
-    if (!can(viewer, "history.read", organizationOf(viewer))) return null;
-    return this.dataSource.getRepository(DecisionRecordEntity).find({
-      where: { requestId, organizationId: viewer.organizationId },
-      order: { at: "ASC", id: "ASC" },
+    return keysetConnection(this.dataSource, isMysqlFamily(this.dataSource), historyList(viewer.organizationId), window, {
+      map: decisionRow.map,
+      cursorOf: decisionCursor,
     });
   }
+
+  /** One request's history, oldest first; null unless the viewer is a global admin. Batched: one statement for a page of requests. */
+  ofRequest(viewer: Viewer, loaders: { history: HistoryLoaders }, requestId: number): Promise<DecisionRecordEntity[]> | null {
+    if (!can(viewer, "history.read", organizationOf(viewer))) return null;
+    return loaders.history.ofRequest.load(requestId);
+  }
+}
+
+/** An organization's history, newest first. */
+export function historyList(organizationId: number): KeysetList {
+  return {
+    select: decisionRow.qualified("d"),
+    table: "decision_record",
+    alias: "d",
+    index: "ix_decision_org_time",
+    where: ["d.`organizationId` = ?"],
+    parameters: [organizationId],
+    sort: "d.`at`",
+    id: "d.`id`",
+    direction: "DESC",
+  };
 }

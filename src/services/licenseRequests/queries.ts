@@ -9,10 +9,12 @@ import { isMysqlFamily } from "../../db/dataSource";
 import { LicenseRequestEntity } from "../../entities";
 import { can, requestScope } from "../access/policy";
 import { localIdOf } from "../shared/ids";
-import { encodeKeysetCursor, keysetCursorDecoder, SortDirection } from "../shared/keyset";
-import { joinedUserColumns, placeholders, qualified, REQUEST_COLUMNS, rows, toJoinedUser, toRequest } from "../shared/rows";
-import type { Loaders } from "../shared/loaders";
+import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList, SortDirection } from "../shared/keyset";
+import { placeholders } from "../shared/rows";
+import type { Loaders } from "../loaders";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
+import { userRow } from "../users/loaders";
+import { requestRow } from "./loaders";
 import { admittedStatuses, RequestState, RequestStatus } from "./status";
 import type { Viewer } from "../shared/viewer";
 
@@ -33,15 +35,15 @@ export const requestCursor = (r: LicenseRequestEntity): string => encodeKeysetCu
 const decodeRequestCursor = keysetCursorDecoder("licenseRequests", "number");
 
 /** A page's requests with their requesters, in one statement. */
-const REQUESTS_WITH_REQUESTERS = `${qualified(REQUEST_COLUMNS, "lr")}, ${joinedUserColumns("u", "requester_")}`;
-const joinedRequester = toJoinedUser("requester_");
+const REQUESTS_WITH_REQUESTERS = `${requestRow.qualified("lr")}, ${userRow.prefixed("u", "requester_")}`;
+const joinedRequester = userRow.joined("requester_");
 
 export class LicenseRequestQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The request when the viewer may see it, else null (missing, other organization, not visible). */
   async findVisible(viewer: Viewer, loaders: Loaders, requestId: number): Promise<LicenseRequestEntity | null> {
-    const request = await loaders.request.load(requestId);
+    const request = await loaders.requests.request.load(requestId);
     if (!request) return null;
     return (await this.isVisible(viewer, loaders, request)) ? request : null;
   }
@@ -51,7 +53,7 @@ export class LicenseRequestQueries {
     // Most readers see it without its recipients (admins, the requester): read them only when they decide.
     if (can(viewer, "request.read", resource)) return true;
     if (request.organizationId !== viewer.organizationId) return false;
-    resource.recipientIds = (await loaders.recipients.load(request.id)).map((r) => r.userId);
+    resource.recipientIds = (await loaders.requests.recipients.load(request.id)).map((r) => r.userId);
     return can(viewer, "request.read", resource);
   }
 
@@ -62,43 +64,44 @@ export class LicenseRequestQueries {
    * The page brings its requesters along and fills the operation's user loader
    * with them: the tab always shows who asked.
    */
-  async list(viewer: Viewer, loaders: Loaders, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
+  async list(viewer: Viewer, loaders: Pick<Loaders, "users">, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
     const window = pageWindow(args, decodeRequestCursor);
-    const where = this.conditions(viewer, args.filter ?? null, now);
-    if (!where) return toConnection([], window, requestCursor, async () => 0);
-    const direction = args.orderBy?.direction ?? "DESC";
-    const fetch = window.direction === "forward" ? direction : direction === "ASC" ? "DESC" : "ASC";
-    const keyset = [...where.sql];
-    const keysetParameters = [...where.parameters];
-    const beyond = (d: "ASC" | "DESC") => (d === "DESC" ? "<" : ">");
-    for (const [cursor, op] of [
-      [window.cursor, beyond(fetch)],
-      [window.bound, beyond(fetch === "ASC" ? "DESC" : "ASC")],
-    ] as const) {
-      if (!cursor) continue;
-      // The first term repeats the bound as a plain range, which SQLite's planner needs to seek
-      // the index to the cursor (with the OR alone it scans from the index's start).
-      keyset.push(`lr.\`requestedAt\` ${op}= ? AND (lr.\`requestedAt\` ${op} ? OR (lr.\`requestedAt\` = ? AND lr.\`id\` ${op} ?))`);
-      keysetParameters.push(cursor.sort, cursor.sort, cursor.sort, cursor.id);
-    }
-    const index = this.listIndex(requestScope(viewer), args.filter ?? null);
-    const from = index && isMysqlFamily(this.dataSource) ? `\`license_request\` lr FORCE INDEX (\`${index}\`)` : "`license_request` lr";
-    const found = await rows(
-      this.dataSource,
-      `SELECT ${REQUESTS_WITH_REQUESTERS} FROM ${from} LEFT JOIN \`app_user\` u ON u.\`id\` = lr.\`requesterId\` WHERE ${keyset.join(" AND ")} ORDER BY lr.\`requestedAt\` ${fetch}, lr.\`id\` ${fetch} LIMIT ${window.size + 1}`,
-      keysetParameters,
-      (r) => ({ request: toRequest(r), requester: joinedRequester(r) }),
-    );
-    for (const { requester } of found) loaders.primeUser(requester);
-    const page = found.map((f) => f.request);
-    return toConnection(page, window, requestCursor, async () => {
-      const tallied = this.tallyCount(viewer, args.filter ?? null, now);
-      const [counted] = await this.dataSource.query<{ total: number | string }[]>(
-        tallied?.sql ?? `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${where.sql.join(" AND ")}`,
-        tallied?.parameters ?? where.parameters,
-      );
-      return Number(counted?.total ?? 0);
+    const list = this.listOf(viewer, args.filter ?? null, args.orderBy?.direction ?? "DESC", now);
+    if (!list) return toConnection([], window, requestCursor, async () => 0);
+    return keysetConnection(this.dataSource, isMysqlFamily(this.dataSource), list, window, {
+      map: (r) => {
+        // The requester fills the operation's user loader: the tab always shows who asked.
+        loaders.users.prime(joinedRequester(r));
+        return requestRow.map(r);
+      },
+      cursorOf: requestCursor,
+      count: async () => {
+        const counted = this.tallyCount(viewer, args.filter ?? null, now) ?? {
+          sql: `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${list.where.join(" AND ")}`,
+          parameters: [...list.parameters],
+        };
+        const [row] = await this.dataSource.query<{ total: number | string }[]>(counted.sql, counted.parameters);
+        return Number(row?.total ?? 0);
+      },
     });
+  }
+
+  /** The requests a viewer's page reads (visibility from the policy, then the filter), in `direction`; null when it can match nothing. */
+  listOf(viewer: Viewer, filter: LicenseRequestFilterInput | null, direction: SortDirection, now: Date): KeysetList | null {
+    const where = this.conditions(viewer, filter, now);
+    if (!where) return null;
+    return {
+      select: REQUESTS_WITH_REQUESTERS,
+      table: "license_request",
+      alias: "lr",
+      index: this.listIndex(requestScope(viewer), filter),
+      joins: "LEFT JOIN `app_user` u ON u.`id` = lr.`requesterId`",
+      where: where.sql,
+      parameters: where.parameters,
+      sort: "lr.`requestedAt`",
+      id: "lr.`id`",
+      direction,
+    };
   }
 
   /**

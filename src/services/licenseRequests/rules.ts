@@ -6,7 +6,7 @@
  * orchestrations only read, ask, and write.
  */
 import type { GroupEntity, LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, StoredRequestStatus, UserEntity } from "../../entities";
-import type { Catalog } from "../shared/catalog";
+import type { Catalog } from "../catalog/catalog";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
 import { localIdOf } from "../shared/ids";
 import { isPastExpiry } from "./status";

@@ -28,9 +28,9 @@ import {
   RequestProcessSettingsEntity,
   UserEntity,
 } from "../../entities";
-import { loadCatalog } from "../shared/loaders";
+import { loadCatalog } from "../catalog/loaders";
 import type { Database } from "../shared/unitOfWork";
-import type { Catalog } from "../shared/catalog";
+import type { Catalog } from "../catalog/catalog";
 import type { GroupChoice } from "./rules";
 
 export type NewRequest = Pick<

@@ -14,7 +14,7 @@ import { assertCan, can, organizationOf, refusalOf } from "../access/policy";
 import { forbidden, unauthenticated } from "../shared/errors";
 import { localIdOf } from "../shared/ids";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
-import type { Loaders } from "../shared/loaders";
+import type { Loaders } from "../loaders";
 import type { Viewer } from "../shared/viewer";
 
 /**
@@ -67,7 +67,7 @@ export class LiveUpdates {
       }
       if (args.productId != null) {
         const productId = localIdOf(args.productId, "Product");
-        const products = await this.loadersFor(viewer.organizationId).productById();
+        const products = await this.loadersFor(viewer.organizationId).catalog.productById();
         if (productId === null || !products.has(productId)) return { code: "NOT_FOUND", message: "No such product." };
       }
       return null;
@@ -141,7 +141,7 @@ export class LiveUpdates {
         if (item.done) return { value: undefined, done: true };
         if (!matches(item.value)) continue;
         const { loaders, now } = this.resolutionOf(item.value, organizationId);
-        const viewer = await this.auth.refresh(state.viewer!, now, (id) => loaders.user.load(id));
+        const viewer = await this.auth.refresh(state.viewer!, now, (id) => loaders.users.user.load(id));
         if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
         if (adminOnly) assertCan(viewer, "requests.subscribeSubmitted", organizationOf(viewer));
         const request = await this.requests.findVisible(viewer, loaders, item.value.requestId);

@@ -4,7 +4,7 @@
  */
 import { can, organizationOf } from "../access/policy";
 import { fromGlobalId } from "../shared/ids";
-import type { Loaders } from "../shared/loaders";
+import type { Loaders } from "../loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import type { RecommendationQueries } from "../recommendations/queries";
 import type { RequestProcessSettingsService } from "../settings/settings";
@@ -26,23 +26,23 @@ export class NodeLookup {
     const id = decoded.localId;
     switch (decoded.type) {
       case "Organization":
-        return loaders.organization.load(id);
+        return loaders.users.organization.load(id);
       case "User":
-        return loaders.user.load(id);
+        return loaders.users.user.load(id);
       case "Product":
-        return (await loaders.productById()).get(id) ?? null;
+        return (await loaders.catalog.productById()).get(id) ?? null;
       case "ServicePlan":
-        return (await loaders.catalog()).planById.get(id) ?? null;
+        return (await loaders.catalog.catalog()).planById.get(id) ?? null;
       case "LicenseRequest":
         return this.requests.findVisible(viewer, loaders, id);
       case "LicenseAssignment": {
-        const assignment = await loaders.assignment.load(id);
+        const assignment = await loaders.licenses.assignment.load(id);
         return assignment && can(viewer, "licenses.read", assignment) ? assignment : null;
       }
       case "LicenseRequestDecision":
-        return can(viewer, "history.read", organizationOf(viewer)) ? loaders.decision.load(id) : null;
+        return can(viewer, "history.read", organizationOf(viewer)) ? loaders.history.decision.load(id) : null;
       case "Group":
-        return can(viewer, "groups.read", organizationOf(viewer)) ? loaders.group.load(id) : null;
+        return can(viewer, "groups.read", organizationOf(viewer)) ? loaders.groups.group.load(id) : null;
       case "LicenseRequestShare":
         return this.recommendations.shareNode(viewer, loaders, id);
       case "LicenseRequestRecommendation":

@@ -5,11 +5,11 @@
 import type { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
 import { can, organizationOf } from "../access/policy";
 import type { UserError } from "../shared/errors";
-import type { Loaders } from "../shared/loaders";
+import type { Loaders } from "../loaders";
 import type { Viewer } from "../shared/viewer";
 import { recommendationErrors } from "./messages";
 import { answerRefusal } from "./rules";
-import type { RecommendationLoaders, RecommendationStore } from "./store";
+import type { RecommendationStore } from "./store";
 import { hashShareToken, isShareTokenShaped } from "./tokens";
 
 /** What /recommend shows for a link that can still answer. */
@@ -30,43 +30,33 @@ export interface SharedRequestView {
 /** A refused link: NOT_FOUND (names no share) or CONFLICT (used, expired, or its request decided), with its sentence. */
 export type LinkView = { ok: true; view: SharedRequestView } | { ok: false; code: "NOT_FOUND" | "CONFLICT"; message: string };
 
-export class RecommendationQueries {
-  /** Keyed by the operation's (or subscription event's) loaders: fresh with them, gone with them. */
-  private readonly perOperation = new WeakMap<Loaders, RecommendationLoaders>();
+type WithRecommendations = Pick<Loaders, "recommendations">;
 
+export class RecommendationQueries {
   constructor(private readonly store: RecommendationStore) {}
 
-  loadersOf(loaders: Loaders, organizationId: number): RecommendationLoaders {
-    let found = this.perOperation.get(loaders);
-    if (!found) {
-      found = this.store.loaders(organizationId);
-      this.perOperation.set(loaders, found);
-    }
-    return found;
-  }
-
   /** A request's recommendations, oldest first; null unless the viewer may read them (global admins). */
-  async ofRequest(viewer: Viewer, loaders: Loaders, requestId: number): Promise<LicenseRequestRecommendationEntity[] | null> {
+  async ofRequest(viewer: Viewer, loaders: WithRecommendations, requestId: number): Promise<LicenseRequestRecommendationEntity[] | null> {
     if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
-    return this.loadersOf(loaders, viewer.organizationId).recommendationsOfRequest.load(requestId);
+    return loaders.recommendations.ofRequest.load(requestId);
   }
 
   /** The answer given through a share, if any (the viewer may read shares: they came from a share the viewer made or reads). */
-  ofShare(viewer: Viewer, loaders: Loaders, share: LicenseRequestShareEntity): Promise<LicenseRequestRecommendationEntity | null> | null {
+  ofShare(viewer: Viewer, loaders: WithRecommendations, share: LicenseRequestShareEntity): Promise<LicenseRequestRecommendationEntity | null> | null {
     if (!can(viewer, "recommendations.read", share)) return null;
-    return this.loadersOf(loaders, viewer.organizationId).recommendationOfShare.load(share.id);
+    return loaders.recommendations.ofShare.load(share.id);
   }
 
   /** `node(id)` of a share: admins of its organization only. */
-  shareNode(viewer: Viewer, loaders: Loaders, id: number): Promise<LicenseRequestShareEntity | null> | null {
+  shareNode(viewer: Viewer, loaders: WithRecommendations, id: number): Promise<LicenseRequestShareEntity | null> | null {
     if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
-    return this.loadersOf(loaders, viewer.organizationId).share.load(id);
+    return loaders.recommendations.share.load(id);
   }
 
   /** `node(id)` of a recommendation: admins of its organization only. */
-  recommendationNode(viewer: Viewer, loaders: Loaders, id: number): Promise<LicenseRequestRecommendationEntity | null> | null {
+  recommendationNode(viewer: Viewer, loaders: WithRecommendations, id: number): Promise<LicenseRequestRecommendationEntity | null> | null {
     if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
-    return this.loadersOf(loaders, viewer.organizationId).recommendation.load(id);
+    return loaders.recommendations.recommendation.load(id);
   }
 
   /**

@@ -11,7 +11,6 @@
  * SQLite serializes writers), the same lock a decision takes, so an answer
  * and a decision never both see the request pending.
  */
-import DataLoader from "dataloader";
 import { DataSource, EntityManager, In, IsNull } from "typeorm";
 import {
   LicenseRequestEntity,
@@ -26,9 +25,6 @@ import type { Database } from "../shared/unitOfWork";
 
 export type NewShare = Omit<LicenseRequestShareEntity, "id" | "usedAt">;
 export type NewRecommendation = Omit<LicenseRequestRecommendationEntity, "id">;
-
-/** Loaders batch after ready I/O, as the shared loaders do. */
-const batching = { batchScheduleFn: (callback: () => void) => setImmediate(callback) };
 
 export class RecommendationStore {
   constructor(private readonly db: Database) {}
@@ -100,33 +96,4 @@ export class RecommendationStore {
     const repository = manager.getRepository(LicenseRequestRecommendationEntity);
     return repository.save(repository.create(recommendation));
   }
-
-  // -------------------------------------------------------------- loaders
-
-  /** Per-operation loaders of one organization: recommendations by request (oldest first), by share, and shares by ID. */
-  loaders(organizationId: number) {
-    const ds = this.dataSource;
-    return {
-      recommendationsOfRequest: new DataLoader<number, LicenseRequestRecommendationEntity[]>(async (requestIds) => {
-        const rows = await ds
-          .getRepository(LicenseRequestRecommendationEntity)
-          .find({ where: { organizationId, requestId: In([...requestIds]) }, order: { at: "ASC", id: "ASC" } });
-        return requestIds.map((id) => rows.filter((r) => r.requestId === id));
-      }, batching),
-      share: new DataLoader<number, LicenseRequestShareEntity | null>(async (ids) => {
-        const rows = await ds.getRepository(LicenseRequestShareEntity).find({ where: { organizationId, id: In([...ids]) } });
-        return ids.map((id) => rows.find((r) => r.id === id) ?? null);
-      }, batching),
-      recommendation: new DataLoader<number, LicenseRequestRecommendationEntity | null>(async (ids) => {
-        const rows = await ds.getRepository(LicenseRequestRecommendationEntity).find({ where: { organizationId, id: In([...ids]) } });
-        return ids.map((id) => rows.find((r) => r.id === id) ?? null);
-      }, batching),
-      recommendationOfShare: new DataLoader<number, LicenseRequestRecommendationEntity | null>(async (shareIds) => {
-        const rows = await ds.getRepository(LicenseRequestRecommendationEntity).find({ where: { organizationId, shareId: In([...shareIds]) } });
-        return shareIds.map((id) => rows.find((r) => r.shareId === id) ?? null);
-      }, batching),
-    };
-  }
 }
-
-export type RecommendationLoaders = ReturnType<RecommendationStore["loaders"]>;

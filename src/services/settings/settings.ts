@@ -9,7 +9,7 @@ import { RequestProcessSettingsEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
 import { userError, UserError, UserErrorsAbort } from "../shared/errors";
 import { IdempotentMutations, MutationInput } from "../shared/idempotency";
-import type { Loaders } from "../shared/loaders";
+import type { Loaders } from "../loaders";
 import type { Viewer } from "../shared/viewer";
 import type { AdminNotificationValue } from "../../values";
 
@@ -55,7 +55,7 @@ export class RequestProcessSettingsService {
 
   /** The settings, or the defaults (off, no message) when never changed. */
   async read(loaders: Loaders): Promise<RequestProcessSettingsEntity> {
-    return (await loaders.settings()) ?? defaults(loaders.organizationId);
+    return (await loaders.settings.settings()) ?? defaults(loaders.organizationId);
   }
 
   async update(viewer: Viewer, input: UpdateSettingsInput, now: Date) {

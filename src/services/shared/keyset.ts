@@ -1,10 +1,25 @@
 /**
- * Keyset pagination over (sortColumn, id): a page costs the same anywhere in the
- * table, and a walk through all pages returns each row once even while rows are added.
+ * Keyset pagination over (sort, id), the one way every list of the API pages
+ * (requests, history, people, groups, a group's members): a page costs the
+ * same anywhere in the table, and a walk through all pages returns each row
+ * once even while rows are added.
+ *
+ * Each list says what it reads (`KeysetList`); `keysetPage` writes the
+ * statement of one page and `keysetCount` its count. The cursor condition is
+ *
+ *   sort ≥ c AND (sort > c OR (sort = c AND id > i))        (forward, ascending)
+ *
+ * The first term repeats the bound as a plain range: SQLite's planner seeks
+ * the index to the cursor only with it (with the OR alone it scans from the
+ * index's start). On MySQL/MariaDB the list names the index that serves its
+ * order (FORCE INDEX): given the equality prefix alone (the organization), the
+ * planner prefers a `ref` lookup for ORDER BY … LIMIT and walks from the
+ * index's end, discarding every row before the cursor (see bench/README.md).
+ * test/integration/keyset-plans.test.ts reads each list's plan on both
+ * databases.
  */
-import { ObjectLiteral, SelectQueryBuilder } from "typeorm";
-import { isMysqlFamily } from "../../db/dataSource";
-import { decodeCursorParts, encodeCursor, PageWindow } from "./pagination";
+import { Connection, decodeCursorParts, encodeCursor, PageWindow, toConnection } from "./pagination";
+import { Queryable, Row, rows } from "./rows";
 
 export type SortDirection = "ASC" | "DESC";
 
@@ -33,56 +48,87 @@ export function keysetCursorDecoder(connection: string, sortType: "number" | "st
   };
 }
 
-let parameterSequence = 0;
+/** What one list reads, in which order. */
+export interface KeysetList {
+  /** The columns of a row (qualified by `alias`). */
+  select: string;
+  table: string;
+  alias: string;
+  /**
+   * The index that serves `where` in (sort, id) order: forced on MySQL/MariaDB.
+   * None where no index serves the order better than the planner's choice (a
+   * user's few requests, found through their recipient rows).
+   */
+  index?: string | undefined;
+  /** Further tables the select reads (LEFT JOINs on a primary key). */
+  joins?: string;
+  /** Conditions on the list's rows, ANDed, with their parameters in order. */
+  where: readonly string[];
+  parameters: readonly unknown[];
+  /** The sort column and the ID column, qualified by `alias`. */
+  sort: string;
+  id: string;
+  /** The list's order as shown. */
+  direction: SortDirection;
+}
 
-function compare<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, sortColumn: string, idColumn: string, cursor: KeysetCursor, op: "<" | ">"): void {
-  const n = ++parameterSequence;
-  qb.andWhere(`(${sortColumn} ${op} :ks${n} OR (${sortColumn} = :ks${n} AND ${idColumn} ${op} :ki${n}))`, {
-    [`ks${n}`]: cursor.sort,
-    [`ki${n}`]: cursor.id,
-  });
+export interface Statement {
+  sql: string;
+  parameters: unknown[];
+}
+
+const flip = (direction: SortDirection): SortDirection => (direction === "ASC" ? "DESC" : "ASC");
+const beyond = (direction: SortDirection): "<" | ">" => (direction === "DESC" ? "<" : ">");
+
+/**
+ * The statement of one page of `list`: rows after the window's cursor (and
+ * before its bound), fetched in the window's direction, `size + 1` of them
+ * (the extra one tells whether there is more; `toConnection` reads it).
+ */
+export function keysetPage(list: KeysetList, window: PageWindow<KeysetCursor>, mysql: boolean): Statement {
+  const fetch = window.direction === "forward" ? list.direction : flip(list.direction);
+  const where = [...list.where];
+  const parameters = [...list.parameters];
+  for (const [cursor, op] of [
+    [window.cursor, beyond(fetch)],
+    [window.bound, beyond(flip(fetch))],
+  ] as const) {
+    if (!cursor) continue;
+    where.push(`${list.sort} ${op}= ? AND (${list.sort} ${op} ? OR (${list.sort} = ? AND ${list.id} ${op} ?))`);
+    parameters.push(cursor.sort, cursor.sort, cursor.sort, cursor.id);
+  }
+  const from = `\`${list.table}\` ${list.alias}${mysql && list.index ? ` FORCE INDEX (\`${list.index}\`)` : ""}`;
+  return {
+    sql: `SELECT ${list.select} FROM ${from}${list.joins ? ` ${list.joins}` : ""} WHERE ${where.join(" AND ")} ORDER BY ${list.sort} ${fetch}, ${list.id} ${fetch} LIMIT ${window.size + 1}`,
+    parameters,
+  };
+}
+
+/** The statement that counts every row of `list` (for `totalCount`). */
+export function keysetCount(list: KeysetList): Statement {
+  return { sql: `SELECT COUNT(*) AS total FROM \`${list.table}\` ${list.alias} WHERE ${list.where.join(" AND ")}`, parameters: [...list.parameters] };
 }
 
 /**
- * On MySQL/MariaDB, makes `qb` read through `index` (FORCE INDEX). The keyset
- * condition is a range on the index's (…, sort, id) columns, but MariaDB's
- * planner prefers a `ref` lookup on the equality prefix (the organization)
- * for ORDER BY … LIMIT, walking backwards from the newest row and discarding
- * every row before the cursor: half a million rows for a page in the middle
- * of a million (see bench/). Forcing the index makes it a range scan that
- * reads the page's rows only. TypeORM can emit only USE INDEX, which does not
- * change that choice, so the query text is amended here. SQLite plans the
- * range by itself.
+ * One page of `list` as a connection: its rows read through `map`, each with
+ * its cursor, and its `totalCount` counted when first read (`count` when the
+ * list has a cheaper way to count than `keysetCount`).
  */
-export function forceIndex<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, index: string | undefined): SelectQueryBuilder<T> {
-  if (!index || !isMysqlFamily(qb.connection)) return qb;
-  qb.useIndex(index);
-  const getQuery = qb.getQuery.bind(qb);
-  qb.getQuery = () => getQuery().replace(" USE INDEX (", " FORCE INDEX (");
-  return qb;
-}
-
-/**
- * Applies the window to `qb`: cursor conditions, order and `LIMIT size + 1`.
- * `direction` is the display order; a backward window fetches in reverse.
- * `index`, when given, is the index that serves the window (MySQL/MariaDB; see forceIndex).
- */
-export function applyKeyset<T extends ObjectLiteral>(
-  qb: SelectQueryBuilder<T>,
+export async function keysetConnection<T>(
+  db: Queryable,
+  mysql: boolean,
+  list: KeysetList,
   window: PageWindow<KeysetCursor>,
-  sortColumn: string,
-  idColumn: string,
-  direction: SortDirection,
-  index?: string,
-): SelectQueryBuilder<T> {
-  forceIndex(qb, index);
-  const flip = (d: SortDirection): SortDirection => (d === "ASC" ? "DESC" : "ASC");
-  const fetchDirection = window.direction === "forward" ? direction : flip(direction);
-  const beyond = (d: SortDirection): "<" | ">" => (d === "DESC" ? "<" : ">");
-  if (window.cursor) compare(qb, sortColumn, idColumn, window.cursor, beyond(fetchDirection));
-  if (window.bound) compare(qb, sortColumn, idColumn, window.bound, beyond(flip(fetchDirection)));
-  return qb
-    .orderBy(sortColumn, fetchDirection)
-    .addOrderBy(idColumn, fetchDirection)
-    .limit(window.size + 1);
+  read: { map: (row: Row) => T; cursorOf: (row: T) => string; count?: () => Promise<number> },
+): Promise<Connection<T>> {
+  const page = keysetPage(list, window, mysql);
+  const found = await rows(db, page.sql, page.parameters, read.map);
+  const count =
+    read.count ??
+    (async () => {
+      const counted = keysetCount(list);
+      const [row] = await db.query<{ total: number | string }[]>(counted.sql, counted.parameters);
+      return Number(row?.total ?? 0);
+    });
+  return toConnection(found, window, read.cursorOf, count);
 }

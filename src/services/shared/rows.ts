@@ -1,170 +1,120 @@
 /**
  * Reads that skip TypeORM's query building and entity hydration: on the read
- * path (loaders, the list, the viewer) those cost more than the statements
- * themselves (bench/results/). Each statement is written once here, for both
+ * path (loaders, lists, the viewer) those cost more than the statements
+ * themselves (bench/results/). Statements are written by hand for both
  * databases (backquoted identifiers and `?` placeholders mean the same to
- * MySQL/MariaDB and SQLite), and its rows become the entities' shape: plain
- * objects with the entities' fields, timestamps as Dates, flags as booleans.
+ * MySQL/MariaDB and SQLite), and their rows become the entities' shape through
+ * one row mapper per entity, declared in the feature that reads it:
  *
- * Writes stay with TypeORM (src/services/licenseRequests/store.ts and others):
- * they are few, and transactional.
+ *   export const requestRow = rowMapper(LicenseRequestEntity, { id: int, status: text, … });
+ *
+ * A mapper names a converter for every field of its entity (the type refuses
+ * one that leaves a field out), its column list is derived from it (so a
+ * SELECT never forgets a column the mapper reads), and
+ * test/unit/row-mappers.test.ts checks every mapper against the entity's
+ * columns as TypeORM declares them. Adding a stored field to an entity is then
+ * one line here, never a silent null.
+ *
+ * Writes stay with TypeORM (the features' stores): they are few, and transactional.
  */
 import type { DataSource, EntityManager } from "typeorm";
-import {
-  DecisionRecordEntity,
-  GroupEntity,
-  LicenseAssignmentEntity,
-  LicenseRequestEntity,
-  LicenseRequestRecipientEntity,
-  OrganizationEntity,
-  ProductEntity,
-  RequestProcessSettingsEntity,
-  ServicePlanEntity,
-  UserEntity,
-} from "../../entities";
-import { ADMIN_NOTIFICATIONS, AdminNotificationValue } from "../../values";
 
-type Row = Record<string, unknown>;
-type Queryable = Pick<DataSource | EntityManager, "query">;
+export type Row = Record<string, unknown>;
+export type Queryable = Pick<DataSource | EntityManager, "query">;
 
-/** `?, ?, ?` for `count` values (never empty: callers ask for at least one). */
-export const placeholders = (count: number): string => new Array<string>(count).fill("?").join(", ");
+/** Reads one column's value into the entity's type. */
+export type Convert<T> = (value: unknown) => T;
 
-const int = (value: unknown): number => Number(value);
-const nullableInt = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const time = (value: unknown): Date => new Date(Number(value));
-const nullableTime = (value: unknown): Date | null => (value === null || value === undefined ? null : new Date(Number(value)));
+export const int: Convert<number> = (value) => Number(value);
+export const nullableInt: Convert<number | null> = (value) => (value === null || value === undefined ? null : Number(value));
+/** Timestamps are stored as epoch milliseconds (src/entities/columns.ts). */
+export const time: Convert<Date> = (value) => new Date(Number(value));
+export const nullableTime: Convert<Date | null> = (value) => (value === null || value === undefined ? null : new Date(Number(value)));
 /** Text columns come back as strings; anything else is refused loudly rather than stringified to "[object Object]". */
-const text = (value: unknown): string => {
+export const text: Convert<string> = (value) => {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "bigint") return String(value);
   throw new TypeError(`a text column held a ${typeof value}`);
 };
-const nullableText = (value: unknown): string | null => (value === null || value === undefined ? null : text(value));
-const flag = (value: unknown): boolean => value === true || value === 1 || value === "1";
+export const nullableText: Convert<string | null> = (value) => (value === null || value === undefined ? null : text(value));
+export const flag: Convert<boolean> = (value) => value === true || value === 1 || value === "1";
+/** A text column holding one of `values`: anything else is `fallback` where one is given, and refused loudly where none is. */
+export const oneOf =
+  <const V extends string>(values: readonly V[], fallback?: V): Convert<V> =>
+  (value) => {
+    if ((values as readonly unknown[]).includes(value)) return value as V;
+    if (fallback !== undefined) return fallback;
+    throw new TypeError(`a column held a value outside ${values.join(", ")}`);
+  };
 
-/** `columns` (a backquoted list such as REQUEST_COLUMNS) qualified by a table alias: `a`.`b` → a.`b`. */
-export const qualified = (columns: string, alias: string): string => columns.replace(/`(\w+)`/g, `${alias}.\`$1\``);
+/** The public fields of an entity class (its relation properties are protected, so not among them). */
+type Fields<E> = { [K in keyof E as E[K] extends (...args: never[]) => unknown ? never : K]: E[K] };
 
-const USER_FIELDS = ["id", "organizationId", "displayName", "email", "role"] as const;
-export const USER_COLUMNS = USER_FIELDS.map((field) => `\`${field}\``).join(", ");
-/**
- * A user's columns read through a join, from the table aliased `alias`, each
- * named `<prefix><column>` so they do not meet the other table's (read back by
- * `toJoinedUser(prefix)`).
- */
-export const joinedUserColumns = (alias: string, prefix: string): string =>
-  USER_FIELDS.map((field) => `${alias}.\`${field}\` AS \`${prefix}${field}\``).join(", ");
-const userOf = (r: Row, prefix: string) =>
-  Object.assign(new UserEntity(), {
-    id: int(r[`${prefix}id`]),
-    organizationId: int(r[`${prefix}organizationId`]),
-    displayName: text(r[`${prefix}displayName`]),
-    email: text(r[`${prefix}email`]),
-    role: text(r[`${prefix}role`]),
-  });
-export const toUser = (r: Row) => userOf(r, "");
-/** The user a LEFT JOIN read with `joinedUserColumns(…, prefix)`, or null when the join found none. */
-export const toJoinedUser =
-  (prefix: string) =>
-  (r: Row): UserEntity | null =>
-    r[`${prefix}id`] === null || r[`${prefix}id`] === undefined ? null : userOf(r, prefix);
+export interface RowMapper<E> {
+  readonly entity: new () => E;
+  /** The entity's fields, in the mapper's order. */
+  readonly fields: readonly string[];
+  /** `\`a\`, \`b\``: the columns to SELECT from the entity's table. */
+  readonly columns: string;
+  /** The columns of the table aliased `alias`: `x.\`a\`, x.\`b\``. */
+  qualified: (alias: string) => string;
+  /** The columns of the table aliased `alias`, each named `<prefix><column>` (for a join: read back by `joined(prefix)`). */
+  prefixed: (alias: string, prefix: string) => string;
+  /** One row as the entity. */
+  map: (row: Row) => E;
+  /** The entity a LEFT JOIN read with `prefixed(…, prefix)`; null when the join found none. */
+  joined: (prefix: string) => (row: Row) => E | null;
+}
 
-export const REQUEST_COLUMNS =
-  "`id`, `organizationId`, `productId`, `requesterId`, `justification`, `status`, `recipientCount`, `requestedAt`, `expiresAt`, `decidedAt`, `decidedById`, `decisionMessage`, `assignedProductId`";
-export const toRequest = (r: Row) =>
-  Object.assign(new LicenseRequestEntity(), {
-    id: int(r["id"]),
-    organizationId: int(r["organizationId"]),
-    productId: int(r["productId"]),
-    requesterId: int(r["requesterId"]),
-    justification: nullableText(r["justification"]),
-    status: text(r["status"]),
-    recipientCount: int(r["recipientCount"]),
-    requestedAt: time(r["requestedAt"]),
-    expiresAt: time(r["expiresAt"]),
-    decidedAt: nullableTime(r["decidedAt"]),
-    decidedById: nullableInt(r["decidedById"]),
-    decisionMessage: nullableText(r["decisionMessage"]),
-    assignedProductId: nullableInt(r["assignedProductId"]),
-  });
+const mappers: RowMapper<unknown>[] = [];
 
-export const RECIPIENT_COLUMNS = "`requestId`, `userId`, `organizationId`, `position`, `decision`, `pendingProductId`, `assignmentId`";
-export const toRecipient = (r: Row) =>
-  Object.assign(new LicenseRequestRecipientEntity(), {
-    requestId: int(r["requestId"]),
-    userId: int(r["userId"]),
-    organizationId: int(r["organizationId"]),
-    position: int(r["position"]),
-    decision: text(r["decision"]),
-    pendingProductId: nullableInt(r["pendingProductId"]),
-    assignmentId: nullableInt(r["assignmentId"]),
-  });
+/** Every mapper declared (test/unit/row-mappers.test.ts checks them against the entities). */
+export const declaredRowMappers = (): readonly RowMapper<unknown>[] => mappers;
 
-export const PRODUCT_COLUMNS = "`id`, `organizationId`, `name`, `skuPartNumber`, `selfServicePurchaseAllowed`, `totalLicenses`, `assignedLicenses`";
-export const toProduct = (r: Row) =>
-  Object.assign(new ProductEntity(), {
-    id: int(r["id"]),
-    organizationId: int(r["organizationId"]),
-    name: text(r["name"]),
-    skuPartNumber: text(r["skuPartNumber"]),
-    selfServicePurchaseAllowed: flag(r["selfServicePurchaseAllowed"]),
-    totalLicenses: int(r["totalLicenses"]),
-    assignedLicenses: int(r["assignedLicenses"]),
-  });
+/** The mapper of `entity`: a converter for each of its fields. */
+export function rowMapper<E extends object>(entity: new () => E, converters: { [K in keyof Fields<E>]-?: Convert<Fields<E>[K]> }): RowMapper<E> {
+  const entries: [string, Convert<unknown>][] = Object.entries(converters);
+  const fields = entries.map(([field]) => field);
+  const read = (row: Row, prefix: string): E => {
+    const found = new entity() as Record<string, unknown>;
+    for (const [field, convert] of entries) found[field] = convert(row[prefix + field]);
+    return found as E;
+  };
+  const mapper: RowMapper<E> = {
+    entity,
+    fields,
+    columns: fields.map((field) => `\`${field}\``).join(", "),
+    qualified: (alias) => fields.map((field) => `${alias}.\`${field}\``).join(", "),
+    prefixed: (alias, prefix) => fields.map((field) => `${alias}.\`${field}\` AS \`${prefix}${field}\``).join(", "),
+    map: (row) => read(row, ""),
+    joined: (prefix) => (row) => (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined ? null : read(row, prefix)),
+  };
+  mappers.push(mapper);
+  return mapper;
+}
 
-export const toPlan = (r: Row) =>
-  Object.assign(new ServicePlanEntity(), {
-    id: int(r["id"]),
-    organizationId: int(r["organizationId"]),
-    name: text(r["name"]),
-    servicePlanName: text(r["servicePlanName"]),
-  });
-
-export const toAssignment = (r: Row) =>
-  Object.assign(new LicenseAssignmentEntity(), {
-    id: int(r["id"]),
-    organizationId: int(r["organizationId"]),
-    userId: int(r["userId"]),
-    productId: int(r["productId"]),
-    assignedAt: time(r["assignedAt"]),
-    requestId: nullableInt(r["requestId"]),
-    groupId: nullableInt(r["groupId"]),
-  });
-
-export const toDecision = (r: Row) =>
-  Object.assign(new DecisionRecordEntity(), {
-    id: int(r["id"]),
-    organizationId: int(r["organizationId"]),
-    requestId: int(r["requestId"]),
-    action: text(r["action"]),
-    actorId: nullableInt(r["actorId"]),
-    at: time(r["at"]),
-    productId: nullableInt(r["productId"]),
-    message: nullableText(r["message"]),
-  });
-
-/** A stored adminNotification; IMMEDIATELY (the default) for anything else. */
-const adminNotificationOf = (value: unknown): AdminNotificationValue =>
-  (ADMIN_NOTIFICATIONS as readonly unknown[]).includes(value) ? (value as AdminNotificationValue) : "IMMEDIATELY";
-
-export const toSettings = (r: Row) =>
-  Object.assign(new RequestProcessSettingsEntity(), {
-    organizationId: int(r["organizationId"]),
-    useOwnRequestProcess: flag(r["useOwnRequestProcess"]),
-    message: nullableText(r["message"]),
-    documentationUrl: nullableText(r["documentationUrl"]),
-    updatedAt: nullableTime(r["updatedAt"]),
-    updatedById: nullableInt(r["updatedById"]),
-    adminNotification: adminNotificationOf(r["adminNotification"]),
-  });
-
-export const toGroup = (r: Row) => Object.assign(new GroupEntity(), { id: int(r["id"]), organizationId: int(r["organizationId"]), name: text(r["name"]) });
-
-export const toOrganization = (r: Row) => Object.assign(new OrganizationEntity(), { id: int(r["id"]), name: text(r["name"]) });
+/** `?, ?, ?` for `count` values (never empty: callers ask for at least one). */
+export const placeholders = (count: number): string => new Array<string>(count).fill("?").join(", ");
 
 /** Rows of one statement, through the data source (or a transaction's manager). */
 export async function rows<T>(db: Queryable, sql: string, parameters: unknown[], map: (row: Row) => T): Promise<T[]> {
   const result = await db.query<Row[]>(sql, parameters);
   return result.map(map);
+}
+
+/** Rows keyed by `id`, one result per key in key order (null for a missing key): what a DataLoader's batch answers. */
+export function byId<T extends { id: number }>(found: T[], keys: readonly number[]): (T | null)[] {
+  const map = new Map(found.map((r) => [r.id, r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+/** Rows grouped under each key, in key order (empty for a key with none). */
+export function groupBy<T>(found: T[], keyOf: (row: T) => number, keys: readonly number[]): T[][] {
+  const map = new Map<number, T[]>();
+  for (const row of found) {
+    const list = map.get(keyOf(row));
+    if (list) list.push(row);
+    else map.set(keyOf(row), [row]);
+  }
+  return keys.map((k) => map.get(k) ?? []);
 }

@@ -4,7 +4,7 @@
  * no UTF-8 form, so the database drivers would store it, and emails carry it,
  * as U+FFFD: text altered without anyone knowing. Such text is refused instead.
  */
-import { userError, UserError } from "./errors";
+import { badUserInput, userError, UserError } from "./errors";
 
 /** A surrogate code unit that is not part of a pair (with the `u` flag, pairs match as one code point). */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -24,6 +24,28 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
  */
 export function isUnsearchable(text: string): boolean {
   return CONTROL_CHARACTER.test(text) || hasLoneSurrogate(text);
+}
+
+/** The longest text a search (`users`, `groups`) takes. */
+export const MAX_SEARCH_LENGTH = 200;
+
+/**
+ * The LIKE pattern (escaped with "!") that finds `search` anywhere in a
+ * lower-cased column; null when there is nothing to search for. The one check
+ * of every search argument: BAD_USER_INPUT for text that is no text to search
+ * for (isUnsearchable) or longer than MAX_SEARCH_LENGTH.
+ *
+ * The escape character is "!", not a backslash: MySQL/MariaDB read a backslash
+ * inside a string literal as an escape of its own (`ESCAPE '\'` does not even
+ * parse there), SQLite does not.
+ */
+export function searchPattern(search: string | null | undefined): string | null {
+  if (search && isUnsearchable(search)) {
+    throw badUserInput("`search` holds a control character or a lone UTF-16 surrogate; send the text to find.", "search");
+  }
+  const trimmed = search?.trim() ?? "";
+  if (trimmed.length > MAX_SEARCH_LENGTH) throw badUserInput(`\`search\` is at most ${MAX_SEARCH_LENGTH} characters.`, "search");
+  return trimmed ? `%${trimmed.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%` : null;
 }
 
 /**

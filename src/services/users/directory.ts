@@ -1,28 +1,20 @@
 /**
  * The people picker: users of the viewer's organization, matched
- * case-insensitively on displayName and email, ordered by (displayName, id).
+ * case-insensitively on displayName and email, ordered by (displayName, id),
+ * paged forward by keyset.
  */
 import { DataSource } from "typeorm";
-import { UserEntity } from "../../entities";
-import { applyKeyset, encodeKeysetCursor, keysetCursorDecoder } from "../shared/keyset";
+import type { UserEntity } from "../../entities";
+import { isMysqlFamily } from "../../db/dataSource";
 import { badUserInput } from "../shared/errors";
-import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
-import { isUnsearchable } from "../shared/text";
+import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList } from "../shared/keyset";
+import { Connection, ConnectionArgs, pageWindow } from "../shared/pagination";
+import { searchPattern } from "../shared/text";
 import type { Viewer } from "../shared/viewer";
-
-export const MAX_SEARCH_LENGTH = 200;
+import { userRow } from "./loaders";
 
 const userCursor = (u: UserEntity) => encodeKeysetCursor("users", u.displayName, u.id);
-
 const decodeUserCursor = keysetCursorDecoder("users", "string");
-
-/**
- * Escapes LIKE wildcards so a search for "50%" finds "50%". The escape character
- * is "!", not a backslash: MySQL/MariaDB read a backslash inside a string literal
- * as an escape of its own (`ESCAPE '\'` does not even parse there), SQLite does not.
- */
-const LIKE_ESCAPE = "!";
-const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `${LIKE_ESCAPE}${c}`);
 
 export class UserDirectory {
   constructor(private readonly dataSource: DataSource) {}
@@ -32,24 +24,28 @@ export class UserDirectory {
       throw badUserInput("`users` pages forward only: use `first` and `after`.", args.last != null ? "last" : "before");
     }
     const window = pageWindow(args, decodeUserCursor);
-    if (args.search && isUnsearchable(args.search)) {
-      throw badUserInput("`search` holds a control character or a lone UTF-16 surrogate; send the text to find.", "search");
-    }
-    const search = args.search?.trim() ?? "";
-    if (search.length > MAX_SEARCH_LENGTH) throw badUserInput(`\`search\` is at most ${MAX_SEARCH_LENGTH} characters.`, "search");
-    const base = () => {
-      const qb = this.dataSource
-        .getRepository(UserEntity)
-        .createQueryBuilder("u")
-        .where("u.organizationId = :organizationId", { organizationId: viewer.organizationId });
-      if (search) {
-        qb.andWhere(`(LOWER(u.displayName) LIKE :pattern ESCAPE '${LIKE_ESCAPE}' OR LOWER(u.email) LIKE :pattern ESCAPE '${LIKE_ESCAPE}')`, {
-          pattern: `%${escapeLike(search.toLowerCase())}%`,
-        });
-      }
-      return qb;
-    };
-    const rows = await applyKeyset(base(), window, "u.displayName", "u.id", "ASC").getMany();
-    return toConnection(rows, window, userCursor, () => base().getCount());
+    const list = peopleList(viewer.organizationId, searchPattern(args.search));
+    return keysetConnection(this.dataSource, isMysqlFamily(this.dataSource), list, window, { map: userRow.map, cursorOf: userCursor });
   }
+}
+
+/** The people of an organization by (displayName, id), those matching `pattern` (searchPattern) when given. */
+export function peopleList(organizationId: number, pattern: string | null): KeysetList {
+  const where = ["u.`organizationId` = ?"];
+  const parameters: unknown[] = [organizationId];
+  if (pattern) {
+    where.push("(LOWER(u.`displayName`) LIKE ? ESCAPE '!' OR LOWER(u.`email`) LIKE ? ESCAPE '!')");
+    parameters.push(pattern, pattern);
+  }
+  return {
+    select: userRow.qualified("u"),
+    table: "app_user",
+    alias: "u",
+    index: "ix_user_org_name",
+    where,
+    parameters,
+    sort: "u.`displayName`",
+    id: "u.`id`",
+    direction: "ASC",
+  };
 }
