@@ -109,6 +109,14 @@ module.exports = {
       to: { path: ["^src/services/", "^src/resolvers/", "^src/schema/", "^src/server"] },
     },
     {
+      name: "services-see-local-ids-only",
+      severity: "error",
+      comment:
+        "The GraphQL edge decodes global IDs and encodes them (src/resolvers); services and rules take local IDs (the LocalId type only). Authentication reads the global IDs a token carries.",
+      from: { path: "^src/services/", pathNot: ["^src/services/access/authentication\\.ts$", "^src/services/shared/ids\\.ts$"] },
+      to: { path: "^src/services/shared/ids\\.ts$", dependencyTypesNot: ["type-only"] },
+    },
+    {
       name: "no-test-code-in-src",
       severity: "error",
       from: { path: "^src/" },

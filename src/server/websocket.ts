@@ -14,9 +14,10 @@
  *   hold at most `WS_MAX_CONNECTIONS_PER_USER` sockets (4429 past it).
  * - A socket whose token expires is closed with 4401 at expiry (checked every
  *   `WS_TOKEN_CHECK_INTERVAL_MS`), without waiting for an event.
- * - Each subscribe is admitted in `onSubscribe` (pipeline, then role and
- *   visibility of the `requestId` or `productId`), so a refusal is an `error`
- *   message for that operation alone and the socket stays open.
+ * - Each subscribe is admitted in `onSubscribe` (the pipeline, then the check
+ *   the subscription's feature put on its field: role, visibility of the
+ *   arguments), so a refusal is an `error` message for that operation alone
+ *   and the socket stays open.
  * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`;
  *   past it the socket is read no more, closed with 4429 and cut a second later: a
  *   client that sends operations faster than they are answered, refused ones
@@ -63,6 +64,7 @@ import { buildContext, Context } from "../context";
 import type { Services } from "../services";
 import { AuthenticationError } from "../services/access/authentication";
 import type { Viewer } from "../services/shared/viewer";
+import { SUBSCRIPTION_ADMISSION, SubscriptionAdmission } from "../schema/shared/extensions";
 import { isServiceUnavailable, namingSchema } from "./graphql/errors";
 import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
@@ -286,8 +288,6 @@ export function attachWebSocketServer(options: {
               operation.reserved = true;
               metrics.wsSubscriptions.inc();
               count(subscriptionsByUser, state.userKey!, 1);
-              const refusal = await admitSubscription(services, schema, viewer, document, definition, admission.admitted.coercedVariables);
-              if (refusal) return refusal;
             }
             const contextValue = buildContext(
               services,
@@ -297,6 +297,10 @@ export function attachWebSocketServer(options: {
               admission.admitted,
               operation.startedAt,
             );
+            if (definition.operation === OperationTypeNode.SUBSCRIPTION) {
+              const refusal = await admitSubscription(schema, contextValue, document, definition, admission.admitted.coercedVariables);
+              if (refusal) return refusal;
+            }
             operation.running = true;
             if (definition.operation === OperationTypeNode.SUBSCRIPTION) deliveries.set(contextValue, deliverTo(ctx.extra.socket, id));
             return {
@@ -399,15 +403,15 @@ function unwrapStreamError(error: GraphQLError): GraphQLError {
 }
 
 /**
- * Admission of a subscription's root field: FORBIDDEN or NOT_FOUND as that
- * subscription's `error`. The root field is found as execution finds it
+ * Admission of a subscription's root field: the check its feature put on the
+ * field (`SUBSCRIPTION_ADMISSION`), whose refusal (FORBIDDEN, NOT_FOUND) is
+ * that subscription's `error`. The root field is found as execution finds it
  * (fragments followed, `@skip`/`@include` applied), so no spelling of the
  * operation slips past.
  */
 async function admitSubscription(
-  services: Services,
   schema: GraphQLSchema,
-  viewer: Viewer,
+  context: Context,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
@@ -429,10 +433,9 @@ async function admitSubscription(
     ];
   }
   for (const node of selected) {
-    const field = node.name.value;
-    if (field !== "licenseRequestSubmitted" && field !== "licenseRequestUpdated") continue;
-    const definition = subscriptionType.getFields()[field];
-    if (!definition) continue;
+    const definition = subscriptionType.getFields()[node.name.value];
+    const admission = definition?.extensions[SUBSCRIPTION_ADMISSION] as SubscriptionAdmission | undefined;
+    if (!definition || !admission) continue;
     let args: Record<string, unknown>;
     try {
       args = getArgumentValues(definition, node, variables);
@@ -440,8 +443,7 @@ async function admitSubscription(
       if (error instanceof GraphQLError) return [namingSchema(error, "BAD_USER_INPUT")];
       throw error;
     }
-    const id = (name: string) => (typeof args[name] === "string" ? args[name] : null);
-    const refusal = await services.live.admit(viewer, field, { productId: id("productId"), requestId: id("requestId") });
+    const refusal = await admission(context, args);
     if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
   }
   return null;

@@ -11,7 +11,8 @@ import { LicenseRequests } from "./licenseRequests";
 import { LicenseRequestQueries } from "./licenseRequests/queries";
 import { AdminNoticeStore } from "./notices/store";
 import { LicenseRequestStore } from "./licenseRequests/store";
-import { LiveUpdates } from "./live/liveUpdates";
+import { licenseRequestFeeds } from "./licenseRequests/live";
+import { LiveStreams } from "./shared/live";
 import { NodeLookup } from "./nodes/nodeLookup";
 import { Recommendations } from "./recommendations";
 import { RecommendationStore } from "./recommendations/store";
@@ -72,7 +73,10 @@ export function createServices(options: ServicesOptions) {
     groups: new GroupDirectory(options.dataSource),
     history,
     nodes: new NodeLookup(requestQueries, settings, recommendations.queries),
-    live: new LiveUpdates(options.bus, auth, requestQueries, options.clock, loadersFor),
+    live: new LiveStreams<Loaders>(options.bus, options.clock, loadersFor, (viewer, now, loaders) =>
+      auth.refresh(viewer, now, (id) => loaders.users.user.load(id)),
+    ),
+    requestFeeds: licenseRequestFeeds(requestQueries),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */
     loadersFor,
   };

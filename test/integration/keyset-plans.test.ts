@@ -12,7 +12,6 @@ import { groupsList, membersList } from "../../src/services/groups/directory";
 import { historyList } from "../../src/services/history/history";
 import { LicenseRequestQueries } from "../../src/services/licenseRequests/queries";
 import { KeysetList, keysetPage } from "../../src/services/shared/keyset";
-import { toGlobalId } from "../../src/services/shared/ids";
 import { searchPattern } from "../../src/services/shared/text";
 import { viewerOf } from "../../src/services/shared/viewer";
 import { peopleList } from "../../src/services/users/directory";
@@ -96,11 +95,7 @@ describe("the plan of every list's page", () => {
   });
 
   it("an admin's requests of one product", async () => {
-    await expectSeek(
-      requests().listOf(adminViewer(), { productId: toGlobalId("Product", productId) }, "DESC", now)!,
-      now.getTime() - 5 * 60_000,
-      "requestedAt",
-    );
+    await expectSeek(requests().listOf(adminViewer(), { productId }, "DESC", now)!, now.getTime() - 5 * 60_000, "requestedAt");
   });
 
   it("the decision history", async () => {

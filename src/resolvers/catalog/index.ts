@@ -3,10 +3,11 @@ import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-gr
 import type { Context } from "../../context";
 import type { ProductEntity, ServicePlanEntity } from "../../entities";
 import { availableLicenses } from "../../services/licenseRequests/rules";
-import { localIdOf, toGlobalId } from "../../services/shared/ids";
+import { toGlobalId } from "../../services/shared/ids";
 import type { Catalog } from "../../services/catalog/catalog";
 import { Product, ServicePlan } from "../../schema/catalog/types";
 import { signedIn } from "../shared/helpers";
+import { idOf } from "../shared/input";
 
 /** The plans of `ids`, in that order, that the catalog holds. */
 export const plansOf = (catalog: Catalog, ids: number[]) => ids.map((id) => catalog.planById.get(id)).filter((p) => p !== undefined);
@@ -48,7 +49,7 @@ class CatalogQueries {
   @Query(() => Product, { nullable: true })
   async product(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const { loaders } = signedIn(ctx);
-    const productId = localIdOf(id, "Product");
+    const productId = idOf(id, "Product");
     return productId === null ? null : ((await loaders.catalog.productById()).get(productId) ?? null);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../../context";
-import { localIdOf } from "../../services/shared/ids";
+import type { ApprovalInput, DecisionInput } from "../../services/licenseRequests/rules";
 import { DecideLicenseRequestsInput, LicenseRequestDecisionInput } from "../../schema/licenseRequests/decisionInputs";
 import { DecideLicenseRequestsPayload, LicenseRequestDecisionPreview } from "../../schema/licenseRequests/decisions";
 import {
@@ -24,6 +24,31 @@ import {
 } from "../../schema/licenseRequests/payloads";
 import { LicenseRequest, LicenseRequestConnection } from "../../schema/licenseRequests/types";
 import { payload, signedIn } from "../shared/helpers";
+import { fromArgument, idOf, idsOf, optionalIdOf, zip } from "../shared/input";
+
+/** An approval's choices as the services take them. */
+function approvalOf(input: {
+  productId?: string | null;
+  excludedUserIds?: string[] | null;
+  disabledServicePlanIds?: string[] | null;
+  assignThrough?: { groupId: string } | null;
+  message?: string | null;
+}): ApprovalInput {
+  return {
+    productId: optionalIdOf(input.productId, "Product"),
+    excludedUserIds: idsOf(input.excludedUserIds, "User"),
+    disabledServicePlanIds: idsOf(input.disabledServicePlanIds, "ServicePlan"),
+    assignThrough: input.assignThrough ? { groupId: idOf(input.assignThrough.groupId, "Group") } : undefined,
+    message: input.message,
+  };
+}
+
+/** One decision of decideLicenseRequests or previewLicenseRequestDecision, as the services take it. */
+const decisionOf = (input: LicenseRequestDecisionInput): DecisionInput => ({
+  requestId: idOf(input.requestId, "LicenseRequest"),
+  decision: input.decision,
+  ...approvalOf(input),
+});
 
 @Resolver()
 export class LicenseRequestOperations {
@@ -41,7 +66,13 @@ export class LicenseRequestOperations {
     @Arg("before", () => String, { nullable: true }) before?: string | null,
   ) {
     const { viewer, loaders } = signedIn(ctx);
-    return ctx.services.requestQueries.list(viewer, loaders, { filter, orderBy, first, after, last, before }, ctx.now);
+    const criteria = filter && {
+      state: filter.state,
+      statuses: filter.statuses,
+      productId: optionalIdOf(filter.productId, "Product"),
+      requesterId: optionalIdOf(filter.requesterId, "User"),
+    };
+    return ctx.services.requestQueries.list(viewer, loaders, { filter: criteria, orderBy, first, after, last, before }, ctx.now);
   }
 
   @Query(() => LicenseRequest, {
@@ -50,7 +81,7 @@ export class LicenseRequestOperations {
   })
   licenseRequest(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    const requestId = localIdOf(id, "LicenseRequest");
+    const requestId = idOf(id, "LicenseRequest");
     return requestId === null ? null : ctx.services.requestQueries.findVisible(viewer, loaders, requestId);
   }
 
@@ -60,17 +91,23 @@ export class LicenseRequestOperations {
   })
   async previewLicenseRequestDecision(@Arg("input", () => LicenseRequestDecisionInput) input: LicenseRequestDecisionInput, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    const preview = await ctx.services.requests.preview(viewer, input, ctx.now);
+    const preview = await ctx.services.requests.preview(viewer, decisionOf(input), ctx.now);
     const licenseRequest = preview.requestId === null ? null : await ctx.services.requestQueries.findVisible(viewer, loaders, preview.requestId);
-    return { ...preview, licenseRequest };
+    return { ...preview, userErrors: fromArgument(preview.userErrors), licenseRequest };
   }
 
   @Mutation(() => SubmitLicenseRequestPayload)
   async submitLicenseRequest(@Arg("input", () => SubmitLicenseRequestInput) input: SubmitLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.submit(signedIn(ctx).viewer, input, ctx.now);
+    const submission = {
+      productId: idOf(input.productId, "Product"),
+      additionalUserIds: idsOf(input.additionalUserIds, "User"),
+      justification: input.justification,
+      idempotencyKey: input.idempotencyKey,
+    };
+    const { viewer } = signedIn(ctx);
     return payload(
-      outcome,
-      input.clientMutationId,
+      input,
+      () => ctx.services.requests.submit(viewer, submission, ctx.now),
       (r) => (r.kind === "created" ? { licenseRequest: r.request, ownRequestProcess: null } : { licenseRequest: null, ownRequestProcess: r.settings }),
       { licenseRequest: null, ownRequestProcess: null },
     );
@@ -78,23 +115,41 @@ export class LicenseRequestOperations {
 
   @Mutation(() => ApproveLicenseRequestPayload)
   async approveLicenseRequest(@Arg("input", () => ApproveLicenseRequestInput) input: ApproveLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.approve(signedIn(ctx).viewer, input, ctx.now);
-    return payload(outcome, input.clientMutationId, (r) => ({ licenseRequest: r.request, assignments: r.assignments }), {
-      licenseRequest: null,
-      assignments: [],
-    });
+    const approval = { requestId: idOf(input.requestId, "LicenseRequest"), ...approvalOf(input), idempotencyKey: input.idempotencyKey };
+    const { viewer } = signedIn(ctx);
+    return payload(
+      input,
+      () => ctx.services.requests.approve(viewer, approval, ctx.now),
+      (r) => ({ licenseRequest: r.request, assignments: r.assignments }),
+      {
+        licenseRequest: null,
+        assignments: [],
+      },
+    );
   }
 
   @Mutation(() => DenyLicenseRequestPayload)
   async denyLicenseRequest(@Arg("input", () => DenyLicenseRequestInput) input: DenyLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.deny(signedIn(ctx).viewer, input, ctx.now);
-    return payload(outcome, input.clientMutationId, (request) => ({ licenseRequest: request }), { licenseRequest: null });
+    const denial = { requestId: idOf(input.requestId, "LicenseRequest"), message: input.message, idempotencyKey: input.idempotencyKey };
+    const { viewer } = signedIn(ctx);
+    return payload(
+      input,
+      () => ctx.services.requests.deny(viewer, denial, ctx.now),
+      (request) => ({ licenseRequest: request }),
+      { licenseRequest: null },
+    );
   }
 
   @Mutation(() => CancelLicenseRequestPayload)
   async cancelLicenseRequest(@Arg("input", () => CancelLicenseRequestInput) input: CancelLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.requests.cancel(signedIn(ctx).viewer, input, ctx.now);
-    return payload(outcome, input.clientMutationId, (request) => ({ licenseRequest: request }), { licenseRequest: null });
+    const cancellation = { requestId: idOf(input.requestId, "LicenseRequest"), idempotencyKey: input.idempotencyKey };
+    const { viewer } = signedIn(ctx);
+    return payload(
+      input,
+      () => ctx.services.requests.cancel(viewer, cancellation, ctx.now),
+      (request) => ({ licenseRequest: request }),
+      { licenseRequest: null },
+    );
   }
 
   @Mutation(() => DecideLicenseRequestsPayload, {
@@ -102,10 +157,20 @@ export class LicenseRequestOperations {
   })
   async decideLicenseRequests(@Arg("input", () => DecideLicenseRequestsInput) input: DecideLicenseRequestsInput, @Ctx() ctx: Context) {
     const { viewer } = signedIn(ctx);
-    const outcome = await ctx.services.requests.decideMany(viewer, input, ctx.now);
+    const outcome = await ctx.services.requests.decideMany(
+      viewer,
+      { decisions: input.decisions.map(decisionOf), idempotencyKey: input.idempotencyKey },
+      ctx.now,
+    );
     const clientMutationId = input.clientMutationId ?? null;
-    if (!outcome.ok) return { results: [], userErrors: outcome.userErrors, clientMutationId };
-    const results = outcome.value.map((r) => ({ requestId: r.requestId, licenseRequest: r.request, assignments: r.assignments, userErrors: r.userErrors }));
+    if (!outcome.ok) return { results: [], userErrors: fromArgument(outcome.userErrors), clientMutationId };
+    // In input order: each result echoes its decision's ID as given.
+    const results = zip(input.decisions, outcome.value).map(([decision, r]) => ({
+      requestId: decision.requestId,
+      licenseRequest: r.request,
+      assignments: r.assignments,
+      userErrors: fromArgument(r.userErrors),
+    }));
     return { results, userErrors: [], clientMutationId };
   }
 }

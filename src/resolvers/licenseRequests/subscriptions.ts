@@ -1,21 +1,34 @@
 /**
- * Subscriptions. Admission (role, visibility of a `requestId`) is checked in
- * graphql-ws `onSubscribe` (src/server/websocket.ts) so a refusal is an `error`
- * message, not `@Authorized` (which would fail inside `subscribe` and answer
- * with a `next` carrying errors). Each event is re-checked and re-read in
- * services/live/liveUpdates.ts; rights that ended end the stream, which graphql-ws
- * answers with an `error` message (FORBIDDEN, UNAUTHENTICATED).
+ * The subscriptions of license requests, over the feeds of
+ * services/licenseRequests/live.ts. Admission (role, visibility of a
+ * `requestId`) runs before a subscription starts, from the field's extensions
+ * (src/server/websocket.ts), so a refusal is an `error` message; each event is
+ * re-checked and re-read, and rights that ended end the stream, which
+ * graphql-ws answers with an `error` message (FORBIDDEN, UNAUTHENTICATED).
  */
-import { Arg, Ctx, ID, Root, Subscription } from "type-graphql";
+import { Arg, Ctx, Extensions, ID, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context";
 import type { LicenseRequestEntity } from "../../entities";
 import { LicenseRequest } from "../../schema/licenseRequests/types";
+import { optionalIdOf } from "../shared/input";
+import { liveField } from "../shared/subscriptions";
+
+const submitted = liveField(
+  (ctx) => ctx.services.requestFeeds.submitted,
+  (args) => ({ productId: optionalIdOf(args["productId"] as string | null | undefined, "Product") }),
+);
+
+const updated = liveField(
+  (ctx) => ctx.services.requestFeeds.updated,
+  (args) => ({ requestId: optionalIdOf(args["requestId"] as string | null | undefined, "LicenseRequest") }),
+);
 
 export class LicenseRequestSubscriptions {
   @Subscription(() => LicenseRequest, {
     description: "Each new request of the subscriber's organization (global admins only).",
-    subscribe: ({ args, context }) => (context as Context).services.live.submitted(context as Context, (args as { productId?: string | null }).productId),
+    subscribe: submitted.subscribe,
   })
+  @Extensions(submitted.extensions)
   licenseRequestSubmitted(
     @Root() request: LicenseRequestEntity,
     @Ctx() _ctx: Context,
@@ -26,8 +39,9 @@ export class LicenseRequestSubscriptions {
 
   @Subscription(() => LicenseRequest, {
     description: "Each change of status of a request the subscriber may see: approved,\npartially approved, denied, expired, cancelled.",
-    subscribe: ({ args, context }) => (context as Context).services.live.updated(context as Context, (args as { requestId?: string | null }).requestId),
+    subscribe: updated.subscribe,
   })
+  @Extensions(updated.extensions)
   licenseRequestUpdated(
     @Root() request: LicenseRequestEntity,
     @Ctx() _ctx: Context,

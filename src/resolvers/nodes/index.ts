@@ -3,6 +3,7 @@ import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import type { Context } from "../../context";
 import { badUserInput } from "../../services/shared/errors";
 import { MAX_NODES } from "../../services/nodes/nodeLookup";
+import { fromGlobalId } from "../../services/shared/ids";
 import { Node } from "../../schema/shared/node";
 import { signedIn } from "../shared/helpers";
 
@@ -11,7 +12,7 @@ class NodeQueries {
   @Query(() => Node, { nullable: true })
   node(@Arg("id", () => ID) id: string, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    return ctx.services.nodes.find(viewer, loaders, id);
+    return ctx.services.nodes.find(viewer, loaders, fromGlobalId(id));
   }
 
   @Query(() => [Node], {
@@ -21,7 +22,7 @@ class NodeQueries {
   nodes(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     if (ids.length > MAX_NODES) throw badUserInput(`\`ids\` takes at most ${MAX_NODES} IDs.`, "ids");
-    return Promise.all(ids.map((id) => ctx.services.nodes.find(viewer, loaders, id)));
+    return Promise.all(ids.map((id) => ctx.services.nodes.find(viewer, loaders, fromGlobalId(id))));
   }
 }
 

@@ -19,6 +19,7 @@ import {
 import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { User } from "../../schema/users/types";
 import { signedIn } from "../shared/helpers";
+import { fromArgument, idOf } from "../shared/input";
 
 @Resolver()
 class RecommendationMutationResolver {
@@ -27,11 +28,18 @@ class RecommendationMutationResolver {
       "Shares a pending request with 1 to 10 people of the organization (any role) for a second opinion: each gets one email with a link to /recommend that works once, for 7 days or until the request is decided. Global admins only (FORBIDDEN otherwise). Nothing is decided.",
   })
   async shareLicenseRequest(@Arg("input", () => ShareLicenseRequestInput) input: ShareLicenseRequestInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.recommendations.share(signedIn(ctx).viewer, input, ctx.now);
+    const share = {
+      requestId: idOf(input.requestId, "LicenseRequest"),
+      userIds: input.userIds.map((id) => idOf(id, "User")),
+      subject: input.subject,
+      message: input.message,
+      idempotencyKey: input.idempotencyKey,
+    };
+    const outcome = await ctx.services.recommendations.share(signedIn(ctx).viewer, share, ctx.now);
     const clientMutationId = input.clientMutationId ?? null;
     return outcome.ok
       ? { shares: outcome.value.value.shares, licenseRequest: outcome.value.value.request, userErrors: [], clientMutationId }
-      : { shares: [], licenseRequest: null, userErrors: outcome.userErrors, clientMutationId };
+      : { shares: [], licenseRequest: null, userErrors: fromArgument(outcome.userErrors), clientMutationId };
   }
 
   @Mutation(() => RecordRecommendationPayload, {
@@ -43,7 +51,7 @@ class RecommendationMutationResolver {
     const clientMutationId = input.clientMutationId ?? null;
     return outcome.ok
       ? { recommendation: outcome.value, userErrors: [], clientMutationId }
-      : { recommendation: null, userErrors: outcome.userErrors, clientMutationId };
+      : { recommendation: null, userErrors: fromArgument(outcome.userErrors), clientMutationId };
   }
 }
 

@@ -31,8 +31,20 @@ class SettingsOperations {
 
   @Mutation(() => UpdateRequestProcessSettingsPayload)
   async updateRequestProcessSettings(@Arg("input", () => UpdateRequestProcessSettingsInput) input: UpdateRequestProcessSettingsInput, @Ctx() ctx: Context) {
-    const outcome = await ctx.services.settings.update(signedIn(ctx).viewer, input, ctx.now);
-    return payload(outcome, input.clientMutationId, (settings) => ({ settings }), { settings: null });
+    const { viewer } = signedIn(ctx);
+    const update = {
+      useOwnRequestProcess: input.useOwnRequestProcess,
+      message: input.message,
+      documentationUrl: input.documentationUrl,
+      adminNotification: input.adminNotification,
+      idempotencyKey: input.idempotencyKey,
+    };
+    return payload(
+      input,
+      () => ctx.services.settings.update(viewer, update, ctx.now),
+      (settings) => ({ settings }),
+      { settings: null },
+    );
   }
 }
 

@@ -11,7 +11,7 @@ import { assertCan, organizationOf } from "../access/policy";
 import { writeDecisionEmails } from "./emails";
 import { failed, Outcome } from "../shared/errors";
 import { Topic } from "../shared/events";
-import { localIdOf } from "../shared/ids";
+import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import { isDuplicateKeyError, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
@@ -20,7 +20,7 @@ import { requestErrors } from "./messages";
 import { ApprovalInput, chosenGroupId, chosenProduct, decisionInputErrors, excludedUserIdsOf, insufficientLicenses, planApproval } from "./rules";
 
 export interface ApproveInput extends MutationInput, ApprovalInput {
-  requestId: string;
+  requestId: LocalId;
 }
 
 export interface ApproveResult {
@@ -30,7 +30,7 @@ export interface ApproveResult {
 
 /** The checks made before anything is read (the request ID, lengths and counts); empty when the approval may run. */
 export function approvalPrecheck(input: ApproveInput): { requestId: number | null; errors: ReturnType<typeof decisionInputErrors> } {
-  const requestId = localIdOf(input.requestId, "LicenseRequest");
+  const { requestId } = input;
   if (requestId === null) return { requestId, errors: [requestErrors.noSuchRequest()] };
   return { requestId, errors: decisionInputErrors(input) };
 }
@@ -135,6 +135,6 @@ export async function approveInUnit(
     recipients: recipientIds.map((id) => ({ user: users.get(id)!, decision: denied.has(id) ? "DENIED" : "APPROVED" })),
     at: now,
   });
-  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId, status: plan.status });
+  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
   return { request, assignments };
 }

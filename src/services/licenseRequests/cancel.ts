@@ -6,14 +6,14 @@
 import type { LicenseRequestEntity } from "../../entities";
 import { failed, Outcome } from "../shared/errors";
 import { Topic } from "../shared/events";
-import { localIdOf } from "../shared/ids";
+import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
 import { LicenseRequestDeps, lockChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 
 export interface CancelInput extends MutationInput {
-  requestId: string;
+  requestId: LocalId;
 }
 
 export async function cancelRequest(
@@ -22,7 +22,7 @@ export async function cancelRequest(
   input: CancelInput,
   now: Date,
 ): Promise<Outcome<MutationResult<LicenseRequestEntity>>> {
-  const requestId = localIdOf(input.requestId, "LicenseRequest");
+  const { requestId } = input;
   if (requestId === null) return failed(requestErrors.noSuchRequest());
   const organizationId = viewer.organizationId;
   const { store } = deps;
@@ -36,7 +36,7 @@ export async function cancelRequest(
       Object.assign(request, { status: "CANCELLED", decidedAt: now, decidedById: viewer.userId });
       await storeOutcome(deps, unit, request);
       await deps.history.record(unit.manager, { organizationId, requestId, action: "CANCELLED", actorId: viewer.userId, at: now });
-      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId, status: "CANCELLED" });
+      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
       return request;
     },
     { encode: (r) => ({ requestId: r.id }), decode: (stored: { requestId: number }) => store.requestById(stored.requestId) },

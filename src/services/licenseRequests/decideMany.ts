@@ -26,9 +26,8 @@ export interface DecideManyInput extends MutationInput {
   decisions: readonly DecisionInput[];
 }
 
+/** What one decision did, in input order. */
 export interface DecisionResult {
-  /** The ID as the decision gave it. */
-  requestId: string;
   request: LicenseRequestEntity | null;
   assignments: LicenseAssignmentEntity[];
   userErrors: UserError[];
@@ -42,10 +41,10 @@ function partInput(decision: DecisionInput, call: string, key: string | null) {
   const message = decision.message ?? null;
   if (decision.decision === "DENY") return { kind: "DENY" as const, input: { requestId, message, call, idempotencyKey: key } };
   const approval = {
-    productId: decision.productId ?? null,
-    excludedUserIds: decision.excludedUserIds ?? null,
-    disabledServicePlanIds: decision.disabledServicePlanIds ?? null,
-    assignThrough: decision.assignThrough ?? null,
+    productId: decision.productId,
+    excludedUserIds: decision.excludedUserIds,
+    disabledServicePlanIds: decision.disabledServicePlanIds,
+    assignThrough: decision.assignThrough,
   };
   return { kind: "APPROVE" as const, input: { requestId, ...approval, message, call, idempotencyKey: key } };
 }
@@ -68,9 +67,7 @@ export async function decideMany(deps: LicenseRequestDeps, viewer: Viewer, input
       parts.map((p, i) => ({ mutation: partName(i), input: p.input })),
     ))
   ) {
-    return failed(
-      userError("INVALID_INPUT", "This idempotency key was already used with different input; use a new key for a new call.", ["input", "idempotencyKey"]),
-    );
+    return failed(userError("INVALID_INPUT", "This idempotency key was already used with different input; use a new key for a new call.", ["idempotencyKey"]));
   }
 
   const results: DecisionResult[] = [];
@@ -78,7 +75,7 @@ export async function decideMany(deps: LicenseRequestDeps, viewer: Viewer, input
     const { decision } = part;
     const refused = decisionKindErrors(decision);
     if (refused.length) {
-      results.push({ requestId: decision.requestId, request: null, assignments: [], userErrors: underDecision(index, refused) });
+      results.push({ request: null, assignments: [], userErrors: underDecision(index, refused) });
       continue;
     }
     const options = { mutation: partName(index) };
@@ -86,15 +83,15 @@ export async function decideMany(deps: LicenseRequestDeps, viewer: Viewer, input
       const outcome = await approveRequest(deps, viewer, part.input, now, options);
       results.push(
         outcome.ok
-          ? { requestId: decision.requestId, request: outcome.value.value.request, assignments: outcome.value.value.assignments, userErrors: [] }
-          : { requestId: decision.requestId, request: null, assignments: [], userErrors: underDecision(index, outcome.userErrors) },
+          ? { request: outcome.value.value.request, assignments: outcome.value.value.assignments, userErrors: [] }
+          : { request: null, assignments: [], userErrors: underDecision(index, outcome.userErrors) },
       );
     } else {
       const outcome = await denyRequest(deps, viewer, part.input, now, options);
       results.push(
         outcome.ok
-          ? { requestId: decision.requestId, request: outcome.value.value, assignments: [], userErrors: [] }
-          : { requestId: decision.requestId, request: null, assignments: [], userErrors: underDecision(index, outcome.userErrors) },
+          ? { request: outcome.value.value, assignments: [], userErrors: [] }
+          : { request: null, assignments: [], userErrors: underDecision(index, outcome.userErrors) },
       );
     }
   }

@@ -4,7 +4,7 @@ import { assertCan, organizationOf } from "../access/policy";
 import { writeDecisionEmails } from "./emails";
 import { failed, Outcome } from "../shared/errors";
 import { Topic } from "../shared/events";
-import { localIdOf } from "../shared/ids";
+import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
@@ -13,13 +13,13 @@ import { requestErrors } from "./messages";
 import { decisionInputErrors, decisionMessage } from "./rules";
 
 export interface DenyInput extends MutationInput {
-  requestId: string;
-  message?: string | null;
+  requestId: LocalId;
+  message?: string | null | undefined;
 }
 
 /** The checks made before anything is read (the request ID, the message's length). */
 export function denialPrecheck(input: DenyInput): { requestId: number | null; errors: ReturnType<typeof decisionInputErrors> } {
-  const requestId = localIdOf(input.requestId, "LicenseRequest");
+  const { requestId } = input;
   if (requestId === null) return { requestId, errors: [requestErrors.noSuchRequest()] };
   return { requestId, errors: decisionInputErrors(input) };
 }
@@ -82,6 +82,6 @@ export async function denyInUnit(
     recipients: recipientIds.map((id) => ({ user: users.get(id)!, decision: "DENIED" as const })),
     at: now,
   });
-  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId, status: "DENIED" });
+  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
   return request;
 }

@@ -25,7 +25,7 @@ export async function expireRequest(deps: LicenseRequestDeps, unit: UnitOfWork, 
     at: request.expiresAt,
   });
   await noticeExpiry(deps, unit, request, now);
-  unit.publish(Topic.LicenseRequestUpdated, request.organizationId, { organizationId: request.organizationId, requestId: request.id, status: "EXPIRED" });
+  unit.publish(Topic.LicenseRequestUpdated, request.organizationId, { organizationId: request.organizationId, requestId: request.id });
   return true;
 }
 

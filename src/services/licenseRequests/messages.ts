@@ -18,77 +18,73 @@ type Field = string[];
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 export const requestErrors = {
-  noSuchProduct: (field: Field = ["input", "productId"]): UserError => userError("NOT_FOUND", "No such product.", field),
+  noSuchProduct: (field: Field = ["productId"]): UserError => userError("NOT_FOUND", "No such product.", field),
   noSuchUser: (field: Field): UserError => userError("NOT_FOUND", "No such user.", field),
-  noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["input", "requestId"]),
+  noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["requestId"]),
   noSuchPlan: (field: Field): UserError => userError("NOT_FOUND", "No such service plan.", field),
 
-  justificationTooLong: (): UserError =>
-    userError("INVALID_INPUT", `The justification is at most ${MAX_JUSTIFICATION_LENGTH} characters.`, ["input", "justification"]),
-  messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_DECISION_MESSAGE_LENGTH} characters.`, ["input", "message"]),
-  tooManyIds: (name: string): UserError => userError("INVALID_INPUT", `Too many IDs (at most ${MAX_LIST_INPUT}).`, ["input", name]),
-  tooManyNamed: (): UserError => userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people.`, ["input", "additionalUserIds"]),
+  justificationTooLong: (): UserError => userError("INVALID_INPUT", `The justification is at most ${MAX_JUSTIFICATION_LENGTH} characters.`, ["justification"]),
+  messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_DECISION_MESSAGE_LENGTH} characters.`, ["message"]),
+  tooManyIds: (name: string): UserError => userError("INVALID_INPUT", `Too many IDs (at most ${MAX_LIST_INPUT}).`, [name]),
+  tooManyNamed: (): UserError => userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people.`, ["additionalUserIds"]),
   tooManyRecipients: (given: number): UserError =>
-    userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people, you included (${given} given).`, ["input", "additionalUserIds"]),
+    userError("INVALID_INPUT", `A request names at most ${MAX_RECIPIENTS} people, you included (${given} given).`, ["additionalUserIds"]),
 
   selfServiceAllowed: (product: string): UserError =>
-    userError("INVALID_INPUT", `${product} can be bought without a request: self-service purchase is allowed.`, ["input", "productId"]),
+    userError("INVALID_INPUT", `${product} can be bought without a request: self-service purchase is allowed.`, ["productId"]),
   alreadyHolds: (who: string | null, product: string, field: Field): UserError =>
     userError("INVALID_INPUT", `${who === null ? "You already have" : `${who} already has`} a license of ${product}.`, field),
   alreadyNamed: (who: string | null, product: string, field: Field): UserError =>
     userError("INVALID_INPUT", `${who === null ? "You are" : `${who} is`} already named in a pending request for ${product}.`, field),
   justNamed: (product: string): UserError =>
-    userError("INVALID_INPUT", `Someone you named was just named in another pending request for ${product}.`, ["input", "additionalUserIds"]),
+    userError("INVALID_INPUT", `Someone you named was just named in another pending request for ${product}.`, ["additionalUserIds"]),
 
   notEligible: (chosen: string, requested: string): UserError =>
-    userError("INVALID_INPUT", `${chosen} does not include every app of ${requested}; choose one of the eligible products.`, ["input", "productId"]),
+    userError("INVALID_INPUT", `${chosen} does not include every app of ${requested}; choose one of the eligible products.`, ["productId"]),
   notARecipient: (who: string, field: Field): UserError => userError("INVALID_INPUT", `${who} is not a recipient of this request.`, field),
-  everyoneLeftOut: (): UserError => userError("INVALID_INPUT", "Every recipient is left out: deny the request instead.", ["input", "excludedUserIds"]),
+  everyoneLeftOut: (): UserError => userError("INVALID_INPUT", "Every recipient is left out: deny the request instead.", ["excludedUserIds"]),
   planNotInProduct: (plan: string, product: string, field: Field): UserError => userError("INVALID_INPUT", `${plan} is not part of ${product}.`, field),
   holdsChosen: (who: string, product: string): UserError =>
-    userError("INVALID_INPUT", `${who} already has a license of ${product}: leave them out or choose another product.`, ["input", "excludedUserIds"]),
-  justGiven: (who: string, product: string): UserError =>
-    userError("INVALID_INPUT", `${who} was just given a license of ${product}.`, ["input", "excludedUserIds"]),
+    userError("INVALID_INPUT", `${who} already has a license of ${product}: leave them out or choose another product.`, ["excludedUserIds"]),
+  justGiven: (who: string, product: string): UserError => userError("INVALID_INPUT", `${who} was just given a license of ${product}.`, ["excludedUserIds"]),
   insufficientLicenses: (product: string, available: number, needed: number): UserError =>
     userError(
       "INSUFFICIENT_LICENSES",
       `${product} has ${available} available ${plural(available, "license", "licenses")}; ${needed} ${plural(needed, "is", "are")} needed. Leave people out, choose another product, or buy more licenses.`,
-      ["input", "productId"],
+      ["productId"],
     ),
 
-  noSuchGroup: (): UserError => userError("NOT_FOUND", "No such group.", ["input", "assignThrough", "groupId"]),
+  noSuchGroup: (): UserError => userError("NOT_FOUND", "No such group.", ["assignThrough", "groupId"]),
   groupUnlicensed: (group: string): UserError =>
     userError(
       "INVALID_INPUT",
       `${group} is not licensed with any product, so its members get no license through it; choose a licensed group or assign directly.`,
-      ["input", "assignThrough", "groupId"],
+      ["assignThrough", "groupId"],
     ),
   groupNotEligible: (group: string, licensed: string[], requested: string): UserError =>
     userError(
       "INVALID_INPUT",
       `${group} is licensed with ${licensed.join(", ")}, which does not include every app of ${requested}; choose a group licensed with one of the eligible products.`,
-      ["input", "assignThrough", "groupId"],
+      ["assignThrough", "groupId"],
     ),
   groupDisagrees: (group: string, product: string): UserError =>
     userError("INVALID_INPUT", `${group} is not licensed with ${product}: productId and assignThrough must name the same product (or leave productId out).`, [
-      "input",
       "assignThrough",
       "groupId",
     ]),
-  approvalOnly: (name: string): UserError => userError("INVALID_INPUT", `A denial takes no ${name}: it denies every recipient.`, ["input", name]),
+  approvalOnly: (name: string): UserError => userError("INVALID_INPUT", `A denial takes no ${name}: it denies every recipient.`, [name]),
 
-  noDecisions: (): UserError => userError("INVALID_INPUT", "Send at least one decision.", ["input", "decisions"]),
+  noDecisions: (): UserError => userError("INVALID_INPUT", "Send at least one decision.", ["decisions"]),
   tooManyDecisions: (given: number): UserError =>
-    userError("INVALID_INPUT", `At most ${MAX_BULK_DECISIONS} decisions in one call (${given} given); send the rest in another call.`, ["input", "decisions"]),
+    userError("INVALID_INPUT", `At most ${MAX_BULK_DECISIONS} decisions in one call (${given} given); send the rest in another call.`, ["decisions"]),
   decidedTwice: (index: number, first: number): UserError =>
     userError("INVALID_INPUT", `This request is already decided by decision ${first + 1} of this call; decide each request once.`, [
-      "input",
       "decisions",
       String(index),
       "requestId",
     ]),
 
-  expired: (): UserError => userError("REQUEST_EXPIRED", "This request expired; it can no longer change.", ["input", "requestId"]),
+  expired: (): UserError => userError("REQUEST_EXPIRED", "This request expired; it can no longer change.", ["requestId"]),
   alreadyDecided: (status: string): UserError =>
-    userError("CONFLICT", `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`, ["input", "requestId"]),
+    userError("CONFLICT", `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`, ["requestId"]),
 };

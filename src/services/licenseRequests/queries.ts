@@ -8,7 +8,7 @@ import type { DataSource } from "typeorm";
 import { isMysqlFamily } from "../../db/dataSource";
 import { LicenseRequestEntity } from "../../entities";
 import { can, requestScope } from "../access/policy";
-import { localIdOf } from "../shared/ids";
+import type { LocalId } from "../shared/ids";
 import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList, SortDirection } from "../shared/keyset";
 import { placeholders } from "../shared/rows";
 import type { Loaders } from "../loaders";
@@ -21,8 +21,9 @@ import type { Viewer } from "../shared/viewer";
 export interface LicenseRequestFilterInput {
   state?: RequestState | null | undefined;
   statuses?: RequestStatus[] | null | undefined;
-  productId?: string | null | undefined;
-  requesterId?: string | null | undefined;
+  /** Undefined: any product; null: an ID that names no product (nothing matches). */
+  productId?: LocalId | undefined;
+  requesterId?: LocalId | undefined;
 }
 
 export interface LicenseRequestListArgs extends ConnectionArgs {
@@ -115,10 +116,10 @@ export class LicenseRequestQueries {
    * counted row by row, through their own indexes.
    */
   private tallyCount(viewer: Viewer, filter: LicenseRequestFilterInput | null, now: Date): { sql: string; parameters: unknown[] } | null {
-    if (!("all" in requestScope(viewer)) || filter?.requesterId != null) return null;
+    if (!("all" in requestScope(viewer)) || filter?.requesterId !== undefined) return null;
     // `conditions` has checked that the product ID is a product's (else nothing is counted); another
     // organization's product has no tally rows in this one.
-    const productId = filter?.productId != null ? localIdOf(filter.productId, "Product") : null;
+    const productId = filter?.productId ?? null;
     const statuses = filter ? admittedStatuses(filter.state, filter.statuses) : null;
     const tally = ["t.`organizationId` = ?"];
     const tallyParameters: unknown[] = [viewer.organizationId];
@@ -157,17 +158,15 @@ export class LicenseRequestQueries {
       parameters.push(scope.recipientId);
     }
     if (!filter) return { sql, parameters };
-    if (filter.productId != null) {
-      const productId = localIdOf(filter.productId, "Product");
-      if (productId === null) return null;
+    if (filter.productId !== undefined) {
+      if (filter.productId === null) return null;
       sql.push("lr.`productId` = ?");
-      parameters.push(productId);
+      parameters.push(filter.productId);
     }
-    if (filter.requesterId != null) {
-      const requesterId = localIdOf(filter.requesterId, "User");
-      if (requesterId === null) return null;
+    if (filter.requesterId !== undefined) {
+      if (filter.requesterId === null) return null;
       sql.push("lr.`requesterId` = ?");
-      parameters.push(requesterId);
+      parameters.push(filter.requesterId);
     }
     const statuses = admittedStatuses(filter.state, filter.statuses);
     if (statuses === null) return { sql, parameters };

@@ -4,11 +4,14 @@
  * time) and answers a plan or the user errors that refuse it, so every rule is
  * unit-tested on plain data (test/unit/licenseRequestRules.test.ts) and the
  * orchestrations only read, ask, and write.
+ *
+ * IDs are local: the edge decoded them (null where an ID names nothing), and
+ * every `field` of a user error is a path within the mutation's input.
  */
 import type { GroupEntity, LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, StoredRequestStatus, UserEntity } from "../../entities";
 import type { Catalog } from "../catalog/catalog";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
-import { localIdOf } from "../shared/ids";
+import type { LocalId } from "../shared/ids";
 import { isPastExpiry } from "./status";
 import { MAX_BULK_DECISIONS, MAX_DECISION_MESSAGE_LENGTH, MAX_JUSTIFICATION_LENGTH, MAX_LIST_INPUT, MAX_RECIPIENTS, requestErrors } from "./messages";
 
@@ -86,9 +89,8 @@ export function groupProduct(
   if (!licensed.length) return failed(requestErrors.groupUnlicensed(group.name));
   const eligible = eligibleProducts(catalog, request.productId);
   const requestedName = catalog.productById.get(request.productId)!.name;
-  if (input.productId != null) {
-    const namedId = localIdOf(input.productId, "Product");
-    const named = namedId === null ? undefined : catalog.productById.get(namedId);
+  if (input.productId !== undefined) {
+    const named = input.productId === null ? undefined : catalog.productById.get(input.productId);
     if (!named) return failed(requestErrors.noSuchProduct());
     if (!eligible.some((p) => p.id === named.id)) return failed(requestErrors.notEligible(named.name, requestedName));
     if (!licensed.some((p) => p.id === named.id)) return failed(requestErrors.groupDisagrees(group.name, named.name));
@@ -102,36 +104,35 @@ export function groupProduct(
 // --------------------------------------------------------------------- submit
 
 export interface SubmissionInput {
-  productId: string;
-  additionalUserIds?: readonly string[] | null;
-  justification?: string | null;
+  productId: LocalId;
+  additionalUserIds?: readonly LocalId[] | undefined;
+  justification?: string | null | undefined;
 }
 
 export interface Submission {
   productId: number;
   /** The requester first, then the named users in order; a user named twice counts once. */
   recipientIds: number[];
-  /** The input field that named each recipient (the requester: `["input"]`). */
+  /** The input field that named each recipient (the requester: `[]`, the input itself). */
   fieldOf: Map<number, string[]>;
   justification: string | null;
 }
 
 /** The submission as far as its input alone tells (IDs, counts, lengths). */
 export function checkSubmission(requesterId: number, input: SubmissionInput): Outcome<Submission> {
-  const productId = localIdOf(input.productId, "Product");
+  const { productId } = input;
   if (productId === null) return failed(requestErrors.noSuchProduct());
   const justification = input.justification?.trim() || null;
   if (justification && justification.length > MAX_JUSTIFICATION_LENGTH) return failed(requestErrors.justificationTooLong());
   const named = input.additionalUserIds ?? [];
   if (named.length > MAX_LIST_INPUT) return failed(requestErrors.tooManyNamed());
   const recipientIds = [requesterId];
-  const fieldOf = new Map<number, string[]>([[requesterId, ["input"]]]);
-  for (const [index, globalId] of named.entries()) {
-    const id = localIdOf(globalId, "User");
-    if (id === null) return failed(requestErrors.noSuchUser(["input", "additionalUserIds", String(index)]));
+  const fieldOf = new Map<number, string[]>([[requesterId, []]]);
+  for (const [index, id] of named.entries()) {
+    if (id === null) return failed(requestErrors.noSuchUser(["additionalUserIds", String(index)]));
     if (!fieldOf.has(id)) {
       recipientIds.push(id);
-      fieldOf.set(id, ["input", "additionalUserIds", String(index)]);
+      fieldOf.set(id, ["additionalUserIds", String(index)]);
     }
   }
   if (recipientIds.length > MAX_RECIPIENTS) return failed(requestErrors.tooManyRecipients(recipientIds.length));
@@ -171,9 +172,9 @@ export function busyRecipientErrors(
 
 /** Checks that hold for every decision before anything is read. */
 export function decisionInputErrors(input: {
-  message?: string | null;
-  excludedUserIds?: readonly string[] | null;
-  disabledServicePlanIds?: readonly string[] | null;
+  message?: string | null | undefined;
+  excludedUserIds?: readonly LocalId[] | undefined;
+  disabledServicePlanIds?: readonly LocalId[] | undefined;
 }): UserError[] {
   const errors: UserError[] = [];
   if (input.message && input.message.length > MAX_DECISION_MESSAGE_LENGTH) errors.push(requestErrors.messageTooLong());
@@ -186,12 +187,13 @@ export function decisionInputErrors(input: {
 export const decisionMessage = (message: string | null | undefined): string | null => message?.trim() || null;
 
 export interface ApprovalInput {
-  productId?: string | null;
+  /** The product to assign from; undefined: the requested one. */
+  productId?: LocalId | undefined;
   /** Assign through this group (its members get the group's product) instead of directly. */
-  assignThrough?: { groupId: string } | null;
-  excludedUserIds?: readonly string[] | null;
-  disabledServicePlanIds?: readonly string[] | null;
-  message?: string | null;
+  assignThrough?: { groupId: LocalId } | undefined;
+  excludedUserIds?: readonly LocalId[] | undefined;
+  disabledServicePlanIds?: readonly LocalId[] | undefined;
+  message?: string | null | undefined;
 }
 
 export interface ApprovalPlan {
@@ -208,12 +210,12 @@ export interface ApprovalPlan {
 
 /** The product an approval assigns from, as its input names it (null: it names none that can be known). */
 export function chosenProductId(request: Pick<LicenseRequestEntity, "productId">, input: ApprovalInput): number | null {
-  return input.productId == null ? request.productId : localIdOf(input.productId, "Product");
+  return input.productId === undefined ? request.productId : input.productId;
 }
 
 /** The group an approval's input names (null: none, or none that can be known). */
 export function chosenGroupId(input: ApprovalInput): number | null {
-  return input.assignThrough ? localIdOf(input.assignThrough.groupId, "Group") : null;
+  return input.assignThrough ? input.assignThrough.groupId : null;
 }
 
 /**
@@ -240,7 +242,7 @@ export function chosenProduct(
 
 /** The users an approval's input names (to read them before the plan is made). */
 export function excludedUserIdsOf(input: ApprovalInput): number[] {
-  return (input.excludedUserIds ?? []).map((id) => localIdOf(id, "User")).filter((id): id is number => id !== null);
+  return (input.excludedUserIds ?? []).filter((id): id is number => id !== null);
 }
 
 /**
@@ -271,9 +273,8 @@ export function planApproval(args: {
   const recipientIds = new Set(recipients.map((r) => r.userId));
   const excluded = new Set<number>();
   const errors: UserError[] = [];
-  for (const [index, globalId] of (input.excludedUserIds ?? []).entries()) {
-    const field = ["input", "excludedUserIds", String(index)];
-    const id = localIdOf(globalId, "User");
+  for (const [index, id] of (input.excludedUserIds ?? []).entries()) {
+    const field = ["excludedUserIds", String(index)];
     const user = id === null ? undefined : users.get(id);
     if (id === null || (!recipientIds.has(id) && !user)) errors.push(requestErrors.noSuchUser(field));
     else if (!recipientIds.has(id)) errors.push(requestErrors.notARecipient(user!.displayName, field));
@@ -286,9 +287,8 @@ export function planApproval(args: {
   // Apps to turn off: plans of the chosen product.
   const chosenPlans = new Set(catalog.planIdsByProductId.get(chosen.id) ?? []);
   const disabledPlanIds: number[] = [];
-  for (const [index, globalId] of (input.disabledServicePlanIds ?? []).entries()) {
-    const field = ["input", "disabledServicePlanIds", String(index)];
-    const id = localIdOf(globalId, "ServicePlan");
+  for (const [index, id] of (input.disabledServicePlanIds ?? []).entries()) {
+    const field = ["disabledServicePlanIds", String(index)];
     const plan = id === null ? undefined : catalog.planById.get(id);
     if (!plan) errors.push(requestErrors.noSuchPlan(field));
     else if (!chosenPlans.has(plan.id)) errors.push(requestErrors.planNotInProduct(plan.name, chosen.name, field));
@@ -323,7 +323,7 @@ export type DecisionKind = "APPROVE" | "DENY";
 
 /** One decision of decideLicenseRequests or previewLicenseRequestDecision. */
 export interface DecisionInput extends ApprovalInput {
-  requestId: string;
+  requestId: LocalId;
   decision: DecisionKind;
 }
 
@@ -331,27 +331,25 @@ export interface DecisionInput extends ApprovalInput {
 export function decisionKindErrors(input: DecisionInput): UserError[] {
   if (input.decision !== "DENY") return [];
   const approvalOnly = ["productId", "excludedUserIds", "disabledServicePlanIds", "assignThrough"] as const;
-  return approvalOnly.filter((name) => input[name] != null).map((name) => requestErrors.approvalOnly(name));
+  return approvalOnly.filter((name) => input[name] !== undefined).map((name) => requestErrors.approvalOnly(name));
 }
 
 /** The call as a whole: 1 to 50 decisions, each request decided once (an ID that names nothing is left to its own decision). */
 export function bulkErrors(decisions: readonly Pick<DecisionInput, "requestId">[]): UserError[] {
   if (decisions.length === 0) return [requestErrors.noDecisions()];
   if (decisions.length > MAX_BULK_DECISIONS) return [requestErrors.tooManyDecisions(decisions.length)];
-  const firstIndex = new Map<number | string, number>();
+  const firstIndex = new Map<number, number>();
   const errors: UserError[] = [];
   for (const [index, d] of decisions.entries()) {
-    const key = localIdOf(d.requestId, "LicenseRequest") ?? `raw:${d.requestId}`;
-    const first = firstIndex.get(key);
-    if (first === undefined) firstIndex.set(key, index);
+    if (d.requestId === null) continue;
+    const first = firstIndex.get(d.requestId);
+    if (first === undefined) firstIndex.set(d.requestId, index);
     else errors.push(requestErrors.decidedTwice(index, first));
   }
   return errors;
 }
 
-/** A decision's user errors as the bulk call reports them: each field under its decision (`["input", "decisions", "3", …]`). */
+/** A decision's user errors as the bulk call reports them: each field under its decision (`["decisions", "3", …]`); the call's key stays the call's. */
 export function underDecision(index: number, errors: readonly UserError[]): UserError[] {
-  return errors.map((e) =>
-    e.field && e.field[0] === "input" && e.field[1] !== "idempotencyKey" ? { ...e, field: ["input", "decisions", String(index), ...e.field.slice(1)] } : e,
-  );
+  return errors.map((e) => (e.field && e.field[0] !== "idempotencyKey" ? { ...e, field: ["decisions", String(index), ...e.field] } : e));
 }

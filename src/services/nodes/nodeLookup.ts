@@ -3,7 +3,7 @@
  * it (api.md's table); null otherwise, exactly as for an ID that names nothing.
  */
 import { can, organizationOf } from "../access/policy";
-import { fromGlobalId } from "../shared/ids";
+import type { DecodedId } from "../shared/ids";
 import type { Loaders } from "../loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import type { RecommendationQueries } from "../recommendations/queries";
@@ -20,8 +20,8 @@ export class NodeLookup {
     private readonly recommendations: RecommendationQueries,
   ) {}
 
-  async find(viewer: Viewer, loaders: Loaders, globalId: string): Promise<object | null> {
-    const decoded = fromGlobalId(globalId);
+  /** What `decoded` (a type and a local ID, null where the ID was malformed) names, if the viewer may see it. */
+  async find(viewer: Viewer, loaders: Loaders, decoded: DecodedId | null): Promise<object | null> {
     if (!decoded) return null;
     const id = decoded.localId;
     switch (decoded.type) {

@@ -15,13 +15,13 @@ export const SHARE_LIFETIME_DAYS = 7;
 const day = (at: Date) => at.toISOString().slice(0, 10);
 
 export const shareErrors = {
-  noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["input", "requestId"]),
-  noSuchUser: (index: number): UserError => userError("NOT_FOUND", "No such user.", ["input", "userIds", String(index)]),
-  nobody: (): UserError => userError("INVALID_INPUT", "Choose at least one person to ask for a second opinion.", ["input", "userIds"]),
+  noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["requestId"]),
+  noSuchUser: (index: number): UserError => userError("NOT_FOUND", "No such user.", ["userIds", String(index)]),
+  nobody: (): UserError => userError("INVALID_INPUT", "Choose at least one person to ask for a second opinion.", ["userIds"]),
   tooMany: (given: number): UserError =>
-    userError("INVALID_INPUT", `A request is shared with at most ${MAX_SHARE_PEOPLE} people in one call; ${given} were given.`, ["input", "userIds"]),
-  subjectTooLong: (): UserError => userError("INVALID_INPUT", `The subject is at most ${MAX_SHARE_SUBJECT_LENGTH} characters.`, ["input", "subject"]),
-  messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_SHARE_MESSAGE_LENGTH} characters.`, ["input", "message"]),
+    userError("INVALID_INPUT", `A request is shared with at most ${MAX_SHARE_PEOPLE} people in one call; ${given} were given.`, ["userIds"]),
+  subjectTooLong: (): UserError => userError("INVALID_INPUT", `The subject is at most ${MAX_SHARE_SUBJECT_LENGTH} characters.`, ["subject"]),
+  messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_SHARE_MESSAGE_LENGTH} characters.`, ["message"]),
 };
 
 export const recommendationErrors = {
@@ -29,20 +29,19 @@ export const recommendationErrors = {
     userError(
       "NOT_FOUND",
       "This link is not valid: it may be incomplete or mistyped. Open the link from the email again, or ask the admin who shared the request for a new one.",
-      ["input", "shareToken"],
+      ["shareToken"],
     ),
   alreadyUsed: (at: Date): UserError =>
-    userError("CONFLICT", `This link was already used: a recommendation was recorded with it on ${day(at)}. Each link counts once.`, ["input", "shareToken"]),
+    userError("CONFLICT", `This link was already used: a recommendation was recorded with it on ${day(at)}. Each link counts once.`, ["shareToken"]),
   expired: (at: Date): UserError =>
     userError("CONFLICT", `This link expired on ${day(at)}. Ask the admin who shared the request for a new one if your opinion is still wanted.`, [
-      "input",
       "shareToken",
     ]),
   requestDecided: (status: string): UserError =>
     userError(
       "CONFLICT",
       `This request is already ${status.replace("_", " ").toLowerCase()} (${status}): a recommendation is no longer needed, and nothing was recorded.`,
-      ["input", "shareToken"],
+      ["shareToken"],
     ),
-  commentTooLong: (): UserError => userError("INVALID_INPUT", `The comment is at most ${MAX_RECOMMENDATION_COMMENT_LENGTH} characters.`, ["input", "comment"]),
+  commentTooLong: (): UserError => userError("INVALID_INPUT", `The comment is at most ${MAX_RECOMMENDATION_COMMENT_LENGTH} characters.`, ["comment"]),
 };

@@ -65,11 +65,7 @@ export async function recordRecommendation(deps: RecommendationDeps, input: Reco
           at: now,
           message: recommendation.comment,
         });
-        unit.publish(Topic.LicenseRequestUpdated, share.organizationId, {
-          organizationId: share.organizationId,
-          requestId: share.requestId,
-          status: request!.status,
-        });
+        unit.publish(Topic.LicenseRequestUpdated, share.organizationId, { organizationId: share.organizationId, requestId: share.requestId });
         return recommendation;
       }),
     );

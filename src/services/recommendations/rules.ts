@@ -2,6 +2,7 @@
  * The rules of second opinions (api.md "Second opinions"), pure: no database,
  * no clock (callers pass `now`).
  */
+import type { LocalId } from "../shared/ids";
 import type { LicenseRequestEntity, LicenseRequestShareEntity } from "../../entities";
 import { effectiveStatus } from "../licenseRequests/status";
 import type { UserError } from "../shared/errors";
@@ -23,9 +24,14 @@ export function optionalText(value: string | null | undefined): string | null {
 }
 
 /** What is wrong with a share's input before anything is read (the people are checked against the directory after). */
-export function shareInputErrors(input: { userIds: readonly string[]; subject?: string | null; message?: string | null }): UserError[] {
+export function shareInputErrors(input: {
+  userIds: readonly LocalId[];
+  subject?: string | null | undefined;
+  message?: string | null | undefined;
+}): UserError[] {
   const errors: UserError[] = [];
-  const people = new Set(input.userIds).size;
+  // Each ID that names nothing counts as a person of its own (it is refused later, NOT_FOUND).
+  const people = new Set(input.userIds.filter((id) => id !== null)).size + input.userIds.filter((id) => id === null).length;
   if (people < MIN_SHARE_PEOPLE) errors.push(shareErrors.nobody());
   if (people > MAX_SHARE_PEOPLE) errors.push(shareErrors.tooMany(people));
   if ((optionalText(input.subject)?.length ?? 0) > MAX_SHARE_SUBJECT_LENGTH) errors.push(shareErrors.subjectTooLong());

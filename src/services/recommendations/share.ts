@@ -9,7 +9,7 @@ import { assertCan, organizationOf } from "../access/policy";
 import { changeRefusal } from "../licenseRequests/rules";
 import { writeShareEmails } from "./emails";
 import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
-import { localIdOf } from "../shared/ids";
+import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
 import type { RecommendationDeps } from "./deps";
@@ -18,10 +18,10 @@ import { optionalText, shareExpiry, shareInputErrors } from "./rules";
 import { hashShareToken, newShareToken } from "./tokens";
 
 export interface ShareInput extends MutationInput {
-  requestId: string;
-  userIds: string[];
-  subject?: string | null;
-  message?: string | null;
+  requestId: LocalId;
+  userIds: readonly LocalId[];
+  subject?: string | null | undefined;
+  message?: string | null | undefined;
 }
 
 export interface ShareResult {
@@ -35,14 +35,13 @@ const abort = (...errors: UserError[]): never => {
 
 export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, input: ShareInput, now: Date): Promise<Outcome<MutationResult<ShareResult>>> {
   assertCan(viewer, "request.share", organizationOf(viewer));
-  const requestId = localIdOf(input.requestId, "LicenseRequest");
+  const { requestId } = input;
   if (requestId === null) return failed(shareErrors.noSuchRequest());
-  // More IDs than anyone may be asked is refused before any ID is even decoded.
+  // More IDs than anyone may be asked is refused before any is looked at.
   const inputErrors = shareInputErrors(input);
   if (inputErrors.length) return failed(...inputErrors);
   const userIds: number[] = [];
-  for (const [index, globalId] of input.userIds.entries()) {
-    const id = localIdOf(globalId, "User");
+  for (const [index, id] of input.userIds.entries()) {
     if (id === null) return failed(shareErrors.noSuchUser(index));
     if (!userIds.includes(id)) userIds.push(id);
   }
@@ -62,7 +61,7 @@ export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, inp
       const refusal = changeRefusal(request, now);
       if (refusal) return abort(refusal);
       const people = await store.users(manager, organizationId, userIds);
-      const missing = input.userIds.findIndex((globalId) => !people.has(localIdOf(globalId, "User")!));
+      const missing = input.userIds.findIndex((id) => id === null || !people.has(id));
       if (missing >= 0) return abort(shareErrors.noSuchUser(missing));
 
       const expiresAt = shareExpiry(now, request);

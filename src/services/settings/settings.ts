@@ -18,10 +18,10 @@ export const MAX_URL_LENGTH = 2000;
 
 export interface UpdateSettingsInput extends MutationInput {
   useOwnRequestProcess: boolean;
-  message?: string | null;
-  documentationUrl?: string | null;
+  message?: string | null | undefined;
+  documentationUrl?: string | null | undefined;
   /** Omitted or null keeps the current choice. */
-  adminNotification?: AdminNotificationValue | null;
+  adminNotification?: AdminNotificationValue | null | undefined;
 }
 
 export function isAbsoluteHttpUrl(value: string): boolean {
@@ -64,14 +64,11 @@ export class RequestProcessSettingsService {
     const message = input.message === undefined ? undefined : input.message === null ? null : input.message.trim() || null;
     const url = input.documentationUrl === undefined ? undefined : input.documentationUrl?.trim() || null;
     if (input.message && input.message.length > MAX_MESSAGE_LENGTH) {
-      errors.push(userError("INVALID_INPUT", `The message is at most ${MAX_MESSAGE_LENGTH} characters.`, ["input", "message"]));
+      errors.push(userError("INVALID_INPUT", `The message is at most ${MAX_MESSAGE_LENGTH} characters.`, ["message"]));
     }
     if (url && (url.length > MAX_URL_LENGTH || !isAbsoluteHttpUrl(url))) {
       errors.push(
-        userError("INVALID_INPUT", "The documentation link must be an absolute http(s) URL, e.g. https://contoso.example/licenses.", [
-          "input",
-          "documentationUrl",
-        ]),
+        userError("INVALID_INPUT", "The documentation link must be an absolute http(s) URL, e.g. https://contoso.example/licenses.", ["documentationUrl"]),
       );
     }
     if (errors.length) return { ok: false as const, userErrors: errors };
@@ -92,10 +89,7 @@ export class RequestProcessSettingsService {
         });
         if (next.useOwnRequestProcess && !next.message) {
           throw new UserErrorsAbort([
-            userError("INVALID_INPUT", "Write the message users will see instead of the request form before turning on your own request process.", [
-              "input",
-              "message",
-            ]),
+            userError("INVALID_INPUT", "Write the message users will see instead of the request form before turning on your own request process.", ["message"]),
           ]);
         }
         await repo.save(next);

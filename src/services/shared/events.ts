@@ -33,10 +33,10 @@ export interface LicenseRequestSubmittedEvent {
   productId: number;
 }
 
+/** A request changed (decided, cancelled, expired, a second opinion recorded): subscribers re-read it. */
 export interface LicenseRequestUpdatedEvent {
   organizationId: number;
   requestId: number;
-  status: string;
 }
 
 /** Topic → its payload: every topic is keyed by organization. */

@@ -19,9 +19,9 @@ import type { Viewer } from "./viewer";
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
 const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
+/** What every mutation's input has for the services: the key that makes a retry safe. */
 export interface MutationInput {
-  idempotencyKey?: string | null;
-  clientMutationId?: string | null;
+  idempotencyKey?: string | null | undefined;
 }
 
 /** JSON with sorted keys, so equal inputs hash equally whatever their key order. */
@@ -92,10 +92,7 @@ export class IdempotentMutations {
           if (existing && existing.createdAt.getTime() > now.getTime() - IDEMPOTENCY_WINDOW_MS) {
             if (existing.inputHash !== fingerprint) {
               return failed<MutationResult<T>>(
-                userError("INVALID_INPUT", "This idempotency key was already used with different input; use a new key for a new call.", [
-                  "input",
-                  "idempotencyKey",
-                ]),
+                userError("INVALID_INPUT", "This idempotency key was already used with different input; use a new key for a new call.", ["idempotencyKey"]),
               );
             }
             return ok({ value: await codec.decode(JSON.parse(existing.outcome) as R), replayed: true });

@@ -1,7 +1,14 @@
 /**
  * Opaque global IDs: base64url("Type:localId"). Clients must treat them as
  * opaque; a malformed ID, or one of another type, names nothing.
+ *
+ * The GraphQL edge (src/resolvers) decodes and encodes them; services and
+ * rules see local IDs only (`LocalId`), and only authentication reads the
+ * global IDs a token carries (.dependency-cruiser.cjs holds both to it).
  */
+
+/** A local ID as the edge decoded it: null where the ID given names nothing (malformed, or of another type). */
+export type LocalId = number | null;
 export type NodeTypeName =
   | "Organization"
   | "User"

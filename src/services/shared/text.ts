@@ -50,12 +50,18 @@ export function searchPattern(search: string | null | undefined): string | null 
 
 /**
  * One INVALID_INPUT for every text in a mutation's `input` (nested objects and
- * lists included) that holds a lone surrogate; `field` is its path, from "input".
+ * lists included) that holds a lone surrogate; `field` is its path within the input.
  */
-export function malformedTextErrors(input: unknown, path: string[] = ["input"]): UserError[] {
+export function malformedTextErrors(input: unknown, path: string[] = []): UserError[] {
   if (typeof input === "string") {
     return hasLoneSurrogate(input)
-      ? [userError("INVALID_INPUT", `\`${path[path.length - 1]}\` holds a lone UTF-16 surrogate (half of a character); send well-formed text.`, path)]
+      ? [
+          userError(
+            "INVALID_INPUT",
+            `\`${path[path.length - 1] ?? "input"}\` holds a lone UTF-16 surrogate (half of a character); send well-formed text.`,
+            path,
+          ),
+        ]
       : [];
   }
   if (Array.isArray(input)) return input.flatMap((item, index) => malformedTextErrors(item, [...path, String(index)]));

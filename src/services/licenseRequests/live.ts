@@ -1,0 +1,48 @@
+/**
+ * The live feeds of license requests (api.md "Subscriptions"):
+ * `licenseRequestSubmitted` (global admins; optionally one product) and
+ * `licenseRequestUpdated` (requests the subscriber may see; optionally one).
+ * Each event is re-read under the subscriber's visibility (services/shared/live.ts).
+ */
+import type { LicenseRequestEntity } from "../../entities";
+import { assertCan, can, organizationOf, refusalOf } from "../access/policy";
+import type { Loaders } from "../loaders";
+import { Topic } from "../shared/events";
+import type { LocalId } from "../shared/ids";
+import type { LiveFeed } from "../shared/live";
+import type { LicenseRequestQueries } from "./queries";
+
+type SubmittedFeed = LiveFeed<typeof Topic.LicenseRequestSubmitted, { productId?: LocalId | undefined }, Loaders, LicenseRequestEntity>;
+type UpdatedFeed = LiveFeed<typeof Topic.LicenseRequestUpdated, { requestId?: LocalId | undefined }, Loaders, LicenseRequestEntity>;
+
+export function licenseRequestFeeds(requests: LicenseRequestQueries): { submitted: SubmittedFeed; updated: UpdatedFeed } {
+  return {
+    submitted: {
+      topic: Topic.LicenseRequestSubmitted,
+      async admit(viewer, loaders, args) {
+        if (!can(viewer, "requests.subscribeSubmitted", organizationOf(viewer))) {
+          return { code: "FORBIDDEN", message: refusalOf("requests.subscribeSubmitted") };
+        }
+        if (args.productId === undefined) return null;
+        const products = await loaders.catalog.productById();
+        return args.productId === null || !products.has(args.productId) ? { code: "NOT_FOUND", message: "No such product." } : null;
+      },
+      matches: (event, args) => args.productId === undefined || event.productId === args.productId,
+      visible(viewer, loaders, event) {
+        // A global admin demoted since subscribing: the subscription ends.
+        assertCan(viewer, "requests.subscribeSubmitted", organizationOf(viewer));
+        return requests.findVisible(viewer, loaders, event.requestId);
+      },
+    },
+    updated: {
+      topic: Topic.LicenseRequestUpdated,
+      async admit(viewer, loaders, args) {
+        if (args.requestId === undefined) return null;
+        const visible = args.requestId !== null && (await requests.findVisible(viewer, loaders, args.requestId));
+        return visible ? null : { code: "NOT_FOUND", message: "No such license request." };
+      },
+      matches: (event, args) => args.requestId === undefined || event.requestId === args.requestId,
+      visible: (viewer, loaders, event) => requests.findVisible(viewer, loaders, event.requestId),
+    },
+  };
+}

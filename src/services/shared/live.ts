@@ -1,0 +1,148 @@
+/**
+ * What each subscriber may receive (api.md "Subscriptions"), for every feed a
+ * feature declares. Events carry IDs; for every event the subscriber's rights
+ * are read again (role from the database, token expiry), and the feed
+ * re-reads what the event names under the subscriber's own visibility, through
+ * loaders shared by every subscriber of that event: an event never shows
+ * anything a query would not.
+ *
+ * A feature declares a `LiveFeed` (its topic, who may subscribe with which
+ * arguments, which events concern a subscription, what a viewer may see of
+ * one) in its services folder, and registers its subscription field with it
+ * in its resolvers folder; nothing here, and nothing in the transport, names a
+ * feature.
+ */
+import { GraphQLError } from "graphql";
+import type { Clock } from "./clock";
+import { forbidden, unauthenticated } from "./errors";
+import { EventBus, EventPayloads, EventStream, SubscriberOverflowError, TopicName } from "./events";
+import type { Viewer } from "./viewer";
+
+/** Code of the error that ends a subscription whose consumer fell too far behind. */
+export const SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW";
+
+/** Why a subscription may not start: the answer to that subscription alone. */
+export interface LiveRefusal {
+  code: "FORBIDDEN" | "NOT_FOUND";
+  message: string;
+}
+
+/**
+ * One subscription field's source, declared by its feature. `Args` are the
+ * field's arguments as the edge decoded them (local IDs); `L` the
+ * operation's loaders.
+ */
+export interface LiveFeed<T extends TopicName, Args, L, P> {
+  topic: T;
+  /** Checked before the subscription starts: a refusal, or null. */
+  admit(viewer: Viewer, loaders: L, args: Args): Promise<LiveRefusal | null>;
+  /** Whether an event concerns a subscription with these arguments. */
+  matches(event: EventPayloads[T], args: Args): boolean;
+  /**
+   * What the viewer may see of the event now: the payload, or null to skip it.
+   * Throws (FORBIDDEN) to end the subscription when the viewer lost the right to it.
+   */
+  visible(viewer: Viewer, loaders: L, event: EventPayloads[T]): Promise<P | null>;
+}
+
+/**
+ * The subscriber's mutable per-subscription state (its operation context): the
+ * viewer as of the last event, and that event's loaders, which the payload's
+ * field resolvers use.
+ */
+export interface SubscriberState<L> {
+  viewer: Viewer | null;
+  loaders: L | null;
+  /** "Now" for the event being resolved: read once per event. */
+  now: Date;
+}
+
+export class LiveStreams<L> {
+  /**
+   * One set of loaders per event, shared by every subscriber of the event's
+   * organization (loaders hold organization-scoped rows, never viewer-dependent
+   * answers; visibility is checked per subscriber). A thousand dashboards then
+   * cost a few batched queries per event, not thousands. "Now" is read once per
+   * event too, so every subscriber judges it at the same instant (and those who
+   * see the same payload can share its execution). Keyed by the event payload,
+   * which the transport hands to every listener as one object.
+   */
+  private readonly events = new WeakMap<object, { loaders: L; now: Date }>();
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    private readonly loadersFor: (organizationId: number) => L,
+    /** The viewer read again (role, token expiry) through the event's loaders; null once their session ended. */
+    private readonly refresh: (viewer: Viewer, now: Date, loaders: L) => Promise<Viewer | null>,
+  ) {}
+
+  /** Admission of a new subscription to `feed`, with fresh loaders of the viewer's organization. */
+  admit<T extends TopicName, Args, P>(feed: LiveFeed<T, Args, L, P>, viewer: Viewer, args: Args): Promise<LiveRefusal | null> {
+    return feed.admit(viewer, this.loadersFor(viewer.organizationId), args);
+  }
+
+  /**
+   * The payloads of `feed` the subscriber may see, one per matching event,
+   * from the moment this is called. An iterator rather than an async
+   * generator: `return()` must stop listening at once, also while `next()`
+   * waits for an event (a generator would only see the return after that event
+   * came). Any error ends the stream and stops it listening.
+   * @throws (from `next`) UNAUTHENTICATED once the token expired or the user is gone,
+   *   what the feed throws (FORBIDDEN), SUBSCRIBER_TOO_SLOW.
+   */
+  stream<T extends TopicName, Args, P>(feed: LiveFeed<T, Args, L, P>, state: SubscriberState<L>, args: Args): AsyncIterableIterator<P> {
+    if (!state.viewer) throw forbidden("Sign in to subscribe.");
+    const organizationId = state.viewer.organizationId;
+    const events: EventStream<EventPayloads[T]> = this.bus.subscribe(feed.topic, organizationId);
+    const nextVisible = async (): Promise<IteratorResult<P, undefined>> => {
+      // The previous event's payload was resolved before this call: let its loaders go.
+      state.loaders = null;
+      for (;;) {
+        const item = await events.next();
+        if (item.done) return { value: undefined, done: true };
+        if (!feed.matches(item.value, args)) continue;
+        const { loaders, now } = this.resolutionOf(item.value, organizationId);
+        const viewer = await this.refresh(state.viewer!, now, loaders);
+        if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
+        const payload = await feed.visible(viewer, loaders, item.value);
+        if (payload === null) continue;
+        state.viewer = viewer;
+        state.loaders = loaders;
+        state.now = now;
+        return { value: payload, done: false };
+      }
+    };
+    const iterator: AsyncIterableIterator<P> = {
+      next: async () => {
+        try {
+          return await nextVisible();
+        } catch (error) {
+          await events.return();
+          if (error instanceof SubscriberOverflowError) {
+            throw new GraphQLError(
+              `This subscription fell more than ${error.maxQueued} events behind and was ended; subscribe again and re-read what you show.`,
+              { extensions: { code: SUBSCRIBER_TOO_SLOW } },
+            );
+          }
+          throw error;
+        }
+      },
+      return: async () => {
+        await events.return();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  private resolutionOf(event: object, organizationId: number): { loaders: L; now: Date } {
+    let resolution = this.events.get(event);
+    if (!resolution) {
+      resolution = { loaders: this.loadersFor(organizationId), now: this.clock.now() };
+      this.events.set(event, resolution);
+    }
+    return resolution;
+  }
+}
