@@ -5,8 +5,9 @@
  * presentation and log line.
  *
  * - The upgrade is refused (403) when a browser page of another origin asks
- *   for it: `Origin` must be the server's own or one of CORS_ORIGINS (clients
- *   that send no Origin are not browsers and are let through). An address may
+ *   for it: `Origin` must be the server's own, one of CORS_ORIGINS or, outside
+ *   production, a development server on localhost (clients that send no Origin
+ *   are not browsers and are let through). An address may
  *   hold at most `WS_MAX_CONNECTIONS_PER_ADDRESS` sockets (429 past it).
  * - `connection_init` must carry `{ authorization: "Bearer <token>" }`; a
  *   missing, bad or expired token closes the socket with 4401 before anything
