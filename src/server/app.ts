@@ -75,6 +75,14 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{8,64}$/;
 
+/**
+ * A page of a development server on this machine (Vite's http://localhost:5173,
+ * say): plain http on localhost or 127.0.0.1, any port. The whole origin must be
+ * exactly that, so http://localhost.evil.example:5173 is not one. Allowed
+ * outside production only.
+ */
+const DEVELOPMENT_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?$/;
+
 /** Headers Apollo Client and our own pages send, allowed to pages of CORS_ORIGINS. */
 const CORS_ALLOWED_HEADERS = [
   "content-type",
@@ -116,11 +124,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   // served here (GraphiQL, the Requests page) load only their own scripts, so the content
   // security policy is left to them.
   app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
-  // Browsers on other origins: only those listed in CORS_ORIGINS (none by default: same origin only).
+  // Browsers on other origins: only those listed in CORS_ORIGINS (none by default: same origin only),
+  // and outside production a development server on localhost.
   const allowedOrigins = new Set(config.corsOrigins);
+  const originAllowed = (origin: string) => allowedOrigins.has(origin) || (!config.isProduction && DEVELOPMENT_ORIGIN.test(origin));
   app.use(
     cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
+      origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin)),
       methods: ["GET", "POST"],
       allowedHeaders: CORS_ALLOWED_HEADERS,
       exposedHeaders: ["x-request-id", "retry-after"],
@@ -187,7 +197,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     metrics,
     pipeline,
     addressOf: (req) => proxyAddr(req, trustProxy),
-    originAllowed: (origin, host) => allowedOrigins.has(origin) || sameOrigin(origin, host),
+    originAllowed: (origin, host) => originAllowed(origin) || sameOrigin(origin, host),
   });
 
   const apollo = new ApolloServer<Context>({

@@ -5,8 +5,9 @@
  * presentation and log line.
  *
  * - The upgrade is refused (403) when a browser page of another origin asks
- *   for it: `Origin` must be the server's own or one of CORS_ORIGINS (clients
- *   that send no Origin are not browsers and are let through). An address may
+ *   for it: `Origin` must be the server's own, one of CORS_ORIGINS or, outside
+ *   production, a development server on localhost (clients that send no Origin
+ *   are not browsers and are let through). An address may
  *   hold at most `WS_MAX_CONNECTIONS_PER_ADDRESS` sockets (429 past it).
  * - `connection_init` must carry `{ authorization: "Bearer <token>" }`; a
  *   missing, bad or expired token closes the socket with 4401 before anything
@@ -17,7 +18,15 @@
  * - Each subscribe is admitted in `onSubscribe` (the pipeline, then the check
  *   the subscription's feature put on its field: role, visibility of the
  *   arguments), so a refusal is an `error` message for that operation alone
- *   and the socket stays open.
+ *   and the socket stays open. Admission awaits (the bucket, the database),
+ *   and meanwhile the socket may close or the client complete the operation:
+ *   after every await an operation that ended so stops there, and a place
+ *   among the subscriptions is taken only by an operation still going, so
+ *   `finish` (run once per operation, by whichever end comes first) always
+ *   releases what was taken. A subscribe under the id of an operation still
+ *   going closes the socket with 4409, as graphql-ws does for an id it still
+ *   holds (it forgets an id when the client completes it, while admission
+ *   here goes on).
  * - Bounds: operations a socket has at once (`WS_MAX_OPERATIONS_PER_CONNECTION`;
  *   past it the socket is read no more, closed with 4429 and cut a second later: a
  *   client that sends operations faster than they are answered, refused ones
@@ -56,6 +65,7 @@ import {
   OperationTypeNode,
   SelectionSetNode,
 } from "graphql";
+import { CloseCode, SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, WebSocket } from "ws";
 import type { Logger } from "pino";
@@ -79,6 +89,7 @@ export const CLOSE_TRY_AGAIN_LATER = 1013;
 
 /** One operation of a connection, from its subscribe to its end. */
 interface OperationState {
+  id: string;
   requestId: string;
   startedAt: bigint;
   operationName: unknown;
@@ -87,6 +98,8 @@ interface OperationState {
   reserved: boolean;
   /** Handed to graphql-ws to run: its end is reported by onComplete (refusals end in onError). */
   running: boolean;
+  /** Over (`finish` ran): what it held is released, and it may take nothing more. */
+  finished: boolean;
   errors: GraphQLError[];
   cost?: CostExtension;
 }
@@ -94,7 +107,12 @@ interface OperationState {
 type ConnectionState = {
   viewer?: Viewer;
   userKey?: string;
-  operations?: Map<string, OperationState>;
+  /**
+   * The socket's operations that are not over, by their `subscribe` payload: graphql-ws hands
+   * every hook of an operation that same object, so one operation is never taken for a later
+   * one under the same id.
+   */
+  operations?: Map<SubscribePayload, OperationState>;
   /** Past WS_MAX_OPERATIONS_PER_CONNECTION: no longer read, about to be closed. */
   overrun?: boolean;
 };
@@ -177,11 +195,12 @@ export function attachWebSocketServer(options: {
       if (!closeIfTooSlow(socket) && socket.readyState === WebSocket.OPEN) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
     };
 
-  /** The operation is over: release what it held, log it once. */
-  const finish = (state: ConnectionState, id: string) => {
-    const operation = state.operations?.get(id);
-    if (!operation) return;
-    state.operations!.delete(id);
+  /** The operation is over: release what it held, log it. Only its first call does anything. */
+  const finish = (state: ConnectionState, payload: SubscribePayload) => {
+    const operation = state.operations?.get(payload);
+    if (!operation || operation.finished) return;
+    operation.finished = true;
+    state.operations!.delete(payload);
     if (operation.reserved) {
       metrics.wsSubscriptions.dec();
       if (state.userKey) count(subscriptionsByUser, state.userKey, -1);
@@ -239,13 +258,20 @@ export function attachWebSocketServer(options: {
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const state = ctx.extra;
+        const socket = ctx.extra.socket;
+        if ([...state.operations!.values()].some((o) => o.id === id)) {
+          // Completed by the client while still admitted here: graphql-ws would take this one's answers
+          // and end for that one's (one id, two operations), and each could outlive the other's end.
+          log.warn("closing a WebSocket that reused the id of an operation still going");
+          socket.close(CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+          return refuse(`Subscriber for ${id} already exists.`, "BAD_REQUEST");
+        }
         if (state.overrun || state.operations!.size >= config.wsMaxOperationsPerConnection) {
           if (!state.overrun) {
             // Nothing more is read from it: the close frame goes out now and the connection is cut
             // after a pause. (Closed and read on, a flooding client's backlog was refused message by
             // message; closed at once, it opened another socket at once and sent as much again.)
             state.overrun = true;
-            const socket = ctx.extra.socket;
             log.warn({ operations: state.operations!.size }, "closing a WebSocket that sends operations faster than they are answered");
             socket.pause();
             socket.close(CLOSE_TOO_MANY_CONNECTIONS, "Too many operations at once");
@@ -254,22 +280,31 @@ export function attachWebSocketServer(options: {
           return refuse(`At most ${config.wsMaxOperationsPerConnection} operations at once per connection.`, "TOO_MANY_SUBSCRIPTIONS");
         }
         const operation: OperationState = {
+          id,
           requestId: randomUUID(),
           startedAt: process.hrtime.bigint(),
           operationName: payload.operationName,
           reserved: false,
           running: false,
+          finished: false,
           errors: [],
         };
-        state.operations!.set(id, operation);
-        const answer = await (async (): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        state.operations!.set(payload, operation);
+        /**
+         * Whether the operation ended while admission awaited: its socket closed or is closing (onClose
+         * finishes it, or has), the client completed it (graphql-ws forgot the id), or it was finished.
+         */
+        const ended = () => operation.finished || socket.readyState !== WebSocket.OPEN || !(id in ctx.subscriptions);
+        const answer = await (async (): Promise<ExecutionArgs | readonly GraphQLError[] | "ended"> => {
           try {
             const admission = await pipeline.admit(payload, { rateKey: state.userKey!, anonymous: false, subscriptions: true });
+            if (admission.ok) operation.admitted = admission.admitted;
+            if (ended()) return "ended";
             if (!admission.ok) return admission.errors;
-            operation.admitted = admission.admitted;
             const viewer = state.viewer ? await services.auth.refresh(state.viewer, services.clock.now()) : null;
+            if (ended()) return "ended";
             if (!viewer) {
-              ctx.extra.socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
+              socket.close(CLOSE_UNAUTHORIZED, "Unauthorized");
               return refuse("Your session has ended; sign in again.", "UNAUTHENTICATED");
             }
             state.viewer = viewer;
@@ -284,7 +319,8 @@ export function attachWebSocketServer(options: {
                     : [config.wsMaxSubscriptionsPerUser, "user"];
                 return refuse(`At most ${bound} subscriptions per ${scope}; complete one first.`, "TOO_MANY_SUBSCRIPTIONS");
               }
-              // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound.
+              // Counted before admission awaits anything, so subscribes sent together cannot all pass the bound;
+              // taken only by an operation still going (checked just above), so `finish` gives it back.
               operation.reserved = true;
               metrics.wsSubscriptions.inc();
               count(subscriptionsByUser, state.userKey!, 1);
@@ -299,10 +335,11 @@ export function attachWebSocketServer(options: {
             );
             if (definition.operation === OperationTypeNode.SUBSCRIPTION) {
               const refusal = await admitSubscription(schema, contextValue, document, definition, admission.admitted.coercedVariables);
+              if (ended()) return "ended";
               if (refusal) return refusal;
             }
             operation.running = true;
-            if (definition.operation === OperationTypeNode.SUBSCRIPTION) deliveries.set(contextValue, deliverTo(ctx.extra.socket, id));
+            if (definition.operation === OperationTypeNode.SUBSCRIPTION) deliveries.set(contextValue, deliverTo(socket, id));
             return {
               schema,
               document,
@@ -311,6 +348,7 @@ export function attachWebSocketServer(options: {
               contextValue,
             };
           } catch (error) {
+            if (ended()) return "ended";
             if (isServiceUnavailable(error)) {
               // Not a fault of ours to hide (no free database connection in time, say): the client retries later, as over HTTP.
               log.warn({ err: error, requestId: operation.requestId }, "database unavailable while admitting a WebSocket operation");
@@ -320,18 +358,28 @@ export function attachWebSocketServer(options: {
             return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
           }
         })();
+        if (answer === "ended") {
+          // Nobody can be answered: the socket is gone, or the client no longer wants it. Nothing runs
+          // (what the bucket lent it for its fields is given back); graphql-ws sends this refusal nowhere,
+          // or to a closing socket, and then onError finds the operation over.
+          finish(state, payload);
+          if (operation.admitted) {
+            await pipeline.settle(operation.admitted, null).catch((error: unknown) => log.warn({ err: error }, "could not give back an operation's cost"));
+          }
+          return refuse("The operation ended before it was admitted.", "BAD_REQUEST");
+        }
         // Completed by the client while it was being admitted, and refused: graphql-ws then sends the
         // refusal nowhere and calls neither onError nor onComplete. Released here: its place among the
         // user's subscriptions stayed taken (and the socket's map grew) until the socket closed.
         if (Array.isArray(answer) && !(id in ctx.subscriptions)) {
           operation.errors.push(...(answer as readonly GraphQLError[]));
-          finish(state, id);
+          finish(state, payload);
         }
         return answer;
       },
-      onNext: async (ctx, id, _payload, _args, result) => {
+      onNext: async (ctx, _id, payload, _args, result) => {
         closeIfTooSlow(ctx.extra.socket);
-        const operation = ctx.extra.operations?.get(id);
+        const operation = ctx.extra.operations?.get(payload);
         const isSubscription = operation?.admitted?.operation.operation === OperationTypeNode.SUBSCRIPTION;
         if (operation?.admitted && !isSubscription) operation.cost = await pipeline.settle(operation.admitted, result.data);
         if (operation && result.errors?.length) operation.errors.push(...result.errors);
@@ -342,18 +390,18 @@ export function attachWebSocketServer(options: {
         if (result.extensions || operation?.cost) answer.extensions = { ...result.extensions, ...(operation?.cost ? { cost: operation.cost } : {}) };
         return answer;
       },
-      onError: (ctx, id, _payload, errors) => {
+      onError: (ctx, _id, payload, errors) => {
         const state = ctx.extra;
-        const operation = state.operations?.get(id);
+        const operation = state.operations?.get(payload);
         if (operation) operation.errors.push(...errors);
         const presented = errors.map((e) => pipeline.present(unwrapStreamError(e), operation?.requestId));
         // Refused in onSubscribe: no onComplete follows. A failed stream completes after this.
-        if (operation && !operation.running) finish(state, id);
+        if (operation && !operation.running) finish(state, payload);
         return presented;
       },
-      onComplete: (ctx, id) => finish(ctx.extra, id),
+      onComplete: (ctx, _id, payload) => finish(ctx.extra, payload),
       onClose: (ctx) => {
-        for (const id of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, id);
+        for (const payload of [...(ctx.extra.operations?.keys() ?? [])]) finish(ctx.extra, payload);
       },
     },
     wsServer,

@@ -108,6 +108,57 @@ describe("authentication with an HS256 secret", () => {
   });
 });
 
+describe("refused anonymous callers and their address's bucket", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    // Production: an anonymous caller is refused before its document is read. A bucket of 110 points
+    // regaining 1 a second holds eleven refusals of 10 (RATE_LIMIT_OPERATION_COST).
+    server = await startTestServer({
+      env: { NODE_ENV: "production", MAX_QUERY_COST: "100", MAX_SUBSCRIPTION_COST: "100", RATE_LIMIT_BUCKET_SIZE: "110", RATE_LIMIT_RESTORE_RATE: "1" },
+    });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it("counts every 401 (no token, a bad or an expired one) against the address, then answers 429 RATE_LIMITED; a signed-in user is served", async () => {
+    const member = server.ids.userRow("adele@contoso.example");
+    const expired = await signToken(TEST_JWT_SECRET, member, { expiresIn: nowSeconds() - 60 });
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer not-a-jwt" }, { authorization: `Bearer ${expired}` }];
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await postMe(server, attempts[i % attempts.length]);
+      statuses.push(res.status);
+      if (res.status === 401) expect(res.body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+    }
+    expect(statuses).toEqual([...Array<number>(11).fill(401), 429]);
+
+    for (const headers of attempts) {
+      const res = await postMe(server, headers);
+      expect(res.status).toBe(429);
+      expect(res.body.data ?? null).toBeNull();
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({
+            code: "RATE_LIMITED",
+            retryAfterSeconds: expect.any(Number),
+            cost: { requestedQueryCost: 10, actualQueryCost: null, throttleStatus: expect.objectContaining({ maximumAvailable: 110, restoreRate: 1 }) },
+          }),
+        }),
+      ]);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(res.text).not.toMatch(/stacktrace/);
+    }
+    // The page behind a shared link draws on the same bucket.
+    expect((await fetch(`${server.url}/recommend?token=${"A".repeat(43)}`)).status).toBe(429);
+
+    // A signed-in user at the same address has a bucket of their own.
+    const signedIn = await postMe(server, { authorization: `Bearer ${await signToken(TEST_JWT_SECRET, member)}` });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.data).toEqual({ me: { email: "adele@contoso.example", roles: ["USER"] } });
+  });
+});
+
 describe("authentication against a JWKS", () => {
   const ISSUER = "https://login.test.example/tenant/";
   const AUDIENCE = "api://license-requests";

@@ -356,6 +356,34 @@ describe("groups, the preview and bulk decisions", () => {
       expect((await api.stored(id)).request.status).toBe("PENDING");
     });
 
+    it("prices a call by the decisions it sends: one decision may select its request's recipients and its assignments in full", async () => {
+      const requester = await newUser();
+      const id = await api.submitted(requester.token, "SPE_E5");
+      const res = await server.gql(
+        ADMIN,
+        `mutation($input: DecideLicenseRequestsInput!) {
+          decideLicenseRequests(input: $input) {
+            userErrors { code }
+            results { licenseRequest { id recipients { user { id } } } assignments { id user { id } product { id } disabledServicePlans { id } } }
+          } }`,
+        { input: { decisions: [{ requestId: id, decision: "APPROVE" }] } },
+      );
+      expect(res.body.errors).toBeUndefined();
+      expect(res.status).toBe(200);
+      expect(res.body.data!.decideLicenseRequests).toEqual({
+        userErrors: [],
+        results: [
+          {
+            licenseRequest: { id, recipients: [{ user: { id: requester.id } }] },
+            assignments: [{ id: expect.any(String), user: { id: requester.id }, product: { id: server.ids.product("SPE_E5") }, disabledServicePlans: [] }],
+          },
+        ],
+      });
+      // The operation (10), the payload and its userErrors (1 + 50), and one result, not fifty: itself, its
+      // request with at most 50 recipients, at most 50 assignments with their user, product and plans.
+      expect((res.body.extensions!.cost as Json).requestedQueryCost).toBe(10 + 1 + 50 + (1 + (1 + 50 * 2) + 50 * (1 + 1 + 1 + 50)));
+    });
+
     it("answers a repeated call with the same key as the first did and acts once; the key with another call is refused", async () => {
       const people = await Promise.all([newUser(), newUser()]);
       const [a, b] = await Promise.all(people.map((p) => api.submitted(p.token, "SPE_E5")));

@@ -10,6 +10,15 @@ import { liveClient, rawSocket, within } from "../helpers/ws";
 
 const ADMIN = "admin@contoso.example";
 const APP = "https://app.contoso.example";
+/** Origins that only look like a development server's. */
+const LOOKALIKES = [
+  "https://localhost.evil.example",
+  "http://localhost.evil.example:5173",
+  "http://127.0.0.1.evil.example:5173",
+  "http://evil.example:5173",
+  "http://localhost:5173.evil.example",
+  "http://user@localhost:5173",
+];
 
 /** The upgrade's answer: "open", or the HTTP status it was refused with. */
 function upgrade(url: string, headers: Record<string, string>): Promise<"open" | number> {
@@ -97,6 +106,22 @@ describe("browsers on other origins", () => {
     for (const s of sockets.slice(1)) s.socket.close();
   });
 
+  it("lets a development server on any localhost port call the API and open a socket outside production", async () => {
+    for (const origin of ["http://localhost:5173", "http://127.0.0.1:3000", "http://localhost"]) {
+      const res = await preflight(origin);
+      expect({ origin, status: res.status }).toEqual({ origin, status: 204 });
+      expect(res.headers.get("access-control-allow-origin")).toBe(origin);
+      expect((res.headers.get("access-control-allow-headers") ?? "").split(",")).toEqual(
+        expect.arrayContaining(["content-type", "authorization", "apollo-require-preflight"]),
+      );
+      expect(await upgrade(server.wsUrl, { origin })).toBe("open");
+    }
+    for (const origin of LOOKALIKES) {
+      expect({ origin, allowed: (await preflight(origin)).headers.get("access-control-allow-origin") }).toEqual({ origin, allowed: null });
+      expect({ origin, upgrade: await upgrade(server.wsUrl, { origin }) }).toEqual({ origin, upgrade: 403 });
+    }
+  });
+
   it("puts nosniff and the other usual headers on every response, and no x-powered-by", async () => {
     for (const res of [
       await fetch(`${server.url}/graphql`, {
@@ -112,6 +137,34 @@ describe("browsers on other origins", () => {
       expect(res.headers.get("referrer-policy")).toBe("no-referrer");
       expect(res.headers.get("x-powered-by")).toBeNull();
     }
+  });
+});
+
+describe("browsers on other origins in production", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ env: { NODE_ENV: "production", CORS_ORIGINS: APP } });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const preflight = (origin: string) =>
+    fetch(`${server.url}/graphql`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+    });
+
+  it("allows only CORS_ORIGINS and the server's own pages: no localhost port, no lookalike", async () => {
+    const allowed = await preflight(APP);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(APP);
+    for (const origin of ["http://localhost:5173", "http://127.0.0.1:3000", ...LOOKALIKES]) {
+      expect({ origin, allowed: (await preflight(origin)).headers.get("access-control-allow-origin") }).toEqual({ origin, allowed: null });
+      expect({ origin, upgrade: await upgrade(server.wsUrl, { origin }) }).toEqual({ origin, upgrade: 403 });
+    }
+    expect(await upgrade(server.wsUrl, { origin: `http://${new URL(server.url).host}` })).toBe("open");
+    expect(await upgrade(server.wsUrl, { origin: APP })).toBe("open");
   });
 });
 

@@ -8,12 +8,20 @@
  * "Nothing arrives" is always checked in order, never by waiting: after the
  * event that must not reach a subscriber, a later event that must reach it is
  * produced, and it has to be the first thing that subscriber receives.
+ *
+ * The last part closes sockets, and completes subscriptions, while a
+ * subscription is being admitted. Only MySQL/MariaDB leaves time for that (its
+ * driver awaits the network; SQLite's answers at once), so it runs on a
+ * MariaDB database of its own on both legs of the suite, behind a proxy that
+ * holds the database's answers back while the close is made.
  */
 import { UserEntity } from "../../src/entities";
 import { signToken } from "../../src/services/access/authentication";
 import { DAY_MS } from "../../src/services/shared/clock";
 import { toGlobalId } from "../../src/services/shared/ids";
+import { createMysqlDatabase, MYSQL_TEST_URL, TestDatabase } from "../helpers/database";
 import { startTestServer, TestServer } from "../helpers/server";
+import { startTcpProxy, TcpProxy } from "../helpers/tcpProxy";
 import { eventually, liveClient, LiveClient, LiveSubscription, rawSocket, RawSocket, within } from "../helpers/ws";
 
 const REQUEST = "id status product { skuPartNumber } requester { email } recipients { user { email } decision }";
@@ -660,5 +668,109 @@ describe("live subscriptions: timeouts, keep-alive, expiry and slow subscribers"
     await h.cancel("adele@contoso.example", id);
     expect((await again.nextData<Updated>()).licenseRequestUpdated).toMatchObject({ id, status: "CANCELLED" });
     expect(admin.connections()).toBe(1);
+  });
+});
+
+describe("live subscriptions on MariaDB: a socket that closes, or a subscription completed, while it is admitted", () => {
+  let real: TestDatabase;
+  let proxy: TcpProxy;
+  let server: TestServer;
+  const h = harness(() => server);
+  /** How long the database's answers are held back while a subscription is admitted. */
+  const HELD_MS = 500;
+
+  beforeAll(async () => {
+    real = await createMysqlDatabase(MYSQL_TEST_URL);
+    const target = new URL(real.url);
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 3306) });
+    const proxied = new URL(real.url);
+    proxied.hostname = proxy.host;
+    proxied.port = String(proxy.port);
+    server = await startTestServer({
+      database: { ...real, url: proxied.toString(), config: { type: "mysql", url: proxied.toString() } },
+      // A pooled connection opened while answers are held back takes several of them to connect.
+      env: { WS_MAX_SUBSCRIPTIONS_PER_USER: "2", WS_MAX_PAYLOAD_BYTES: "16384", DB_ACQUIRE_TIMEOUT_MS: "10000" },
+    });
+  });
+  afterEach(async () => {
+    proxy.delayReplies(0);
+    await h.cleanUp();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await proxy?.close();
+    await real?.drop();
+  });
+
+  const gauge = async () => (await server.service.metrics.wsSubscriptions.get()).values[0]?.value ?? 0;
+  const token = () => server.ids.token(ADMIN);
+
+  /** An admin's socket, initialised, that sent subscription "1": its admission now waits for the database to read the admin. */
+  const admitting = async (): Promise<RawSocket> => {
+    const socket = h.raw();
+    await socket.opened;
+    socket.send({ type: "connection_init", payload: { authorization: `Bearer ${await token()}` } });
+    expect(await socket.messages.take()).toEqual({ type: "connection_ack" });
+    proxy.delayReplies(HELD_MS);
+    const reading = proxy.sawFromClient("app_user");
+    socket.send({ id: "1", type: "subscribe", payload: { query: UPDATED } });
+    await within(reading, undefined, "the admission to read the subscriber");
+    return socket;
+  };
+
+  /**
+   * Every place of the admin is free: on a new socket WS_MAX_SUBSCRIPTIONS_PER_USER (2)
+   * subscriptions start and a third is refused, and the gauge counts two. (Their admissions
+   * read the database after the one held back did, so whatever that one did is done by then.)
+   */
+  const expectPlacesFree = async () => {
+    const admin = await h.client(ADMIN);
+    const outcomes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const before = h.listening();
+      const subscription = admin.subscribe(UPDATED);
+      await eventually(() => h.listening() > before || subscription.inbox.all.length > 0, undefined, "the subscription to start or be refused");
+      outcomes.push(h.listening() > before ? "listening" : codesOf(await subscription.nextError()).join());
+    }
+    expect(outcomes).toEqual(["listening", "listening", "TOO_MANY_SUBSCRIPTIONS"]);
+    expect(await gauge()).toBe(2);
+    await admin.dispose();
+    await eventually(async () => (await gauge()) === 0, undefined, "the gauge to drop to 0");
+  };
+
+  it.each<[string, number, (socket: RawSocket) => Promise<void> | void]>([
+    [
+      "a second connection_init (4429)",
+      4429,
+      async (socket) => socket.send({ type: "connection_init", payload: { authorization: `Bearer ${await token()}` } }),
+    ],
+    [
+      "a message over WS_MAX_PAYLOAD_BYTES (1009)",
+      1009,
+      (socket) => socket.send({ id: "2", type: "subscribe", payload: { query: `${UPDATED} # ${"x".repeat(20_000)}` } }),
+    ],
+    ["its TCP connection cut (1006)", 1006, (socket) => socket.socket.terminate()],
+  ])("frees the place of a subscription whose socket closes by %s", async (_what, code, close) => {
+    const socket = await admitting();
+    await close(socket);
+    expect((await within(socket.closed, undefined, "the close")).code).toBe(code);
+    await expectPlacesFree();
+  });
+
+  it("frees the place of a subscription completed while it is admitted, answers nothing for it and keeps the socket", async () => {
+    const socket = await admitting();
+    socket.send({ id: "1", type: "complete" });
+    await expectPlacesFree();
+    socket.send({ type: "ping" });
+    expect(await socket.messages.take()).toEqual({ type: "pong" });
+    expect(socket.messages.all).toEqual([{ type: "connection_ack" }, { type: "pong" }]);
+  });
+
+  it("closes with 4409 a socket that subscribes again under the id of a subscription still being admitted, and frees its places", async () => {
+    const socket = await admitting();
+    socket.send({ id: "1", type: "complete" });
+    socket.send({ id: "1", type: "subscribe", payload: { query: UPDATED } });
+    expect(await within(socket.closed, undefined, "the close")).toEqual({ code: 4409, reason: "Subscriber for 1 already exists" });
+    await expectPlacesFree();
   });
 });

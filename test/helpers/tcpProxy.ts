@@ -12,7 +12,10 @@
  * - `forward()` lets new connections through again; the ones that went
  *   silent stay dead.
  * - `replyDelayMs` delays every chunk the server sends by that much, in order
- *   (a slow server or a long round trip).
+ *   (a slow server or a long round trip); `delayReplies(ms)` changes it for
+ *   the chunks that follow (still in order on each connection).
+ * - `sawFromClient(marker)` resolves once a client sends bytes containing
+ *   `marker` (from then on): the server is working on that statement.
  */
 import net from "node:net";
 
@@ -24,6 +27,8 @@ export interface TcpProxy {
   silent(): void;
   silentOnSeeing(marker: string): void;
   forward(): void;
+  delayReplies(ms: number): void;
+  sawFromClient(marker: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,28 +36,51 @@ interface Link {
   client: net.Socket;
   upstream: net.Socket | null;
   dead: boolean;
+  /** Work delayed on this connection, in the order it came, each with when it is due. */
+  delayed: { due: number; work: () => void }[];
+  timer: NodeJS.Timeout | null;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }, options: { replyDelayMs?: number } = {}): Promise<TcpProxy> {
-  const delay = options.replyDelayMs ?? 0;
+  let delay = options.replyDelayMs ?? 0;
   let passing = true;
   let marker: Buffer | null = null;
   let accepted = 0;
   const links = new Set<Link>();
+  const watched: { marker: Buffer; resolve: () => void }[] = [];
   const goSilent = () => {
     passing = false;
     marker = null;
     for (const link of links) link.dead = true;
   };
-  const later = (work: () => void) => (delay ? setTimeout(work, delay) : work());
+  /** Runs what is due on `link`, oldest first, and waits for the next. */
+  const pump = (link: Link) => {
+    if (link.timer) return;
+    const next = link.delayed[0];
+    if (!next) return;
+    link.timer = setTimeout(
+      () => {
+        link.timer = null;
+        while (link.delayed.length && link.delayed[0].due <= Date.now()) link.delayed.shift()!.work();
+        pump(link);
+      },
+      Math.max(0, next.due - Date.now()),
+    );
+  };
+  const later = (link: Link, work: () => void) => {
+    if (!delay && !link.delayed.length) return work();
+    link.delayed.push({ due: Date.now() + delay, work });
+    pump(link);
+  };
 
   const server = net.createServer((client) => {
     accepted += 1;
-    const link: Link = { client, upstream: null, dead: !passing };
+    const link: Link = { client, upstream: null, dead: !passing, delayed: [], timer: null };
     links.add(link);
     client.on("error", () => undefined);
     const end = () => {
       links.delete(link);
+      if (link.timer) clearTimeout(link.timer);
       client.destroy();
       link.upstream?.destroy();
     };
@@ -61,13 +89,17 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
     const upstream = net.connect(target.port, target.host);
     link.upstream = upstream;
     upstream.on("error", () => undefined);
-    upstream.on("close", () => later(end));
+    upstream.on("close", () => later(link, end));
     client.on("data", (chunk: Buffer) => {
       if (marker && chunk.includes(marker)) goSilent();
+      for (const watch of watched.filter((w) => chunk.includes(w.marker))) {
+        watched.splice(watched.indexOf(watch), 1);
+        watch.resolve();
+      }
       if (!link.dead) upstream.write(chunk);
     });
     upstream.on("data", (chunk: Buffer) => {
-      later(() => {
+      later(link, () => {
         if (!link.dead && !client.destroyed) client.write(chunk);
       });
     });
@@ -89,6 +121,10 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
       passing = true;
       marker = null;
     },
+    delayReplies(ms) {
+      delay = ms;
+    },
+    sawFromClient: (text) => new Promise<void>((resolve) => watched.push({ marker: Buffer.from(text), resolve })),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const link of [...links]) {

@@ -78,6 +78,41 @@ describe("the price of an operation", () => {
     expect(() => price(`{ nodes(ids: ${ids}) { id } }`)).toThrow("`ids` takes at most 100 IDs.");
   });
 
+  it("prices decideLicenseRequests' results by the decisions sent, at most 50", () => {
+    const query = `mutation($input: DecideLicenseRequestsInput!) {
+      decideLicenseRequests(input: $input) { results { requestId licenseRequest { id } } } }`;
+    const decisions = (n: number) => ({ input: { decisions: Array.from({ length: n }, (_, i) => ({ requestId: `r${i}`, decision: "DENY" })) } });
+    expect(price(query, decisions(1))).toBe(1 + 1 * 2);
+    expect(price(query, decisions(50))).toBe(1 + 50 * 2);
+    // Over the bound, the service refuses the call with a userError; the price stays that of 50.
+    expect(price(query, decisions(51))).toBe(1 + 50 * 2);
+    // Written inline, and inside a fragment on the payload.
+    expect(
+      price(`mutation { decideLicenseRequests(input: { decisions: [{ requestId: "a", decision: DENY }] }) { ...R } }
+      fragment R on DecideLicenseRequestsPayload { results { licenseRequest { id } } }`),
+    ).toBe(1 + 1 * 2);
+  });
+
+  it("takes a list's bound from the length of an argument of the field that returns its type, bounded by the maximum", () => {
+    const small = buildSdl(`type Query { batch(input: BatchInput!): Batch! other: Batch! }
+      input BatchInput { items: [String!]! }
+      type Batch { results: [Thing!]! }
+      type Thing { id: ID! }`);
+    const bounded = new QueryPricer(small, { "Batch.results": { max: 5, lengthOf: ["input", "items"] } });
+    const priceIn = (query: string) => {
+      const document = parse(query);
+      return bounded.price(document, getOperationAST(document)!, {});
+    };
+    expect(priceIn(`{ batch(input: { items: ["a", "b"] }) { results { id } } }`)).toBe(1 + 2);
+    expect(priceIn(`{ batch(input: { items: ["a", "b", "c", "d", "e", "f", "g"] }) { results { id } } }`)).toBe(1 + 5);
+    // Reached through a field without that argument: the maximum.
+    expect(priceIn(`{ other { results { id } } }`)).toBe(1 + 5);
+    // Fragments priced once are priced per length.
+    expect(
+      priceIn(`{ a: batch(input: { items: ["a"] }) { ...R } b: batch(input: { items: ["a", "b", "c"] }) { ...R } } fragment R on Batch { results { id } }`),
+    ).toBe(1 + 1 + (1 + 3));
+  });
+
   it("will not be built over a schema with a list no bound prices", () => {
     const small = buildSdl("type Query { things: [Thing!]! tags: [String!]! } type Thing { id: ID! }");
     expect(unboundedLists(small, {})).toEqual(["Query.things"]);

@@ -4,7 +4,9 @@
  * operation; the pipeline decides everything else:
  *
  * - the context function reads the token (without the database), hands the
- *   operation to `pipeline.admit` and only then reads the viewer;
+ *   operation to `pipeline.admit` and only then reads the viewer; a missing,
+ *   bad or expired token is refused through `pipeline.unauthenticated`, which
+ *   charges the address's bucket;
  * - the plugin gives Apollo the admitted document (Apollo neither parses nor
  *   validates again) or answers the refusal itself (nothing runs), runs a
  *   compiled query itself (`pipeline.execute`; errors presented
@@ -108,17 +110,20 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
     };
     try {
       const request = operationRequestOf(req);
+      const addressKey = `address:${req.ip ?? "unknown"}`;
       try {
         claims = await services.auth.verifyHeader(req.headers.authorization);
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
-        return refuse([unauthenticated("The bearer token is missing, malformed, expired or not valid here.")], 401);
+        // Whoever sent it is anonymous: the refusal draws on the address's bucket.
+        const refusal = await pipeline.unauthenticated(addressKey, unauthenticated("The bearer token is missing, malformed, expired or not valid here."));
+        return refuse(refusal.errors, refusal.status, refusal.retryAfterSeconds);
       }
       // Not a single operation: Apollo answers it (batching off, no query) before anything runs.
       if (!request) return buildContext(services, null, requestId, requestLog, undefined, startedAt);
       const caller: Caller = claims
         ? { rateKey: `user:${claims.organizationId}:${claims.userId}`, anonymous: false, subscriptions: false }
-        : { rateKey: `address:${req.ip ?? "unknown"}`, anonymous: true, subscriptions: false };
+        : { rateKey: addressKey, anonymous: true, subscriptions: false };
       const admission = await pipeline.admit(request, caller);
       if (!admission.ok) return refuse(admission.errors, admission.status, admission.retryAfterSeconds, admission.operationName);
       let viewer = null;

@@ -7,8 +7,11 @@
  * its elements. Bounds: a connection's `edges`/`nodes` hold its page size
  * (`first`/`last`, default 20), `nodes(ids:)` one per ID, and every other list
  * its real maximum from `LIST_BOUNDS` (a request names at most 50 recipients,
- * …). Building the pricer fails when a list of objects in the schema has no
- * bound, so no new list can go unpriced.
+ * …), or, where a payload holds one element per item of an argument of the
+ * field that returns it (`decideLicenseRequests`: one result per decision
+ * sent), that argument's length, at most the maximum. Building the pricer
+ * fails when a list of objects in the schema has no bound, so no new list can
+ * go unpriced.
  *
  * Page arguments are checked here, before any price is given: `first`/`last`
  * outside 1..100 and more than 100 `ids` are BAD_USER_INPUT (api.md "Errors"),
@@ -34,6 +37,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSchema,
   GraphQLSkipDirective,
+  isAbstractType,
   isCompositeType,
   isInterfaceType,
   isListType,
@@ -54,11 +58,20 @@ import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../../services/shared/idempotency";
 import { namingSchema } from "./errors";
 
 /**
+ * How many elements a list can hold: a number, or, for a list of a payload
+ * that holds one element per item of an argument of the field returning the
+ * payload, that argument (its path in the field's arguments) and the most it
+ * can be priced at. The argument's length counts only where the list is
+ * selected right under that field; reached another way, the list costs `max`.
+ */
+export type ListBound = number | { max: number; lengthOf: readonly string[] };
+
+/**
  * The most elements each unpaged list of objects can hold. Catalogue lists
  * (products, their service plans) are bounded by what an organization can own;
  * the rest by the rules (api.md).
  */
-export const LIST_BOUNDS: Readonly<Record<string, number>> = {
+export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "Query.products": 100,
   "Product.servicePlans": 50,
   "LicenseRequest.recipients": MAX_RECIPIENTS,
@@ -73,7 +86,8 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   "ApproveLicenseRequestPayload.assignments": MAX_RECIPIENTS,
   "Group.licensedProducts": 100,
   "LicenseRequest.eligibleGroups": MAX_ELIGIBLE_GROUPS,
-  "DecideLicenseRequestsPayload.results": MAX_BULK_DECISIONS,
+  // One result per decision sent (more than 50 is refused by the service with a userError).
+  "DecideLicenseRequestsPayload.results": { max: MAX_BULK_DECISIONS, lengthOf: ["input", "decisions"] },
   "LicenseRequestDecisionResult.assignments": MAX_RECIPIENTS,
   "LicenseRequestDecisionPreview.approvedUsers": MAX_RECIPIENTS,
   "LicenseRequestDecisionPreview.deniedUsers": MAX_RECIPIENTS,
@@ -85,20 +99,46 @@ export const LIST_BOUNDS: Readonly<Record<string, number>> = {
   "*.userErrors": MAX_RECIPIENTS,
 };
 
-function boundOf(bounds: Readonly<Record<string, number>>, typeName: string, fieldName: string): number | undefined {
-  return bounds[`${typeName}.${fieldName}`] ?? bounds[`*.${fieldName}`];
+type ListBounds = Readonly<Record<string, ListBound>>;
+
+/** The key of `bounds` that bounds `typeName.fieldName` (its own, else `*.fieldName`). */
+function boundKeyOf(bounds: ListBounds, typeName: string, fieldName: string): string | undefined {
+  const own = `${typeName}.${fieldName}`;
+  if (bounds[own] !== undefined) return own;
+  const any = `*.${fieldName}`;
+  return bounds[any] !== undefined ? any : undefined;
 }
 
 /** List fields of a connection that hold one page. */
 const PAGE_FIELDS = new Set(["edges", "nodes"]);
 
+/**
+ * What the field whose selection set is being priced says of the lists right
+ * under it: a connection's page size, and the lengths of the lists bounded by
+ * one of its arguments (by their key in the bounds).
+ */
+interface Scope {
+  pageSize: number | null;
+  lengths: Readonly<Record<string, number>> | null;
+}
+
+const NO_SCOPE: Scope = { pageSize: null, lengths: null };
+
+/** A bound taken from an argument's length: its key in the bounds, the bound, and the type it bounds ("*": any). */
+type LengthBound = [key: string, bound: Exclude<ListBound, number>, typeName: string];
+
 export class QueryPricer {
+  private readonly lengthBounds: readonly LengthBound[];
+
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly bounds: Readonly<Record<string, number>> = LIST_BOUNDS,
+    private readonly bounds: ListBounds = LIST_BOUNDS,
   ) {
     const unbounded = unboundedLists(schema, bounds);
     if (unbounded.length) throw new Error(`Lists without a price bound: ${unbounded.join(", ")} (add them to LIST_BOUNDS)`);
+    this.lengthBounds = Object.entries(bounds).flatMap(([key, bound]): LengthBound[] =>
+      typeof bound === "number" ? [] : [[key, bound, key.slice(0, key.lastIndexOf("."))]],
+    );
   }
 
   /**
@@ -117,51 +157,52 @@ export class QueryPricer {
           ? this.schema.getMutationType()
           : this.schema.getSubscriptionType();
     if (!rootType) return 0;
-    const walk = new PriceWalk(this.schema, this.bounds, fragments, variables);
-    return walk.selections(operation.selectionSet, rootType, null);
+    const walk = new PriceWalk(this.schema, this.bounds, this.lengthBounds, fragments, variables);
+    return walk.selections(operation.selectionSet, rootType, NO_SCOPE);
   }
 }
 
 class PriceWalk {
-  /** Fragment name and page size → price, so each is priced once. */
+  /** Fragment name and scope → price, so each is priced once. */
   private readonly priced = new Map<string, number>();
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly bounds: Readonly<Record<string, number>>,
+    private readonly bounds: ListBounds,
+    private readonly lengthBounds: readonly LengthBound[],
     private readonly fragments: Map<string, FragmentDefinitionNode>,
     private readonly variables: Record<string, unknown>,
   ) {}
 
-  /** `pageSize` is set while pricing the fields of a connection (its edges and nodes hold one page). */
-  selections(set: SelectionSetNode, parentType: GraphQLCompositeType, pageSize: number | null): number {
+  /** `scope`: what the field owning `set` says of the lists right under it (see Scope). */
+  selections(set: SelectionSetNode, parentType: GraphQLCompositeType, scope: Scope): number {
     let total = 0;
     for (const selection of set.selections) {
       if (this.skipped(selection)) continue;
-      if (selection.kind === Kind.FIELD) total += this.field(selection, parentType, pageSize);
+      if (selection.kind === Kind.FIELD) total += this.field(selection, parentType, scope);
       else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value;
         const type = typeName ? this.schema.getType(typeName) : parentType;
-        if (isCompositeType(type)) total += this.selections(selection.selectionSet, type, pageSize);
-      } else total += this.fragment(selection.name.value, pageSize);
+        if (isCompositeType(type)) total += this.selections(selection.selectionSet, type, scope);
+      } else total += this.fragment(selection.name.value, scope);
     }
     return total;
   }
 
-  private fragment(name: string, pageSize: number | null): number {
-    const key = `${name}\u0000${pageSize ?? ""}`;
+  private fragment(name: string, scope: Scope): number {
+    const key = `${name}\u0000${scope.pageSize ?? ""}\u0000${scope.lengths ? JSON.stringify(scope.lengths) : ""}`;
     const known = this.priced.get(key);
     if (known !== undefined) return known;
     const fragment = this.fragments.get(name);
     const type = fragment ? this.schema.getType(fragment.typeCondition.name.value) : undefined;
     // Validation ran before (no cycles, known fragments): an unknown one prices nothing.
     this.priced.set(key, 0);
-    const price = fragment && isCompositeType(type) ? this.selections(fragment.selectionSet, type, pageSize) : 0;
+    const price = fragment && isCompositeType(type) ? this.selections(fragment.selectionSet, type, scope) : 0;
     this.priced.set(key, price);
     return price;
   }
 
-  private field(node: FieldNode, parentType: GraphQLCompositeType, pageSize: number | null): number {
+  private field(node: FieldNode, parentType: GraphQLCompositeType, scope: Scope): number {
     const name = node.name.value;
     // Introspection is bounded by the schema's size and reads no data.
     if (name === "__typename" || name === "__schema" || name === "__type") return 0;
@@ -175,10 +216,38 @@ class PriceWalk {
     const type = getNullableType(field.type);
     const named = getNamedType(type);
     if (!isCompositeType(named) || !node.selectionSet) return 0;
-    const element = 1 + this.selections(node.selectionSet, named, ownPage);
+    const element = 1 + this.selections(node.selectionSet, named, { pageSize: ownPage, lengths: this.lengthsOf(named, args) });
     if (!isListType(type)) return element;
-    const bound = nodeCount ?? (pageSize !== null && PAGE_FIELDS.has(name) ? pageSize : (boundOf(this.bounds, parentType.name, name) ?? MAX_PAGE_SIZE));
-    return bound * element;
+    return this.boundOf(parentType.name, name, scope, nodeCount) * element;
+  }
+
+  /** How many elements the list field `typeName.name` is priced at, where `scope` is its parent's. */
+  private boundOf(typeName: string, name: string, scope: Scope, nodeCount: number | null): number {
+    if (nodeCount !== null) return nodeCount;
+    if (scope.pageSize !== null && PAGE_FIELDS.has(name)) return scope.pageSize;
+    const key = boundKeyOf(this.bounds, typeName, name);
+    const bound = key === undefined ? undefined : this.bounds[key];
+    if (key === undefined || bound === undefined) return MAX_PAGE_SIZE;
+    return typeof bound === "number" ? bound : (scope.lengths?.[key] ?? bound.max);
+  }
+
+  /**
+   * The lengths, read from `args`, of the lists of `type` (or of a type it may
+   * be) bounded by an argument of the field returning it; null where none is.
+   */
+  private lengthsOf(type: GraphQLCompositeType, args: Record<string, unknown>): Record<string, number> | null {
+    let lengths: Record<string, number> | null = null;
+    for (const [key, bound, typeName] of this.lengthBounds) {
+      const applies =
+        typeName === "*" ||
+        typeName === type.name ||
+        (isAbstractType(type) && this.schema.getPossibleTypes(type).some((possible) => possible.name === typeName));
+      if (!applies) continue;
+      let value: unknown = args;
+      for (const step of bound.lengthOf) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[step] : undefined;
+      if (Array.isArray(value)) (lengths ??= {})[key] = Math.min(value.length, bound.max);
+    }
+    return lengths;
   }
 
   private argumentsOf(field: GraphQLField<unknown, unknown>, node: FieldNode): Record<string, unknown> {
@@ -233,7 +302,7 @@ function checkIdempotencyKey(input: unknown): void {
 }
 
 /** Lists of objects that are neither a connection's page nor bounded in `bounds`. */
-export function unboundedLists(schema: GraphQLSchema, bounds: Readonly<Record<string, number>>): string[] {
+export function unboundedLists(schema: GraphQLSchema, bounds: ListBounds): string[] {
   const missing: string[] = [];
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith("__") || (!isObjectType(type) && !isInterfaceType(type))) continue;
@@ -243,7 +312,7 @@ export function unboundedLists(schema: GraphQLSchema, bounds: Readonly<Record<st
       if (!isListType(nullable) || !isCompositeType(getNamedType(nullable))) continue;
       if (isConnection && PAGE_FIELDS.has(field.name)) continue;
       if (type === schema.getQueryType() && field.name === "nodes") continue;
-      if (boundOf(bounds, type.name, field.name) === undefined) missing.push(`${type.name}.${field.name}`);
+      if (boundKeyOf(bounds, type.name, field.name) === undefined) missing.push(`${type.name}.${field.name}`);
     }
   }
   return missing;

@@ -8,7 +8,9 @@
  * 1. the caller: while introspection is off, an anonymous caller may run one
  *    thing, a `recordRecommendation` mutation asking for its own payload
  *    (anonymous.ts); anything else is UNAUTHENTICATED before validation, and
- *    it is read within the parse bounds only to tell;
+ *    it is read within the parse bounds only to tell. Such a refusal, like a
+ *    transport's for a missing or bad token (`unauthenticated`), costs the
+ *    caller's bucket an operation, and is RATE_LIMITED once the bucket is empty;
  * 2. the request's shape (BAD_REQUEST);
  * 3. parse within the length and token bounds, then validation: graphql-js's
  *    rules, armor's depth/alias/directive bounds, introspection where it is
@@ -96,6 +98,8 @@ export type Admission =
   /** `operationName`: the refused operation's name where the document names it (logs and metrics). */
   | { ok: false; errors: GraphQLError[]; status: number; retryAfterSeconds?: number | undefined; operationName: string | null };
 
+export type Refusal = Extract<Admission, { ok: false }>;
+
 /** Shopify's `extensions.cost`, on every response. */
 export interface CostExtension {
   requestedQueryCost: number;
@@ -171,7 +175,8 @@ export class GraphQLPipeline {
     });
     const { query, operationName } = request;
     const gated = caller.anonymous && !this.options.config.introspection;
-    const signIn = () => refused([coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required.")]);
+    const signIn = () =>
+      this.unauthenticated(caller.rateKey, coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required."), nameOf(null, operationName));
     if (gated && typeof query !== "string") return signIn();
     if (typeof query !== "string" || query.trim() === "") {
       return refused([coded("BAD_REQUEST", "Send the operation as a non-empty string `query`.")]);
@@ -224,24 +229,8 @@ export class GraphQLPipeline {
       ]);
     }
     const requestedCost = rateLimit.operationCost + selectionCost;
-    const take = await this.options.limiter.take(caller.rateKey, requestedCost);
-    if (!take.allowed) {
-      const seconds = take.retryAfterSeconds;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(THROTTLED_ANSWER_DELAY_MS, seconds * 1_000)));
-      return refused(
-        [
-          coded(
-            "RATE_LIMITED",
-            `Too much at once: this operation costs ${requestedCost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`,
-            {
-              cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: take.status },
-              retryAfterSeconds: seconds,
-            },
-          ),
-        ],
-        seconds,
-      );
-    }
+    const limited = await this.take(caller.rateKey, requestedCost);
+    if (limited) return refused(limited.errors, limited.retryAfterSeconds);
     return {
       ok: true,
       admitted: {
@@ -255,6 +244,39 @@ export class GraphQLPipeline {
         compiled: this.compiledOf(cached, operation),
       },
     };
+  }
+
+  /**
+   * Refuses a caller that must sign in (no token, a bad or an expired one) with
+   * `error`. The refusal costs the caller's bucket (an anonymous caller's: its
+   * address's) what any operation costs on top of its fields, so a flood of
+   * refusals is throttled like any other: once the bucket is empty the answer
+   * is RATE_LIMITED, after the same pause, instead of `error`.
+   */
+  async unauthenticated(rateKey: string, error: GraphQLError, operationName: string | null = null): Promise<Refusal> {
+    const limited = await this.take(rateKey, this.options.config.rateLimit.operationCost);
+    const errors = limited ? limited.errors : [error];
+    return { ok: false, errors, status: statusOf(errors), retryAfterSeconds: limited?.retryAfterSeconds, operationName };
+  }
+
+  /**
+   * Takes `cost` from `rateKey`'s bucket: null when it fit, else the RATE_LIMITED
+   * refusal, given only after a pause (THROTTLED_ANSWER_DELAY_MS).
+   */
+  private async take(rateKey: string, cost: number): Promise<{ errors: GraphQLError[]; retryAfterSeconds: number } | null> {
+    const take = await this.options.limiter.take(rateKey, cost);
+    if (take.allowed) return null;
+    const seconds = take.retryAfterSeconds;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(THROTTLED_ANSWER_DELAY_MS, seconds * 1_000)));
+    const error = coded(
+      "RATE_LIMITED",
+      `Too much at once: this operation costs ${cost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`,
+      {
+        cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: take.status },
+        retryAfterSeconds: seconds,
+      },
+    );
+    return { errors: [error], retryAfterSeconds: seconds };
   }
 
   /**
