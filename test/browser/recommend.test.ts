@@ -7,10 +7,12 @@
  * with a comment once, renders every text as text under a strict CSP, and
  * explains a used or forged link.
  *
- * Every wait is bounded: Playwright's waits with a timeout, and `eventually`.
+ * Links are read from the delivered emails, as their people read them. Every
+ * wait is bounded: Playwright's waits with a timeout, and `eventually`.
  */
 import { OutboxEmailEntity } from "../../src/entities";
 import { browserSuite, Chromium, expectOnlyOwnOrigin } from "../helpers/browser";
+import { linkTokenIn, Mailbox } from "../helpers/mailbox";
 import { RequestsApi } from "../helpers/requests";
 import { TestServer } from "../helpers/server";
 import { eventually, WAIT_MS } from "../helpers/ws";
@@ -21,9 +23,10 @@ const suite = browserSuite();
 let server: TestServer;
 let api: RequestsApi;
 let browser: Chromium;
+let mail: Mailbox;
 
 beforeAll(() => {
-  ({ server, api, browser } = suite);
+  ({ server, api, browser, mail } = suite);
 });
 
 /** The share emails written to `address` (newest last). */
@@ -31,7 +34,6 @@ async function shareEmailsTo(address: string): Promise<OutboxEmailEntity[]> {
   const rows = await server.service.dataSource.getRepository(OutboxEmailEntity).find({ where: { toAddress: address }, order: { id: "ASC" } });
   return rows.filter((row) => row.textBody.includes("/recommend?token="));
 }
-const tokenIn = (email: OutboxEmailEntity) => /\/recommend\?token=([A-Za-z0-9_-]+)/.exec(email.textBody)![1];
 
 const RECOMMENDATIONS = `query($id: ID!) { licenseRequest(id: $id) { recommendations { verdict comment by { email } } } }`;
 
@@ -44,6 +46,7 @@ test("the share pane picks people, shares with a subject and a message, and show
   await page.locator(`tr[data-request-id="${id}"]`).click();
   await page.locator("#details h2", { hasText: "Power BI Pro" }).waitFor();
   await page.locator("#recommendations", { hasText: "None yet." }).waitFor();
+  const since = mail.delivered.length;
 
   await page.locator("#share-search").fill("Lee");
   await page.getByRole("button", { name: "Ask Lee Gu" }).click();
@@ -59,11 +62,12 @@ test("the share pane picks people, shares with a subject and a message, and show
   await page.locator("#share-send").click();
   await page.locator("#share-status", { hasText: "Shared with Lee Gu" }).waitFor();
 
-  const emails = await shareEmailsTo("lee@contoso.example");
+  expect(await shareEmailsTo("lee@contoso.example")).toHaveLength(1);
+  expect(await shareEmailsTo("nestor@contoso.example")).toHaveLength(0);
+  const emails = await mail.linkEmailsTo("lee@contoso.example", since);
   expect(emails).toHaveLength(1);
   expect(emails[0].subject).toBe("Power BI for Adele?");
-  expect(emails[0].textBody).toContain("Is this needed for the Q3 reports?");
-  expect(await shareEmailsTo("nestor@contoso.example")).toHaveLength(0);
+  expect(emails[0].text).toContain("Is this needed for the Q3 reports?");
 
   // Lee answers elsewhere, without a token; the open details show it without a reload.
   const answer = await fetch(`${server.url}/graphql`, {
@@ -71,7 +75,7 @@ test("the share pane picks people, shares with a subject and a message, and show
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       query: `mutation($input: RecordRecommendationInput!) { recordRecommendation(input: $input) { userErrors { code } } }`,
-      variables: { input: { shareToken: tokenIn(emails[0]), verdict: "DENY", comment: "<img src=x onerror=alert(1)> not needed" } },
+      variables: { input: { shareToken: linkTokenIn(emails[0]), verdict: "DENY", comment: "<img src=x onerror=alert(1)> not needed" } },
     }),
   });
   expect(((await answer.json()) as { data: { recordRecommendation: { userErrors: unknown[] } } }).data.recordRecommendation.userErrors).toEqual([]);
@@ -86,11 +90,12 @@ test("the share pane picks people, shares with a subject and a message, and show
 
 test("the /recommend page shows the shared request from the link alone, records the answer once, and explains a used or forged link", async () => {
   const id = await api.submitted("alex@contoso.example", "VISIO_PLAN2", ["megan@contoso.example"]);
+  const since = mail.delivered.length;
   const shared = await server.gql(ADMIN, `mutation($input: ShareLicenseRequestInput!) { shareLicenseRequest(input: $input) { userErrors { code } } }`, {
     input: { requestId: id, userIds: [server.ids.user("nestor@contoso.example")], message: "<b>Your view?</b>" },
   });
   expect(shared.body.data!.shareLicenseRequest.userErrors).toEqual([]);
-  const token = tokenIn((await shareEmailsTo("nestor@contoso.example"))[0]);
+  const token = await mail.linkTokenTo("nestor@contoso.example", since);
 
   const session = await browser.open(`${server.url}/recommend?token=${token}`);
   const { page } = session;

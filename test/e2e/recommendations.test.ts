@@ -1,16 +1,19 @@
 /**
  * Second opinions (api.md "Second opinions") over real HTTP: an admin shares a
  * pending request, each person gets one email (outbox, then a real SMTP sink)
- * with a link whose secret is stored only as a hash; the link answers once,
+ * with a link whose secret is stored only as a hash (links are read from the
+ * delivered emails, as their people read them); the link answers once,
  * without a bearer token, while the request is pending and the link fresh;
  * the answer shows to admins and through licenseRequestUpdated, and decides
  * nothing. In production the anonymous caller runs this one mutation and
  * nothing else, within its address's rate limit.
  */
-import { LicenseRequestShareEntity, OutboxEmailEntity } from "../../src/entities";
+import { LicenseRequestShareEntity } from "../../src/entities";
 import { localIdOf } from "../../src/services/shared/ids";
 import { DAY_MS } from "../../src/services/shared/clock";
 import { hashShareToken } from "../../src/services/recommendations/tokens";
+import { secretPlaceholder } from "../../src/services/shared/outbox";
+import { Mailbox, mailbox } from "../helpers/mailbox";
 import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 import { startSmtpSink } from "../helpers/smtp";
@@ -27,12 +30,10 @@ const RECORD = `mutation Recommend($input: RecordRecommendationInput!) { recordR
   recommendation { id verdict comment at } userErrors { code message field } clientMutationId } }`;
 const RECOMMENDATIONS = `query($id: ID!) { licenseRequest(id: $id) { status recommendations { id verdict comment at by { email } } } }`;
 
-/** The link's secret, as only the email holds it. */
-const tokenIn = (email: OutboxEmailEntity) => /\/recommend\?token=([A-Za-z0-9_-]+)/.exec(email.textBody)![1];
-
 describe("second opinions", () => {
   let server: TestServer;
   let api: RequestsApi;
+  let mail: Mailbox;
   const share = (as: string, input: Record<string, unknown>) => server.gql(as, SHARE, { input });
   const record = (shareToken: string, verdict: string, comment?: string) => server.gql(null, RECORD, { input: { shareToken, verdict, comment } });
   const emailsTo = async (requestId: string, address: string) =>
@@ -45,7 +46,8 @@ describe("second opinions", () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { PUBLIC_URL: "https://licenses.contoso.example/" } });
+    mail = mailbox();
+    server = await startTestServer({ env: { PUBLIC_URL: "https://licenses.contoso.example/" }, start: { mailTransport: mail.transport } });
     api = requestsApi(server);
   });
   afterAll(async () => {
@@ -54,6 +56,7 @@ describe("second opinions", () => {
 
   it("shares with each person once: one share and one email each, a link under PUBLIC_URL whose secret is stored only as its hash", async () => {
     const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO", ["alex@contoso.example"]);
+    const since = mail.delivered.length;
     const payload = await shareWith(id, ["megan@contoso.example", "lee@contoso.example", "megan@contoso.example"], {
       subject: "Power BI for <Adele>?",
       message: "Does the team need this?\nThanks",
@@ -70,15 +73,15 @@ describe("second opinions", () => {
       expect(s.recommendation).toBeNull();
       expect(s.licenseRequest).toEqual({ id, status: "PENDING" });
     }
-    const [megan] = await emailsTo(id, "megan@contoso.example");
     expect(await emailsTo(id, "megan@contoso.example")).toHaveLength(1);
     expect(await emailsTo(id, "lee@contoso.example")).toHaveLength(1);
+    const [megan] = await mail.linkEmailsTo("megan@contoso.example", since);
     expect(megan.subject).toBe("Power BI for <Adele>?");
-    expect(megan.textBody).toContain("https://licenses.contoso.example/recommend?token=");
-    expect(megan.textBody).toContain("Does the team need this?");
-    expect(megan.htmlBody).toContain("Does the team need this?<br>Thanks");
-    expect(megan.htmlBody).not.toContain("<Adele>");
-    const token = tokenIn(megan);
+    expect(megan.text).toContain("https://licenses.contoso.example/recommend?token=");
+    expect(megan.text).toContain("Does the team need this?");
+    expect(megan.html).toContain("Does the team need this?<br>Thanks");
+    expect(megan.html).not.toContain("<Adele>");
+    const token = await mail.linkTokenTo("megan@contoso.example", since);
     expect(token.length).toBeGreaterThanOrEqual(22); // ≥ 128 bits in base64url
     const stored = await server.service.dataSource.getRepository(LicenseRequestShareEntity).find({ where: { requestId: localIdOf(id, "LicenseRequest")! } });
     expect(stored).toHaveLength(2);
@@ -134,9 +137,10 @@ describe("second opinions", () => {
 
   it("records one answer per link without a bearer token, shows it to admins only, pushes licenseRequestUpdated, and decides nothing", async () => {
     const id = await api.submitted("megan@contoso.example", "POWER_BI_PRO");
+    const since = mail.delivered.length;
     await shareWith(id, ["lee@contoso.example", "nestor@contoso.example"]);
-    const [lee] = await emailsTo(id, "lee@contoso.example");
-    const [nestor] = await emailsTo(id, "nestor@contoso.example");
+    const lee = await mail.linkTokenTo("lee@contoso.example", since);
+    const nestor = await mail.linkTokenTo("nestor@contoso.example", since);
 
     const admin = liveClient(server.wsUrl, await server.ids.token(ADMIN));
     const listening = server.service.services.bus.listenerCount();
@@ -148,7 +152,7 @@ describe("second opinions", () => {
     );
     await eventually(() => server.service.services.bus.listenerCount() > listening, 10_000, "the subscription listening");
     try {
-      const res = await record(tokenIn(lee), "APPROVE", "  They lead the reporting work.  ");
+      const res = await record(lee, "APPROVE", "  They lead the reporting work.  ");
       expect(res.status).toBe(200);
       expect(res.body.errors).toBeUndefined();
       expect(res.body.data!.recordRecommendation).toEqual({
@@ -166,7 +170,7 @@ describe("second opinions", () => {
       await admin.dispose();
     }
     server.clock.advance(1000);
-    expect((await record(tokenIn(nestor), "DENY")).body.data!.recordRecommendation.userErrors).toEqual([]);
+    expect((await record(nestor, "DENY")).body.data!.recordRecommendation.userErrors).toEqual([]);
 
     const read = await server.gql(ADMIN, RECOMMENDATIONS, { id });
     expect(read.body.data!.licenseRequest.status).toBe("PENDING");
@@ -187,7 +191,7 @@ describe("second opinions", () => {
     });
 
     // Used twice: refused, and nothing more is recorded.
-    const twice = await record(tokenIn(lee), "DENY");
+    const twice = await record(lee, "DENY");
     expect(twice.body.data!.recordRecommendation).toEqual({
       recommendation: null,
       userErrors: [{ code: "CONFLICT", message: expect.stringContaining("already used"), field: ["input", "shareToken"] }],
@@ -204,19 +208,23 @@ describe("second opinions", () => {
     expect((await record("short", "APPROVE")).body.data!.recordRecommendation.userErrors[0].code).toBe("NOT_FOUND");
 
     const expiring = await api.submitted("alex@contoso.example", "SPE_E5");
+    let since = mail.delivered.length;
     await shareWith(expiring, ["lee@contoso.example"]);
+    const expiringLink = await mail.linkTokenTo("lee@contoso.example", since);
     const decided = await api.submitted("nestor@contoso.example", "VISIO_PLAN2");
+    since = mail.delivered.length;
     await shareWith(decided, ["lee@contoso.example"]);
-    const tooLong = await record(tokenIn((await emailsTo(decided, "lee@contoso.example"))[0]), "APPROVE", "c".repeat(1001));
+    const decidedLink = await mail.linkTokenTo("lee@contoso.example", since);
+    const tooLong = await record(decidedLink, "APPROVE", "c".repeat(1001));
     expect(tooLong.body.data!.recordRecommendation.userErrors).toEqual([{ code: "INVALID_INPUT", message: expect.any(String), field: ["input", "comment"] }]);
     expect((await api.deny(ADMIN, decided)).userErrors).toEqual([]);
-    const afterDecision = await record(tokenIn((await emailsTo(decided, "lee@contoso.example"))[0]), "APPROVE");
+    const afterDecision = await record(decidedLink, "APPROVE");
     expect(afterDecision.body.data!.recordRecommendation.userErrors).toEqual([
       { code: "CONFLICT", message: expect.stringContaining("already denied"), field: ["input", "shareToken"] },
     ]);
 
     server.clock.advance(7 * DAY_MS);
-    const late = await record(tokenIn((await emailsTo(expiring, "lee@contoso.example"))[0]), "APPROVE");
+    const late = await record(expiringLink, "APPROVE");
     expect(late.body.data!.recordRecommendation.userErrors).toEqual([
       { code: "CONFLICT", message: expect.stringContaining("expired"), field: ["input", "shareToken"] },
     ]);
@@ -225,13 +233,60 @@ describe("second opinions", () => {
 
   it("takes exactly one of two answers racing on one link", async () => {
     const id = await api.submitted("adele@contoso.example", "VISIO_PLAN2");
+    const since = mail.delivered.length;
     await shareWith(id, ["alex@contoso.example"]);
-    const token = tokenIn((await emailsTo(id, "alex@contoso.example"))[0]);
+    const token = await mail.linkTokenTo("alex@contoso.example", since);
     const answers = await Promise.all([record(token, "APPROVE"), record(token, "DENY"), record(token, "APPROVE")]);
     const accepted = answers.filter((a) => a.body.data!.recordRecommendation.userErrors.length === 0);
     expect(accepted).toHaveLength(1);
     for (const refused of answers.filter((a) => a !== accepted[0])) expect(refused.body.data!.recordRecommendation.userErrors[0].code).toBe("CONFLICT");
     expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toHaveLength(1);
+  });
+});
+
+describe("a link's secret in the outbox", () => {
+  it("is a placeholder in the stored email, is put in at delivery, and is in no column of any outbox row afterwards; the delivered link works", async () => {
+    const mail = mailbox();
+    const server = await startTestServer({ start: { mailTransport: mail.transport } });
+    try {
+      const api = requestsApi(server);
+      const outbox = () => server.service.dataSource.query<Record<string, unknown>[]>("SELECT * FROM outbox_email");
+      const id = await api.submitted("adele@contoso.example", "VISIO_PLAN2");
+      // Nothing is delivered until the test says so.
+      await server.service.dispatcher.stop();
+      const shared = await server.gql(ADMIN, SHARE, { input: { requestId: id, userIds: [server.ids.user("lee@contoso.example")] } });
+      expect(shared.body.data!.shareLicenseRequest.userErrors).toEqual([]);
+
+      const [owed] = (await api.stored(id)).emails.filter((e) => e.toAddress === "lee@contoso.example");
+      const placeholder = /\/recommend\?token=(\{\{secret:[0-9a-f]{16}\}\})/;
+      const [, marker] = placeholder.exec(owed.textBody)!;
+      expect(owed.htmlBody).toContain(`/recommend?token=${marker}`);
+      for (const body of [owed.textBody, owed.htmlBody]) expect(body).not.toMatch(/token=[A-Za-z0-9_-]{43}/);
+      expect(owed.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      server.service.dispatcher.start();
+      const [delivered] = await mail.linkEmailsTo("lee@contoso.example", 0);
+      const token = /\/recommend\?token=([A-Za-z0-9_-]{43})/.exec(delivered.text)![1];
+      await eventually(async () => (await api.stored(id)).emails.every((e) => e.sentAt !== null), 10_000, "every email of the request marked sent");
+      expect(delivered.html).toContain(`/recommend?token=${token}"`);
+      expect(secretPlaceholder(token)).toBe(marker);
+      expect(delivered.text).not.toContain("{{secret:");
+      // Every column of every row: the secret is nowhere, and the sent row keeps the placeholder only.
+      const rows = await outbox();
+      expect(rows.length).toBeGreaterThan(0);
+      expect(JSON.stringify(rows)).not.toContain(token);
+      const sent = (await api.stored(id)).emails.find((e) => e.id === owed.id)!;
+      expect(sent.sentAt).not.toBeNull();
+      expect(sent.secret).toBeNull();
+      expect(sent.textBody).toBe(owed.textBody);
+
+      // The delivered link works: its page, then its answer.
+      expect((await fetch(`${server.url}/recommend?token=${token}`)).status).toBe(200);
+      const answered = await server.gql(null, RECORD, { input: { shareToken: token, verdict: "APPROVE" } });
+      expect(answered.body.data!.recordRecommendation.userErrors).toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
@@ -271,9 +326,11 @@ describe("second opinions over SMTP", () => {
 
 describe("the anonymous caller in production (introspection off)", () => {
   let server: TestServer;
+  const mail = mailbox();
   beforeAll(async () => {
     server = await startTestServer({
       env: { NODE_ENV: "production", MAX_QUERY_COST: "3000", MAX_SUBSCRIPTION_COST: "1000", RATE_LIMIT_BUCKET_SIZE: "3010", RATE_LIMIT_RESTORE_RATE: "1" },
+      start: { mailTransport: mail.transport },
     });
   });
   afterAll(async () => {
@@ -283,11 +340,12 @@ describe("the anonymous caller in production (introspection off)", () => {
   it("runs recordRecommendation and nothing else, learns nothing of the schema, and is rate limited by address", async () => {
     const api = requestsApi(server);
     const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO");
+    const since = mail.delivered.length;
     const shared = await server.gql(ADMIN, `mutation($input: ShareLicenseRequestInput!) { shareLicenseRequest(input: $input) { userErrors { code } } }`, {
       input: { requestId: id, userIds: [server.ids.user("lee@contoso.example")] },
     });
     expect(shared.body.data!.shareLicenseRequest.userErrors).toEqual([]);
-    const token = tokenIn((await api.stored(id)).emails.find((e) => e.toAddress === "lee@contoso.example")!);
+    const token = await mail.linkTokenTo("lee@contoso.example", since);
 
     const refusedAnonymously = [
       "{ __typename }",
