@@ -9,7 +9,7 @@
  * nothing else, within its address's rate limit.
  */
 import { LicenseRequestShareEntity } from "../../src/entities";
-import { localIdOf } from "../../src/services/shared/ids";
+import { localIdOf, toGlobalId } from "../../src/services/shared/ids";
 import { DAY_MS } from "../../src/services/shared/clock";
 import { hashShareToken } from "../../src/services/recommendations/tokens";
 import { secretPlaceholder } from "../../src/services/shared/outbox";
@@ -29,6 +29,10 @@ const SHARE = `mutation($input: ShareLicenseRequestInput!) { shareLicenseRequest
 const RECORD = `mutation Recommend($input: RecordRecommendationInput!) { recordRecommendation(input: $input) {
   recommendation { id verdict comment at } userErrors { code message field } clientMutationId } }`;
 const RECOMMENDATIONS = `query($id: ID!) { licenseRequest(id: $id) { status recommendations { id verdict comment at by { email } } } }`;
+const SHARES = `query($id: ID!) { licenseRequest(id: $id) { status shares {
+  id sharedAt expiresAt revokedAt sharedWith { email } sharedBy { email } recommendation { verdict } } } }`;
+const REVOKE = `mutation($input: RevokeLicenseRequestShareInput!) { revokeLicenseRequestShare(input: $input) {
+  share { id revokedAt sharedWith { email } licenseRequest { id status } } userErrors { code message field } clientMutationId } }`;
 
 describe("second opinions", () => {
   let server: TestServer;
@@ -231,6 +235,126 @@ describe("second opinions", () => {
     for (const id of [expiring, decided]) expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toEqual([]);
   });
 
+  it("shows admins whom a request was shared with, oldest first; a withdrawn link records nothing, says why, and is published", async () => {
+    const id = await api.submitted("patti@contoso.example", "POWER_BI_PRO");
+    let since = mail.delivered.length;
+    const first = await shareWith(id, ["lee@contoso.example", "nestor@contoso.example"]);
+    const leeLink = await mail.linkTokenTo("lee@contoso.example", since);
+    const nestorLink = await mail.linkTokenTo("nestor@contoso.example", since);
+    server.clock.advance(1000);
+    since = mail.delivered.length;
+    await shareWith(id, ["megan@contoso.example"]);
+    const meganLink = await mail.linkTokenTo("megan@contoso.example", since);
+    expect((await record(nestorLink, "DENY")).body.data!.recordRecommendation.userErrors).toEqual([]);
+
+    const read = async (as: string) => (await server.gql(as, SHARES, { id })).body.data!.licenseRequest;
+    const shares = (await read(ADMIN)).shares;
+    expect(
+      shares.map((s: { sharedWith: { email: string }; recommendation: unknown; revokedAt: unknown }) => [s.sharedWith.email, s.recommendation, s.revokedAt]),
+    ).toEqual([
+      ["lee@contoso.example", null, null],
+      ["nestor@contoso.example", { verdict: "DENY" }, null],
+      ["megan@contoso.example", null, null],
+    ]);
+    expect(shares[0].id).toBe(first.shares[0].id);
+    expect(shares.every((s: { sharedBy: { email: string } }) => s.sharedBy.email === ADMIN)).toBe(true);
+    expect(Date.parse(shares[2].sharedAt)).toBe(Date.parse(shares[0].sharedAt) + 1000);
+    // The requester sees the request, not whom it was shared with.
+    expect(await read("patti@contoso.example")).toEqual({ status: "PENDING", shares: null });
+
+    const admin = liveClient(server.wsUrl, await server.ids.token(ADMIN));
+    const listening = server.service.services.bus.listenerCount();
+    const updates = admin.subscribe(`subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status shares { revokedAt } } }`, { id });
+    await eventually(() => server.service.services.bus.listenerCount() > listening, 10_000, "the subscription listening");
+    try {
+      const revoked = await server.gql(ADMIN, REVOKE, { input: { shareId: shares[0].id, clientMutationId: "r1" } });
+      expect(revoked.body.errors).toBeUndefined();
+      expect(revoked.body.data!.revokeLicenseRequestShare).toEqual({
+        share: {
+          id: shares[0].id,
+          revokedAt: server.clock.now().toISOString(),
+          sharedWith: { email: "lee@contoso.example" },
+          licenseRequest: { id, status: "PENDING" },
+        },
+        userErrors: [],
+        clientMutationId: "r1",
+      });
+      const pushed = await updates.nextData<{ licenseRequestUpdated: { shares: { revokedAt: string | null }[] } }>();
+      expect(pushed.licenseRequestUpdated.shares.map((s) => s.revokedAt)).toEqual([server.clock.now().toISOString(), null, null]);
+    } finally {
+      await admin.dispose();
+    }
+
+    // The withdrawn link answers nothing and says why, over the API and on its page; the others still work.
+    expect((await record(leeLink, "APPROVE")).body.data!.recordRecommendation).toEqual({
+      recommendation: null,
+      userErrors: [{ code: "CONFLICT", message: expect.stringContaining("This link was withdrawn by an admin"), field: ["input", "shareToken"] }],
+      clientMutationId: null,
+    });
+    const page = await fetch(`${server.url}/recommend?token=${leeLink}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain("This link was withdrawn by an admin");
+    expect((await fetch(`${server.url}/recommend?token=${meganLink}`)).status).toBe(200);
+    const after = await server.gql(ADMIN, RECOMMENDATIONS, { id });
+    expect(after.body.data!.licenseRequest).toEqual({ status: "PENDING", recommendations: [expect.objectContaining({ verdict: "DENY" })] });
+    // A withdrawal is no change of the request: its history holds the answer only.
+    const history = await server.gql(ADMIN, `query($id: ID!) { licenseRequest(id: $id) { history { action } } }`, { id });
+    expect(history.body.data!.licenseRequest.history).toEqual([{ action: "RECOMMENDED_DENIAL" }]);
+  });
+
+  it("withdraws only a link that could still answer, says which otherwise, answers another organization's share as an unknown one, and is for admins", async () => {
+    const id = await api.submitted("patti@contoso.example", "SPE_E5");
+    const since = mail.delivered.length;
+    const [lee, nestor, megan] = (await shareWith(id, ["lee@contoso.example", "nestor@contoso.example", "megan@contoso.example"])).shares.map(
+      (s: { id: string }) => s.id,
+    );
+    const revoke = async (as: string, shareId: string, extra: Record<string, unknown> = {}) => {
+      const res = await server.gql(as, REVOKE, { input: { shareId, ...extra } });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data!.revokeLicenseRequestShare;
+    };
+    const refused = (code: string, message: string | RegExp) => ({
+      share: null,
+      userErrors: [{ code, message: typeof message === "string" ? message : expect.stringMatching(message), field: ["input", "shareId"] }],
+      clientMutationId: null,
+    });
+
+    expect((await revoke(ADMIN, lee)).userErrors).toEqual([]);
+    expect(await revoke(ADMIN, lee)).toEqual(refused("CONFLICT", /already withdrawn/));
+    expect((await record(await mail.linkTokenTo("nestor@contoso.example", since), "APPROVE")).body.data!.recordRecommendation.userErrors).toEqual([]);
+    expect(await revoke(ADMIN, nestor)).toEqual(refused("CONFLICT", /already used/));
+
+    // Unknown, malformed and another organization's: the same NOT_FOUND.
+    const unknown = await revoke(ADMIN, toGlobalId("LicenseRequestShare", 999_999));
+    expect(unknown).toEqual(refused("NOT_FOUND", "No such shared link."));
+    expect(await revoke(ADMIN, "bogus")).toEqual(unknown);
+    expect(await revoke(ADMIN, toGlobalId("LicenseRequest", localIdOf(megan, "LicenseRequestShare")!))).toEqual(unknown);
+    expect(await revoke("admin@fabrikam.example", megan)).toEqual(unknown);
+    // Not an admin: FORBIDDEN, and nothing changes.
+    const forbidden = await server.gql("patti@contoso.example", REVOKE, { input: { shareId: megan } });
+    expect(forbidden.body.errors![0].extensions!.code).toBe("FORBIDDEN");
+    const revokedAt = async () =>
+      (await server.gql(ADMIN, SHARES, { id })).body.data!.licenseRequest.shares.map((s: { revokedAt: string | null }) => s.revokedAt !== null);
+    expect(await revokedAt()).toEqual([true, false, false]);
+
+    // Sent again with the same key: the first answer, not a conflict.
+    const once = await revoke(ADMIN, megan, { idempotencyKey: "revoke-megan" });
+    expect(once.userErrors).toEqual([]);
+    server.clock.advance(1000);
+    expect(await revoke(ADMIN, megan, { idempotencyKey: "revoke-megan" })).toEqual(once);
+    expect(await revokedAt()).toEqual([true, false, true]);
+
+    // A request no longer pending, and a link past its expiry.
+    const decided = await api.submitted("nestor@contoso.example", "POWER_BI_PRO");
+    const [onDecided] = (await shareWith(decided, ["lee@contoso.example"])).shares.map((s: { id: string }) => s.id);
+    expect((await api.deny(ADMIN, decided)).userErrors).toEqual([]);
+    expect(await revoke(ADMIN, onDecided)).toEqual(refused("CONFLICT", /request is already denied \(DENIED\)/));
+    const later = await api.submitted("megan@contoso.example", "VISIO_PLAN2");
+    const [expiring] = (await shareWith(later, ["lee@contoso.example"])).shares.map((s: { id: string }) => s.id);
+    server.clock.advance(7 * DAY_MS);
+    expect(await revoke(ADMIN, expiring)).toEqual(refused("CONFLICT", /link already expired/));
+  });
+
   it("takes exactly one of two answers racing on one link", async () => {
     const id = await api.submitted("adele@contoso.example", "VISIO_PLAN2");
     const since = mail.delivered.length;
@@ -241,6 +365,25 @@ describe("second opinions", () => {
     expect(accepted).toHaveLength(1);
     for (const refused of answers.filter((a) => a !== accepted[0])) expect(refused.body.data!.recordRecommendation.userErrors[0].code).toBe("CONFLICT");
     expect((await server.gql(ADMIN, RECOMMENDATIONS, { id })).body.data!.licenseRequest.recommendations).toHaveLength(1);
+  });
+
+  it("lets exactly one of an answer and a withdrawal racing on one link win, and the other say why", async () => {
+    const id = await api.submitted("lee@contoso.example", "SPE_E5");
+    const since = mail.delivered.length;
+    const [shareId] = (await shareWith(id, ["alex@contoso.example"])).shares.map((s: { id: string }) => s.id);
+    const token = await mail.linkTokenTo("alex@contoso.example", since);
+    const [answer, withdrawal] = await Promise.all([record(token, "APPROVE"), server.gql(ADMIN, REVOKE, { input: { shareId } })]);
+    const answered = answer.body.data!.recordRecommendation.userErrors as { code: string; message: string }[];
+    const withdrawn = withdrawal.body.data!.revokeLicenseRequestShare.userErrors as { code: string; message: string }[];
+    expect([answered.length, withdrawn.length].sort()).toEqual([0, 1]);
+    const [share] = (await server.gql(ADMIN, SHARES, { id })).body.data!.licenseRequest.shares;
+    if (answered.length) {
+      expect(answered[0]).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("withdrawn by an admin") });
+      expect(share).toMatchObject({ revokedAt: expect.any(String), recommendation: null });
+    } else {
+      expect(withdrawn[0]).toMatchObject({ code: "CONFLICT", message: expect.stringContaining("already used") });
+      expect(share).toMatchObject({ revokedAt: null, recommendation: { verdict: "APPROVE" } });
+    }
   });
 });
 

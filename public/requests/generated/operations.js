@@ -1504,3 +1504,87 @@ export const RecordRecommendation = /** @type {Operation<Types.RecordRecommendat
     }
   }
 }`);
+
+/**
+ * The shares of one request, for an admin.
+ */
+export const LicenseRequestShares = /** @type {Operation<Types.LicenseRequestSharesQuery, Types.LicenseRequestSharesQueryVariables>} */ (`query LicenseRequestShares($id: ID!) {
+  licenseRequest(id: $id) {
+    ...RequestShares
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
+}`);
+
+/**
+ * Withdraw a shared link before it is answered: afterwards it records nothing
+ * and says an admin withdrew it. A used, expired or withdrawn link, or one whose
+ * request is no longer pending, is a CONFLICT userError saying which.
+ */
+export const RevokeLicenseRequestShare = /** @type {Operation<Types.RevokeLicenseRequestShareMutation, Types.RevokeLicenseRequestShareMutationVariables>} */ (`mutation RevokeLicenseRequestShare($input: RevokeLicenseRequestShareInput!) {
+  revokeLicenseRequestShare(input: $input) {
+    share {
+      id
+      revokedAt
+      licenseRequest {
+        ...RequestShares
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+    clientMutationId
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
+}`);

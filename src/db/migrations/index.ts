@@ -5,6 +5,7 @@ import { Shares1766200000000 } from "./1766200000000-Shares";
 import { AdminNotices1766300000000 } from "./1766300000000-AdminNotices";
 import { RequestTally1766400000000 } from "./1766400000000-RequestTally";
 import { OutboxSecrets1766520000000 } from "./1766520000000-OutboxSecrets";
+import { ShareRevocation1766530000000 } from "./1766530000000-ShareRevocation";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   AdminNotices1766300000000,
   RequestTally1766400000000,
   OutboxSecrets1766520000000,
+  ShareRevocation1766530000000,
 ];

@@ -1,8 +1,9 @@
 /**
- * The read side of second opinions: a request's recommendations for admins
- * (through per-operation loaders), and what a link shows on /recommend.
+ * The read side of second opinions: a request's recommendations and shares
+ * for admins (through per-operation loaders), and what a link shows on
+ * /recommend.
  */
-import type { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
+import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
 import { can, organizationOf } from "../access/policy";
 import type { UserError } from "../shared/errors";
 import type { Loaders } from "../shared/loaders";
@@ -49,6 +50,16 @@ export class RecommendationQueries {
   async ofRequest(viewer: Viewer, loaders: Loaders, requestId: number): Promise<LicenseRequestRecommendationEntity[] | null> {
     if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
     return this.loadersOf(loaders, viewer.organizationId).recommendationsOfRequest.load(requestId);
+  }
+
+  /**
+   * Whom a request was shared with, oldest first, withdrawn and used links
+   * included; null unless the viewer may read second opinions (global admins).
+   * One statement for every request of the operation.
+   */
+  sharesOfRequest(viewer: Viewer, loaders: Loaders, request: Pick<LicenseRequestEntity, "id" | "organizationId">): Promise<LicenseRequestShareEntity[]> | null {
+    if (!can(viewer, "recommendations.read", request)) return null;
+    return this.loadersOf(loaders, viewer.organizationId).sharesOfRequest.load(request.id);
   }
 
   /** The answer given through a share, if any (the viewer may read shares: they came from a share the viewer made or reads). */
