@@ -80,6 +80,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "RequestUpdated",
     "RequestsPageApprove",
     "RequestsPageDeny",
+    "RequestsPagePreview",
     "RequestsPageRequest",
     "RequestsPageShare",
     "RequestsTab",

@@ -1379,6 +1379,54 @@ fragment RequestRecommendations on LicenseRequest {
 }`);
 
 /**
+ * What Approve would do with the details pane's current choices, changing
+ * nothing: who would be approved and denied, from which product (directly or
+ * through a group), the licenses left after, the emails, or the userErrors the
+ * real call would give. The page asks again whenever a choice changes.
+ */
+export const RequestsPagePreview = /** @type {Operation<Types.RequestsPagePreviewQuery, Types.RequestsPagePreviewQueryVariables>} */ (`query RequestsPagePreview($input: LicenseRequestDecisionInput!) {
+  previewLicenseRequestDecision(input: $input) {
+    approvedUsers {
+      id
+      displayName
+    }
+    deniedUsers {
+      id
+      displayName
+    }
+    product {
+      ...ProductLicenseCounts
+    }
+    group {
+      id
+      name
+    }
+    availableLicensesAfter
+    emails {
+      to
+      subject
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment ProductLicenseCounts on Product {
+  id
+  name
+  totalLicenses
+  assignedLicenses
+  availableLicenses
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
  * "Use your own request process": what users see instead of a request form.
  */
 export const RequestProcessSettings = /** @type {Operation<Types.RequestProcessSettingsQuery, Types.RequestProcessSettingsQueryVariables>} */ (`query RequestProcessSettings {
