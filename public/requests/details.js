@@ -12,7 +12,7 @@ import { failed } from "./failures.js";
 import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
 import { renderList, upsertRow } from "./list.js";
 import { invalidatePreview, onPreviewChanged, previewPane } from "./preview.js";
-import { onShareChanged, recommendationList, sharePane } from "./share.js";
+import { onShareChanged, recommendationList, shareList, sharePane } from "./share.js";
 import { state } from "./state.js";
 
 /** @import { DecisionKind, RequestDetails } from "./state.js" */
@@ -157,7 +157,7 @@ export function renderDetails() {
       request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
     ),
     deciding ? decisionForm(request) : decisionSummary(request),
-    ...[recommendationList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
+    ...[recommendationList(request), shareList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
   );
   if (focusedId) document.getElementById(focusedId)?.focus();
 }

@@ -84,6 +84,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "RequestsPageRequest",
     "RequestsPageShare",
     "RequestsTab",
+    "RevokeLicenseRequestShare",
     "SharePeople",
     "UpdateRequestProcessSettings",
   ]);

@@ -1131,6 +1131,7 @@ fragment RequestRow on LicenseRequest {
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
   ...RequestRecommendations
+  ...RequestShares
   justification
   decidedAt
   decisionMessage
@@ -1181,6 +1182,30 @@ fragment RequestRecommendations on LicenseRequest {
       id
       displayName
       email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);
@@ -1228,6 +1253,7 @@ fragment UserErrorFields on UserError {
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
   ...RequestRecommendations
+  ...RequestShares
   justification
   decidedAt
   decisionMessage
@@ -1278,6 +1304,30 @@ fragment RequestRecommendations on LicenseRequest {
       id
       displayName
       email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);
@@ -1324,6 +1374,7 @@ fragment UserErrorFields on UserError {
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
   ...RequestRecommendations
+  ...RequestShares
   justification
   decidedAt
   decisionMessage
@@ -1374,6 +1425,30 @@ fragment RequestRecommendations on LicenseRequest {
       id
       displayName
       email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);
@@ -1504,6 +1579,7 @@ export const RequestsPageShare = /** @type {Operation<Types.RequestsPageShareMut
     }
     licenseRequest {
       ...RequestRecommendations
+      ...RequestShares
     }
     userErrors {
       ...UserErrorFields
@@ -1528,6 +1604,30 @@ fragment RequestRecommendations on LicenseRequest {
       id
       displayName
       email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);
@@ -1589,7 +1689,9 @@ fragment RequestShares on LicenseRequest {
 /**
  * Withdraw a shared link before it is answered: afterwards it records nothing
  * and says an admin withdrew it. A used, expired or withdrawn link, or one whose
- * request is no longer pending, is a CONFLICT userError saying which.
+ * request is no longer pending, is a CONFLICT userError saying which. The
+ * Requests page's Revoke button sends it with an idempotencyKey that a retry
+ * of the same click reuses.
  */
 export const RevokeLicenseRequestShare = /** @type {Operation<Types.RevokeLicenseRequestShareMutation, Types.RevokeLicenseRequestShareMutationVariables>} */ (`mutation RevokeLicenseRequestShare($input: RevokeLicenseRequestShareInput!) {
   revokeLicenseRequestShare(input: $input) {
