@@ -15,6 +15,7 @@
  *   list.js      the list and its filter
  *   details.js   the details pane and the decisions
  *   decision.js  the decision form's model and the input it sends
+ *   preview.js   what Approve would do with the form's choices, before the click
  *   bulk.js      rows ticked for a bulk decision, decided in one call
  *   live.js      the graphql-ws subscriptions
  *   ownProcess.js  the "use your own request process" pane and its banner

@@ -14,7 +14,7 @@
  */
 
 /** @import { DecisionForm, DecisionKind, RequestDetails } from "./state.js" */
-/** @import { RequestsPageApproveMutationVariables, RequestsPageDenyMutationVariables } from "../../test/generated/graphql" */
+/** @import { RequestsPageApproveMutationVariables, RequestsPageDenyMutationVariables, RequestsPagePreviewQueryVariables } from "../../test/generated/graphql" */
 
 /** api.md: a decision message is at most 1,000 characters (UTF-16 code units, as both the API and `maxlength` count). */
 export const MAX_MESSAGE_LENGTH = 1000;
@@ -70,30 +70,45 @@ function keyOf(form, kind) {
 }
 
 /**
- * The input of an approval of `request` as the form says.
+ * What an approval of `request` as the form says chooses: who is left out,
+ * and the product and its apps, or the group.
  * @param {RequestDetails} request
  * @param {DecisionForm} form
- * @returns {RequestsPageApproveMutationVariables["input"]}
  */
-export function approveInput(request, form) {
+function approvalChoices(request, form) {
   if (form.groupId) {
     // Through a group: the group's product; its apps are the group's to set.
-    return {
-      requestId: request.id,
-      assignThrough: { groupId: form.groupId },
-      excludedUserIds: [...form.excluded],
-      message: form.message.trim() || null,
-      idempotencyKey: keyOf(form, "approve"),
-    };
+    return { requestId: request.id, assignThrough: { groupId: form.groupId }, excludedUserIds: [...form.excluded] };
   }
   return {
     requestId: request.id,
     productId: form.productId,
     excludedUserIds: [...form.excluded],
     disabledServicePlanIds: [...form.disabledPlans],
-    message: form.message.trim() || null,
-    idempotencyKey: keyOf(form, "approve"),
   };
+}
+
+/**
+ * The input of an approval of `request` as the form says.
+ * @param {RequestDetails} request
+ * @param {DecisionForm} form
+ * @returns {RequestsPageApproveMutationVariables["input"]}
+ */
+export function approveInput(request, form) {
+  return { ...approvalChoices(request, form), message: form.message.trim() || null, idempotencyKey: keyOf(form, "approve") };
+}
+
+/**
+ * The input of the preview of that approval: the same choices, no key (a
+ * preview acts on nothing). Without the message, which changes neither who
+ * gets what nor the emails' subjects, and whose one bound the message box
+ * keeps: typing it does not ask for a preview at every keystroke.
+ * @param {RequestDetails} request
+ * @param {DecisionForm} form
+ * @returns {RequestsPagePreviewQueryVariables["input"]}
+ */
+export function previewInput(request, form) {
+  return { ...approvalChoices(request, form), decision: "APPROVE" };
 }
 
 /**

@@ -2,7 +2,8 @@
 /**
  * The details pane: the open request, its decision form while it is pending
  * and the admin may decide it (approve, possibly partially, from another
- * eligible product, with apps turned off; or deny), else what was decided.
+ * eligible product, with apps turned off, seeing first what Approve would do;
+ * or deny), else what was decided.
  */
 import { gql, isTokenRefused } from "./api.js";
 import { approveInput, decisionAnswered, denyInput, formChanged, MAX_MESSAGE_LENGTH, newForm } from "./decision.js";
@@ -10,7 +11,8 @@ import { $, dateTimeFormat, h, statusBadge, time } from "./dom.js";
 import { failed } from "./failures.js";
 import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
 import { renderList, upsertRow } from "./list.js";
-import { onShareChanged, recommendationList, sharePane } from "./share.js";
+import { invalidatePreview, onPreviewChanged, previewPane } from "./preview.js";
+import { onShareChanged, recommendationList, shareList, sharePane } from "./share.js";
 import { state } from "./state.js";
 
 /** @import { DecisionKind, RequestDetails } from "./state.js" */
@@ -28,6 +30,7 @@ export async function select(id) {
   details.request = null;
   details.errors = [];
   details.form = newForm(null);
+  invalidatePreview();
   renderList();
   renderDetails();
   await refreshDetails(id, { resetForm: true });
@@ -50,6 +53,8 @@ export async function refreshDetails(id, { resetForm = false } = {}) {
     } else {
       if (resetForm || !details.request) details.form = newForm(request);
       details.request = request;
+      // What Approve would do may have changed with it (another decision took licenses): ask again.
+      invalidatePreview();
       upsertRow(request);
       if (request.viewerCanDecide) void loadGroups();
     }
@@ -122,6 +127,7 @@ async function decide(kind) {
     details.errors = [error instanceof Error ? error.message : String(error)];
   } finally {
     details.busy = false;
+    invalidatePreview();
     renderDetails();
   }
 }
@@ -151,12 +157,13 @@ export function renderDetails() {
       request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
     ),
     deciding ? decisionForm(request) : decisionSummary(request),
-    ...[recommendationList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
+    ...[recommendationList(request), shareList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
   );
   if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
 onShareChanged(() => renderDetails());
+onPreviewChanged(() => renderDetails());
 
 /** @param {string[]} errors */
 const errorList = (errors) =>
@@ -348,7 +355,7 @@ function decisionForm(request) {
                   if (!(event.target instanceof HTMLInputElement)) return;
                   if (event.target.checked) form.disabledPlans.add(plan.id);
                   else form.disabledPlans.delete(plan.id);
-                  formChanged(form);
+                  changed();
                 },
               }),
               h("span", {}, plan.name),
@@ -359,6 +366,7 @@ function decisionForm(request) {
     h("div", { class: "message-label" }, h("label", { for: "message", class: "block" }, "Message to the users (optional)"), counter),
     textarea,
     errorList(errors),
+    previewPane(request, form),
     h(
       "div",
       { class: "actions" },

@@ -3,14 +3,17 @@
  * The details pane's second opinions (api.md "Second opinions"): the "Share"
  * pane of a pending request (a people picker over users(search:), an
  * optional subject and message, at most 10 people), sent as
- * shareLicenseRequest, and the recommendations gathered so far. Its state is
- * kept here, per open request, so the pane survives the details pane's
- * re-renders; search results update in place (typing never re-renders).
+ * shareLicenseRequest; the recommendations gathered so far; and whom the
+ * request was shared with, each link with a Revoke button while it may still
+ * answer (revokeLicenseRequestShare). Its state is kept here, per open
+ * request, so the panes survive the details pane's re-renders; search results
+ * update in place (typing never re-renders).
  */
 import { gql, isTokenRefused } from "./api.js";
-import { h } from "./dom.js";
+import { randomKey } from "./decision.js";
+import { dateTimeFormat, h, time } from "./dom.js";
 import { failed } from "./failures.js";
-import { RequestsPageShare, SharePeople } from "./generated/operations.js";
+import { RequestsPageShare, RevokeLicenseRequestShare, SharePeople } from "./generated/operations.js";
 import { state } from "./state.js";
 
 /** @import { RequestDetails } from "./state.js" */
@@ -131,7 +134,7 @@ async function send(f) {
       f.message = "";
       const details = state.details;
       if (payload.licenseRequest && details.request && details.request.id === payload.licenseRequest.id) {
-        details.request = { ...details.request, recommendations: payload.licenseRequest.recommendations };
+        details.request = { ...details.request, recommendations: payload.licenseRequest.recommendations, shares: payload.licenseRequest.shares };
       }
     }
   } catch (error) {
@@ -267,5 +270,119 @@ export function recommendationList(request) {
             ),
           ),
         ),
+  );
+}
+
+/**
+ * Withdrawals of the open request's links: which are on their way, the
+ * idempotency key of each one sent and not yet answered (a retry after a
+ * failed call reuses it), and what to tell the admin.
+ * @type {{ requestId: string | null, busy: Set<string>, keys: Map<string, string>, errors: string[] }}
+ */
+const revocations = { requestId: null, busy: new Set(), keys: new Map(), errors: [] };
+
+/** @param {string} requestId */
+function revocationsFor(requestId) {
+  if (revocations.requestId !== requestId) {
+    revocations.requestId = requestId;
+    revocations.busy = new Set();
+    revocations.keys = new Map();
+    revocations.errors = [];
+  }
+  return revocations;
+}
+
+/**
+ * Withdraws the link of share `shareId` of the open request.
+ * @param {string} requestId
+ * @param {string} shareId
+ */
+async function revoke(requestId, shareId) {
+  const r = revocationsFor(requestId);
+  if (r.busy.has(shareId)) return;
+  r.busy.add(shareId);
+  r.errors = [];
+  const key = r.keys.get(shareId) ?? randomKey();
+  r.keys.set(shareId, key);
+  rerender();
+  try {
+    const payload = (await gql(RevokeLicenseRequestShare, { input: { shareId, idempotencyKey: key } })).revokeLicenseRequestShare;
+    r.keys.delete(shareId);
+    if (payload.userErrors.length) {
+      r.errors = payload.userErrors.map((e) => e.message);
+    } else {
+      const shares = payload.share?.licenseRequest.shares;
+      const details = state.details;
+      if (shares && details.request && details.request.id === requestId) details.request = { ...details.request, shares };
+    }
+  } catch (error) {
+    if (isTokenRefused(error)) return failed(error);
+    r.errors = [error instanceof Error ? error.message : String(error)];
+  } finally {
+    r.busy.delete(shareId);
+    rerender();
+  }
+}
+
+/**
+ * What became of a shared link, as a few words.
+ * @param {NonNullable<RequestDetails["shares"]>[number]} share
+ */
+function shareState(share) {
+  if (share.revokedAt) return h("span", { class: "share-state revoked" }, "Withdrawn ", time(share.revokedAt, dateTimeFormat));
+  if (share.recommendation) {
+    return h("span", { class: `share-state answered ${share.recommendation.verdict.toLowerCase()}` }, VERDICTS[share.recommendation.verdict] ?? "Answered");
+  }
+  return h("span", { class: "share-state open" }, "Link expires ", time(share.expiresAt, dateTimeFormat));
+}
+
+/**
+ * Whom the request was shared with (for admins; null otherwise), oldest first,
+ * with a Revoke button for each link of a pending request that was neither
+ * answered nor withdrawn (the API says so when it expired meanwhile).
+ * @param {RequestDetails} request
+ */
+export function shareList(request) {
+  const shares = request.shares;
+  if (!shares) return null;
+  const r = revocationsFor(request.id);
+  const pending = request.status === "PENDING";
+  return h(
+    "section",
+    { class: "shares", id: "shares", "aria-label": "Shared with" },
+    h("h3", {}, `Shared with (${shares.length})`),
+    shares.length === 0
+      ? h("p", { class: "muted" }, "Nobody yet.")
+      : h(
+          "ul",
+          {},
+          shares.map((share) =>
+            h(
+              "li",
+              { "data-share-id": share.id, "data-revoked": share.revokedAt ? "true" : "false", "data-answered": share.recommendation ? "true" : "false" },
+              h("span", { class: "name" }, share.sharedWith.displayName),
+              h("span", { class: "muted" }, ` ${share.sharedWith.email}`),
+              h("div", { class: "share-facts" }, h("span", { class: "muted" }, "Shared ", time(share.sharedAt, dateTimeFormat), " · "), shareState(share)),
+              pending && !share.revokedAt && !share.recommendation
+                ? h(
+                    "button",
+                    {
+                      type: "button",
+                      class: "revoke",
+                      "aria-label": `Revoke the link of ${share.sharedWith.displayName}`,
+                      disabled: r.busy.has(share.id),
+                      onclick: () => void revoke(request.id, share.id),
+                    },
+                    "Revoke",
+                  )
+                : null,
+            ),
+          ),
+        ),
+    h(
+      "ul",
+      { class: "errors", id: "shares-errors", role: "alert", hidden: r.errors.length === 0 },
+      r.errors.map((m) => h("li", {}, m)),
+    ),
   );
 }

@@ -8,7 +8,9 @@ import { References, timestampColumn } from "./columns";
  * A request shared with one person for a second opinion (api.md "Second
  * opinions"). The link's secret is never stored: only its SHA-256 (hex), unique,
  * by which the link finds its share. `usedAt` is set once, when the person
- * answers; a share whose `usedAt` is set never answers again.
+ * answers; a share whose `usedAt` is set never answers again. `revokedAt` is
+ * set once, when an admin withdraws the link (never on a used one); a
+ * withdrawn link answers nothing.
  */
 @Entity("license_request_share")
 @Index("ix_share_request", ["requestId", "id"])
@@ -46,6 +48,9 @@ export class LicenseRequestShareEntity {
 
   @Column(timestampColumn({ nullable: true }))
   usedAt: Date | null;
+
+  @Column(timestampColumn({ nullable: true }))
+  revokedAt: Date | null;
 
   @References(() => LicenseRequestEntity, "requestId")
   protected readonly requestRef?: Relation<LicenseRequestEntity>;

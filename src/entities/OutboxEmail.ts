@@ -6,7 +6,8 @@ import { References, timestampColumn } from "./columns";
 /**
  * An email owed by a decision or a notice, written in the decision's transaction and delivered
  * afterwards by the dispatcher. A row is claimed (lockedBy/lockedUntil) before it
- * is sent and marked sent once, so two dispatchers never send it twice.
+ * is sent and marked sent once, so two dispatchers never send it twice. A secret
+ * in the email is stored apart (`secret`) and gone once the email is sent.
  */
 @Entity("outbox_email")
 @Index("ix_outbox_due", ["sentAt", "nextAttemptAt"])
@@ -56,6 +57,15 @@ export class OutboxEmailEntity {
 
   @Column({ type: "varchar", length: 500, nullable: true })
   lastError: string | null;
+
+  /**
+   * The secret the email carries (a link's token) while the email is owed;
+   * the bodies hold a placeholder where it goes. The dispatcher puts it in at
+   * send time and sets this to NULL in the update that marks the row sent, so
+   * no delivered email leaves a usable link in the database (or its backups).
+   */
+  @Column({ type: "varchar", length: 128, nullable: true })
+  secret: string | null;
 
   @References(() => LicenseRequestEntity, "requestId", { nullable: true })
   protected readonly requestRef?: Relation<LicenseRequestEntity>;

@@ -5,12 +5,15 @@
  * claimed. Every write goes through `Database.transaction`, so on embedded
  * SQLite it never interleaves with (and is never rolled back by) a decision's
  * transaction on the shared connection. While the SMTP server is down, rows are retried with exponential
- * backoff (capped), and nothing is lost.
+ * backoff (capped), and nothing is lost. A row's secret (a link's token) is put
+ * into its bodies only here, at send time, and cleared in the update that marks
+ * the row sent (services/shared/outbox.ts).
  */
 import { randomUUID } from "node:crypto";
 import { OutboxEmailEntity } from "../entities";
 import { describeError } from "../logger";
 import type { Clock } from "../services/shared/clock";
+import { withSecret } from "../services/shared/outbox";
 import type { Database } from "../services/shared/unitOfWork";
 import type { MailTransport } from "./mailTransport";
 
@@ -108,8 +111,9 @@ export class OutboxDispatcher {
     for (const row of due) {
       if (this.stopRequested) break;
       if (!(await this.claim(row.id))) continue;
+      const fill = (body: string) => (row.secret === null ? body : withSecret(body, row.secret));
       try {
-        await this.transport.send({ from: this.options.from, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody });
+        await this.transport.send({ from: this.options.from, to: row.toAddress, subject: row.subject, text: fill(row.textBody), html: fill(row.htmlBody) });
       } catch (error) {
         await this.release(row, error);
         this.options.onFailure?.(error);
@@ -121,6 +125,8 @@ export class OutboxDispatcher {
         lockedUntil: null,
         attempts: row.attempts + 1,
         lastError: null,
+        // Delivered: the secret leaves the database with this update.
+        secret: null,
       });
       sent++;
     }

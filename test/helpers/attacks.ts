@@ -176,7 +176,7 @@ export function wsErrors(outcome: WsOutcome): { message: string; extensions?: Re
 
 /** Columns that change without any call: the outbox dispatcher's delivery bookkeeping. */
 const VOLATILE: ReadonlyMap<EntityTarget<ObjectLiteral>, readonly string[]> = new Map([
-  [OutboxEmailEntity, ["attempts", "nextAttemptAt", "lockedBy", "lockedUntil", "sentAt", "lastError"]],
+  [OutboxEmailEntity, ["attempts", "nextAttemptAt", "lockedBy", "lockedUntil", "sentAt", "lastError", "secret"]],
 ]);
 
 export type Snapshot = Record<string, string[]>;

@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import { Browser, BrowserContext, chromium, Page, Response } from "playwright-core";
+import { Mailbox, mailbox } from "./mailbox";
 import { requestsApi, RequestsApi } from "./requests";
 import { startTestServer, TestServer } from "./server";
 import { eventually, WAIT_MS } from "./ws";
@@ -131,17 +132,20 @@ export interface BrowserSuite {
   server: TestServer;
   api: RequestsApi;
   browser: Chromium;
+  /** What the server's outbox delivered, as the people it went to read it. */
+  mail: Mailbox;
 }
 
 /**
- * Registers a browser test file's hooks: before all, a development server and
- * Chromium; after each test, its pages close and their subscriptions end on
+ * Registers a browser test file's hooks: before all, a development server
+ * (delivering its emails to `mail`) and Chromium; after each test, its pages close and their subscriptions end on
  * the server, so the next test counts its own; after all, both stop.
  */
 export function browserSuite(): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
-    suite.server = await startTestServer();
+    suite.mail = mailbox();
+    suite.server = await startTestServer({ start: { mailTransport: suite.mail.transport } });
     suite.api = requestsApi(suite.server);
     suite.browser = await launchChromium();
   });

@@ -141,4 +141,31 @@ describe("statements per operation, counted", () => {
     expect(work(b.statements)).toEqual(work(a.statements).map(() => expect.any(String)));
     expect(work(b.statements).length).toBe(work(a.statements).length);
   });
+
+  it("reads the shares of every request of a page in one statement (no statement per request)", async () => {
+    const list = `query($first: Int!) { licenseRequests(filter: { state: PENDING }, first: $first) {
+      nodes { id shares { id sharedAt expiresAt revokedAt sharedWith { displayName } sharedBy { displayName } } } } }`;
+    const shareWith = async (requestId: string, emails: string[]) => {
+      const res = await server.gql(ADMIN, `mutation($input: ShareLicenseRequestInput!) { shareLicenseRequest(input: $input) { userErrors { message } } }`, {
+        input: { requestId, userIds: emails.map((email) => server.ids.user(email)) },
+      });
+      expect(res.body.data!.shareLicenseRequest.userErrors).toEqual([]);
+    };
+    for (const [requester, others] of [
+      ["megan@contoso.example", ["lynne@contoso.example"]],
+      ["nestor@contoso.example", ["lynne@contoso.example", "joni@contoso.example"]],
+      ["patti@contoso.example", ["joni@contoso.example"]],
+    ] as const) {
+      await shareWith(await api.submitted(requester, "SPE_E5"), [...others]);
+    }
+    const few = await counted(ADMIN, list, { first: 2 });
+    const many = await counted(ADMIN, list, { first: 50 });
+    const sharesOf = (data: typeof many.data) => data["licenseRequests"].nodes.flatMap((n: { shares: unknown[] }) => n.shares);
+    expect(sharesOf(few.data)).toHaveLength(3);
+    expect(sharesOf(many.data)).toHaveLength(4);
+    const shareReads = (sql: string[]) => sql.filter((statement) => /FROM [`"]license_request_share[`"]/.test(statement));
+    expect(shareReads(few.statements)).toHaveLength(1);
+    expect(shareReads(many.statements)).toHaveLength(1);
+    expect(many.statements.length).toBe(few.statements.length);
+  });
 });

@@ -80,9 +80,11 @@ test("the page's modules take their operations from generated/operations.js and 
     "RequestUpdated",
     "RequestsPageApprove",
     "RequestsPageDeny",
+    "RequestsPagePreview",
     "RequestsPageRequest",
     "RequestsPageShare",
     "RequestsTab",
+    "RevokeLicenseRequestShare",
     "SharePeople",
     "UpdateRequestProcessSettings",
   ]);

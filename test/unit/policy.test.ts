@@ -49,6 +49,7 @@ const TABLE: Row[] = [
   ["subscribing to licenseRequestSubmitted", "requests.subscribeSubmitted", organization, { user: false, admin: true }],
   ["security groups and their members (groups, Group.members, a Group node)", "groups.read", organization, { user: false, admin: true }],
   ["sharing a request for a second opinion", "request.share", organization, { user: false, admin: true }],
+  ["withdrawing a shared link", "share.revoke", organization, { user: false, admin: true }],
   ["reading second opinions and the shares behind them", "recommendations.read", organization, { user: false, admin: true }],
 ];
 
@@ -103,6 +104,7 @@ describe("views: who shares whose answers", () => {
       "history.read": organizations,
       "requests.subscribeSubmitted": organizations,
       "request.share": organizations,
+      "share.revoke": organizations,
       "recommendations.read": organizations,
       "groups.read": organizations,
     };

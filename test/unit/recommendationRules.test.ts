@@ -1,5 +1,6 @@
 /** The pure rules of second opinions (src/services/recommendations/rules.ts), the link's secret, and the email's escaping. */
-import { answerRefusal, shareExpiry, shareInputErrors } from "../../src/services/recommendations/rules";
+import type { LicenseRequestEntity, LicenseRequestShareEntity } from "../../src/entities";
+import { answerRefusal, revokeRefusal, shareExpiry, shareInputErrors } from "../../src/services/recommendations/rules";
 import { hashShareToken, isShareTokenShaped, newShareToken } from "../../src/services/recommendations/tokens";
 import { composeShareEmail } from "../../src/services/recommendations/emails";
 
@@ -27,13 +28,40 @@ describe("second-opinion rules", () => {
   });
 
   it("refuses a used link, a decided or expired request, and an expired link, each with its reason", () => {
-    const fresh = { usedAt: null, expiresAt: new Date(now.getTime() + DAY) };
+    const fresh = { usedAt: null, revokedAt: null, expiresAt: new Date(now.getTime() + DAY) };
     const pending = { status: "PENDING" as const, expiresAt: new Date(now.getTime() + 10 * DAY) };
     expect(answerRefusal(fresh, pending, now)).toBeNull();
     expect(answerRefusal({ ...fresh, usedAt: now }, pending, now)?.message).toMatch(/already used/);
     expect(answerRefusal(fresh, { ...pending, status: "APPROVED" }, now)?.message).toMatch(/already approved/);
     expect(answerRefusal(fresh, { ...pending, expiresAt: now }, now)?.message).toMatch(/already expired/);
     expect(answerRefusal({ ...fresh, expiresAt: now }, pending, now)).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/link expired/) });
+  });
+
+  it("refuses a withdrawn link before anything else, saying an admin withdrew it", () => {
+    const withdrawn = { usedAt: null, revokedAt: new Date(now.getTime() - DAY), expiresAt: now };
+    const decided = { status: "DENIED" as const, expiresAt: new Date(now.getTime() + 10 * DAY) };
+    expect(answerRefusal(withdrawn, decided, now)).toEqual({
+      code: "CONFLICT",
+      message: expect.stringContaining("This link was withdrawn by an admin on 2026-11-23"),
+      field: ["shareToken"],
+    });
+  });
+
+  it("withdraws only a link that could still answer, and says why not otherwise", () => {
+    type Share = Pick<LicenseRequestShareEntity, "usedAt" | "revokedAt" | "expiresAt">;
+    type Request = Pick<LicenseRequestEntity, "status" | "expiresAt">;
+    const fresh: Share = { usedAt: null, revokedAt: null, expiresAt: new Date(now.getTime() + DAY) };
+    const pending: Request = { status: "PENDING", expiresAt: new Date(now.getTime() + 10 * DAY) };
+    const refusal = (share: Share, request = pending) => revokeRefusal(share, request, now);
+    expect(refusal(fresh)).toBeNull();
+    const cases: [ReturnType<typeof revokeRefusal>, RegExp][] = [
+      [refusal({ ...fresh, revokedAt: now }), /already withdrawn on 2026-11-24/],
+      [refusal({ ...fresh, usedAt: now }), /already used/],
+      [refusal(fresh, { ...pending, status: "PARTIALLY_APPROVED" }), /already partially approved \(PARTIALLY_APPROVED\)/],
+      [refusal(fresh, { ...pending, expiresAt: now }), /already expired \(EXPIRED\)/],
+      [refusal({ ...fresh, expiresAt: now }), /link already expired on 2026-11-24/],
+    ];
+    for (const [error, message] of cases) expect(error).toEqual({ code: "CONFLICT", message: expect.stringMatching(message), field: ["shareId"] });
   });
 
   it("makes secrets of 256 bits, recognises their shape, and stores only their hash", () => {

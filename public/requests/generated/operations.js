@@ -1131,6 +1131,7 @@ fragment RequestRow on LicenseRequest {
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
   ...RequestRecommendations
+  ...RequestShares
   justification
   decidedAt
   decisionMessage
@@ -1181,6 +1182,30 @@ fragment RequestRecommendations on LicenseRequest {
       id
       displayName
       email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);
@@ -1228,6 +1253,7 @@ fragment UserErrorFields on UserError {
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
   ...RequestRecommendations
+  ...RequestShares
   justification
   decidedAt
   decisionMessage
@@ -1278,6 +1304,30 @@ fragment RequestRecommendations on LicenseRequest {
       id
       displayName
       email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);
@@ -1324,6 +1374,7 @@ fragment UserErrorFields on UserError {
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
   ...RequestRecommendations
+  ...RequestShares
   justification
   decidedAt
   decisionMessage
@@ -1376,6 +1427,78 @@ fragment RequestRecommendations on LicenseRequest {
       email
     }
   }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
+}`);
+
+/**
+ * What Approve would do with the details pane's current choices, changing
+ * nothing: who would be approved and denied, from which product (directly or
+ * through a group), the licenses left after, the emails, or the userErrors the
+ * real call would give. The page asks again whenever a choice changes.
+ */
+export const RequestsPagePreview = /** @type {Operation<Types.RequestsPagePreviewQuery, Types.RequestsPagePreviewQueryVariables>} */ (`query RequestsPagePreview($input: LicenseRequestDecisionInput!) {
+  previewLicenseRequestDecision(input: $input) {
+    approvedUsers {
+      id
+      displayName
+    }
+    deniedUsers {
+      id
+      displayName
+    }
+    product {
+      ...ProductLicenseCounts
+    }
+    group {
+      id
+      name
+    }
+    availableLicensesAfter
+    emails {
+      to
+      subject
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment ProductLicenseCounts on Product {
+  id
+  name
+  totalLicenses
+  assignedLicenses
+  availableLicenses
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
 }`);
 
 /**
@@ -1456,6 +1579,7 @@ export const RequestsPageShare = /** @type {Operation<Types.RequestsPageShareMut
     }
     licenseRequest {
       ...RequestRecommendations
+      ...RequestShares
     }
     userErrors {
       ...UserErrorFields
@@ -1482,6 +1606,30 @@ fragment RequestRecommendations on LicenseRequest {
       email
     }
   }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
 }`);
 
 /**
@@ -1501,6 +1649,92 @@ export const RecordRecommendation = /** @type {Operation<Types.RecordRecommendat
       code
       message
       field
+    }
+  }
+}`);
+
+/**
+ * The shares of one request, for an admin.
+ */
+export const LicenseRequestShares = /** @type {Operation<Types.LicenseRequestSharesQuery, Types.LicenseRequestSharesQueryVariables>} */ (`query LicenseRequestShares($id: ID!) {
+  licenseRequest(id: $id) {
+    ...RequestShares
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
+}`);
+
+/**
+ * Withdraw a shared link before it is answered: afterwards it records nothing
+ * and says an admin withdrew it. A used, expired or withdrawn link, or one whose
+ * request is no longer pending, is a CONFLICT userError saying which. The
+ * Requests page's Revoke button sends it with an idempotencyKey that a retry
+ * of the same click reuses.
+ */
+export const RevokeLicenseRequestShare = /** @type {Operation<Types.RevokeLicenseRequestShareMutation, Types.RevokeLicenseRequestShareMutationVariables>} */ (`mutation RevokeLicenseRequestShare($input: RevokeLicenseRequestShareInput!) {
+  revokeLicenseRequestShare(input: $input) {
+    share {
+      id
+      revokedAt
+      licenseRequest {
+        ...RequestShares
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+    clientMutationId
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
     }
   }
 }`);

@@ -4,6 +4,8 @@ import { Groups1766100000000 } from "./1766100000000-Groups";
 import { Shares1766200000000 } from "./1766200000000-Shares";
 import { AdminNotices1766300000000 } from "./1766300000000-AdminNotices";
 import { RequestTally1766400000000 } from "./1766400000000-RequestTally";
+import { OutboxSecrets1766520000000 } from "./1766520000000-OutboxSecrets";
+import { ShareRevocation1766530000000 } from "./1766530000000-ShareRevocation";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   Shares1766200000000,
   AdminNotices1766300000000,
   RequestTally1766400000000,
+  OutboxSecrets1766520000000,
+  ShareRevocation1766530000000,
 ];

@@ -1,7 +1,8 @@
 /**
  * Second opinions: shareLicenseRequest, recordRecommendation (the one
  * operation an anonymous caller may run, authenticated by its link's secret),
- * the share and recommendation types, and `LicenseRequest.recommendations`.
+ * revokeLicenseRequestShare, the share and recommendation types, and
+ * `LicenseRequest.recommendations` and `LicenseRequest.shares`.
  */
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
@@ -13,12 +14,14 @@ import {
   LicenseRequestShare,
   RecordRecommendationInput,
   RecordRecommendationPayload,
+  RevokeLicenseRequestShareInput,
+  RevokeLicenseRequestSharePayload,
   ShareLicenseRequestInput,
   ShareLicenseRequestPayload,
 } from "../../schema/recommendations/types";
 import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { User } from "../../schema/users/types";
-import { signedIn } from "../shared/helpers";
+import { payload, signedIn } from "../shared/helpers";
 import { fromArgument, idOf } from "../shared/input";
 
 @Resolver()
@@ -52,6 +55,21 @@ class RecommendationMutationResolver {
     return outcome.ok
       ? { recommendation: outcome.value, userErrors: [], clientMutationId }
       : { recommendation: null, userErrors: fromArgument(outcome.userErrors), clientMutationId };
+  }
+
+  @Mutation(() => RevokeLicenseRequestSharePayload, {
+    description:
+      "Withdraws a shared link before it is answered (an addition to the contract): afterwards it records nothing and says an admin withdrew it (CONFLICT from recordRecommendation, HTTP 410 on /recommend). A link already used, expired or withdrawn, or whose request is no longer pending, is a CONFLICT saying which. Global admins only (FORBIDDEN otherwise); publishes licenseRequestUpdated.",
+  })
+  async revokeLicenseRequestShare(@Arg("input", () => RevokeLicenseRequestShareInput) input: RevokeLicenseRequestShareInput, @Ctx() ctx: Context) {
+    const { viewer } = signedIn(ctx);
+    const revocation = { shareId: idOf(input.shareId, "LicenseRequestShare"), idempotencyKey: input.idempotencyKey };
+    return payload(
+      input,
+      () => ctx.services.recommendations.revoke(viewer, revocation, ctx.now),
+      (share) => ({ share }),
+      { share: null },
+    );
   }
 }
 
@@ -109,6 +127,16 @@ class LicenseRequestRecommendationsResolver {
   recommendations(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     return ctx.services.recommendations.queries.ofRequest(viewer, loaders, request.id);
+  }
+
+  @FieldResolver(() => [LicenseRequestShare], {
+    nullable: true,
+    description:
+      "Whom the request was shared with by shareLicenseRequest, oldest first, answered, expired and withdrawn links included (an addition to the contract); null unless the viewer is a global admin.",
+  })
+  shares(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    return ctx.services.recommendations.queries.sharesOfRequest(viewer, loaders, request);
   }
 }
 

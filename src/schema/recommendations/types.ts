@@ -1,8 +1,10 @@
 /**
  * Second opinions (contract-admin-center.graphql; api.md "Second opinions"):
  * a request shared with one person, their recommendation, and the inputs and
- * payloads of shareLicenseRequest and recordRecommendation.
- * `LicenseRequest.recommendations` is this feature's field (src/resolvers/recommendations).
+ * payloads of shareLicenseRequest and recordRecommendation; and, as additions
+ * to the contract, `LicenseRequestShare.revokedAt` and revokeLicenseRequestShare.
+ * `LicenseRequest.recommendations` and `LicenseRequest.shares` are this
+ * feature's fields (src/resolvers/recommendations).
  */
 import { Field, ID, InputType, registerEnumType } from "type-graphql";
 import { ObjectType } from "../shared/objectType";
@@ -58,6 +60,13 @@ export class LicenseRequestShare extends Node {
 
   @Field(() => LicenseRequestRecommendation, { nullable: true, description: "Null until they answer." })
   recommendation: LicenseRequestRecommendation | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      "When an admin withdrew the link with revokeLicenseRequestShare (an addition to the contract); null while it was not. A withdrawn link records nothing.",
+  })
+  revokedAt: Date | null;
 }
 
 @InputType({ description: "Shares a pending request with 1 to 10 people of the organization (global admins only)." })
@@ -128,6 +137,37 @@ export class RecordRecommendationPayload {
   @Field(() => [UserError], {
     description:
       "NOT_FOUND for a link that names nothing (unknown, malformed or forged); CONFLICT for one already used, expired, or whose request is no longer pending.",
+  })
+  userErrors: UserError[];
+
+  @Field(() => String, { nullable: true })
+  clientMutationId: string | null;
+}
+
+@InputType({ description: "Withdraws a shared link (global admins only; an addition to the contract)." })
+export class RevokeLicenseRequestShareInput {
+  @Field(() => ID, { description: "The LicenseRequestShare whose link to withdraw." })
+  shareId: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Makes a retry safe: the same key from the same user for the same mutation\nwithin 24 hours acts once and answers as the first call did (at most 64 chars).",
+  })
+  idempotencyKey?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Echoed in the payload (Relay); does not deduplicate." })
+  clientMutationId?: string | null;
+}
+
+@ObjectType({ description: "What revokeLicenseRequestShare did (an addition to the contract)." })
+export class RevokeLicenseRequestSharePayload {
+  @Field(() => LicenseRequestShare, { nullable: true, description: "The share, its revokedAt set; null when userErrors is not empty." })
+  share: LicenseRequestShare | null;
+
+  @Field(() => [UserError], {
+    description:
+      "NOT_FOUND for a share that names nothing (another organization's included); CONFLICT for a link already withdrawn, already used, expired, or whose request is no longer pending, saying which.",
   })
   userErrors: UserError[];
 

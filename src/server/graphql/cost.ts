@@ -94,6 +94,7 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "LicenseRequestDecisionPreview.emails": MAX_RECIPIENTS,
   // A request's second opinions: priced as a few rounds of shares (each asks at most 10 people).
   "LicenseRequest.recommendations": 5 * MAX_SHARE_PEOPLE,
+  "LicenseRequest.shares": 5 * MAX_SHARE_PEOPLE,
   "ShareLicenseRequestPayload.shares": MAX_SHARE_PEOPLE,
   // Every payload's userErrors: at most one per recipient and field.
   "*.userErrors": MAX_RECIPIENTS,

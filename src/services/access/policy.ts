@@ -48,6 +48,8 @@ export interface Actions {
   "history.read": OrganizationResource;
   /** Share a pending request for a second opinion (shareLicenseRequest). */
   "request.share": OrganizationResource;
+  /** Withdraw a shared link (revokeLicenseRequestShare). */
+  "share.revoke": OrganizationResource;
   /** Read the second opinions gathered on requests, and the shares behind them. */
   "recommendations.read": OrganizationResource;
   /** Subscribe to every new request of the organization. */
@@ -73,6 +75,7 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
   "requests.subscribeSubmitted": (viewer) => admin(viewer),
   "groups.read": (viewer) => admin(viewer),
   "request.share": (viewer) => admin(viewer),
+  "share.revoke": (viewer) => admin(viewer),
   "recommendations.read": (viewer) => admin(viewer),
 };
 
@@ -89,6 +92,7 @@ const REFUSALS: { [A in Action]: string } = {
   "requests.subscribeSubmitted": "Only global admins subscribe to new license requests.",
   "groups.read": "Only global admins read the security groups.",
   "request.share": "Only global admins share license requests for a second opinion.",
+  "share.revoke": "Only global admins withdraw shared links.",
   "recommendations.read": "Only global admins read second opinions.",
 };
 

@@ -3,7 +3,8 @@
  * a request is shared with, with the admin's subject and message, what the
  * request asks, and the link to /recommend. Every piece of text is
  * HTML-escaped in the HTML part; header values lose their line breaks. Written
- * to the outbox in the share's transaction, so each person gets exactly one.
+ * to the outbox in the share's transaction, so each person gets exactly one;
+ * the link's secret is in the database only until the email is sent.
  */
 import type { UserEntity } from "../../entities";
 import { ComposedEmail, renderEmail } from "../shared/email";
@@ -21,7 +22,7 @@ export interface ShareEmailFacts {
   justification: string | null;
   subject: string | null;
   message: string | null;
-  /** The link with its secret; the only place the secret is ever written. */
+  /** The link with its secret (stored apart from the email until it is sent: services/shared/outbox.ts). */
   link: string;
   expiresAt: Date;
 }
@@ -60,16 +61,20 @@ export interface ShareNotice {
   justification: string | null;
   subject: string | null;
   message: string | null;
-  /** Each person, with the link made for them and when it expires. */
-  people: { user: UserEntity; link: string; expiresAt: Date }[];
+  /** Each person, with the link made for them, its secret and when it expires. */
+  people: { user: UserEntity; link: string; secret: string; expiresAt: Date }[];
   at: Date;
 }
 
-/** One email per person a request is shared with, in the share's transaction. */
+/** One email per person a request is shared with, in the share's transaction; each link's secret is kept out of the stored email. */
 export async function writeShareEmails(unit: UnitOfWork, notice: ShareNotice): Promise<void> {
   await writeOutboxEmails(
     unit,
     notice,
-    notice.people.map(({ user, link, expiresAt }) => ({ to: user, email: composeShareEmail({ ...notice, recipientName: user.displayName, link, expiresAt }) })),
+    notice.people.map(({ user, link, secret, expiresAt }) => ({
+      to: user,
+      email: composeShareEmail({ ...notice, recipientName: user.displayName, link, expiresAt }),
+      secret,
+    })),
   );
 }

@@ -16,6 +16,7 @@ export const shareRow = rowMapper(LicenseRequestShareEntity, {
   subject: nullableText,
   message: nullableText,
   usedAt: nullableTime,
+  revokedAt: nullableTime,
 });
 
 export const recommendationRow = rowMapper(LicenseRequestRecommendationEntity, {
@@ -40,6 +41,21 @@ export function recommendationLoaders(scope: LoaderScope) {
         groupBy(
           await rows(db, `${recommendationsWhere("requestId", requestIds.length)} ORDER BY \`at\`, \`id\``, scoped(scope, requestIds), recommendationRow.map),
           (r) => r.requestId,
+          requestIds,
+        ),
+      batching,
+    ),
+    /** Each request's shares in the order they were made (IDs grow with time), as the index (requestId, id) reads them. */
+    sharesOfRequest: new DataLoader<number, LicenseRequestShareEntity[]>(
+      async (requestIds) =>
+        groupBy(
+          await rows(
+            db,
+            `SELECT ${shareRow.columns} FROM \`license_request_share\` WHERE \`organizationId\` = ? AND \`requestId\` IN (${placeholders(requestIds.length)}) ORDER BY \`requestId\`, \`id\``,
+            scoped(scope, requestIds),
+            shareRow.map,
+          ),
+          (s) => s.requestId,
           requestIds,
         ),
       batching,

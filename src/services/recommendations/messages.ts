@@ -13,6 +13,8 @@ export const MAX_RECOMMENDATION_COMMENT_LENGTH = 1000;
 export const SHARE_LIFETIME_DAYS = 7;
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
+/** A status as a sentence says it: "partially approved (PARTIALLY_APPROVED)". */
+const statusWords = (status: string) => `${status.replace("_", " ").toLowerCase()} (${status})`;
 
 export const shareErrors = {
   noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["requestId"]),
@@ -38,10 +40,22 @@ export const recommendationErrors = {
       "shareToken",
     ]),
   requestDecided: (status: string): UserError =>
+    userError("CONFLICT", `This request is already ${statusWords(status)}: a recommendation is no longer needed, and nothing was recorded.`, ["shareToken"]),
+  revoked: (at: Date): UserError =>
     userError(
       "CONFLICT",
-      `This request is already ${status.replace("_", " ").toLowerCase()} (${status}): a recommendation is no longer needed, and nothing was recorded.`,
+      `This link was withdrawn by an admin on ${day(at)}, so it no longer records a recommendation. Ask the admin who shared the request if your opinion is still wanted.`,
       ["shareToken"],
     ),
   commentTooLong: (): UserError => userError("INVALID_INPUT", `The comment is at most ${MAX_RECOMMENDATION_COMMENT_LENGTH} characters.`, ["comment"]),
+};
+
+/** revokeLicenseRequestShare: why a link cannot be withdrawn (there is nothing left to withdraw). */
+export const revokeErrors = {
+  noSuchShare: (): UserError => userError("NOT_FOUND", "No such shared link.", ["shareId"]),
+  alreadyRevoked: (at: Date): UserError => userError("CONFLICT", `This link was already withdrawn on ${day(at)}.`, ["shareId"]),
+  alreadyUsed: (at: Date): UserError =>
+    userError("CONFLICT", `This link was already used: a recommendation was recorded with it on ${day(at)}, and it works no more.`, ["shareId"]),
+  expired: (at: Date): UserError => userError("CONFLICT", `This link already expired on ${day(at)}: it works no more.`, ["shareId"]),
+  requestDecided: (status: string): UserError => userError("CONFLICT", `This request is already ${statusWords(status)}: its links work no more.`, ["shareId"]),
 };

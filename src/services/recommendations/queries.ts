@@ -1,8 +1,9 @@
 /**
- * The read side of second opinions: a request's recommendations for admins
- * (through per-operation loaders), and what a link shows on /recommend.
+ * The read side of second opinions: a request's recommendations and shares
+ * for admins (through per-operation loaders), and what a link shows on
+ * /recommend.
  */
-import type { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
+import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
 import { can, organizationOf } from "../access/policy";
 import type { UserError } from "../shared/errors";
 import type { Loaders } from "../loaders";
@@ -39,6 +40,20 @@ export class RecommendationQueries {
   async ofRequest(viewer: Viewer, loaders: WithRecommendations, requestId: number): Promise<LicenseRequestRecommendationEntity[] | null> {
     if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
     return loaders.recommendations.ofRequest.load(requestId);
+  }
+
+  /**
+   * Whom a request was shared with, oldest first, withdrawn and used links
+   * included; null unless the viewer may read second opinions (global admins).
+   * One statement for every request of the operation.
+   */
+  sharesOfRequest(
+    viewer: Viewer,
+    loaders: WithRecommendations,
+    request: Pick<LicenseRequestEntity, "id" | "organizationId">,
+  ): Promise<LicenseRequestShareEntity[]> | null {
+    if (!can(viewer, "recommendations.read", request)) return null;
+    return loaders.recommendations.sharesOfRequest.load(request.id);
   }
 
   /** The answer given through a share, if any (the viewer may read shares: they came from a share the viewer made or reads). */

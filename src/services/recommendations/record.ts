@@ -2,8 +2,9 @@
  * recordRecommendation (api.md "Second opinions"): the person a request was
  * shared with answers through their link. The link's secret is the only
  * credential: no bearer token is needed. A link answers once, while it has not
- * expired and its request is pending; the answer is recorded on the request,
- * published through licenseRequestUpdated, and decides nothing.
+ * expired, an admin has not withdrawn it, and its request is pending; the
+ * answer is recorded on the request, published through licenseRequestUpdated,
+ * and decides nothing.
  */
 import type { LicenseRequestRecommendationEntity } from "../../entities";
 import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
@@ -41,12 +42,13 @@ export async function recordRecommendation(deps: RecommendationDeps, input: Reco
         if (!found) return abort(recommendationErrors.unknownLink());
         // The request's lock first (as a decision takes it), then the share as it is now.
         const request = await store.lockRequest(manager, found.organizationId, found.requestId);
-        const share = (await store.shareByTokenHash(manager, found.tokenHash))!;
+        const share = (await store.shareByTokenHash(manager, found.tokenHash, { lock: true }))!;
         const refusal = answerRefusal(share, request!, now);
         if (refusal) return abort(refusal);
         if (!(await store.markUsed(manager, share.id, now))) {
-          const used = (await store.shareByTokenHash(manager, found.tokenHash))!;
-          return abort(recommendationErrors.alreadyUsed(used.usedAt ?? now));
+          // Answered or withdrawn meanwhile: say which.
+          const taken = (await store.shareByTokenHash(manager, found.tokenHash, { lock: true }))!;
+          return abort(answerRefusal(taken, request!, now) ?? recommendationErrors.alreadyUsed(now));
         }
         const recommendation = await store.insertRecommendation(manager, {
           organizationId: share.organizationId,

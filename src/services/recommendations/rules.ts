@@ -13,6 +13,7 @@ import {
   MAX_SHARE_SUBJECT_LENGTH,
   MIN_SHARE_PEOPLE,
   recommendationErrors,
+  revokeErrors,
   SHARE_LIFETIME_DAYS,
   shareErrors,
 } from "./messages";
@@ -49,18 +50,37 @@ export function recommendationInputErrors(input: { comment?: string | null }): U
 }
 
 /**
- * Why a share's link cannot answer at `now`, or null when it can: used once
- * already, past its expiry, or its request no longer pending (decided,
- * cancelled, expired, or reading as expired).
+ * Why a share's link cannot answer at `now`, or null when it can: withdrawn by
+ * an admin, used once already, past its expiry, or its request no longer
+ * pending (decided, cancelled, expired, or reading as expired).
  */
 export function answerRefusal(
-  share: Pick<LicenseRequestShareEntity, "usedAt" | "expiresAt">,
+  share: Pick<LicenseRequestShareEntity, "usedAt" | "revokedAt" | "expiresAt">,
   request: Pick<LicenseRequestEntity, "status" | "expiresAt">,
   now: Date,
 ): UserError | null {
+  if (share.revokedAt) return recommendationErrors.revoked(share.revokedAt);
   if (share.usedAt) return recommendationErrors.alreadyUsed(share.usedAt);
   const status = effectiveStatus(request, now);
   if (status !== "PENDING") return recommendationErrors.requestDecided(status);
   if (share.expiresAt.getTime() <= now.getTime()) return recommendationErrors.expired(share.expiresAt);
+  return null;
+}
+
+/**
+ * Why an admin cannot withdraw a share's link at `now`, or null when they can:
+ * only a link that could still answer is withdrawn (not one withdrawn or used
+ * already, one whose request is no longer pending, or one past its expiry).
+ */
+export function revokeRefusal(
+  share: Pick<LicenseRequestShareEntity, "usedAt" | "revokedAt" | "expiresAt">,
+  request: Pick<LicenseRequestEntity, "status" | "expiresAt">,
+  now: Date,
+): UserError | null {
+  if (share.revokedAt) return revokeErrors.alreadyRevoked(share.revokedAt);
+  if (share.usedAt) return revokeErrors.alreadyUsed(share.usedAt);
+  const status = effectiveStatus(request, now);
+  if (status !== "PENDING") return revokeErrors.requestDecided(status);
+  if (share.expiresAt.getTime() <= now.getTime()) return revokeErrors.expired(share.expiresAt);
   return null;
 }

@@ -101,6 +101,7 @@ export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, inp
         people: asked.map(({ id, token }) => ({
           user: people.get(id)!,
           link: `${deps.publicUrl()}/recommend?token=${token}`,
+          secret: token,
           expiresAt,
         })),
         at: now,

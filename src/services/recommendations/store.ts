@@ -4,12 +4,17 @@
  * secret, which is how an anonymous person's link finds its share (and so its
  * organization).
  *
- * Concurrency: a link answers once. The answer marks its share used with a
- * conditional update (`usedAt IS NULL`), so of two answers racing on one link
- * exactly one changes a row; the unique index on the recommendation's share
- * backs that up. The request is read with a row lock first (MySQL/MariaDB;
- * SQLite serializes writers), the same lock a decision takes, so an answer
- * and a decision never both see the request pending.
+ * Concurrency: a link answers once, and not once withdrawn. The answer marks
+ * its share used, and a withdrawal marks it revoked, with a conditional update
+ * (neither used nor revoked yet), so of two answers, or an answer and a
+ * withdrawal, racing on one link exactly one changes a row; the unique index
+ * on the recommendation's share backs that up. The request is read with a row
+ * lock first (MySQL/MariaDB; SQLite serializes writers), the same lock a
+ * decision takes, so an answer or a withdrawal and a decision never both see
+ * the request pending. After that lock the share is read again with a lock of
+ * its own (`{ lock: true }`): under MySQL's repeatable read a plain read would
+ * answer from the snapshot taken before the wait, and miss what the call that
+ * held the lock just did.
  */
 import { DataSource, EntityManager, In, IsNull } from "typeorm";
 import {
@@ -23,7 +28,7 @@ import {
 } from "../../entities";
 import type { Database } from "../shared/unitOfWork";
 
-export type NewShare = Omit<LicenseRequestShareEntity, "id" | "usedAt">;
+export type NewShare = Omit<LicenseRequestShareEntity, "id" | "usedAt" | "revokedAt">;
 export type NewRecommendation = Omit<LicenseRequestRecommendationEntity, "id">;
 
 export class RecommendationStore {
@@ -60,14 +65,29 @@ export class RecommendationStore {
     return manager.getRepository(LicenseRequestRecipientEntity).find({ where: { requestId }, order: { position: "ASC" } });
   }
 
+  /** `{ lock: true }`: read the row as it is now and keep it locked for the rest of the transaction (MySQL/MariaDB). */
+  private lockOf(options: { lock?: boolean }) {
+    const lock = options.lock ? this.db.forUpdate() : undefined;
+    return lock ? { lock: { mode: lock } } : {};
+  }
+
+  /** The organization's share of `id`; null when it is not the organization's (or none). */
+  share(manager: EntityManager, organizationId: number, id: number, options: { lock?: boolean } = {}): Promise<LicenseRequestShareEntity | null> {
+    return manager.getRepository(LicenseRequestShareEntity).findOne({ where: { id, organizationId }, ...this.lockOf(options) });
+  }
+
   /** The share a link's secret names (by its hash), in any organization; null when none does. */
-  shareByTokenHash(manager: EntityManager, tokenHash: string): Promise<LicenseRequestShareEntity | null> {
-    return manager.getRepository(LicenseRequestShareEntity).findOne({ where: { tokenHash } });
+  shareByTokenHash(manager: EntityManager, tokenHash: string, options: { lock?: boolean } = {}): Promise<LicenseRequestShareEntity | null> {
+    return manager.getRepository(LicenseRequestShareEntity).findOne({ where: { tokenHash }, ...this.lockOf(options) });
   }
 
   sharesByIds(ids: readonly number[]): Promise<LicenseRequestShareEntity[]> {
     if (!ids.length) return Promise.resolve([]);
     return this.dataSource.getRepository(LicenseRequestShareEntity).find({ where: { id: In([...ids]) }, order: { id: "ASC" } });
+  }
+
+  shareById(id: number): Promise<LicenseRequestShareEntity> {
+    return this.dataSource.getRepository(LicenseRequestShareEntity).findOneByOrFail({ id });
   }
 
   requestById(id: number): Promise<LicenseRequestEntity> {
@@ -82,13 +102,19 @@ export class RecommendationStore {
 
   async insertShares(manager: EntityManager, shares: NewShare[]): Promise<LicenseRequestShareEntity[]> {
     const repository = manager.getRepository(LicenseRequestShareEntity);
-    await repository.insert(shares.map((s) => ({ ...s, usedAt: null })));
+    await repository.insert(shares.map((s) => ({ ...s, usedAt: null, revokedAt: null })));
     return repository.find({ where: { tokenHash: In(shares.map((s) => s.tokenHash)) }, order: { id: "ASC" } });
   }
 
-  /** Marks the share used at `at` if no one used it yet; false when someone did. */
+  /** Marks the share used at `at` if no one used or withdrew it yet; false when someone did. */
   async markUsed(manager: EntityManager, shareId: number, at: Date): Promise<boolean> {
-    const result = await manager.getRepository(LicenseRequestShareEntity).update({ id: shareId, usedAt: IsNull() }, { usedAt: at });
+    const result = await manager.getRepository(LicenseRequestShareEntity).update({ id: shareId, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: at });
+    return Boolean(result.affected);
+  }
+
+  /** Marks the share withdrawn at `at` if no one used or withdrew it yet; false when someone did. */
+  async markRevoked(manager: EntityManager, shareId: number, at: Date): Promise<boolean> {
+    const result = await manager.getRepository(LicenseRequestShareEntity).update({ id: shareId, usedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: at });
     return Boolean(result.affected);
   }
 

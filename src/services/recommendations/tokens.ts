@@ -1,7 +1,8 @@
 /**
  * The secret of a shared link: 32 random bytes (256 bits) as base64url (43
- * characters). Only its SHA-256 is stored; the secret itself exists in the
- * email alone. Anything not shaped like a secret is refused before any lookup.
+ * characters). Only its SHA-256 is stored with the share; the secret itself
+ * exists in the email alone (in the outbox only until the email is sent).
+ * Anything not shaped like a secret is refused before any lookup.
  */
 import { createHash, randomBytes } from "node:crypto";
 

@@ -5,7 +5,16 @@
  * them, and writing them asks the unit of work to wake the dispatcher
  * (src/infra/outbox.ts) once it committed: nobody can write an email and
  * forget to have it sent.
+ *
+ * An email may carry a secret (a link that acts, such as a shared request's):
+ * nothing a person can use as a link may stay readable in the database once
+ * the email is delivered. The writer stores the bodies with a placeholder
+ * where the secret goes and the secret in a column of its own; the dispatcher
+ * puts it in at send time and clears the column in the update that marks the
+ * row sent. The placeholder is made from the secret, so no text typed into an
+ * email (a name, an admin's message) can be one.
  */
+import { createHash } from "node:crypto";
 import { OutboxEmailEntity, UserEntity } from "../../entities";
 import type { ComposedEmail } from "./email";
 import type { UnitOfWork } from "./unitOfWork";
@@ -16,6 +25,35 @@ export interface WrittenEmail {
   subject: string;
 }
 
+/** An email to write: to whom, what it says, and the secret it carries, if any (written in its body, never in its subject). */
+export interface OutboxEmail {
+  to: UserEntity;
+  email: ComposedEmail;
+  secret?: string;
+}
+
+/** What a secret looks like: URL- and HTML-safe as it is (base64url), so it goes into a link without escaping. */
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** What the stored bodies hold where `secret` goes. */
+export function secretPlaceholder(secret: string): string {
+  return `{{secret:${createHash("sha256").update(`outbox secret:${secret}`, "utf8").digest("hex").slice(0, 16)}}}`;
+}
+
+/** A stored body with `secret` put back where its placeholder is (the dispatcher, at send time). */
+export function withSecret(body: string, secret: string): string {
+  return body.split(secretPlaceholder(secret)).join(secret);
+}
+
+/** The email as it is stored: its bodies with the placeholder instead of the secret. */
+function storedBodies({ email, secret }: OutboxEmail): { textBody: string; htmlBody: string; secret: string | null } {
+  if (secret === undefined) return { textBody: email.text, htmlBody: email.html, secret: null };
+  if (!SECRET_SHAPE.test(secret)) throw new Error("an email's secret must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -");
+  if (!email.text.includes(secret) || email.subject.includes(secret)) throw new Error("an email's secret belongs in its body, not in its subject");
+  const placeholder = secretPlaceholder(secret);
+  return { textBody: email.text.split(secret).join(placeholder), htmlBody: email.html.split(secret).join(placeholder), secret };
+}
+
 /** Where each email goes and its subject, in order (what a preview shows of emails it does not write). */
 export const writtenEmails = (emails: readonly { to: UserEntity; email: ComposedEmail }[]): WrittenEmail[] =>
   emails.map(({ to, email }) => ({ to: to.email, subject: email.subject }));
@@ -24,18 +62,17 @@ export const writtenEmails = (emails: readonly { to: UserEntity; email: Composed
 export async function writeOutboxEmails(
   unit: UnitOfWork,
   owner: { organizationId: number; requestId: number | null; at: Date },
-  emails: readonly { to: UserEntity; email: ComposedEmail }[],
+  emails: readonly OutboxEmail[],
 ): Promise<WrittenEmail[]> {
   if (!emails.length) return [];
   await unit.manager.getRepository(OutboxEmailEntity).insert(
-    emails.map(({ to, email }) => ({
+    emails.map((outgoing) => ({
       organizationId: owner.organizationId,
       requestId: owner.requestId,
-      recipientUserId: to.id,
-      toAddress: to.email,
-      subject: email.subject,
-      textBody: email.text,
-      htmlBody: email.html,
+      recipientUserId: outgoing.to.id,
+      toAddress: outgoing.to.email,
+      subject: outgoing.email.subject,
+      ...storedBodies(outgoing),
       attempts: 0,
       createdAt: owner.at,
       nextAttemptAt: owner.at,

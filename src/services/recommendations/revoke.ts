@@ -1,0 +1,66 @@
+/**
+ * revokeLicenseRequestShare: a global admin withdraws a shared link before it
+ * is answered. Afterwards the link records nothing and says why (CONFLICT from
+ * recordRecommendation, HTTP 410 on /recommend). Only a link that could still
+ * answer is withdrawn: a used, expired or withdrawn one, or one whose request
+ * is no longer pending, is a CONFLICT saying which. The request does not
+ * change; its live readers hear of it through licenseRequestUpdated, as of an
+ * answer.
+ */
+import type { LicenseRequestShareEntity } from "../../entities";
+import { assertCan, organizationOf } from "../access/policy";
+import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
+import { Topic } from "../shared/events";
+import type { LocalId } from "../shared/ids";
+import type { MutationInput, MutationResult } from "../shared/idempotency";
+import type { Viewer } from "../shared/viewer";
+import type { RecommendationDeps } from "./deps";
+import { revokeErrors } from "./messages";
+import { revokeRefusal } from "./rules";
+
+export interface RevokeInput extends MutationInput {
+  shareId: LocalId;
+}
+
+const abort = (...errors: UserError[]): never => {
+  throw new UserErrorsAbort(errors);
+};
+
+export async function revokeShare(
+  deps: RecommendationDeps,
+  viewer: Viewer,
+  input: RevokeInput,
+  now: Date,
+): Promise<Outcome<MutationResult<LicenseRequestShareEntity>>> {
+  assertCan(viewer, "share.revoke", organizationOf(viewer));
+  const { shareId } = input;
+  if (shareId === null) return failed(revokeErrors.noSuchShare());
+  const organizationId = viewer.organizationId;
+  const { store } = deps;
+  return deps.mutations.run(
+    viewer,
+    "revokeLicenseRequestShare",
+    input,
+    async (unit) => {
+      const { manager } = unit;
+      // Another organization's share answers as one that does not exist.
+      const found = await store.share(manager, organizationId, shareId);
+      if (!found) return abort(revokeErrors.noSuchShare());
+      // The request's lock first (as an answer and a decision take it), then the share as it is now.
+      const request = (await store.lockRequest(manager, organizationId, found.requestId))!;
+      const share = (await store.share(manager, organizationId, shareId, { lock: true }))!;
+      const refusal = revokeRefusal(share, request, now);
+      if (refusal) return abort(refusal);
+      if (!(await store.markRevoked(manager, share.id, now))) {
+        const taken = (await store.share(manager, organizationId, shareId, { lock: true }))!;
+        return abort(revokeRefusal(taken, request, now) ?? revokeErrors.alreadyRevoked(now));
+      }
+      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId: share.requestId });
+      return { ...share, revokedAt: now };
+    },
+    {
+      encode: (share) => ({ shareId: share.id }),
+      decode: (stored: { shareId: number }) => store.shareById(stored.shareId),
+    },
+  );
+}
