@@ -23,6 +23,8 @@ import type { Context } from "../context";
 import type { Services } from "../services";
 import { apolloContext, apolloPipelineOptions, apolloPipelinePlugin } from "./graphql/apollo";
 import { GraphQLPipeline } from "./graphql/pipeline";
+import { INTERNAL_MESSAGE } from "./graphql/errors";
+import { CLIENT_ERROR_STATUS } from "../services/shared/errors";
 import { CostLimiter, MemoryCostLimiter } from "./graphql/rateLimit";
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./graphiql";
 import { Metrics } from "./metrics";
@@ -241,24 +243,18 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   app.use("/graphql", express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
 
-  // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals.
+  // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals, statuses from the one table.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
     const status = (error as { status?: number; type?: string }).status ?? 500;
     const type = (error as { type?: string }).type;
-    if (status === 413 || type === "entity.too.large") {
-      res.status(413).json({
-        errors: [{ message: `The request body is larger than ${config.bodyLimit}.`, extensions: { code: "PAYLOAD_TOO_LARGE" } }],
-      });
-      return;
-    }
-    if (status === 400) {
-      res.status(400).json({ errors: [{ message: "The request body is not valid JSON.", extensions: { code: "BAD_REQUEST" } }] });
-      return;
-    }
+    const refuse = (code: "PAYLOAD_TOO_LARGE" | "BAD_REQUEST", message: string) =>
+      res.status(CLIENT_ERROR_STATUS[code]).json({ errors: [{ message, extensions: { code } }] });
+    if (status === 413 || type === "entity.too.large") return void refuse("PAYLOAD_TOO_LARGE", `The request body is larger than ${config.bodyLimit}.`);
+    if (status === 400) return void refuse("BAD_REQUEST", "The request body is not valid JSON.");
     const requestId = String(res.locals["requestId"]);
     log.error({ err: error, requestId }, "unhandled HTTP error");
-    res.status(500).json({ errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+    res.status(500).json({ errors: [{ message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
   });
 
   return {

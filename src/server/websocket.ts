@@ -73,9 +73,10 @@ import type { Config } from "../config";
 import { buildContext, Context } from "../context";
 import type { Services } from "../services";
 import { AuthenticationError } from "../services/access/authentication";
+import { ClientError, ClientErrorCode, isClientErrorCode } from "../services/shared/errors";
 import type { Viewer } from "../services/shared/viewer";
 import { SUBSCRIPTION_ADMISSION, SubscriptionAdmission } from "../schema/shared/extensions";
-import { isServiceUnavailable, namingSchema } from "./graphql/errors";
+import { InternalFailure, isServiceUnavailable, namingSchema, ServiceUnavailable } from "./graphql/errors";
 import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
 import { Deliver, SharedExecution } from "./graphql/sharedExecution";
@@ -170,7 +171,7 @@ export function attachWebSocketServer(options: {
     });
   });
 
-  const refuse = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
+  const refuse = (message: string, code: ClientErrorCode) => [new ClientError(code, message)];
 
   /** Closes (1013) a socket holding more than WS_MAX_BUFFERED_BYTES unsent; whether it did. */
   const closeIfTooSlow = (socket: WebSocket): boolean => {
@@ -352,10 +353,10 @@ export function attachWebSocketServer(options: {
             if (isServiceUnavailable(error)) {
               // Not a fault of ours to hide (no free database connection in time, say): the client retries later, as over HTTP.
               log.warn({ err: error, requestId: operation.requestId }, "database unavailable while admitting a WebSocket operation");
-              return refuse("The service is unavailable; try again shortly.", "SERVICE_UNAVAILABLE");
+              return [new ServiceUnavailable(operation.requestId)];
             }
             log.error({ err: error, requestId: operation.requestId }, "unexpected error admitting a WebSocket operation");
-            return refuse("Internal server error.", "INTERNAL_SERVER_ERROR");
+            return [new InternalFailure(operation.requestId)];
           }
         })();
         if (answer === "ended") {
@@ -474,11 +475,7 @@ async function admitSubscription(
   // Validation allows a root field under @skip/@include; graphql-js's subscribe then finds none and
   // throws a TypeError, which graphql-ws answers by closing the socket (4500) with every subscription on it.
   if (selected.length === 0) {
-    return [
-      new GraphQLError("The subscription selects no field with these variables (@skip/@include); it must select one.", {
-        extensions: { code: "BAD_USER_INPUT" },
-      }),
-    ];
+    return [new ClientError("BAD_USER_INPUT", "The subscription selects no field with these variables (@skip/@include); it must select one.")];
   }
   for (const node of selected) {
     const definition = subscriptionType.getFields()[node.name.value];
@@ -492,7 +489,7 @@ async function admitSubscription(
       throw error;
     }
     const refusal = await admission(context, args);
-    if (refusal) return [new GraphQLError(refusal.message, { extensions: { code: refusal.code } })];
+    if (refusal) return [new ClientError(isClientErrorCode(refusal.code) ? refusal.code : "FORBIDDEN", refusal.message)];
   }
   return null;
 }

@@ -1,8 +1,7 @@
 /** `node` and `nodes`: any global ID to what it names, when the viewer may see it. */
 import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
 import type { Context } from "../../context";
-import { badUserInput } from "../../services/shared/errors";
-import { MAX_NODES } from "../../services/nodes/nodeLookup";
+import { checkNodeCount } from "../../services/nodes/nodeLookup";
 import { fromGlobalId } from "../../services/shared/ids";
 import { Node } from "../../schema/shared/node";
 import { signedIn } from "../shared/helpers";
@@ -21,7 +20,7 @@ class NodeQueries {
   })
   nodes(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (ids.length > MAX_NODES) throw badUserInput(`\`ids\` takes at most ${MAX_NODES} IDs.`, "ids");
+    checkNodeCount(ids.length);
     return Promise.all(ids.map((id) => ctx.services.nodes.find(viewer, loaders, fromGlobalId(id))));
   }
 }

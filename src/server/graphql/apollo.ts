@@ -22,7 +22,7 @@ import type { Logger } from "pino";
 import { buildContext, Context } from "../../context";
 import type { Services } from "../../services";
 import { AuthenticationError, TokenClaims } from "../../services/access/authentication";
-import { unauthenticated } from "../../services/shared/errors";
+import { ClientError, unauthenticated } from "../../services/shared/errors";
 import { InternalFailure, isServiceUnavailable, ServiceUnavailable } from "./errors";
 import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
 
@@ -178,9 +178,7 @@ export function apolloPipelinePlugin(pipeline: GraphQLPipeline): ApolloServerPlu
         },
         async didResolveOperation() {
           if (!refusal && !contextValue.admitted) {
-            throw new GraphQLError("Send one operation as a JSON object with a string `query`.", {
-              extensions: { code: "BAD_REQUEST", http: { status: 400 } },
-            });
+            throw new ClientError("BAD_REQUEST", "Send one operation as a JSON object with a string `query`.", { http: { status: 400 } });
           }
         },
         async responseForOperation(requestContext) {

@@ -51,10 +51,10 @@ import {
 import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../services/licenseRequests/messages";
 import { MAX_ELIGIBLE_GROUPS } from "../../services/licenseRequests/rules";
 import { MAX_SHARE_PEOPLE } from "../../services/recommendations/messages";
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/shared/pagination";
-import { MAX_NODES } from "../../services/nodes/nodeLookup";
+import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/shared/pagination";
+import { checkNodeCount } from "../../services/nodes/nodeLookup";
 import { badUserInput } from "../../services/shared/errors";
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../../services/shared/idempotency";
+import { checkIdempotencyKey } from "../../services/shared/idempotency";
 import { namingSchema } from "./errors";
 
 /**
@@ -144,7 +144,7 @@ export class QueryPricer {
 
   /**
    * The price of `operation` with its coerced `variables`.
-   * @throws ApiError BAD_USER_INPUT for page arguments out of range.
+   * @throws ClientError BAD_USER_INPUT for page arguments out of range.
    */
   price(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
     const fragments = new Map<string, FragmentDefinitionNode>();
@@ -211,7 +211,7 @@ class PriceWalk {
     const field = parentType.getFields()[name];
     if (!field) return 0;
     const args = this.argumentsOf(field, node);
-    if (parentType === this.schema.getMutationType()) checkIdempotencyKey(args["input"]);
+    if (parentType === this.schema.getMutationType()) checkIdempotencyKey((args["input"] as { idempotencyKey?: unknown } | null | undefined)?.idempotencyKey);
     const nodeCount = name === "nodes" && parentType === this.schema.getQueryType() ? this.idCount(args) : null;
     const ownPage = this.pageSizeOf(field, args);
     const type = getNullableType(field.type);
@@ -274,7 +274,7 @@ class PriceWalk {
 
   private idCount(args: Record<string, unknown>): number {
     const ids = Array.isArray(args["ids"]) ? args["ids"].length : 0;
-    if (ids > MAX_NODES) throw badUserInput(`\`ids\` takes at most ${MAX_NODES} IDs.`, "ids");
+    checkNodeCount(ids);
     return ids;
   }
 
@@ -284,21 +284,6 @@ class PriceWalk {
       getDirectiveValues(GraphQLSkipDirective, selection, this.variables)?.["if"] === true ||
       getDirectiveValues(GraphQLIncludeDirective, selection, this.variables)?.["if"] === false
     );
-  }
-}
-
-function checkPageSize(value: unknown, name: string): number | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw badUserInput(`\`${name}\` must be between 1 and ${MAX_PAGE_SIZE}.`, name);
-  }
-  return value;
-}
-
-function checkIdempotencyKey(input: unknown): void {
-  const key = input !== null && typeof input === "object" ? (input as { idempotencyKey?: unknown }).idempotencyKey : undefined;
-  if (typeof key === "string" && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-    throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
   }
 }
 

@@ -14,32 +14,7 @@
 import { GraphQLError, GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { databaseUnavailable } from "../../db/unavailable";
-
-/** Codes whose message is written for the client and safe to show, with the HTTP status a refusal by them gets. */
-const CLIENT_CODES: ReadonlyMap<string, number> = new Map([
-  ["UNAUTHENTICATED", 401],
-  ["FORBIDDEN", 403],
-  ["BAD_USER_INPUT", 400],
-  ["BAD_REQUEST", 400],
-  ["GRAPHQL_PARSE_FAILED", 400],
-  ["GRAPHQL_VALIDATION_FAILED", 400],
-  ["OPERATION_RESOLUTION_FAILURE", 400],
-  ["PERSISTED_QUERY_NOT_FOUND", 400],
-  ["PERSISTED_QUERY_NOT_SUPPORTED", 400],
-  ["PAYLOAD_TOO_LARGE", 413],
-  ["QUERY_TOO_LONG", 400],
-  ["QUERY_TOO_MANY_TOKENS", 400],
-  ["QUERY_TOO_DEEP", 400],
-  ["QUERY_TOO_MANY_ALIASES", 400],
-  ["QUERY_TOO_MANY_DIRECTIVES", 400],
-  ["QUERY_TOO_COMPLEX", 400],
-  ["RATE_LIMITED", 429],
-  ["SERVICE_UNAVAILABLE", 503],
-  // WebSocket operations only.
-  ["NOT_FOUND", 404],
-  ["TOO_MANY_SUBSCRIPTIONS", 429],
-  ["SUBSCRIBER_TOO_SLOW", 429],
-]);
+import { CLIENT_ERROR_STATUS, ClientErrorCode, isClientErrorCode } from "../../services/shared/errors";
 
 export const INTERNAL_MESSAGE = "Internal server error. Quote the request ID when reporting it.";
 export const UNAVAILABLE_MESSAGE = "The service cannot reach its database right now; retry shortly.";
@@ -67,12 +42,12 @@ export interface ErrorPresentation {
  * database not answering in time (src/db/unavailable.ts) is SERVICE_UNAVAILABLE:
  * not the client's fault, but nothing to hide either: retry later.
  */
-export function clientCodeOf(error: unknown): string | undefined {
+export function clientCodeOf(error: unknown): ClientErrorCode | undefined {
   if (isServiceUnavailable(error)) return "SERVICE_UNAVAILABLE";
   const original = unwrapResolverError(error) as { extensions?: Record<string, unknown> } | undefined;
   for (const candidate of [original, error as { extensions?: Record<string, unknown> } | undefined]) {
     const code = candidate?.extensions?.["code"];
-    if (typeof code === "string" && CLIENT_CODES.has(code)) return code;
+    if (isClientErrorCode(code)) return code;
   }
   return undefined;
 }
@@ -98,7 +73,7 @@ export function statusOf(errors: readonly GraphQLError[]): number {
     400,
     ...errors.map((error) => {
       const code = clientCodeOf(error);
-      return code === undefined ? 500 : (CLIENT_CODES.get(code) ?? 400);
+      return code === undefined ? 500 : CLIENT_ERROR_STATUS[code];
     }),
   );
 }
@@ -164,13 +139,13 @@ function hiddenValueMessage(message: string): string {
  * argument values) with `code`, marked so that where the schema is hidden its
  * message becomes one that names nothing of it.
  */
-export function namingSchema(error: GraphQLError, code: string): GraphQLError {
+export function namingSchema(error: GraphQLError, code: ClientErrorCode): GraphQLError {
   const coded = withCode(error, code);
   return copyWith(coded, { ...coded.extensions, [NAMES_SCHEMA]: true });
 }
 
 /** The error with `code` unless it carries a code already. */
-export function withCode(error: GraphQLError, code: string): GraphQLError {
+export function withCode(error: GraphQLError, code: ClientErrorCode): GraphQLError {
   if (error.extensions?.["code"] !== undefined) return error;
   return copyWith(error, { ...error.extensions, code });
 }

@@ -22,6 +22,7 @@ import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
 import { MaxTokensParserWLexer } from "@escape.tech/graphql-armor-max-tokens";
 import { DocumentNode, GraphQLError, Source, ValidationContext, ValidationRule } from "graphql";
 import type { Config } from "../../config";
+import { ClientError } from "../../services/shared/errors";
 
 export type OperationLimits = Config["limits"];
 
@@ -29,8 +30,8 @@ export type LimitCode =
   "QUERY_TOO_LONG" | "QUERY_TOO_MANY_TOKENS" | "QUERY_TOO_DEEP" | "QUERY_TOO_MANY_ALIASES" | "QUERY_TOO_MANY_DIRECTIVES" | "QUERY_TOO_COMPLEX";
 
 /** A refusal by one of the bounds: its own code, HTTP 400, the bound it broke. */
-export function limitError(code: LimitCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
+export function limitError(code: LimitCode, message: string, extensions: Record<string, unknown> = {}): ClientError {
+  return new ClientError(code, message, extensions);
 }
 
 /**
@@ -64,7 +65,7 @@ export function parseWithinLimits(source: string, limits: OperationLimits): Docu
       throw new GraphQLError(error.message, { source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } });
     }
     // A stack overflow inside the parser: answered as the syntax error it is, without the engine's words.
-    throw new GraphQLError("Syntax Error: the document is nested too deeply.", { extensions: { code: "GRAPHQL_PARSE_FAILED" } });
+    throw new ClientError("GRAPHQL_PARSE_FAILED", "Syntax Error: the document is nested too deeply.");
   }
 }
 

@@ -52,6 +52,7 @@ import { compileQuery, CompiledQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { Config } from "../../config";
+import { ClientError } from "../../services/shared/errors";
 import type { Metrics } from "../metrics";
 import { runsWithoutToken } from "./anonymous";
 import { actualCost, QueryPricer } from "./cost";
@@ -176,17 +177,17 @@ export class GraphQLPipeline {
     const { query, operationName } = request;
     const gated = caller.anonymous && !this.options.config.introspection;
     const signIn = () =>
-      this.unauthenticated(caller.rateKey, coded("UNAUTHENTICATED", "Sign in: a valid bearer token is required."), nameOf(null, operationName));
+      this.unauthenticated(caller.rateKey, new ClientError("UNAUTHENTICATED", "Sign in: a valid bearer token is required."), nameOf(null, operationName));
     if (gated && typeof query !== "string") return signIn();
     if (typeof query !== "string" || query.trim() === "") {
-      return refused([coded("BAD_REQUEST", "Send the operation as a non-empty string `query`.")]);
+      return refused([new ClientError("BAD_REQUEST", "Send the operation as a non-empty string `query`.")]);
     }
     if (operationName !== undefined && operationName !== null && typeof operationName !== "string") {
-      return refused([coded("BAD_REQUEST", "`operationName` must be a string.")]);
+      return refused([new ClientError("BAD_REQUEST", "`operationName` must be a string.")]);
     }
     const variables = request.variables ?? {};
     if (typeof variables !== "object" || Array.isArray(variables)) {
-      return refused([coded("BAD_REQUEST", "`variables` must be an object.")]);
+      return refused([new ClientError("BAD_REQUEST", "`variables` must be an object.")]);
     }
 
     const cached = this.documentOf(query);
@@ -197,13 +198,13 @@ export class GraphQLPipeline {
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation) {
       const message = operationName ? `Unknown operation named "${boundName(operationName)}".` : "Name the operation to run: the document holds several.";
-      return refused([coded("OPERATION_RESOLUTION_FAILURE", message)]);
+      return refused([new ClientError("OPERATION_RESOLUTION_FAILURE", message)]);
     }
     if (operation.operation === OperationTypeNode.SUBSCRIPTION && !caller.subscriptions) {
-      return refused([coded("BAD_REQUEST", "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.")]);
+      return refused([new ClientError("BAD_REQUEST", "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.")]);
     }
     if (depthOf(variables) > MAX_VARIABLE_DEPTH) {
-      return refused([coded("BAD_USER_INPUT", `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`)]);
+      return refused([new ClientError("BAD_USER_INPUT", `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`)]);
     }
     const coerced = getVariableValues(this.options.schema, operation.variableDefinitions ?? [], variables as Record<string, unknown>, {
       maxErrors: 20,
@@ -268,7 +269,7 @@ export class GraphQLPipeline {
     if (take.allowed) return null;
     const seconds = take.retryAfterSeconds;
     await new Promise((resolve) => setTimeout(resolve, Math.min(THROTTLED_ANSWER_DELAY_MS, seconds * 1_000)));
-    const error = coded(
+    const error = new ClientError(
       "RATE_LIMITED",
       `Too much at once: this operation costs ${cost} and ${take.status.currentlyAvailable} is available now; retry in ${seconds} s.`,
       {
@@ -412,10 +413,6 @@ export class GraphQLPipeline {
     this.documents.set(source, entry);
     return entry;
   }
-}
-
-function coded(code: string, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
 /** Introspection refused where it is off, with a code a client can tell apart. */

@@ -101,7 +101,7 @@ export function can<A extends Action>(viewer: Viewer, action: A, resource: Actio
   return sameOrganization(viewer, resource) && RULES[action](viewer, resource);
 }
 
-/** @throws ApiError FORBIDDEN with the action's message when `can` says no. */
+/** @throws ClientError FORBIDDEN with the action's message when `can` says no. */
 export function assertCan<A extends Action>(viewer: Viewer, action: A, resource: Actions[A]): void {
   if (!can(viewer, action, resource)) throw forbidden(REFUSALS[action]);
 }

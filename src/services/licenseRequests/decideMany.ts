@@ -14,8 +14,8 @@
  */
 import type { LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
-import { badUserInput, failed, ok, Outcome, userError, UserError } from "../shared/errors";
-import { inputFingerprint, MAX_IDEMPOTENCY_KEY_LENGTH, MutationInput } from "../shared/idempotency";
+import { failed, ok, Outcome, userError, UserError } from "../shared/errors";
+import { checkIdempotencyKey, inputFingerprint, MutationInput } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
 import { approveRequest } from "./approve";
 import { denyRequest } from "./deny";
@@ -52,9 +52,7 @@ function partInput(decision: DecisionInput, call: string, key: string | null) {
 export async function decideMany(deps: LicenseRequestDeps, viewer: Viewer, input: DecideManyInput, now: Date): Promise<Outcome<DecisionResult[]>> {
   assertCan(viewer, "request.decide", organizationOf(viewer));
   const key = input.idempotencyKey ?? null;
-  if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-    throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
-  }
+  checkIdempotencyKey(key);
   const callErrors = bulkErrors(input.decisions);
   if (callErrors.length) return failed(...callErrors);
   const call = inputFingerprint({ decisions: input.decisions } as MutationInput);

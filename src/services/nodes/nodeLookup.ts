@@ -4,6 +4,7 @@
  */
 import { can, organizationOf } from "../access/policy";
 import type { DecodedId } from "../shared/ids";
+import { badUserInput } from "../shared/errors";
 import type { Loaders } from "../loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import type { RecommendationQueries } from "../recommendations/queries";
@@ -12,6 +13,11 @@ import type { Viewer } from "../shared/viewer";
 
 /** `nodes(ids:)` takes at most this many IDs (api.md "Errors"). */
 export const MAX_NODES = 100;
+
+/** The bound of `nodes(ids:)`: BAD_USER_INPUT past MAX_NODES (asked by the pipeline's price, and by `nodes`). */
+export function checkNodeCount(count: number): void {
+  if (count > MAX_NODES) throw badUserInput(`\`ids\` takes at most ${MAX_NODES} IDs.`, "ids");
+}
 
 export class NodeLookup {
   constructor(

@@ -3,8 +3,9 @@
  *
  * - `UserError`s are data: what the caller's user can act on, returned in a
  *   mutation payload's `userErrors`, after which nothing changed.
- * - `ApiError`s are what the calling program did wrong (FORBIDDEN, BAD_USER_INPUT,
- *   UNAUTHENTICATED, …): top-level GraphQL errors with `extensions.code`.
+ * - `ClientError`s are what the calling program did wrong (FORBIDDEN, BAD_USER_INPUT,
+ *   UNAUTHENTICATED, …): top-level GraphQL errors with `extensions.code`, one
+ *   type for every transport, with one table of codes and HTTP statuses.
  * Anything else is unexpected and becomes INTERNAL_SERVER_ERROR at the edge.
  */
 import { GraphQLError } from "graphql";
@@ -29,21 +30,66 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; userErrors: UserE
 export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value });
 export const failed = <T = never>(...userErrors: UserError[]): Outcome<T> => ({ ok: false, userErrors });
 
-export type ApiErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "QUERY_TOO_DEEP" | "QUERY_TOO_COMPLEX" | "RATE_LIMITED";
+/**
+ * Every code a top-level error may carry for the client, with the HTTP
+ * status a response refused by it gets (the one table: the pipeline's
+ * refusals, the transports, and the error presentation read it). A code not
+ * here is a fault of ours: INTERNAL_SERVER_ERROR, details in the log only.
+ */
+export const CLIENT_ERROR_STATUS = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  BAD_REQUEST: 400,
+  GRAPHQL_PARSE_FAILED: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  OPERATION_RESOLUTION_FAILURE: 400,
+  PERSISTED_QUERY_NOT_FOUND: 400,
+  PERSISTED_QUERY_NOT_SUPPORTED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  QUERY_TOO_LONG: 400,
+  QUERY_TOO_MANY_TOKENS: 400,
+  QUERY_TOO_DEEP: 400,
+  QUERY_TOO_MANY_ALIASES: 400,
+  QUERY_TOO_MANY_DIRECTIVES: 400,
+  QUERY_TOO_COMPLEX: 400,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  // WebSocket operations only.
+  NOT_FOUND: 404,
+  TOO_MANY_SUBSCRIPTIONS: 429,
+  SUBSCRIBER_TOO_SLOW: 429,
+} as const;
 
-const HTTP_STATUS: Partial<Record<ApiErrorCode, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+export type ClientErrorCode = keyof typeof CLIENT_ERROR_STATUS;
 
-/** A top-level error the client program caused; its message is safe to show. */
-export class ApiError extends GraphQLError {
-  constructor(code: ApiErrorCode, message: string, extra: Record<string, unknown> = {}) {
-    const status = HTTP_STATUS[code];
-    super(message, { extensions: { code, ...extra, ...(status ? { http: { status } } : {}) } });
+/** Whether `code` is a client error's (its message is written for the client and safe to show). */
+export const isClientErrorCode = (code: unknown): code is ClientErrorCode =>
+  typeof code === "string" && Object.prototype.hasOwnProperty.call(CLIENT_ERROR_STATUS, code);
+
+/**
+ * Codes that set the response's status even when raised while the operation
+ * runs (every other one answers 200 beside the data, as GraphQL over HTTP does
+ * for execution errors): a request without valid credentials is 401 wherever
+ * that is found.
+ */
+const STATUS_DURING_EXECUTION: ReadonlySet<ClientErrorCode> = new Set(["UNAUTHENTICATED", "RATE_LIMITED"]);
+
+/** A top-level error the client program caused, over any transport; its message is safe to show. */
+export class ClientError extends GraphQLError {
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ) {
+    const status = STATUS_DURING_EXECUTION.has(code) ? { http: { status: CLIENT_ERROR_STATUS[code] } } : {};
+    super(message, { extensions: { code, ...extra, ...status } });
   }
 }
 
-export const forbidden = (message = "You are not allowed to do this.") => new ApiError("FORBIDDEN", message);
-export const badUserInput = (message: string, argumentName?: string) => new ApiError("BAD_USER_INPUT", message, argumentName ? { argumentName } : {});
-export const unauthenticated = (message = "Sign in: a valid bearer token is required.") => new ApiError("UNAUTHENTICATED", message);
+export const forbidden = (message = "You are not allowed to do this.") => new ClientError("FORBIDDEN", message);
+export const badUserInput = (message: string, argumentName?: string) => new ClientError("BAD_USER_INPUT", message, argumentName ? { argumentName } : {});
+export const unauthenticated = (message = "Sign in: a valid bearer token is required.") => new ClientError("UNAUTHENTICATED", message);
 
 /** Thrown inside a transaction to roll it back and return these user errors. */
 export class UserErrorsAbort extends Error {

@@ -17,6 +17,19 @@ import { malformedTextErrors } from "./text";
 import type { Viewer } from "./viewer";
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 64;
+
+/**
+ * The bound of every mutation's `idempotencyKey`: 1 to 64 characters, else
+ * BAD_USER_INPUT. The pipeline's price of a mutation (src/server/graphql/cost.ts)
+ * asks it before any of the operation's root fields runs (asked only when a
+ * root field ran, it failed after the earlier ones had acted), and the
+ * idempotent runner again for callers that come another way.
+ */
+export function checkIdempotencyKey(key: unknown): void {
+  if (typeof key === "string" && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+    throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
+  }
+}
 const IDEMPOTENCY_WINDOW_MS = DAY_MS;
 
 /** What every mutation's input has for the services: the key that makes a retry safe. */
@@ -74,9 +87,7 @@ export class IdempotentMutations {
     codec: { encode: (value: T) => R; decode: (stored: R) => Promise<T> | T },
   ): Promise<Outcome<MutationResult<T>>> {
     const key = input.idempotencyKey ?? null;
-    if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-      throw badUserInput(`\`idempotencyKey\` must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`, "idempotencyKey");
-    }
+    checkIdempotencyKey(key);
     const malformed = malformedTextErrors(input);
     if (malformed.length) return failed(...malformed);
     for (let attempt = 0; ; attempt++) {

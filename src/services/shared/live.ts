@@ -12,14 +12,10 @@
  * in its resolvers folder; nothing here, and nothing in the transport, names a
  * feature.
  */
-import { GraphQLError } from "graphql";
 import type { Clock } from "./clock";
-import { forbidden, unauthenticated } from "./errors";
+import { ClientError, forbidden, unauthenticated } from "./errors";
 import { EventBus, EventPayloads, EventStream, SubscriberOverflowError, TopicName } from "./events";
 import type { Viewer } from "./viewer";
-
-/** Code of the error that ends a subscription whose consumer fell too far behind. */
-export const SUBSCRIBER_TOO_SLOW = "SUBSCRIBER_TOO_SLOW";
 
 /** Why a subscription may not start: the answer to that subscription alone. */
 export interface LiveRefusal {
@@ -120,9 +116,9 @@ export class LiveStreams<L> {
         } catch (error) {
           await events.return();
           if (error instanceof SubscriberOverflowError) {
-            throw new GraphQLError(
+            throw new ClientError(
+              "SUBSCRIBER_TOO_SLOW",
               `This subscription fell more than ${error.maxQueued} events behind and was ended; subscribe again and re-read what you show.`,
-              { extensions: { code: SUBSCRIBER_TOO_SLOW } },
             );
           }
           throw error;

@@ -39,9 +39,14 @@ export interface Connection<T> {
   readonly totalCount: Promise<number>;
 }
 
-function checkSize(value: number | null | undefined, name: string): number | null {
+/**
+ * The bound of every page: `first`/`last` take 1..100, else BAD_USER_INPUT.
+ * The pipeline's price asks it before anything runs (src/server/graphql/cost.ts),
+ * and `pageWindow` for callers that come another way.
+ */
+export function checkPageSize(value: unknown, name: string): number | null {
   if (value === null || value === undefined) return null;
-  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
     throw badUserInput(`\`${name}\` must be between 1 and ${MAX_PAGE_SIZE}.`, name);
   }
   return value;
@@ -49,8 +54,8 @@ function checkSize(value: number | null | undefined, name: string): number | nul
 
 /** Parses connection arguments; `decodeCursor` returns null for a malformed cursor. */
 export function pageWindow<C>(args: ConnectionArgs, decodeCursor: (cursor: string) => C | null): PageWindow<C> {
-  const first = checkSize(args.first, "first");
-  const last = checkSize(args.last, "last");
+  const first = checkPageSize(args.first, "first");
+  const last = checkPageSize(args.last, "last");
   if (first !== null && last !== null) throw badUserInput("Pass `first` or `last`, not both.", "last");
   const decode = (value: string | null | undefined, name: string): C | null => {
     if (value === null || value === undefined) return null;
