@@ -43,6 +43,17 @@ export default tseslint.config(
     },
   },
   {
+    // A field whose answer depends on the viewer is declared through ViewerField only (src/resolvers/shared/viewerField.ts).
+    files: ["src/resolvers/**/*.ts"],
+    ignores: ["src/resolvers/shared/viewerField.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "../../services/access/policy", importNames: ["POLICY_ACTIONS_EXTENSION"], message: "Declare the field with ViewerField." }] },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts", "bench/**/*.ts", "docs/**/*.ts", "scripts/**/*.ts"],
     rules: {
       "@typescript-eslint/no-unsafe-assignment": "off",

@@ -14,6 +14,7 @@ import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { LicenseAssignment } from "../../schema/licenses/types";
 import { UserConnection } from "../../schema/users/types";
 import { signedIn } from "../shared/helpers";
+import { ViewerField } from "../shared/viewerField";
 
 @Resolver(() => Group)
 class GroupResolver {
@@ -34,7 +35,7 @@ class GroupResolver {
     return signedIn(ctx).loaders.groups.memberCount.load(group.id);
   }
 
-  @FieldResolver(() => UserConnection, { nullable: true })
+  @ViewerField(() => UserConnection, { nullable: true, asks: ["groups.read"] })
   members(
     @Root() group: GroupEntity,
     @Ctx() ctx: Context,
@@ -47,9 +48,10 @@ class GroupResolver {
 
 @Resolver(() => LicenseRequest)
 class LicenseRequestGroupsResolver {
-  @FieldResolver(() => [Group], {
+  @ViewerField(() => [Group], {
     description:
       "Groups licensed with one of eligibleProducts, through which an approval may\nassign (empty unless the viewer is a global admin); by name, at most 100.",
+    asks: ["groups.read"],
   })
   async eligibleGroups(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
@@ -61,10 +63,16 @@ class LicenseRequestGroupsResolver {
 
 @Resolver(() => LicenseAssignment)
 class LicenseAssignmentGroupResolver {
-  @FieldResolver(() => Group, { nullable: true, description: "The group this license comes through; null when assigned directly." })
+  @ViewerField(() => Group, {
+    nullable: true,
+    description:
+      "The group this license comes through; null when assigned directly. Whoever may see the license sees the group's name (its members only global admins).",
+    asks: ["licenses.read"],
+  })
   group(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (assignment.groupId === null || !can(viewer, "groups.read", assignment)) return null;
+    // The holder learns which group their license comes through; the group's members stay the admins' (Group.members).
+    if (assignment.groupId === null || !can(viewer, "licenses.read", assignment)) return null;
     return loaders.groups.group.load(assignment.groupId);
   }
 }

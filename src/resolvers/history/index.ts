@@ -9,6 +9,7 @@ import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { User } from "../../schema/users/types";
 import { plansOf } from "../catalog";
 import { signedIn } from "../shared/helpers";
+import { ViewerField } from "../shared/viewerField";
 
 /** A user a loader found (it answers null for a missing key, an Error for a failed one). */
 const isUser = (user: UserEntity | Error | null): user is UserEntity => user !== null && !(user instanceof Error);
@@ -59,9 +60,10 @@ class LicenseRequestDecisionResolver {
 
 @Resolver(() => LicenseRequest)
 class LicenseRequestHistoryResolver {
-  @FieldResolver(() => [LicenseRequestDecision], {
+  @ViewerField(() => [LicenseRequestDecision], {
     nullable: true,
     description: "Its history, oldest first (an addition to the contract): null unless the viewer is a global admin.",
+    asks: ["history.read"],
   })
   history(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);

@@ -3,10 +3,10 @@
  * `LicenseAssignment.request`: global IDs, relations through the operation's
  * loaders, and what the viewer may see of each (api.md's table).
  */
-import { Ctx, Extensions, FieldResolver, ID, Resolver, Root } from "type-graphql";
+import { Ctx, FieldResolver, ID, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
 import type { LicenseAssignmentEntity, LicenseRequestEntity, LicenseRequestRecipientEntity } from "../../entities";
-import { can, POLICY_ACTIONS_EXTENSION } from "../../services/access/policy";
+import { can } from "../../services/access/policy";
 import { eligibleProducts } from "../../services/licenseRequests/rules";
 import { canCancel, canDecide, effectiveDecidedAt, effectiveStatus } from "../../services/licenseRequests/status";
 import { toGlobalId } from "../../services/shared/ids";
@@ -17,6 +17,7 @@ import { LicenseAssignment } from "../../schema/licenses/types";
 import { User } from "../../schema/users/types";
 import { plansOf } from "../catalog";
 import { signedIn } from "../shared/helpers";
+import { ViewerField } from "../shared/viewerField";
 
 @Resolver(() => LicenseRequest)
 class LicenseRequestResolver {
@@ -72,14 +73,12 @@ class LicenseRequestResolver {
     return eligibleProducts(await signedIn(ctx).loaders.catalog.catalog(), request.productId);
   }
 
-  @FieldResolver(() => Boolean)
-  @Extensions({ [POLICY_ACTIONS_EXTENSION]: ["request.decide"] })
+  @ViewerField(() => Boolean, { asks: ["request.decide"] })
   viewerCanDecide(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     return canDecide(signedIn(ctx).viewer, request, ctx.now);
   }
 
-  @FieldResolver(() => Boolean)
-  @Extensions({ [POLICY_ACTIONS_EXTENSION]: ["request.cancel"] })
+  @ViewerField(() => Boolean, { asks: ["request.cancel"] })
   viewerCanCancel(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     return canCancel(signedIn(ctx).viewer, request, ctx.now);
   }
@@ -92,7 +91,7 @@ class LicenseRequestRecipientResolver {
     return signedIn(ctx).loaders.users.userOf(recipient.userId);
   }
 
-  @FieldResolver(() => LicenseAssignment, { nullable: true })
+  @ViewerField(() => LicenseAssignment, { nullable: true, asks: ["licenses.read"] })
   assignment(@Root() recipient: LicenseRequestRecipientEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     if (recipient.assignmentId === null || !can(viewer, "licenses.read", recipient)) return null;
@@ -102,7 +101,7 @@ class LicenseRequestRecipientResolver {
 
 @Resolver(() => LicenseAssignment)
 class LicenseAssignmentRequestResolver {
-  @FieldResolver(() => LicenseRequest, { nullable: true, description: "The request this assignment came from, if any." })
+  @ViewerField(() => LicenseRequest, { nullable: true, description: "The request this assignment came from, if any.", asks: ["request.read"] })
   request(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     return assignment.requestId === null ? null : ctx.services.requestQueries.findVisible(viewer, loaders, assignment.requestId);

@@ -9,6 +9,7 @@ import { LicenseAssignment } from "../../schema/licenses/types";
 import { User } from "../../schema/users/types";
 import { plansOf } from "../catalog";
 import { signedIn } from "../shared/helpers";
+import { ViewerField } from "../shared/viewerField";
 
 @Resolver(() => LicenseAssignment)
 class LicenseAssignmentResolver {
@@ -37,9 +38,10 @@ class LicenseAssignmentResolver {
 
 @Resolver(() => User)
 class UserLicensesResolver {
-  @FieldResolver(() => [LicenseAssignment], {
+  @ViewerField(() => [LicenseAssignment], {
     nullable: true,
     description: "Licenses assigned to this user; null unless the viewer is a global admin\nor this user.",
+    asks: ["licenses.read"],
   })
   licenses(@Root() user: UserEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);

@@ -22,6 +22,7 @@ import {
 import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { User } from "../../schema/users/types";
 import { payload, signedIn } from "../shared/helpers";
+import { ViewerField } from "../shared/viewerField";
 import { fromArgument, idOf } from "../shared/input";
 
 @Resolver()
@@ -95,7 +96,7 @@ class LicenseRequestShareResolver {
     return signedIn(ctx).loaders.users.userOf(share.sharedById);
   }
 
-  @FieldResolver(() => LicenseRequestRecommendation, { nullable: true })
+  @ViewerField(() => LicenseRequestRecommendation, { nullable: true, asks: ["recommendations.read"] })
   recommendation(@Root() share: LicenseRequestShareEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     return ctx.services.recommendations.queries.ofShare(viewer, loaders, share);
@@ -109,7 +110,7 @@ class LicenseRequestRecommendationResolver {
     return toGlobalId("LicenseRequestRecommendation", recommendation.id);
   }
 
-  @FieldResolver(() => User)
+  @ViewerField(() => User, { asks: ["organization.read"] })
   by(@Root() recommendation: LicenseRequestRecommendationEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     // Answered through a link by someone signed in elsewhere: the person is not theirs to see.
@@ -120,19 +121,21 @@ class LicenseRequestRecommendationResolver {
 
 @Resolver(() => LicenseRequest)
 class LicenseRequestRecommendationsResolver {
-  @FieldResolver(() => [LicenseRequestRecommendation], {
+  @ViewerField(() => [LicenseRequestRecommendation], {
     nullable: true,
     description: "Second opinions gathered by shareLicenseRequest, oldest first; null unless\nthe viewer is a global admin.",
+    asks: ["recommendations.read"],
   })
   recommendations(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     return ctx.services.recommendations.queries.ofRequest(viewer, loaders, request.id);
   }
 
-  @FieldResolver(() => [LicenseRequestShare], {
+  @ViewerField(() => [LicenseRequestShare], {
     nullable: true,
     description:
       "Whom the request was shared with by shareLicenseRequest, oldest first, answered, expired and withdrawn links included (an addition to the contract); null unless the viewer is a global admin.",
+    asks: ["recommendations.read"],
   })
   shares(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
