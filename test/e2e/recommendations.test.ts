@@ -18,6 +18,7 @@ import { requestsApi, RequestsApi } from "../helpers/requests";
 import { startTestServer, TestServer } from "../helpers/server";
 import { startSmtpSink } from "../helpers/smtp";
 import { eventually, liveClient } from "../helpers/ws";
+import { seedOrganization } from "../helpers/seed";
 
 jest.setTimeout(60_000);
 
@@ -534,5 +535,40 @@ describe("the anonymous caller in production (introspection off)", () => {
     expect(limited!.body.errors![0].extensions!.code).toBe("RATE_LIMITED");
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect((await server.gql(ADMIN, "{ me { email } }")).body.data).toEqual({ me: { email: ADMIN } });
+  });
+});
+
+describe("how many people one request is shared with", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const share = (as: string, input: Record<string, unknown>) => server.gql(as, SHARE, { input });
+
+  it("shares one request with at most 50 people in all, so its history, shares and recommendations have a true bound", async () => {
+    const org = await seedOrganization(server.service.dataSource, "Tailspin");
+    const admin = await org.token(await org.user({ role: "GLOBAL_ADMIN" }));
+    const people = await Promise.all(Array.from({ length: 51 }, () => org.user()));
+    const request = await org.request({ requester: people[0], product: await org.product(), requestedAt: server.clock.now() });
+    const requestId = toGlobalId("LicenseRequest", request.id);
+    const ask = (from: number, to: number) =>
+      share(admin, { requestId, userIds: people.slice(from, to).map((p) => toGlobalId("User", p.id)) }).then((r) => r.body.data!.shareLicenseRequest);
+    for (let from = 0; from < 40; from += 10) expect((await ask(from, from + 10)).userErrors).toEqual([]);
+    expect((await ask(40, 50)).userErrors).toEqual([]);
+    expect((await ask(50, 51)).userErrors).toEqual([
+      {
+        code: "INVALID_INPUT",
+        message: "A request is shared with at most 50 people in all; it was shared with 50 already, so 1 more is too many.",
+        field: ["input", "userIds"],
+      },
+    ]);
+    const shares = await server.gql(admin, `query($id: ID!) { licenseRequest(id: $id) { shares { id } } }`, { id: requestId });
+    expect(shares.body.data!.licenseRequest.shares).toHaveLength(50);
   });
 });

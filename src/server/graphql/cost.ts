@@ -50,7 +50,7 @@ import {
 } from "graphql";
 import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../services/licenseRequests/messages";
 import { MAX_ELIGIBLE_GROUPS } from "../../services/licenseRequests/rules";
-import { MAX_SHARE_PEOPLE } from "../../services/recommendations/messages";
+import { MAX_SHARE_PEOPLE, MAX_SHARES_PER_REQUEST } from "../../services/recommendations/messages";
 import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/shared/pagination";
 import { checkNodeCount } from "../../services/nodes/nodeLookup";
 import { badUserInput } from "../../services/shared/errors";
@@ -77,7 +77,8 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "LicenseRequest.recipients": MAX_RECIPIENTS,
   "LicenseRequest.eligibleProducts": 100,
   "LicenseRequest.disabledServicePlans": 50,
-  "LicenseRequest.history": 10,
+  // One decision, cancellation or expiry, and one entry per second opinion recorded.
+  "LicenseRequest.history": 1 + MAX_SHARES_PER_REQUEST,
   "LicenseAssignment.disabledServicePlans": 50,
   "LicenseRequestDecision.disabledServicePlans": 50,
   "LicenseRequestDecision.approvedUsers": MAX_RECIPIENTS,
@@ -92,9 +93,9 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "LicenseRequestDecisionPreview.approvedUsers": MAX_RECIPIENTS,
   "LicenseRequestDecisionPreview.deniedUsers": MAX_RECIPIENTS,
   "LicenseRequestDecisionPreview.emails": MAX_RECIPIENTS,
-  // A request's second opinions: priced as a few rounds of shares (each asks at most 10 people).
-  "LicenseRequest.recommendations": 5 * MAX_SHARE_PEOPLE,
-  "LicenseRequest.shares": 5 * MAX_SHARE_PEOPLE,
+  // A request is shared with at most MAX_SHARES_PER_REQUEST people in all, each answering once.
+  "LicenseRequest.recommendations": MAX_SHARES_PER_REQUEST,
+  "LicenseRequest.shares": MAX_SHARES_PER_REQUEST,
   "ShareLicenseRequestPayload.shares": MAX_SHARE_PEOPLE,
   // Every payload's userErrors: at most one per recipient and field.
   "*.userErrors": MAX_RECIPIENTS,

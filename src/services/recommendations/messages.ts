@@ -6,6 +6,13 @@ import { userError, UserError } from "../shared/errors";
 
 export const MIN_SHARE_PEOPLE = 1;
 export const MAX_SHARE_PEOPLE = 10;
+/**
+ * A request is shared with at most this many people in all, over every call:
+ * its shares, its recommendations and so its history (one entry per
+ * recommendation, and one decision) have a true bound, which the price of a
+ * list of requests relies on (src/server/graphql/cost.ts).
+ */
+export const MAX_SHARES_PER_REQUEST = 50;
 export const MAX_SHARE_SUBJECT_LENGTH = 200;
 export const MAX_SHARE_MESSAGE_LENGTH = 1000;
 export const MAX_RECOMMENDATION_COMMENT_LENGTH = 1000;
@@ -22,6 +29,12 @@ export const shareErrors = {
   nobody: (): UserError => userError("INVALID_INPUT", "Choose at least one person to ask for a second opinion.", ["userIds"]),
   tooMany: (given: number): UserError =>
     userError("INVALID_INPUT", `A request is shared with at most ${MAX_SHARE_PEOPLE} people in one call; ${given} were given.`, ["userIds"]),
+  tooManyInAll: (already: number, given: number): UserError =>
+    userError(
+      "INVALID_INPUT",
+      `A request is shared with at most ${MAX_SHARES_PER_REQUEST} people in all; it was shared with ${already} already, so ${given} more is too many.`,
+      ["userIds"],
+    ),
   subjectTooLong: (): UserError => userError("INVALID_INPUT", `The subject is at most ${MAX_SHARE_SUBJECT_LENGTH} characters.`, ["subject"]),
   messageTooLong: (): UserError => userError("INVALID_INPUT", `The message is at most ${MAX_SHARE_MESSAGE_LENGTH} characters.`, ["message"]),
 };

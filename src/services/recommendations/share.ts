@@ -9,11 +9,12 @@ import { assertCan, organizationOf } from "../access/policy";
 import { changeRefusal } from "../licenseRequests/rules";
 import { writeShareEmails } from "./emails";
 import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
+import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
 import type { RecommendationDeps } from "./deps";
-import { MAX_SHARE_PEOPLE, shareErrors } from "./messages";
+import { MAX_SHARE_PEOPLE, MAX_SHARES_PER_REQUEST, shareErrors } from "./messages";
 import { optionalText, shareExpiry, shareInputErrors } from "./rules";
 import { hashShareToken, newShareToken } from "./tokens";
 
@@ -63,6 +64,8 @@ export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, inp
       const people = await store.users(manager, organizationId, userIds);
       const missing = input.userIds.findIndex((id) => id === null || !people.has(id));
       if (missing >= 0) return abort(shareErrors.noSuchUser(missing));
+      const already = await store.shareCount(manager, organizationId, requestId);
+      if (already + userIds.length > MAX_SHARES_PER_REQUEST) return abort(shareErrors.tooManyInAll(already, userIds.length));
 
       const expiresAt = shareExpiry(now, request);
       const asked = userIds.map((id) => ({ id, token: newShareToken() }));
@@ -106,6 +109,8 @@ export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, inp
         })),
         at: now,
       });
+      // Admins' pages show whom a request was shared with: they re-read it.
+      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
       return { shares, request };
     },
     {

@@ -100,6 +100,19 @@ export class RecommendationStore {
 
   // -------------------------------------------------------------- writing
 
+  /**
+   * How many shares the request has, as committed now: a locking read (on MySQL a plain one would
+   * see the transaction's snapshot, taken before the request's lock was granted), so shares of
+   * one request, which take that lock first, count each other.
+   */
+  async shareCount(manager: EntityManager, organizationId: number, requestId: number): Promise<number> {
+    const [row] = await manager.query<{ n: number | string }[]>(
+      `SELECT COUNT(*) AS n FROM \`license_request_share\` WHERE \`organizationId\` = ? AND \`requestId\` = ?${this.db.isMysql ? " LOCK IN SHARE MODE" : ""}`,
+      [organizationId, requestId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
   async insertShares(manager: EntityManager, shares: NewShare[]): Promise<LicenseRequestShareEntity[]> {
     const repository = manager.getRepository(LicenseRequestShareEntity);
     await repository.insert(shares.map((s) => ({ ...s, usedAt: null, revokedAt: null })));
