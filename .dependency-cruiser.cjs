@@ -1,6 +1,8 @@
 /**
- * The rooms of ../shared/design/architecture.md as rules: what each part of
- * src/ may import. `npm run check:deps` (and `npm run check`, and CI) fail on
+ * The layers of ../shared/design/architecture.md as rules: what each part of
+ * src/ may import. Each layer has one folder per feature (src/schema/<feature>,
+ * src/resolvers/<feature>, src/services/<feature>) and a shared/ folder that
+ * knows no feature. `npm run check:deps` (and `npm run check`, and CI) fail on
  * any import that breaks them, so the layout holds by itself.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -41,6 +43,28 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/schema/", "^src/values\\.ts$"] },
     },
     {
+      name: "schema-shared-knows-no-feature",
+      severity: "error",
+      comment: "src/schema/shared (Node, connections, payload and input bases, extensions) is what every feature's types build on.",
+      from: { path: "^src/schema/shared/" },
+      to: { path: "^src/schema/", pathNot: ["^src/schema/shared/"] },
+    },
+    {
+      name: "resolvers-shared-knows-no-feature",
+      severity: "error",
+      comment: "src/resolvers/shared (signing in, payloads, input translation, ViewerField, live fields) serves every feature's resolvers and names none.",
+      from: { path: "^src/resolvers/shared/" },
+      to: { path: ["^src/resolvers/(?!shared/)", "^src/schema/(?!shared/)", "^src/services/(?!shared/|access/|loaders\\.ts$)"] },
+    },
+    {
+      name: "transports-know-no-feature",
+      severity: "error",
+      comment:
+        "The transports and the one pipeline (src/server/websocket.ts, src/server/app.ts, src/server/graphql/) know no feature by name: subscriptions bring their admission on their field, lists their bounds on the schema.",
+      from: { path: ["^src/server/graphql/", "^src/server/websocket\\.ts$", "^src/server/app\\.ts$"] },
+      to: { path: ["^src/resolvers/", "^src/schema/(?!shared/)", "^src/services/(?!shared/|access/|index\\.ts$|loaders\\.ts$)"] },
+    },
+    {
       name: "resolvers-never-touch-storage",
       severity: "error",
       comment: "Resolvers call modules; the database, migrations, infrastructure and the server are not theirs (entity types only, for @Root).",
@@ -62,8 +86,9 @@ module.exports = {
         path: [
           "^src/db/",
           "^src/infra/",
-          "^src/services/[^/]+/store\\.ts$",
-          "^src/services/shared/(loaders|unitOfWork|idempotency|clock|events)\\.ts$",
+          "^src/services/[^/]+/(store|loaders)\\.ts$",
+          "^src/services/loaders\\.ts$",
+          "^src/services/shared/(loaders|rows|keyset|unitOfWork|idempotency|outbox|live|clock|events)\\.ts$",
           "^node_modules/(typeorm|mysql2|better-sqlite3|ioredis|nodemailer)/",
         ],
       },
@@ -82,9 +107,9 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/services/shared/(viewer|errors)\\.ts$", "^src/entities/"] },
     },
     {
-      name: "modules-stay-below-the-edge",
+      name: "services-stay-below-the-edge",
       severity: "error",
-      comment: "Feature modules know nothing of GraphQL's shape, the resolvers, the server or the process assembly.",
+      comment: "Services know nothing of GraphQL's shape, the resolvers, the server or the process assembly.",
       from: { path: "^src/services/" },
       to: { path: ["^src/schema/", "^src/resolvers/", "^src/server", "^src/runtime\\.ts$", "^src/index\\.ts$", "^src/context\\.ts$"] },
     },

@@ -9,6 +9,7 @@ import { catalogResolvers } from "./catalog";
 import { groupResolvers } from "./groups";
 import { historyResolvers } from "./history";
 import { licenseRequestResolvers } from "./licenseRequests";
+import { LIST_BOUNDS } from "./listBounds";
 import { licenseResolvers } from "./licenses";
 import { nodeResolvers } from "./nodes";
 import { recommendationResolvers } from "./recommendations";
@@ -32,4 +33,4 @@ export const resolvers: NonEmptyArray<Function> = [
  * The API's schema with every resolver. type-graphql insists on a pubSub for
  * subscriptions; ours subscribe through services/live/liveUpdates.ts, on the same bus.
  */
-export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus });
+export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus, listBounds: LIST_BOUNDS });

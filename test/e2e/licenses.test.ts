@@ -43,7 +43,10 @@ describe("a license held through a group", () => {
   });
 
   it("shows an admin the same group, members and all", async () => {
-    const seen = await server.gql(admin, `{ licenseRequests(first: 5) { nodes { recipients { assignment { group { id name members(first: 5) { totalCount } } } } } } }`);
+    const seen = await server.gql(
+      admin,
+      `{ licenseRequests(first: 5) { nodes { recipients { assignment { group { id name members(first: 5) { totalCount } } } } } } }`,
+    );
     expect(seen.body.data!.licenseRequests.nodes[0].recipients[0].assignment.group).toEqual({ id: groupId, name: "Designers", members: { totalCount: 1 } });
   });
 

@@ -126,7 +126,7 @@ describe("invariants of the schema", () => {
     roots.set("LicenseAssignment", (await loaders.licenses.assignment.load(assignment))!);
     roots.set("LicenseRequestDecision", (await loaders.history.ofRequest.load(request.id))[0]);
     roots.set("Group", (await loaders.groups.group.load(group.id))!);
-    roots.set("RequestProcessSettings", (await loaders.settings.settings()));
+    roots.set("RequestProcessSettings", await loaders.settings.settings());
     roots.set("LicenseRequestShare", (await loaders.recommendations.share.load(share.id))!);
     roots.set("LicenseRequestRecommendation", (await loaders.recommendations.ofShare.load(share.id))!);
   });

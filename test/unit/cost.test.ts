@@ -4,7 +4,8 @@
  * arguments checked before any price; and the actual cost of a result.
  */
 import { buildSchema as buildSdl, getOperationAST, GraphQLError, GraphQLSchema, parse } from "graphql";
-import { actualCost, LIST_BOUNDS, QueryPricer, unboundedLists } from "../../src/server/graphql/cost";
+import { actualCost, QueryPricer, unboundedLists } from "../../src/server/graphql/cost";
+import { LIST_BOUNDS } from "../../src/resolvers/listBounds";
 import { buildSchema } from "../../src/resolvers";
 
 describe("the price of an operation", () => {

@@ -9,11 +9,14 @@ import { buildSchema as buildTypeGraphQLSchema, NonEmptyArray } from "type-graph
 import type { PubSub } from "type-graphql";
 import "./enums";
 import { nodeTypeNameOf } from "./node";
+import { LIST_BOUNDS_EXTENSION, ListBound } from "./extensions";
 
 export interface SchemaOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
   pubSub?: PubSub | undefined;
+  /** The bounds of the unpaged lists (src/resolvers/listBounds.ts), carried on the schema for the pricer. */
+  listBounds: Readonly<Record<string, ListBound>>;
 }
 
 export async function buildApiSchema(options: SchemaOptions): Promise<GraphQLSchema> {
@@ -28,6 +31,8 @@ export async function buildApiSchema(options: SchemaOptions): Promise<GraphQLSch
   // src/server/graphql/pipeline.ts) need the type at once. Node's is a lookup by class name.
   const node = schema.getType("Node");
   if (isInterfaceType(node)) node.resolveType = (value: object) => nodeTypeNameOf(value);
+  // type-graphql takes no schema extensions; they are set once here, before anything reads them.
+  Object.assign(schema, { extensions: { ...schema.extensions, [LIST_BOUNDS_EXTENSION]: options.listBounds } });
   return schema;
 }
 

@@ -48,60 +48,15 @@ import {
   SelectionNode,
   SelectionSetNode,
 } from "graphql";
-import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../../services/licenseRequests/messages";
-import { MAX_ELIGIBLE_GROUPS } from "../../services/licenseRequests/rules";
-import { MAX_SHARE_PEOPLE, MAX_SHARES_PER_REQUEST } from "../../services/recommendations/messages";
 import { checkPageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../services/shared/pagination";
-import { checkNodeCount } from "../../services/nodes/nodeLookup";
 import { badUserInput } from "../../services/shared/errors";
 import { checkIdempotencyKey } from "../../services/shared/idempotency";
 import { namingSchema } from "./errors";
-
-/**
- * How many elements a list can hold: a number, or, for a list of a payload
- * that holds one element per item of an argument of the field returning the
- * payload, that argument (its path in the field's arguments) and the most it
- * can be priced at. The argument's length counts only where the list is
- * selected right under that field; reached another way, the list costs `max`.
- */
-export type ListBound = number | { max: number; lengthOf: readonly string[] };
-
-/**
- * The most elements each unpaged list of objects can hold. Catalogue lists
- * (products, their service plans) are bounded by what an organization can own;
- * the rest by the rules (api.md).
- */
-export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
-  "Query.products": 100,
-  "Product.servicePlans": 50,
-  "LicenseRequest.recipients": MAX_RECIPIENTS,
-  "LicenseRequest.eligibleProducts": 100,
-  "LicenseRequest.disabledServicePlans": 50,
-  // One decision, cancellation or expiry, and one entry per second opinion recorded.
-  "LicenseRequest.history": 1 + MAX_SHARES_PER_REQUEST,
-  "LicenseAssignment.disabledServicePlans": 50,
-  "LicenseRequestDecision.disabledServicePlans": 50,
-  "LicenseRequestDecision.approvedUsers": MAX_RECIPIENTS,
-  "LicenseRequestDecision.deniedUsers": MAX_RECIPIENTS,
-  "User.licenses": 100,
-  "ApproveLicenseRequestPayload.assignments": MAX_RECIPIENTS,
-  "Group.licensedProducts": 100,
-  "LicenseRequest.eligibleGroups": MAX_ELIGIBLE_GROUPS,
-  // One result per decision sent (more than 50 is refused by the service with a userError).
-  "DecideLicenseRequestsPayload.results": { max: MAX_BULK_DECISIONS, lengthOf: ["input", "decisions"] },
-  "LicenseRequestDecisionResult.assignments": MAX_RECIPIENTS,
-  "LicenseRequestDecisionPreview.approvedUsers": MAX_RECIPIENTS,
-  "LicenseRequestDecisionPreview.deniedUsers": MAX_RECIPIENTS,
-  "LicenseRequestDecisionPreview.emails": MAX_RECIPIENTS,
-  // A request is shared with at most MAX_SHARES_PER_REQUEST people in all, each answering once.
-  "LicenseRequest.recommendations": MAX_SHARES_PER_REQUEST,
-  "LicenseRequest.shares": MAX_SHARES_PER_REQUEST,
-  "ShareLicenseRequestPayload.shares": MAX_SHARE_PEOPLE,
-  // Every payload's userErrors: at most one per recipient and field.
-  "*.userErrors": MAX_RECIPIENTS,
-};
+import { LIST_BOUNDS_EXTENSION, ListBound } from "../../schema/shared/extensions";
 
 type ListBounds = Readonly<Record<string, ListBound>>;
+
+const listBoundsOf = (schema: GraphQLSchema): ListBounds => (schema.extensions[LIST_BOUNDS_EXTENSION] as ListBounds | undefined) ?? {};
 
 /** The key of `bounds` that bounds `typeName.fieldName` (its own, else `*.fieldName`). */
 function boundKeyOf(bounds: ListBounds, typeName: string, fieldName: string): string | undefined {
@@ -127,19 +82,19 @@ interface Scope {
 const NO_SCOPE: Scope = { pageSize: null, lengths: null };
 
 /** A bound taken from an argument's length: its key in the bounds, the bound, and the type it bounds ("*": any). */
-type LengthBound = [key: string, bound: Exclude<ListBound, number>, typeName: string];
+type LengthBound = [key: string, bound: Extract<ListBound, { lengthOf: readonly string[] }>, typeName: string];
 
 export class QueryPricer {
   private readonly lengthBounds: readonly LengthBound[];
 
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly bounds: ListBounds = LIST_BOUNDS,
+    private readonly bounds: ListBounds = listBoundsOf(schema),
   ) {
     const unbounded = unboundedLists(schema, bounds);
-    if (unbounded.length) throw new Error(`Lists without a price bound: ${unbounded.join(", ")} (add them to LIST_BOUNDS)`);
+    if (unbounded.length) throw new Error(`Lists without a price bound: ${unbounded.join(", ")} (add them to src/resolvers/listBounds.ts)`);
     this.lengthBounds = Object.entries(bounds).flatMap(([key, bound]): LengthBound[] =>
-      typeof bound === "number" ? [] : [[key, bound, key.slice(0, key.lastIndexOf("."))]],
+      typeof bound === "number" || !("lengthOf" in bound) ? [] : [[key, bound, key.slice(0, key.lastIndexOf("."))]],
     );
   }
 
@@ -213,24 +168,34 @@ class PriceWalk {
     if (!field) return 0;
     const args = this.argumentsOf(field, node);
     if (parentType === this.schema.getMutationType()) checkIdempotencyKey((args["input"] as { idempotencyKey?: unknown } | null | undefined)?.idempotencyKey);
-    const nodeCount = name === "nodes" && parentType === this.schema.getQueryType() ? this.idCount(args) : null;
+    const ownLength = this.ownLengthOf(parentType.name, name, args);
     const ownPage = this.pageSizeOf(field, args);
     const type = getNullableType(field.type);
     const named = getNamedType(type);
     if (!isCompositeType(named) || !node.selectionSet) return 0;
     const element = 1 + this.selections(node.selectionSet, named, { pageSize: ownPage, lengths: this.lengthsOf(named, args) });
     if (!isListType(type)) return element;
-    return this.boundOf(parentType.name, name, scope, nodeCount) * element;
+    return (ownLength ?? this.boundOf(parentType.name, name, scope)) * element;
   }
 
   /** How many elements the list field `typeName.name` is priced at, where `scope` is its parent's. */
-  private boundOf(typeName: string, name: string, scope: Scope, nodeCount: number | null): number {
-    if (nodeCount !== null) return nodeCount;
+  private boundOf(typeName: string, name: string, scope: Scope): number {
     if (scope.pageSize !== null && PAGE_FIELDS.has(name)) return scope.pageSize;
     const key = boundKeyOf(this.bounds, typeName, name);
     const bound = key === undefined ? undefined : this.bounds[key];
     if (key === undefined || bound === undefined) return MAX_PAGE_SIZE;
     return typeof bound === "number" ? bound : (scope.lengths?.[key] ?? bound.max);
+  }
+
+  /** For a list bounded by the length of one of its own arguments: that length, checked; null for any other field. */
+  private ownLengthOf(typeName: string, name: string, args: Record<string, unknown>): number | null {
+    const key = boundKeyOf(this.bounds, typeName, name);
+    const bound = key === undefined ? undefined : this.bounds[key];
+    if (bound === undefined || typeof bound === "number" || !("lengthOfOwn" in bound)) return null;
+    const value = args[bound.lengthOfOwn];
+    const length = Array.isArray(value) ? value.length : 0;
+    bound.check(length);
+    return Math.min(length, bound.max);
   }
 
   /**
@@ -273,12 +238,6 @@ class PriceWalk {
     return first ?? last ?? DEFAULT_PAGE_SIZE;
   }
 
-  private idCount(args: Record<string, unknown>): number {
-    const ids = Array.isArray(args["ids"]) ? args["ids"].length : 0;
-    checkNodeCount(ids);
-    return ids;
-  }
-
   private skipped(selection: SelectionNode): boolean {
     if (!selection.directives?.length) return false;
     return (
@@ -298,7 +257,6 @@ export function unboundedLists(schema: GraphQLSchema, bounds: ListBounds): strin
       const nullable = getNullableType(field.type);
       if (!isListType(nullable) || !isCompositeType(getNamedType(nullable))) continue;
       if (isConnection && PAGE_FIELDS.has(field.name)) continue;
-      if (type === schema.getQueryType() && field.name === "nodes") continue;
       if (boundKeyOf(bounds, type.name, field.name) === undefined) missing.push(`${type.name}.${field.name}`);
     }
   }
