@@ -332,6 +332,25 @@ describe("live subscriptions", () => {
       expect((await onlySecond.nextData<Updated>()).licenseRequestUpdated).toMatchObject({ id: second, status: "CANCELLED" });
     });
 
+    it("passes only the changes of one product's requests with productId, and refuses a product not of the organization", async () => {
+      const visio = await h.submit("nestor@contoso.example", "VISIO_PLAN2");
+      const powerBi = await h.submit("nestor@contoso.example", "POWER_BI_PRO");
+      const admin = await h.client(ADMIN);
+      const byProduct = `subscription($productId: ID) { licenseRequestUpdated(productId: $productId) { id status product { skuPartNumber } } }`;
+      const onlyPowerBi = await h.live(admin, byProduct, { productId: server.ids.product("POWER_BI_PRO") });
+      // The Visio change must not reach it: the Power BI change, made after, is the first thing it hears.
+      await h.deny(ADMIN, visio);
+      await h.deny(ADMIN, powerBi);
+      expect((await onlyPowerBi.nextData<{ licenseRequestUpdated: { id: string } }>()).licenseRequestUpdated).toEqual({
+        id: powerBi,
+        status: "DENIED",
+        product: { skuPartNumber: "POWER_BI_PRO" },
+      });
+      for (const productId of [server.ids.product("POWER_BI_PRO", "Fabrikam"), "not-an-id", visio]) {
+        expect(codesOf(await admin.subscribe(byProduct, { productId }).nextError())).toEqual(["NOT_FOUND"]);
+      }
+    });
+
     it("answers a requestId the subscriber may not see with NOT_FOUND and keeps the socket open", async () => {
       const lees = await h.submit("lee@contoso.example", "VISIO_PLAN2");
       const diegos = await h.submit("diego@fabrikam.example", "VISIO_PLAN2", [], "Fabrikam");

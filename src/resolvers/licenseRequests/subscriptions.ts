@@ -20,7 +20,10 @@ const submitted = liveField(
 
 const updated = liveField(
   (ctx) => ctx.services.requestFeeds.updated,
-  (args) => ({ requestId: optionalIdOf(args["requestId"] as string | null | undefined, "LicenseRequest") }),
+  (args) => ({
+    requestId: optionalIdOf(args["requestId"] as string | null | undefined, "LicenseRequest"),
+    productId: optionalIdOf(args["productId"] as string | null | undefined, "Product"),
+  }),
 );
 
 export class LicenseRequestSubscriptions {
@@ -46,6 +49,11 @@ export class LicenseRequestSubscriptions {
     @Root() request: LicenseRequestEntity,
     @Ctx() _ctx: Context,
     @Arg("requestId", () => ID, { nullable: true }) _requestId?: string | null,
+    @Arg("productId", () => ID, {
+      nullable: true,
+      description: "Only the requests of this product (an addition to the contract); NOT_FOUND for an ID that names no product of the organization.",
+    })
+    _productId?: string | null,
   ) {
     return request;
   }

@@ -1,7 +1,8 @@
 /**
  * The live feeds of license requests (api.md "Subscriptions"):
  * `licenseRequestSubmitted` (global admins; optionally one product) and
- * `licenseRequestUpdated` (requests the subscriber may see; optionally one).
+ * `licenseRequestUpdated` (requests the subscriber may see; optionally one
+ * request, or the requests of one product).
  * Each event is re-read under the subscriber's visibility (services/shared/live.ts).
  */
 import type { LicenseRequestEntity } from "../../entities";
@@ -9,11 +10,23 @@ import { assertCan, can, organizationOf, refusalOf } from "../access/policy";
 import type { Loaders } from "../loaders";
 import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
-import type { LiveFeed } from "../shared/live";
+import type { LiveFeed, LiveRefusal } from "../shared/live";
 import type { LicenseRequestQueries } from "./queries";
 
 type SubmittedFeed = LiveFeed<typeof Topic.LicenseRequestSubmitted, { productId?: LocalId | undefined }, Loaders, LicenseRequestEntity>;
-type UpdatedFeed = LiveFeed<typeof Topic.LicenseRequestUpdated, { requestId?: LocalId | undefined }, Loaders, LicenseRequestEntity>;
+type UpdatedFeed = LiveFeed<
+  typeof Topic.LicenseRequestUpdated,
+  { requestId?: LocalId | undefined; productId?: LocalId | undefined },
+  Loaders,
+  LicenseRequestEntity
+>;
+
+/** NOT_FOUND unless `productId` (when given) names a product of the viewer's organization. */
+async function productRefusal(loaders: Loaders, productId: LocalId | undefined): Promise<LiveRefusal | null> {
+  if (productId === undefined) return null;
+  const products = await loaders.catalog.productById();
+  return productId === null || !products.has(productId) ? { code: "NOT_FOUND", message: "No such product." } : null;
+}
 
 export function licenseRequestFeeds(requests: LicenseRequestQueries): { submitted: SubmittedFeed; updated: UpdatedFeed } {
   return {
@@ -23,9 +36,7 @@ export function licenseRequestFeeds(requests: LicenseRequestQueries): { submitte
         if (!can(viewer, "requests.subscribeSubmitted", organizationOf(viewer))) {
           return { code: "FORBIDDEN", message: refusalOf("requests.subscribeSubmitted") };
         }
-        if (args.productId === undefined) return null;
-        const products = await loaders.catalog.productById();
-        return args.productId === null || !products.has(args.productId) ? { code: "NOT_FOUND", message: "No such product." } : null;
+        return productRefusal(loaders, args.productId);
       },
       matches: (event, args) => args.productId === undefined || event.productId === args.productId,
       visible(viewer, loaders, event) {
@@ -37,12 +48,17 @@ export function licenseRequestFeeds(requests: LicenseRequestQueries): { submitte
     updated: {
       topic: Topic.LicenseRequestUpdated,
       async admit(viewer, loaders, args) {
-        if (args.requestId === undefined) return null;
+        const refusal = await productRefusal(loaders, args.productId);
+        if (refusal || args.requestId === undefined) return refusal;
         const visible = args.requestId !== null && (await requests.findVisible(viewer, loaders, args.requestId));
         return visible ? null : { code: "NOT_FOUND", message: "No such license request." };
       },
       matches: (event, args) => args.requestId === undefined || event.requestId === args.requestId,
-      visible: (viewer, loaders, event) => requests.findVisible(viewer, loaders, event.requestId),
+      async visible(viewer, loaders, event, args) {
+        const request = await requests.findVisible(viewer, loaders, event.requestId);
+        // The event names the request only: its product is judged once it is read.
+        return request && (args.productId === undefined || request.productId === args.productId) ? request : null;
+      },
     },
   };
 }

@@ -32,13 +32,14 @@ export interface LiveFeed<T extends TopicName, Args, L, P> {
   topic: T;
   /** Checked before the subscription starts: a refusal, or null. */
   admit(viewer: Viewer, loaders: L, args: Args): Promise<LiveRefusal | null>;
-  /** Whether an event concerns a subscription with these arguments. */
+  /** Whether an event concerns a subscription with these arguments, judged on the event alone (before anything is read). */
   matches(event: EventPayloads[T], args: Args): boolean;
   /**
-   * What the viewer may see of the event now: the payload, or null to skip it.
+   * What the viewer may see of the event now: the payload, or null to skip it
+   * (not visible, or, for filters the event cannot judge, not wanted by `args`).
    * Throws (FORBIDDEN) to end the subscription when the viewer lost the right to it.
    */
-  visible(viewer: Viewer, loaders: L, event: EventPayloads[T]): Promise<P | null>;
+  visible(viewer: Viewer, loaders: L, event: EventPayloads[T], args: Args): Promise<P | null>;
 }
 
 /**
@@ -101,7 +102,7 @@ export class LiveStreams<L> {
         const { loaders, now } = this.resolutionOf(item.value, organizationId);
         const viewer = await this.refresh(state.viewer!, now, loaders);
         if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
-        const payload = await feed.visible(viewer, loaders, item.value);
+        const payload = await feed.visible(viewer, loaders, item.value, args);
         if (payload === null) continue;
         state.viewer = viewer;
         state.loaders = loaders;
