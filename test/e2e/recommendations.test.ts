@@ -286,6 +286,13 @@ describe("second opinions", () => {
       await admin.dispose();
     }
 
+    // The person asked is told, once, that the link is dead; nobody else hears of it.
+    const withdrawals = () => mail.delivered.filter((m) => m.subject.includes("no longer needs your opinion"));
+    await eventually(() => withdrawals().length > 0, 10_000, "the withdrawal email");
+    expect(withdrawals().map((m) => m.to)).toEqual(["lee@contoso.example"]);
+    expect(withdrawals()[0].text).toContain("The link you were sent no longer works");
+    expect(withdrawals()[0].text).not.toContain(leeLink);
+
     // The withdrawn link answers nothing and says why, over the API and on its page; the others still work.
     expect((await record(leeLink, "APPROVE")).body.data!.recordRecommendation).toEqual({
       recommendation: null,

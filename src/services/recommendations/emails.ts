@@ -78,3 +78,27 @@ export async function writeShareEmails(unit: UnitOfWork, notice: ShareNotice): P
     })),
   );
 }
+
+/** What the person whose link was withdrawn is told: the link is dead, and nothing is asked of them any more. */
+export function composeWithdrawalEmail(f: {
+  recipientName: string;
+  adminName: string;
+  organizationName: string;
+  productName: string;
+  requesterName: string;
+}): ComposedEmail {
+  return renderEmail(`${f.adminName} no longer needs your opinion on a request for ${f.productName}`, [
+    `Hello ${f.recipientName},`,
+    "",
+    `${f.adminName} of ${f.organizationName} withdrew the request for your opinion on ${f.requesterName}'s request for ${f.productName}.`,
+    "The link you were sent no longer works, and nothing is asked of you.",
+  ]);
+}
+
+/** The withdrawal email, in the revocation's unit of work (one per withdrawn link). */
+export async function writeWithdrawalEmail(
+  unit: UnitOfWork,
+  notice: { organizationId: number; requestId: number; at: Date; to: UserEntity } & Parameters<typeof composeWithdrawalEmail>[0],
+): Promise<void> {
+  await writeOutboxEmails(unit, notice, [{ to: notice.to, email: composeWithdrawalEmail(notice) }]);
+}

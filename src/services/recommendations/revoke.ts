@@ -17,6 +17,7 @@ import type { Viewer } from "../shared/viewer";
 import type { RecommendationDeps } from "./deps";
 import { revokeErrors } from "./messages";
 import { revokeRefusal } from "./rules";
+import { writeWithdrawalEmail } from "./emails";
 
 export interface RevokeInput extends MutationInput {
   shareId: LocalId;
@@ -55,6 +56,20 @@ export async function revokeShare(
         const taken = (await store.share(manager, organizationId, shareId, { lock: true }))!;
         return abort(revokeRefusal(taken, request, now) ?? revokeErrors.alreadyRevoked(now));
       }
+      // The person asked is told that their link is dead (an email, through the one layout and the outbox).
+      const people = await store.users(manager, organizationId, [share.sharedWithId, request.requesterId]);
+      const product = await store.product(manager, organizationId, request.productId);
+      await writeWithdrawalEmail(unit, {
+        organizationId,
+        requestId: share.requestId,
+        at: now,
+        to: people.get(share.sharedWithId)!,
+        recipientName: people.get(share.sharedWithId)!.displayName,
+        adminName: viewer.user.displayName,
+        organizationName: (await store.organization(manager, organizationId)).name,
+        productName: product?.name ?? "",
+        requesterName: people.get(request.requesterId)?.displayName ?? "",
+      });
       unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId: share.requestId });
       return { ...share, revokedAt: now };
     },
