@@ -250,6 +250,28 @@ describe("groups, the preview and bulk decisions", () => {
       }
     });
 
+    it("uses up no ID: what a decision writes after previews gets the IDs it would have got without them (MariaDB keeps a rolled-back ID used)", async () => {
+      const [first, second] = [await newUser(), await newUser()];
+      const a = await api.submitted(first.token, "POWER_BI_PRO");
+      const b = await api.submitted(second.token, "POWER_BI_PRO");
+      const newest = async () => {
+        const [row] = await server.service.dataSource.query<Record<string, unknown>[]>(
+          "SELECT (SELECT MAX(id) FROM license_assignment) AS assignment, (SELECT MAX(id) FROM decision_record) AS decision, (SELECT MAX(id) FROM outbox_email) AS email",
+        );
+        return { assignment: Number(row["assignment"]), decision: Number(row["decision"]), email: Number(row["email"]) };
+      };
+      expect((await api.approve(ADMIN, a)).userErrors).toEqual([]);
+      const before = await newest();
+      expect(await preview({ requestId: b, decision: "APPROVE", assignThrough: { groupId: e5Group } })).toMatchObject({
+        approvedUsers: [{ email: second.row.email }],
+        emails: [{ to: second.row.email }],
+        userErrors: [],
+      });
+      expect(await preview({ requestId: b, decision: "DENY" })).toMatchObject({ emails: [{ to: second.row.email }], userErrors: [] });
+      expect((await api.approve(ADMIN, b)).userErrors).toEqual([]);
+      expect(await newest()).toEqual({ assignment: before.assignment + 1, decision: before.decision + 1, email: before.email + 1 });
+    });
+
     it("gives every userError the real call would give, the pool's shortage and a decided request included", async () => {
       const requester = await newUser();
       const id = await api.submitted(requester.token, "VISIO_PLAN2");
