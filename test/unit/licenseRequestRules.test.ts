@@ -347,6 +347,20 @@ describe("a decision's plan (what a decision does and what its preview shows)", 
     expect(plan.emails[0].email.text).toContain("Welcome.");
   });
 
+  it("tells each approved recipient the group the license comes through, when it does", () => {
+    const E5_USERS = { group: { id: 1, organizationId: 1, name: "E5 users" } as GroupEntity, licensedProductIds: [2] };
+    const planned = planApprovalDecision({ ...reading, group: E5_USERS }, { assignThrough: { groupId: 1 }, excludedUserIds: [userId(12)] }, "Admin");
+    if (!planned.ok) throw new Error(JSON.stringify(planned.userErrors));
+    expect(planned.value).toMatchObject({ product: E5.row, group: E5_USERS.group });
+    const [approved, , denied] = planned.value.emails;
+    expect(approved.email.text).toContain("You now have a license of Microsoft 365 E5 through the group E5 users.");
+    expect(denied.email.text).not.toContain("E5 users");
+    const direct = planApprovalDecision(reading, { excludedUserIds: [userId(12)] }, "Admin");
+    if (!direct.ok) throw new Error(JSON.stringify(direct.userErrors));
+    expect(direct.value.emails[0].email.text).toContain("You now have a license of Power BI Pro.");
+    expect(direct.value.emails[0].email.text).not.toContain("through the group");
+  });
+
   it("gives the pool's shortage as the real call would, still saying who would get what", () => {
     const planned = planApprovalDecision(reading, {}, "Admin");
     if (!planned.ok) throw new Error(JSON.stringify(planned.userErrors));

@@ -96,6 +96,7 @@ export function planApprovalDecision(reading: ApprovalReading, input: ApprovalIn
       organizationName: reading.organizationName,
       requestedProductName: catalog.productById.get(request.productId)!.name,
       assignedProductName: plan.product.name,
+      groupName: plan.group?.name ?? null,
       disabledPlanNames: plan.disabledPlanIds.map((id) => catalog.planById.get(id)!.name),
       adminName,
       message: plan.message,
