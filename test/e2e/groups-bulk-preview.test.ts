@@ -182,6 +182,35 @@ describe("groups, the preview and bulk decisions", () => {
       expect((await api.stored(id)).emails).toHaveLength(3);
     });
 
+    it("records the group in the history and names it in the approval email; a direct approval records and names none", async () => {
+      const [a, b] = [await newUser(), await newUser()];
+      const through = await api.submitted(a.token, "POWER_BI_PRO");
+      const direct = await api.submitted(b.token, "POWER_BI_PRO");
+      expect((await api.approve(ADMIN, through, { assignThrough: { groupId: e5Group } })).userErrors).toEqual([]);
+      expect((await api.approve(ADMIN, direct)).userErrors).toEqual([]);
+      const HISTORY = `query($a: ID!, $b: ID!) {
+        a: licenseRequest(id: $a) { history { action product { skuPartNumber } group { id name } } }
+        b: licenseRequest(id: $b) { history { action product { skuPartNumber } group { id name } } } }`;
+      expect(await gql(ADMIN, HISTORY, { a: through, b: direct })).toEqual({
+        a: { history: [{ action: "APPROVED", product: { skuPartNumber: "SPE_E5" }, group: { id: e5Group, name: "Microsoft 365 E5 users" } }] },
+        b: { history: [{ action: "APPROVED", product: { skuPartNumber: "POWER_BI_PRO" }, group: null }] },
+      });
+      const newest = await gql(ADMIN, `{ licenseRequestDecisions(first: 2) { nodes { request { id } group { name } } } }`);
+      expect(newest.licenseRequestDecisions.nodes).toEqual([
+        { request: { id: direct }, group: null },
+        { request: { id: through }, group: { name: "Microsoft 365 E5 users" } },
+      ]);
+      // The history, and with it the group, stays the global admins'.
+      expect((await gql(a.token, `query($a: ID!) { licenseRequest(id: $a) { history { group { id } } } }`, { a: through })).licenseRequest).toEqual({
+        history: null,
+      });
+      const [throughEmail] = (await api.stored(through)).emails;
+      const [directEmail] = (await api.stored(direct)).emails;
+      expect(throughEmail.textBody).toContain("You now have a license of Microsoft 365 E5 through the group Microsoft 365 E5 users.");
+      expect(directEmail.textBody).toContain("You now have a license of Power BI Pro.");
+      expect(directEmail.textBody).not.toContain("through the group");
+    });
+
     it("refuses an unlicensed group, a productId the group is not licensed with, and another organization's group, changing nothing", async () => {
       const requester = await newUser();
       const id = await api.submitted(requester.token, "POWER_BI_PRO");

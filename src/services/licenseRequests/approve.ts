@@ -157,6 +157,7 @@ async function applyApproval(
     actorId: viewer.userId,
     at: now,
     productId: plan.product.id,
+    groupId: plan.group?.id ?? null,
     disabledPlanIds: plan.disabledPlanIds,
     approvedUserIds: plan.approvedUserIds,
     deniedUserIds: plan.deniedUserIds,
