@@ -80,8 +80,9 @@ module.exports = {
     {
       name: "rules-are-pure",
       severity: "error",
-      comment: "A feature's rules (and how a request reads at a time) import no I/O: no database, no store, no loaders, no clock, no infrastructure.",
-      from: { path: "^src/services/[^/]+/(rules|status)\\.ts$" },
+      comment:
+        "A feature's rules (and how a request reads at a time, and a decision's plan) import no I/O: no database, no store, no loaders, no clock, no infrastructure.",
+      from: { path: "^src/services/[^/]+/(rules|status|decisionPlan)\\.ts$" },
       to: {
         path: [
           "^src/db/",
@@ -96,7 +97,7 @@ module.exports = {
     {
       name: "rules-read-entities-as-types-only",
       severity: "error",
-      from: { path: "^src/services/[^/]+/(rules|status)\\.ts$" },
+      from: { path: "^src/services/[^/]+/(rules|status|decisionPlan)\\.ts$" },
       to: { path: "^src/entities/", dependencyTypesNot: ["type-only"] },
     },
     {

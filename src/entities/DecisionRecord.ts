@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import type { Relation } from "typeorm";
+import { GroupEntity } from "./Group";
 import { LicenseRequestEntity } from "./LicenseRequest";
 import { UserEntity } from "./User";
 import { ServicePlanEntity } from "./ServicePlan";
@@ -11,7 +12,8 @@ export type DecisionAction = DecisionActionValue;
 
 /**
  * The history of a request: who decided, cancelled or let it expire, when, from
- * which product, with which plans off and which message. Kept for good.
+ * which product (through which group), with which plans off and which
+ * message. Kept for good.
  */
 @Entity("decision_record")
 @Index("ix_decision_org_time", ["organizationId", "at", "id"])
@@ -42,11 +44,18 @@ export class DecisionRecordEntity {
   @Column({ type: "varchar", length: 1000, nullable: true })
   message: string | null;
 
+  /** The group the licenses came through (an approval through a group); null when assigned directly, and for other entries. */
+  @Column({ type: "int", nullable: true })
+  groupId: number | null;
+
   @References(() => LicenseRequestEntity, "requestId")
   protected readonly requestRef?: Relation<LicenseRequestEntity>;
 
   @References(() => UserEntity, "actorId", { nullable: true })
   protected readonly actorRef?: Relation<UserEntity>;
+
+  @References(() => GroupEntity, "groupId", { nullable: true })
+  protected readonly groupRef?: Relation<GroupEntity>;
 }
 
 /** A recipient approved or denied by one entry of the history, in recipient order. */

@@ -182,6 +182,35 @@ describe("groups, the preview and bulk decisions", () => {
       expect((await api.stored(id)).emails).toHaveLength(3);
     });
 
+    it("records the group in the history and names it in the approval email; a direct approval records and names none", async () => {
+      const [a, b] = [await newUser(), await newUser()];
+      const through = await api.submitted(a.token, "POWER_BI_PRO");
+      const direct = await api.submitted(b.token, "POWER_BI_PRO");
+      expect((await api.approve(ADMIN, through, { assignThrough: { groupId: e5Group } })).userErrors).toEqual([]);
+      expect((await api.approve(ADMIN, direct)).userErrors).toEqual([]);
+      const HISTORY = `query($a: ID!, $b: ID!) {
+        a: licenseRequest(id: $a) { history { action product { skuPartNumber } group { id name } } }
+        b: licenseRequest(id: $b) { history { action product { skuPartNumber } group { id name } } } }`;
+      expect(await gql(ADMIN, HISTORY, { a: through, b: direct })).toEqual({
+        a: { history: [{ action: "APPROVED", product: { skuPartNumber: "SPE_E5" }, group: { id: e5Group, name: "Microsoft 365 E5 users" } }] },
+        b: { history: [{ action: "APPROVED", product: { skuPartNumber: "POWER_BI_PRO" }, group: null }] },
+      });
+      const newest = await gql(ADMIN, `{ licenseRequestDecisions(first: 2) { nodes { request { id } group { name } } } }`);
+      expect(newest.licenseRequestDecisions.nodes).toEqual([
+        { request: { id: direct }, group: null },
+        { request: { id: through }, group: { name: "Microsoft 365 E5 users" } },
+      ]);
+      // The history, and with it the group, stays the global admins'.
+      expect((await gql(a.token, `query($a: ID!) { licenseRequest(id: $a) { history { group { id } } } }`, { a: through })).licenseRequest).toEqual({
+        history: null,
+      });
+      const [throughEmail] = (await api.stored(through)).emails;
+      const [directEmail] = (await api.stored(direct)).emails;
+      expect(throughEmail.textBody).toContain("You now have a license of Microsoft 365 E5 through the group Microsoft 365 E5 users.");
+      expect(directEmail.textBody).toContain("You now have a license of Power BI Pro.");
+      expect(directEmail.textBody).not.toContain("through the group");
+    });
+
     it("refuses an unlicensed group, a productId the group is not licensed with, and another organization's group, changing nothing", async () => {
       const requester = await newUser();
       const id = await api.submitted(requester.token, "POWER_BI_PRO");
@@ -248,6 +277,28 @@ describe("groups, the preview and bulk decisions", () => {
       } finally {
         await dashboard.dispose();
       }
+    });
+
+    it("uses up no ID: what a decision writes after previews gets the IDs it would have got without them (MariaDB keeps a rolled-back ID used)", async () => {
+      const [first, second] = [await newUser(), await newUser()];
+      const a = await api.submitted(first.token, "POWER_BI_PRO");
+      const b = await api.submitted(second.token, "POWER_BI_PRO");
+      const newest = async () => {
+        const [row] = await server.service.dataSource.query<Record<string, unknown>[]>(
+          "SELECT (SELECT MAX(id) FROM license_assignment) AS assignment, (SELECT MAX(id) FROM decision_record) AS decision, (SELECT MAX(id) FROM outbox_email) AS email",
+        );
+        return { assignment: Number(row["assignment"]), decision: Number(row["decision"]), email: Number(row["email"]) };
+      };
+      expect((await api.approve(ADMIN, a)).userErrors).toEqual([]);
+      const before = await newest();
+      expect(await preview({ requestId: b, decision: "APPROVE", assignThrough: { groupId: e5Group } })).toMatchObject({
+        approvedUsers: [{ email: second.row.email }],
+        emails: [{ to: second.row.email }],
+        userErrors: [],
+      });
+      expect(await preview({ requestId: b, decision: "DENY" })).toMatchObject({ emails: [{ to: second.row.email }], userErrors: [] });
+      expect((await api.approve(ADMIN, b)).userErrors).toEqual([]);
+      expect(await newest()).toEqual({ assignment: before.assignment + 1, decision: before.decision + 1, email: before.email + 1 });
     });
 
     it("gives every userError the real call would give, the pool's shortage and a decided request included", async () => {

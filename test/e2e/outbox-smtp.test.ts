@@ -94,6 +94,26 @@ describe("decision emails over SMTP", () => {
     expect(await server.service.dispatcher.backlog()).toBe(0);
   });
 
+  it("names the group in the approval email when the licenses come through one, and no group otherwise", async () => {
+    const groups = (await server.gql(ADMIN, `{ groups { nodes { id name } } }`)).body.data!.groups.nodes as { id: string; name: string }[];
+    const e5Group = groups.find((g) => g.name === "Microsoft 365 E5 users")!.id;
+    const through = await api.submitted("adele@contoso.example", "POWER_BI_PRO");
+    const direct = await api.submitted("alex@contoso.example", "POWER_BI_PRO");
+    expect((await api.approve(ADMIN, through, { assignThrough: { groupId: e5Group } })).userErrors).toEqual([]);
+    expect((await api.approve(ADMIN, direct)).userErrors).toEqual([]);
+
+    await eventually(() => sink.received.length >= 2, 10_000, "two emails at the SMTP server");
+    // The delivered message as its reader sees it: quoted-printable soft breaks and escapes undone.
+    const textTo = (address: string) =>
+      sink.received
+        .find((e) => e.to[0] === address)!
+        .raw.replace(/=\r?\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    expect(textTo("adele@contoso.example")).toContain("You now have a license of Microsoft 365 E5 through the group Microsoft 365 E5 users.");
+    expect(textTo("alex@contoso.example")).toContain("You now have a license of Power BI Pro.");
+    expect(textTo("alex@contoso.example")).not.toContain("through the group");
+  });
+
   it("keeps the emails while the SMTP server is down, retries with growing backoff, and delivers each once when it is back", async () => {
     await sink.stop();
     const id = await api.submitted("adele@contoso.example", "POWER_BI_PRO", ["alex@contoso.example"]);

@@ -168,4 +168,39 @@ describe("statements per operation, counted", () => {
     expect(shareReads(many.statements)).toHaveLength(1);
     expect(many.statements.length).toBe(few.statements.length);
   });
+
+  it("previews approvals and denials with plain reads only: no write, no lock, no transaction", async () => {
+    const preview = `query($input: LicenseRequestDecisionInput!) { previewLicenseRequestDecision(input: $input) {
+      approvedUsers { email } deniedUsers { email } product { skuPartNumber } group { name } availableLicensesAfter emails { to subject } userErrors { code } } }`;
+    const groups = (await counted(ADMIN, `{ groups { nodes { id name } } }`)).data["groups"].nodes as { id: string; name: string }[];
+    const e5Group = groups.find((g) => g.name === "Microsoft 365 E5 users")!.id;
+    const id = await api.submitted("grady@contoso.example", "POWER_BI_PRO", ["lynne@contoso.example"]);
+    const visio = await api.submitted("miriam@contoso.example", "VISIO_PLAN2");
+    const previews = [
+      { input: { requestId: id, decision: "APPROVE" }, errors: [] },
+      {
+        input: { requestId: id, decision: "APPROVE", assignThrough: { groupId: e5Group }, excludedUserIds: [server.ids.user("lynne@contoso.example")] },
+        errors: [],
+      },
+      { input: { requestId: id, decision: "DENY", message: "Not this quarter." }, errors: [] },
+      { input: { requestId: id, decision: "APPROVE", excludedUserIds: [server.ids.user("lee@contoso.example")] }, errors: ["INVALID_INPUT"] },
+      { input: { requestId: server.ids.user("lee@contoso.example"), decision: "DENY" }, errors: ["NOT_FOUND"] },
+    ];
+    await server.service.dataSource.query("UPDATE product SET totalLicenses = assignedLicenses WHERE skuPartNumber = 'VISIO_PLAN2'");
+    try {
+      previews.push({ input: { requestId: visio, decision: "APPROVE" }, errors: ["INSUFFICIENT_LICENSES"] });
+      for (const { input, errors } of previews) {
+        const { data, statements: sql } = await counted(ADMIN, preview, { input });
+        const answer = data["previewLicenseRequestDecision"];
+        expect(answer.userErrors.map((e: { code: string }) => e.code)).toEqual(errors);
+        if (!errors.length) expect(answer.emails).toHaveLength(2);
+        expect(sql.length).toBeGreaterThan(0);
+        // Reads, and nothing else: no INSERT, UPDATE or DELETE, no BEGIN, START TRANSACTION, SAVEPOINT, ROLLBACK or COMMIT.
+        expect(sql.filter((s) => !/^\s*SELECT\b/i.test(s))).toEqual([]);
+        expect(sql.filter((s) => /\bFOR\s+(UPDATE|SHARE)\b|\bLOCK\s+IN\s+SHARE\s+MODE\b/i.test(s))).toEqual([]);
+      }
+    } finally {
+      await server.service.dataSource.query("UPDATE product SET totalLicenses = 1000");
+    }
+  });
 });

@@ -21,6 +21,7 @@ import {
   staleRequests,
   underDecision,
 } from "../../src/services/licenseRequests/rules";
+import { ApprovalReading, planApprovalDecision, planDenialDecision } from "../../src/services/licenseRequests/decisionPlan";
 
 const product = (id: number, name: string, plans: number[], counts: { total: number; assigned: number } = { total: 5, assigned: 0 }, selfService = false) => ({
   row: {
@@ -310,6 +311,82 @@ describe("approving through a group", () => {
       ok: false,
       userErrors: [{ code: "NOT_FOUND", message: "No such group.", field }],
     });
+  });
+});
+
+describe("a decision's plan (what a decision does and what its preview shows)", () => {
+  const reading: ApprovalReading = {
+    request: { id: 7, organizationId: 1, productId: 1 } as LicenseRequestEntity,
+    recipients: [{ userId: 10 }, { userId: 11 }, { userId: 12 }],
+    catalog,
+    users,
+    group: null,
+    holders: [],
+    organizationName: "Contoso",
+  };
+  const subjects = (emails: { to: UserEntity; email: { subject: string } }[]) => emails.map((e) => [e.to.displayName, e.email.subject]);
+
+  it("approves and denies each recipient in order, judges the pool as read, and owes each recipient an email", () => {
+    const planned = planApprovalDecision(reading, { excludedUserIds: [userId(12)], message: " Welcome. " }, "Admin");
+    if (!planned.ok) throw new Error(JSON.stringify(planned.userErrors));
+    const plan = planned.value;
+    expect(plan).toMatchObject({ product: PBI.row, group: null, approvedUserIds: [10, 11], deniedUserIds: [12], status: "PARTIALLY_APPROVED" });
+    // Power BI Pro: 5 in total, 3 assigned.
+    expect(plan.pool).toEqual({ available: 2, needed: 2, shortage: null });
+    expect(plan.outcomes.map((o) => [o.user.id, o.decision])).toEqual([
+      [10, "APPROVED"],
+      [11, "APPROVED"],
+      [12, "DENIED"],
+    ]);
+    expect(subjects(plan.emails)).toEqual([
+      ["Adele", "Your request for Power BI Pro was approved"],
+      ["Alex", "Your request for Power BI Pro was approved"],
+      ["Megan", "Your request for Power BI Pro was denied"],
+    ]);
+    expect(plan.emails[0].email.text).toContain("Admin of Contoso approved the license request for Power BI Pro.");
+    expect(plan.emails[0].email.text).toContain("Welcome.");
+  });
+
+  it("tells each approved recipient the group the license comes through, when it does", () => {
+    const E5_USERS = { group: { id: 1, organizationId: 1, name: "E5 users" } as GroupEntity, licensedProductIds: [2] };
+    const planned = planApprovalDecision({ ...reading, group: E5_USERS }, { assignThrough: { groupId: 1 }, excludedUserIds: [userId(12)] }, "Admin");
+    if (!planned.ok) throw new Error(JSON.stringify(planned.userErrors));
+    expect(planned.value).toMatchObject({ product: E5.row, group: E5_USERS.group });
+    const [approved, , denied] = planned.value.emails;
+    expect(approved.email.text).toContain("You now have a license of Microsoft 365 E5 through the group E5 users.");
+    expect(denied.email.text).not.toContain("E5 users");
+    const direct = planApprovalDecision(reading, { excludedUserIds: [userId(12)] }, "Admin");
+    if (!direct.ok) throw new Error(JSON.stringify(direct.userErrors));
+    expect(direct.value.emails[0].email.text).toContain("You now have a license of Power BI Pro.");
+    expect(direct.value.emails[0].email.text).not.toContain("through the group");
+  });
+
+  it("gives the pool's shortage as the real call would, still saying who would get what", () => {
+    const planned = planApprovalDecision(reading, {}, "Admin");
+    if (!planned.ok) throw new Error(JSON.stringify(planned.userErrors));
+    expect(planned.value.pool).toEqual({ available: 2, needed: 3, shortage: insufficientLicenses(PBI.row, 3) });
+    expect(planned.value.approvedUserIds).toEqual([10, 11, 12]);
+  });
+
+  it("refuses with the approval plan's errors before the pool is judged", () => {
+    expect(planApprovalDecision(reading, { excludedUserIds: [userId(13)] }, "Admin")).toEqual({
+      ok: false,
+      userErrors: [{ code: "INVALID_INPUT", message: "Lee is not a recipient of this request.", field: ["excludedUserIds", "0"] }],
+    });
+  });
+
+  it("denies every recipient, each told so with the admin's message", () => {
+    const plan = planDenialDecision(
+      { request: reading.request, recipientIds: [10, 11], users, requestedProductName: "Power BI Pro", organizationName: "Contoso" },
+      { message: " Not this quarter. " },
+      "Admin",
+    );
+    expect(plan).toMatchObject({ deniedUserIds: [10, 11], message: "Not this quarter." });
+    expect(plan.outcomes.map((o) => o.decision)).toEqual(["DENIED", "DENIED"]);
+    expect(subjects(plan.emails)).toEqual([
+      ["Adele", "Your request for Power BI Pro was denied"],
+      ["Alex", "Your request for Power BI Pro was denied"],
+    ]);
   });
 });
 

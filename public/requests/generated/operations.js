@@ -528,6 +528,29 @@ fragment UserErrorFields on UserError {
 }`);
 
 /**
+ * A request's history with the group each approval's licenses came through
+ * (null when assigned directly, and for other entries).
+ */
+export const RequestHistoryGroups = /** @type {Operation<Types.RequestHistoryGroupsQuery, Types.RequestHistoryGroupsQueryVariables>} */ (`query RequestHistoryGroups($id: ID!) {
+  licenseRequest(id: $id) {
+    id
+    history {
+      id
+      action
+      at
+      product {
+        id
+        name
+      }
+      group {
+        id
+        name
+      }
+    }
+  }
+}`);
+
+/**
  * Admin dashboards: each new request of the organization (optionally of one product).
  */
 export const RequestSubmitted = /** @type {Operation<Types.RequestSubmittedSubscription, Types.RequestSubmittedSubscriptionVariables>} */ (`subscription RequestSubmitted($productId: ID) {

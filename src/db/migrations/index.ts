@@ -6,6 +6,7 @@ import { AdminNotices1766300000000 } from "./1766300000000-AdminNotices";
 import { RequestTally1766400000000 } from "./1766400000000-RequestTally";
 import { OutboxSecrets1766520000000 } from "./1766520000000-OutboxSecrets";
 import { ShareRevocation1766530000000 } from "./1766530000000-ShareRevocation";
+import { DecisionGroup1766540000000 } from "./1766540000000-DecisionGroup";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   RequestTally1766400000000,
   OutboxSecrets1766520000000,
   ShareRevocation1766530000000,
+  DecisionGroup1766540000000,
 ];

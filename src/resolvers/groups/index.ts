@@ -1,15 +1,17 @@
 /**
  * Security groups: `groups`, the fields of Group, and the fields groups add to
- * other features' types (`LicenseRequest.eligibleGroups`, `LicenseAssignment.group`).
+ * other features' types (`LicenseRequest.eligibleGroups`, `LicenseAssignment.group`,
+ * `LicenseRequestDecision.group`).
  */
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
-import type { GroupEntity, LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
+import type { DecisionRecordEntity, GroupEntity, LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
 import { can } from "../../services/access/policy";
 import { eligibleGroups } from "../../services/licenseRequests/rules";
 import { toGlobalId } from "../../services/shared/ids";
 import { Product } from "../../schema/catalog/types";
 import { Group, GroupConnection } from "../../schema/groups/types";
+import { LicenseRequestDecision } from "../../schema/history/types";
 import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { LicenseAssignment } from "../../schema/licenses/types";
 import { UserConnection } from "../../schema/users/types";
@@ -77,6 +79,19 @@ class LicenseAssignmentGroupResolver {
   }
 }
 
+@Resolver(() => LicenseRequestDecision)
+class LicenseRequestDecisionGroupResolver {
+  @FieldResolver(() => Group, {
+    nullable: true,
+    description: "The group the licenses came through; null when assigned directly or for other entries (an addition to the contract).",
+  })
+  group(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+    const { viewer, loaders } = signedIn(ctx);
+    if (decision.groupId === null || !can(viewer, "history.read", decision)) return null;
+    return loaders.groups.group.load(decision.groupId);
+  }
+}
+
 @Resolver()
 class GroupQueries {
   @Query(() => GroupConnection, { description: "The organization's groups, by name. Global admins only; FORBIDDEN otherwise." })
@@ -90,4 +105,10 @@ class GroupQueries {
   }
 }
 
-export const groupResolvers = [GroupResolver, LicenseRequestGroupsResolver, LicenseAssignmentGroupResolver, GroupQueries] as const;
+export const groupResolvers = [
+  GroupResolver,
+  LicenseRequestGroupsResolver,
+  LicenseAssignmentGroupResolver,
+  LicenseRequestDecisionGroupResolver,
+  GroupQueries,
+] as const;

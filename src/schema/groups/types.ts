@@ -1,4 +1,7 @@
-/** Security groups (contract-admin-center.graphql). `LicenseRequest.eligibleGroups` and `LicenseAssignment.group` are this feature's fields. */
+/**
+ * Security groups (contract-admin-center.graphql). `LicenseRequest.eligibleGroups`,
+ * `LicenseAssignment.group` and `LicenseRequestDecision.group` are this feature's fields.
+ */
 import { Field, Int } from "type-graphql";
 import { Product } from "../catalog/types";
 import { connectionOf } from "../shared/connection";

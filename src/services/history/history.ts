@@ -25,6 +25,8 @@ export interface DecisionFacts {
   actorId: number | null;
   at: Date;
   productId?: number | null;
+  /** The group the licenses came through (an approval through a group). */
+  groupId?: number | null;
   disabledPlanIds?: readonly number[];
   approvedUserIds?: readonly number[];
   deniedUserIds?: readonly number[];
@@ -44,6 +46,7 @@ export class DecisionHistory {
       actorId: facts.actorId,
       at: facts.at,
       productId: facts.productId ?? null,
+      groupId: facts.groupId ?? null,
       message: facts.message ?? null,
     });
     const decisionId = Number(inserted.identifiers[0]?.["id"]);

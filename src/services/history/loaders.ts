@@ -14,6 +14,7 @@ export const decisionRow = rowMapper(DecisionRecordEntity, {
   at: time,
   productId: nullableInt,
   message: nullableText,
+  groupId: nullableInt,
 });
 
 export function historyLoaders(scope: LoaderScope) {

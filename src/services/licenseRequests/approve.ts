@@ -5,19 +5,22 @@
  * recorded in the history, published after the commit. Through a group
  * (`assignThrough`), the approved people join it and their licenses come
  * from the group's product, taken from the same pool by the same statement.
+ * Read → plan (decisionPlan.ts, pure) → apply; the preview stops after the plan.
  */
+import type { EntityManager } from "typeorm";
 import type { LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
-import { writeDecisionEmails } from "./emails";
-import { failed, Outcome } from "../shared/errors";
+import { failed, ok, Outcome } from "../shared/errors";
 import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
+import { writeOutboxEmails } from "../shared/outbox";
 import { isDuplicateKeyError, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
-import { abort, DecisionOptions, DecisionTrace, LicenseRequestDeps, lockChangeable, storeOutcome } from "./deps";
+import { ApprovalReading, PlannedApproval, planApprovalDecision } from "./decisionPlan";
+import { abort, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
-import { ApprovalInput, chosenGroupId, chosenProduct, decisionInputErrors, excludedUserIdsOf, insufficientLicenses, planApproval } from "./rules";
+import { ApprovalInput, chosenGroupId, chosenProduct, decisionInputErrors, excludedUserIdsOf, insufficientLicenses } from "./rules";
 
 export interface ApproveInput extends MutationInput, ApprovalInput {
   requestId: LocalId;
@@ -55,24 +58,43 @@ export async function approveRequest(
   });
 }
 
-/**
- * The approval inside `unit`: every check and every write, aborting with user
- * errors (UserErrorsAbort) when one refuses. `trace` learns the plan, the pool
- * and the emails as they are settled (the preview reads them).
- */
-export async function approveInUnit(
+/** The approval inside `unit`: read under the request's row lock, plan, apply; aborts with user errors (UserErrorsAbort) when one refuses. */
+async function approveInUnit(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,
   requestId: number,
   input: ApprovalInput,
   now: Date,
-  trace: DecisionTrace = {},
 ): Promise<ApproveResult> {
-  const { manager } = unit;
+  const read = await readApproval(deps, unit.manager, viewer, requestId, input, now, true);
+  if (!read.ok) return abort(...read.userErrors);
+  const planned = planApprovalDecision(read.value, input, viewer.user.displayName);
+  if (!planned.ok) return abort(...planned.userErrors);
+  return applyApproval(deps, unit, viewer, read.value, planned.value, now);
+}
+
+/**
+ * What an approval needs to be planned: the request (NOT_FOUND, CONFLICT or
+ * REQUEST_EXPIRED when it cannot change), its recipients, the catalog, the
+ * users, the group, the recipients holding the chosen product and the
+ * organization's name. With `lock`, in a unit of work, the request's row is
+ * locked first; without, plain reads (a preview: no lock, no transaction).
+ */
+export async function readApproval(
+  deps: LicenseRequestDeps,
+  manager: EntityManager,
+  viewer: Viewer,
+  requestId: number,
+  input: ApprovalInput,
+  now: Date,
+  lock: boolean,
+): Promise<Outcome<ApprovalReading>> {
   const { store } = deps;
   const organizationId = viewer.organizationId;
-  const request = await lockChangeable(deps, unit, viewer, requestId, now);
+  const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
+  if (!changeable.ok) return failed(...changeable.userErrors);
+  const request = changeable.value;
   const recipients = await store.recipients(manager, requestId);
   const recipientIds = recipients.map((r) => r.userId);
   const catalog = await store.catalog(manager, organizationId);
@@ -81,15 +103,33 @@ export async function approveInUnit(
   const group = groupId === null ? null : await store.group(manager, organizationId, groupId);
   const chosen = chosenProduct(catalog, request, input, group);
   const holders = chosen.ok ? await store.holders(manager, organizationId, chosen.value.id, recipientIds) : [];
-  const planned = planApproval({ request, recipients, catalog, users, holders, input, group });
-  if (!planned.ok) return abort(...planned.userErrors);
-  const plan = planned.value;
-  const needed = plan.approvedUserIds.length;
-  Object.assign(trace, { users, product: plan.product, group: plan.group, approvedUserIds: plan.approvedUserIds, deniedUserIds: plan.deniedUserIds });
+  const organizationName = (await store.organization(manager, organizationId)).name;
+  return ok({ request, recipients, catalog, users, group, holders, organizationName });
+}
+
+/**
+ * The planned approval written in `unit`: the licenses taken, assigned (and
+ * the group joined), the outcome stored, the history entry, the emails and
+ * the event. The plan judged the pool from the counts it read; taking the
+ * licenses judges it again as it is, and has the last word.
+ */
+async function applyApproval(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  viewer: Viewer,
+  reading: ApprovalReading,
+  plan: PlannedApproval,
+  now: Date,
+): Promise<ApproveResult> {
+  const { manager } = unit;
+  const { store } = deps;
+  const { request, users } = reading;
+  const organizationId = viewer.organizationId;
+  const requestId = request.id;
 
   // Never below zero, under any concurrency: the pool is taken, or nothing is (through a group too: it is the product's pool).
-  if (!(await store.takeLicenses(manager, organizationId, plan.product.id, needed))) {
-    abort(insufficientLicenses(await store.productForUpdate(manager, plan.product.id), needed));
+  if (!(await store.takeLicenses(manager, organizationId, plan.product.id, plan.pool.needed))) {
+    abort(insufficientLicenses(await store.productForUpdate(manager, plan.product.id), plan.pool.needed));
   }
   let assignments: LicenseAssignmentEntity[];
   try {
@@ -117,24 +157,13 @@ export async function approveInUnit(
     actorId: viewer.userId,
     at: now,
     productId: plan.product.id,
+    groupId: plan.group?.id ?? null,
     disabledPlanIds: plan.disabledPlanIds,
     approvedUserIds: plan.approvedUserIds,
     deniedUserIds: plan.deniedUserIds,
     message: plan.message,
   });
-  const denied = new Set(plan.deniedUserIds);
-  trace.emails = await writeDecisionEmails(unit, {
-    organizationId,
-    requestId,
-    organizationName: (await store.organization(manager, organizationId)).name,
-    requestedProductName: catalog.productById.get(request.productId)!.name,
-    assignedProductName: plan.product.name,
-    disabledPlanNames: plan.disabledPlanIds.map((id) => catalog.planById.get(id)!.name),
-    adminName: viewer.user.displayName,
-    message: plan.message,
-    recipients: recipientIds.map((id) => ({ user: users.get(id)!, decision: denied.has(id) ? "DENIED" : "APPROVED" })),
-    at: now,
-  });
+  await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
   unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
   return { request, assignments };
 }

@@ -1,16 +1,22 @@
-/** denyLicenseRequest (api.md "Rules"): every recipient DENIED, with the admin's optional message, one email each. */
+/**
+ * denyLicenseRequest (api.md "Rules"): every recipient DENIED, with the admin's
+ * optional message, one email each. Read → plan (decisionPlan.ts, pure) →
+ * apply; the preview stops after the plan.
+ */
+import type { EntityManager } from "typeorm";
 import type { LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
-import { writeDecisionEmails } from "./emails";
-import { failed, Outcome } from "../shared/errors";
+import { failed, ok, Outcome } from "../shared/errors";
 import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
+import { writeOutboxEmails } from "../shared/outbox";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
-import { DecisionOptions, DecisionTrace, LicenseRequestDeps, lockChangeable, storeOutcome } from "./deps";
+import { DenialReading, PlannedDenial, planDenialDecision } from "./decisionPlan";
+import { abort, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
-import { decisionInputErrors, decisionMessage } from "./rules";
+import { decisionInputErrors } from "./rules";
 
 export interface DenyInput extends MutationInput {
   requestId: LocalId;
@@ -41,24 +47,60 @@ export async function denyRequest(
   });
 }
 
-/** The denial inside `unit`, aborting with user errors when it is refused; `trace` learns who is denied and the emails. */
-export async function denyInUnit(
+/** The denial inside `unit`: read under the request's row lock, plan, apply; aborts with user errors when it is refused. */
+async function denyInUnit(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,
   requestId: number,
   input: Pick<DenyInput, "message">,
   now: Date,
-  trace: DecisionTrace = {},
 ): Promise<LicenseRequestEntity> {
-  const { manager } = unit;
+  const read = await readDenial(deps, unit.manager, viewer, requestId, now, true);
+  if (!read.ok) return abort(...read.userErrors);
+  return applyDenial(deps, unit, viewer, read.value.request, planDenialDecision(read.value, input, viewer.user.displayName), now);
+}
+
+/**
+ * What a denial needs to be planned: the request (NOT_FOUND, CONFLICT or
+ * REQUEST_EXPIRED when it cannot change), its recipients, their users, the
+ * requested product's name and the organization's. With `lock`, in a unit of
+ * work, the request's row is locked first; without, plain reads (a preview).
+ */
+export async function readDenial(
+  deps: LicenseRequestDeps,
+  manager: EntityManager,
+  viewer: Viewer,
+  requestId: number,
+  now: Date,
+  lock: boolean,
+): Promise<Outcome<DenialReading>> {
   const { store } = deps;
   const organizationId = viewer.organizationId;
-  const request = await lockChangeable(deps, unit, viewer, requestId, now);
+  const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
+  if (!changeable.ok) return failed(...changeable.userErrors);
+  const request = changeable.value;
   const recipientIds = (await store.recipients(manager, requestId)).map((r) => r.userId);
-  await store.denyAll(manager, requestId);
-  const message = decisionMessage(input.message);
-  Object.assign(request, { status: "DENIED", decidedAt: now, decidedById: viewer.userId, decisionMessage: message });
+  const users = await store.users(manager, organizationId, recipientIds);
+  const product = await store.product(manager, organizationId, request.productId);
+  const organizationName = (await store.organization(manager, organizationId)).name;
+  return ok({ request, recipientIds, users, requestedProductName: product!.name, organizationName });
+}
+
+/** The planned denial written in `unit`: every recipient denied, the outcome stored, the history entry, the emails and the event. */
+async function applyDenial(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  viewer: Viewer,
+  request: LicenseRequestEntity,
+  plan: PlannedDenial,
+  now: Date,
+): Promise<LicenseRequestEntity> {
+  const { manager } = unit;
+  const organizationId = viewer.organizationId;
+  const requestId = request.id;
+  await deps.store.denyAll(manager, requestId);
+  Object.assign(request, { status: "DENIED", decidedAt: now, decidedById: viewer.userId, decisionMessage: plan.message });
   await storeOutcome(deps, unit, request);
   await deps.history.record(manager, {
     organizationId,
@@ -66,22 +108,10 @@ export async function denyInUnit(
     action: "DENIED",
     actorId: viewer.userId,
     at: now,
-    deniedUserIds: recipientIds,
-    message,
+    deniedUserIds: plan.deniedUserIds,
+    message: plan.message,
   });
-  const users = await store.users(manager, organizationId, recipientIds);
-  Object.assign(trace, { users, approvedUserIds: [], deniedUserIds: recipientIds, group: null });
-  const product = await store.product(manager, organizationId, request.productId);
-  trace.emails = await writeDecisionEmails(unit, {
-    organizationId,
-    requestId,
-    organizationName: (await store.organization(manager, organizationId)).name,
-    requestedProductName: product!.name,
-    adminName: viewer.user.displayName,
-    message,
-    recipients: recipientIds.map((id) => ({ user: users.get(id)!, decision: "DENIED" as const })),
-    at: now,
-  });
+  await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
   unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
   return request;
 }

@@ -1,13 +1,13 @@
 /**
  * What the orchestrations of license requests work with, and the steps they
- * share: aborting a unit of work with user errors, and locking a request that
- * must still be able to change.
+ * share: aborting a unit of work with user errors, and reading (or locking) a
+ * request that must still be able to change.
  */
-import type { GroupEntity, LicenseRequestEntity, ProductEntity, UserEntity } from "../../entities";
-import type { WrittenEmail } from "../shared/outbox";
+import type { EntityManager } from "typeorm";
+import type { LicenseRequestEntity } from "../../entities";
 import { assertCan, can } from "../access/policy";
 import type { DecisionHistory } from "../history/history";
-import { UserError, UserErrorsAbort } from "../shared/errors";
+import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
 import type { IdempotentMutations } from "../shared/idempotency";
 import type { Database, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
@@ -32,20 +32,6 @@ export interface DecisionOptions {
   mutation?: string;
 }
 
-/**
- * What a decision settled, as it went (for the preview, which runs the real
- * decision and rolls it back): who is approved and denied, from which product
- * and group, and the emails written. Filled as far as the decision got.
- */
-export interface DecisionTrace {
-  users?: Map<number, UserEntity>;
-  product?: ProductEntity;
-  group?: GroupEntity | null;
-  approvedUserIds?: number[];
-  deniedUserIds?: number[];
-  emails?: WrittenEmail[];
-}
-
 /** Rolls the unit of work back; the mutation answers with these user errors. */
 export function abort(...errors: UserError[]): never {
   throw new UserErrorsAbort(errors);
@@ -54,6 +40,28 @@ export function abort(...errors: UserError[]): never {
 /** Aborts with `errors` when there are any. */
 export function abortIf(errors: UserError[]): void {
   if (errors.length) abort(...errors);
+}
+
+/**
+ * The request a decision reads first, when it can still change: with its row
+ * lock for the rest of `manager`'s transaction (`lock`: a decision applying),
+ * or plainly, outside any transaction (a preview). NOT_FOUND when it is not
+ * the viewer's organization's, CONFLICT or REQUEST_EXPIRED when it was
+ * decided or expired.
+ */
+export async function readChangeable(
+  deps: LicenseRequestDeps,
+  manager: EntityManager,
+  viewer: Viewer,
+  requestId: number,
+  now: Date,
+  lock: boolean,
+): Promise<Outcome<LicenseRequestEntity>> {
+  const { store } = deps;
+  const request = lock ? await store.lockRequest(manager, viewer.organizationId, requestId) : await store.request(manager, viewer.organizationId, requestId);
+  if (!request) return failed(requestErrors.noSuchRequest());
+  const refusal = changeRefusal(request, now);
+  return refusal ? failed(refusal) : ok(request);
 }
 
 /**

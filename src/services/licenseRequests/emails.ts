@@ -1,13 +1,13 @@
 /**
  * The email each decision owes each recipient (api.md "Rules"): approved (which
  * product, through which group, which apps off) or denied, with the admin's
- * message. Laid out by the one email layout (services/shared/email.ts) and
- * written to the outbox in the decision's transaction.
+ * message. Laid out by the one email layout (services/shared/email.ts);
+ * composed by the decision's plan (pure), written to the outbox by the
+ * decision in its transaction.
  */
 import type { UserEntity } from "../../entities";
 import { ComposedEmail, EmailBlock, renderEmail } from "../shared/email";
-import { writeOutboxEmails, WrittenEmail } from "../shared/outbox";
-import type { UnitOfWork } from "../shared/unitOfWork";
+import type { OutboxEmail } from "../shared/outbox";
 
 export interface DecisionEmailFacts {
   organizationName: string;
@@ -40,20 +40,12 @@ export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
 
 /** What every recipient of one decision is told, besides their own name and outcome. */
 export interface DecisionNotice extends Omit<DecisionEmailFacts, "recipientName" | "decision"> {
-  organizationId: number;
-  requestId: number;
   /** Each recipient, in order, with what they were told. */
   recipients: { user: UserEntity; decision: "APPROVED" | "DENIED" }[];
-  at: Date;
 }
 
-/** One email per recipient of a decision, as composed (the preview shows them, the decision writes them). */
-export function composeDecisionEmails(notice: DecisionNotice): { to: UserEntity; email: ComposedEmail }[] {
-  const { organizationId: _organizationId, requestId: _requestId, recipients, at: _at, ...facts } = notice;
+/** One email per recipient of a decision, in recipient order, as composed (the preview shows them, the decision writes them). */
+export function composeDecisionEmails(notice: DecisionNotice): OutboxEmail[] {
+  const { recipients, ...facts } = notice;
   return recipients.map(({ user, decision }) => ({ to: user, email: composeDecisionEmail({ ...facts, recipientName: user.displayName, decision }) }));
-}
-
-/** One email per recipient of a decision, in the decision's unit of work; answers what it wrote, in recipient order. */
-export function writeDecisionEmails(unit: UnitOfWork, notice: DecisionNotice): Promise<WrittenEmail[]> {
-  return writeOutboxEmails(unit, notice, composeDecisionEmails(notice));
 }

@@ -8,8 +8,9 @@
  * | `rules.ts` | pure rules: submission checks, eligibility, approval plan, expiry |
  * | `messages.ts` | every user error of the feature |
  * | `store.ts` | every SQL statement and lock of the writes |
- * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations |
- * | `decideMany.ts`, `preview.ts` | bulk decisions and the preview, on approve's and deny's units of work |
+ * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations (a decision: read → plan → apply) |
+ * | `decisionPlan.ts` | a decision's plan, pure: outcomes, the pool as read, the emails |
+ * | `decideMany.ts`, `preview.ts` | bulk decisions on approve's and deny's code; the preview: their reads and plan, never the apply |
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
  * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |

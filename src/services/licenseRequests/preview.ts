@@ -1,22 +1,23 @@
 /**
  * previewLicenseRequestDecision (api.md "The admin center today", Preview):
- * what an approval or denial would do, changing nothing. It runs the real
- * decision (approveInUnit, denyInUnit: the same checks, the pool taken under
- * its lock, so the counts are read now) in a transaction that is always
- * rolled back: no rows stay, no email is sent, no event is published (they
- * go out only after a commit), and no idempotency record is written (the
- * preview takes no key).
+ * what an approval or denial would do, changing nothing. It reads what the
+ * real decision reads (readApproval, readDenial), with plain reads outside
+ * any transaction and without a lock, and plans it as the real decision does
+ * (decisionPlan.ts); it never applies: no statement writes, nothing is rolled
+ * back, no email, event or idempotency record comes of it (the preview takes
+ * no key), and no ID is used up.
  */
 import type { GroupEntity, ProductEntity, UserEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
-import type { WrittenEmail } from "../shared/outbox";
-import { UserError, UserErrorsAbort } from "../shared/errors";
+import { writtenEmails, WrittenEmail } from "../shared/outbox";
+import type { UserError } from "../shared/errors";
 import { malformedTextErrors } from "../shared/text";
 import type { Viewer } from "../shared/viewer";
-import { approvalPrecheck, approveInUnit } from "./approve";
-import { denialPrecheck, denyInUnit } from "./deny";
-import type { DecisionTrace, LicenseRequestDeps } from "./deps";
-import { availableLicenses, DecisionInput, decisionKindErrors } from "./rules";
+import { approvalPrecheck, readApproval } from "./approve";
+import { planApprovalDecision, planDenialDecision, RecipientOutcome } from "./decisionPlan";
+import { denialPrecheck, readDenial } from "./deny";
+import type { LicenseRequestDeps } from "./deps";
+import { DecisionInput, decisionKindErrors } from "./rules";
 
 export interface DecisionPreview {
   /** The request's local ID when the input names one (visibility is the reader's to judge). */
@@ -30,50 +31,44 @@ export interface DecisionPreview {
   userErrors: UserError[];
 }
 
-/** Thrown at the end of the preview's unit of work: it rolls the transaction back and carries the answer out. */
-class PreviewRollback extends Error {
-  constructor(readonly preview: DecisionPreview) {
-    super("preview rolled back");
-  }
-}
-
 const NOTHING = { approvedUsers: [], deniedUsers: [], product: null, group: null, availableLicensesAfter: null, emails: [] };
+
+const whoIs = (outcomes: readonly RecipientOutcome[], decision: RecipientOutcome["decision"]) =>
+  outcomes.filter((o) => o.decision === decision).map((o) => o.user);
 
 export async function previewDecision(deps: LicenseRequestDeps, viewer: Viewer, input: DecisionInput, now: Date): Promise<DecisionPreview> {
   assertCan(viewer, "request.decide", organizationOf(viewer));
   const approving = input.decision === "APPROVE";
   const { requestId, errors } = approving ? approvalPrecheck(input) : denialPrecheck(input);
-  // The same refusals, in the same order, as the real calls (the text check is the idempotent runner's first).
-  const before = [...decisionKindErrors(input), ...malformedTextErrors(input), ...errors];
-  if (requestId === null || before.length) return { requestId, ...NOTHING, userErrors: before };
-  try {
-    await deps.db.transaction(async (unit) => {
-      const trace: DecisionTrace = {};
-      let userErrors: UserError[] = [];
-      try {
-        if (approving) await approveInUnit(deps, unit, viewer, requestId, input, now, trace);
-        else await denyInUnit(deps, unit, viewer, requestId, input, now, trace);
-      } catch (error) {
-        if (!(error instanceof UserErrorsAbort)) throw error;
-        userErrors = error.userErrors;
-      }
-      const pool = trace.product ? await deps.store.productForUpdate(unit.manager, trace.product.id) : null;
-      const people = (ids: number[] | undefined) => (ids ?? []).map((id) => trace.users?.get(id)).filter((u): u is UserEntity => u !== undefined);
-      throw new PreviewRollback({
-        requestId,
-        approvedUsers: people(trace.approvedUserIds),
-        deniedUsers: people(trace.deniedUserIds),
-        // As it is now; the count after the decision is availableLicensesAfter.
-        product: trace.product ?? null,
-        group: trace.group ?? null,
-        availableLicensesAfter: pool ? availableLicenses(pool) : null,
-        emails: userErrors.length ? [] : (trace.emails ?? []),
-        userErrors,
-      });
-    });
-  } catch (error) {
-    if (error instanceof PreviewRollback) return error.preview;
-    throw error;
+  // The refusals the real calls give before they read, in their order (the text check is the idempotent runner's, after the precheck).
+  const refused = [decisionKindErrors(input), errors, malformedTextErrors(input)].find((found) => found.length > 0);
+  if (requestId === null || refused) return { requestId, ...NOTHING, userErrors: refused ?? [] };
+  // Plain reads through the data source: no transaction, no lock.
+  const { manager } = deps.db.dataSource;
+  const adminName = viewer.user.displayName;
+
+  if (!approving) {
+    const read = await readDenial(deps, manager, viewer, requestId, now, false);
+    if (!read.ok) return { requestId, ...NOTHING, userErrors: read.userErrors };
+    const plan = planDenialDecision(read.value, input, adminName);
+    return { requestId, ...NOTHING, deniedUsers: whoIs(plan.outcomes, "DENIED"), emails: writtenEmails(plan.emails), userErrors: [] };
   }
-  throw new Error("the preview's unit of work returned without rolling back");
+
+  const read = await readApproval(deps, manager, viewer, requestId, input, now, false);
+  if (!read.ok) return { requestId, ...NOTHING, userErrors: read.userErrors };
+  const planned = planApprovalDecision(read.value, input, adminName);
+  if (!planned.ok) return { requestId, ...NOTHING, userErrors: planned.userErrors };
+  const plan = planned.value;
+  const { shortage, available, needed } = plan.pool;
+  return {
+    requestId,
+    approvedUsers: whoIs(plan.outcomes, "APPROVED"),
+    deniedUsers: whoIs(plan.outcomes, "DENIED"),
+    // As read; the count after the decision is availableLicensesAfter (unchanged when the pool cannot serve it).
+    product: plan.product,
+    group: plan.group,
+    availableLicensesAfter: shortage ? available : available - needed,
+    emails: shortage ? [] : writtenEmails(plan.emails),
+    userErrors: shortage ? [shortage] : [],
+  };
 }

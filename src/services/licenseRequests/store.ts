@@ -1,6 +1,8 @@
 /**
  * Every SQL statement and lock of license requests' writes. Methods take the
- * transaction's manager (a unit of work's) and are scoped by organization.
+ * transaction's manager (a unit of work's) and are scoped by organization; a
+ * preview reads through the same methods with the data source's manager, no
+ * transaction and no lock.
  * No rule lives here: the orchestrations ask rules.ts and write through this.
  *
  * Concurrency: a decision reads its request with a row lock (MySQL/MariaDB;
@@ -118,6 +120,11 @@ export class LicenseRequestStore {
 
   settings(manager: EntityManager, organizationId: number): Promise<RequestProcessSettingsEntity | null> {
     return manager.getRepository(RequestProcessSettingsEntity).findOne({ where: { organizationId } });
+  }
+
+  /** The request as it is, without a lock (a preview); null when it is not the organization's. */
+  request(manager: EntityManager, organizationId: number, requestId: number): Promise<LicenseRequestEntity | null> {
+    return manager.getRepository(LicenseRequestEntity).findOne({ where: { id: requestId, organizationId } });
   }
 
   /** The request with a row lock for the rest of the transaction; null when it is not the organization's. */
