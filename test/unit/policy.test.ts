@@ -41,7 +41,6 @@ const TABLE: Row[] = [
   ["a request one is named in", "request.read", namedIn, { user: true, admin: true }],
   ["a request one has nothing to do with", "request.read", unrelated, { user: false, admin: true }],
   ["decision history", "history.read", organization, { user: false, admin: true }],
-  ["sending a request (admins may too)", "request.submit", organization, { user: true, admin: true }],
   ["deciding requests", "request.decide", organization, { user: false, admin: true }],
   ["cancelling one's own request", "request.cancel", sent, { user: true, admin: false }],
   ["cancelling a request one is named in (admins deny instead)", "request.cancel", namedIn, { user: false, admin: false }],
@@ -95,7 +94,6 @@ describe("views: who shares whose answers", () => {
     const owned = organizations.flatMap(({ organizationId }) => ids.map((userId) => ({ organizationId, userId })));
     return {
       "request.read": requests,
-      "request.submit": organizations,
       "request.decide": organizations,
       "request.cancel": requests,
       "licenses.read": owned,

@@ -7,6 +7,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
 import type { LicenseRequestEntity, LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "../../entities";
+import { can } from "../../services/access/policy";
 import { forbidden } from "../../services/shared/errors";
 import { toGlobalId } from "../../services/shared/ids";
 import {
@@ -114,7 +115,7 @@ class LicenseRequestRecommendationResolver {
   by(@Root() recommendation: LicenseRequestRecommendationEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
     // Answered through a link by someone signed in elsewhere: the person is not theirs to see.
-    if (viewer.organizationId !== recommendation.organizationId) throw forbidden("You may not see who gave this recommendation.");
+    if (!can(viewer, "organization.read", recommendation)) throw forbidden("You may not see who gave this recommendation.");
     return loaders.users.userOf(recommendation.byId);
   }
 }

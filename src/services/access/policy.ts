@@ -33,8 +33,6 @@ export interface OrganizationResource {
 export interface Actions {
   /** See a request (list, single read, node, live update). */
   "request.read": RequestResource;
-  /** Send a request. */
-  "request.submit": OrganizationResource;
   /** Approve or deny the organization's requests. */
   "request.decide": OrganizationResource;
   /** Cancel a request. */
@@ -65,7 +63,6 @@ const sameOrganization = (viewer: Viewer, resource: OrganizationResource) => res
 
 const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean } = {
   "request.read": (viewer, request) => admin(viewer) || request.requesterId === viewer.userId || request.recipientIds.includes(viewer.userId),
-  "request.submit": () => true,
   "request.decide": (viewer) => admin(viewer),
   "request.cancel": (viewer, request) => request.requesterId === viewer.userId,
   "licenses.read": (viewer, owned) => admin(viewer) || owned.userId === viewer.userId,
@@ -82,7 +79,6 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
 /** What a refusal says, per action. */
 const REFUSALS: { [A in Action]: string } = {
   "request.read": "You may not see this license request.",
-  "request.submit": "You may not send license requests.",
   "request.decide": "Only global admins decide license requests.",
   "request.cancel": "Only the requester can cancel a request; admins deny it instead.",
   "licenses.read": "You may see only your own licenses.",
