@@ -81,9 +81,10 @@ class LicenseAssignmentGroupResolver {
 
 @Resolver(() => LicenseRequestDecision)
 class LicenseRequestDecisionGroupResolver {
-  @FieldResolver(() => Group, {
+  @ViewerField(() => Group, {
     nullable: true,
     description: "The group the licenses came through; null when assigned directly or for other entries (an addition to the contract).",
+    asks: ["history.read"],
   })
   group(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
