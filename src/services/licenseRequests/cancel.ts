@@ -9,7 +9,7 @@ import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
-import { LicenseRequestDeps, lockChangeable, storeOutcome } from "./deps";
+import { LicenseRequestDeps, lockCancellable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 
 export interface CancelInput extends MutationInput {
@@ -31,7 +31,7 @@ export async function cancelRequest(
     "cancelLicenseRequest",
     input,
     async (unit) => {
-      const request = await lockChangeable(deps, unit, viewer, requestId, now, { cancelling: true });
+      const request = await lockCancellable(deps, unit, viewer, requestId, now);
       await store.release(unit.manager, requestId);
       Object.assign(request, { status: "CANCELLED", decidedAt: now, decidedById: viewer.userId });
       await storeOutcome(deps, unit, request);

@@ -65,28 +65,19 @@ export async function readChangeable(
 }
 
 /**
- * The request, row-locked, when it can still change: NOT_FOUND when it is not
- * the viewer's organization's, CONFLICT or REQUEST_EXPIRED when it was decided
- * or expired. With `cancelling`, only its requester gets it; anyone else who
- * may see it gets FORBIDDEN (top level), anyone else NOT_FOUND.
+ * The request a cancellation changes, row-locked, when it can still change:
+ * only its requester gets it; anyone else who may see it gets FORBIDDEN (top
+ * level), anyone else NOT_FOUND, as for a request of another organization.
+ * CONFLICT or REQUEST_EXPIRED when it was decided or expired.
  */
-export async function lockChangeable(
-  deps: LicenseRequestDeps,
-  unit: UnitOfWork,
-  viewer: Viewer,
-  requestId: number,
-  now: Date,
-  options: { cancelling?: boolean } = {},
-): Promise<LicenseRequestEntity> {
+export async function lockCancellable(deps: LicenseRequestDeps, unit: UnitOfWork, viewer: Viewer, requestId: number, now: Date): Promise<LicenseRequestEntity> {
   const request = await deps.store.lockRequest(unit.manager, viewer.organizationId, requestId);
   if (!request) return abort(requestErrors.noSuchRequest());
-  if (options.cancelling) {
-    const resource = { organizationId: request.organizationId, requesterId: request.requesterId, recipientIds: [] as number[] };
-    if (!can(viewer, "request.cancel", resource)) {
-      resource.recipientIds = (await deps.store.recipients(unit.manager, requestId)).map((r) => r.userId);
-      if (!can(viewer, "request.read", resource)) return abort(requestErrors.noSuchRequest());
-      assertCan(viewer, "request.cancel", resource);
-    }
+  const resource = { organizationId: request.organizationId, requesterId: request.requesterId, recipientIds: [] as number[] };
+  if (!can(viewer, "request.cancel", resource)) {
+    resource.recipientIds = (await deps.store.recipients(unit.manager, requestId)).map((r) => r.userId);
+    if (!can(viewer, "request.read", resource)) return abort(requestErrors.noSuchRequest());
+    assertCan(viewer, "request.cancel", resource);
   }
   const refusal = changeRefusal(request, now);
   if (refusal) return abort(refusal);

@@ -50,17 +50,10 @@ export function composeShareEmail(f: ShareEmailFacts): ComposedEmail {
   ]);
 }
 
-export interface ShareNotice {
+/** What every person a request is shared with is told, besides their own name and link. */
+export interface ShareNotice extends Omit<ShareEmailFacts, "recipientName" | "link" | "expiresAt"> {
   organizationId: number;
   requestId: number;
-  organizationName: string;
-  adminName: string;
-  productName: string;
-  requesterName: string;
-  recipientNames: string[];
-  justification: string | null;
-  subject: string | null;
-  message: string | null;
   /** Each person, with the link made for them, its secret and when it expires. */
   people: { user: UserEntity; link: string; secret: string; expiresAt: Date }[];
   at: Date;
