@@ -31,6 +31,6 @@ export const resolvers: NonEmptyArray<Function> = [
 
 /**
  * The API's schema with every resolver. type-graphql insists on a pubSub for
- * subscriptions; ours subscribe through services/live/liveUpdates.ts, on the same bus.
+ * subscriptions; ours subscribe through the features' live feeds (services/shared/live.ts), on the same bus.
  */
 export const buildSchema = (bus: EventBus = createEventBus()) => buildApiSchema({ resolvers, pubSub: bus, listBounds: LIST_BOUNDS });

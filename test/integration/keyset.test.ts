@@ -148,7 +148,7 @@ describe("keyset pagination of licenseRequests", () => {
     for (const sql of lists) expect(sql).toMatch(new RegExp(`\\bLIMIT\\s+${PAGE_SIZE + 1}\\s*$`, "i"));
     // Every page after the first starts from its cursor's values, not from a position.
     for (const sql of lists.slice(1)) expect(sql).toMatch(/[`"]requestedAt[`"]\s*[<>]/);
-    // MariaDB reads the page through the (organizationId, …, requestedAt, id) index as a range (keyset.ts forceIndex).
+    // MariaDB reads the page through the (organizationId, …, requestedAt, id) index as a range (the list forces its index: services/shared/keyset.ts).
     if (usingMysql) for (const sql of lists) expect(sql).toMatch(/FORCE INDEX \(`ix_request_org_(status_)?time`\)/);
   }
 

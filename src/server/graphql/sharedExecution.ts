@@ -1,7 +1,7 @@
 /**
  * Subscriptions, executed once per view (graphql-ws's `subscribe`, see
  * src/server/websocket.ts). Each subscription keeps its own source stream: the
- * root field's `subscribe` (services/live/liveUpdates.ts) decides for every
+ * root field's `subscribe` (a feature's live feed, services/shared/live.ts) decides for every
  * event and every subscriber what they may see (rights re-read, visibility
  * checked) and yields the request they may see, read through the event's
  * shared loaders. What follows is the same for every subscriber who would see
@@ -23,8 +23,10 @@
  *
  * This holds because payload fields depend on the viewer only through the
  * policy (`can`), which answers alike within a view except for its personal
- * rules, and fields that ask a personal rule say so
- * (`POLICY_ACTIONS_EXTENSION`).
+ * rules, and every field that consults the viewer declares the actions it
+ * asks (`ViewerField`, src/resolvers/shared/viewerField.ts, which writes
+ * `POLICY_ACTIONS_EXTENSION`): test/integration/viewer-fields.test.ts
+ * resolves every field against a viewer that records what is read of it.
  */
 import { createSourceEventStream, DocumentNode, execute, ExecutionArgs, ExecutionResult, GraphQLSchema, TypeInfo, visit, visitWithTypeInfo } from "graphql";
 import type { Context } from "../../context";
