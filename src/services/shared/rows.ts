@@ -75,19 +75,35 @@ export const declaredRowMappers = (): readonly RowMapper<unknown>[] => mappers;
 export function rowMapper<E extends object>(entity: new () => E, converters: { [K in keyof Fields<E>]-?: Convert<Fields<E>[K]> }): RowMapper<E> {
   const entries: [string, Convert<unknown>][] = Object.entries(converters);
   const fields = entries.map(([field]) => field);
-  const read = (row: Row, prefix: string): E => {
-    const found = new entity() as Record<string, unknown>;
-    for (const [field, convert] of entries) found[field] = convert(row[prefix + field]);
-    return found as E;
+  /**
+   * A reader of rows whose columns are named `<prefix><field>`, compiled once per mapper and
+   * prefix into straight-line code (one property store per field, in the mapper's order): on
+   * the read path, where a page maps hundreds of rows, a loop over the fields with computed keys
+   * costs about three times as much per row (megamorphic stores, a column name built per lookup).
+   * Only the entity's own field names, quoted by JSON.stringify, go into the code.
+   */
+  const readerOf = (prefix: string): ((row: Row) => E) => {
+    const body = entries.map(([field], i) => `o[${JSON.stringify(field)}] = c[${i}](r[${JSON.stringify(prefix + field)}]);`).join("\n");
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled from the entity's field names only (see above)
+    const compile = new Function("E", "c", `return function read(r) { const o = new E();\n${body}\nreturn o; };`) as (
+      entityClass: new () => E,
+      converters: readonly Convert<unknown>[],
+    ) => (row: Row) => E;
+    return compile(entity, entries.map(([, convert]) => convert));
   };
+  const read = readerOf("");
   const mapper: RowMapper<E> = {
     entity,
     fields,
     columns: fields.map((field) => `\`${field}\``).join(", "),
     qualified: (alias) => fields.map((field) => `${alias}.\`${field}\``).join(", "),
     prefixed: (alias, prefix) => fields.map((field) => `${alias}.\`${field}\` AS \`${prefix}${field}\``).join(", "),
-    map: (row) => read(row, ""),
-    joined: (prefix) => (row) => (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined ? null : read(row, prefix)),
+    map: read,
+    joined: (prefix) => {
+      const readJoined = readerOf(prefix);
+      const id = `${prefix}id`;
+      return (row) => (row[id] === null || row[id] === undefined ? null : readJoined(row));
+    },
   };
   mappers.push(mapper);
   return mapper;
