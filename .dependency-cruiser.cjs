@@ -92,6 +92,8 @@ module.exports = {
           "^src/services/shared/(loaders|rows|keyset|unitOfWork|idempotency|outbox|live|clock|events)\\.ts$",
           "^node_modules/(typeorm|mysql2|better-sqlite3|ioredis|nodemailer)/",
         ],
+        // Types carry no I/O: a rule may name the shape of what it plans (an outbox email, a store's row).
+        dependencyTypesNot: ["type-only"],
       },
     },
     {

@@ -89,7 +89,10 @@ export function rowMapper<E extends object>(entity: new () => E, converters: { [
       entityClass: new () => E,
       converters: readonly Convert<unknown>[],
     ) => (row: Row) => E;
-    return compile(entity, entries.map(([, convert]) => convert));
+    return compile(
+      entity,
+      entries.map(([, convert]) => convert),
+    );
   };
   const read = readerOf("");
   const mapper: RowMapper<E> = {
