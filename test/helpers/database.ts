@@ -12,7 +12,8 @@ import { randomBytes } from "node:crypto";
 import mysql from "mysql2/promise";
 import { DataSource } from "typeorm";
 import type { DatabaseConfig } from "../../src/config";
-import { openDatabase } from "../../src/db/dataSource";
+import { createDataSource, openDatabase } from "../../src/db/dataSource";
+import { migrations } from "../../src/db/migrations";
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL?.trim() || "";
 export const usingMysql = /^(mysql|mariadb):\/\//.test(TEST_DATABASE_URL);
@@ -85,4 +86,29 @@ export async function undoMigrationsThrough(dataSource: DataSource, name: string
     await dataSource.undoLastMigration({ transaction: "each" });
     if (last.name === name) return;
   }
+}
+
+/**
+ * Brings `database` to where it stood just before the migration `name` (every
+ * migration before it, none after), and runs `statements` on it: the rows a
+ * migration test gives the migration to work on.
+ */
+export async function migratedUpTo(database: TestDatabase, name: string, statements: readonly string[]): Promise<void> {
+  const index = migrations.findIndex((m) => m.name === name);
+  if (index < 0) throw new Error(`no migration ${name}`);
+  const old = new DataSource({ ...createDataSource(database.config).options, migrations: migrations.slice(0, index) });
+  await old.initialize();
+  try {
+    await old.runMigrations();
+    for (const statement of statements) await old.query(statement);
+  } finally {
+    await old.destroy();
+  }
+}
+
+/** A statement's rows, with the integers MySQL/MariaDB return as strings (BIGINT, COUNT) read as numbers. */
+export async function numericRows(ds: DataSource, sql: string): Promise<Record<string, unknown>[]> {
+  return (await ds.query<Record<string, unknown>[]>(sql)).map((row) =>
+    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v])),
+  );
 }

@@ -7,15 +7,10 @@
  * finds nothing left to change, and down brings the schema back as it was.
  * On the database the suite runs on.
  */
-import { DataSource } from "typeorm";
-import { createDataSource, openDatabase } from "../../src/db/dataSource";
-import { migrations } from "../../src/db/migrations";
-import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
+import { openDatabase } from "../../src/db/dataSource";
+import { TestDatabase, createTestDatabase, migratedUpTo, numericRows, undoMigrationsThrough } from "../helpers/database";
 
-const rowsOf = async (ds: DataSource, sql: string) =>
-  (await ds.query<Record<string, unknown>[]>(sql)).map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v])),
-  );
+const rowsOf = numericRows;
 const REQUEST_INSERT =
   "INSERT INTO license_request (id, organizationId, productId, requesterId, justification, status, recipientCount, requestedAt, expiresAt, decidedAt, decidedById, decisionMessage, assignedProductId) VALUES ";
 const DECISION_INSERT = "INSERT INTO decision_record (id, organizationId, requestId, action, actorId, at, productId, message) VALUES ";
@@ -24,17 +19,7 @@ describe("the decision-group migration", () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const before = createDataSource(database.config);
-    const old = new DataSource({
-      ...before.options,
-      migrations: migrations.slice(
-        0,
-        migrations.findIndex((m) => m.name === "DecisionGroup1766540000000"),
-      ),
-    });
-    await old.initialize();
-    await old.runMigrations();
-    const statements = [
+    await migratedUpTo(database, "DecisionGroup1766540000000", [
       "INSERT INTO organization (id, name) VALUES (1, 'Contoso')",
       "INSERT INTO app_user (id, organizationId, displayName, email, role) VALUES (5, 1, 'Admin', 'admin@x.example', 'GLOBAL_ADMIN')",
       ...[6, 7, 8].map((id) => `INSERT INTO app_user (id, organizationId, displayName, email, role) VALUES (${id}, 1, 'U${id}', 'u${id}@x.example', 'USER')`),
@@ -53,9 +38,7 @@ describe("the decision-group migration", () => {
       `${DECISION_INSERT}(3, 1, 12, 'DENIED', 5, 1700, NULL, 'No.')`,
       "INSERT INTO decision_record_user (decisionId, userId, organizationId, outcome, position) VALUES (1, 6, 1, 'APPROVED', 0), (1, 7, 1, 'APPROVED', 1), (3, 8, 1, 'DENIED', 0)",
       "INSERT INTO decision_record_disabled_plan (decisionId, servicePlanId, organizationId, position) VALUES (2, 1, 1, 0)",
-    ];
-    for (const statement of statements) await old.query(statement);
-    await old.destroy();
+    ]);
   });
   afterAll(async () => {
     await database.drop();

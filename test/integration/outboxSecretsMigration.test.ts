@@ -8,13 +8,12 @@
  * bodies. On the database the suite runs on.
  */
 import { DataSource } from "typeorm";
-import { createDataSource, openDatabase } from "../../src/db/dataSource";
-import { migrations } from "../../src/db/migrations";
+import { openDatabase } from "../../src/db/dataSource";
 import { OutboxDispatcher } from "../../src/infra/outbox";
 import { ManualClock } from "../../src/services/shared/clock";
 import { secretPlaceholder } from "../../src/services/shared/outbox";
 import { Database } from "../../src/services/shared/unitOfWork";
-import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
+import { TestDatabase, createTestDatabase, migratedUpTo, numericRows, undoMigrationsThrough } from "../helpers/database";
 import { mailbox } from "../helpers/mailbox";
 
 const SENT_TOKEN = "S".repeat(20) + "sent_secret-" + "s".repeat(11);
@@ -27,10 +26,7 @@ const shareEmail = (id: number, token: string, sentAt: number | null) =>
     sentAt === null ? 0 : 1
   }, 1000, 1000, ${sentAt ?? "NULL"})`;
 
-const rowsOf = async (ds: DataSource, sql: string) =>
-  (await ds.query<Record<string, unknown>[]>(sql)).map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v])),
-  );
+const rowsOf = numericRows;
 /** Every column of every outbox row, as one text to search. */
 const outboxText = async (ds: DataSource) => JSON.stringify(await ds.query("SELECT * FROM outbox_email"));
 
@@ -38,17 +34,7 @@ describe("the outbox-secrets migration", () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const before = createDataSource(database.config);
-    const old = new DataSource({
-      ...before.options,
-      migrations: migrations.slice(
-        0,
-        migrations.findIndex((m) => m.name === "OutboxSecrets1766520000000"),
-      ),
-    });
-    await old.initialize();
-    await old.runMigrations();
-    const statements = [
+    await migratedUpTo(database, "OutboxSecrets1766520000000", [
       "INSERT INTO organization (id, name) VALUES (1, 'Contoso')",
       "INSERT INTO app_user (id, organizationId, displayName, email, role) VALUES (5, 1, 'Adele', 'adele@x.example', 'USER')",
       "INSERT INTO product (id, organizationId, name, skuPartNumber, selfServicePurchaseAllowed, totalLicenses, assignedLicenses) VALUES (1, 1, 'Visio', 'VISIO_PLAN2', 0, 3, 0)",
@@ -56,9 +42,7 @@ describe("the outbox-secrets migration", () => {
       shareEmail(1, SENT_TOKEN, 1500),
       shareEmail(2, OWED_TOKEN, null),
       `${OUTBOX_INSERT}(3, 1, 10, 5, 'adele@x.example', 'Your request was denied', 'See https://licenses.example/requests', '<p>html</p>', 0, 1000, 1000, NULL)`,
-    ];
-    for (const statement of statements) await old.query(statement);
-    await old.destroy();
+    ]);
   });
   afterAll(async () => {
     await database.drop();

@@ -6,15 +6,10 @@
  * expiry becomes the time it was withdrawn) before the column goes. On the
  * database the suite runs on.
  */
-import { DataSource } from "typeorm";
-import { createDataSource, openDatabase } from "../../src/db/dataSource";
-import { migrations } from "../../src/db/migrations";
-import { TestDatabase, createTestDatabase, undoMigrationsThrough } from "../helpers/database";
+import { openDatabase } from "../../src/db/dataSource";
+import { TestDatabase, createTestDatabase, migratedUpTo, numericRows, undoMigrationsThrough } from "../helpers/database";
 
-const rowsOf = async (ds: DataSource, sql: string) =>
-  (await ds.query<Record<string, unknown>[]>(sql)).map((row) =>
-    Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? Number(v) : v])),
-  );
+const rowsOf = numericRows;
 const SHARE_INSERT =
   "INSERT INTO license_request_share (id, organizationId, requestId, sharedWithId, sharedById, sharedAt, expiresAt, tokenHash, subject, message, usedAt) VALUES ";
 
@@ -22,17 +17,7 @@ describe("the share-revocation migration", () => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await createTestDatabase();
-    const before = createDataSource(database.config);
-    const old = new DataSource({
-      ...before.options,
-      migrations: migrations.slice(
-        0,
-        migrations.findIndex((m) => m.name === "ShareRevocation1766530000000"),
-      ),
-    });
-    await old.initialize();
-    await old.runMigrations();
-    const statements = [
+    await migratedUpTo(database, "ShareRevocation1766530000000", [
       "INSERT INTO organization (id, name) VALUES (1, 'Contoso')",
       "INSERT INTO app_user (id, organizationId, displayName, email, role) VALUES (5, 1, 'Admin', 'admin@x.example', 'GLOBAL_ADMIN')",
       "INSERT INTO app_user (id, organizationId, displayName, email, role) VALUES (6, 1, 'Adele', 'adele@x.example', 'USER')",
@@ -41,9 +26,7 @@ describe("the share-revocation migration", () => {
       `${SHARE_INSERT}(1, 1, 10, 6, 5, 1000, 50000, '${"a".repeat(64)}', NULL, 'Your view?', 1500)`,
       `${SHARE_INSERT}(2, 1, 10, 6, 5, 1000, 50000, '${"b".repeat(64)}', NULL, NULL, NULL)`,
       "INSERT INTO license_request_recommendation (id, organizationId, requestId, shareId, byId, verdict, comment, at) VALUES (1, 1, 10, 1, 6, 'APPROVE', NULL, 1500)",
-    ];
-    for (const statement of statements) await old.query(statement);
-    await old.destroy();
+    ]);
   });
   afterAll(async () => {
     await database.drop();
