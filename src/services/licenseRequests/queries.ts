@@ -9,7 +9,7 @@ import { isMysqlFamily } from "../../db/dataSource";
 import { LicenseRequestEntity } from "../../entities";
 import { can, requestScope } from "../access/policy";
 import type { LocalId } from "../shared/ids";
-import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList, SortDirection } from "../shared/keyset";
+import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList, SortDirection, Statement } from "../shared/keyset";
 import { placeholders } from "../shared/rows";
 import type { Loaders } from "../loaders";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
@@ -76,14 +76,8 @@ export class LicenseRequestQueries {
         return requestRow.map(r);
       },
       cursorOf: requestCursor,
-      count: async () => {
-        const counted = this.tallyCount(viewer, args.filter ?? null, now) ?? {
-          sql: `SELECT COUNT(*) AS total FROM \`license_request\` lr WHERE ${list.where.join(" AND ")}`,
-          parameters: [...list.parameters],
-        };
-        const [row] = await this.dataSource.query<{ total: number | string }[]>(counted.sql, counted.parameters);
-        return Number(row?.total ?? 0);
-      },
+      // An admin's count from the organization's tally; a user's, row by row (keysetCount).
+      count: () => this.tallyCount(viewer, args.filter ?? null, now),
     });
   }
 
@@ -115,7 +109,7 @@ export class LicenseRequestQueries {
    * plain user's requests (visibility by recipient) and a requester filter are
    * counted row by row, through their own indexes.
    */
-  private tallyCount(viewer: Viewer, filter: LicenseRequestFilterInput | null, now: Date): { sql: string; parameters: unknown[] } | null {
+  private tallyCount(viewer: Viewer, filter: LicenseRequestFilterInput | null, now: Date): Statement | null {
     if (!("all" in requestScope(viewer)) || filter?.requesterId !== undefined) return null;
     // `conditions` has checked that the product ID is a product's (else nothing is counted); another
     // organization's product has no tally rows in this one.

@@ -111,24 +111,21 @@ export function keysetCount(list: KeysetList): Statement {
 
 /**
  * One page of `list` as a connection: its rows read through `map`, each with
- * its cursor, and its `totalCount` counted when first read (`count` when the
- * list has a cheaper way to count than `keysetCount`).
+ * its cursor, and its `totalCount` counted when first read (by the statement
+ * `count` makes, when the list has a cheaper one than `keysetCount`'s).
  */
 export async function keysetConnection<T>(
   db: Queryable,
   mysql: boolean,
   list: KeysetList,
   window: PageWindow<KeysetCursor>,
-  read: { map: (row: Row) => T; cursorOf: (row: T) => string; count?: () => Promise<number> },
+  read: { map: (row: Row) => T; cursorOf: (row: T) => string; count?: () => Statement | null },
 ): Promise<Connection<T>> {
   const page = keysetPage(list, window, mysql);
   const found = await rows(db, page.sql, page.parameters, read.map);
-  const count =
-    read.count ??
-    (async () => {
-      const counted = keysetCount(list);
-      const [row] = await db.query<{ total: number | string }[]>(counted.sql, counted.parameters);
-      return Number(row?.total ?? 0);
-    });
-  return toConnection(found, window, read.cursorOf, count);
+  return toConnection(found, window, read.cursorOf, async () => {
+    const counted = read.count?.() ?? keysetCount(list);
+    const [row] = await db.query<{ total: number | string }[]>(counted.sql, counted.parameters);
+    return Number(row?.total ?? 0);
+  });
 }
