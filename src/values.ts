@@ -24,6 +24,18 @@ export type RecipientDecisionValue = (typeof RECIPIENT_DECISIONS)[number];
 export const DECISION_ACTIONS = ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "CANCELLED", "EXPIRED", "RECOMMENDED_APPROVAL", "RECOMMENDED_DENIAL"] as const;
 export type DecisionActionValue = (typeof DECISION_ACTIONS)[number];
 
+/** What an entry of the activity log says happened to a request (api.md "Nothing missed"). */
+export const ACTIVITY_KINDS = ["SUBMITTED", "APPROVED", "PARTIALLY_APPROVED", "DENIED", "CANCELLED", "EXPIRED", "RECOMMENDED"] as const;
+export type ActivityKindValue = (typeof ACTIVITY_KINDS)[number];
+
+/**
+ * Entries the log keeps for its own subscribers but never shows as activity: a
+ * request shared or a share withdrawn changes what `licenseRequestUpdated`
+ * subscribers see of the request, not its course.
+ */
+export const INTERNAL_ACTIVITY_KINDS = ["SHARED", "SHARE_REVOKED"] as const;
+export type StoredActivityKindValue = ActivityKindValue | (typeof INTERNAL_ACTIVITY_KINDS)[number];
+
 /** Why a mutation did nothing (its userErrors). */
 export const USER_ERROR_CODES = ["NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INSUFFICIENT_LICENSES", "REQUEST_EXPIRED"] as const;
 export type UserErrorCodeValue = (typeof USER_ERROR_CODES)[number];

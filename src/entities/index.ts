@@ -11,6 +11,7 @@ export * from "./IdempotencyRecord";
 export * from "./AdminNotice";
 export * from "./Group";
 export * from "./LicenseRequestShare";
+export * from "./LicenseRequestEvent";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -25,6 +26,7 @@ import { IdempotencyRecordEntity } from "./IdempotencyRecord";
 import { AdminDigestEntity, LicenseRequestNoticeEntity } from "./AdminNotice";
 import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Group";
 import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "./LicenseRequestShare";
+import { LicenseRequestEventEntity } from "./LicenseRequestEvent";
 
 export const allEntities = [
   OrganizationEntity,
@@ -50,4 +52,5 @@ export const allEntities = [
   GroupLicensedProductEntity,
   LicenseRequestShareEntity,
   LicenseRequestRecommendationEntity,
+  LicenseRequestEventEntity,
 ];

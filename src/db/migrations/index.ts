@@ -7,6 +7,7 @@ import { RequestTally1766400000000 } from "./1766400000000-RequestTally";
 import { OutboxSecrets1766520000000 } from "./1766520000000-OutboxSecrets";
 import { ShareRevocation1766530000000 } from "./1766530000000-ShareRevocation";
 import { DecisionGroup1766540000000 } from "./1766540000000-DecisionGroup";
+import { ActivityLog1766600000000 } from "./1766600000000-ActivityLog";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   OutboxSecrets1766520000000,
   ShareRevocation1766530000000,
   DecisionGroup1766540000000,
+  ActivityLog1766600000000,
 ];

@@ -1,0 +1,30 @@
+import { MigrationInterface, QueryRunner } from "typeorm";
+
+/**
+ * `license_request_event`: the organizations' activity logs (api.md "Nothing
+ * missed"). Entries start with this migration: changes made before it have
+ * none. Both databases end exactly where the entity says.
+ */
+export class ActivityLog1766600000000 implements MigrationInterface {
+  name = "ActivityLog1766600000000";
+
+  async up(runner: QueryRunner): Promise<void> {
+    if (runner.connection.driver.options.type !== "better-sqlite3") {
+      await runner.query(
+        "CREATE TABLE `license_request_event` (`id` int NOT NULL AUTO_INCREMENT, `organizationId` int NOT NULL, `seq` int NOT NULL, `requestId` int NOT NULL, " +
+          "`productId` int NOT NULL, `kind` varchar(30) NOT NULL, `status` varchar(20) NOT NULL, `actorId` int NULL, `at` bigint NOT NULL, " +
+          "UNIQUE INDEX `ux_event_org_seq` (`organizationId`, `seq`), PRIMARY KEY (`id`)) ENGINE=InnoDB",
+      );
+      return;
+    }
+    await runner.query(
+      'CREATE TABLE "license_request_event" ("id" integer PRIMARY KEY AUTOINCREMENT NOT NULL, "organizationId" integer NOT NULL, "seq" integer NOT NULL, ' +
+        '"requestId" integer NOT NULL, "productId" integer NOT NULL, "kind" varchar(30) NOT NULL, "status" varchar(20) NOT NULL, "actorId" integer, "at" bigint NOT NULL)',
+    );
+    await runner.query('CREATE UNIQUE INDEX "ux_event_org_seq" ON "license_request_event" ("organizationId", "seq") ');
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(runner.connection.driver.options.type !== "better-sqlite3" ? "DROP TABLE `license_request_event`" : 'DROP TABLE "license_request_event"');
+  }
+}
