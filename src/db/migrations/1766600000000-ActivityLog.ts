@@ -25,6 +25,8 @@ export class ActivityLog1766600000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query(runner.connection.driver.options.type !== "better-sqlite3" ? "DROP TABLE `license_request_event`" : 'DROP TABLE "license_request_event"');
+    await runner.query(
+      runner.connection.driver.options.type !== "better-sqlite3" ? "DROP TABLE `license_request_event`" : 'DROP TABLE "license_request_event"',
+    );
   }
 }

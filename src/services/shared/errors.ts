@@ -55,6 +55,8 @@ export const CLIENT_ERROR_STATUS = {
   QUERY_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  /** An activity-log cursor older than the log keeps (api.md "Nothing missed"): read the lists afresh. */
+  CURSOR_EXPIRED: 410,
   // WebSocket operations only.
   NOT_FOUND: 404,
   TOO_MANY_SUBSCRIPTIONS: 429,

@@ -20,7 +20,10 @@ export type NodeTypeName =
   | "LicenseRequestDecision"
   | "LicenseRequestShare"
   | "LicenseRequestRecommendation"
-  | "Group";
+  | "Group"
+  | "LicenseRequestEvent"
+  | "WebhookEndpoint"
+  | "WebhookDelivery";
 
 const NODE_TYPES = new Set<string>([
   "Organization",
@@ -34,6 +37,9 @@ const NODE_TYPES = new Set<string>([
   "Group",
   "LicenseRequestShare",
   "LicenseRequestRecommendation",
+  "LicenseRequestEvent",
+  "WebhookEndpoint",
+  "WebhookDelivery",
 ]);
 
 export function toGlobalId(type: NodeTypeName, localId: number): string {

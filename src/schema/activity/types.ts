@@ -1,0 +1,68 @@
+/**
+ * The activity log (contract-live.graphql; api.md "Nothing missed"): every
+ * change of a request as an entry, in the order the changes committed, read
+ * from a cursor as a query or a subscription.
+ */
+import { Field, ID, InputType, registerEnumType } from "type-graphql";
+import { ACTIVITY_KINDS, ActivityKindValue, enumOf } from "../../values";
+import { LicenseRequestStatus } from "../licenseRequests/enums";
+import { LicenseRequest } from "../licenseRequests/types";
+import { connectionOf } from "../shared/connection";
+import { Node } from "../shared/node";
+import { ObjectType } from "../shared/objectType";
+import { User } from "../users/types";
+
+export const LicenseRequestEventKind = enumOf(ACTIVITY_KINDS);
+export type LicenseRequestEventKind = ActivityKindValue;
+registerEnumType(LicenseRequestEventKind, {
+  name: "LicenseRequestEventKind",
+  valuesConfig: { RECOMMENDED: { description: "A second opinion was recorded (the status did not change)." } },
+});
+
+@ObjectType({
+  implements: Node,
+  description: "One entry of the organization's activity log: what happened to a request, in the order the changes committed.",
+})
+export class LicenseRequestEvent extends Node {
+  @Field({
+    description: "Opaque. Later entries of the organization have later cursors; pass one as `after` to read or subscribe from there.",
+  })
+  cursor: string;
+
+  @Field(() => LicenseRequestEventKind)
+  kind: LicenseRequestEventKind;
+
+  @Field({ description: "When the change committed." })
+  at: Date;
+
+  @Field(() => User, {
+    nullable: true,
+    description: "Who caused it; null when the service did (an expiry, a policy). For RECOMMENDED, the person who answered.",
+  })
+  actor: User | null;
+
+  @Field(() => LicenseRequestStatus, { description: "The request's status right after this change." })
+  status: LicenseRequestStatus;
+
+  @Field(() => LicenseRequest, { nullable: true, description: "The request as it is now; null when the viewer may not see it." })
+  licenseRequest: LicenseRequest | null;
+}
+
+@InputType({ description: "Which entries to read; every field narrows (`kinds: []` or null means all kinds)." })
+export class LicenseRequestEventFilter {
+  @Field(() => [LicenseRequestEventKind], { nullable: true })
+  kinds?: LicenseRequestEventKind[] | null;
+
+  @Field(() => ID, { nullable: true })
+  productId?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  requestId?: string | null;
+}
+
+export const LicenseRequestEventConnection = connectionOf(
+  LicenseRequestEvent,
+  "LicenseRequestEvent",
+  { connection: "Entries of the activity log, oldest first." },
+  { totalCount: false },
+);

@@ -1,0 +1,134 @@
+/**
+ * The activity log's SQL (api.md "Nothing missed"): appending an entry in the
+ * transaction of its change, reading an organization's entries from a
+ * position, and pruning what is past retention.
+ *
+ * Order by commit: the append numbers the entry `MAX(seq) + 1` of its
+ * organization in the same statement that inserts it, reading that maximum
+ * with a row lock on MySQL/MariaDB (`INSERT … SELECT … FOR UPDATE`: the lock on
+ * the organization's last entry is held to the commit, so the next append of
+ * the organization, on any instance, waits for it and then reads the number it
+ * committed). SQLite has one writer at a time. So an organization's entries
+ * are numbered 1, 2, 3… without a gap, and a reader that saw entry n has seen
+ * every entry before it: a position is just a number.
+ */
+import { DataSource, EntityManager } from "typeorm";
+import { isMysqlFamily } from "../../db/dataSource";
+import { LicenseRequestEventEntity } from "../../entities";
+import type { RequestStatusValue, StoredActivityKindValue } from "../../values";
+
+/** What an entry says, before it has its number. */
+export interface ActivityFacts {
+  organizationId: number;
+  requestId: number;
+  productId: number;
+  kind: StoredActivityKindValue;
+  status: RequestStatusValue;
+  actorId: number | null;
+  at: Date;
+}
+
+const COLUMNS = "id, organizationId, seq, requestId, productId, kind, status, actorId, at";
+
+/** A stored row as read by `entriesAfter` (numbers as numbers on both databases). */
+function entryOf(row: Record<string, unknown>): LicenseRequestEventEntity {
+  const entry = new LicenseRequestEventEntity();
+  entry.id = Number(row["id"]);
+  entry.organizationId = Number(row["organizationId"]);
+  entry.seq = Number(row["seq"]);
+  entry.requestId = Number(row["requestId"]);
+  entry.productId = Number(row["productId"]);
+  entry.kind = row["kind"] as StoredActivityKindValue;
+  entry.status = row["status"] as RequestStatusValue;
+  entry.actorId = row["actorId"] == null ? null : Number(row["actorId"]);
+  entry.at = new Date(Number(row["at"]));
+  return entry;
+}
+
+export class ActivityStore {
+  private readonly mysql: boolean;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.mysql = isMysqlFamily(dataSource);
+  }
+
+  /**
+   * Appends one entry in the transaction of `manager`: one statement. Answers
+   * the entry's row ID (its global ID, and what webhook deliveries refer to).
+   */
+  async append(manager: EntityManager, facts: ActivityFacts): Promise<number> {
+    const values = [facts.organizationId, facts.requestId, facts.productId, facts.kind, facts.status, facts.actorId, facts.at.getTime(), facts.organizationId];
+    if (this.mysql) {
+      const result = (await manager.query(
+        "INSERT INTO `license_request_event` (`organizationId`, `seq`, `requestId`, `productId`, `kind`, `status`, `actorId`, `at`) " +
+          "SELECT ?, COALESCE(MAX(`seq`), 0) + 1, ?, ?, ?, ?, ?, ? FROM `license_request_event` WHERE `organizationId` = ? FOR UPDATE",
+        [values[0], ...values.slice(1)],
+      )) as { insertId: number };
+      return Number(result.insertId);
+    }
+    const rows = (await manager.query(
+      'INSERT INTO "license_request_event" ("organizationId", "seq", "requestId", "productId", "kind", "status", "actorId", "at") ' +
+        'SELECT ?, COALESCE(MAX("seq"), 0) + 1, ?, ?, ?, ?, ?, ? FROM "license_request_event" WHERE "organizationId" = ? RETURNING "id"',
+      values,
+    )) as { id: number }[];
+    return Number(rows[0]!.id);
+  }
+
+  /** The organization's entries after `seq`, oldest first, at most `limit`. */
+  async entriesAfter(organizationId: number, seq: number, limit: number): Promise<LicenseRequestEventEntity[]> {
+    const rows = (await this.dataSource.query(
+      this.mysql
+        ? `SELECT ${COLUMNS} FROM license_request_event WHERE organizationId = ? AND seq > ? ORDER BY seq LIMIT ?`
+        : `SELECT ${COLUMNS} FROM "license_request_event" WHERE "organizationId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`,
+      [organizationId, seq, limit],
+    )) as Record<string, unknown>[];
+    return rows.map(entryOf);
+  }
+
+  /** The number of the organization's newest entry; 0 when it has none. */
+  async head(organizationId: number): Promise<number> {
+    const rows = (await this.dataSource.query(
+      this.mysql
+        ? "SELECT COALESCE(MAX(seq), 0) AS head FROM license_request_event WHERE organizationId = ?"
+        : 'SELECT COALESCE(MAX("seq"), 0) AS head FROM "license_request_event" WHERE "organizationId" = ?',
+      [organizationId],
+    )) as { head: number | string }[];
+    return Number(rows[0]?.head ?? 0);
+  }
+
+  /** One entry by its row ID, within its organization; null when it is not (or no longer) kept. */
+  async entryById(organizationId: number, id: number): Promise<LicenseRequestEventEntity | null> {
+    const rows = (await this.dataSource.query(
+      this.mysql
+        ? `SELECT ${COLUMNS} FROM license_request_event WHERE id = ? AND organizationId = ?`
+        : `SELECT ${COLUMNS} FROM "license_request_event" WHERE "id" = ? AND "organizationId" = ?`,
+      [id, organizationId],
+    )) as Record<string, unknown>[];
+    return rows[0] ? entryOf(rows[0]) : null;
+  }
+
+  /**
+   * Deletes up to `batchSize` entries committed before `before`, oldest first,
+   * never an organization's newest entry (it keeps the numbering going). The
+   * rows are chosen by a plain read and deleted by primary key: the delete
+   * locks those rows alone, never an organization's newest entry, which
+   * appends lock, so pruning never makes a writer wait. Answers how many it deleted.
+   */
+  async prune(before: Date, batchSize: number): Promise<number> {
+    const ids = (
+      (await this.dataSource.query(
+        this.mysql
+          ? "SELECT e.id FROM license_request_event e WHERE e.at < ? AND e.seq < (SELECT MAX(n.seq) FROM license_request_event n WHERE n.organizationId = e.organizationId) ORDER BY e.id LIMIT ?"
+          : 'SELECT e."id" FROM "license_request_event" e WHERE e."at" < ? AND e."seq" < (SELECT MAX(n."seq") FROM "license_request_event" n WHERE n."organizationId" = e."organizationId") ORDER BY e."id" LIMIT ?',
+        [before.getTime(), batchSize],
+      )) as { id: number | string }[]
+    ).map((row) => Number(row.id));
+    if (!ids.length) return 0;
+    const placeholders = ids.map(() => "?").join(", ");
+    await this.dataSource.query(
+      this.mysql ? `DELETE FROM license_request_event WHERE id IN (${placeholders})` : `DELETE FROM "license_request_event" WHERE "id" IN (${placeholders})`,
+      ids,
+    );
+    return ids.length;
+  }
+}
