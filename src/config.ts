@@ -87,6 +87,10 @@ const schema = z.object({
     .refine((v) => /^\d+(b|kb|mb)?$/i.test(v), "must be a size such as 100kb"),
   EXPIRY_SWEEP_INTERVAL_MS: positiveInt(60_000),
   OUTBOX_POLL_INTERVAL_MS: positiveInt(2_000),
+  /** How long the activity log keeps its entries (api.md "Nothing missed"): at least 1 day. */
+  EVENT_RETENTION_DAYS: positiveInt(30),
+  /** How often live readers of the activity log read it in case an event went missing on the bus. */
+  ACTIVITY_POLL_INTERVAL_MS: positiveInt(2_000),
   MAX_QUERY_DEPTH: positiveInt(10),
   MAX_QUERY_ALIASES: positiveInt(15),
   MAX_QUERY_DIRECTIVES: positiveInt(50),
@@ -190,6 +194,9 @@ export interface Config {
   bodyLimit: string;
   expirySweepIntervalMs: number;
   outboxPollIntervalMs: number;
+  /** Days the activity log keeps its entries (EVENT_RETENTION_DAYS). */
+  eventRetentionDays: number;
+  activityPollIntervalMs: number;
   /** Bounds on one operation (src/server/graphql/limits.ts). */
   limits: {
     depth: number;
@@ -234,7 +241,7 @@ export interface Config {
   wsConnectionInitTimeoutMs: number;
   /** Interval of server pings; a peer that does not answer one within it is dropped. */
   wsKeepAliveMs: number;
-  /** Events one subscription may fall behind before it is ended (SUBSCRIBER_TOO_SLOW). */
+  /** Events an instance's reader of an organization's log may leave unread on the bus before it reads the log instead. */
   wsMaxQueuedEvents: number;
   /** Unsent bytes a WebSocket may hold before it is closed as a slow consumer (1013). */
   wsMaxBufferedBytes: number;
@@ -312,6 +319,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: e.BODY_LIMIT,
     expirySweepIntervalMs: e.EXPIRY_SWEEP_INTERVAL_MS,
     outboxPollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
+    activityPollIntervalMs: e.ACTIVITY_POLL_INTERVAL_MS,
     limits: {
       depth: e.MAX_QUERY_DEPTH,
       aliases: e.MAX_QUERY_ALIASES,

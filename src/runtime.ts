@@ -103,6 +103,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     auth: config.jwt,
     onOutboxWritten: () => dispatcher?.nudge(),
     publicUrl: () => config.publicUrl ?? listeningAt,
+    activityTails: { pollMs: config.activityPollIntervalMs },
   });
   const transport =
     options.mailTransport ?? (config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl) : logTransport((entry, message) => log.info(entry, message)));
@@ -164,6 +165,8 @@ export async function startService(config: Config, log: Logger, options: StartOp
         const digests = await services.requests.sendDigests(clock.now());
         if (digests) log.info({ digests }, "wrote the daily digests");
         await services.mutations.purgeExpired();
+        const pruned = await services.activity.prune(new Date(clock.now().getTime() - config.eventRetentionDays * 86_400_000));
+        if (pruned) log.info({ pruned }, "pruned activity-log entries past retention");
       } catch (error) {
         log.error({ err: error }, "expiry sweep failed");
       }
@@ -186,6 +189,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t);
         await app.stop();
+        services.tails.close();
         await dispatcher.stop();
         await closeBus();
         closeLimiter();

@@ -5,6 +5,7 @@
 import type { NonEmptyArray } from "type-graphql";
 import { createEventBus, EventBus } from "../services/shared/events";
 import { buildApiSchema } from "../schema/shared/buildSchema";
+import { activityResolvers } from "./activity";
 import { catalogResolvers } from "./catalog";
 import { groupResolvers } from "./groups";
 import { historyResolvers } from "./history";
@@ -27,6 +28,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ...licenseRequestResolvers,
   ...historyResolvers,
   ...recommendationResolvers,
+  ...activityResolvers,
 ];
 
 /**

@@ -35,8 +35,8 @@
  *   has too many),
  *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
- *   consumers: a subscription more than `WS_MAX_QUEUED_EVENTS` events behind
- *   ends with SUBSCRIBER_TOO_SLOW (src/services/shared/events.ts), and a socket holding
+ *   consumers: a subscription reads the activity log at its own position and
+ *   never queues (services/activity/tail.ts), and a socket holding
  *   more than `WS_MAX_BUFFERED_BYTES` unsent is closed with 1013.
  * - Subscriptions run through `SharedExecution` (graphql/sharedExecution.ts):
  *   subscribers who see the same payload of an event share one execution and

@@ -5,6 +5,10 @@
  */
 import { DataSource } from "typeorm";
 import { Authenticator, AuthConfig } from "./access/authentication";
+import { activityFeed } from "./activity/live";
+import { ActivityLog } from "./activity/log";
+import { ActivityStore } from "./activity/store";
+import { ActivityTails, ActivityTailOptions } from "./activity/tail";
 import { GroupDirectory } from "./groups/directory";
 import { DecisionHistory } from "./history/history";
 import { LicenseRequests } from "./licenseRequests";
@@ -33,6 +37,8 @@ export interface ServicesOptions {
   onOutboxWritten?: () => void;
   /** The server's public base URL, for links in emails (default: http://localhost:4000). */
   publicUrl?: () => string;
+  /** How live readers of the activity log follow it (tests shorten the poll). */
+  activityTails?: ActivityTailOptions;
 }
 
 export function createServices(options: ServicesOptions) {
@@ -41,6 +47,8 @@ export function createServices(options: ServicesOptions) {
   const mutations = new IdempotentMutations(db, options.clock);
   const history = new DecisionHistory(options.dataSource);
   const requestQueries = new LicenseRequestQueries(options.dataSource);
+  const activity = new ActivityLog(new ActivityStore(options.dataSource), requestQueries, options.bus);
+  const tails = new ActivityTails(activity.store, options.bus, options.activityTails);
   const settings = new RequestProcessSettingsService(mutations);
   const auth = new Authenticator(options.dataSource, options.auth);
   const loadersFor = (organizationId: number): Loaders => createLoaders(options.dataSource, organizationId);
@@ -50,6 +58,7 @@ export function createServices(options: ServicesOptions) {
     mutations,
     store: new RecommendationStore(db),
     history,
+    activity,
     publicUrl,
   });
   return {
@@ -64,6 +73,7 @@ export function createServices(options: ServicesOptions) {
       mutations,
       store: new LicenseRequestStore(db),
       history,
+      activity,
       notices: new AdminNoticeStore(db),
       publicUrl,
     }),
@@ -72,11 +82,13 @@ export function createServices(options: ServicesOptions) {
     users: new UserDirectory(options.dataSource),
     groups: new GroupDirectory(options.dataSource),
     history,
-    nodes: new NodeLookup(requestQueries, settings, recommendations.queries),
-    live: new LiveStreams<Loaders>(options.bus, options.clock, loadersFor, (viewer, now, loaders) =>
-      auth.refresh(viewer, now, (id) => loaders.users.user.load(id)),
-    ),
-    requestFeeds: licenseRequestFeeds(requestQueries),
+    nodes: new NodeLookup(requestQueries, settings, recommendations.queries, activity),
+    activity,
+    /** The live readers of the activity log on this instance (`listenerCount()`: subscriptions listening). */
+    tails,
+    live: new LiveStreams<Loaders>(options.clock, loadersFor, (viewer, now, loaders) => auth.refresh(viewer, now, (id) => loaders.users.user.load(id))),
+    requestFeeds: licenseRequestFeeds(requestQueries, (organizationId, after) => tails.open(organizationId, after)),
+    activityFeed: activityFeed(activity, tails),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */
     loadersFor,
   };

@@ -75,7 +75,7 @@ async function pasteHeaders(session: Session, text: string): Promise<void> {
  */
 async function expectSubmittedShown(page: Page, target: TestServer): Promise<string> {
   await executeButton(page).click();
-  await eventually(() => target.service.services.bus.listenerCount() === 1, WAIT_MS, "GraphiQL's subscription");
+  await eventually(() => target.service.services.tails.listenerCount() === 1, WAIT_MS, "GraphiQL's subscription");
   const requestId = await requestsApi(target).submitted(ADELE, "POWER_BI_PRO");
   await resultShows(page, requestId);
   return requestId;
@@ -260,7 +260,7 @@ describe("in production", () => {
       expect(session.problems.filter((p) => !p.startsWith("Failed to load resource"))).toEqual([]);
     } finally {
       await suite.browser.closeSessions();
-      await eventually(() => production.service.services.bus.listenerCount() === 0, WAIT_MS, "the closed page's subscription to end");
+      await eventually(() => production.service.services.tails.listenerCount() === 0, WAIT_MS, "the closed page's subscription to end");
       await production.stop();
     }
   });

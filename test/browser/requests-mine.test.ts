@@ -48,7 +48,7 @@ beforeAll(() => {
 async function openMine(email: string, listeners = 1): Promise<Session> {
   const session = await browser.open(`${server.url}/requests/mine?as=${encodeURIComponent(email)}`);
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.bus.listenerCount() === listeners, WAIT_MS, "the page's subscription");
+  await eventually(() => server.service.services.tails.listenerCount() === listeners, WAIT_MS, "the page's subscription");
   return session;
 }
 

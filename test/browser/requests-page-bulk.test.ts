@@ -37,7 +37,7 @@ beforeAll(() => {
 async function openLive(): Promise<Session> {
   const session = await browser.open(`${server.url}/requests`);
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.bus.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
   return session;
 }
 

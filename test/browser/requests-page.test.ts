@@ -52,7 +52,7 @@ function open(target: TestServer = server): Promise<Session> {
 async function openLive(): Promise<Session> {
   const session = await open();
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.bus.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
   return session;
 }
 

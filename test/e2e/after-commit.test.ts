@@ -70,6 +70,7 @@ describe("a refused submission that had expired a stale request", () => {
 });
 
 describe("the unit of work", () => {
+  const entry = (seq: number) => ({ id: seq, organizationId: 1, seq, requestId: seq, productId: 1, kind: "DENIED", status: "DENIED", actorId: 1, at: 0 });
   const busyError = () => new QueryFailedError("UPDATE x", [], Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }));
 
   it("publishes once after the commit of an attempt tried again, and nothing of an attempt that rolled back", async () => {
@@ -77,7 +78,7 @@ describe("the unit of work", () => {
     const dataSource = await database.open();
     try {
       const bus = createEventBus();
-      const events = bus.subscribe(Topic.LicenseRequestUpdated, 1);
+      const events = bus.subscribe(Topic.ActivityAppended, 1);
       const received: unknown[] = [];
       void (async () => {
         for await (const event of events) received.push(event);
@@ -87,19 +88,19 @@ describe("the unit of work", () => {
       const effects: string[] = [];
       await db.transaction(async (unit) => {
         attempts += 1;
-        unit.publish(Topic.LicenseRequestUpdated, 1, { organizationId: 1, requestId: attempts });
+        unit.publish(Topic.ActivityAppended, 1, entry(attempts));
         unit.afterCommit(() => effects.push(`after attempt ${attempts}`));
         if (attempts < 3) throw busyError();
       });
       await expect(
         db.transaction(async (unit) => {
-          unit.publish(Topic.LicenseRequestUpdated, 1, { organizationId: 1, requestId: 99 });
+          unit.publish(Topic.ActivityAppended, 1, entry(99));
           throw new Error("rolled back");
         }),
       ).rejects.toThrow("rolled back");
       await new Promise((resolve) => setImmediate(resolve));
       expect(attempts).toBe(3);
-      expect(received).toEqual([{ organizationId: 1, requestId: 3 }]);
+      expect(received).toEqual([entry(3)]);
       expect(effects).toEqual(["after attempt 3"]);
       await events.return();
     } finally {

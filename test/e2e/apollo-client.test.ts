@@ -205,7 +205,7 @@ describe("the example operations through Apollo Client 4", () => {
 
   it("receives subscription events over GraphQLWsLink with the token in connectionParams, and caches them", async () => {
     const apollo = client();
-    const listening = () => server.service.services.bus.listenerCount();
+    const listening = () => server.service.services.tails.listenerCount();
     const before = listening();
     const submitted = apollo.subscribe({ query: RequestSubmittedDocument, variables: {} });
     const updated = apollo.subscribe({ query: RequestUpdatedDocument, variables: {} });

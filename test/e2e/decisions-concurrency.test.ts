@@ -166,9 +166,9 @@ describe("decisions under concurrency", () => {
       const id = (await api.submit(requester.token, "SPE_E5")).licenseRequest.id as string;
       // The dashboard stays connected across the 30 days the clock jumps: its token must outlive them.
       const dashboard = liveClient(server.wsUrl, await server.ids.token(ADMIN, { expiresIn: "90d" }));
-      const listening = server.service.services.bus.listenerCount();
+      const listening = server.service.services.tails.listenerCount();
       const updates = dashboard.subscribe(`subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status } }`, { id });
-      await eventually(() => server.service.services.bus.listenerCount() > listening);
+      await eventually(() => server.service.services.tails.listenerCount() > listening);
       try {
         server.clock.advance(30 * DAY + 1);
         expect((await api.read(ADMIN, id))?.status).toBe("EXPIRED");

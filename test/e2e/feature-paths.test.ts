@@ -51,9 +51,9 @@ describe("each feature end to end, on fixtures of its own", () => {
     const requesterToken = await org.token(requester);
 
     const live = liveClient(server.wsUrl, adminToken);
-    const listening = server.service.services.bus.listenerCount();
+    const listening = server.service.services.tails.listenerCount();
     const submitted = live.subscribe(`subscription { licenseRequestSubmitted { id requester { displayName } } }`);
-    await eventually(() => server.service.services.bus.listenerCount() > listening, 10_000, "the subscription listening");
+    await eventually(() => server.service.services.tails.listenerCount() > listening, 10_000, "the subscription listening");
     try {
       const created = await gql(
         requesterToken,

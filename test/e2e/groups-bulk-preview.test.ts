@@ -235,9 +235,9 @@ describe("groups, the preview and bulk decisions", () => {
       const other = await newUser();
       const id = await submit(requester.token, "POWER_BI_PRO", [other.id]);
       const dashboard = liveClient(server.wsUrl, await server.ids.token(ADMIN));
-      const listening = server.service.services.bus.listenerCount();
+      const listening = server.service.services.tails.listenerCount();
       const updates = dashboard.subscribe(`subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status } }`, { id });
-      await eventually(() => server.service.services.bus.listenerCount() > listening);
+      await eventually(() => server.service.services.tails.listenerCount() > listening);
       try {
         const e5 = await api.pool("SPE_E5");
         const before = await snapshot(server.service.dataSource);

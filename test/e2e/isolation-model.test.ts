@@ -585,7 +585,7 @@ describe("organizations are isolated under random sequences of calls", () => {
         dashboard: "updated",
       });
     }
-    await eventually(() => server.service.services.bus.listenerCount() >= 4, undefined, "the dashboards to subscribe");
+    await eventually(() => server.service.services.tails.listenerCount() >= 4, undefined, "the dashboards to subscribe");
   });
 
   afterAll(async () => {

@@ -148,14 +148,14 @@ describe("second opinions", () => {
     const nestor = await mail.linkTokenTo("nestor@contoso.example", since);
 
     const admin = liveClient(server.wsUrl, await server.ids.token(ADMIN));
-    const listening = server.service.services.bus.listenerCount();
+    const listening = server.service.services.tails.listenerCount();
     const updates = admin.subscribe(
       `subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status recommendations { verdict comment by { email } } } }`,
       {
         id,
       },
     );
-    await eventually(() => server.service.services.bus.listenerCount() > listening, 10_000, "the subscription listening");
+    await eventually(() => server.service.services.tails.listenerCount() > listening, 10_000, "the subscription listening");
     try {
       const res = await record(lee, "APPROVE", "  They lead the reporting work.  ");
       expect(res.status).toBe(200);
@@ -264,9 +264,9 @@ describe("second opinions", () => {
     expect(await read("patti@contoso.example")).toEqual({ status: "PENDING", shares: null });
 
     const admin = liveClient(server.wsUrl, await server.ids.token(ADMIN));
-    const listening = server.service.services.bus.listenerCount();
+    const listening = server.service.services.tails.listenerCount();
     const updates = admin.subscribe(`subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status shares { revokedAt } } }`, { id });
-    await eventually(() => server.service.services.bus.listenerCount() > listening, 10_000, "the subscription listening");
+    await eventually(() => server.service.services.tails.listenerCount() > listening, 10_000, "the subscription listening");
     try {
       const revoked = await server.gql(ADMIN, REVOKE, { input: { shareId: shares[0].id, clientMutationId: "r1" } });
       expect(revoked.body.errors).toBeUndefined();

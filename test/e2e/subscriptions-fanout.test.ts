@@ -36,7 +36,7 @@ describe("one event to many dashboards", () => {
     await server.stop();
   });
 
-  const listening = () => server.service.services.bus.listenerCount();
+  const listening = () => server.service.services.tails.listenerCount();
 
   /** SQL statements from submitting a request until each of `dashboards` admins received it. */
   async function statementsToReach(dashboards: number, submitter: string): Promise<number> {

@@ -41,7 +41,7 @@ describe("subscriptions over a Redis that answers slowly from the start", () => 
   it("delivers an event to a dashboard that subscribed at once after start and to one that subscribed 5 s later", async () => {
     server = await startTestServer({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent" } });
     const contoso = server.ids.userRow("admin@contoso.example").organizationId;
-    const channel = `LICENSE_REQUEST_SUBMITTED:${contoso}`;
+    const channel = `ACTIVITY_APPENDED:${contoso}`;
     const subscribers = async () => Number(((await probe.pubsub("NUMSUB", channel)) as [string, number])[1]);
     const token = await server.ids.token("admin@contoso.example");
 
@@ -55,7 +55,7 @@ describe("subscriptions over a Redis that answers slowly from the start", () => 
     clients.push(late);
     const lateSubscription = late.subscribe(SUBMITTED);
     // Both dashboards listen on one channel of the one subscriber connection: wait until the service listens for the late one.
-    await eventually(() => server.service.services.bus.listenerCount() === 2, 15_000, "the late dashboard's subscription to start");
+    await eventually(() => server.service.services.tails.listenerCount() === 2, 15_000, "the late dashboard's subscription to start");
 
     const submitted = await server.gql(
       "adele@contoso.example",

@@ -31,7 +31,7 @@ describe("one execution per event for the subscribers who see the same payload",
     await server.stop();
   });
 
-  const listening = () => server.service.services.bus.listenerCount();
+  const listening = () => server.service.services.tails.listenerCount();
   const counted = async () => {
     const { metrics } = server.service;
     const [executions, shared] = await Promise.all([metrics.subscriptionExecutions.get(), metrics.subscriptionSharedDeliveries.get()]);

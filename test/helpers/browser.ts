@@ -151,7 +151,7 @@ export function browserSuite(): BrowserSuite {
   });
   afterEach(async () => {
     await suite.browser.closeSessions();
-    await eventually(() => suite.server.service.services.bus.listenerCount() === 0, WAIT_MS, "the closed pages' subscriptions to end");
+    await eventually(() => suite.server.service.services.tails.listenerCount() === 0, WAIT_MS, "the closed pages' subscriptions to end");
   });
   afterAll(async () => {
     await suite.browser?.close();

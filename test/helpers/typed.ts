@@ -34,7 +34,7 @@ export async function typedSubscription<R, V extends Record<string, unknown>>(
   document: TypedDocumentNode<R, V>,
   variables: V,
 ): Promise<LiveSubscription & { next(ms?: number): Promise<R> }> {
-  const listening = () => server.service.services.bus.listenerCount();
+  const listening = () => server.service.services.tails.listenerCount();
   const before = listening();
   const subscription = client.subscribe(print(document), variables);
   await eventually(() => listening() > before, undefined, "the subscription to start listening");

@@ -129,6 +129,18 @@ describe("invariants of the schema", () => {
     roots.set("RequestProcessSettings", await loaders.settings.settings());
     roots.set("LicenseRequestShare", (await loaders.recommendations.share.load(share.id))!);
     roots.set("LicenseRequestRecommendation", (await loaders.recommendations.ofShare.load(share.id))!);
+    const entryId = await services.db.transaction((unit) =>
+      services.activity.store.append(unit.manager, {
+        organizationId: org.organization.id,
+        requestId: request.id,
+        productId: product.id,
+        kind: "APPROVED",
+        status: "APPROVED",
+        actorId: admin.id,
+        at: clock.now(),
+      }),
+    );
+    roots.set("LicenseRequestEvent", (await services.activity.store.entryById(org.organization.id, entryId))!);
   });
 
   afterAll(async () => {

@@ -236,9 +236,9 @@ describe("bounds per user over WebSocket", () => {
     try {
       const SUBMITTED = "subscription { licenseRequestSubmitted { id } }";
       const onFirst = Array.from({ length: 4 }, () => first.subscribe(SUBMITTED));
-      await eventually(() => server.service.services.bus.listenerCount() === 4, undefined, "4 subscriptions on the first socket");
+      await eventually(() => server.service.services.tails.listenerCount() === 4, undefined, "4 subscriptions on the first socket");
       const onSecond = Array.from({ length: 3 }, () => second.subscribe(SUBMITTED));
-      await eventually(() => server.service.services.bus.listenerCount() === 7, undefined, "7 subscriptions in all");
+      await eventually(() => server.service.services.tails.listenerCount() === 7, undefined, "7 subscriptions in all");
       // The eighth, on either socket, is one too many for the user (not for the socket).
       const eighth = second.subscribe(SUBMITTED);
       expect((await eighth.nextError()).map((e) => [e.extensions?.code, e.message])).toEqual([
@@ -247,20 +247,20 @@ describe("bounds per user over WebSocket", () => {
       // Another user is not counted with this one.
       const other = liveClient(server.wsUrl, await server.ids.token("admin@fabrikam.example"));
       const theirs = other.subscribe(SUBMITTED);
-      await eventually(() => server.service.services.bus.listenerCount() === 8, undefined, "the other user's subscription");
+      await eventually(() => server.service.services.tails.listenerCount() === 8, undefined, "the other user's subscription");
       theirs.unsubscribe();
       await other.dispose();
       // Ending one frees one.
       onFirst[0].unsubscribe();
-      await eventually(() => server.service.services.bus.listenerCount() === 6, undefined, "the ended subscription to be released");
+      await eventually(() => server.service.services.tails.listenerCount() === 6, undefined, "the ended subscription to be released");
       second.subscribe(SUBMITTED);
-      await eventually(() => server.service.services.bus.listenerCount() === 7, undefined, "a subscription in the freed place");
+      await eventually(() => server.service.services.tails.listenerCount() === 7, undefined, "a subscription in the freed place");
       expect(onSecond.every((s) => s.inbox.pending().length === 0)).toBe(true);
     } finally {
       await first.dispose();
       await second.dispose();
     }
-    await eventually(() => server.service.services.bus.listenerCount() === 0, undefined, "every subscription to end with its socket");
+    await eventually(() => server.service.services.tails.listenerCount() === 0, undefined, "every subscription to end with its socket");
   });
 
   it("frees the place of a refused subscription the client completed before the refusal came", async () => {
@@ -287,7 +287,7 @@ describe("bounds per user over WebSocket", () => {
       const subscriptions = Array.from({ length: 5 }, () =>
         live.subscribe("subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id } }", { id: requestId }),
       );
-      await eventually(() => server.service.services.bus.listenerCount() === 5, undefined, "5 subscriptions of the user");
+      await eventually(() => server.service.services.tails.listenerCount() === 5, undefined, "5 subscriptions of the user");
       for (const s of subscriptions) expect(s.inbox.pending()).toEqual([]);
     } finally {
       await live.dispose();

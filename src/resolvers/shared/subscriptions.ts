@@ -6,13 +6,12 @@
  */
 import type { Context } from "../../context";
 import type { Loaders } from "../../services/loaders";
-import type { TopicName } from "../../services/shared/events";
 import type { LiveFeed } from "../../services/shared/live";
 import { SUBSCRIPTION_ADMISSION, SubscriptionAdmission } from "../../schema/shared/extensions";
 import { signedIn } from "./helpers";
 
-export function liveField<T extends TopicName, Args, P>(
-  feedOf: (context: Context) => LiveFeed<T, Args, Loaders, P>,
+export function liveField<E extends object, Args, P>(
+  feedOf: (context: Context) => LiveFeed<E, Args, Loaders, P>,
   decodeArgs: (args: Record<string, unknown>) => Args,
 ): {
   subscribe: (resolverData: { args: Record<string, unknown>; context: unknown }) => AsyncIterableIterator<P>;

@@ -7,7 +7,7 @@ import { Field, ID, InputType, registerEnumType } from "type-graphql";
 import { ACTIVITY_KINDS, ActivityKindValue, enumOf } from "../../values";
 import { LicenseRequestStatus } from "../licenseRequests/enums";
 import { LicenseRequest } from "../licenseRequests/types";
-import { connectionOf } from "../shared/connection";
+import { PageInfo } from "../shared/connection";
 import { Node } from "../shared/node";
 import { ObjectType } from "../shared/objectType";
 import { User } from "../users/types";
@@ -60,9 +60,34 @@ export class LicenseRequestEventFilter {
   requestId?: string | null;
 }
 
-export const LicenseRequestEventConnection = connectionOf(
-  LicenseRequestEvent,
-  "LicenseRequestEvent",
-  { connection: "Entries of the activity log, oldest first." },
-  { totalCount: false },
-);
+@ObjectType("LicenseRequestEventEdge")
+export class LicenseRequestEventEdge {
+  @Field()
+  cursor: string;
+
+  @Field(() => LicenseRequestEvent)
+  node: LicenseRequestEvent;
+}
+
+@ObjectType({ description: "Entries of the activity log the viewer may see, oldest first." })
+export class LicenseRequestEventConnection {
+  @Field(() => [LicenseRequestEventEdge])
+  edges: LicenseRequestEventEdge[];
+
+  @Field(() => [LicenseRequestEvent])
+  nodes: LicenseRequestEvent[];
+
+  @Field(() => PageInfo, {
+    description:
+      "`endCursor` is where this read stopped, also when it stopped past entries the viewer does not see (never null): " +
+      "pass it as `after` to go on. `hasNextPage`: the log holds entries after it.",
+  })
+  pageInfo: PageInfo;
+
+  @Field({
+    description:
+      "The position of the organization's newest entry when this was read (an addition to the contract): read the lists, " +
+      "then subscribe to `licenseRequestEvents(after:)` with it to miss nothing from that moment.",
+  })
+  newestCursor: string;
+}

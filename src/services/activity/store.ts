@@ -59,51 +59,51 @@ export class ActivityStore {
   async append(manager: EntityManager, facts: ActivityFacts): Promise<number> {
     const values = [facts.organizationId, facts.requestId, facts.productId, facts.kind, facts.status, facts.actorId, facts.at.getTime(), facts.organizationId];
     if (this.mysql) {
-      const result = (await manager.query(
+      const result = await manager.query<{ insertId: number }>(
         "INSERT INTO `license_request_event` (`organizationId`, `seq`, `requestId`, `productId`, `kind`, `status`, `actorId`, `at`) " +
           "SELECT ?, COALESCE(MAX(`seq`), 0) + 1, ?, ?, ?, ?, ?, ? FROM `license_request_event` WHERE `organizationId` = ? FOR UPDATE",
-        [values[0], ...values.slice(1)],
-      )) as { insertId: number };
+        values,
+      );
       return Number(result.insertId);
     }
-    const rows = (await manager.query(
+    const rows = await manager.query<{ id: number }[]>(
       'INSERT INTO "license_request_event" ("organizationId", "seq", "requestId", "productId", "kind", "status", "actorId", "at") ' +
         'SELECT ?, COALESCE(MAX("seq"), 0) + 1, ?, ?, ?, ?, ?, ? FROM "license_request_event" WHERE "organizationId" = ? RETURNING "id"',
       values,
-    )) as { id: number }[];
-    return Number(rows[0]!.id);
+    );
+    return Number(rows[0]?.id);
   }
 
   /** The organization's entries after `seq`, oldest first, at most `limit`. */
   async entriesAfter(organizationId: number, seq: number, limit: number): Promise<LicenseRequestEventEntity[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Record<string, unknown>[]>(
       this.mysql
         ? `SELECT ${COLUMNS} FROM license_request_event WHERE organizationId = ? AND seq > ? ORDER BY seq LIMIT ?`
         : `SELECT ${COLUMNS} FROM "license_request_event" WHERE "organizationId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`,
       [organizationId, seq, limit],
-    )) as Record<string, unknown>[];
+    );
     return rows.map(entryOf);
   }
 
   /** The number of the organization's newest entry; 0 when it has none. */
   async head(organizationId: number): Promise<number> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ head: number | string }[]>(
       this.mysql
         ? "SELECT COALESCE(MAX(seq), 0) AS head FROM license_request_event WHERE organizationId = ?"
         : 'SELECT COALESCE(MAX("seq"), 0) AS head FROM "license_request_event" WHERE "organizationId" = ?',
       [organizationId],
-    )) as { head: number | string }[];
+    );
     return Number(rows[0]?.head ?? 0);
   }
 
   /** One entry by its row ID, within its organization; null when it is not (or no longer) kept. */
   async entryById(organizationId: number, id: number): Promise<LicenseRequestEventEntity | null> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<Record<string, unknown>[]>(
       this.mysql
         ? `SELECT ${COLUMNS} FROM license_request_event WHERE id = ? AND organizationId = ?`
         : `SELECT ${COLUMNS} FROM "license_request_event" WHERE "id" = ? AND "organizationId" = ?`,
       [id, organizationId],
-    )) as Record<string, unknown>[];
+    );
     return rows[0] ? entryOf(rows[0]) : null;
   }
 
@@ -116,12 +116,12 @@ export class ActivityStore {
    */
   async prune(before: Date, batchSize: number): Promise<number> {
     const ids = (
-      (await this.dataSource.query(
+      await this.dataSource.query<{ id: number | string }[]>(
         this.mysql
           ? "SELECT e.id FROM license_request_event e WHERE e.at < ? AND e.seq < (SELECT MAX(n.seq) FROM license_request_event n WHERE n.organizationId = e.organizationId) ORDER BY e.id LIMIT ?"
           : 'SELECT e."id" FROM "license_request_event" e WHERE e."at" < ? AND e."seq" < (SELECT MAX(n."seq") FROM "license_request_event" n WHERE n."organizationId" = e."organizationId") ORDER BY e."id" LIMIT ?',
         [before.getTime(), batchSize],
-      )) as { id: number | string }[]
+      )
     ).map((row) => Number(row.id));
     if (!ids.length) return 0;
     const placeholders = ids.map(() => "?").join(", ");

@@ -11,7 +11,6 @@ import type { EntityManager } from "typeorm";
 import type { LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
 import { failed, ok, Outcome } from "../shared/errors";
-import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import { writeOutboxEmails } from "../shared/outbox";
@@ -164,6 +163,14 @@ async function applyApproval(
     message: plan.message,
   });
   await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
-  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
+  await deps.activity.append(unit, {
+    organizationId,
+    requestId,
+    productId: request.productId,
+    kind: plan.status,
+    status: plan.status,
+    actorId: viewer.userId,
+    at: now,
+  });
   return { request, assignments };
 }

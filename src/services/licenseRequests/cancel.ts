@@ -5,7 +5,6 @@
  */
 import type { LicenseRequestEntity } from "../../entities";
 import { failed, Outcome } from "../shared/errors";
-import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
@@ -36,7 +35,15 @@ export async function cancelRequest(
       Object.assign(request, { status: "CANCELLED", decidedAt: now, decidedById: viewer.userId });
       await storeOutcome(deps, unit, request);
       await deps.history.record(unit.manager, { organizationId, requestId, action: "CANCELLED", actorId: viewer.userId, at: now });
-      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
+      await deps.activity.append(unit, {
+        organizationId,
+        requestId,
+        productId: request.productId,
+        kind: "CANCELLED",
+        status: "CANCELLED",
+        actorId: viewer.userId,
+        at: now,
+      });
       return request;
     },
     { encode: (r) => ({ requestId: r.id }), decode: (stored: { requestId: number }) => store.requestById(stored.requestId) },

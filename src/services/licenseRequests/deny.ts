@@ -7,7 +7,6 @@ import type { EntityManager } from "typeorm";
 import type { LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
 import { failed, ok, Outcome } from "../shared/errors";
-import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import { writeOutboxEmails } from "../shared/outbox";
@@ -112,6 +111,14 @@ async function applyDenial(
     message: plan.message,
   });
   await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
-  unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
+  await deps.activity.append(unit, {
+    organizationId,
+    requestId,
+    productId: request.productId,
+    kind: "DENIED",
+    status: "DENIED",
+    actorId: viewer.userId,
+    at: now,
+  });
   return request;
 }

@@ -6,6 +6,7 @@
 import type { EntityManager } from "typeorm";
 import type { LicenseRequestEntity } from "../../entities";
 import { assertCan, can } from "../access/policy";
+import type { ActivityLog } from "../activity/log";
 import type { DecisionHistory } from "../history/history";
 import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
 import type { IdempotentMutations } from "../shared/idempotency";
@@ -21,6 +22,8 @@ export interface LicenseRequestDeps {
   mutations: IdempotentMutations;
   store: LicenseRequestStore;
   history: DecisionHistory;
+  /** Where every change appends its entry, in its transaction (api.md "Nothing missed"). */
+  activity: ActivityLog;
   /** Admin notices' statements (noticeStore.ts). */
   notices: AdminNoticeStore;
   /** The server's public base URL (PUBLIC_URL), without a trailing slash: notices link to `${publicUrl()}/requests`. */

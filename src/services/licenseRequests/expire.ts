@@ -5,7 +5,6 @@
  * for a stale request that would otherwise block one of its recipients.
  */
 import type { LicenseRequestEntity } from "../../entities";
-import { Topic } from "../shared/events";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { LicenseRequestDeps } from "./deps";
 import { noticeExpiry } from "../notices/notices";
@@ -25,7 +24,16 @@ export async function expireRequest(deps: LicenseRequestDeps, unit: UnitOfWork, 
     at: request.expiresAt,
   });
   await noticeExpiry(deps, unit, request, now);
-  unit.publish(Topic.LicenseRequestUpdated, request.organizationId, { organizationId: request.organizationId, requestId: request.id });
+  // Its entry is dated when the sweep stored it (api.md "Settled details"); the history keeps the expiry's own time.
+  await deps.activity.append(unit, {
+    organizationId: request.organizationId,
+    requestId: request.id,
+    productId: request.productId,
+    kind: "EXPIRED",
+    status: "EXPIRED",
+    actorId: null,
+    at: now,
+  });
   return true;
 }
 

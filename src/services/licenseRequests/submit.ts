@@ -6,7 +6,6 @@
  */
 import type { LicenseRequestEntity, RequestProcessSettingsEntity } from "../../entities";
 import { failed, Outcome } from "../shared/errors";
-import { Topic } from "../shared/events";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import { REQUEST_LIFETIME_MS } from "../shared/clock";
 import { isDuplicateKeyError } from "../shared/unitOfWork";
@@ -75,7 +74,15 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
       }
       // The admins' notice commits with the request, or neither does (api.md "Admin notices").
       await noticeSubmission(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
-      unit.publish(Topic.LicenseRequestSubmitted, organizationId, { organizationId, requestId: request.id, productId: request.productId });
+      await deps.activity.append(unit, {
+        organizationId,
+        requestId: request.id,
+        productId: request.productId,
+        kind: "SUBMITTED",
+        status: "PENDING",
+        actorId: viewer.userId,
+        at: now,
+      });
       return { kind: "created", request };
     },
     {

@@ -3,6 +3,7 @@
  * it (api.md's table); null otherwise, exactly as for an ID that names nothing.
  */
 import { can, organizationOf } from "../access/policy";
+import type { ActivityLog } from "../activity/log";
 import type { DecodedId } from "../shared/ids";
 import { badUserInput } from "../shared/errors";
 import type { Loaders } from "../loaders";
@@ -24,6 +25,7 @@ export class NodeLookup {
     private readonly requests: LicenseRequestQueries,
     private readonly settings: RequestProcessSettingsService,
     private readonly recommendations: RecommendationQueries,
+    private readonly activity: ActivityLog,
   ) {}
 
   /** What `decoded` (a type and a local ID, null where the ID was malformed) names, if the viewer may see it. */
@@ -53,6 +55,8 @@ export class NodeLookup {
         return this.recommendations.shareNode(viewer, loaders, id);
       case "LicenseRequestRecommendation":
         return this.recommendations.recommendationNode(viewer, loaders, id);
+      case "LicenseRequestEvent":
+        return this.activity.find(viewer, loaders, id);
       case "RequestProcessSettings":
         return id === viewer.organizationId ? this.settings.read(loaders) : null;
       default:

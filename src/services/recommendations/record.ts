@@ -8,7 +8,6 @@
  */
 import type { LicenseRequestRecommendationEntity } from "../../entities";
 import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
-import { Topic } from "../shared/events";
 import { malformedTextErrors } from "../shared/text";
 import type { RecommendationDeps } from "./deps";
 import { recommendationErrors } from "./messages";
@@ -67,7 +66,15 @@ export async function recordRecommendation(deps: RecommendationDeps, input: Reco
           at: now,
           message: recommendation.comment,
         });
-        unit.publish(Topic.LicenseRequestUpdated, share.organizationId, { organizationId: share.organizationId, requestId: share.requestId });
+        await deps.activity.append(unit, {
+          organizationId: share.organizationId,
+          requestId: share.requestId,
+          productId: request!.productId,
+          kind: "RECOMMENDED",
+          status: request!.status,
+          actorId: share.sharedWithId,
+          at: now,
+        });
         return recommendation;
       }),
     );

@@ -10,7 +10,6 @@
 import type { LicenseRequestShareEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
 import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
-import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
@@ -70,7 +69,15 @@ export async function revokeShare(
         productName: product?.name ?? "",
         requesterName: people.get(request.requesterId)?.displayName ?? "",
       });
-      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId: share.requestId });
+      await deps.activity.append(unit, {
+        organizationId,
+        requestId: share.requestId,
+        productId: request.productId,
+        kind: "SHARE_REVOKED",
+        status: request.status,
+        actorId: viewer.userId,
+        at: now,
+      });
       return { ...share, revokedAt: now };
     },
     {

@@ -9,7 +9,6 @@ import { assertCan, organizationOf } from "../access/policy";
 import { changeRefusal } from "../licenseRequests/rules";
 import { writeShareEmails } from "./emails";
 import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
-import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
 import type { Viewer } from "../shared/viewer";
@@ -110,7 +109,15 @@ export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, inp
         at: now,
       });
       // Admins' pages show whom a request was shared with: they re-read it.
-      unit.publish(Topic.LicenseRequestUpdated, organizationId, { organizationId, requestId });
+      await deps.activity.append(unit, {
+        organizationId,
+        requestId,
+        productId: request.productId,
+        kind: "SHARED",
+        status: request.status,
+        actorId: viewer.userId,
+        at: now,
+      });
       return { shares, request };
     },
     {

@@ -60,7 +60,6 @@ export const CLIENT_ERROR_STATUS = {
   // WebSocket operations only.
   NOT_FOUND: 404,
   TOO_MANY_SUBSCRIPTIONS: 429,
-  SUBSCRIBER_TOO_SLOW: 429,
 } as const;
 
 export type ClientErrorCode = keyof typeof CLIENT_ERROR_STATUS;

@@ -21,28 +21,33 @@ import { setMaxListeners } from "node:events";
 import type { TypedEvent, TypedEventTarget } from "@graphql-yoga/typed-event-target";
 
 export const Topic = {
-  LicenseRequestSubmitted: "LICENSE_REQUEST_SUBMITTED",
-  LicenseRequestUpdated: "LICENSE_REQUEST_UPDATED",
+  /** An entry was appended to an organization's activity log (services/activity): its readers on every instance catch up. */
+  ActivityAppended: "ACTIVITY_APPENDED",
 } as const;
 
 export type TopicName = (typeof Topic)[keyof typeof Topic];
 
-export interface LicenseRequestSubmittedEvent {
+/**
+ * The entry appended, as stored (api.md "Nothing missed"). A reader that holds
+ * every entry before it takes it as is; any other reader reads the log from
+ * where it stands, so an event lost or reordered on the way costs a read, never an entry.
+ */
+export interface ActivityAppendedEvent {
+  id: number;
   organizationId: number;
+  seq: number;
   requestId: number;
   productId: number;
-}
-
-/** A request changed (decided, cancelled, expired, a second opinion recorded): subscribers re-read it. */
-export interface LicenseRequestUpdatedEvent {
-  organizationId: number;
-  requestId: number;
+  kind: string;
+  status: string;
+  actorId: number | null;
+  /** Epoch milliseconds. */
+  at: number;
 }
 
 /** Topic → its payload: every topic is keyed by organization. */
 export type EventPayloads = {
-  [Topic.LicenseRequestSubmitted]: LicenseRequestSubmittedEvent;
-  [Topic.LicenseRequestUpdated]: LicenseRequestUpdatedEvent;
+  [Topic.ActivityAppended]: ActivityAppendedEvent;
 };
 
 /** What carries events: an in-process `EventTarget`, or the Redis event target. */

@@ -6,40 +6,46 @@
  * loaders shared by every subscriber of that event: an event never shows
  * anything a query would not.
  *
- * A feature declares a `LiveFeed` (its topic, who may subscribe with which
+ * A feature declares a `LiveFeed` (its source, who may subscribe with which
  * arguments, which events concern a subscription, what a viewer may see of
  * one) in its services folder, and registers its subscription field with it
  * in its resolvers folder; nothing here, and nothing in the transport, names a
  * feature.
  */
 import type { Clock } from "./clock";
-import { ClientError, forbidden, unauthenticated } from "./errors";
-import { EventBus, EventPayloads, EventStream, SubscriberOverflowError, TopicName } from "./events";
+import { forbidden, unauthenticated } from "./errors";
+import type { EventStream } from "./events";
 import type { Viewer } from "./viewer";
 
 /** Why a subscription may not start: the answer to that subscription alone. */
 export interface LiveRefusal {
-  code: "FORBIDDEN" | "NOT_FOUND";
+  code: "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT";
   message: string;
 }
 
 /**
- * One subscription field's source, declared by its feature. `Args` are the
- * field's arguments as the edge decoded them (local IDs); `L` the
- * operation's loaders.
+ * One subscription field's source, declared by its feature. `E` is what its
+ * source yields (one object per event, shared by every subscriber of it);
+ * `Args` the field's arguments as the edge decoded them (local IDs); `L` the
+ * operation's loaders; `P` the payload a subscriber receives.
  */
-export interface LiveFeed<T extends TopicName, Args, L, P> {
-  topic: T;
+export interface LiveFeed<E extends object, Args, L, P> {
+  /**
+   * The organization's events for a subscription with these arguments,
+   * listening from the moment it is called (or replaying first, when the
+   * arguments ask it). Errors thrown by its `next` end the subscription.
+   */
+  open(organizationId: number, args: Args): EventStream<E>;
   /** Checked before the subscription starts: a refusal, or null. */
   admit(viewer: Viewer, loaders: L, args: Args): Promise<LiveRefusal | null>;
   /** Whether an event concerns a subscription with these arguments, judged on the event alone (before anything is read). */
-  matches(event: EventPayloads[T], args: Args): boolean;
+  matches(event: E, args: Args): boolean;
   /**
    * What the viewer may see of the event now: the payload, or null to skip it
    * (not visible, or, for filters the event cannot judge, not wanted by `args`).
    * Throws (FORBIDDEN) to end the subscription when the viewer lost the right to it.
    */
-  visible(viewer: Viewer, loaders: L, event: EventPayloads[T], args: Args): Promise<P | null>;
+  visible(viewer: Viewer, loaders: L, event: E, args: Args): Promise<P | null>;
 }
 
 /**
@@ -67,7 +73,6 @@ export class LiveStreams<L> {
   private readonly events = new WeakMap<object, { loaders: L; now: Date }>();
 
   constructor(
-    private readonly bus: EventBus,
     private readonly clock: Clock,
     private readonly loadersFor: (organizationId: number) => L,
     /** The viewer read again (role, token expiry) through the event's loaders; null once their session ended. */
@@ -75,7 +80,7 @@ export class LiveStreams<L> {
   ) {}
 
   /** Admission of a new subscription to `feed`, with fresh loaders of the viewer's organization. */
-  admit<T extends TopicName, Args, P>(feed: LiveFeed<T, Args, L, P>, viewer: Viewer, args: Args): Promise<LiveRefusal | null> {
+  admit<E extends object, Args, P>(feed: LiveFeed<E, Args, L, P>, viewer: Viewer, args: Args): Promise<LiveRefusal | null> {
     return feed.admit(viewer, this.loadersFor(viewer.organizationId), args);
   }
 
@@ -86,12 +91,12 @@ export class LiveStreams<L> {
    * waits for an event (a generator would only see the return after that event
    * came). Any error ends the stream and stops it listening.
    * @throws (from `next`) UNAUTHENTICATED once the token expired or the user is gone,
-   *   what the feed throws (FORBIDDEN), SUBSCRIBER_TOO_SLOW.
+   *   what the feed or its source throws (FORBIDDEN, CURSOR_EXPIRED).
    */
-  stream<T extends TopicName, Args, P>(feed: LiveFeed<T, Args, L, P>, state: SubscriberState<L>, args: Args): AsyncIterableIterator<P> {
+  stream<E extends object, Args, P>(feed: LiveFeed<E, Args, L, P>, state: SubscriberState<L>, args: Args): AsyncIterableIterator<P> {
     if (!state.viewer) throw forbidden("Sign in to subscribe.");
     const organizationId = state.viewer.organizationId;
-    const events: EventStream<EventPayloads[T]> = this.bus.subscribe(feed.topic, organizationId);
+    const events: EventStream<E> = feed.open(organizationId, args);
     const nextVisible = async (): Promise<IteratorResult<P, undefined>> => {
       // The previous event's payload was resolved before this call: let its loaders go.
       state.loaders = null;
@@ -116,12 +121,6 @@ export class LiveStreams<L> {
           return await nextVisible();
         } catch (error) {
           await events.return();
-          if (error instanceof SubscriberOverflowError) {
-            throw new ClientError(
-              "SUBSCRIBER_TOO_SLOW",
-              `This subscription fell more than ${error.maxQueued} events behind and was ended; subscribe again and re-read what you show.`,
-            );
-          }
           throw error;
         }
       },

@@ -1,0 +1,160 @@
+/**
+ * The activity log (api.md "Nothing missed"): every change of a request
+ * appends one entry in the transaction that makes it; the same log is read
+ * over HTTP (`read`), live from a cursor (the feeds in ./live.ts, through
+ * ./tail.ts), and delivered to webhooks (services/webhooks). What a viewer
+ * sees of it is decided entry by entry when it is read: the entries of the
+ * requests they may see now (`licenseRequests`' visibility), second opinions
+ * only for those who may read them, nothing of another organization.
+ */
+import type { LicenseRequestEventEntity } from "../../entities";
+import { ACTIVITY_KINDS, ActivityKindValue } from "../../values";
+import { can, organizationOf } from "../access/policy";
+import type { Loaders } from "../loaders";
+import type { LicenseRequestQueries } from "../licenseRequests/queries";
+import { badUserInput } from "../shared/errors";
+import { EventBus, Topic } from "../shared/events";
+import type { LocalId } from "../shared/ids";
+import { checkPageSize, DEFAULT_PAGE_SIZE } from "../shared/pagination";
+import type { UnitOfWork } from "../shared/unitOfWork";
+import type { Viewer } from "../shared/viewer";
+import { decodeActivityCursor, encodeActivityCursor } from "./cursor";
+import { ActivityFacts, ActivityStore } from "./store";
+import { cursorExpired, eventOfEntry } from "./tail";
+
+const PUBLIC_KINDS: ReadonlySet<string> = new Set(ACTIVITY_KINDS);
+
+/** `licenseRequestEvents`' filter, as the edge decoded it. */
+export interface ActivityFilter {
+  /** Empty or absent: every kind. */
+  kinds?: readonly ActivityKindValue[] | null | undefined;
+  productId?: LocalId | undefined;
+  requestId?: LocalId | undefined;
+}
+
+export interface ActivityPage {
+  edges: { cursor: string; node: LicenseRequestEventEntity }[];
+  nodes: LicenseRequestEventEntity[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** The position of the organization's newest entry when read (visible or not): `after` for a subscription that misses nothing from then on. */
+  newestCursor: string;
+}
+
+export const DEFAULT_ACTIVITY_PAGE = DEFAULT_PAGE_SIZE;
+/** Entries one read looks at, at most, before it answers what it found (a narrow filter over a long log). */
+const MAX_SCANNED = 2_000;
+const SCAN_BATCH = 500;
+
+/** Whether the entry is one the filter asks for, judged on the entry alone. */
+export function activityMatches(entry: LicenseRequestEventEntity, filter: ActivityFilter | null | undefined): boolean {
+  if (!PUBLIC_KINDS.has(entry.kind)) return false;
+  if (!filter) return true;
+  if (filter.kinds?.length && !filter.kinds.includes(entry.kind as ActivityKindValue)) return false;
+  if (filter.productId !== undefined && entry.productId !== filter.productId) return false;
+  if (filter.requestId !== undefined && entry.requestId !== filter.requestId) return false;
+  return true;
+}
+
+export class ActivityLog {
+  constructor(
+    readonly store: ActivityStore,
+    private readonly requests: LicenseRequestQueries,
+    private readonly bus: EventBus,
+    /** Queues the entry's webhook deliveries in the same transaction (services/webhooks). */
+    private readonly onAppended: (unit: UnitOfWork, entryId: number, facts: ActivityFacts) => Promise<void> = async () => undefined,
+  ) {}
+
+  /**
+   * Appends the entry of a change, in the change's transaction; readers on
+   * every instance hear of it once it committed.
+   */
+  async append(unit: UnitOfWork, facts: ActivityFacts): Promise<void> {
+    const id = await this.store.append(unit.manager, facts);
+    await this.onAppended(unit, id, facts);
+    unit.afterCommit(() => void this.publishAppended(id, facts.organizationId));
+  }
+
+  /**
+   * Tells every instance's readers of the entry, as stored: its number is
+   * read after the commit (one read per entry, off the writer's path, which
+   * saves each instance's readers a read of their own).
+   */
+  private publishAppended(id: number, organizationId: number): Promise<void> {
+    return this.store.entryById(organizationId, id).then(
+      (entry) => {
+        if (entry) this.bus.publish(Topic.ActivityAppended, organizationId, eventOfEntry(entry));
+      },
+      // Readers catch up from the log anyway (the tails' poll): an entry is never lost with its event.
+      () => undefined,
+    );
+  }
+
+  /** Whether `viewer` may see the entry now (its request, and second opinions for those who read them). */
+  async isVisible(viewer: Viewer, loaders: Loaders, entry: LicenseRequestEventEntity): Promise<boolean> {
+    if (entry.organizationId !== viewer.organizationId || !PUBLIC_KINDS.has(entry.kind)) return false;
+    if (entry.kind === "RECOMMENDED" && !can(viewer, "recommendations.read", organizationOf(viewer))) return false;
+    return (await this.requests.findVisible(viewer, loaders, entry.requestId)) !== null;
+  }
+
+  /**
+   * `licenseRequestEvents`: the entries `viewer` may see after `after`,
+   * oldest first, at most `first` (1..100, default 20). A read looks at no
+   * more than 2,000 entries; when it stops short, `endCursor` is where it
+   * stopped and `hasNextPage` is true.
+   * @throws BAD_USER_INPUT for a malformed, foreign or forged cursor; CURSOR_EXPIRED past retention.
+   */
+  async read(viewer: Viewer, loaders: Loaders, args: { filter?: ActivityFilter | null; first?: number | null; after?: string | null }): Promise<ActivityPage> {
+    const organizationId = viewer.organizationId;
+    const size = checkPageSize(args.first, "first") ?? DEFAULT_ACTIVITY_PAGE;
+    const start = args.after == null ? 0 : decodeActivityCursor(args.after, organizationId).seq;
+    const head = await this.store.head(organizationId);
+    if (start > head) throw badUserInput("This cursor does not name a position of your organization's activity log.", "after");
+    const found: LicenseRequestEventEntity[] = [];
+    let position = start;
+    let scanned = 0;
+    while (found.length < size && position < head && scanned < MAX_SCANNED) {
+      const batch = await this.store.entriesAfter(organizationId, position, Math.min(SCAN_BATCH, MAX_SCANNED - scanned));
+      if (!batch.length) break;
+      // Entries are numbered without a gap: one missing right after the cursor was pruned.
+      if (position === start && start > 0 && batch[0]?.seq !== start + 1) throw cursorExpired();
+      for (const entry of batch) {
+        scanned += 1;
+        position = entry.seq;
+        if (activityMatches(entry, args.filter) && (await this.isVisible(viewer, loaders, entry))) {
+          found.push(entry);
+          if (found.length === size) break;
+        }
+      }
+    }
+    const cursorOf = (seq: number) => encodeActivityCursor({ organizationId, seq });
+    const edges = found.map((node) => ({ cursor: cursorOf(node.seq), node }));
+    return {
+      edges,
+      nodes: found,
+      pageInfo: {
+        hasNextPage: position < head,
+        hasPreviousPage: start > 0,
+        startCursor: edges[0]?.cursor ?? null,
+        // Where the read stopped, also past entries the viewer does not see: the next read goes on from there.
+        endCursor: cursorOf(position),
+      },
+      newestCursor: cursorOf(head),
+    };
+  }
+
+  /** One entry by its row ID, if the viewer may see it (`node`). */
+  async find(viewer: Viewer, loaders: Loaders, id: number): Promise<LicenseRequestEventEntity | null> {
+    const entry = await this.store.entryById(viewer.organizationId, id);
+    return entry && (await this.isVisible(viewer, loaders, entry)) ? entry : null;
+  }
+
+  /** Deletes entries committed before `before`, in batches, until none is left; how many. */
+  async prune(before: Date, batchSize = 500): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.store.prune(before, batchSize);
+      total += deleted;
+      if (deleted < batchSize) return total;
+    }
+  }
+}

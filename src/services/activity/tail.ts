@@ -1,0 +1,328 @@
+/**
+ * Reading the activity log live (api.md "Nothing missed"): one tail per
+ * organization per instance follows the organization's log, and every
+ * subscription of that organization on this instance reads from it at its own
+ * position.
+ *
+ * A tail knows the number of the newest entry it has seen (`head`) and keeps
+ * the latest entries in memory (`ring`). It learns of new entries from the
+ * event bus (an entry appended on any instance is published after its
+ * commit) and, in case an event is lost (Redis away) or comes out of order
+ * (two instances publishing), by reading the log: whenever an event does not
+ * follow `head`, and every `pollMs` while anyone listens. Entries are numbered
+ * without a gap in commit order (services/activity/store.ts), so "every entry
+ * after n" is always well defined and never changes once read.
+ *
+ * A reader is a position: it takes the entries after it from the ring when the
+ * ring still holds them, else from the database (a replay, or a reader that
+ * fell behind), and waits when it has them all. Nothing is queued per reader:
+ * a slow subscriber falls behind and reads the database, it never holds memory
+ * nor loses entries. A replay's first entry must be the one right after the
+ * position; when it is not, the entries in between were pruned: CURSOR_EXPIRED.
+ */
+import { LicenseRequestEventEntity } from "../../entities";
+import type { RequestStatusValue, StoredActivityKindValue } from "../../values";
+import { ClientError, badUserInput } from "../shared/errors";
+import { ActivityAppendedEvent, EventBus, EventStream, Topic } from "../shared/events";
+import type { ActivityStore } from "./store";
+
+export interface ActivityTailOptions {
+  /** How often a tail with readers reads the log in case an event went missing (default 2 s). */
+  pollMs?: number;
+  /** Entries kept in memory per organization (default 1,024). */
+  ringSize?: number;
+  /** Entries read from the database at a time (default 500). */
+  pageSize?: number;
+}
+
+export const cursorExpired = () =>
+  new ClientError("CURSOR_EXPIRED", "This cursor is older than the activity log keeps: read the lists afresh, then go on from the newest cursor.");
+
+/** An entry as the bus carries it, made the stored shape again. */
+export function entryOfEvent(event: ActivityAppendedEvent): LicenseRequestEventEntity {
+  const entry = new LicenseRequestEventEntity();
+  entry.id = event.id;
+  entry.organizationId = event.organizationId;
+  entry.seq = event.seq;
+  entry.requestId = event.requestId;
+  entry.productId = event.productId;
+  entry.kind = event.kind as StoredActivityKindValue;
+  entry.status = event.status as RequestStatusValue;
+  entry.actorId = event.actorId;
+  entry.at = new Date(event.at);
+  return entry;
+}
+
+export function eventOfEntry(entry: LicenseRequestEventEntity): ActivityAppendedEvent {
+  return {
+    id: entry.id,
+    organizationId: entry.organizationId,
+    seq: entry.seq,
+    requestId: entry.requestId,
+    productId: entry.productId,
+    kind: entry.kind,
+    status: entry.status,
+    actorId: entry.actorId,
+    at: entry.at.getTime(),
+  };
+}
+
+/** One reader's state, as its tail sees it. */
+interface Reader {
+  ended: boolean;
+  /** Ends the reader's wait (set while it waits). */
+  stopWaiting: (() => void) | null;
+}
+
+class ActivityTail {
+  head = 0;
+  readers = 0;
+  /** The latest entries, contiguous, oldest first. */
+  private ring: LicenseRequestEventEntity[] = [];
+  private waiters = new Set<() => void>();
+  private fetching: Promise<void> | null = null;
+  private refetch = false;
+  private events: EventStream<ActivityAppendedEvent> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private isReady = false;
+  /** Settles once `head` was read from the log. */
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly organizationId: number,
+    private readonly store: ActivityStore,
+    private readonly bus: EventBus,
+    private readonly options: Required<ActivityTailOptions>,
+  ) {
+    // Listen first, then read the head: an entry committed in between is heard, read, or both; never neither.
+    const early: ActivityAppendedEvent[] = [];
+    this.listen(early);
+    this.ready = store.head(organizationId).then((head) => {
+      this.head = head;
+      this.isReady = true;
+      for (const event of early) this.heard(event);
+    });
+    this.timer = setInterval(() => void this.catchUp(), options.pollMs);
+    this.timer.unref();
+  }
+
+  /** Hears the bus; until the head is read, what is heard waits in `early`. */
+  private listen(early: ActivityAppendedEvent[] | null = null): void {
+    const events = this.bus.subscribe(Topic.ActivityAppended, this.organizationId);
+    this.events = events;
+    void (async () => {
+      try {
+        for (;;) {
+          const item = await events.next();
+          if (item.done) return;
+          if (!this.isReady && early) early.push(item.value);
+          else this.heard(item.value);
+        }
+      } catch {
+        // Fell behind the bus: read the log, and listen again.
+        if (this.closed) return;
+        void this.catchUp();
+        this.listen();
+      }
+    })();
+  }
+
+  private heard(event: ActivityAppendedEvent): void {
+    if (this.closed || event.seq <= this.head) return;
+    if (event.seq === this.head + 1 && !this.fetching) {
+      this.push([entryOfEvent(event)]);
+    } else {
+      void this.catchUp();
+    }
+  }
+
+  private push(entries: LicenseRequestEventEntity[]): void {
+    for (const entry of entries) {
+      if (entry.seq !== this.head + 1) {
+        // Entries the ring does not follow on (the first read, or a gap closed by a read): start it afresh.
+        if (entry.seq <= this.head) continue;
+        this.ring = [];
+      }
+      this.ring.push(entry);
+      this.head = entry.seq;
+    }
+    if (this.ring.length > this.options.ringSize) this.ring = this.ring.slice(this.ring.length - this.options.ringSize);
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Reads the log after `head` until it has every committed entry; one read at a time. */
+  catchUp(): Promise<void> {
+    if (!this.isReady) return this.ready;
+    if (this.fetching) {
+      this.refetch = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      try {
+        do {
+          this.refetch = false;
+          for (;;) {
+            const entries = await this.store.entriesAfter(this.organizationId, this.head, this.options.pageSize);
+            if (this.closed) return;
+            this.push(entries);
+            if (entries.length < this.options.pageSize) break;
+          }
+        } while (this.refetch);
+      } catch {
+        // The database is away: the next event or poll tries again.
+      } finally {
+        this.fetching = null;
+      }
+    })();
+    return this.fetching;
+  }
+
+  /**
+   * The entries after `position`, oldest first, waiting until there is one;
+   * [] once the reader ended (or the tail closed) while it waited.
+   * @throws CURSOR_EXPIRED when the entries right after `position` were pruned.
+   */
+  async after(position: number, reader: Reader): Promise<LicenseRequestEventEntity[]> {
+    for (;;) {
+      if (position < this.head) {
+        const first = this.ring[0];
+        if (first && first.seq <= position + 1) return this.ring.slice(position + 1 - first.seq);
+        const entries = await this.store.entriesAfter(this.organizationId, position, this.options.pageSize);
+        if (entries.length && entries[0]?.seq !== position + 1) throw cursorExpired();
+        return entries;
+      }
+      await new Promise<void>((resolve) => {
+        this.waiters.add(resolve);
+        reader.stopWaiting = () => {
+          this.waiters.delete(resolve);
+          resolve();
+        };
+      });
+      reader.stopWaiting = null;
+      if (reader.ended || this.closed) return [];
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    void this.events?.return();
+    this.wake();
+  }
+}
+
+/** The live readers of every organization's log on this instance. */
+export class ActivityTails {
+  private readonly tails = new Map<number, ActivityTail>();
+  private readonly options: Required<ActivityTailOptions>;
+  private listening = 0;
+
+  constructor(
+    private readonly store: ActivityStore,
+    private readonly bus: EventBus,
+    options: ActivityTailOptions = {},
+  ) {
+    this.options = { pollMs: options.pollMs ?? 2_000, ringSize: options.ringSize ?? 1_024, pageSize: options.pageSize ?? 500 };
+  }
+
+  /** Readers whose position is set (a subscription counts once it would see the next entry committed). */
+  listenerCount(): number {
+    return this.listening;
+  }
+
+  /**
+   * The organization's entries after `after` (a replay, then live), or from
+   * now when `after` is null, one at a time, in log order. `return()` stops
+   * it at once, also while it waits.
+   * @throws (from `next`) BAD_USER_INPUT when `after` is past the newest entry
+   *   (a forged position), CURSOR_EXPIRED when the entries after it were pruned.
+   */
+  open(organizationId: number, after: number | null): EventStream<LicenseRequestEventEntity> {
+    let tail = this.tails.get(organizationId);
+    if (!tail) {
+      tail = new ActivityTail(organizationId, this.store, this.bus, this.options);
+      this.tails.set(organizationId, tail);
+    }
+    tail.readers += 1;
+    const owner = tail;
+    let position: number | null = null;
+    let batch: LicenseRequestEventEntity[] = [];
+    const reader: Reader = { ended: false, stopWaiting: null };
+    let counted = false;
+
+    const started = (async () => {
+      await owner.ready;
+      if (after !== null && after > owner.head) {
+        // Written on another instance a moment ago? Read the log before calling it forged.
+        await owner.catchUp();
+        if (after > owner.head) throw badUserInput("This cursor does not name a position of your organization's activity log.", "after");
+      }
+      position = after ?? owner.head;
+      if (!reader.ended) {
+        counted = true;
+        this.listening += 1;
+      }
+    })();
+    // A refusal is answered by `next`; until then it is not an unhandled rejection.
+    started.catch(() => undefined);
+
+    const end = () => {
+      if (reader.ended) return;
+      reader.ended = true;
+      batch = [];
+      if (counted) this.listening -= 1;
+      owner.readers -= 1;
+      if (owner.readers === 0 && this.tails.get(organizationId) === owner) {
+        this.tails.delete(organizationId);
+        owner.close();
+      }
+      reader.stopWaiting?.();
+    };
+    const done = (): IteratorResult<LicenseRequestEventEntity, undefined> => ({ value: undefined, done: true });
+
+    const stream: EventStream<LicenseRequestEventEntity> = {
+      async next() {
+        try {
+          await started;
+          while (!reader.ended) {
+            const entry = batch.shift();
+            if (entry) {
+              position = entry.seq;
+              return { value: entry, done: false };
+            }
+            batch = await owner.after(position!, reader);
+          }
+          return done();
+        } catch (error) {
+          end();
+          throw error;
+        }
+      },
+      async return() {
+        end();
+        return done();
+      },
+      async throw(error?: unknown) {
+        end();
+        throw error instanceof Error ? error : new Error(String(error));
+      },
+      [Symbol.asyncIterator]() {
+        return stream;
+      },
+    };
+    return stream;
+  }
+
+  /** Stops every tail (shutdown). */
+  close(): void {
+    for (const tail of this.tails.values()) tail.close();
+    this.tails.clear();
+  }
+}
