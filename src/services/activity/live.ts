@@ -10,7 +10,7 @@ import { ClientError } from "../shared/errors";
 import type { LiveFeed } from "../shared/live";
 import { decodeActivityCursor } from "./cursor";
 import { ActivityFilter, ActivityLog, activityMatches } from "./log";
-import type { ActivityTails } from "./tail";
+import { ActivityTails, pageOf } from "./tail";
 
 export interface ActivityFeedArgs {
   filter: ActivityFilter | null;
@@ -36,6 +36,7 @@ export function activityFeed(
       }
     },
     matches: (entry, args) => activityMatches(entry, args.filter),
+    resolvedWith: pageOf,
     async visible(viewer, loaders, entry) {
       return (await log.isVisible(viewer, loaders, entry)) ? entry : null;
     },

@@ -35,6 +35,12 @@ export interface ActivityTailOptions {
   pageSize?: number;
 }
 
+/** Entries read from the database together (a replay's page): resolved with one set of loaders (services/shared/live.ts). */
+const pages = new WeakMap<LicenseRequestEventEntity, object>();
+
+/** The page `entry` was read in, or the entry itself when it came live (shared by every reader). */
+export const pageOf = (entry: LicenseRequestEventEntity): object => pages.get(entry) ?? entry;
+
 export const cursorExpired = () =>
   new ClientError("CURSOR_EXPIRED", "This cursor is older than the activity log keeps: read the lists afresh, then go on from the newest cursor.");
 
@@ -196,7 +202,11 @@ class ActivityTail {
         if (first && first.seq <= position + 1) return this.ring.slice(position + 1 - first.seq);
         const entries = await this.store.entriesAfter(this.organizationId, position, this.options.pageSize);
         if (entries.length && entries[0]?.seq !== position + 1) throw cursorExpired();
-        return entries;
+        if (entries.length) {
+          const page = {};
+          for (const entry of entries) pages.set(entry, page);
+          return entries;
+        }
       }
       await new Promise<void>((resolve) => {
         this.waiters.add(resolve);

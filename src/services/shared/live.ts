@@ -41,6 +41,12 @@ export interface LiveFeed<E extends object, Args, L, P> {
   /** Whether an event concerns a subscription with these arguments, judged on the event alone (before anything is read). */
   matches(event: E, args: Args): boolean;
   /**
+   * What events are resolved together with (one set of loaders, one "now"):
+   * by default each event alone, shared by every subscriber of it. A source
+   * that hands one subscriber many events at once (a replay) names the batch.
+   */
+  resolvedWith?(event: E): object;
+  /**
    * What the viewer may see of the event now: the payload, or null to skip it
    * (not visible, or, for filters the event cannot judge, not wanted by `args`).
    * Throws (FORBIDDEN) to end the subscription when the viewer lost the right to it.
@@ -104,7 +110,7 @@ export class LiveStreams<L> {
         const item = await events.next();
         if (item.done) return { value: undefined, done: true };
         if (!feed.matches(item.value, args)) continue;
-        const { loaders, now } = this.resolutionOf(item.value, organizationId);
+        const { loaders, now } = this.resolutionOf(feed.resolvedWith?.(item.value) ?? item.value, organizationId);
         const viewer = await this.refresh(state.viewer!, now, loaders);
         if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
         const payload = await feed.visible(viewer, loaders, item.value, args);
