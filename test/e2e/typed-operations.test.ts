@@ -9,6 +9,7 @@
 import {
   ActivityFeedDocument,
   ActivityLogDocument,
+  ActivityLogQuery,
   ActivityStartDocument,
   ApproveRequestDocument,
   CancelRequestDocument,
@@ -196,7 +197,7 @@ describe("the example operations, typed", () => {
     let after: string | null = from;
     let newest = from;
     for (;;) {
-      const page = (await api.run(ADMIN, ActivityLogDocument, { first: 2, after })).licenseRequestEvents;
+      const page: ActivityLogQuery["licenseRequestEvents"] = (await api.run(ADMIN, ActivityLogDocument, { first: 2, after })).licenseRequestEvents;
       entries.push(...page.edges.map(({ cursor, node }) => ({ cursor, kind: node.kind, requestId: node.licenseRequest?.id })));
       after = page.pageInfo.endCursor;
       newest = page.newestCursor;
