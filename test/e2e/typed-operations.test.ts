@@ -2,9 +2,15 @@
  * The example operations of operations/ (what a frontend team starts from),
  * generated into typed documents by codegen and run against a real server:
  * the Requests tab's lists, details, approve, partial approve, deny, cancel,
- * settings and both subscriptions, as one admin's and a few users' day.
+ * settings and both subscriptions, as one admin's and a few users' day; and
+ * the activity log: a dashboard's start, the log paged and filtered, and the
+ * feed resumed from a cursor.
  */
 import {
+  ActivityFeedDocument,
+  ActivityLogDocument,
+  ActivityLogQuery,
+  ActivityStartDocument,
   ApproveRequestDocument,
   CancelRequestDocument,
   DenyRequestDocument,
@@ -170,5 +176,57 @@ describe("the example operations, typed", () => {
     });
     const off = await api.run(ADMIN, UpdateRequestProcessSettingsDocument, { useOwnRequestProcess: false });
     expect(off.updateRequestProcessSettings.settings).toMatchObject({ useOwnRequestProcess: false, message: "Ask the service desk." });
+  });
+
+  it("starts a dashboard at the log's newest position, reads the log paged and filtered, and follows it from a cursor", async () => {
+    const start = await api.run(ADMIN, ActivityStartDocument, { first: 5 });
+    expect(start.licenseRequests.edges.map((edge) => edge.node.status)).toEqual(start.licenseRequests.edges.map(() => "PENDING"));
+    const from = start.licenseRequestEvents.newestCursor;
+
+    const submit = async (email: string, sku: string) => {
+      const sent = await api.run(email, SubmitRequestDocument, { productId: server.ids.product(sku) });
+      expect(sent.submitLicenseRequest.userErrors).toEqual([]);
+      return sent.submitLicenseRequest.licenseRequest!.id;
+    };
+    const first = await submit("lynne@contoso.example", "VISIO_PLAN2");
+    const second = await submit("lynne@contoso.example", "POWER_BI_PRO");
+    expect((await api.run(ADMIN, DenyRequestDocument, { requestId: first, message: "Not this quarter." })).denyLicenseRequest.userErrors).toEqual([]);
+
+    // Two at a time from the dashboard's start, each page going on from where the last stopped.
+    const entries: { cursor: string; kind: string; requestId: string | undefined }[] = [];
+    let after: string | null = from;
+    let newest = from;
+    for (;;) {
+      const page: ActivityLogQuery["licenseRequestEvents"] = (await api.run(ADMIN, ActivityLogDocument, { first: 2, after })).licenseRequestEvents;
+      entries.push(...page.edges.map(({ cursor, node }) => ({ cursor, kind: node.kind, requestId: node.licenseRequest?.id })));
+      after = page.pageInfo.endCursor;
+      newest = page.newestCursor;
+      if (!page.pageInfo.hasNextPage) break;
+    }
+    expect(entries.map((e) => [e.kind, e.requestId])).toEqual([
+      ["SUBMITTED", first],
+      ["SUBMITTED", second],
+      ["DENIED", first],
+    ]);
+    expect(after).toBe(entries[2].cursor);
+    expect(newest).toBe(entries[2].cursor);
+    const ofFirst = await api.run(ADMIN, ActivityLogDocument, { after: from, filter: { requestId: first } });
+    expect(ofFirst.licenseRequestEvents.edges.map(({ node }) => [node.kind, node.status, node.actor?.displayName])).toEqual([
+      ["SUBMITTED", "PENDING", "Lynne Robbins"],
+      ["DENIED", "DENIED", "MOD Administrator"],
+    ]);
+    const denials = await api.run(ADMIN, ActivityLogDocument, { after: from, filter: { kinds: ["DENIED"] } });
+    expect(denials.licenseRequestEvents.edges.map(({ cursor }) => cursor)).toEqual([entries[2].cursor]);
+
+    // Resumed from the first entry's cursor: the two after it, then what happens next, live.
+    const feed = await typedSubscription(server, dashboard, ActivityFeedDocument, { after: entries[0].cursor });
+    const received = [(await feed.next()).licenseRequestEvents, (await feed.next()).licenseRequestEvents];
+    expect(received.map((entry) => entry.cursor)).toEqual([entries[1].cursor, entries[2].cursor]);
+    expect((await api.run("lynne@contoso.example", CancelRequestDocument, { requestId: second })).cancelLicenseRequest.licenseRequest!.status).toBe(
+      "CANCELLED",
+    );
+    const live = (await feed.next()).licenseRequestEvents;
+    expect(live).toMatchObject({ kind: "CANCELLED", status: "CANCELLED", actor: { displayName: "Lynne Robbins" }, licenseRequest: { id: second } });
+    feed.unsubscribe();
   });
 });

@@ -9,6 +9,9 @@
  * - `silentOnSeeing(marker)` does the same from the moment a client sends
  *   bytes containing `marker` (that chunk is swallowed too): the server goes
  *   silent in the middle of an operation, after the steps before it answered.
+ * - `cut()` closes every connection at once (each side sees its peer vanish,
+ *   as when a network drops) and refuses new ones, closing each as it comes,
+ *   until `forward()`: a client that reconnects fails until then.
  * - `forward()` lets new connections through again; the ones that went
  *   silent stay dead.
  * - `replyDelayMs` delays every chunk the server sends by that much, in order
@@ -26,6 +29,7 @@ export interface TcpProxy {
   accepted(): number;
   silent(): void;
   silentOnSeeing(marker: string): void;
+  cut(): void;
   forward(): void;
   delayReplies(ms: number): void;
   sawFromClient(marker: string): Promise<void>;
@@ -44,6 +48,7 @@ interface Link {
 export async function startTcpProxy(target: { host: string; port: number }, options: { replyDelayMs?: number } = {}): Promise<TcpProxy> {
   let delay = options.replyDelayMs ?? 0;
   let passing = true;
+  let refusing = false;
   let marker: Buffer | null = null;
   let accepted = 0;
   const links = new Set<Link>();
@@ -75,6 +80,11 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
 
   const server = net.createServer((client) => {
     accepted += 1;
+    if (refusing) {
+      client.on("error", () => undefined);
+      client.destroy();
+      return;
+    }
     const link: Link = { client, upstream: null, dead: !passing, delayed: [], timer: null };
     links.add(link);
     client.on("error", () => undefined);
@@ -117,7 +127,16 @@ export async function startTcpProxy(target: { host: string; port: number }, opti
     silentOnSeeing(text) {
       marker = Buffer.from(text);
     },
+    cut() {
+      refusing = true;
+      for (const link of [...links]) {
+        link.dead = true;
+        link.client.destroy();
+        link.upstream?.destroy();
+      }
+    },
     forward() {
+      refusing = false;
       passing = true;
       marker = null;
     },

@@ -8,6 +8,151 @@
 /** @import * as Types from "../../../test/generated/graphql" */
 
 /**
+ * A dashboard's first read, in one query: the log's newest position and the
+ * lists it shows. Subscribe to ActivityFeed with `after: newestCursor` and
+ * nothing that happens from then on is missed. Read it again (and go on from
+ * its newestCursor) when a resumed subscription answers CURSOR_EXPIRED.
+ */
+export const ActivityStart = /** @type {Operation<Types.ActivityStartQuery, Types.ActivityStartQueryVariables>} */ (`query ActivityStart($first: Int = 20) {
+  licenseRequestEvents(first: 1) {
+    newestCursor
+  }
+  licenseRequests(filter: {state: PENDING}, first: $first) {
+    totalCount
+    edges {
+      cursor
+      node {
+        ...RequestRow
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+/**
+ * The log after a cursor, oldest first, a page at a time: what a dashboard
+ * missed while away, or one request's or one product's story (the filter's
+ * fields narrow; `kinds: []` means all). Go on with `after: pageInfo.endCursor`
+ * (where the read stopped) while `pageInfo.hasNextPage`.
+ */
+export const ActivityLog = /** @type {Operation<Types.ActivityLogQuery, Types.ActivityLogQueryVariables>} */ (`query ActivityLog($filter: LicenseRequestEventFilter, $first: Int = 20, $after: String) {
+  licenseRequestEvents(filter: $filter, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...ActivityEntry
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    newestCursor
+  }
+}
+
+fragment ActivityEntry on LicenseRequestEvent {
+  id
+  cursor
+  kind
+  at
+  status
+  actor {
+    id
+    displayName
+  }
+  licenseRequest {
+    ...RequestRow
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+/**
+ * Every entry the viewer may see, as it commits. With `after` (the last
+ * cursor received, or ActivityStart's newestCursor): first the entries since
+ * then, then live ones, none twice and none missing. Without it: live only.
+ */
+export const ActivityFeed = /** @type {Operation<Types.ActivityFeedSubscription, Types.ActivityFeedSubscriptionVariables>} */ (`subscription ActivityFeed($filter: LicenseRequestEventFilter, $after: String) {
+  licenseRequestEvents(filter: $filter, after: $after) {
+    ...ActivityEntry
+  }
+}
+
+fragment ActivityEntry on LicenseRequestEvent {
+  id
+  cursor
+  kind
+  at
+  status
+  actor {
+    id
+    displayName
+  }
+  licenseRequest {
+    ...RequestRow
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+/**
  * Up to 50 decisions at once, each on its own; the Requests page's bulk bar
  * ("Approve selected" / "Deny selected") sends it and shows each row's result.
  */

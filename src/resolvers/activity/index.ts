@@ -38,7 +38,7 @@ const events = liveField(
 
 @Resolver(() => LicenseRequestEvent)
 export class LicenseRequestEventResolver {
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "The entry's global ID (`node(id:)` reads it)." })
   id(@Root() entry: LicenseRequestEventEntity) {
     return toGlobalId("LicenseRequestEvent", entry.id);
   }
@@ -70,9 +70,15 @@ export class ActivityOperations {
   })
   licenseRequestEvents(
     @Ctx() ctx: Context,
-    @Arg("filter", () => LicenseRequestEventFilter, { nullable: true }) filter?: LicenseRequestEventFilter | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("filter", () => LicenseRequestEventFilter, { nullable: true, description: "Which entries; null: every entry the viewer may see." })
+    filter?: LicenseRequestEventFilter | null,
+    @Arg("first", () => Int, { nullable: true, description: "How many entries at most: 1 to 100, default 20." }) first?: number | null,
+    @Arg("after", () => String, {
+      nullable: true,
+      description:
+        "Read the entries after this position (exclusive): an entry's `cursor`, a page's `endCursor` or a `newestCursor`. Null: from the oldest entry the log keeps.",
+    })
+    after?: string | null,
   ) {
     const { viewer, loaders } = signedIn(ctx);
     return ctx.services.activity.read(viewer, loaders, { filter: activityFilterOf(filter), first: first ?? null, after: after ?? null });
@@ -91,8 +97,14 @@ export class ActivitySubscriptions {
   licenseRequestEvents(
     @Root() entry: LicenseRequestEventEntity,
     @Ctx() _ctx: Context,
-    @Arg("filter", () => LicenseRequestEventFilter, { nullable: true }) _filter?: LicenseRequestEventFilter | null,
-    @Arg("after", () => String, { nullable: true }) _after?: string | null,
+    @Arg("filter", () => LicenseRequestEventFilter, { nullable: true, description: "Which entries; null: every entry the subscriber may see." })
+    _filter?: LicenseRequestEventFilter | null,
+    @Arg("after", () => String, {
+      nullable: true,
+      description:
+        "Replay the entries after this position (exclusive) first, then go on live: the last `cursor` received, or a `newestCursor`. Null: live only, from now.",
+    })
+    _after?: string | null,
   ) {
     return entry;
   }

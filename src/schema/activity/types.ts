@@ -16,7 +16,16 @@ export const LicenseRequestEventKind = enumOf(ACTIVITY_KINDS);
 export type LicenseRequestEventKind = ActivityKindValue;
 registerEnumType(LicenseRequestEventKind, {
   name: "LicenseRequestEventKind",
-  valuesConfig: { RECOMMENDED: { description: "A second opinion was recorded (the status did not change)." } },
+  description: "What happened to the request: the change an entry of the activity log records.",
+  valuesConfig: {
+    SUBMITTED: { description: "The request was sent (status PENDING)." },
+    APPROVED: { description: "An admin approved it for every recipient." },
+    PARTIALLY_APPROVED: { description: "An admin approved it for some recipients and denied it for the others." },
+    DENIED: { description: "An admin denied it." },
+    CANCELLED: { description: "Its requester cancelled it." },
+    EXPIRED: { description: "It expired undecided; `at` is when the service stored the expiry, and there is no actor." },
+    RECOMMENDED: { description: "A second opinion was recorded (the status did not change)." },
+  },
 });
 
 @ObjectType({
@@ -29,7 +38,7 @@ export class LicenseRequestEvent extends Node {
   })
   cursor: string;
 
-  @Field(() => LicenseRequestEventKind)
+  @Field(() => LicenseRequestEventKind, { description: "What happened." })
   kind: LicenseRequestEventKind;
 
   @Field({ description: "When the change committed." })
@@ -50,31 +59,31 @@ export class LicenseRequestEvent extends Node {
 
 @InputType({ description: "Which entries to read; every field narrows (`kinds: []` or null means all kinds)." })
 export class LicenseRequestEventFilter {
-  @Field(() => [LicenseRequestEventKind], { nullable: true })
+  @Field(() => [LicenseRequestEventKind], { nullable: true, description: "Only entries of these kinds; null or empty: every kind." })
   kinds?: LicenseRequestEventKind[] | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only the entries of requests for this product." })
   productId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: "Only the entries of this request." })
   requestId?: string | null;
 }
 
-@ObjectType("LicenseRequestEventEdge")
+@ObjectType("LicenseRequestEventEdge", { description: "One entry of a page of the activity log, with its position." })
 export class LicenseRequestEventEdge {
-  @Field()
+  @Field({ description: "The entry's position in the log (the same as `node.cursor`)." })
   cursor: string;
 
-  @Field(() => LicenseRequestEvent)
+  @Field(() => LicenseRequestEvent, { description: "The entry." })
   node: LicenseRequestEvent;
 }
 
 @ObjectType({ description: "Entries of the activity log the viewer may see, oldest first." })
 export class LicenseRequestEventConnection {
-  @Field(() => [LicenseRequestEventEdge])
+  @Field(() => [LicenseRequestEventEdge], { description: "This page's entries, oldest first, each with its cursor." })
   edges: LicenseRequestEventEdge[];
 
-  @Field(() => [LicenseRequestEvent])
+  @Field(() => [LicenseRequestEvent], { description: "The same entries without their edges." })
   nodes: LicenseRequestEvent[];
 
   @Field(() => PageInfo, {
