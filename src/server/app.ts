@@ -26,6 +26,7 @@ import { GraphQLPipeline } from "./graphql/pipeline";
 import { INTERNAL_MESSAGE } from "./graphql/errors";
 import { CLIENT_ERROR_STATUS } from "../services/shared/errors";
 import { CostLimiter, MemoryCostLimiter } from "./graphql/rateLimit";
+import { SharedExecution } from "./graphql/sharedExecution";
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./graphiql";
 import { Metrics } from "./metrics";
 import { recommendPage } from "./recommendPage";
@@ -190,6 +191,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Traced, operations run through graphql-js, whose instrumentation gives the execute span.
     compile: !config.tracing,
   });
+  // What the live transports share: a user's subscriptions over all of them are bounded together, and
+  // subscribers of one event who see the same payload share its execution whichever way they came.
+  const subscriptionsByUser = new Map<string, number>();
+  const shared = new SharedExecution(schema, {
+    executed: () => metrics.subscriptionExecutions.inc(),
+    delivered: () => metrics.subscriptionSharedDeliveries.inc(),
+  });
   const websocket = attachWebSocketServer({
     httpServer,
     schema,
@@ -200,6 +208,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     pipeline,
     addressOf: (req) => proxyAddr(req, trustProxy),
     originAllowed: (origin, host) => originAllowed(origin) || sameOrigin(origin, host),
+    subscriptionsByUser,
+    shared,
   });
 
   const apollo = new ApolloServer<Context>({
