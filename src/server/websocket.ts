@@ -33,7 +33,8 @@
  *   included, would otherwise keep the event loop busy for everyone;
  *   RATE_LIMITED refusals are answered a second late, so such a client soon
  *   has too many),
- *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
+ *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS; the user's
+ *   count includes their Server-Sent Events streams, src/server/sse.ts),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription reads the activity log at its own position and
  *   never queues (services/activity/tail.ts), and a socket holding
