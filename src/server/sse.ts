@@ -17,7 +17,8 @@
  * - How a refusal is answered. With an HTTP status and a JSON `{ errors }`
  *   body, before any stream: what is wrong with the request itself (a body
  *   that is not one JSON object, no `query`, a document that does not parse,
- *   no operation to choose, variables or arguments that do not fit: 400;
+ *   no operation to choose, variables that do not fit, a page argument out of
+ *   bounds: 400;
  *   413, 405, 406, 415 for the body's size, the method, the Accept and
  *   Content-Type headers), and what a later retry may cure (401, 429
  *   RATE_LIMITED with Retry-After, 429 TOO_MANY_SUBSCRIPTIONS, 503): the
@@ -26,7 +27,8 @@
  *   `next` event holding `{ errors }`, then `complete`; the client reads it
  *   as a result and does not retry): the document's validation and shape
  *   bounds, its price, and the subscription's own admission (the check its
- *   feature put on its field: FORBIDDEN, NOT_FOUND, …).
+ *   feature put on its field, its arguments included: FORBIDDEN, NOT_FOUND,
+ *   BAD_USER_INPUT for a malformed cursor, …).
  * - Bounds: the body (BODY_LIMIT, 413), a user's subscriptions
  *   (WS_MAX_SUBSCRIPTIONS_PER_USER, counted together with their graphql-ws
  *   ones; each stream is one subscription), and slow consumers: a stream
@@ -418,7 +420,7 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 /**
  * A subscription's results as graphql-sse reads them (it writes each as a
  * `next` event and ends with `complete` when they end). What the source
- * throws (SUBSCRIBER_TOO_SLOW, UNAUTHENTICATED at an event after the token
+ * throws (CURSOR_EXPIRED, UNAUTHENTICATED at an event after the token
  * expired, a fault of ours) is its last result, presented as every result's
  * errors are. `end` makes a result of ours the last one and stops the source;
  * `return` (the client went away, or the stream ended) stops it at once, also
