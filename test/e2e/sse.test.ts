@@ -126,7 +126,7 @@ describe("subscriptions over Server-Sent Events", () => {
     await server?.stop();
   });
 
-  const listening = () => server.service.services.bus.listenerCount();
+  const listening = () => server.service.services.tails.listenerCount();
   const streams = async () => (await server.service.metrics.sseStreams.get()).values[0]?.value ?? 0;
 
   // Every test leaves nothing listening and no stream counted, whatever ended its streams.
@@ -186,6 +186,28 @@ describe("subscriptions over Server-Sent Events", () => {
     } finally {
       submitted.dispose();
     }
+  });
+
+  it("serves any subscription of the schema: licenseRequestEvents replays from a cursor, then goes live", async () => {
+    const requester = await org.user();
+    const [first, second] = [await org.product(), await org.product()];
+    const from = (await gql(adminToken, `{ licenseRequestEvents(first: 1) { newestCursor } }`)).licenseRequestEvents.newestCursor as string;
+    const missed = [await submit(requester, first), await submit(requester, second)];
+    const events = subscribe(server, adminToken, `subscription($after: String) { licenseRequestEvents(after: $after) { kind licenseRequest { id } } }`, {
+      after: from,
+    });
+    try {
+      expect(await events.nextData()).toEqual({ licenseRequestEvents: { kind: "SUBMITTED", licenseRequest: { id: missed[0] } } });
+      expect(await events.nextData()).toEqual({ licenseRequestEvents: { kind: "SUBMITTED", licenseRequest: { id: missed[1] } } });
+      await gql(adminToken, `mutation($input: DenyLicenseRequestInput!) { denyLicenseRequest(input: $input) { userErrors { code } } }`, {
+        input: { requestId: missed[0] },
+      });
+      expect(await events.nextData()).toEqual({ licenseRequestEvents: { kind: "DENIED", licenseRequest: { id: missed[0] } } });
+    } finally {
+      events.dispose();
+    }
+    const forged = subscribe(server, adminToken, `subscription($after: String) { licenseRequestEvents(after: $after) { kind } }`, { after: "forged" });
+    expect(await forged.refusal()).toEqual(["BAD_USER_INPUT"]);
   });
 
   it("streams unbuffered and uncompressed, with the event-stream headers, to a client that accepts gzip", async () => {
@@ -470,7 +492,7 @@ describe("Server-Sent Events draw on the caller's one bucket", () => {
   });
 
   afterEach(async () => {
-    await eventually(() => server.service.services.bus.listenerCount() === 0, undefined, "nothing left listening");
+    await eventually(() => server.service.services.tails.listenerCount() === 0, undefined, "nothing left listening");
   });
 
   /** 10 for the operation, 1 for the request and 50 for its plans: 61 of the bucket's 150. */
@@ -487,7 +509,7 @@ describe("Server-Sent Events draw on the caller's one bucket", () => {
 
     // The same stream for a caller whose bucket is full is served.
     const other = subscribe(server, await org.token(await org.user()), COSTLY);
-    await eventually(() => server.service.services.bus.listenerCount() === 1, undefined, "the other caller's stream to listen");
+    await eventually(() => server.service.services.tails.listenerCount() === 1, undefined, "the other caller's stream to listen");
     other.dispose();
   });
 
@@ -496,7 +518,7 @@ describe("Server-Sent Events draw on the caller's one bucket", () => {
     // Two streams take 122 of 150, and the 110 of a product list no longer fit.
     const streams = [subscribe(server, token, COSTLY), subscribe(server, token, COSTLY)];
     try {
-      await eventually(() => server.service.services.bus.listenerCount() === 2, undefined, "both streams to listen");
+      await eventually(() => server.service.services.tails.listenerCount() === 2, undefined, "both streams to listen");
       const refused = await server.gql(token, `{ products { id } }`);
       expect(refused.status).toBe(429);
       expect(codesOf(refused.body.errors as GraphQLFormattedError[])).toEqual(["RATE_LIMITED"]);
@@ -523,7 +545,7 @@ describe("Server-Sent Events on shutdown", () => {
     try {
       const org = await seedOrganization(server.service.dataSource);
       const stream = subscribe(server, await org.token(await org.user({ role: "GLOBAL_ADMIN" })), SUBMITTED);
-      await eventually(() => server.service.services.bus.listenerCount() === 1, undefined, "the stream to listen");
+      await eventually(() => server.service.services.tails.listenerCount() === 1, undefined, "the stream to listen");
       const started = Date.now();
       await server.stop();
       stopped = true;
