@@ -60,8 +60,8 @@ module.exports = {
       name: "transports-know-no-feature",
       severity: "error",
       comment:
-        "The transports and the one pipeline (src/server/websocket.ts, src/server/app.ts, src/server/graphql/) know no feature by name: subscriptions bring their admission on their field, lists their bounds on the schema.",
-      from: { path: ["^src/server/graphql/", "^src/server/websocket\\.ts$", "^src/server/app\\.ts$"] },
+        "The transports and the one pipeline (src/server/websocket.ts, src/server/sse.ts, src/server/app.ts, src/server/graphql/) know no feature by name: subscriptions bring their admission on their field, lists their bounds on the schema.",
+      from: { path: ["^src/server/graphql/", "^src/server/websocket\\.ts$", "^src/server/sse\\.ts$", "^src/server/app\\.ts$"] },
       to: { path: ["^src/resolvers/", "^src/schema/(?!shared/)", "^src/services/(?!shared/|access/|index\\.ts$|loaders\\.ts$)"] },
     },
     {

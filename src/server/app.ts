@@ -1,8 +1,8 @@
 /**
  * The HTTP and WebSocket surface (api.md "The HTTP surface"): Express 5 with
  * Apollo Server 5 at /graphql, graphql-ws subscriptions on the same path and
- * port, an offline GraphiQL for browsers, health and readiness probes, and a
- * drain on stop.
+ * port, subscriptions over Server-Sent Events at /graphql/stream, an offline
+ * GraphiQL for browsers, health and readiness probes, and a drain on stop.
  */
 import http from "node:http";
 import { randomUUID, timingSafeEqual } from "node:crypto";
@@ -26,10 +26,12 @@ import { GraphQLPipeline } from "./graphql/pipeline";
 import { INTERNAL_MESSAGE } from "./graphql/errors";
 import { CLIENT_ERROR_STATUS } from "../services/shared/errors";
 import { CostLimiter, MemoryCostLimiter } from "./graphql/rateLimit";
+import { SharedExecution } from "./graphql/sharedExecution";
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./graphiql";
 import { Metrics } from "./metrics";
 import { recommendPage } from "./recommendPage";
 import { requestsPage } from "./requestsPage";
+import { createSseHandler, SSE_PATH, SseHandle } from "./sse";
 import { attachWebSocketServer, WebSocketHandle } from "./websocket";
 
 export interface AppOptions {
@@ -54,6 +56,8 @@ export interface App {
   /** Stops taking work, lets in-flight operations finish, closes sockets. */
   stop(): Promise<void>;
   websocket: WebSocketHandle;
+  /** Subscriptions over Server-Sent Events (src/server/sse.ts). */
+  sse: SseHandle;
   /** Where metrics are served on a port of their own (METRICS_PORT); null otherwise. */
   metricsUrl(): string | null;
 }
@@ -111,8 +115,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   const trustProxy = proxyAddr.compile("loopback");
-  // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more).
-  app.use(compression());
+  // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more), never an event
+  // stream: compressed, its events would wait in the compressor for more bytes.
+  app.use(
+    compression({
+      filter: (req, res) => !String(res.getHeader("content-type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
+    }),
+  );
   const httpServer = http.createServer(app);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -190,6 +199,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     // Traced, operations run through graphql-js, whose instrumentation gives the execute span.
     compile: !config.tracing,
   });
+  // What the live transports share: a user's subscriptions over all of them are bounded together, and
+  // subscribers of one event who see the same payload share its execution whichever way they came.
+  const subscriptionsByUser = new Map<string, number>();
+  const shared = new SharedExecution(schema, {
+    executed: () => metrics.subscriptionExecutions.inc(),
+    delivered: () => metrics.subscriptionSharedDeliveries.inc(),
+  });
   const websocket = attachWebSocketServer({
     httpServer,
     schema,
@@ -200,7 +216,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     pipeline,
     addressOf: (req) => proxyAddr(req, trustProxy),
     originAllowed: (origin, host) => originAllowed(origin) || sameOrigin(origin, host),
+    subscriptionsByUser,
+    shared,
   });
+  const sse = createSseHandler({ schema, services, config, log, metrics, pipeline, subscriptionsByUser, shared });
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -219,7 +238,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         async serverWillStart() {
           return {
             async drainServer() {
-              await websocket.close();
+              await Promise.all([websocket.close(), sse.close()]);
             },
           };
         },
@@ -241,6 +260,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     });
   }
 
+  // Before /graphql, whose mount would take it. The body is bounded and its JSON errors answered as on /graphql.
+  app.use(SSE_PATH, express.json({ limit: config.bodyLimit }), (req, res, next) => {
+    sse.handle(req, res).catch(next);
+  });
   app.use("/graphql", express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
 
   // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals, statuses from the one table.
@@ -260,6 +283,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   return {
     httpServer,
     websocket,
+    sse,
     listen: async () => {
       if (metricsServer) {
         await new Promise<void>((resolve, reject) => {

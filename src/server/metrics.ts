@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics (prom-client) at /metrics: operations by name and outcome
- * with latency, WebSocket connections and subscriptions, outbox backlog and
- * delivery failures, database pool use, and the process defaults.
+ * with latency, WebSocket connections and subscriptions, Server-Sent Events
+ * streams, outbox backlog and delivery failures, database pool use, and the
+ * process defaults.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -16,6 +17,7 @@ export class Metrics {
   });
   readonly wsConnections = new Gauge({ name: "ws_connections", help: "Open WebSocket connections", registers: [this.registry] });
   readonly wsSubscriptions = new Gauge({ name: "ws_subscriptions", help: "Active subscriptions", registers: [this.registry] });
+  readonly sseStreams = new Gauge({ name: "sse_streams", help: "Open Server-Sent Events streams (one subscription each)", registers: [this.registry] });
   readonly subscriptionExecutions = new Counter({
     name: "subscription_payload_executions_total",
     help: "Subscription payloads executed: one per event and group of subscribers who see the same payload",

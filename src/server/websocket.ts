@@ -33,7 +33,8 @@
  *   included, would otherwise keep the event loop busy for everyone;
  *   RATE_LIMITED refusals are answered a second late, so such a client soon
  *   has too many),
- *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS),
+ *   subscriptions per connection and per user (TOO_MANY_SUBSCRIPTIONS; the user's
+ *   count includes their Server-Sent Events streams, src/server/sse.ts),
  *   message size (ws `maxPayload`: the socket closes with 1009), and slow
  *   consumers: a subscription reads the activity log at its own position and
  *   never queues (services/activity/tail.ts), and a socket holding
@@ -47,24 +48,7 @@
  */
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import {
-  DocumentNode,
-  execute,
-  ExecutionArgs,
-  FormattedExecutionResult,
-  FieldNode,
-  FragmentDefinitionNode,
-  getArgumentValues,
-  getDirectiveValues,
-  GraphQLError,
-  GraphQLIncludeDirective,
-  GraphQLSchema,
-  GraphQLSkipDirective,
-  Kind,
-  OperationDefinitionNode,
-  OperationTypeNode,
-  SelectionSetNode,
-} from "graphql";
+import { execute, ExecutionArgs, FormattedExecutionResult, GraphQLError, GraphQLSchema, OperationTypeNode } from "graphql";
 import { CloseCode, SubscribePayload } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, WebSocket } from "ws";
@@ -73,13 +57,13 @@ import type { Config } from "../config";
 import { buildContext, Context } from "../context";
 import type { Services } from "../services";
 import { AuthenticationError } from "../services/access/authentication";
-import { ClientError, ClientErrorCode, isClientErrorCode } from "../services/shared/errors";
+import { ClientError, ClientErrorCode } from "../services/shared/errors";
 import type { Viewer } from "../services/shared/viewer";
-import { SUBSCRIPTION_ADMISSION, SubscriptionAdmission } from "../schema/shared/extensions";
-import { InternalFailure, isServiceUnavailable, namingSchema, ServiceUnavailable } from "./graphql/errors";
+import { InternalFailure, isServiceUnavailable, ServiceUnavailable } from "./graphql/errors";
 import { THROTTLED_ANSWER_DELAY_MS } from "./graphql/pipeline";
 import type { AdmittedOperation, CostExtension, GraphQLPipeline } from "./graphql/pipeline";
-import { Deliver, SharedExecution } from "./graphql/sharedExecution";
+import type { Deliver, SharedExecution } from "./graphql/sharedExecution";
+import { admitSubscription } from "./graphql/subscriptionAdmission";
 import type { Metrics } from "./metrics";
 
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -136,11 +120,14 @@ export function attachWebSocketServer(options: {
   addressOf: (req: http.IncomingMessage) => string;
   /** Whether a page of `origin` may open a socket (`host` is the Host header it was sent to). */
   originAllowed: (origin: string, host: string | undefined) => boolean;
+  /** Subscriptions running per user, over every live transport (WS_MAX_SUBSCRIPTIONS_PER_USER bounds their sum). */
+  subscriptionsByUser: Map<string, number>;
+  /** Subscription payloads executed once per group of subscribers, over every live transport. */
+  shared: SharedExecution;
 }): WebSocketHandle {
-  const { schema, services, config, log, metrics, pipeline } = options;
+  const { schema, services, config, log, metrics, pipeline, subscriptionsByUser, shared } = options;
   const socketsByAddress = new Map<string, number>();
   const connectionsByUser = new Map<string, number>();
-  const subscriptionsByUser = new Map<string, number>();
   const connections = new Map<WebSocket, ConnectionState>();
   const count = (map: Map<string, number>, key: string, delta: number) => {
     const next = (map.get(key) ?? 0) + delta;
@@ -183,10 +170,6 @@ export function attachWebSocketServer(options: {
     return true;
   };
 
-  const shared = new SharedExecution(schema, {
-    executed: () => metrics.subscriptionExecutions.inc(),
-    delivered: () => metrics.subscriptionSharedDeliveries.inc(),
-  });
   /** Per running subscription (by its context), how its shared payloads reach its socket. */
   const deliveries = new WeakMap<object, Deliver>();
   const deliverTo =
@@ -449,68 +432,4 @@ export function attachWebSocketServer(options: {
 /** graphql-ws wraps an error thrown by an event stream in a GraphQLError of its own; the code is on the original. */
 function unwrapStreamError(error: GraphQLError): GraphQLError {
   return error.extensions?.["code"] === undefined && error.originalError instanceof GraphQLError ? error.originalError : error;
-}
-
-/**
- * Admission of a subscription's root field: the check its feature put on the
- * field (`SUBSCRIPTION_ADMISSION`), whose refusal (FORBIDDEN, NOT_FOUND) is
- * that subscription's `error`. The root field is found as execution finds it
- * (fragments followed, `@skip`/`@include` applied), so no spelling of the
- * operation slips past.
- */
-async function admitSubscription(
-  schema: GraphQLSchema,
-  context: Context,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown>,
-): Promise<readonly GraphQLError[] | null> {
-  const subscriptionType = schema.getSubscriptionType();
-  if (!subscriptionType) return null;
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const definition of document.definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  }
-  const selected = rootFields(operation.selectionSet, fragments, variables);
-  // Validation allows a root field under @skip/@include; graphql-js's subscribe then finds none and
-  // throws a TypeError, which graphql-ws answers by closing the socket (4500) with every subscription on it.
-  if (selected.length === 0) {
-    return [new ClientError("BAD_USER_INPUT", "The subscription selects no field with these variables (@skip/@include); it must select one.")];
-  }
-  for (const node of selected) {
-    const definition = subscriptionType.getFields()[node.name.value];
-    const admission = definition?.extensions[SUBSCRIPTION_ADMISSION] as SubscriptionAdmission | undefined;
-    if (!definition || !admission) continue;
-    let args: Record<string, unknown>;
-    try {
-      args = getArgumentValues(definition, node, variables);
-    } catch (error) {
-      if (error instanceof GraphQLError) return [namingSchema(error, "BAD_USER_INPUT")];
-      throw error;
-    }
-    const refusal = await admission(context, args);
-    if (refusal) return [new ClientError(isClientErrorCode(refusal.code) ? refusal.code : "FORBIDDEN", refusal.message)];
-  }
-  return null;
-}
-
-function rootFields(
-  selectionSet: SelectionSetNode,
-  fragments: Map<string, FragmentDefinitionNode>,
-  variables: Record<string, unknown>,
-  seen: ReadonlySet<string> = new Set(),
-): FieldNode[] {
-  const fields: FieldNode[] = [];
-  for (const selection of selectionSet.selections) {
-    if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.["if"] === true) continue;
-    if (getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.["if"] === false) continue;
-    if (selection.kind === Kind.FIELD) fields.push(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) fields.push(...rootFields(selection.selectionSet, fragments, variables, seen));
-    else {
-      const name = selection.name.value;
-      const fragment = fragments.get(name);
-      if (fragment && !seen.has(name)) fields.push(...rootFields(fragment.selectionSet, fragments, variables, new Set(seen).add(name)));
-    }
-  }
-  return fields;
 }

@@ -1,9 +1,9 @@
 /**
- * The one GraphQL pipeline of both transports. HTTP (Apollo Server, see
- * apollo.ts) and graphql-ws (src/server/websocket.ts) hand every operation
- * to `admit` before anything of it runs, and both present errors, settle the
- * cost and log through the same functions, so an operation gets the same
- * verdict whichever way it came:
+ * The one GraphQL pipeline of every transport. HTTP (Apollo Server, see
+ * apollo.ts), graphql-ws (src/server/websocket.ts) and Server-Sent Events
+ * (src/server/sse.ts) hand every operation to `admit` before anything of it
+ * runs, and all present errors, settle the cost and log through the same
+ * functions, so an operation gets the same verdict whichever way it came:
  *
  * 1. the caller: while introspection is off, an anonymous caller may run one
  *    thing, a `recordRecommendation` mutation asking for its own payload
@@ -15,8 +15,10 @@
  * 3. parse within the length and token bounds, then validation: graphql-js's
  *    rules, armor's depth/alias/directive bounds, introspection where it is
  *    off (both cached per document text);
- * 4. the operation to run (OPERATION_RESOLUTION_FAILURE), and a subscription
- *    only where the transport can run one (BAD_REQUEST over HTTP);
+ * 4. the operation to run (OPERATION_RESOLUTION_FAILURE), a subscription
+ *    only where the transport can run one (BAD_REQUEST over HTTP), and only a
+ *    subscription where the transport runs nothing else (BAD_REQUEST over
+ *    Server-Sent Events);
  * 5. variables, coerced as execution would (BAD_USER_INPUT, graphql-js's message);
  * 6. page arguments and the price (BAD_USER_INPUT, QUERY_TOO_COMPLEX), see cost.ts;
  * 7. the caller's leaky bucket (RATE_LIMITED, with when to retry), answered
@@ -78,6 +80,8 @@ export interface Caller {
    * fails as a fault of ours).
    */
   subscriptions: boolean;
+  /** Whether the transport runs subscriptions only (Server-Sent Events): a query or mutation is refused (BAD_REQUEST). */
+  subscriptionsOnly?: boolean | undefined;
 }
 
 export interface AdmittedOperation {
@@ -202,6 +206,9 @@ export class GraphQLPipeline {
     }
     if (operation.operation === OperationTypeNode.SUBSCRIPTION && !caller.subscriptions) {
       return refused([new ClientError("BAD_REQUEST", "Subscriptions run over graphql-ws (WebSocket) on this path, not over HTTP.")]);
+    }
+    if (operation.operation !== OperationTypeNode.SUBSCRIPTION && caller.subscriptionsOnly) {
+      return refused([new ClientError("BAD_REQUEST", `Only subscriptions run here; send a ${operation.operation} to POST /graphql.`)]);
     }
     if (depthOf(variables) > MAX_VARIABLE_DEPTH) {
       return refused([new ClientError("BAD_USER_INPUT", `Variables are nested more than ${MAX_VARIABLE_DEPTH} levels deep.`)]);
@@ -359,7 +366,7 @@ export class GraphQLPipeline {
   finished(
     log: Logger,
     entry: {
-      transport: "http" | "websocket";
+      transport: "http" | "websocket" | "sse";
       operationName: unknown;
       viewer: { userId: number; organizationId: number } | null;
       startedAt: bigint;
