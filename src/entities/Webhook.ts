@@ -1,9 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { timestampColumn } from "./columns";
-
-/** A delivery's state (api.md "Nothing missed"): owed, acknowledged by a 2xx, or given up (redeliverWebhook tries again). */
-export const WEBHOOK_DELIVERY_STATUSES = ["PENDING", "DELIVERED", "FAILED"] as const;
-export type WebhookDeliveryStatusValue = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+import type { WebhookDeliveryStatusValue } from "../values";
 
 /**
  * Where an organization's activity is POSTed (api.md "Nothing missed"). At
