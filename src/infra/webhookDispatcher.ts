@@ -216,7 +216,8 @@ export class WebhookDispatcher {
       return { kind: "failed", status: null };
     }
     const messageId = toGlobalId("WebhookDelivery", delivery.id);
-    const timestamp = this.clock.now();
+    // The wall clock, not the service's: receivers check webhook-timestamp against theirs (replay protection).
+    const timestamp = new Date();
     const answer = await this.options.send({
       url: delivery.url,
       body,
