@@ -67,6 +67,11 @@ interface Claimed {
 
 type Outcome = { kind: "delivered"; status: number } | { kind: "gone" } | { kind: "failed"; status: number | null } | { kind: "abandoned" };
 
+/** The wait after failed attempt number `attempts` (1 for the first); null after the last the schedule allows (FAILED). */
+export function retryDelay(attempts: number, delaysMs: readonly number[]): number | null {
+  return attempts >= 1 ? (delaysMs[attempts - 1] ?? null) : null;
+}
+
 const is2xx = (status: number | null): status is number => status !== null && status >= 200 && status < 300;
 
 export class WebhookDispatcher {
@@ -138,7 +143,7 @@ export class WebhookDispatcher {
 
   /** How many deliveries are owed. */
   async backlog(): Promise<number> {
-    const [row] = (await this.db.dataSource.query("SELECT COUNT(*) AS n FROM `webhook_delivery` WHERE `status` = 'PENDING'")) as { n: number | string }[];
+    const [row] = await this.db.dataSource.query<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM `webhook_delivery` WHERE `status` = 'PENDING'");
     return Number(row?.n ?? 0);
   }
 
@@ -146,11 +151,11 @@ export class WebhookDispatcher {
     const now = this.clock.now().getTime();
     const limit = this.options.batchSize ?? 10;
     const ids = await this.db.transaction(async ({ manager }) => {
-      const due = (await manager.query(
+      const due = await manager.query<{ id: number | string }[]>(
         "SELECT `id` FROM `webhook_delivery` WHERE `status` = 'PENDING' AND `nextAttemptAt` <= ? AND (`lockedUntil` IS NULL OR `lockedUntil` < ?) " +
           `ORDER BY \`nextAttemptAt\`, \`id\` LIMIT ${limit}${this.db.isMysql ? " FOR UPDATE SKIP LOCKED" : ""}`,
         [now, now],
-      )) as { id: number | string }[];
+      );
       if (!due.length) return [];
       const found = due.map((row) => Number(row.id));
       await manager.query(
@@ -161,22 +166,22 @@ export class WebhookDispatcher {
       return found;
     });
     if (!ids.length) return [];
-    const rows = (await this.db.dataSource.query(
+    const rows = await this.db.dataSource.query<Record<string, unknown>[]>(
       "SELECT d.`id`, d.`organizationId`, d.`endpointId`, d.`eventId`, d.`attempts`, d.`body`, w.`url`, w.`enabled`, w.`secretCipher` " +
         "FROM `webhook_delivery` d JOIN `webhook_endpoint` w ON w.`id` = d.`endpointId` " +
         `WHERE d.\`lockedBy\` = ? AND d.\`id\` IN (${ids.map(() => "?").join(", ")})`,
       [this.id, ...ids],
-    )) as Record<string, unknown>[];
+    );
     return rows.map((r) => ({
       id: Number(r["id"]),
       organizationId: Number(r["organizationId"]),
       endpointId: Number(r["endpointId"]),
       eventId: Number(r["eventId"]),
       attempts: Number(r["attempts"]),
-      body: r["body"] == null ? null : String(r["body"]),
-      url: String(r["url"]),
+      body: typeof r["body"] === "string" ? r["body"] : null,
+      url: typeof r["url"] === "string" ? r["url"] : "",
       enabled: r["enabled"] === true || Number(r["enabled"]) === 1,
-      secretCipher: String(r["secretCipher"]),
+      secretCipher: typeof r["secretCipher"] === "string" ? r["secretCipher"] : "",
     }));
   }
 
@@ -253,16 +258,16 @@ export class WebhookDispatcher {
           await this.disable(manager, endpoint);
           return true;
         case "failed": {
-          const delay = attempts <= this.options.retryDelaysMs.length ? this.options.retryDelaysMs[attempts - 1]! : null;
+          const delay = retryDelay(attempts, this.options.retryDelaysMs);
           const written =
             delay === null
               ? await this.updateClaimed(manager, delivery.id, DONE("FAILED"), [attempts, now, outcome.status])
-              : await this.updateClaimed(
-                  manager,
-                  delivery.id,
-                  "`attempts` = ?, `lastAttemptAt` = ?, `lastResponseStatus` = ?, `nextAttemptAt` = ?",
-                  [attempts, now, outcome.status, now + delay],
-                );
+              : await this.updateClaimed(manager, delivery.id, "`attempts` = ?, `lastAttemptAt` = ?, `lastResponseStatus` = ?, `nextAttemptAt` = ?", [
+                  attempts,
+                  now,
+                  outcome.status,
+                  now + delay,
+                ]);
           if (!written) return false;
           await manager.query("UPDATE `webhook_endpoint` SET `failingSince` = COALESCE(`failingSince`, ?) WHERE `id` = ?", [now, endpoint]);
           const expired = await execute(manager, "UPDATE `webhook_endpoint` SET `enabled` = 0 WHERE `id` = ? AND `enabled` = 1 AND `failingSince` <= ?", [

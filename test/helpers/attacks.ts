@@ -233,6 +233,9 @@ const TABLE_OF: Record<NodeTypeName, { table: string; idColumn: string; orgColum
   Group: { table: "security_group", idColumn: "id", orgColumn: "organizationId" },
   LicenseRequestShare: { table: "license_request_share", idColumn: "id", orgColumn: "organizationId" },
   LicenseRequestRecommendation: { table: "license_request_recommendation", idColumn: "id", orgColumn: "organizationId" },
+  LicenseRequestEvent: { table: "license_request_event", idColumn: "id", orgColumn: "organizationId" },
+  WebhookEndpoint: { table: "webhook_endpoint", idColumn: "id", orgColumn: "organizationId" },
+  WebhookDelivery: { table: "webhook_delivery", idColumn: "id", orgColumn: "organizationId" },
 };
 
 /** Every global ID the database can answer with, and the organization that owns it. */

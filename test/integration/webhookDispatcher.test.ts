@@ -115,7 +115,8 @@ describe("the webhook dispatcher", () => {
       dataSource,
       `SELECT id, eventId, status, attempts, lastAttemptAt, lastResponseStatus, nextAttemptAt FROM webhook_delivery WHERE endpointId = ${endpointId} ORDER BY id`,
     );
-  const endpointRow = async (id: number) => (await numericRows(dataSource, `SELECT enabled, failingSince, lastSuccessAt FROM webhook_endpoint WHERE id = ${id}`))[0]!;
+  const endpointRow = async (id: number) =>
+    (await numericRows(dataSource, `SELECT enabled, failingSince, lastSuccessAt FROM webhook_endpoint WHERE id = ${id}`))[0];
   const receivedAt = (path: string) => receiver.received.filter((r) => r.path === path);
 
   it("POSTs a 2xx-acknowledged delivery once, signed, as the Standard Webhooks envelope of the entry and its request", async () => {
@@ -126,11 +127,11 @@ describe("the webhook dispatcher", () => {
     const [got, ...more] = receivedAt("/ok");
     expect(more).toEqual([]);
     const [delivery] = await deliveriesOf(hook.id);
-    expect(got!.headers["webhook-id"]).toBe(toGlobalId("WebhookDelivery", Number(delivery!.id)));
-    expect(got!.headers["content-type"]).toBe("application/json");
-    expect(got!.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-    expect(got!.verified).toEqual(JSON.parse(got!.body));
-    expect(JSON.parse(got!.body)).toEqual({
+    expect(got.headers["webhook-id"]).toBe(toGlobalId("WebhookDelivery", Number(delivery.id)));
+    expect(got.headers["content-type"]).toBe("application/json");
+    expect(got.headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(got.verified).toEqual(JSON.parse(got.body));
+    expect(JSON.parse(got.body)).toEqual({
       type: "license_request.submitted",
       timestamp: new Date(T0).toISOString(),
       data: {
@@ -155,7 +156,7 @@ describe("the webhook dispatcher", () => {
       },
     });
     expect(await deliveriesOf(hook.id)).toEqual([
-      { id: delivery!.id, eventId, status: "DELIVERED", attempts: 1, lastAttemptAt: T0, lastResponseStatus: 200, nextAttemptAt: null },
+      { id: delivery.id, eventId, status: "DELIVERED", attempts: 1, lastAttemptAt: T0, lastResponseStatus: 200, nextAttemptAt: null },
     ]);
     expect(await endpointRow(hook.id)).toMatchObject({ lastSuccessAt: T0, failingSince: null });
     expect(await dispatcher().deliverDue()).toBe(0);
@@ -211,16 +212,16 @@ describe("the webhook dispatcher", () => {
     const attempts = receivedAt("/flaky");
     expect(attempts).toHaveLength(7);
     expect(new Set(attempts.map((a) => a.body)).size).toBe(1);
-    expect(new Set(attempts.map((a) => a.headers["webhook-id"]))).toEqual(new Set([toGlobalId("WebhookDelivery", Number(failed!.id))]));
+    expect(new Set(attempts.map((a) => a.headers["webhook-id"]))).toEqual(new Set([toGlobalId("WebhookDelivery", Number(failed.id))]));
     expect(attempts.every((a) => a.verified !== null)).toBe(true);
     expect((await endpointRow(hook.id)).failingSince).toBe(T0);
 
     receiver.answer("/flaky", 204);
-    const redelivered = await services.webhooks.redeliver(admin, { deliveryId: Number(failed!.id) }, clock.now());
+    const redelivered = await services.webhooks.redeliver(admin, { deliveryId: Number(failed.id) }, clock.now());
     expect(redelivered.ok && redelivered.value.value.status).toBe("PENDING");
     expect(await worker.deliverDue()).toBe(1);
     expect((await deliveriesOf(hook.id))[0]).toMatchObject({ status: "DELIVERED", attempts: 8, lastResponseStatus: 204 });
-    expect(receivedAt("/flaky").at(-1)!.headers["webhook-id"]).toBe(attempts[0]!.headers["webhook-id"]);
+    expect(receivedAt("/flaky").at(-1)!.headers["webhook-id"]).toBe(attempts[0].headers["webhook-id"]);
     expect((await endpointRow(hook.id)).failingSince).toBeNull();
     await services.webhooks.delete(admin, { endpointId: hook.id });
   });
@@ -309,7 +310,7 @@ describe("the webhook dispatcher", () => {
     await entry();
     const calls: string[] = [];
     const never: WebhookSender = (post) => {
-      calls.push(post.headers["webhook-id"]!);
+      calls.push(post.headers["webhook-id"]);
       return new Promise(() => undefined);
     };
     const stuck = dispatcher({ send: never, claimMs: 30_000 });

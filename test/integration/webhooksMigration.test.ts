@@ -25,7 +25,8 @@ describe("the webhooks migration", () => {
       await migrated.query(
         "INSERT INTO webhook_endpoint (id, organizationId, url, description, kinds, enabled, secretCipher, createdAt) VALUES (1, 1, 'https://x.example/h', NULL, 0, 1, 'v1.a.b.c', 1000)",
       );
-      const delivery = "INSERT INTO webhook_delivery (organizationId, endpointId, eventId, status, attempts, createdAt, nextAttemptAt) VALUES (1, 1, 7, 'PENDING', 0, 1000, 1000)";
+      const delivery =
+        "INSERT INTO webhook_delivery (organizationId, endpointId, eventId, status, attempts, createdAt, nextAttemptAt) VALUES (1, 1, 7, 'PENDING', 0, 1000, 1000)";
       await migrated.query(delivery);
       await expect(migrated.query(delivery)).rejects.toThrow();
 

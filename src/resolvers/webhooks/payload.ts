@@ -25,15 +25,19 @@ const person = (user: { id: number; displayName: string; email: string } | null)
   user ? { id: toGlobalId("User", user.id), displayName: user.displayName, email: user.email } : null;
 
 /** The JSON body of the delivery of entry `eventId` of `organizationId`, read at `now`; null when the log no longer keeps the entry (or it is internal). */
-export async function webhookBody(services: Pick<Services, "loadersFor">, delivery: { organizationId: number; eventId: number }, now: Date): Promise<string | null> {
+export async function webhookBody(
+  services: Pick<Services, "loadersFor">,
+  delivery: { organizationId: number; eventId: number },
+  now: Date,
+): Promise<string | null> {
   const loaders = services.loadersFor(delivery.organizationId);
   const event: LicenseRequestEventEntity | null = await loaders.webhooks.event.load(delivery.eventId);
   if (!event || kindBit(event.kind) === null) return null;
   const request = await loaders.requests.request.load(event.requestId);
-  const [product, requester, recipients] = request
-    ? await Promise.all([loaders.catalog.productOf(request.productId), loaders.users.userOf(request.requesterId), loaders.requests.recipients.load(request.id)])
-    : [undefined, null, []];
-  const recipientUsers = await Promise.all(recipients.map((r) => loaders.users.userOf(r.userId)));
+  const product = request ? await loaders.catalog.productOf(request.productId) : undefined;
+  const requester = request ? await loaders.users.userOf(request.requesterId) : null;
+  const recipients = request ? await loaders.requests.recipients.load(request.id) : [];
+  const recipientUsers = await Promise.all(recipients.map(async (r) => loaders.users.userOf(r.userId)));
   const kind = event.kind as ActivityKindValue;
   const body = {
     type: eventType(kind),

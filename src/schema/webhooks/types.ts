@@ -35,8 +35,7 @@ export class WebhookEndpoint extends Node {
   kinds: LicenseRequestEventKind[];
 
   @Field({
-    description:
-      "False after it answered 410 Gone, or after the deliveries of 3 days all failed; enable it again with updateWebhookEndpoint.",
+    description: "False after it answered 410 Gone, or after the deliveries of 3 days all failed; enable it again with updateWebhookEndpoint.",
   })
   enabled: boolean;
 

@@ -66,10 +66,23 @@ export class Webhooks {
   }
 
   /** An endpoint's deliveries, newest first (with totalCount); null unless the viewer may manage the endpoint's webhooks. */
-  deliveries(viewer: Viewer, endpoint: WebhookEndpointEntity, args: Pick<ConnectionArgs, "first" | "after">): Promise<Connection<WebhookDeliveryEntity>> | null {
+  deliveries(
+    viewer: Viewer,
+    endpoint: WebhookEndpointEntity,
+    args: Pick<ConnectionArgs, "first" | "after">,
+  ): Promise<Connection<WebhookDeliveryEntity>> | null {
     if (!can(viewer, "webhooks.manage", endpoint)) return null;
     const window = pageWindow(args, decodeDeliveryCursor);
-    return keysetConnection(this.deps.db.dataSource, this.deps.db.isMysql, deliveriesList(endpoint), window, { map: deliveryRow.map, cursorOf: deliveryCursor });
+    const list = deliveriesList(endpoint);
+    return keysetConnection(this.deps.db.dataSource, this.deps.db.isMysql, list, window, {
+      map: deliveryRow.map,
+      cursorOf: deliveryCursor,
+      // Counted over the same join as the page: deliveries whose entry is kept.
+      count: () => ({
+        sql: `SELECT COUNT(*) AS total FROM \`${list.table}\` ${list.alias} ${list.joins ?? ""} WHERE ${list.where.join(" AND ")}`,
+        parameters: [...list.parameters],
+      }),
+    });
   }
 
   /** The delivery's endpoint. */

@@ -19,7 +19,7 @@ export const FAILING_DISABLES_AFTER_MS = 3 * 86_400_000;
 export const MAX_RESPONSE_BYTES = 4_096;
 
 /** The bit of a public kind; null for the internal ones (SHARED, SHARE_REVOKED), which are never delivered. */
-export function kindBit(kind: StoredActivityKindValue | string): number | null {
+export function kindBit(kind: StoredActivityKindValue): number | null {
   const index = (ACTIVITY_KINDS as readonly string[]).indexOf(kind);
   return index < 0 ? null : 1 << index;
 }
@@ -32,14 +32,6 @@ export function kindsMask(kinds: readonly ActivityKindValue[] | null | undefined
 /** The kinds a mask stands for, in the vocabulary's order; empty for 0 (every kind). */
 export function kindsOf(mask: number): ActivityKindValue[] {
   return ACTIVITY_KINDS.filter((_, index) => (mask & (1 << index)) !== 0);
-}
-
-/**
- * The wait after failed attempt number `attempts` (1 for the first), or null
- * when it was the last one the schedule allows: the delivery is FAILED.
- */
-export function retryDelay(attempts: number, delaysMs: readonly number[]): number | null {
-  return attempts >= 1 && attempts <= delaysMs.length ? delaysMs[attempts - 1]! : null;
 }
 
 /** Standard Webhooks' `type` of an entry: `license_request.<kind in lower case>`. */
@@ -102,6 +94,7 @@ export const addressError = (address: string, refusal: string, field: string[]):
 export function checkDescription(value: string | null | undefined, field: string[]): { description: string | null | undefined } | { error: UserError } {
   if (value === undefined) return { description: undefined };
   if (value === null) return { description: null };
-  if (value.length > MAX_DESCRIPTION_LENGTH) return { error: userError("INVALID_INPUT", `The description is at most ${MAX_DESCRIPTION_LENGTH} characters.`, field) };
+  if (value.length > MAX_DESCRIPTION_LENGTH)
+    return { error: userError("INVALID_INPUT", `The description is at most ${MAX_DESCRIPTION_LENGTH} characters.`, field) };
   return { description: value.trim() || null };
 }

@@ -13,10 +13,8 @@ export class WebhookStore {
 
   /** How many endpoints the organization has, holding them (and the gap after them) until the commit on MySQL/MariaDB, so two creates count in turn. */
   async countForUpdate(manager: EntityManager, organizationId: number): Promise<number> {
-    const rows = (await manager.query(
-      `SELECT \`id\` FROM \`webhook_endpoint\` WHERE \`organizationId\` = ?${this.db.isMysql ? " FOR UPDATE" : ""}`,
-      [organizationId],
-    )) as unknown[];
+    const lock = this.db.isMysql ? " FOR UPDATE" : "";
+    const rows = await manager.query<unknown[]>(`SELECT \`id\` FROM \`webhook_endpoint\` WHERE \`organizationId\` = ?${lock}`, [organizationId]);
     return rows.length;
   }
 
@@ -75,10 +73,10 @@ export class WebhookStore {
    */
   async pruneOrphans(batchSize: number): Promise<number> {
     const ids = (
-      (await this.db.dataSource.query(
+      await this.db.dataSource.query<{ id: number | string }[]>(
         "SELECT d.`id` FROM `webhook_delivery` d WHERE NOT EXISTS (SELECT 1 FROM `license_request_event` e WHERE e.`id` = d.`eventId`) ORDER BY d.`id` LIMIT ?",
         [batchSize],
-      )) as { id: number | string }[]
+      )
     ).map((row) => Number(row.id));
     if (!ids.length) return 0;
     await this.db.transaction(({ manager }) => manager.getRepository(WebhookDeliveryEntity).delete(ids));
