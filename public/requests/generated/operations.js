@@ -1786,17 +1786,21 @@ export const WebhookDeliveries = /** @type {Operation<Types.WebhookDeliveriesQue
           hasNextPage
           endCursor
         }
-        nodes {
-          id
-          status
-          attempts
-          lastAttemptAt
-          lastResponseStatus
-          nextAttemptAt
-          event {
-            kind
-            at
+        edges {
+          cursor
+          node {
+            id
             status
+            attempts
+            lastAttemptAt
+            lastResponseStatus
+            nextAttemptAt
+            event {
+              id
+              kind
+              at
+              status
+            }
           }
         }
       }
