@@ -63,7 +63,7 @@ describe("a webhook dispatcher process killed mid-delivery", () => {
           url: receiver.url("/crash"),
         },
       );
-      receiver.secrets.set("/crash", created.data.createWebhookEndpoint.secret);
+      receiver.secrets.set("/crash", String(created.data?.createWebhookEndpoint.secret));
 
       // The first attempt is held open until the process that made it is gone.
       let held = 0;
@@ -87,18 +87,18 @@ describe("a webhook dispatcher process killed mid-delivery", () => {
       expect(receiver.received).toHaveLength(1);
       const [pending] = await numericRows(dataSource, "SELECT status, attempts, lockedBy FROM webhook_delivery");
       expect(pending).toMatchObject({ status: "PENDING", attempts: 0 });
-      expect(pending!.lockedBy).not.toBeNull();
+      expect(pending.lockedBy).not.toBeNull();
 
       const second = await startServiceProcess(DIST_ENTRY, env);
       processes.push(second);
       await eventually(() => receiver.received.length === 2, 20_000, "the delivery taken over");
       const [lost, again] = receiver.received;
-      expect(again!.headers["webhook-id"]).toBe(lost!.headers["webhook-id"]);
-      expect(again!.body).toBe(lost!.body);
-      expect(again!.verified).toMatchObject({ type: "license_request.submitted" });
-      expect(again!.at - lost!.at).toBeGreaterThanOrEqual(1_500);
+      expect(again.headers["webhook-id"]).toBe(lost.headers["webhook-id"]);
+      expect(again.body).toBe(lost.body);
+      expect(again.verified).toMatchObject({ type: "license_request.submitted" });
+      expect(again.at - lost.at).toBeGreaterThanOrEqual(1_500);
       await eventually(
-        async () => (await numericRows(dataSource, "SELECT status FROM webhook_delivery"))[0]!.status === "DELIVERED",
+        async () => (await numericRows(dataSource, "SELECT status FROM webhook_delivery"))[0].status === "DELIVERED",
         10_000,
         "the outcome written",
       );

@@ -125,7 +125,7 @@ describe("the plan of every list's page", () => {
       for (let i = 0; i < 12; i++) {
         await dataSource.query(
           "INSERT INTO webhook_delivery (organizationId, endpointId, eventId, status, attempts, createdAt, nextAttemptAt) VALUES (?, ?, ?, 'DELIVERED', 1, ?, NULL)",
-          [org.organization.id, endpointId, Number(first!.id) + i, now.getTime() - i * 60_000],
+          [org.organization.id, endpointId, Number(first.id) + i, now.getTime() - i * 60_000],
         );
       }
     }

@@ -152,7 +152,7 @@ describe("invariants of the schema", () => {
     roots.set("LicenseRequestRecommendation", (await loaders.recommendations.ofShare.load(share.id))!);
     roots.set("WebhookEndpoint", (await loaders.webhooks.endpoint.load(endpointId))!);
     const [delivery] = await dataSource.query<{ id: number }[]>(`SELECT id FROM webhook_delivery WHERE eventId = ${eventId}`);
-    roots.set("WebhookDelivery", (await loaders.webhooks.delivery.load(Number(delivery!.id)))!);
+    roots.set("WebhookDelivery", (await loaders.webhooks.delivery.load(Number(delivery.id)))!);
   });
 
   afterAll(async () => {
