@@ -13,6 +13,12 @@ export class ConfigError extends Error {
 /** The secret used when none is configured outside production; never accepted in production. */
 export const DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789";
 
+/** The key webhook secrets are encrypted with when none is configured outside production; never used in production. */
+export const DEVELOPMENT_WEBHOOK_SECRET_KEY = "development-only-webhook-key-change-me-0123456789";
+
+/** Standard Webhooks' schedule (api.md "Nothing missed"): about 5 s, 1 min, 10 min, 1 h, 6 h, 24 h after each failed attempt; then FAILED. */
+export const WEBHOOK_RETRY_DELAYS_MS = [5_000, 60_000, 600_000, 3_600_000, 21_600_000, 86_400_000] as const;
+
 const booleanFlag = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -150,6 +156,20 @@ const schema = z.object({
   ),
   OTEL_SERVICE_NAME: optionalString.default("license-requests-api"),
   TEST_CLOCK_FILE: optionalString,
+  WEBHOOK_ALLOW_PRIVATE: booleanFlag,
+  WEBHOOK_SECRET_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters"),
+  WEBHOOK_POLL_INTERVAL_MS: positiveInt(5_000),
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+  WEBHOOK_CLAIM_MS: positiveInt(60_000),
+  WEBHOOK_RETRY_DELAYS_MS: optionalString.transform((v, ctx) => {
+    if (v === undefined) return [...WEBHOOK_RETRY_DELAYS_MS];
+    const delays = v.split(",").map((d) => Number(d.trim()));
+    if (!delays.length || delays.some((d) => !Number.isInteger(d) || d <= 0)) {
+      ctx.addIssue({ code: "custom", message: "must be positive integers (milliseconds) separated by commas" });
+      return z.NEVER;
+    }
+    return delays;
+  }),
   SEED_DEMO_DATA: z
     .enum(["true", "false", ""])
     .optional()
@@ -168,6 +188,21 @@ export interface DatabaseLimits {
   statementTimeoutMs: number;
   /** Waiting for a pooled connection (connecting included) fails after this. */
   acquireTimeoutMs: number;
+}
+
+/** Webhooks (api.md "Nothing missed"): what endpoints may be, and how the dispatcher attempts them. */
+export interface WebhookConfig {
+  /** WEBHOOK_ALLOW_PRIVATE: http URLs and private, loopback or link-local addresses are allowed (development, tests), in any mode. */
+  allowPrivate: boolean;
+  /** What endpoints' secrets are encrypted with; absent in production without WEBHOOK_SECRET_KEY (then no endpoint can be made). */
+  secretKey: string | undefined;
+  pollIntervalMs: number;
+  /** One attempt, answer and body included, ends after this (default 10 s). */
+  timeoutMs: number;
+  /** How long a dispatcher holds a claimed delivery before another may take it over (longer than an attempt). */
+  claimMs: number;
+  /** The wait after each failed attempt; after the last, the delivery is FAILED. */
+  retryDelaysMs: number[];
 }
 
 export interface Config {
@@ -249,6 +284,7 @@ export interface Config {
   /** `/readyz` answers 503 when the database has not answered its check within this. */
   readinessTimeoutMs: number;
   seedDemoData: boolean;
+  webhooks: WebhookConfig;
   /** NODE_ENV=test only: a file holding milliseconds added to the system clock, read on every reading of the clock. */
   testClockFile?: string | undefined;
   /** OpenTelemetry tracing; absent (off) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -288,6 +324,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.TEST_CLOCK_FILE && e.NODE_ENV !== "test") {
     throw new ConfigError("Invalid configuration:\n  TEST_CLOCK_FILE: only with NODE_ENV=test");
+  }
+  if (e.WEBHOOK_CLAIM_MS <= e.WEBHOOK_TIMEOUT_MS) {
+    throw new ConfigError("Invalid configuration:\n  WEBHOOK_CLAIM_MS: must be longer than WEBHOOK_TIMEOUT_MS (a claim outlives the attempt it covers)");
   }
   const usingDevelopmentSecret = !e.JWT_SECRET && !e.JWT_JWKS_URL;
   const database: DatabaseConfig =
@@ -352,6 +391,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseLimits: { statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS, acquireTimeoutMs: e.DB_ACQUIRE_TIMEOUT_MS },
     readinessTimeoutMs: e.READINESS_TIMEOUT_MS,
     seedDemoData: e.SEED_DEMO_DATA,
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      secretKey: e.WEBHOOK_SECRET_KEY ?? (isProduction ? undefined : DEVELOPMENT_WEBHOOK_SECRET_KEY),
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      claimMs: e.WEBHOOK_CLAIM_MS,
+      retryDelaysMs: e.WEBHOOK_RETRY_DELAYS_MS,
+    },
     testClockFile: e.TEST_CLOCK_FILE,
     tracing: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { tracesUrl: `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, "")}/v1/traces`, serviceName: e.OTEL_SERVICE_NAME }

@@ -24,6 +24,10 @@ import { createEventBus, EventBus } from "./services/shared/events";
 import { logTransport, MailTransport, smtpTransport } from "./infra/mailTransport";
 import { OutboxDispatcher } from "./infra/outbox";
 import { fileClock } from "./infra/fileClock";
+import { WebhookDispatcher } from "./infra/webhookDispatcher";
+import { webhookSender } from "./infra/webhookHttp";
+import { webhookBody } from "./resolvers/webhooks/payload";
+import { FAILING_DISABLES_AFTER_MS, MAX_RESPONSE_BYTES } from "./services/webhooks/rules";
 
 export interface RunningService {
   url: string;
@@ -31,6 +35,8 @@ export interface RunningService {
   dataSource: DataSource;
   services: Services;
   dispatcher: OutboxDispatcher;
+  /** Delivers the webhook outbox. */
+  webhooks: WebhookDispatcher;
   metrics: Metrics;
   /** A token for admin@contoso.example when the demo data exists and a secret is configured. */
   demoAdminToken(): Promise<string | null>;
@@ -94,6 +100,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
   const metrics = new Metrics();
   const { bus, close: closeBus } = createBus(config, log, metrics);
   let dispatcher: OutboxDispatcher | null = null;
+  let webhookDispatcher: WebhookDispatcher | null = null;
   /** Where the server listens, once it does (links in emails without PUBLIC_URL). */
   let listeningAt = `http://localhost:${config.port}`;
   const services = createServices({
@@ -102,6 +109,8 @@ export async function startService(config: Config, log: Logger, options: StartOp
     bus,
     auth: config.jwt,
     onOutboxWritten: () => dispatcher?.nudge(),
+    onWebhooksQueued: () => webhookDispatcher?.nudge(),
+    webhooks: { allowPrivate: config.webhooks.allowPrivate, secretKey: config.webhooks.secretKey },
     publicUrl: () => config.publicUrl ?? listeningAt,
     activityTails: { pollMs: config.activityPollIntervalMs },
   });
@@ -116,6 +125,18 @@ export async function startService(config: Config, log: Logger, options: StartOp
       log.warn({ err: error }, "email delivery failed; will retry");
     },
   });
+  const sender = webhookSender({ timeoutMs: config.webhooks.timeoutMs, allowPrivate: config.webhooks.allowPrivate, maxResponseBytes: MAX_RESPONSE_BYTES });
+  const webhooks = new WebhookDispatcher(services.db, clock, {
+    pollIntervalMs: config.webhooks.pollIntervalMs,
+    claimMs: config.webhooks.claimMs,
+    retryDelaysMs: config.webhooks.retryDelaysMs,
+    failingDisablesAfterMs: FAILING_DISABLES_AFTER_MS,
+    secretKey: config.webhooks.secretKey,
+    bodyOf: (delivery, now) => webhookBody(services, delivery, now),
+    send: sender.send,
+    log,
+  });
+  webhookDispatcher = webhooks;
   metrics.onScrape(async () => metrics.outboxBacklog.set(await dispatcher.backlog()));
   metrics.onScrape(() => {
     const pool = (dataSource.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } }).pool;
@@ -152,6 +173,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
   const url = await app.listen();
   listeningAt = url;
   dispatcher.start();
+  webhooks.start();
 
   const timers: NodeJS.Timeout[] = [];
   if (options.sweep !== false) {
@@ -167,6 +189,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
         await services.mutations.purgeExpired();
         const pruned = await services.activity.prune(new Date(clock.now().getTime() - config.eventRetentionDays * 86_400_000));
         if (pruned) log.info({ pruned }, "pruned activity-log entries past retention");
+        await services.webhooks.store.pruneOrphans(1_000);
       } catch (error) {
         log.error({ err: error }, "expiry sweep failed");
       }
@@ -183,6 +206,7 @@ export async function startService(config: Config, log: Logger, options: StartOp
     dataSource,
     services,
     dispatcher,
+    webhooks,
     metrics,
     demoAdminToken,
     stop: () => {
@@ -191,6 +215,8 @@ export async function startService(config: Config, log: Logger, options: StartOp
         await app.stop();
         services.tails.close();
         await dispatcher.stop();
+        await webhooks.stop();
+        sender.close();
         await closeBus();
         closeLimiter();
         await dataSource.destroy();

@@ -36,6 +36,10 @@ export type ActivityKindValue = (typeof ACTIVITY_KINDS)[number];
 export const INTERNAL_ACTIVITY_KINDS = ["SHARED", "SHARE_REVOKED"] as const;
 export type StoredActivityKindValue = ActivityKindValue | (typeof INTERNAL_ACTIVITY_KINDS)[number];
 
+/** A webhook delivery's state: owed, acknowledged by a 2xx, or given up (redeliverWebhook tries again). */
+export const WEBHOOK_DELIVERY_STATUSES = ["PENDING", "DELIVERED", "FAILED"] as const;
+export type WebhookDeliveryStatusValue = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
+
 /** Why a mutation did nothing (its userErrors). */
 export const USER_ERROR_CODES = ["NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INSUFFICIENT_LICENSES", "REQUEST_EXPIRED"] as const;
 export type UserErrorCodeValue = (typeof USER_ERROR_CODES)[number];

@@ -12,6 +12,7 @@ export * from "./AdminNotice";
 export * from "./Group";
 export * from "./LicenseRequestShare";
 export * from "./LicenseRequestEvent";
+export * from "./Webhook";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -27,6 +28,7 @@ import { AdminDigestEntity, LicenseRequestNoticeEntity } from "./AdminNotice";
 import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Group";
 import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "./LicenseRequestShare";
 import { LicenseRequestEventEntity } from "./LicenseRequestEvent";
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from "./Webhook";
 
 export const allEntities = [
   OrganizationEntity,
@@ -53,4 +55,6 @@ export const allEntities = [
   LicenseRequestShareEntity,
   LicenseRequestRecommendationEntity,
   LicenseRequestEventEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];

@@ -16,6 +16,7 @@ import { nodeResolvers } from "./nodes";
 import { recommendationResolvers } from "./recommendations";
 import { settingsResolvers } from "./settings";
 import { userResolvers } from "./users";
+import { webhookResolvers } from "./webhooks";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
@@ -29,6 +30,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ...historyResolvers,
   ...recommendationResolvers,
   ...activityResolvers,
+  ...webhookResolvers,
 ];
 
 /**

@@ -10,6 +10,7 @@ import { MAX_BULK_DECISIONS, MAX_RECIPIENTS } from "../services/licenseRequests/
 import { MAX_ELIGIBLE_GROUPS } from "../services/licenseRequests/rules";
 import { checkNodeCount, MAX_NODES } from "../services/nodes/nodeLookup";
 import { MAX_SHARE_PEOPLE, MAX_SHARES_PER_REQUEST } from "../services/recommendations/messages";
+import { MAX_ENDPOINTS } from "../services/webhooks/rules";
 import type { ListBound } from "../schema/shared/extensions";
 
 export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
@@ -40,6 +41,7 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "LicenseRequest.recommendations": MAX_SHARES_PER_REQUEST,
   "LicenseRequest.shares": MAX_SHARES_PER_REQUEST,
   "ShareLicenseRequestPayload.shares": MAX_SHARE_PEOPLE,
+  "Query.webhookEndpoints": MAX_ENDPOINTS,
   // Every payload's userErrors: at most one per recipient and field.
   "*.userErrors": MAX_RECIPIENTS,
 };

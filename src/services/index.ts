@@ -27,6 +27,7 @@ import { IdempotentMutations } from "./shared/idempotency";
 import { createLoaders, Loaders } from "./loaders";
 import { Database } from "./shared/unitOfWork";
 import { UserDirectory } from "./users/directory";
+import { WebhookOptions, Webhooks } from "./webhooks";
 
 export interface ServicesOptions {
   dataSource: DataSource;
@@ -35,6 +36,10 @@ export interface ServicesOptions {
   auth: AuthConfig;
   /** Called after a commit that wrote emails to the outbox (wakes the dispatcher). */
   onOutboxWritten?: () => void;
+  /** Called after a commit that queued webhook deliveries (wakes the webhook dispatcher). */
+  onWebhooksQueued?: () => void;
+  /** Webhooks' address rule and secret key (default: https and public addresses only, no key: no endpoint can be made). */
+  webhooks?: WebhookOptions;
   /** The server's public base URL, for links in emails (default: http://localhost:4000). */
   publicUrl?: () => string;
   /** How live readers of the activity log follow it (tests shorten the poll). */
@@ -44,6 +49,7 @@ export interface ServicesOptions {
 export function createServices(options: ServicesOptions) {
   const db = new Database(options.dataSource, options.bus);
   if (options.onOutboxWritten) db.onOutboxWritten = options.onOutboxWritten;
+  if (options.onWebhooksQueued) db.onWebhooksQueued = options.onWebhooksQueued;
   const mutations = new IdempotentMutations(db, options.clock);
   const history = new DecisionHistory(options.dataSource);
   const requestQueries = new LicenseRequestQueries(options.dataSource);
@@ -61,6 +67,7 @@ export function createServices(options: ServicesOptions) {
     activity,
     publicUrl,
   });
+  const webhooks = new Webhooks(db, mutations, options.webhooks ?? { allowPrivate: false, secretKey: undefined });
   return {
     db,
     clock: options.clock,
@@ -82,7 +89,8 @@ export function createServices(options: ServicesOptions) {
     users: new UserDirectory(options.dataSource),
     groups: new GroupDirectory(options.dataSource),
     history,
-    nodes: new NodeLookup(requestQueries, settings, recommendations.queries, activity),
+    webhooks,
+    nodes: new NodeLookup(requestQueries, settings, recommendations.queries, activity, webhooks),
     activity,
     /** The live readers of the activity log on this instance (`listenerCount()`: subscriptions listening). */
     tails,

@@ -17,6 +17,7 @@ import { recommendationLoaders, RecommendationLoaders } from "./recommendations/
 import { settingsLoaders, SettingsLoaders } from "./settings/loaders";
 import type { LoaderScope } from "./shared/loaders";
 import { userLoaders, UserLoaders } from "./users/loaders";
+import { webhookLoaders, WebhookLoaders } from "./webhooks/loaders";
 
 export interface Loaders {
   readonly organizationId: number;
@@ -28,6 +29,7 @@ export interface Loaders {
   readonly groups: GroupLoaders;
   readonly settings: SettingsLoaders;
   readonly recommendations: RecommendationLoaders;
+  readonly webhooks: WebhookLoaders;
 }
 
 export function createLoaders(dataSource: DataSource, organizationId: number): Loaders {
@@ -41,6 +43,7 @@ export function createLoaders(dataSource: DataSource, organizationId: number): L
   let groups: GroupLoaders | undefined;
   let settings: SettingsLoaders | undefined;
   let recommendations: RecommendationLoaders | undefined;
+  let webhooks: WebhookLoaders | undefined;
   return {
     organizationId,
     users,
@@ -64,6 +67,9 @@ export function createLoaders(dataSource: DataSource, organizationId: number): L
     },
     get recommendations() {
       return (recommendations ??= recommendationLoaders(scope));
+    },
+    get webhooks() {
+      return (webhooks ??= webhookLoaders(scope));
     },
   };
 }

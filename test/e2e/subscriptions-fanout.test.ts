@@ -30,6 +30,7 @@ describe("one event to many dashboards", () => {
       },
     });
     await server.service.dispatcher.stop();
+    await server.service.webhooks.stop();
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));

@@ -220,7 +220,7 @@ export function snapshotDiff(before: Snapshot, after: Snapshot): Record<string, 
 }
 
 /** Tables whose rows a global ID of each type names, and the column holding the local ID. */
-const TABLE_OF: Record<Exclude<NodeTypeName, "WebhookEndpoint" | "WebhookDelivery">, { table: string; idColumn: string; orgColumn: string }> = {
+const TABLE_OF: Record<NodeTypeName, { table: string; idColumn: string; orgColumn: string }> = {
   Organization: { table: "organization", idColumn: "id", orgColumn: "id" },
   User: { table: "app_user", idColumn: "id", orgColumn: "organizationId" },
   ServicePlan: { table: "service_plan", idColumn: "id", orgColumn: "organizationId" },
@@ -234,12 +234,14 @@ const TABLE_OF: Record<Exclude<NodeTypeName, "WebhookEndpoint" | "WebhookDeliver
   LicenseRequestShare: { table: "license_request_share", idColumn: "id", orgColumn: "organizationId" },
   LicenseRequestRecommendation: { table: "license_request_recommendation", idColumn: "id", orgColumn: "organizationId" },
   LicenseRequestEvent: { table: "license_request_event", idColumn: "id", orgColumn: "organizationId" },
+  WebhookEndpoint: { table: "webhook_endpoint", idColumn: "id", orgColumn: "organizationId" },
+  WebhookDelivery: { table: "webhook_delivery", idColumn: "id", orgColumn: "organizationId" },
 };
 
 /** Every global ID the database can answer with, and the organization that owns it. */
 export async function idCatalogue(dataSource: DataSource): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const [type, { table, idColumn, orgColumn }] of Object.entries(TABLE_OF) as [keyof typeof TABLE_OF, (typeof TABLE_OF)[keyof typeof TABLE_OF]][]) {
+  for (const [type, { table, idColumn, orgColumn }] of Object.entries(TABLE_OF) as [NodeTypeName, (typeof TABLE_OF)[NodeTypeName]][]) {
     const q = (name: string) => dataSource.driver.escape(name);
     const rows = await dataSource.query<{ id: number; org: number }[]>(`SELECT ${q(idColumn)} AS id, ${q(orgColumn)} AS org FROM ${q(table)}`);
     for (const row of rows) ids.set(toGlobalId(type, Number(row.id)), Number(row.org));
@@ -250,8 +252,8 @@ export async function idCatalogue(dataSource: DataSource): Promise<Map<string, n
 /** The organization owning the row a global ID names (read now); undefined when it names no row. */
 export async function organizationOf(dataSource: DataSource, globalId: string): Promise<number | undefined> {
   const decoded = fromGlobalId(globalId);
-  if (!decoded || !(decoded.type in TABLE_OF)) return undefined;
-  const { table, idColumn, orgColumn } = TABLE_OF[decoded.type as keyof typeof TABLE_OF];
+  if (!decoded) return undefined;
+  const { table, idColumn, orgColumn } = TABLE_OF[decoded.type];
   const q = (name: string) => dataSource.driver.escape(name);
   const rows = await dataSource.query<{ org: number }[]>(`SELECT ${q(orgColumn)} AS org FROM ${q(table)} WHERE ${q(idColumn)} = ?`, [decoded.localId]);
   return rows.length ? Number(rows[0].org) : undefined;

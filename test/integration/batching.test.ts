@@ -37,6 +37,7 @@ describe("statements per operation", () => {
     });
     // Nothing but the operation issues statements while they are counted.
     await server.service.dispatcher.stop();
+    await server.service.webhooks.stop();
     await insertDecidedRequests(server.service.dataSource, 60, { newest: server.clock.now() });
   });
 

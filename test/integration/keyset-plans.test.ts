@@ -9,6 +9,7 @@
 import type { DataSource } from "typeorm";
 import { isMysqlFamily } from "../../src/db/dataSource";
 import { groupsList, membersList } from "../../src/services/groups/directory";
+import { deliveriesList } from "../../src/services/webhooks/loaders";
 import { historyList } from "../../src/services/history/history";
 import { LicenseRequestQueries } from "../../src/services/licenseRequests/queries";
 import { KeysetList, keysetPage } from "../../src/services/shared/keyset";
@@ -110,6 +111,26 @@ describe("the plan of every list's page", () => {
   it("the groups, with and without a search", async () => {
     await expectSeek(groupsList(org.organization.id, null), "Group m", "name");
     await expectSeek(groupsList(org.organization.id, searchPattern("group")), "Group m", "name");
+  });
+
+  it("an endpoint's webhook deliveries, newest first", async () => {
+    for (let i = 0; i < 24; i++) {
+      await dataSource.query(
+        "INSERT INTO license_request_event (organizationId, seq, requestId, productId, kind, status, actorId, at) VALUES (?, ?, 1, ?, 'SUBMITTED', 'PENDING', NULL, ?)",
+        [org.organization.id, i + 1, productId, now.getTime() - i * 60_000],
+      );
+    }
+    const [first] = await dataSource.query<{ id: number }[]>("SELECT MIN(id) AS id FROM license_request_event");
+    for (const endpointId of [1, 2]) {
+      for (let i = 0; i < 12; i++) {
+        await dataSource.query(
+          "INSERT INTO webhook_delivery (organizationId, endpointId, eventId, status, attempts, createdAt, nextAttemptAt) VALUES (?, ?, ?, 'DELIVERED', 1, ?, NULL)",
+          [org.organization.id, endpointId, Number(first.id) + i, now.getTime() - i * 60_000],
+        );
+      }
+    }
+    await dataSource.query(isMysqlFamily(dataSource) ? "ANALYZE TABLE `webhook_delivery`, `license_request_event`" : "ANALYZE");
+    await expectSeek(deliveriesList({ id: 2, organizationId: org.organization.id }), now.getTime() - 5 * 60_000, "createdAt");
   });
 
   it("a group's members", async () => {

@@ -4,8 +4,8 @@
  * cannot grow quietly: each count is what the operation needs, one
  * statement per kind of row, and an approval's does not grow with its
  * recipients. Statements are counted through the service's own data source
- * while the operation runs; nothing else runs meanwhile (the outbox
- * dispatcher is stopped, no sweep).
+ * while the operation runs; nothing else runs meanwhile (the outbox and
+ * webhook dispatchers are stopped, no sweep).
  */
 import { BASELINE_QUERY } from "../../bench/baseline";
 import { insertDecidedRequests } from "../helpers/bulk";
@@ -24,6 +24,7 @@ describe("statements per operation, counted", () => {
     server = await startTestServer({ start: { onQuery: (sql) => counting && statements.push(sql) } });
     api = requestsApi(server);
     await server.service.dispatcher.stop();
+    await server.service.webhooks.stop();
     await insertDecidedRequests(server.service.dataSource, 60, { newest: server.clock.now(), withHistory: true });
     // Licenses enough for every approval below.
     await server.service.dataSource.query("UPDATE product SET totalLicenses = 1000");

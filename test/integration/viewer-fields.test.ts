@@ -34,6 +34,7 @@ import {
   defaultFieldResolver,
 } from "graphql";
 import type { DataSource } from "typeorm";
+import { DEVELOPMENT_WEBHOOK_SECRET_KEY } from "../../src/config";
 import { buildContext, Context } from "../../src/context";
 import {
   LicenseAssignmentEntity,
@@ -52,6 +53,7 @@ import { Viewer, viewerOf } from "../../src/services/shared/viewer";
 import { createTestDatabase, TestDatabase } from "../helpers/database";
 import { TEST_JWT_SECRET } from "../helpers/fixtures";
 import { seedOrganization } from "../helpers/seed";
+import { appendEntry } from "../helpers/webhooks";
 
 const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"]);
 
@@ -69,7 +71,13 @@ describe("invariants of the schema", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     dataSource = await database.open();
-    services = createServices({ dataSource, clock, bus: createEventBus(), auth: { secret: TEST_JWT_SECRET } });
+    services = createServices({
+      dataSource,
+      clock,
+      bus: createEventBus(),
+      auth: { secret: TEST_JWT_SECRET },
+      webhooks: { allowPrivate: true, secretKey: DEVELOPMENT_WEBHOOK_SECRET_KEY },
+    });
     schema = await buildSchema();
 
     const org = await seedOrganization(dataSource);
@@ -113,6 +121,19 @@ describe("invariants of the schema", () => {
       at: clock.now(),
     });
 
+    const hook = await services.webhooks.create(viewerOf(admin, null), { url: "http://127.0.0.1:9/hook" }, clock.now());
+    if (!hook.ok) throw new Error("no endpoint");
+    const endpointId = hook.value.value.endpoint.id;
+    const eventId = await appendEntry(services.db, dataSource, {
+      organizationId: org.organization.id,
+      requestId: request.id,
+      productId: product.id,
+      kind: "APPROVED",
+      status: "APPROVED",
+      actorId: admin.id,
+      at: clock.now(),
+    });
+
     // Every row as the read path gives it (the loaders' mappers).
     const loaders = services.loadersFor(org.organization.id);
     const stored = (await loaders.requests.request.load(request.id))!;
@@ -129,18 +150,10 @@ describe("invariants of the schema", () => {
     roots.set("RequestProcessSettings", await loaders.settings.settings());
     roots.set("LicenseRequestShare", (await loaders.recommendations.share.load(share.id))!);
     roots.set("LicenseRequestRecommendation", (await loaders.recommendations.ofShare.load(share.id))!);
-    const entryId = await services.db.transaction((unit) =>
-      services.activity.store.append(unit.manager, {
-        organizationId: org.organization.id,
-        requestId: request.id,
-        productId: product.id,
-        kind: "APPROVED",
-        status: "APPROVED",
-        actorId: admin.id,
-        at: clock.now(),
-      }),
-    );
-    roots.set("LicenseRequestEvent", (await services.activity.store.entryById(org.organization.id, entryId))!);
+    roots.set("WebhookEndpoint", (await loaders.webhooks.endpoint.load(endpointId))!);
+    const [delivery] = await dataSource.query<{ id: number }[]>(`SELECT id FROM webhook_delivery WHERE eventId = ${eventId}`);
+    roots.set("WebhookDelivery", (await loaders.webhooks.delivery.load(Number(delivery.id)))!);
+    roots.set("LicenseRequestEvent", (await services.activity.store.entryById(org.organization.id, eventId))!);
   });
 
   afterAll(async () => {

@@ -105,6 +105,7 @@ describe("views: who shares whose answers", () => {
       "share.revoke": organizations,
       "recommendations.read": organizations,
       "groups.read": organizations,
+      "webhooks.manage": organizations,
     };
   })();
   const actions = Object.keys(resources) as Action[];

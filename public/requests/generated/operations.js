@@ -1906,3 +1906,132 @@ fragment RequestShares on LicenseRequest {
     }
   }
 }`);
+
+/**
+ * Webhooks: where the organization's activity is POSTed, signed (Standard Webhooks). Global admins only.
+ */
+export const WebhookEndpoints = /** @type {Operation<Types.WebhookEndpointsQuery, Types.WebhookEndpointsQueryVariables>} */ (`query WebhookEndpoints {
+  webhookEndpoints {
+    id
+    url
+    description
+    kinds
+    enabled
+    createdAt
+  }
+}`);
+
+export const WebhookDeliveries = /** @type {Operation<Types.WebhookDeliveriesQuery, Types.WebhookDeliveriesQueryVariables>} */ (`query WebhookDeliveries($endpointId: ID!, $first: Int, $after: String) {
+  node(id: $endpointId) {
+    ... on WebhookEndpoint {
+      id
+      deliveries(first: $first, after: $after) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            status
+            attempts
+            lastAttemptAt
+            lastResponseStatus
+            nextAttemptAt
+            event {
+              id
+              kind
+              at
+              status
+            }
+          }
+        }
+      }
+    }
+  }
+}`);
+
+/**
+ * The secret is answered here once; a replay with the same idempotencyKey answers null.
+ */
+export const CreateWebhookEndpoint = /** @type {Operation<Types.CreateWebhookEndpointMutation, Types.CreateWebhookEndpointMutationVariables>} */ (`mutation CreateWebhookEndpoint($url: String!, $description: String, $kinds: [LicenseRequestEventKind!], $idempotencyKey: String) {
+  createWebhookEndpoint(
+    input: {url: $url, description: $description, kinds: $kinds, idempotencyKey: $idempotencyKey}
+  ) {
+    endpoint {
+      id
+      url
+      kinds
+      enabled
+    }
+    secret
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+export const UpdateWebhookEndpoint = /** @type {Operation<Types.UpdateWebhookEndpointMutation, Types.UpdateWebhookEndpointMutationVariables>} */ (`mutation UpdateWebhookEndpoint($endpointId: ID!, $url: String, $kinds: [LicenseRequestEventKind!], $enabled: Boolean, $rotateSecret: Boolean) {
+  updateWebhookEndpoint(
+    input: {endpointId: $endpointId, url: $url, kinds: $kinds, enabled: $enabled, rotateSecret: $rotateSecret}
+  ) {
+    endpoint {
+      id
+      url
+      kinds
+      enabled
+    }
+    secret
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+export const DeleteWebhookEndpoint = /** @type {Operation<Types.DeleteWebhookEndpointMutation, Types.DeleteWebhookEndpointMutationVariables>} */ (`mutation DeleteWebhookEndpoint($endpointId: ID!) {
+  deleteWebhookEndpoint(input: {endpointId: $endpointId}) {
+    deletedEndpointId
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+export const RedeliverWebhook = /** @type {Operation<Types.RedeliverWebhookMutation, Types.RedeliverWebhookMutationVariables>} */ (`mutation RedeliverWebhook($deliveryId: ID!) {
+  redeliverWebhook(input: {deliveryId: $deliveryId}) {
+    delivery {
+      id
+      status
+      nextAttemptAt
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);

@@ -8,6 +8,7 @@ import { OutboxSecrets1766520000000 } from "./1766520000000-OutboxSecrets";
 import { ShareRevocation1766530000000 } from "./1766530000000-ShareRevocation";
 import { DecisionGroup1766540000000 } from "./1766540000000-DecisionGroup";
 import { ActivityLog1766600000000 } from "./1766600000000-ActivityLog";
+import { Webhooks1766610000000 } from "./1766610000000-Webhooks";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ShareRevocation1766530000000,
   DecisionGroup1766540000000,
   ActivityLog1766600000000,
+  Webhooks1766610000000,
 ];

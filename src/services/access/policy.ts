@@ -54,6 +54,8 @@ export interface Actions {
   "requests.subscribeSubmitted": OrganizationResource;
   /** The organization's security groups and their members. */
   "groups.read": OrganizationResource;
+  /** The organization's webhook endpoints and their deliveries: read, create, change, delete, redeliver. */
+  "webhooks.manage": OrganizationResource;
 }
 
 export type Action = keyof Actions;
@@ -74,6 +76,7 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
   "request.share": (viewer) => admin(viewer),
   "share.revoke": (viewer) => admin(viewer),
   "recommendations.read": (viewer) => admin(viewer),
+  "webhooks.manage": (viewer) => admin(viewer),
 };
 
 /** What a refusal says, per action. */
@@ -90,6 +93,7 @@ const REFUSALS: { [A in Action]: string } = {
   "request.share": "Only global admins share license requests for a second opinion.",
   "share.revoke": "Only global admins withdraw shared links.",
   "recommendations.read": "Only global admins read second opinions.",
+  "webhooks.manage": "Only global admins manage webhooks.",
 };
 
 /** Whether `viewer` may do `action` on `resource` (false for anything of another organization). */

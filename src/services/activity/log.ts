@@ -17,6 +17,7 @@ import { EventBus, Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import { checkPageSize, DEFAULT_PAGE_SIZE } from "../shared/pagination";
 import type { UnitOfWork } from "../shared/unitOfWork";
+import { queueWebhookDeliveries } from "../webhooks/outbox";
 import type { Viewer } from "../shared/viewer";
 import { decodeActivityCursor, encodeActivityCursor } from "./cursor";
 import { ActivityFacts, ActivityStore } from "./store";
@@ -60,17 +61,16 @@ export class ActivityLog {
     readonly store: ActivityStore,
     private readonly requests: LicenseRequestQueries,
     private readonly bus: EventBus,
-    /** Queues the entry's webhook deliveries in the same transaction (services/webhooks). */
-    private readonly onAppended: (unit: UnitOfWork, entryId: number, facts: ActivityFacts) => Promise<void> = async () => undefined,
   ) {}
 
   /**
-   * Appends the entry of a change, in the change's transaction; readers on
+   * Appends the entry of a change, in the change's transaction, with its
+   * webhook deliveries (an outbox: services/webhooks/outbox.ts); readers on
    * every instance hear of it once it committed.
    */
   async append(unit: UnitOfWork, facts: ActivityFacts): Promise<void> {
     const id = await this.store.append(unit.manager, facts);
-    await this.onAppended(unit, id, facts);
+    await queueWebhookDeliveries(unit, { id, organizationId: facts.organizationId, kind: facts.kind, at: facts.at });
     unit.afterCommit(() => void this.publishAppended(id, facts.organizationId));
   }
 

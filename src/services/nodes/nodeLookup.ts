@@ -11,6 +11,7 @@ import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import type { RecommendationQueries } from "../recommendations/queries";
 import type { RequestProcessSettingsService } from "../settings/settings";
 import type { Viewer } from "../shared/viewer";
+import type { Webhooks } from "../webhooks";
 
 /** `nodes(ids:)` takes at most this many IDs (api.md "Errors"). */
 export const MAX_NODES = 100;
@@ -26,6 +27,7 @@ export class NodeLookup {
     private readonly settings: RequestProcessSettingsService,
     private readonly recommendations: RecommendationQueries,
     private readonly activity: ActivityLog,
+    private readonly webhooks: Webhooks,
   ) {}
 
   /** What `decoded` (a type and a local ID, null where the ID was malformed) names, if the viewer may see it. */
@@ -57,6 +59,10 @@ export class NodeLookup {
         return this.recommendations.recommendationNode(viewer, loaders, id);
       case "LicenseRequestEvent":
         return this.activity.find(viewer, loaders, id);
+      case "WebhookEndpoint":
+        return this.webhooks.endpointNode(viewer, loaders, id);
+      case "WebhookDelivery":
+        return this.webhooks.deliveryNode(viewer, loaders, id);
       case "RequestProcessSettings":
         return id === viewer.organizationId ? this.settings.read(loaders) : null;
       default:

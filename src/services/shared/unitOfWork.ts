@@ -21,6 +21,20 @@ export interface UnitOfWork {
   afterCommit(effect: () => void): void;
   /** Wakes the outbox dispatcher once the transaction committed (called by the outbox writer, services/shared/outbox.ts). */
   wakeOutbox(): void;
+  /** Wakes the webhook dispatcher once the transaction committed (called by services/webhooks/outbox.ts when it queued deliveries). */
+  wakeWebhooks(): void;
+}
+
+/**
+ * Runs a writing statement in `manager`'s transaction and answers how many
+ * rows it changed, on both databases (a plain `query` answers MySQL's result
+ * header but SQLite's last inserted row ID).
+ */
+export async function execute(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error("execute runs inside a transaction");
+  const result = await runner.query(sql, parameters, true);
+  return result.affected ?? 0;
 }
 
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
@@ -44,6 +58,9 @@ export class Database {
   /** Wakes the outbox dispatcher; set once the dispatcher exists (src/runtime.ts). */
   onOutboxWritten: () => void = () => undefined;
 
+  /** Wakes the webhook dispatcher; set once the dispatcher exists (src/runtime.ts). */
+  onWebhooksQueued: () => void = () => undefined;
+
   constructor(
     readonly dataSource: DataSource,
     private readonly bus?: EventBus,
@@ -64,6 +81,7 @@ export class Database {
       effects = [];
       const pending = effects;
       let outboxWoken = false;
+      let webhooksWoken = false;
       const unit: UnitOfWork = {
         manager,
         publish: (topic, organizationId, payload) => pending.push(() => this.bus?.publish(topic, organizationId, payload)),
@@ -72,6 +90,11 @@ export class Database {
           if (outboxWoken) return;
           outboxWoken = true;
           pending.push(() => this.onOutboxWritten());
+        },
+        wakeWebhooks: () => {
+          if (webhooksWoken) return;
+          webhooksWoken = true;
+          pending.push(() => this.onWebhooksQueued());
         },
       };
       return work(unit);
