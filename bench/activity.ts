@@ -362,7 +362,7 @@ async function statementsSection(o: ActivityOptions): Promise<void> {
   say(
     "Counted through the service's statement hook (`startService({ onQuery })`), each build in a process of its own on a fresh " +
       "database, two runs per build, alternating; each run: one approval and one denial to warm up, then 3 of each counted. " +
-      "“During”: while the decision's HTTP request ran; “work”: without START TRANSACTION / COMMIT / SET TRANSACTION; " +
+      "“During”: while the decision's HTTP request ran; “work”: without START TRANSACTION and COMMIT; " +
       "“after the answer”: in the 500 ms after it. No subscriber, no dispatcher, no sweep.",
   );
   say();
