@@ -10,10 +10,14 @@
  *    `ws` broadcast of the same bytes, and memory per idle dashboard (fanout.ts);
  * 4. 20 admins deciding distinct requests at once, racing for one pool (decisions.ts);
  * 5. the admin list's first and a deep page as an organization grows (growth.ts);
+ * 6. the activity log (activity.ts, MySQL/MariaDB and Redis): a decision's
+ *    statements before and after it, a replay of 1,000 entries, fan-out to
+ *    1,000 and 10,000 subscribers over two instances beside a bare broadcast,
+ *    memory per idle subscriber, webhook deliveries (`--sections activity`);
  * and first, on MySQL/MariaDB, the admin list against B1, the hand-written
  * baseline, side by side (bench/list.ts).
  *
- * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
+ * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth,activity,activity-statements,…] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
  * See bench/README.md.
  */
 import "reflect-metadata";
@@ -35,6 +39,7 @@ import { benchList, freshDatabase } from "./list";
 import { measureDecisions } from "./decisions";
 import { measureFanOut } from "./fanout";
 import { measureGrowth } from "./growth";
+import { ACTIVITY_SECTIONS, measureActivity } from "./activity";
 import { serviceNodeFlags } from "./serviceCommand";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -52,6 +57,15 @@ interface Options {
   durationSeconds: number;
   /** The sections to run (`--sections`, default all). */
   sections: Set<Section>;
+  /** The activity log's options (bench/activity.ts). */
+  redis: string;
+  beforeDist: string | null;
+  subscribers: number[];
+  activityRounds: number;
+  activityEvents: number;
+  idle: number;
+  replayEntries: number;
+  webhookEvents: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -82,18 +96,31 @@ function parseOptions(argv: string[]): Options {
     database: value("database") ?? null,
     out: value("out") ?? null,
     sections: sectionsOf(value("sections")),
+    redis: value("redis") ?? process.env["REDIS_URL"] ?? "redis://127.0.0.1:6379",
+    beforeDist: value("before-dist") ?? null,
+    subscribers: list("subscribers", [1_000, 10_000]),
+    activityRounds: positive("activity-rounds", 4),
+    activityEvents: positive("activity-events", 10),
+    idle: positive("idle", 2_000),
+    replayEntries: positive("replay-entries", 1_000),
+    webhookEvents: positive("webhook-events", 1_000),
   };
 }
 
-const SECTIONS = ["list", "depth", "throughput", "fanout", "decisions", "growth"] as const;
+const SERVICE_SECTIONS = ["list", "depth", "throughput", "fanout", "decisions", "growth"] as const;
+const SECTIONS = [...SERVICE_SECTIONS, ...ACTIVITY_SECTIONS] as const;
 type Section = (typeof SECTIONS)[number];
 
-/** `--sections a,b`: the sections to run (default every one), each named as in SECTIONS. */
+/**
+ * `--sections a,b`: the sections to run (default every one but the activity
+ * log's, which need MySQL/MariaDB and Redis), each named as in SECTIONS;
+ * `activity` names every section of the activity log.
+ */
 function sectionsOf(raw: string | undefined): Set<Section> {
-  if (raw === undefined) return new Set(SECTIONS);
-  const names = raw.split(",");
+  if (raw === undefined) return new Set(SERVICE_SECTIONS);
+  const names = raw.split(",").flatMap((n) => (n === "activity" ? [...ACTIVITY_SECTIONS] : [n]));
   const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
-  if (unknown.length) throw new Error(`--sections takes ${SECTIONS.join(", ")}; not ${unknown.join(", ")}`);
+  if (unknown.length) throw new Error(`--sections takes ${SECTIONS.join(", ")} or activity; not ${unknown.join(", ")}`);
   return new Set(names as Section[]);
 }
 
@@ -283,12 +310,37 @@ async function listAgainstB1(options: Options): Promise<string[]> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const database = await benchDatabase(options.database);
   const lines: string[] = [];
   const say = (line = "") => {
     lines.push(line);
     process.stdout.write(`${line}\n`);
   };
+  const activity = new Set(ACTIVITY_SECTIONS.filter((s) => options.sections.has(s)));
+  if (SERVICE_SECTIONS.some((s) => options.sections.has(s))) await measureService(options, say);
+  if (activity.size) {
+    if (!options.database?.startsWith("mysql")) throw new Error("the activity log's sections run on MySQL/MariaDB: --database mysql://…");
+    await measureActivity({
+      database: options.database,
+      redis: options.redis,
+      sections: activity,
+      beforeDist: options.beforeDist,
+      replayEntries: options.replayEntries,
+      replayRounds: 7,
+      subscribers: options.subscribers,
+      fanOutRounds: options.activityRounds,
+      fanOutEvents: options.activityEvents,
+      idle: options.idle,
+      memoryRounds: 4,
+      webhookEvents: options.webhookEvents,
+      say,
+    });
+  }
+  if (options.out) fs.writeFileSync(path.resolve(ROOT, options.out), `${lines.join("\n")}\n`);
+}
+
+/** Sections 0–5: one server on a database of the benchmark's own, with `--rows` completed requests. */
+async function measureService(options: Options, say: (line?: string) => void): Promise<void> {
+  const database = await benchDatabase(options.database);
   let server: ServerProcess | null = null;
   let dataSource: DataSource | null = null;
   try {
@@ -387,7 +439,6 @@ async function main(): Promise<void> {
     await dataSource?.destroy();
     await database.drop();
   }
-  if (options.out) fs.writeFileSync(path.resolve(ROOT, options.out), `${lines.join("\n")}\n`);
 }
 
 main().catch((error) => {
