@@ -53,7 +53,7 @@ export function createServices(options: ServicesOptions) {
   const mutations = new IdempotentMutations(db, options.clock);
   const history = new DecisionHistory(options.dataSource);
   const requestQueries = new LicenseRequestQueries(options.dataSource);
-  const activity = new ActivityLog(new ActivityStore(options.dataSource), requestQueries, options.bus);
+  const activity = new ActivityLog(new ActivityStore(options.dataSource), requestQueries);
   const tails = new ActivityTails(activity.store, options.bus, options.activityTails);
   const settings = new RequestProcessSettingsService(mutations);
   const auth = new Authenticator(options.dataSource, options.auth);

@@ -70,7 +70,7 @@ describe("a refused submission that had expired a stale request", () => {
 });
 
 describe("the unit of work", () => {
-  const entry = (seq: number) => ({ id: seq, organizationId: 1, seq, requestId: seq, productId: 1, kind: "DENIED", status: "DENIED", actorId: 1, at: 0 });
+  const entry = (entryId: number) => ({ organizationId: 1, entryId });
   const busyError = () => new QueryFailedError("UPDATE x", [], Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }));
 
   it("publishes once after the commit of an attempt tried again, and nothing of an attempt that rolled back", async () => {

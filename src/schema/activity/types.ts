@@ -78,15 +78,18 @@ export class LicenseRequestEventEdge {
   node: LicenseRequestEvent;
 }
 
+// Each field is read when first selected (services/activity/log.ts `ActivityPage`: promises), so each has a
+// resolver that compiled operations wait for (they read a field without one as a plain value).
 @ObjectType({ description: "Entries of the activity log the viewer may see, oldest first." })
 export class LicenseRequestEventConnection {
-  @Field(() => [LicenseRequestEventEdge], { description: "This page's entries, oldest first, each with its cursor." })
+  @Field(() => [LicenseRequestEventEdge], { simple: false, description: "This page's entries, oldest first, each with its cursor." })
   edges: LicenseRequestEventEdge[];
 
-  @Field(() => [LicenseRequestEvent], { description: "The same entries without their edges." })
+  @Field(() => [LicenseRequestEvent], { simple: false, description: "The same entries without their edges." })
   nodes: LicenseRequestEvent[];
 
   @Field(() => PageInfo, {
+    simple: false,
     description:
       "`endCursor` is where this read stopped, also when it stopped past entries the viewer does not see (never null): " +
       "pass it as `after` to go on. `hasNextPage`: the log holds entries after it.",
@@ -94,6 +97,7 @@ export class LicenseRequestEventConnection {
   pageInfo: PageInfo;
 
   @Field({
+    simple: false,
     description:
       "The position of the organization's newest entry when this was read (an addition to the contract): read the lists, " +
       "then subscribe to `licenseRequestEvents(after:)` with it to miss nothing from that moment.",

@@ -13,7 +13,7 @@ import { can, organizationOf } from "../access/policy";
 import type { Loaders } from "../loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import { badUserInput } from "../shared/errors";
-import { EventBus, Topic } from "../shared/events";
+import { Topic } from "../shared/events";
 import type { LocalId } from "../shared/ids";
 import { checkPageSize, DEFAULT_PAGE_SIZE } from "../shared/pagination";
 import type { UnitOfWork } from "../shared/unitOfWork";
@@ -21,7 +21,7 @@ import { queueWebhookDeliveries } from "../webhooks/outbox";
 import type { Viewer } from "../shared/viewer";
 import { decodeActivityCursor, encodeActivityCursor } from "./cursor";
 import { ActivityFacts, ActivityStore } from "./store";
-import { cursorExpired, eventOfEntry } from "./tail";
+import { cursorExpired } from "./tail";
 
 const PUBLIC_KINDS: ReadonlySet<string> = new Set(ACTIVITY_KINDS);
 
@@ -33,12 +33,23 @@ export interface ActivityFilter {
   requestId?: LocalId | undefined;
 }
 
+/**
+ * A page of the log, read when a field first asks for it: `newestCursor`
+ * alone reads the head only; the entries are scanned once for the others.
+ */
 export interface ActivityPage {
-  edges: { cursor: string; node: LicenseRequestEventEntity }[];
-  nodes: LicenseRequestEventEntity[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  readonly edges: Promise<{ cursor: string; node: LicenseRequestEventEntity }[]>;
+  readonly nodes: Promise<LicenseRequestEventEntity[]>;
+  readonly pageInfo: Promise<{ hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }>;
   /** The position of the organization's newest entry when read (visible or not): `after` for a subscription that misses nothing from then on. */
-  newestCursor: string;
+  readonly newestCursor: Promise<string>;
+}
+
+interface ActivityScan {
+  found: LicenseRequestEventEntity[];
+  /** Where the scan stopped. */
+  position: number;
+  newest: number;
 }
 
 export const DEFAULT_ACTIVITY_PAGE = DEFAULT_PAGE_SIZE;
@@ -60,7 +71,6 @@ export class ActivityLog {
   constructor(
     readonly store: ActivityStore,
     private readonly requests: LicenseRequestQueries,
-    private readonly bus: EventBus,
   ) {}
 
   /**
@@ -71,22 +81,7 @@ export class ActivityLog {
   async append(unit: UnitOfWork, facts: ActivityFacts): Promise<void> {
     const id = await this.store.append(unit.manager, facts);
     await queueWebhookDeliveries(unit, { id, organizationId: facts.organizationId, kind: facts.kind, at: facts.at });
-    unit.afterCommit(() => void this.publishAppended(id, facts.organizationId));
-  }
-
-  /**
-   * Tells every instance's readers of the entry, as stored: its number is
-   * read after the commit (one read per entry, off the writer's path, which
-   * saves each instance's readers a read of their own).
-   */
-  private publishAppended(id: number, organizationId: number): Promise<void> {
-    return this.store.entryById(organizationId, id).then(
-      (entry) => {
-        if (entry) this.bus.publish(Topic.ActivityAppended, organizationId, eventOfEntry(entry));
-      },
-      // Readers catch up from the log anyway (the tails' poll): an entry is never lost with its event.
-      () => undefined,
-    );
+    unit.publish(Topic.ActivityAppended, facts.organizationId, { organizationId: facts.organizationId, entryId: id });
   }
 
   /** Whether `viewer` may see the entry now (its request, and second opinions for those who read them). */
@@ -103,43 +98,69 @@ export class ActivityLog {
    * stopped and `hasNextPage` is true.
    * @throws BAD_USER_INPUT for a malformed, foreign or forged cursor; CURSOR_EXPIRED past retention.
    */
-  async read(viewer: Viewer, loaders: Loaders, args: { filter?: ActivityFilter | null; first?: number | null; after?: string | null }): Promise<ActivityPage> {
+  read(viewer: Viewer, loaders: Loaders, args: { filter?: ActivityFilter | null; first?: number | null; after?: string | null }): ActivityPage {
     const organizationId = viewer.organizationId;
     const size = checkPageSize(args.first, "first") ?? DEFAULT_ACTIVITY_PAGE;
     const start = args.after == null ? 0 : decodeActivityCursor(args.after, organizationId).seq;
-    const head = await this.store.head(organizationId);
-    if (start > head) throw badUserInput("This cursor does not name a position of your organization's activity log.", "after");
+    const cursorOf = (seq: number) => encodeActivityCursor({ organizationId, seq });
+    // Read when first asked, once: a client that wants only `newestCursor` costs one read of the head, no scan.
+    let head: Promise<number> | null = null;
+    const headOnce = () =>
+      (head ??= this.store.head(organizationId).then((newest) => {
+        if (start > newest) throw badUserInput("This cursor does not name a position of your organization's activity log.", "after");
+        return newest;
+      }));
+    let scan: Promise<ActivityScan> | null = null;
+    const scanOnce = () => (scan ??= headOnce().then((newest) => this.scan(viewer, loaders, args.filter, start, newest, size)));
+    return {
+      get edges() {
+        return scanOnce().then(({ found }) => found.map((node) => ({ cursor: cursorOf(node.seq), node })));
+      },
+      get nodes() {
+        return scanOnce().then(({ found }) => found);
+      },
+      get pageInfo() {
+        return scanOnce().then(({ found, position, newest }) => ({
+          hasNextPage: position < newest,
+          hasPreviousPage: start > 0,
+          startCursor: found[0] ? cursorOf(found[0].seq) : null,
+          // Where the read stopped, also past entries the viewer does not see: the next read goes on from there.
+          endCursor: cursorOf(position),
+        }));
+      },
+      get newestCursor() {
+        return headOnce().then(cursorOf);
+      },
+    };
+  }
+
+  /** The entries after `start` up to `newest` the viewer may see and the filter asks for, at most `size`, looking at no more than MAX_SCANNED. */
+  private async scan(
+    viewer: Viewer,
+    loaders: Loaders,
+    filter: ActivityFilter | null | undefined,
+    start: number,
+    newest: number,
+    size: number,
+  ): Promise<ActivityScan> {
     const found: LicenseRequestEventEntity[] = [];
     let position = start;
     let scanned = 0;
-    while (found.length < size && position < head && scanned < MAX_SCANNED) {
-      const batch = await this.store.entriesAfter(organizationId, position, Math.min(SCAN_BATCH, MAX_SCANNED - scanned));
+    while (found.length < size && position < newest && scanned < MAX_SCANNED) {
+      const batch = await this.store.entriesAfter(viewer.organizationId, position, Math.min(SCAN_BATCH, MAX_SCANNED - scanned));
       if (!batch.length) break;
       // Entries are numbered without a gap: one missing right after the cursor was pruned.
       if (position === start && start > 0 && batch[0]?.seq !== start + 1) throw cursorExpired();
       for (const entry of batch) {
         scanned += 1;
         position = entry.seq;
-        if (activityMatches(entry, args.filter) && (await this.isVisible(viewer, loaders, entry))) {
+        if (activityMatches(entry, filter) && (await this.isVisible(viewer, loaders, entry))) {
           found.push(entry);
           if (found.length === size) break;
         }
       }
     }
-    const cursorOf = (seq: number) => encodeActivityCursor({ organizationId, seq });
-    const edges = found.map((node) => ({ cursor: cursorOf(node.seq), node }));
-    return {
-      edges,
-      nodes: found,
-      pageInfo: {
-        hasNextPage: position < head,
-        hasPreviousPage: start > 0,
-        startCursor: edges[0]?.cursor ?? null,
-        // Where the read stopped, also past entries the viewer does not see: the next read goes on from there.
-        endCursor: cursorOf(position),
-      },
-      newestCursor: cursorOf(head),
-    };
+    return { found, position, newest };
   }
 
   /** One entry by its row ID, if the viewer may see it (`node`). */

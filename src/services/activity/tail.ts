@@ -6,10 +6,11 @@
  *
  * A tail knows the number of the newest entry it has seen (`head`) and keeps
  * the latest entries in memory (`ring`). It learns of new entries from the
- * event bus (an entry appended on any instance is published after its
- * commit) and, in case an event is lost (Redis away) or comes out of order
- * (two instances publishing), by reading the log: whenever an event does not
- * follow `head`, and every `pollMs` while anyone listens. Entries are numbered
+ * event bus (an entry appended on any instance is announced after its
+ * commit) and then reads the log after `head`, one read at a time for all its
+ * readers (announcements that come meanwhile make one more read, not one
+ * each); and every `pollMs` while anyone listens, in case an announcement is
+ * lost (Redis away). Entries are numbered
  * without a gap in commit order (services/activity/store.ts), so "every entry
  * after n" is always well defined and never changes once read.
  *
@@ -20,8 +21,7 @@
  * nor loses entries. A replay's first entry must be the one right after the
  * position; when it is not, the entries in between were pruned: CURSOR_EXPIRED.
  */
-import { LicenseRequestEventEntity } from "../../entities";
-import type { RequestStatusValue, StoredActivityKindValue } from "../../values";
+import type { LicenseRequestEventEntity } from "../../entities";
 import { ClientError, badUserInput } from "../shared/errors";
 import { ActivityAppendedEvent, EventBus, EventStream, Topic } from "../shared/events";
 import type { ActivityStore } from "./store";
@@ -43,35 +43,6 @@ export const pageOf = (entry: LicenseRequestEventEntity): object => pages.get(en
 
 export const cursorExpired = () =>
   new ClientError("CURSOR_EXPIRED", "This cursor is older than the activity log keeps: read the lists afresh, then go on from the newest cursor.");
-
-/** An entry as the bus carries it, made the stored shape again. */
-export function entryOfEvent(event: ActivityAppendedEvent): LicenseRequestEventEntity {
-  const entry = new LicenseRequestEventEntity();
-  entry.id = event.id;
-  entry.organizationId = event.organizationId;
-  entry.seq = event.seq;
-  entry.requestId = event.requestId;
-  entry.productId = event.productId;
-  entry.kind = event.kind as StoredActivityKindValue;
-  entry.status = event.status as RequestStatusValue;
-  entry.actorId = event.actorId;
-  entry.at = new Date(event.at);
-  return entry;
-}
-
-export function eventOfEntry(entry: LicenseRequestEventEntity): ActivityAppendedEvent {
-  return {
-    id: entry.id,
-    organizationId: entry.organizationId,
-    seq: entry.seq,
-    requestId: entry.requestId,
-    productId: entry.productId,
-    kind: entry.kind,
-    status: entry.status,
-    actorId: entry.actorId,
-    at: entry.at.getTime(),
-  };
-}
 
 /** One reader's state, as its tail sees it. */
 interface Reader {
@@ -102,19 +73,19 @@ class ActivityTail {
     private readonly options: Required<ActivityTailOptions>,
   ) {
     // Listen first, then read the head: an entry committed in between is heard, read, or both; never neither.
-    const early: ActivityAppendedEvent[] = [];
-    this.listen(early);
+    let heardEarly = false;
+    this.listen(() => (heardEarly = true));
     this.ready = store.head(organizationId).then((head) => {
       this.head = head;
       this.isReady = true;
-      for (const event of early) this.heard(event);
+      if (heardEarly) this.heard();
     });
     this.timer = setInterval(() => void this.catchUp(), options.pollMs);
     this.timer.unref();
   }
 
-  /** Hears the bus; until the head is read, what is heard waits in `early`. */
-  private listen(early: ActivityAppendedEvent[] | null = null): void {
+  /** Hears the bus; until the head is read, `early` notes that something was heard. */
+  private listen(early: (() => void) | null = null): void {
     const events = this.bus.subscribe(Topic.ActivityAppended, this.organizationId);
     this.events = events;
     void (async () => {
@@ -122,8 +93,8 @@ class ActivityTail {
         for (;;) {
           const item = await events.next();
           if (item.done) return;
-          if (!this.isReady && early) early.push(item.value);
-          else this.heard(item.value);
+          if (!this.isReady) early?.();
+          else this.heard();
         }
       } catch {
         // Fell behind the bus: read the log, and listen again.
@@ -134,13 +105,9 @@ class ActivityTail {
     })();
   }
 
-  private heard(event: ActivityAppendedEvent): void {
-    if (this.closed || event.seq <= this.head) return;
-    if (event.seq === this.head + 1 && !this.fetching) {
-      this.push([entryOfEvent(event)]);
-    } else {
-      void this.catchUp();
-    }
+  /** Something was appended: read the log after `head` (reads coalesce while one is under way). */
+  private heard(): void {
+    if (!this.closed) void this.catchUp();
   }
 
   private push(entries: LicenseRequestEventEntity[]): void {

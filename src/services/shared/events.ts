@@ -28,21 +28,13 @@ export const Topic = {
 export type TopicName = (typeof Topic)[keyof typeof Topic];
 
 /**
- * The entry appended, as stored (api.md "Nothing missed"). A reader that holds
- * every entry before it takes it as is; any other reader reads the log from
- * where it stands, so an event lost or reordered on the way costs a read, never an entry.
+ * An entry was appended (its row ID). Readers read the log from where they
+ * stand when they hear it (services/activity/tail.ts), so an event lost or
+ * reordered on the way costs nothing, and the writer reads nothing back.
  */
 export interface ActivityAppendedEvent {
-  id: number;
   organizationId: number;
-  seq: number;
-  requestId: number;
-  productId: number;
-  kind: string;
-  status: string;
-  actorId: number | null;
-  /** Epoch milliseconds. */
-  at: number;
+  entryId: number;
 }
 
 /** Topic → its payload: every topic is keyed by organization. */
