@@ -164,27 +164,28 @@ export async function inParallel<T>(tasks: (() => Promise<T>)[], parallel: numbe
 }
 
 /**
- * `count` changes of `org` against `instance`, `parallel` at a time: each
- * pair of a person and a product is submitted, then cancelled by its
- * requester or denied by the admin (so it can be submitted again). Answers
- * how many changes acted (all of them, unless a change failed).
+ * `count` changes (an even number) of `org` against `instance`, `parallel`
+ * at a time: each pair of a person and a product is submitted, then cancelled
+ * by its requester or denied by the admin (so nothing is left pending and the
+ * pair can be submitted again). Answers how many changes acted.
  */
 export async function churn(instance: { url: string }, org: ActivityOrganization, count: number, parallel = 4): Promise<number> {
+  if (count % 2) throw new Error("churn makes changes in pairs: ask for an even number");
   const changes = activityChanges(instance);
   const lanes = Math.min(parallel, org.people.length);
+  let started = 0;
   let made = 0;
   await Promise.all(
     Array.from({ length: lanes }, async (_, lane) => {
       const person = org.people[lane];
       const token = org.tokens.get(person.id)!;
-      for (let i = 0; made < count; i++) {
-        made += 1;
+      for (let i = 0; started < count; i++) {
+        started += 2;
         const submitted = await changes.submit(token, org.products[i % org.products.length]);
         if (!submitted.acted) throw new Error(`submit: ${JSON.stringify(submitted.errors)}`);
-        if (made >= count) break;
-        made += 1;
         const ended = i % 2 ? await changes.cancel(token, submitted.id!) : await changes.deny(org.adminToken, submitted.id!);
         if (!ended.acted) throw new Error(`end: ${JSON.stringify(ended.errors)}`);
+        made += 2;
       }
     }),
   );
