@@ -110,25 +110,35 @@ export class ActivityStore {
   /**
    * Deletes up to `batchSize` entries committed before `before`, oldest first,
    * never an organization's newest entry (it keeps the numbering going). The
-   * rows are chosen by a plain read and deleted by primary key: the delete
+   * rows are chosen by a plain read and deleted by primary key, so the delete
    * locks those rows alone, never an organization's newest entry, which
-   * appends lock, so pruning never makes a writer wait. Answers how many it deleted.
+   * appends lock: pruning never makes a writer wait, nor waits for one. On
+   * MySQL/MariaDB that takes two things: the delete says `ORDER BY id LIMIT n`
+   * (without it, a delete of most of the table is planned as a full scan,
+   * which reads, and waits for, every row, the newest entries that appends
+   * hold too, and at REPEATABLE READ keeps them locked to its commit); and it
+   * runs at READ COMMITTED, taking no gap locks. Answers how many it deleted.
    */
   async prune(before: Date, batchSize: number): Promise<number> {
-    const ids = (
-      await this.dataSource.query<{ id: number | string }[]>(
+    const prune = async (manager: EntityManager) => {
+      const ids = (
+        await manager.query<{ id: number | string }[]>(
+          this.mysql
+            ? "SELECT e.id FROM license_request_event e WHERE e.at < ? AND e.seq < (SELECT MAX(n.seq) FROM license_request_event n WHERE n.organizationId = e.organizationId) ORDER BY e.id LIMIT ?"
+            : 'SELECT e."id" FROM "license_request_event" e WHERE e."at" < ? AND e."seq" < (SELECT MAX(n."seq") FROM "license_request_event" n WHERE n."organizationId" = e."organizationId") ORDER BY e."id" LIMIT ?',
+          [before.getTime(), batchSize],
+        )
+      ).map((row) => Number(row.id));
+      if (!ids.length) return 0;
+      const placeholders = ids.map(() => "?").join(", ");
+      await manager.query(
         this.mysql
-          ? "SELECT e.id FROM license_request_event e WHERE e.at < ? AND e.seq < (SELECT MAX(n.seq) FROM license_request_event n WHERE n.organizationId = e.organizationId) ORDER BY e.id LIMIT ?"
-          : 'SELECT e."id" FROM "license_request_event" e WHERE e."at" < ? AND e."seq" < (SELECT MAX(n."seq") FROM "license_request_event" n WHERE n."organizationId" = e."organizationId") ORDER BY e."id" LIMIT ?',
-        [before.getTime(), batchSize],
-      )
-    ).map((row) => Number(row.id));
-    if (!ids.length) return 0;
-    const placeholders = ids.map(() => "?").join(", ");
-    await this.dataSource.query(
-      this.mysql ? `DELETE FROM license_request_event WHERE id IN (${placeholders})` : `DELETE FROM "license_request_event" WHERE "id" IN (${placeholders})`,
-      ids,
-    );
-    return ids.length;
+          ? `DELETE FROM license_request_event WHERE id IN (${placeholders}) ORDER BY id LIMIT ${ids.length}`
+          : `DELETE FROM "license_request_event" WHERE "id" IN (${placeholders})`,
+        ids,
+      );
+      return ids.length;
+    };
+    return this.mysql ? this.dataSource.transaction("READ COMMITTED", prune) : prune(this.dataSource.manager);
   }
 }
