@@ -31,6 +31,7 @@ import {
   EventSeen,
   openFeed,
   OpenFeed,
+  openSseFeed,
   readAllOverHttp,
   seqOf,
   storedEntries,
@@ -81,6 +82,23 @@ function activityTransports(server: TestServer, live: (token: string) => LiveCli
         async collect(token, _after, last) {
           const feed = feeds.get(token)!;
           await eventually(() => feed.received().some(last), 15_000, "the subscription to receive the sequence's last entry");
+          return feed.received();
+        },
+        async stop() {
+          for (const feed of feeds.values()) await feed.close();
+          feeds.clear();
+        },
+      };
+    },
+    sse: () => {
+      const feeds = new Map<string, Omit<OpenFeed, "subscription">>();
+      return {
+        start(token, after) {
+          feeds.set(token, openSseFeed(server, token, after));
+        },
+        async collect(token, _after, last) {
+          const feed = feeds.get(token)!;
+          await eventually(() => feed.received().some(last), 15_000, "the stream to receive the sequence's last entry");
           return feed.received();
         },
         async stop() {

@@ -5,6 +5,7 @@
  * straight from the database, the invariant that ties every request's
  * changes to its entries, and readers of the log over HTTP and graphql-ws.
  */
+import { createClient as createSseClient } from "graphql-sse";
 import type { DataSource } from "typeorm";
 import type { ProductEntity, UserEntity } from "../../src/entities";
 import { toGlobalId } from "../../src/services/shared/ids";
@@ -212,6 +213,34 @@ export function openFeed(instance: { wsUrl: string }, token: string, after: stri
     close: async () => {
       subscription.unsubscribe();
       if (!client) await live.dispose();
+    },
+  };
+}
+
+/** The same feed over Server-Sent Events (graphql-sse's client, distinct connections mode, never retrying). */
+export function openSseFeed(instance: { url: string }, token: string, after: string | null): Omit<OpenFeed, "subscription"> {
+  const client = createSseClient({ url: `${instance.url}/graphql/stream`, headers: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const seen: EventSeen[] = [];
+  let failure: unknown = null;
+  const dispose = client.subscribe<{ licenseRequestEvents: EventSeen }>(
+    { query: EVENTS_SUBSCRIPTION, variables: { after } },
+    {
+      next: (result) => {
+        if (result.errors || !result.data) failure ??= result.errors ?? "no data";
+        else seen.push(result.data.licenseRequestEvents);
+      },
+      error: (error) => (failure ??= error),
+      complete: () => undefined,
+    },
+  );
+  return {
+    received: () => {
+      if (failure) throw new Error(`the stream answered ${JSON.stringify(failure)}`);
+      return seen;
+    },
+    close: async () => {
+      dispose();
+      client.dispose();
     },
   };
 }

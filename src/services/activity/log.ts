@@ -111,7 +111,7 @@ export class ActivityLog {
         return newest;
       }));
     let scan: Promise<ActivityScan> | null = null;
-    const scanOnce = () => (scan ??= headOnce().then((newest) => this.scan(viewer, loaders, args.filter, start, newest, size)));
+    const scanOnce = () => (scan ??= headOnce().then((newest) => this.scan(viewer, loaders, args.filter, start, args.after != null, newest, size)));
     return {
       get edges() {
         return scanOnce().then(({ found }) => found.map((node) => ({ cursor: cursorOf(node.seq), node })));
@@ -134,12 +134,17 @@ export class ActivityLog {
     };
   }
 
-  /** The entries after `start` up to `newest` the viewer may see and the filter asks for, at most `size`, looking at no more than MAX_SCANNED. */
+  /**
+   * The entries after `start` up to `newest` the viewer may see and the filter
+   * asks for, at most `size`, looking at no more than MAX_SCANNED. From a
+   * cursor (`fromCursor`), the entry right after it must still be kept.
+   */
   private async scan(
     viewer: Viewer,
     loaders: Loaders,
     filter: ActivityFilter | null | undefined,
     start: number,
+    fromCursor: boolean,
     newest: number,
     size: number,
   ): Promise<ActivityScan> {
@@ -150,7 +155,7 @@ export class ActivityLog {
       const batch = await this.store.entriesAfter(viewer.organizationId, position, Math.min(SCAN_BATCH, MAX_SCANNED - scanned));
       if (!batch.length) break;
       // Entries are numbered without a gap: one missing right after the cursor was pruned.
-      if (position === start && start > 0 && batch[0]?.seq !== start + 1) throw cursorExpired();
+      if (position === start && fromCursor && batch[0]?.seq !== start + 1) throw cursorExpired();
       for (const entry of batch) {
         scanned += 1;
         position = entry.seq;
