@@ -40,7 +40,7 @@ beforeAll(async () => {
 async function openLive(): Promise<Session> {
   const session = await browser.open(`${server.url}/requests`);
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   return session;
 }
 
