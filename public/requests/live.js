@@ -24,6 +24,9 @@ import { state } from "./state.js";
 /** The close code with which the server refuses a connection's token. */
 const TOKEN_REFUSED_CLOSE = 4401;
 
+/** How long to wait before subscribing again after the server completed a subscription. */
+const FOLLOW_AGAIN_MS = 1_000;
+
 /** The longest wait between two attempts to connect again. */
 const MAX_RETRY_WAIT_MS = 15_000;
 
@@ -153,7 +156,10 @@ export function followActivity(client, operation, entryOf, cursor, handlers) {
         }
         showNotice(`Live updates are off: ${error.map((e) => e.message).join(" ")}`);
       },
-      complete: () => undefined,
+      // The server ended the subscription without an error (not a lost socket, which graphql-ws retries by itself): follow on.
+      complete: () => {
+        if (!stopped) setTimeout(() => stopped || follow(), FOLLOW_AGAIN_MS);
+      },
     });
   };
   follow();
