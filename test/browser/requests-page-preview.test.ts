@@ -176,7 +176,7 @@ test("shows the userErrors the real call would give, and what Approve would do o
   const refusal = await text(page, "#preview-errors li");
   // The real call says the same, and changes nothing either.
   await page.getByRole("button", { name: "Approve" }).click();
-  await page.locator("#details .errors li", { hasText: refusal }).waitFor();
+  await page.locator("#details .errors[role=alert] li", { hasText: refusal }).waitFor();
   expect(await everything(requestId)).toEqual(before);
 
   // Leaving out as many as it takes: it would go through.
