@@ -17,7 +17,7 @@
  *   decision.js  the decision form's model and the input it sends
  *   preview.js   what Approve would do with the form's choices, before the click
  *   bulk.js      rows ticked for a bulk decision, decided in one call
- *   live.js      the graphql-ws subscriptions
+ *   live.js      live updates over graphql-ws: the activity log, resumed after a loss
  *   ownProcess.js  the "use your own request process" pane and its banner
  *   keys.js      idempotency keys of one attempt
  *   dom.js       element helpers (API text is always text, never markup)
@@ -47,8 +47,10 @@ let live = /** @type {{ dispose(): void } | null} */ (null);
 async function signIn(token, { typed }) {
   state.session.token = token;
   state.session.typed = typed;
+  /** Where the activity log stood when the list was read: live updates follow on from there. */
+  let newest = /** @type {string | null} */ (null);
   try {
-    await loadList();
+    newest = await loadList({ withNewest: true });
   } catch (error) {
     if (isTokenRefused(error)) return signOut(TOKEN_REFUSED);
     failed(error);
@@ -59,15 +61,18 @@ async function signIn(token, { typed }) {
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
   void loadNotices().catch(failed);
-  live = connectLive({
-    onSubmitted: (request) => upsertRow(request, { isNew: true }),
-    onUpdated: (request) => {
-      upsertRow(request);
+  live = connectLive(newest, {
+    onEntry: (request, entry) => {
+      upsertRow(request, { isNew: entry.kind === "SUBMITTED" });
       // Not while a decision of the admin's own is on its way: its answer brings the request.
       if (request.id === state.details.selectedId && !state.details.busy) void refreshDetails(request.id);
     },
-    // Events sent while the socket was down are lost: read the list again.
-    onReconnected: () => void loadList().catch(failed),
+    // The log no longer keeps where the page was: read the list afresh and follow on from there.
+    restart: async () => {
+      const cursor = await loadList({ withNewest: true });
+      if (cursor === null) throw new Error("The list was read without the activity log's position.");
+      return cursor;
+    },
     onTokenRefused: () => signOut("The token was refused for live updates. Paste another one."),
   });
 }

@@ -90,12 +90,13 @@ export function showNotice(text) {
 }
 
 /**
- * The live-updates badge in the header.
- * @param {"offline" | "connecting" | "live"} liveState
+ * The live-updates badge in the header (a polite live region: a screen reader
+ * says each change once, so the text is only set when it changes).
+ * @param {"offline" | "connecting" | "live" | "reconnecting"} liveState
  * @param {string} text
  */
 export function setLive(liveState, text) {
   const badge = $("live");
   badge.dataset.state = liveState;
-  badge.textContent = text;
+  if (badge.textContent !== text) badge.textContent = text;
 }

@@ -1,12 +1,13 @@
 // @ts-check
 /**
  * The list of requests: Pending or Completed, newest first, a page at a time
- * (RequestsTab), kept current by live events and by the details pane.
+ * (RequestsPageList), kept current by the activity log (live.js) and by the
+ * details pane.
  */
 import { gql } from "./api.js";
 import { $, h, statusBadge, time } from "./dom.js";
 import { failed } from "./failures.js";
-import { RequestsTab } from "./generated/operations.js";
+import { RequestsPageList } from "./generated/operations.js";
 import { state } from "./state.js";
 
 /** @import { Filter, RowData } from "./state.js" */
@@ -14,17 +15,38 @@ import { state } from "./state.js";
 const PAGE_SIZE = 50;
 
 /**
+ * For each load on its way, the requests that arrived live meanwhile, in
+ * order: applied again over its answer, which may have been read before they
+ * changed.
+ * @type {Set<{ request: RowData, isNew: boolean }[]>}
+ */
+const arrivedDuringLoads = new Set();
+
+/**
  * Reads the first page for the current filter, or with `append` the next one.
  * A fresh load supersedes every earlier one still on its way: only the newest
- * answer is shown.
- * @param {{ append?: boolean }} [options]
+ * answer is shown. With `withNewest`, it also reads where the organization's
+ * activity log stands, in the same operation and before the list (the cursor
+ * to follow the log from, live.js).
+ * @param {{ append?: boolean, withNewest?: boolean }} [options]
+ * @returns {Promise<string | null>} the newest cursor, when asked for
  * @throws {import("./api.js").ApiError}
  */
-export async function loadList({ append = false } = {}) {
+export async function loadList({ append = false, withNewest = false } = {}) {
   const list = state.list;
   const generation = append ? list.generation : ++list.generation;
-  const data = await gql(RequestsTab, { state: list.filter, first: PAGE_SIZE, after: append ? list.endCursor : null });
-  if (generation !== list.generation) return;
+  /** @type {{ request: RowData, isNew: boolean }[]} */
+  const arrived = [];
+  arrivedDuringLoads.add(arrived);
+  let data;
+  try {
+    data = await gql(RequestsPageList, { state: list.filter, first: PAGE_SIZE, after: append ? list.endCursor : null, withNewest });
+  } finally {
+    arrivedDuringLoads.delete(arrived);
+  }
+  const newest = data.licenseRequestEvents?.newestCursor ?? null;
+  // Superseded: a later load shows its list; the cursor read here is still a place to follow the log from.
+  if (generation !== list.generation) return newest;
   const page = data.licenseRequests;
   const rows = page.edges.map((edge) => rowOf(edge.node));
   const known = new Set(append ? list.rows.map((r) => r.id) : []);
@@ -32,7 +54,9 @@ export async function loadList({ append = false } = {}) {
   list.totalCount = page.totalCount;
   list.endCursor = page.pageInfo.endCursor;
   list.hasNextPage = page.pageInfo.hasNextPage;
+  for (const { request, isNew } of arrived) put(request, isNew);
   renderList();
+  return newest;
 }
 
 /**
@@ -47,23 +71,34 @@ function rowOf({ id, status, requestedAt, recipientCount, product, requester, vi
 /**
  * Puts a request's latest data in the list: replaces its row where shown, or
  * adds it on top when it belongs to the filter. A request decided while shown
- * under Pending stays where it is, with its new status.
+ * under Pending stays where it is, with its new status (until the tab is read
+ * again); one decided while Completed is shown joins it.
  * @param {RowData} request
  * @param {{ isNew?: boolean }} [options] isNew: it arrived live (highlighted once)
  */
 export function upsertRow(request, { isNew = false } = {}) {
+  for (const arrived of arrivedDuringLoads) arrived.push({ request, isNew });
+  if (put(request, isNew)) renderList();
+}
+
+/**
+ * upsertRow without the render; whether the list changed.
+ * @param {RowData} request
+ * @param {boolean} isNew
+ */
+function put(request, isNew) {
   const list = state.list;
   const row = rowOf(request);
   const index = list.rows.findIndex((r) => r.id === row.id);
   if (index >= 0) {
     list.rows[index] = { ...row, isNew: list.rows[index].isNew };
-  } else {
-    const belongs = list.filter === "PENDING" ? row.status === "PENDING" : row.status !== "PENDING";
-    if (!belongs) return;
-    list.rows.unshift({ ...row, isNew });
-    list.totalCount += 1;
+    return true;
   }
-  renderList();
+  const belongs = list.filter === "PENDING" ? row.status === "PENDING" : row.status !== "PENDING";
+  if (!belongs) return false;
+  list.rows.unshift({ ...row, isNew });
+  list.totalCount += 1;
+  return true;
 }
 
 /**

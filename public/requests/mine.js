@@ -16,7 +16,7 @@
  *   mineForm.js     the request form, or the own-process message
  *   peoplePicker.js the people picker over users(search:)
  *   mineList.js     the requests and Cancel
- *   mineLive.js     licenseRequestUpdated over graphql-ws
+ *   mineLive.js     the activity log over graphql-ws, resumed after a loss
  */
 import { gql, isTokenRefused } from "./api.js";
 import { $, setLive, showNotice } from "./dom.js";
@@ -41,12 +41,14 @@ let live = /** @type {{ dispose(): void } | null} */ (null);
 async function signIn(token, { typed }) {
   state.session.token = token;
   state.session.typed = typed;
+  /** Where the activity log stood when the list was read: live updates follow on from there. */
+  let newest = /** @type {string | null} */ (null);
   try {
     const data = await gql(MinePage, {});
     mine.me = data.me;
     mine.ownProcess = data.requestProcessSettings;
     mine.products = data.products;
-    await loadMine();
+    newest = await loadMine({ withNewest: true });
   } catch (error) {
     if (isTokenRefused(error)) return signOut(TOKEN_REFUSED);
     failed(error);
@@ -60,9 +62,14 @@ async function signIn(token, { typed }) {
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
   renderForm();
-  live = connectMineLive({
-    onUpdated: (request) => upsertMine(request),
-    onReconnected: () => void loadMine().catch(failed),
+  live = connectMineLive(newest, {
+    onEntry: (request, entry) => upsertMine(request, { isNew: entry.kind === "SUBMITTED" }),
+    // The log no longer keeps where the page was: read the list afresh and follow on from there.
+    restart: async () => {
+      const cursor = await loadMine({ withNewest: true });
+      if (cursor === null) throw new Error("The list was read without the activity log's position.");
+      return cursor;
+    },
     onTokenRefused: () => signOut("The token was refused for live updates. Paste another one."),
   });
 }

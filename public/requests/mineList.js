@@ -2,7 +2,7 @@
 /**
  * "Your requests" on /requests/mine: a user's requests as the API shows them
  * to a user (sent or named in; an admin's page asks for the ones they sent),
- * newest first, a page at a time, kept current by live events (mineLive.js),
+ * newest first, a page at a time, kept current by the activity log (mineLive.js),
  * each pending one of theirs with a Cancel button (cancelLicenseRequest).
  */
 import { gql, isTokenRefused } from "./api.js";
@@ -33,16 +33,37 @@ function belongs(request) {
 }
 
 /**
+ * For each load on its way, the requests that arrived live meanwhile, in
+ * order: applied again over its answer, which may have been read before they
+ * changed.
+ * @type {Set<{ request: MyRequest, isNew: boolean }[]>}
+ */
+const arrivedDuringLoads = new Set();
+
+/**
  * Reads the first page, or with `append` the next one; a fresh load supersedes
- * every earlier one still on its way.
- * @param {{ append?: boolean }} [options]
+ * every earlier one still on its way. With `withNewest`, it also reads where
+ * the organization's activity log stands, in the same operation and before
+ * the list (the cursor to follow the log from, mineLive.js).
+ * @param {{ append?: boolean, withNewest?: boolean }} [options]
+ * @returns {Promise<string | null>} the newest cursor, when asked for
  * @throws {import("./api.js").ApiError}
  */
-export async function loadMine({ append = false } = {}) {
+export async function loadMine({ append = false, withNewest = false } = {}) {
   const list = mine.list;
   const generation = append ? list.generation : ++list.generation;
-  const data = await gql(MineRequests, { filter: filter(), first: PAGE_SIZE, after: append ? list.endCursor : null });
-  if (generation !== list.generation) return;
+  /** @type {{ request: MyRequest, isNew: boolean }[]} */
+  const arrivedMeanwhile = [];
+  arrivedDuringLoads.add(arrivedMeanwhile);
+  let data;
+  try {
+    data = await gql(MineRequests, { filter: filter(), first: PAGE_SIZE, after: append ? list.endCursor : null, withNewest });
+  } finally {
+    arrivedDuringLoads.delete(arrivedMeanwhile);
+  }
+  const newest = data.licenseRequestEvents?.newestCursor ?? null;
+  // Superseded: a later load shows its list; the cursor read here is still a place to follow the log from.
+  if (generation !== list.generation) return newest;
   const page = data.licenseRequests;
   const rows = page.edges.map((edge) => edge.node);
   const known = new Set(append ? list.rows.map((r) => r.id) : []);
@@ -50,10 +71,12 @@ export async function loadMine({ append = false } = {}) {
   list.totalCount = page.totalCount;
   list.endCursor = page.pageInfo.endCursor;
   list.hasNextPage = page.pageInfo.hasNextPage;
+  for (const { request, isNew } of arrivedMeanwhile) put(request, isNew);
   renderMine();
+  return newest;
 }
 
-/** @type {Set<string>} requests sent from this page and not shown yet (highlighted once) */
+/** @type {Set<string>} requests that arrived (sent from this page, or live) and not shown yet (highlighted once) */
 const arrived = new Set();
 
 /**
@@ -64,19 +87,29 @@ const arrived = new Set();
  * @param {{ isNew?: boolean }} [options]
  */
 export function upsertMine(request, { isNew = false } = {}) {
+  for (const meanwhile of arrivedDuringLoads) meanwhile.push({ request, isNew });
+  if (put(request, isNew)) renderMine();
+}
+
+/**
+ * upsertMine without the render; whether the list changed.
+ * @param {MyRequest} request
+ * @param {boolean} isNew
+ */
+function put(request, isNew) {
   const list = mine.list;
   const index = list.rows.findIndex((r) => r.id === request.id);
   if (index >= 0) {
     list.rows[index] = request;
-  } else {
-    if (!belongs(request)) return;
-    const at = list.rows.findIndex((r) => r.requestedAt < request.requestedAt);
-    if (at < 0 && list.hasNextPage) return;
-    list.rows.splice(at < 0 ? list.rows.length : at, 0, request);
-    list.totalCount += 1;
-    if (isNew) arrived.add(request.id);
+    return true;
   }
-  renderMine();
+  if (!belongs(request)) return false;
+  const at = list.rows.findIndex((r) => r.requestedAt < request.requestedAt);
+  if (at < 0 && list.hasNextPage) return false;
+  list.rows.splice(at < 0 ? list.rows.length : at, 0, request);
+  list.totalCount += 1;
+  if (isNew) arrived.add(request.id);
+  return true;
 }
 
 /**

@@ -44,7 +44,7 @@ afterEach(async () => {
 async function openTab(): Promise<Session> {
   const session = await browser.open(`${server.url}/requests`);
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   await session.page.locator("#own-process summary").click();
   await session.page.locator("#own-process-on").waitFor();
   return session;

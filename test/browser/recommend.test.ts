@@ -45,7 +45,7 @@ test("the share pane picks people, shares with a subject and a message, and show
   const session = await browser.open(`${server.url}/requests`);
   const { page } = session;
   await page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   await page.locator(`tr[data-request-id="${id}"]`).click();
   await page.locator("#details h2", { hasText: "Power BI Pro" }).waitFor();
   await page.locator("#recommendations", { hasText: "None yet." }).waitFor();
@@ -146,7 +146,7 @@ test("the details pane lists whom the request was shared with, and Revoke withdr
   const session = await browser.open(`${server.url}/requests`);
   const { page } = session;
   await page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   await page.locator(`tr[data-request-id="${id}"]`).click();
   await page.locator("#details h2", { hasText: "Microsoft 365 E5" }).waitFor();
   await page.locator("#shares", { hasText: "Nobody yet." }).waitFor();

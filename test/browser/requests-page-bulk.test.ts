@@ -33,11 +33,11 @@ beforeAll(() => {
   ({ server, api, browser } = suite);
 });
 
-/** Opens the page and waits until both its subscriptions are listening on the server. */
+/** Opens the page and waits until its subscription listens on the server. */
 async function openLive(): Promise<Session> {
   const session = await browser.open(`${server.url}/requests`);
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   return session;
 }
 

@@ -40,7 +40,7 @@ beforeAll(async () => {
 async function openLive(): Promise<Session> {
   const session = await browser.open(`${server.url}/requests`);
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   return session;
 }
 
@@ -176,7 +176,7 @@ test("shows the userErrors the real call would give, and what Approve would do o
   const refusal = await text(page, "#preview-errors li");
   // The real call says the same, and changes nothing either.
   await page.getByRole("button", { name: "Approve" }).click();
-  await page.locator("#details .errors li", { hasText: refusal }).waitFor();
+  await page.locator("#details .errors[role=alert] li", { hasText: refusal }).waitFor();
   expect(await everything(requestId)).toEqual(before);
 
   // Leaving out as many as it takes: it would go through.

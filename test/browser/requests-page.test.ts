@@ -48,11 +48,11 @@ function open(target: TestServer = server): Promise<Session> {
   return browser.open(`${target.url}/requests`);
 }
 
-/** Opens the page and waits until both its subscriptions are listening on the server. */
+/** Opens the page and waits until its subscription listens on the server. */
 async function openLive(): Promise<Session> {
   const session = await open();
   await session.page.locator("#live[data-state=live]").waitFor();
-  await eventually(() => server.service.services.tails.listenerCount() === 2, WAIT_MS, "the page's two subscriptions");
+  await eventually(() => server.service.services.tails.listenerCount() === 1, WAIT_MS, "the page's subscription");
   return session;
 }
 
@@ -208,7 +208,7 @@ test("userErrors are shown and change nothing; Deny denies", async () => {
     await page.locator(`#details li.excluded[data-user-id="${server.ids.user(email)}"]`).waitFor();
   }
   await page.getByRole("button", { name: "Approve" }).click();
-  await page.locator("#details .errors li", { hasText: "Every recipient is left out" }).waitFor();
+  await page.locator("#details .errors[role=alert] li", { hasText: "Every recipient is left out" }).waitFor();
   await expect(api.read(ADMIN, requestId)).resolves.toMatchObject({ status: "PENDING" });
   await expect(rowStatus(page, requestId, "PENDING").count()).resolves.toBe(1);
 
@@ -303,11 +303,11 @@ test("an approval whose answer was lost is retried with the same idempotencyKey,
     await route.abort("connectionreset");
   });
   await page.getByRole("button", { name: "Approve" }).click();
-  await page.locator("#details .errors li", { hasText: "could not be reached" }).waitFor();
+  await page.locator("#details .errors[role=alert] li", { hasText: "could not be reached" }).waitFor();
 
   await page.getByRole("button", { name: "Approve" }).click();
   await page.locator('#details [data-field=status] .status[data-status="APPROVED"]').waitFor();
-  await expect(page.locator("#details .errors li").count()).resolves.toBe(0);
+  await expect(page.locator("#details .errors[role=alert] li").count()).resolves.toBe(0);
 
   // The same call twice: the same input with the same key, a 32-hex-digit one.
   expect(sent).toHaveLength(2);
@@ -341,9 +341,9 @@ test("a retry after a 5xx or a network failure keeps the key; a changed decision
     return route.continue();
   });
   await page.getByRole("button", { name: "Approve" }).click();
-  await page.locator("#details .errors li", { hasText: "HTTP 502" }).waitFor();
+  await page.locator("#details .errors[role=alert] li", { hasText: "HTTP 502" }).waitFor();
   await page.getByRole("button", { name: "Approve" }).click();
-  await page.locator("#details .errors li", { hasText: "could not be reached" }).waitFor();
+  await page.locator("#details .errors[role=alert] li", { hasText: "could not be reached" }).waitFor();
 
   // The admin changes the decision: Lee is left out.
   await page.locator(`#details li[data-user-id="${server.ids.user(LEE)}"] button[data-action=exclude]`).click();

@@ -7,7 +7,7 @@
  * test here as it would offline.
  */
 import fs from "node:fs";
-import { Browser, BrowserContext, chromium, Page, Response } from "playwright-core";
+import { Browser, BrowserContext, chromium, Page, Response, WebSocketRoute } from "playwright-core";
 import { Mailbox, mailbox } from "./mailbox";
 import { requestsApi, RequestsApi } from "./requests";
 import { startTestServer, TestServer } from "./server";
@@ -62,6 +62,8 @@ export interface OpenOptions {
   viewport?: { width: number; height: number };
   /** Runs in the page before any of its own scripts (e.g. to preset localStorage). */
   initScript?: { fn: (arg: string) => void; arg: string };
+  /** Handles every WebSocket the page opens to /graphql (e.g. a `socketSwitch`'s route), from its first. */
+  routeWebSockets?: (route: WebSocketRoute) => void;
 }
 
 export interface Chromium {
@@ -94,6 +96,7 @@ export async function launchChromium(): Promise<Chromium> {
         },
       );
       if (options.initScript) await page.addInitScript(options.initScript.fn, options.initScript.arg);
+      if (options.routeWebSockets) await page.routeWebSocket((target) => target.pathname === "/graphql", options.routeWebSockets);
       page.on("request", (request) => session.requests.push(request.url()));
       page.on("websocket", (socket) => session.sockets.push(socket.url()));
       page.on("console", (message) => {
@@ -112,6 +115,60 @@ export async function launchChromium(): Promise<Chromium> {
     async close() {
       await browser.close();
     },
+  };
+}
+
+/**
+ * A switch on a page's WebSockets (pass `route` as `routeWebSockets` when
+ * opening it): while on, each socket goes through to the server as it is;
+ * `drop()` closes the open ones at both ends, as a lost network does, and
+ * refuses every new one (closed at once with 1012, "service restart", which
+ * clients retry) until `restore()`. The page's HTTP requests are untouched.
+ */
+export interface SocketSwitch {
+  route: (route: WebSocketRoute) => void;
+  drop(): Promise<void>;
+  restore(): void;
+  /** Sockets refused since the last drop. */
+  refused(): number;
+}
+
+export function socketSwitch(): SocketSwitch {
+  let down = false;
+  let refused = 0;
+  const open = new Set<{ page: WebSocketRoute; server: WebSocketRoute }>();
+  return {
+    route(page) {
+      if (down) {
+        refused += 1;
+        void page.close({ code: 1012, reason: "The test dropped the connection." });
+        return;
+      }
+      const link = { page, server: page.connectToServer() };
+      open.add(link);
+      page.onClose((code, reason) => {
+        open.delete(link);
+        void link.server.close({ code: code === 1000 || (code !== undefined && code >= 3000) ? code : 1000, reason });
+      });
+      link.server.onClose((code, reason) => {
+        open.delete(link);
+        void page.close({ code, reason });
+      });
+    },
+    async drop() {
+      down = true;
+      refused = 0;
+      for (const link of [...open]) {
+        open.delete(link);
+        // The server's end is a real WebSocket of the page, which may close with 1000 or 3000-4999 only.
+        await link.server.close({ code: 1000, reason: "The test dropped the connection." });
+        await link.page.close({ code: 1012, reason: "The test dropped the connection." });
+      }
+    },
+    restore() {
+      down = false;
+    },
+    refused: () => refused,
   };
 }
 

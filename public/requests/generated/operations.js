@@ -803,8 +803,25 @@ fragment MineOwnProcess on RequestProcessSettings {
 /**
  * The viewer's requests, newest first: a user's are those they sent or are
  * named in; an admin's page filters on requesterId (an admin sees them all).
+ * With withNewest, also the position of the newest activity-log entry, read
+ * first: the page subscribes to MineEvents from it, so nothing committed after
+ * the list was read is missed (the filter keeps that read cheap, as
+ * RequestsPageList says).
  */
-export const MineRequests = /** @type {Operation<Types.MineRequestsQuery, Types.MineRequestsQueryVariables>} */ (`query MineRequests($filter: LicenseRequestFilter, $first: Int = 20, $after: String) {
+export const MineRequests = /** @type {Operation<Types.MineRequestsQuery, Types.MineRequestsQueryVariables>} */ (`query MineRequests($filter: LicenseRequestFilter, $first: Int = 20, $after: String, $withNewest: Boolean! = false) {
+  licenseRequestEvents(first: 1, filter: {kinds: [RECOMMENDED]}) @include(if: $withNewest) {
+    newestCursor
+    edges {
+      cursor
+      node {
+        id
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
   licenseRequests(filter: $filter, first: $first, after: $after) {
     totalCount
     edges {
@@ -1008,11 +1025,19 @@ fragment MineRequest on LicenseRequest {
 }`);
 
 /**
- * Every status change of a request the viewer may see.
+ * The activity-log entries of the requests the viewer may see after `after`
+ * (replayed, then live), each with the request as it is now: new requests one
+ * is named in, decisions, cancellations, expiries. The page keeps the last
+ * cursor, which a reconnection passes again.
  */
-export const MineRequestUpdated = /** @type {Operation<Types.MineRequestUpdatedSubscription, Types.MineRequestUpdatedSubscriptionVariables>} */ (`subscription MineRequestUpdated {
-  licenseRequestUpdated {
-    ...MineRequest
+export const MineEvents = /** @type {Operation<Types.MineEventsSubscription, Types.MineEventsSubscriptionVariables>} */ (`subscription MineEvents($after: String) {
+  licenseRequestEvents(after: $after) {
+    id
+    cursor
+    kind
+    licenseRequest {
+      ...MineRequest
+    }
   }
 }
 
@@ -1245,6 +1270,100 @@ export const MyRequests = /** @type {Operation<Types.MyRequestsQuery, Types.MyRe
     pageInfo {
       hasNextPage
       endCursor
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+/**
+ * The Requests tab's list, a page at a time (as RequestsTab), and with
+ * withNewest the position of the organization's newest activity-log entry,
+ * read in the same operation: the page subscribes to RequestsPageEvents from
+ * it. It comes first so it is read first: an entry committed between the two
+ * reads is then in the list and replayed (applied twice, the same), never
+ * missed. newestCursor is the organization's, whatever the filter; the filter
+ * only keeps the one entry read with it cheap to find (the read stops at the
+ * first entry the viewer may see, and a user may see no second opinion, so
+ * their read checks no request's visibility).
+ */
+export const RequestsPageList = /** @type {Operation<Types.RequestsPageListQuery, Types.RequestsPageListQueryVariables>} */ (`query RequestsPageList($state: LicenseRequestState!, $first: Int = 20, $after: String, $withNewest: Boolean! = false) {
+  licenseRequestEvents(first: 1, filter: {kinds: [RECOMMENDED]}) @include(if: $withNewest) {
+    newestCursor
+    edges {
+      cursor
+      node {
+        id
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+  licenseRequests(filter: {state: $state}, first: $first, after: $after) {
+    totalCount
+    edges {
+      cursor
+      node {
+        ...RequestRow
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+/**
+ * Every activity-log entry the admin may see after `after` (replayed, then
+ * live), with the request as it is now: the page applies each to its list and
+ * keeps the last cursor, which a reconnection passes again.
+ */
+export const RequestsPageEvents = /** @type {Operation<Types.RequestsPageEventsSubscription, Types.RequestsPageEventsSubscriptionVariables>} */ (`subscription RequestsPageEvents($after: String) {
+  licenseRequestEvents(after: $after) {
+    id
+    cursor
+    kind
+    licenseRequest {
+      ...RequestRow
     }
   }
 }
