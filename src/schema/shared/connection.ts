@@ -24,16 +24,8 @@ export class PageInfo {
   endCursor: string | null;
 }
 
-/**
- * `<name>Edge` and `<name>Connection` of `node`, with optional descriptions;
- * `totalCount: false` for a list that is not counted (an activity log read from a cursor).
- */
-export function connectionOf<T extends object>(
-  node: ClassType<T>,
-  name: string,
-  descriptions: { edge?: string; connection?: string } = {},
-  options: { totalCount?: boolean } = {},
-) {
+/** `<name>Edge` and `<name>Connection` of `node`, with optional descriptions. */
+export function connectionOf<T extends object>(node: ClassType<T>, name: string, descriptions: { edge?: string; connection?: string } = {}) {
   @ObjectType(`${name}Edge`, descriptions.edge ? { description: descriptions.edge } : {})
   class Edge {
     @Field()
@@ -42,19 +34,6 @@ export function connectionOf<T extends object>(
     @Field(() => node)
     node: T;
   }
-
-  @ObjectType(`${name}Connection`, descriptions.connection ? { description: descriptions.connection } : {})
-  class UncountedConnection {
-    @Field(() => [Edge])
-    edges: Edge[];
-
-    @Field(() => [node])
-    nodes: T[];
-
-    @Field(() => PageInfo)
-    pageInfo: PageInfo;
-  }
-  if (options.totalCount === false) return UncountedConnection;
 
   @ObjectType(`${name}Connection`, descriptions.connection ? { description: descriptions.connection } : {})
   class Connection {
