@@ -16,6 +16,7 @@ import type { Clock } from "../services/shared/clock";
 import { withSecret } from "../services/shared/outbox";
 import type { Database } from "../services/shared/unitOfWork";
 import type { MailTransport } from "./mailTransport";
+import { Rounds } from "./rounds";
 
 export interface OutboxDispatcherOptions {
   from: string;
@@ -40,11 +41,7 @@ function describeFailure(error: unknown): string {
 
 export class OutboxDispatcher {
   readonly id = randomUUID();
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  /** Not started, or stopped: no rounds are scheduled. */
-  private stopped = true;
+  private readonly rounds: Rounds;
   /** `stop()` was called: a round in flight ends after the row it is sending. */
   private stopRequested = false;
 
@@ -53,48 +50,31 @@ export class OutboxDispatcher {
     private readonly transport: MailTransport,
     private readonly clock: Clock,
     private readonly options: OutboxDispatcherOptions,
-  ) {}
+  ) {
+    this.rounds = new Rounds(
+      async () => {
+        await this.deliverDue();
+        return false;
+      },
+      options.pollIntervalMs,
+      (error) => options.onFailure?.(error),
+    );
+  }
 
   start(): void {
-    this.stopped = false;
     this.stopRequested = false;
-    this.schedule(0);
+    this.rounds.start();
   }
 
   /** Asks for a delivery round soon (after a decision wrote emails). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.rounds.nudge();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.stopRequested = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.rounds.stop();
     this.transport.close?.();
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.running = this.deliverDue()
-        .then(
-          () => undefined,
-          (error) => this.options.onFailure?.(error),
-        )
-        .finally(() => {
-          this.running = null;
-          const rerun = this.again;
-          this.again = false;
-          this.schedule(rerun ? 0 : this.options.pollIntervalMs);
-        });
-    }, delay);
-    this.timer.unref();
   }
 
   /** One round: claims and sends every due row; returns how many were sent. */

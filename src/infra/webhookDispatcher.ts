@@ -33,6 +33,7 @@ import { toGlobalId } from "../services/shared/ids";
 import { organizationContext, SecretBox } from "../services/shared/secretBox";
 import { Database, execute } from "../services/shared/unitOfWork";
 import type { WebhookSender } from "./webhookHttp";
+import { Rounds } from "./rounds";
 
 export interface WebhookDispatcherOptions {
   pollIntervalMs: number;
@@ -78,10 +79,7 @@ export class WebhookDispatcher {
   /** This dispatcher's name on the leases it holds. */
   readonly id = randomUUID();
   private readonly secrets: SecretBox | null;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly rounds: Rounds;
 
   constructor(
     private readonly db: Database,
@@ -89,49 +87,26 @@ export class WebhookDispatcher {
     private readonly options: WebhookDispatcherOptions,
   ) {
     this.secrets = options.secretKey ? new SecretBox(options.secretKey) : null;
+    // A round that filled its batch leaves more waiting: the next one starts at once.
+    this.rounds = new Rounds(
+      async () => (await this.deliverDue()) >= (options.batchSize ?? 10),
+      options.pollIntervalMs,
+      (error) => options.log.error({ err: error }, "webhook round failed"),
+    );
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.rounds.start();
   }
 
   /** Asks for a round soon (after a commit queued deliveries, or a redelivery). */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.rounds.nudge();
   }
 
   /** Stops taking deliveries; the attempts in flight finish and their outcomes are written. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      let full = false;
-      this.running = this.deliverDue()
-        .then(
-          (attempted) => {
-            full = attempted >= (this.options.batchSize ?? 10);
-          },
-          (error: unknown) => this.options.log.error({ err: error }, "webhook round failed"),
-        )
-        .finally(() => {
-          this.running = null;
-          const rerun = this.again || full;
-          this.again = false;
-          this.schedule(rerun ? 0 : this.options.pollIntervalMs);
-        });
-    }, delay);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** One round: claims the due deliveries (up to the batch size) and attempts them all at once; answers how many it attempted. */

@@ -15,7 +15,8 @@
 import { DataSource, EntityManager } from "typeorm";
 import { isMysqlFamily } from "../../db/dataSource";
 import { LicenseRequestEventEntity } from "../../entities";
-import type { RequestStatusValue, StoredActivityKindValue } from "../../values";
+import { ACTIVITY_KINDS, INTERNAL_ACTIVITY_KINDS, REQUEST_STATUSES, RequestStatusValue, StoredActivityKindValue } from "../../values";
+import { int, nullableInt, oneOf, rowMapper, time } from "../shared/rows";
 
 /** What an entry says, before it has its number. */
 export interface ActivityFacts {
@@ -28,22 +29,18 @@ export interface ActivityFacts {
   at: Date;
 }
 
-const COLUMNS = "id, organizationId, seq, requestId, productId, kind, status, actorId, at";
-
-/** A stored row as read by `entriesAfter` (numbers as numbers on both databases). */
-function entryOf(row: Record<string, unknown>): LicenseRequestEventEntity {
-  const entry = new LicenseRequestEventEntity();
-  entry.id = Number(row["id"]);
-  entry.organizationId = Number(row["organizationId"]);
-  entry.seq = Number(row["seq"]);
-  entry.requestId = Number(row["requestId"]);
-  entry.productId = Number(row["productId"]);
-  entry.kind = row["kind"] as StoredActivityKindValue;
-  entry.status = row["status"] as RequestStatusValue;
-  entry.actorId = row["actorId"] == null ? null : Number(row["actorId"]);
-  entry.at = new Date(Number(row["at"]));
-  return entry;
-}
+/** An entry as stored (numbers as numbers on both databases). */
+export const entryRow = rowMapper(LicenseRequestEventEntity, {
+  id: int,
+  organizationId: int,
+  seq: int,
+  requestId: int,
+  productId: int,
+  kind: oneOf([...ACTIVITY_KINDS, ...INTERNAL_ACTIVITY_KINDS]),
+  status: oneOf(REQUEST_STATUSES),
+  actorId: nullableInt,
+  at: time,
+});
 
 export class ActivityStore {
   private readonly mysql: boolean;
@@ -78,11 +75,11 @@ export class ActivityStore {
   async entriesAfter(organizationId: number, seq: number, limit: number): Promise<LicenseRequestEventEntity[]> {
     const rows = await this.dataSource.query<Record<string, unknown>[]>(
       this.mysql
-        ? `SELECT ${COLUMNS} FROM license_request_event WHERE organizationId = ? AND seq > ? ORDER BY seq LIMIT ?`
-        : `SELECT ${COLUMNS} FROM "license_request_event" WHERE "organizationId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`,
+        ? `SELECT ${entryRow.columns} FROM license_request_event WHERE organizationId = ? AND seq > ? ORDER BY seq LIMIT ?`
+        : `SELECT ${entryRow.columns} FROM "license_request_event" WHERE "organizationId" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?`,
       [organizationId, seq, limit],
     );
-    return rows.map(entryOf);
+    return rows.map(entryRow.map);
   }
 
   /** The number of the organization's newest entry; 0 when it has none. */
@@ -100,11 +97,11 @@ export class ActivityStore {
   async entryById(organizationId: number, id: number): Promise<LicenseRequestEventEntity | null> {
     const rows = await this.dataSource.query<Record<string, unknown>[]>(
       this.mysql
-        ? `SELECT ${COLUMNS} FROM license_request_event WHERE id = ? AND organizationId = ?`
-        : `SELECT ${COLUMNS} FROM "license_request_event" WHERE "id" = ? AND "organizationId" = ?`,
+        ? `SELECT ${entryRow.columns} FROM license_request_event WHERE id = ? AND organizationId = ?`
+        : `SELECT ${entryRow.columns} FROM "license_request_event" WHERE "id" = ? AND "organizationId" = ?`,
       [id, organizationId],
     );
-    return rows[0] ? entryOf(rows[0]) : null;
+    return rows[0] ? entryRow.map(rows[0]) : null;
   }
 
   /**

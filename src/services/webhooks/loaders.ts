@@ -1,7 +1,9 @@
 /** Webhook endpoints, their deliveries and the entries those carry, read per operation (global admins only: the callers ask the policy). */
 import DataLoader from "dataloader";
-import { LicenseRequestEventEntity, WebhookDeliveryEntity, WebhookEndpointEntity } from "../../entities";
-import { ACTIVITY_KINDS, INTERNAL_ACTIVITY_KINDS, REQUEST_STATUSES, WEBHOOK_DELIVERY_STATUSES } from "../../values";
+import type { LicenseRequestEventEntity } from "../../entities";
+import { WebhookDeliveryEntity, WebhookEndpointEntity } from "../../entities";
+import { WEBHOOK_DELIVERY_STATUSES } from "../../values";
+import { entryRow } from "../activity/store";
 import type { KeysetList } from "../shared/keyset";
 import { batching, LoaderScope, once, scoped } from "../shared/loaders";
 import { byId, flag, int, nullableInt, nullableText, nullableTime, oneOf, placeholders, rowMapper, rows, text, time } from "../shared/rows";
@@ -33,19 +35,6 @@ export const deliveryRow = rowMapper(WebhookDeliveryEntity, {
   body: nullableText,
   lockedBy: nullableText,
   lockedUntil: nullableTime,
-});
-
-/** An activity-log entry as a delivery refers to it (the entry's columns as the log stores them). */
-export const deliveredEventRow = rowMapper(LicenseRequestEventEntity, {
-  id: int,
-  organizationId: int,
-  seq: int,
-  requestId: int,
-  productId: int,
-  kind: oneOf([...ACTIVITY_KINDS, ...INTERNAL_ACTIVITY_KINDS]),
-  status: oneOf(REQUEST_STATUSES),
-  actorId: nullableInt,
-  at: time,
 });
 
 /** A kept entry: a delivery whose entry the log no longer keeps is never listed (and is pruned: WebhookStore.pruneOrphans). */
@@ -117,9 +106,9 @@ export function webhookLoaders(scope: LoaderScope) {
         byId(
           await rows(
             db,
-            `SELECT ${deliveredEventRow.columns} FROM \`license_request_event\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
+            `SELECT ${entryRow.columns} FROM \`license_request_event\` WHERE \`organizationId\` = ? AND \`id\` IN (${placeholders(ids.length)})`,
             scoped(scope, ids),
-            deliveredEventRow.map,
+            entryRow.map,
           ),
           ids,
         ),
