@@ -24,7 +24,7 @@ import { ViewerField } from "../shared/viewerField";
 
 @Resolver(() => WebhookEndpoint)
 class WebhookEndpointResolver {
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "The endpoint's global ID." })
   id(@Root() endpoint: WebhookEndpointEntity) {
     return toGlobalId("WebhookEndpoint", endpoint.id);
   }
@@ -47,17 +47,17 @@ class WebhookEndpointResolver {
 
 @Resolver(() => WebhookDelivery)
 class WebhookDeliveryResolver {
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: "The delivery's global ID: also its `webhook-id` header." })
   id(@Root() delivery: WebhookDeliveryEntity) {
     return toGlobalId("WebhookDelivery", delivery.id);
   }
 
-  @FieldResolver(() => WebhookEndpoint)
+  @FieldResolver(() => WebhookEndpoint, { description: "The endpoint it goes to." })
   endpoint(@Root() delivery: WebhookDeliveryEntity, @Ctx() ctx: Context) {
     return ctx.services.webhooks.endpointOf(signedIn(ctx).loaders, delivery);
   }
 
-  @FieldResolver(() => LicenseRequestEvent)
+  @FieldResolver(() => LicenseRequestEvent, { description: "The entry it carries." })
   event(@Root() delivery: WebhookDeliveryEntity, @Ctx() ctx: Context) {
     return ctx.services.webhooks.eventOf(signedIn(ctx).loaders, delivery);
   }
@@ -71,7 +71,10 @@ class WebhookOperations {
     return ctx.services.webhooks.endpoints(viewer, loaders);
   }
 
-  @Mutation(() => CreateWebhookEndpointPayload)
+  @Mutation(() => CreateWebhookEndpointPayload, {
+    description:
+      "Registers an endpoint (global admins; at most 10 per organization). The secret is answered this once; the endpoint gets the entries committed after its creation. A bad URL is a userError naming why.",
+  })
   createWebhookEndpoint(@Arg("input", () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput, @Ctx() ctx: Context) {
     const { viewer } = signedIn(ctx);
     const create = {
@@ -88,7 +91,10 @@ class WebhookOperations {
     );
   }
 
-  @Mutation(() => UpdateWebhookEndpointPayload)
+  @Mutation(() => UpdateWebhookEndpointPayload, {
+    description:
+      "Changes an endpoint (global admins): URL, description, kinds, enabled; `rotateSecret` answers a new secret once. Enabling it again delivers the entries from then on.",
+  })
   updateWebhookEndpoint(@Arg("input", () => UpdateWebhookEndpointInput) input: UpdateWebhookEndpointInput, @Ctx() ctx: Context) {
     const { viewer } = signedIn(ctx);
     const update = {
@@ -108,7 +114,7 @@ class WebhookOperations {
     );
   }
 
-  @Mutation(() => DeleteWebhookEndpointPayload)
+  @Mutation(() => DeleteWebhookEndpointPayload, { description: "Removes an endpoint and its deliveries (global admins)." })
   deleteWebhookEndpoint(@Arg("input", () => DeleteWebhookEndpointInput) input: DeleteWebhookEndpointInput, @Ctx() ctx: Context) {
     const { viewer } = signedIn(ctx);
     return payload(
@@ -119,7 +125,9 @@ class WebhookOperations {
     );
   }
 
-  @Mutation(() => RedeliverWebhookPayload)
+  @Mutation(() => RedeliverWebhookPayload, {
+    description: "Tries a delivery again (global admins), with the same `webhook-id` and body; refused while its endpoint is disabled.",
+  })
   redeliverWebhook(@Arg("input", () => RedeliverWebhookInput) input: RedeliverWebhookInput, @Ctx() ctx: Context) {
     const { viewer } = signedIn(ctx);
     return payload(
