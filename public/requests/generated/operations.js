@@ -696,6 +696,51 @@ export const RequestHistoryGroups = /** @type {Operation<Types.RequestHistoryGro
 }`);
 
 /**
+ * Every endpoint of the organization and its `deliveries` newest (5 unless
+ * told) deliveries, newest first, with how many there are in all.
+ */
+export const IntegrationsPane = /** @type {Operation<Types.IntegrationsPaneQuery, Types.IntegrationsPaneQueryVariables>} */ (`query IntegrationsPane($deliveries: Int = 5) {
+  webhookEndpoints {
+    id
+    url
+    description
+    kinds
+    enabled
+    createdAt
+    deliveries(first: $deliveries) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...IntegrationsDelivery
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+
+fragment IntegrationsDelivery on WebhookDelivery {
+  id
+  status
+  attempts
+  lastAttemptAt
+  lastResponseStatus
+  nextAttemptAt
+  event {
+    id
+    kind
+    at
+    licenseRequest {
+      id
+    }
+  }
+}`);
+
+/**
  * Admin dashboards: each new request of the organization (optionally of one product).
  */
 export const RequestSubmitted = /** @type {Operation<Types.RequestSubmittedSubscription, Types.RequestSubmittedSubscriptionVariables>} */ (`subscription RequestSubmitted($productId: ID) {
