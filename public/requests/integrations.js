@@ -122,8 +122,10 @@ async function read(said) {
 
 /** Reads the endpoints again; a signing secret shown so far is shown no more. */
 function refresh() {
-  pane.secret = null;
-  return busyWith("Reading…", () => read());
+  return busyWith("Reading…", () => {
+    pane.secret = null;
+    return read();
+  });
 }
 
 /** @param {string} deliveryId */
@@ -156,7 +158,12 @@ function add() {
     }
     if (payload.endpoint && payload.secret) pane.secret = { url: payload.endpoint.url, secret: payload.secret };
     pane.form = { url: "", description: "", kinds: new Set() };
-    await read(pane.secret ? "Endpoint added; its signing secret is below, shown this once." : "Endpoint added.");
+    await read(
+      pane.secret
+        ? "Endpoint added; its signing secret is below, shown this once."
+        : // A retry of an attempt that reached the server: the secret went with the first answer, which was lost.
+          "Endpoint added by an earlier attempt, whose answer was lost with its secret: rotate the secret (updateWebhookEndpoint) to get one.",
+    );
   });
 }
 
