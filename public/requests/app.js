@@ -22,12 +22,14 @@
  *   keys.js      idempotency keys of one attempt
  *   dom.js       element helpers (API text is always text, never markup)
  *   notices.js   the settings pane's admin-notices choice
+ *   integrations.js  the "Integrations" pane (global admins): webhook endpoints and their latest deliveries
  */
 import { isTokenRefused } from "./api.js";
 import { decideSelected, setSelected } from "./bulk.js";
 import { closeDetails, refreshDetails, select } from "./details.js";
 import { $, setLive, showNotice } from "./dom.js";
 import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
+import { hideIntegrations, loadIntegrations } from "./integrations.js";
 import { connectLive } from "./live.js";
 import { loadList, onRowSelected, onRowTicked, setFilter, upsertRow } from "./list.js";
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
@@ -56,7 +58,9 @@ async function signIn(token, { typed }) {
     failed(error);
   }
   if (typed) storeToken(token);
-  void loadOwnProcess().catch(failed);
+  void loadOwnProcess()
+    .then((isAdmin) => (isAdmin ? loadIntegrations() : undefined))
+    .catch(failed);
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
@@ -90,6 +94,7 @@ function signOut(reason) {
   closeDetails();
   resetOwnProcess();
   hideNotices();
+  hideIntegrations();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;

@@ -50,6 +50,7 @@ function formOf(settings) {
 
 /**
  * Reads the settings and shows the banner, and the pane to a global admin.
+ * @returns {Promise<boolean>} whether the viewer is a global admin
  * @throws {import("./api.js").ApiError}
  */
 export async function loadOwnProcess() {
@@ -61,6 +62,7 @@ export async function loadOwnProcess() {
   pane.errors = [];
   pane.saved = false;
   render();
+  return pane.canChange;
 }
 
 /** Forgets what was read (signing out). */

@@ -46,6 +46,8 @@ export interface Session {
   origin: string;
   /** URLs of every HTTP(S) request the page made. */
   requests: string[];
+  /** The names of the queries and mutations the page POSTed to /graphql, in order, from its first. */
+  operations: string[];
   /** URLs of every WebSocket the page opened. */
   sockets: string[];
   /** URLs of requests to another origin, which were blocked. */
@@ -86,7 +88,7 @@ export async function launchChromium(): Promise<Chromium> {
       const page = await context.newPage();
       page.setDefaultTimeout(WAIT_MS);
       const origin = new URL(url).origin;
-      const session: Session = { context, page, origin, requests: [], sockets: [], blocked: [], problems: [], failures: [], response: null };
+      const session: Session = { context, page, origin, requests: [], operations: [], sockets: [], blocked: [], problems: [], failures: [], response: null };
       sessions.push(session);
       await context.route(
         (target) => target.protocol.startsWith("http") && target.origin !== origin,
@@ -97,7 +99,19 @@ export async function launchChromium(): Promise<Chromium> {
       );
       if (options.initScript) await page.addInitScript(options.initScript.fn, options.initScript.arg);
       if (options.routeWebSockets) await page.routeWebSocket((target) => target.pathname === "/graphql", options.routeWebSockets);
-      page.on("request", (request) => session.requests.push(request.url()));
+      page.on("request", (request) => {
+        session.requests.push(request.url());
+        if (request.method() !== "POST" || new URL(request.url()).pathname !== "/graphql") return;
+        const body = (() => {
+          try {
+            return request.postDataJSON() as { query?: unknown } | null;
+          } catch {
+            return null;
+          }
+        })();
+        const name = typeof body?.query === "string" ? /^\s*(?:query|mutation)\s+(\w+)/.exec(body.query)?.[1] : undefined;
+        if (name) session.operations.push(name);
+      });
       page.on("websocket", (socket) => session.sockets.push(socket.url()));
       page.on("console", (message) => {
         if (message.type() === "error") session.problems.push(message.text());
@@ -195,14 +209,14 @@ export interface BrowserSuite {
 
 /**
  * Registers a browser test file's hooks: before all, a development server
- * (delivering its emails to `mail`) and Chromium; after each test, its pages close and their subscriptions end on
+ * (delivering its emails to `mail`, configured further by `env`) and Chromium; after each test, its pages close and their subscriptions end on
  * the server, so the next test counts its own; after all, both stop.
  */
-export function browserSuite(): BrowserSuite {
+export function browserSuite(options: { env?: Record<string, string> } = {}): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
     suite.mail = mailbox();
-    suite.server = await startTestServer({ start: { mailTransport: suite.mail.transport } });
+    suite.server = await startTestServer({ env: options.env, start: { mailTransport: suite.mail.transport } });
     suite.api = requestsApi(suite.server);
     suite.browser = await launchChromium();
   });

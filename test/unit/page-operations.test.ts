@@ -64,8 +64,10 @@ test("the page's modules take their operations from generated/operations.js and 
   }
   const exported = new Set(pageOperations(ROOT).map((o) => o.name));
   expect([...imported].sort()).toEqual([
+    "CreateWebhookEndpoint",
     "DecideLicenseRequests",
     "GroupChoices",
+    "IntegrationsPane",
     "MineCancel",
     "MineEvents",
     "MinePage",
@@ -75,6 +77,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "OwnProcess",
     "OwnProcessSave",
     "RecordRecommendation",
+    "RedeliverWebhook",
     "RequestProcessSettings",
     "RequestsPageApprove",
     "RequestsPageDeny",

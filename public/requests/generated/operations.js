@@ -696,6 +696,51 @@ export const RequestHistoryGroups = /** @type {Operation<Types.RequestHistoryGro
 }`);
 
 /**
+ * Every endpoint of the organization and its `deliveries` newest (5 unless
+ * told) deliveries, newest first, with how many there are in all.
+ */
+export const IntegrationsPane = /** @type {Operation<Types.IntegrationsPaneQuery, Types.IntegrationsPaneQueryVariables>} */ (`query IntegrationsPane($deliveries: Int = 5) {
+  webhookEndpoints {
+    id
+    url
+    description
+    kinds
+    enabled
+    createdAt
+    deliveries(first: $deliveries) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...IntegrationsDelivery
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+}
+
+fragment IntegrationsDelivery on WebhookDelivery {
+  id
+  status
+  attempts
+  lastAttemptAt
+  lastResponseStatus
+  nextAttemptAt
+  event {
+    id
+    kind
+    at
+    licenseRequest {
+      id
+    }
+  }
+}`);
+
+/**
  * Admin dashboards: each new request of the organization (optionally of one product).
  */
 export const RequestSubmitted = /** @type {Operation<Types.RequestSubmittedSubscription, Types.RequestSubmittedSubscriptionVariables>} */ (`subscription RequestSubmitted($productId: ID) {
@@ -805,22 +850,11 @@ fragment MineOwnProcess on RequestProcessSettings {
  * named in; an admin's page filters on requesterId (an admin sees them all).
  * With withNewest, also the position of the newest activity-log entry, read
  * first: the page subscribes to MineEvents from it, so nothing committed after
- * the list was read is missed (the filter keeps that read cheap, as
- * RequestsPageList says).
+ * the list was read is missed (newestCursor alone reads the log's head only).
  */
 export const MineRequests = /** @type {Operation<Types.MineRequestsQuery, Types.MineRequestsQueryVariables>} */ (`query MineRequests($filter: LicenseRequestFilter, $first: Int = 20, $after: String, $withNewest: Boolean! = false) {
-  licenseRequestEvents(first: 1, filter: {kinds: [RECOMMENDED]}) @include(if: $withNewest) {
+  licenseRequestEvents @include(if: $withNewest) {
     newestCursor
-    edges {
-      cursor
-      node {
-        id
-      }
-    }
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
   }
   licenseRequests(filter: $filter, first: $first, after: $after) {
     totalCount
@@ -1299,24 +1333,12 @@ fragment RequestRow on LicenseRequest {
  * read in the same operation: the page subscribes to RequestsPageEvents from
  * it. It comes first so it is read first: an entry committed between the two
  * reads is then in the list and replayed (applied twice, the same), never
- * missed. newestCursor is the organization's, whatever the filter; the filter
- * only keeps the one entry read with it cheap to find (the read stops at the
- * first entry the viewer may see, and a user may see no second opinion, so
- * their read checks no request's visibility).
+ * missed. newestCursor alone reads the log's head only: no entry, no
+ * request's visibility.
  */
 export const RequestsPageList = /** @type {Operation<Types.RequestsPageListQuery, Types.RequestsPageListQueryVariables>} */ (`query RequestsPageList($state: LicenseRequestState!, $first: Int = 20, $after: String, $withNewest: Boolean! = false) {
-  licenseRequestEvents(first: 1, filter: {kinds: [RECOMMENDED]}) @include(if: $withNewest) {
+  licenseRequestEvents @include(if: $withNewest) {
     newestCursor
-    edges {
-      cursor
-      node {
-        id
-      }
-    }
-    pageInfo {
-      hasNextPage
-      endCursor
-    }
   }
   licenseRequests(filter: {state: $state}, first: $first, after: $after) {
     totalCount
