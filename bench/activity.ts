@@ -23,7 +23,8 @@
  * - `activity-webhooks`: deliveries per second to a local receiver (filled in
  *   once webhooks are in the build; until then it says so).
  *
- * The machine's load average is recorded before and after each section.
+ * Each section waits for the 1-minute load average to be at most 1.5 before
+ * it starts; the machine's load average is recorded before and after each.
  */
 import { ChildProcess, fork, spawn } from "node:child_process";
 import fs from "node:fs";
@@ -86,11 +87,11 @@ const load = () =>
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
+/** The middle value; of an even count, the mean of the middle two. */
 function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
 }
 const spread = (values: number[]) => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -304,9 +305,21 @@ function eventSource(a: Actors, urls: string[]) {
 
 // ---------------------------------------------------------------- (a) statements
 
+interface DecisionCount {
+  total: number;
+  work: number;
+  afterAnswer: number;
+  beforeTransaction: number;
+  inTransaction: number;
+  afterCommit: number;
+  statements: string[];
+  phases: string[];
+  afterStatements: string[];
+}
+
 interface StatementCounts {
-  approve: { total: number; work: number; afterAnswer: number; statements: string[] }[];
-  deny: { total: number; work: number; afterAnswer: number; statements: string[] }[];
+  approve: DecisionCount[];
+  deny: DecisionCount[];
   replay?: { entries: number; statements: number; byTable: Record<string, number> };
 }
 
@@ -362,21 +375,28 @@ async function statementsSection(o: ActivityOptions): Promise<void> {
   say(
     "Counted through the service's statement hook (`startService({ onQuery })`), each build in a process of its own on a fresh " +
       "database, two runs per build, alternating; each run: one approval and one denial to warm up, then 3 of each counted. " +
-      "“During”: while the decision's HTTP request ran; “work”: without START TRANSACTION and COMMIT; " +
-      "“after the answer”: in the 500 ms after it. No subscriber, no dispatcher, no sweep.",
+      "No subscriber, the outbox and webhook dispatchers stopped, no sweep; no webhook endpoint (the outbox's INSERT … SELECT runs and inserts nothing).",
   );
   say();
-  say(`| build | approval: during (work) | approval: after the answer | denial: during (work) | denial: after the answer |`);
-  say(`| --- | --- | --- | --- | --- |`);
-  const cell = (counts: StatementCounts[], kind: "approve" | "deny", pick: "during" | "after") => {
-    const values = counts.flatMap((c) => c[kind].map((x) => (pick === "during" ? `${x.total} (${x.work})` : `${x.afterAnswer}`)));
+  say(
+    "Statements (not counting START TRANSACTION / COMMIT) by where they ran: before the decision's transaction (the viewer's read, SET TRANSACTION), " +
+      "inside it, after its COMMIT while the request still ran, and in the 500 ms after the answer. Every counted decision of every run is " +
+      "listed where they differ; one value: all agreed.",
+  );
+  say();
+  say(
+    `| build | approval: before / in the transaction / after the commit / after the answer (all during, incl. control) | denial: before / in / after the commit / after the answer (all during) |`,
+  );
+  say(`| --- | --- | --- |`);
+  const cell = (counts: StatementCounts[], kind: "approve" | "deny") => {
+    const values = counts.flatMap((c) =>
+      c[kind].map((x) => `${x.beforeTransaction} / **${x.inTransaction}** / ${x.afterCommit} / ${x.afterAnswer} (${x.total})`),
+    );
     return [...new Set(values)].join(", ");
   };
   for (const build of builds) {
     const counts = results.get(build.label)!;
-    say(
-      `| ${build.label} | ${cell(counts, "approve", "during")} | ${cell(counts, "approve", "after")} | ${cell(counts, "deny", "during")} | ${cell(counts, "deny", "after")} |`,
-    );
+    say(`| ${build.label} | ${cell(counts, "approve")} | ${cell(counts, "deny")} |`);
   }
   say();
   const replays = (results.get("after (this build)") ?? []).flatMap((c) => (c.replay ? [c.replay] : []));
@@ -398,11 +418,35 @@ async function statementsSection(o: ActivityOptions): Promise<void> {
     const before = at(results.get(at(builds, 0).label) ?? [], 0);
     const after = at(results.get(at(builds, 1).label) ?? [], 0);
     for (const kind of ["approve", "deny"] as const) {
-      const known = new Set(at(before[kind], 0).statements);
-      const added = at(after[kind], 0).statements.filter((sql) => !known.has(sql));
-      say(`Statements of ${kind === "approve" ? "an approval" : "a denial"} that the build before did not issue:`);
+      // A multiset difference: a statement the build before issued k times and this one k + 1 times counts once.
+      const known = new Map<string, number>();
+      for (const sql of at(before[kind], 0).statements) known.set(sql, (known.get(sql) ?? 0) + 1);
+      const first = at(after[kind], 0);
+      const added: { sql: string; phase: string }[] = [];
+      first.statements.forEach((sql, i) => {
+        const left = known.get(sql) ?? 0;
+        if (left > 0) known.set(sql, left - 1);
+        else added.push({ sql, phase: first.phases[i] ?? "?" });
+      });
+      const gone = [...known].flatMap(([sql, n]) => Array<string>(n).fill(sql));
+      say(`Statements of ${kind === "approve" ? "an approval" : "a denial"} that the build before did not issue (where each ran):`);
       say();
-      for (const sql of added) say(`- \`${sql.slice(0, 160)}${sql.length > 160 ? "…" : ""}\``);
+      for (const { sql, phase } of added) say(`- ${phase === "in" ? "in the transaction" : phase}: \`${sql.slice(0, 200)}${sql.length > 200 ? "…" : ""}\``);
+      // What came after the answer, in any counted decision of this build (with how many of them).
+      const later = new Map<string, number>();
+      for (const c of results.get(at(builds, 1).label) ?? [])
+        for (const x of c[kind]) if (x.afterStatements.length) later.set(x.afterStatements.join("\n"), (later.get(x.afterStatements.join("\n")) ?? 0) + 1);
+      const decisions = (results.get(at(builds, 1).label) ?? []).reduce((n, c) => n + c[kind].length, 0);
+      for (const [joined, n] of later) {
+        say(`- after the answer, in ${n} of ${decisions} counted decisions:`);
+        for (const sql of joined.split("\n")) say(`  - \`${sql.slice(0, 200)}${sql.length > 200 ? "…" : ""}\``);
+      }
+      if (gone.length) {
+        say();
+        say(`…and that the build before issued but this one does not:`);
+        say();
+        for (const sql of gone) say(`- \`${sql.slice(0, 200)}${sql.length > 200 ? "…" : ""}\``);
+      }
       say();
     }
   }
@@ -653,7 +697,7 @@ async function fanOutSection(o: ActivityOptions, instances: Instance[], a: Actor
   say(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
   for (const row of rows) say(row);
   say();
-  say(`Medians over the rounds:`);
+  say(`Medians over the rounds (of each round's percentile; of four, the mean of the middle two):`);
   say();
   say(
     `| subscribers | service from the answer p50 / p95 / p99 | bare p50 / p95 / p99 | p95 ratio, median (spread) | service from the send, p95 | connecting, s | load average before → after |`,
@@ -805,6 +849,11 @@ export async function measureActivity(o: ActivityOptions): Promise<void> {
   say();
   const section = async (name: ActivitySection, run: () => Promise<void>) => {
     if (!o.sections.has(name)) return;
+    // A section starts on a quiet machine: the 1-minute load average at most 1.5 (waiting up to 5 minutes; else it says so).
+    const waitStart = Date.now();
+    while ((os.loadavg()[0] ?? 0) > 1.5 && Date.now() - waitStart < 300_000) await sleep(5_000);
+    if ((os.loadavg()[0] ?? 0) > 1.5) say(`**This section started with the load average above 1.5 (${load()}): not a result.**`);
+    process.stdout.write(`section ${name} starts at load ${load()} after waiting ${((Date.now() - waitStart) / 1000).toFixed(0)} s\n`);
     const before = load();
     await run();
     say(`Load average before → after this section: ${before} → ${load()}.`);

@@ -7,8 +7,8 @@
  * approved (or denied) by the organization's admin over HTTP; the statements
  * issued while the decision's HTTP request runs are counted, and apart those
  * issued in the 500 ms after its answer (work the decision leaves for after
- * its commit). Nothing else runs meanwhile: no subscriber, the outbox
- * dispatcher stopped, no sweep.
+ * its commit). Nothing else runs meanwhile: no subscriber, the outbox and
+ * webhook dispatchers stopped, no sweep.
  *
  * Another build is measured the same way by pointing `--dist` at its dist/
  * (the commit before the activity log, built in a worktree of its own): only
@@ -34,8 +34,34 @@ interface Count {
   work: number;
   /** Statements in the 500 ms after the answer. */
   afterAnswer: number;
+  /** Work statements (no control) before the decision's transaction, inside it, and after its COMMIT (before the answer). */
+  beforeTransaction: number;
+  inTransaction: number;
+  afterCommit: number;
   statements: string[];
+  /** Where each of `statements` ran: "before", "in" (a transaction), "after" (its commit), "control". */
+  phases: string[];
   afterStatements: string[];
+}
+
+/** Each statement's place: before the first transaction, inside one, after a COMMIT, or a control statement. */
+function phasesOf(statements: string[]): string[] {
+  let depth = 0;
+  let committed = false;
+  return statements.map((sql) => {
+    const s = sql.trim();
+    if (/^(START TRANSACTION|BEGIN)/i.test(s)) {
+      depth += 1;
+      return "control";
+    }
+    if (/^(COMMIT|ROLLBACK)/i.test(s)) {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) committed = true;
+      return "control";
+    }
+    if (CONTROL.test(s)) return "control";
+    return depth > 0 ? "in" : committed ? "after" : "before";
+  });
 }
 
 const SECRET = "benchmark-secret-benchmark-secret-0123456789";
@@ -59,6 +85,8 @@ interface Build {
       url: string;
       dataSource: { query(sql: string, parameters?: unknown[]): Promise<Record<string, unknown>[]> };
       dispatcher: { stop(): Promise<void> };
+      /** The webhook dispatcher (builds with webhooks). */
+      webhooks?: { stop(): Promise<void> };
       demoAdminToken(): Promise<string | null>;
       stop(): Promise<void>;
     }>;
@@ -124,6 +152,8 @@ async function main(): Promise<void> {
   });
   try {
     await service.dispatcher.stop();
+    // Its polling rounds are not the decision's statements (a decision that queues nothing does not wake it).
+    await service.webhooks?.stop();
     await service.dataSource.query("UPDATE product SET totalLicenses = 100000");
     const admin = await service.demoAdminToken();
     if (!admin) throw new Error("no demo admin");
@@ -159,7 +189,19 @@ async function main(): Promise<void> {
       const answer = data[field];
       if (answer.userErrors.length || answer.licenseRequest.status !== status) throw new Error(`${field}: ${JSON.stringify(answer)}`);
       const work = during.filter((sql) => !CONTROL.test(sql.trim()));
-      return { total: during.length, work: work.length, afterAnswer: after.length, statements: during, afterStatements: after };
+      const phases = phasesOf(during);
+      const n = (phase: string) => phases.filter((p) => p === phase).length;
+      return {
+        total: during.length,
+        work: work.length,
+        afterAnswer: after.length,
+        beforeTransaction: n("before"),
+        inTransaction: n("in"),
+        afterCommit: n("after"),
+        statements: during,
+        phases,
+        afterStatements: after,
+      };
     };
 
     const approve: Count[] = [];
