@@ -20,8 +20,8 @@
  * - `activity-memory`: resident memory and JS heap after a full collection of
  *   one instance with no subscription and with `--idle` (default 2,000) idle
  *   ones, per subscriber;
- * - `activity-webhooks`: deliveries per second to a local receiver (filled in
- *   once webhooks are in the build; until then it says so).
+ * - `activity-webhooks`: deliveries per second to a local receiver, and the
+ *   time from each entry's commit to its delivery's receipt.
  *
  * Each section waits for the 1-minute load average to be at most 1.5 before
  * it starts; the machine's load average is recorded before and after each.
@@ -34,7 +34,7 @@ import path from "node:path";
 import readline from "node:readline";
 import mysql from "mysql2/promise";
 import WebSocket from "ws";
-import { encodeActivityCursor } from "../src/services/activity/cursor";
+import { decodeActivityCursor, encodeActivityCursor } from "../src/services/activity/cursor";
 import { signToken } from "../src/services/access/authentication";
 import { toGlobalId } from "../src/services/shared/ids";
 import { freshDatabase } from "./list";
@@ -63,6 +63,10 @@ export interface ActivityOptions {
   idle: number;
   memoryRounds: number;
   webhookEvents: number;
+  /** Rounds of `webhookEvents` entries. */
+  webhookRounds: number;
+  /** Entries one at a time after the rounds. */
+  webhookPaced: number;
   say: (line?: string) => void;
 }
 
@@ -770,13 +774,19 @@ async function memorySection(o: ActivityOptions, instance: Instance, a: Actors):
 // ---------------------------------------------------------------- (e) webhooks
 
 /**
- * WEBHOOKS: deliveries per second to a local receiver. Filled in when the
- * build has webhooks (`createWebhookEndpoint`, contract-live.graphql); until
- * then it records that it did not run. The receiver is a bare `node:http`
- * server answering 200 to every POST; `--webhook-events` entries are appended
- * (submissions and cancellations, as the fan-out makes them) and the time
- * from the first mutation to the last delivery, and from the last mutation's
- * answer to the last delivery (the backlog drained), are recorded.
+ * WEBHOOKS: deliveries to a local receiver, a bare `node:http` server
+ * answering 200 to every POST, registered with createWebhookEndpoint (the
+ * instance runs with WEBHOOK_ALLOW_PRIVATE=true). Each round appends
+ * `--webhook-events` entries (a submission and its cancellation in turn, as
+ * the fan-out makes them), as fast as one client's mutations go; each
+ * delivery is matched to its entry by the cursor in its body (the entries
+ * are the round's only ones, so entry k is mutation k). Recorded per round:
+ * deliveries per second (first to last receipt), the rate of the mutations,
+ * the time from each mutation's HTTP answer (just after its commit) and from
+ * the entry's own `at` (set in the transaction, wall clock) to its receipt,
+ * and the time from the last answer to the last receipt (the backlog left).
+ * Then `paced` entries one at a time, each after the previous one's receipt:
+ * the latency of one delivery with no backlog.
  */
 async function webhooksSection(o: ActivityOptions, instance: Instance, a: Actors): Promise<void> {
   const { say } = o;
@@ -789,47 +799,192 @@ async function webhooksSection(o: ActivityOptions, instance: Instance, a: Actors
     say();
     return;
   }
-  const received: number[] = [];
+  /** Receipt time (hrtime ms and wall clock ms) by the entry's seq; duplicates (same webhook-id) dropped. */
+  const receipts = new Map<number, { t: number; wall: number; at: number }>();
   const ids = new Set<string>();
   const receiver = http.createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const id = String(req.headers["webhook-id"] ?? "");
-      if (!ids.has(id)) {
-        ids.add(id);
-        received.push(nowMs());
-      }
+      const t = nowMs();
+      const wall = Date.now();
       res.writeHead(200).end();
+      const id = String(req.headers["webhook-id"] ?? "");
+      if (ids.has(id)) return;
+      ids.add(id);
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Json;
+      const event = body["data"]["event"] as { cursor: string; at: string };
+      const seq = decodeActivityCursor(event.cursor, a.organizationId).seq;
+      receipts.set(seq, { t, wall, at: Date.parse(event.at) });
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const head = async () => {
+    const [[row]] = (await a.connection.query("SELECT COALESCE(MAX(seq), 0) AS head FROM license_request_event WHERE organizationId = ?", [
+      a.organizationId,
+    ])) as unknown as [[{ head: number }]];
+    return Number(row.head);
+  };
+  const waitFor = async (seqs: number[], ms: number) => {
+    const deadline = Date.now() + ms;
+    while (seqs.some((q) => !receipts.has(q)) && Date.now() < deadline) await sleep(5);
+    return seqs.filter((q) => receipts.has(q)).length;
+  };
+  const rows: string[] = [];
+  const summary: { rate: number; mutationRate: number; fromAnswer: number[]; fromAt: number[]; backlog: number }[] = [];
+  let pacedRow = "";
+  const drainRows: string[] = [];
+  const drains: { rate: number; ms: number }[] = [];
   try {
     const port = (receiver.address() as { port: number }).port;
     const created = await gql(
       instance.url,
       a.adminToken,
-      `mutation ($url: String!) { createWebhookEndpoint(input: { url: $url }) { endpoint { id } userErrors { message } } }`,
+      `mutation ($url: String!) { createWebhookEndpoint(input: { url: $url, description: "bench receiver" }) { endpoint { id } userErrors { message } } }`,
       { url: `http://127.0.0.1:${port}/hook` },
     );
     if (!created["createWebhookEndpoint"]["endpoint"])
       throw new Error(`createWebhookEndpoint: ${JSON.stringify(created["createWebhookEndpoint"]["userErrors"])}`);
     const event = eventSource(a, [instance.url]);
-    const start = nowMs();
-    for (let i = 0; i < o.webhookEvents; i++) await event();
-    const lastAnswer = nowMs();
-    const deadline = Date.now() + 120_000;
-    while (received.length < o.webhookEvents && Date.now() < deadline) await sleep(20);
-    const last = received[received.length - 1] ?? Number.NaN;
-    say(`| events | delivered | first mutation → last delivery, s | deliveries/s | last answer → last delivery, ms |`);
-    say(`| --- | --- | --- | --- | --- |`);
-    say(
-      `| ${o.webhookEvents} | ${received.length} | ${fmt((last - start) / 1000, 2)} | ${fmt((received.length * 1000) / (last - start), 0)} | ${fmt(last - lastAnswer)} |`,
-    );
+    // Warm-up: a few entries delivered, not counted.
+    {
+      const h = await head();
+      for (let i = 0; i < 10; i++) await event();
+      await waitFor(
+        Array.from({ length: 10 }, (_, i) => h + i + 1),
+        30_000,
+      );
+    }
+    for (let round = 0; round < o.webhookRounds; round++) {
+      await sleep(500);
+      const h = await head();
+      const answers: number[] = [];
+      const start = nowMs();
+      for (let i = 0; i < o.webhookEvents; i++) {
+        await event();
+        answers.push(nowMs());
+      }
+      const lastAnswer = nowMs();
+      const seqs = answers.map((_, i) => h + i + 1);
+      const delivered = await waitFor(seqs, 120_000);
+      const got = seqs.flatMap((q) => (receipts.has(q) ? [receipts.get(q)!] : []));
+      const firstReceipt = Math.min(...got.map((r) => r.t));
+      const lastReceipt = Math.max(...got.map((r) => r.t));
+      const fromAnswer = seqs.flatMap((q, i) => (receipts.has(q) ? [receipts.get(q)!.t - at(answers, i)] : []));
+      const fromAt = got.map((r) => r.wall - r.at);
+      const rate = (delivered * 1000) / (lastReceipt - firstReceipt);
+      const mutationRate = (o.webhookEvents * 1000) / (lastAnswer - start);
+      const fa = stats(fromAnswer);
+      const ft = stats(fromAt);
+      summary.push({ rate, mutationRate, fromAnswer, fromAt, backlog: lastReceipt - lastAnswer });
+      rows.push(
+        `| ${round + 1} | ${o.webhookEvents} | ${delivered} | ${fmt(rate, 0)} | ${fmt(mutationRate, 0)} | ${fmt(fa.p50)} / ${fmt(fa.p95)} / ${fmt(fa.max ?? Number.NaN)} | ${fmt(ft.p50)} / ${fmt(ft.p95)} | ${fmt(lastReceipt - lastAnswer)} |`,
+      );
+      process.stdout.write(`${rows[rows.length - 1]}\n`);
+    }
+    // Paced: one entry at a time, the next after the previous one's receipt.
+    const paced: number[] = [];
+    const pacedAt: number[] = [];
+    for (let i = 0; i < o.webhookPaced; i++) {
+      await sleep(20);
+      const h = await head();
+      await event();
+      const answered = nowMs();
+      await waitFor([h + 1], 30_000);
+      const r = receipts.get(h + 1);
+      if (r) {
+        paced.push(r.t - answered);
+        pacedAt.push(r.wall - r.at);
+      }
+    }
+    const p = stats(paced);
+    const pa = stats(pacedAt);
+    pacedRow = `| ${o.webhookPaced} | ${paced.length} | ${fmt(p.p50)} / ${fmt(p.p95)} / ${fmt(p.max ?? Number.NaN)} | ${fmt(pa.p50)} / ${fmt(pa.p95)} |`;
+    // Backlog: entries appended directly with their deliveries queued (as the outbox's statement queues them) but not yet due;
+    // then made due at once and the dispatcher woken by one more mutation: how fast it drains, not how fast one client mutates.
+    for (let round = 0; round < o.webhookRounds; round++) {
+      await sleep(1_000);
+      const h = await head();
+      await appendEntries(a, o.webhookEvents);
+      const later = Date.now() + 3_600_000;
+      await a.connection.query(
+        "INSERT INTO webhook_delivery (organizationId, endpointId, eventId, status, attempts, createdAt, nextAttemptAt) " +
+          "SELECT e.organizationId, w.id, e.id, 'PENDING', 0, ?, ? FROM license_request_event e " +
+          "JOIN webhook_endpoint w ON w.organizationId = e.organizationId AND w.enabled = 1 WHERE e.organizationId = ? AND e.seq > ? AND e.seq <= ?",
+        [Date.now(), later, a.organizationId, h, h + o.webhookEvents],
+      );
+      const seqs = Array.from({ length: o.webhookEvents }, (_, i) => h + i + 1);
+      const t0 = nowMs();
+      await a.connection.query("UPDATE webhook_delivery SET nextAttemptAt = ? WHERE organizationId = ? AND nextAttemptAt = ?", [
+        Date.now(),
+        a.organizationId,
+        later,
+      ]);
+      await event();
+      const delivered = await waitFor(seqs, 120_000);
+      const got = seqs.flatMap((q) => (receipts.has(q) ? [receipts.get(q)!.t] : []));
+      const last = Math.max(...got);
+      const first = Math.min(...got);
+      drains.push({ rate: (delivered * 1000) / (last - t0), ms: last - t0 });
+      drainRows.push(
+        `| ${round + 1} | ${o.webhookEvents} | ${delivered} | ${fmt(first - t0)} | ${fmt(last - t0)} | ${fmt((delivered * 1000) / (last - t0), 0)} |`,
+      );
+      process.stdout.write(`${drainRows[drainRows.length - 1]}\n`);
+    }
   } finally {
     receiver.close();
     receiver.closeAllConnections();
   }
+  say(
+    `One instance (the fan-out's first; no subscriber connected), one endpoint registered with \`createWebhookEndpoint\` (WEBHOOK_ALLOW_PRIVATE=true) ` +
+      `at a local \`node:http\` receiver answering 200. Each round: ${o.webhookEvents.toLocaleString("en")} entries appended by one client's ` +
+      `sequential mutations (a submission and its cancellation in turn), as fast as they go; each delivery matched to its entry by the cursor in ` +
+      `its body. “From the answer”: from the mutation's HTTP answer (after the commit) to the receipt; “from \`at\`”: from the entry's ` +
+      `timestamp (taken inside the transaction, wall clock, millisecond precision) to the receipt. 10 entries delivered to warm up first, not counted.`,
+  );
   say();
+  say(
+    `| round | events | delivered | deliveries/s (first → last receipt) | mutations/s | from the answer p50 / p95 / max, ms | from \`at\` p50 / p95, ms | last answer → last receipt, ms |`,
+  );
+  say(`| --- | --- | --- | --- | --- | --- | --- | --- |`);
+  for (const row of rows) say(row);
+  if (summary.length) {
+    const m = (f: (r: (typeof summary)[number]) => number) => median(summary.map(f));
+    const rates = summary.map((r) => r.rate);
+    const answerP50 = summary.map((r) => stats(r.fromAnswer).p50);
+    say(
+      `| **median** | | | **${fmt(
+        m((r) => r.rate),
+        0,
+      )}** (spread ${spread(rates)}) | ${fmt(
+        m((r) => r.mutationRate),
+        0,
+      )} | **${fmt(median(answerP50))}** (p50 spread ${spread(answerP50)}) / ${fmt(m((r) => stats(r.fromAnswer).p95))} | ${fmt(m((r) => stats(r.fromAt).p50))} / ${fmt(m((r) => stats(r.fromAt).p95))} | ${fmt(m((r) => r.backlog))} |`,
+    );
+  }
+  say();
+  if (pacedRow) {
+    say(`One entry at a time (the next after the previous one's receipt), no backlog:`);
+    say();
+    say(`| events | delivered | from the answer p50 / p95 / max, ms | from \`at\` p50 / p95, ms |`);
+    say(`| --- | --- | --- | --- |`);
+    say(pacedRow);
+    say();
+  }
+  if (drainRows.length) {
+    say(
+      `A backlog drained: ${o.webhookEvents.toLocaleString("en")} entries appended directly, their deliveries queued (the outbox's ` +
+        `INSERT … SELECT, not yet due), then made due in one UPDATE and the dispatcher woken by one more mutation; timed from the UPDATE ` +
+        `(the dispatcher's rate, not one client's mutations; each body built at its first attempt as always).`,
+    );
+    say();
+    say(`| round | deliveries | delivered | first receipt, ms | last receipt, ms | deliveries/s |`);
+    say(`| --- | --- | --- | --- | --- | --- |`);
+    for (const row of drainRows) say(row);
+    const rates = drains.map((d) => d.rate);
+    say(`| **median** | | | | ${fmt(median(drains.map((d) => d.ms)))} | **${fmt(median(rates), 0)}** (spread ${spread(rates)}) |`);
+    say();
+  }
 }
 
 // ---------------------------------------------------------------- the sections

@@ -332,6 +332,8 @@ async function main(): Promise<void> {
       idle: options.idle,
       memoryRounds: 4,
       webhookEvents: options.webhookEvents,
+      webhookRounds: 3,
+      webhookPaced: 100,
       say,
     });
   }
