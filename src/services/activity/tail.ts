@@ -110,7 +110,9 @@ class ActivityTail {
     if (!this.closed) void this.catchUp();
   }
 
+  /** Takes entries read after `head`; wakes the readers only when `head` moved (a poll that found nothing wakes nobody). */
   private push(entries: LicenseRequestEventEntity[]): void {
+    const before = this.head;
     for (const entry of entries) {
       if (entry.seq !== this.head + 1) {
         // Entries the ring does not follow on (the first read, or a gap closed by a read): start it afresh.
@@ -121,7 +123,7 @@ class ActivityTail {
       this.head = entry.seq;
     }
     if (this.ring.length > this.options.ringSize) this.ring = this.ring.slice(this.ring.length - this.options.ringSize);
-    this.wake();
+    if (this.head !== before) this.wake();
   }
 
   private wake(): void {
