@@ -27,7 +27,7 @@ import { IdempotencyRecordEntity } from "./IdempotencyRecord";
 import { AdminDigestEntity, LicenseRequestNoticeEntity } from "./AdminNotice";
 import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Group";
 import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "./LicenseRequestShare";
-import { LicenseRequestEventEntity } from "./LicenseRequestEvent";
+import { LicenseRequestEventEntity, LicenseRequestEventHeadEntity } from "./LicenseRequestEvent";
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from "./Webhook";
 
 export const allEntities = [
@@ -55,6 +55,7 @@ export const allEntities = [
   LicenseRequestShareEntity,
   LicenseRequestRecommendationEntity,
   LicenseRequestEventEntity,
+  LicenseRequestEventHeadEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
 ];

@@ -3,14 +3,13 @@
  * transaction of its change, reading an organization's entries from a
  * position, and pruning what is past retention.
  *
- * Order by commit: the append numbers the entry `MAX(seq) + 1` of its
- * organization in the same statement that inserts it, reading that maximum
- * with a row lock on MySQL/MariaDB (`INSERT … SELECT … FOR UPDATE`: the lock on
- * the organization's last entry is held to the commit, so the next append of
- * the organization, on any instance, waits for it and then reads the number it
- * committed). SQLite has one writer at a time. So an organization's entries
- * are numbered 1, 2, 3… without a gap, and a reader that saw entry n has seen
- * every entry before it: a position is just a number.
+ * Order by commit: the append takes the organization's next number from its
+ * head row (`license_request_event_head`), whose row lock it holds to the
+ * commit on MySQL/MariaDB, so the next append of the organization, on any
+ * instance, waits for it and then counts on from the number it committed (a
+ * rollback gives its number back). SQLite has one writer at a time. So an
+ * organization's entries are numbered 1, 2, 3… without a gap, and a reader
+ * that saw entry n has seen every entry before it: a position is just a number.
  */
 import { DataSource, EntityManager } from "typeorm";
 import { isMysqlFamily } from "../../db/dataSource";
@@ -50,25 +49,50 @@ export class ActivityStore {
   }
 
   /**
-   * Appends one entry in the transaction of `manager`: one statement. Answers
-   * the entry's row ID (its global ID, and what webhook deliveries refer to).
+   * Appends one entry in the transaction of `manager`: two statements, the
+   * organization's next number (its head row, locked from here to the commit)
+   * and the entry. Answers the entry's row ID (its global ID, and what webhook
+   * deliveries refer to).
    */
   async append(manager: EntityManager, facts: ActivityFacts): Promise<number> {
-    const values = [facts.organizationId, facts.requestId, facts.productId, facts.kind, facts.status, facts.actorId, facts.at.getTime(), facts.organizationId];
+    const seq = await this.nextNumber(manager, facts.organizationId);
+    const values = [facts.organizationId, seq, facts.requestId, facts.productId, facts.kind, facts.status, facts.actorId, facts.at.getTime()];
     if (this.mysql) {
-      const result = await manager.query<{ insertId: number }>(
-        "INSERT INTO `license_request_event` (`organizationId`, `seq`, `requestId`, `productId`, `kind`, `status`, `actorId`, `at`) " +
-          "SELECT ?, COALESCE(MAX(`seq`), 0) + 1, ?, ?, ?, ?, ?, ? FROM `license_request_event` WHERE `organizationId` = ? FOR UPDATE",
+      const inserted = await manager.query<{ insertId: number }>(
+        "INSERT INTO `license_request_event` (`organizationId`, `seq`, `requestId`, `productId`, `kind`, `status`, `actorId`, `at`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         values,
       );
-      return Number(result.insertId);
+      return Number(inserted.insertId);
     }
     const rows = await manager.query<{ id: number }[]>(
-      'INSERT INTO "license_request_event" ("organizationId", "seq", "requestId", "productId", "kind", "status", "actorId", "at") ' +
-        'SELECT ?, COALESCE(MAX("seq"), 0) + 1, ?, ?, ?, ?, ?, ? FROM "license_request_event" WHERE "organizationId" = ? RETURNING "id"',
+      'INSERT INTO "license_request_event" ("organizationId", "seq", "requestId", "productId", "kind", "status", "actorId", "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"',
       values,
     );
     return Number(rows[0]?.id);
+  }
+
+  /**
+   * The organization's next number, counted on its head row (made by its
+   * first append). On MySQL/MariaDB the upsert locks that one row by its
+   * primary key until the commit, and `LAST_INSERT_ID(expr)` hands the new
+   * number back as the statement's insert ID: a second append of the
+   * organization waits here for the first one's commit, and no gap of an
+   * index is locked (a locking read of the entries' last one would lock the
+   * gap after it, which two appends then deadlock on).
+   */
+  private async nextNumber(manager: EntityManager, organizationId: number): Promise<number> {
+    if (this.mysql) {
+      const counted = await manager.query<{ insertId: number }>(
+        "INSERT INTO `license_request_event_head` (`organizationId`, `seq`) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE `seq` = LAST_INSERT_ID(`seq` + 1)",
+        [organizationId],
+      );
+      return Number(counted.insertId);
+    }
+    const rows = await manager.query<{ seq: number }[]>(
+      'INSERT INTO "license_request_event_head" ("organizationId", "seq") VALUES (?, 1) ON CONFLICT ("organizationId") DO UPDATE SET "seq" = "seq" + 1 RETURNING "seq"',
+      [organizationId],
+    );
+    return Number(rows[0]?.seq);
   }
 
   /** The organization's entries after `seq`, oldest first, at most `limit`. */
@@ -106,7 +130,7 @@ export class ActivityStore {
 
   /**
    * Deletes up to `batchSize` entries committed before `before`, oldest first,
-   * never an organization's newest entry (it keeps the numbering going). The
+   * never an organization's newest entry (`head` and the cursors reckon from it). The
    * rows are chosen by a plain read and deleted by primary key, so the delete
    * locks those rows alone, never an organization's newest entry, which
    * appends lock: pruning never makes a writer wait, nor waits for one. On
