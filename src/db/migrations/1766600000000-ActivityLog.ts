@@ -31,8 +31,8 @@ export class ActivityLog1766600000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query(
-      runner.connection.driver.options.type !== "better-sqlite3" ? "DROP TABLE `license_request_event`" : 'DROP TABLE "license_request_event"',
-    );
+    const q = (name: string) => runner.connection.driver.escape(name);
+    await runner.query(`DROP TABLE ${q("license_request_event_head")}`);
+    await runner.query(`DROP TABLE ${q("license_request_event")}`);
   }
 }

@@ -38,7 +38,13 @@ export async function execute(manager: EntityManager, sql: string, parameters: u
 }
 
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
-const MAX_ATTEMPTS = 5;
+/**
+ * Enough for a busy moment: a reader that must become a writer of an SQLite
+ * file shared by two processes is refused at once each time the other
+ * process writes (SQLite's way out of a deadlock), and an organization's
+ * appends to its activity log take their turns; up to about two seconds in all.
+ */
+const MAX_ATTEMPTS = 10;
 
 export function isDuplicateKeyError(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
@@ -112,7 +118,7 @@ export class Database {
         return await attemptWork();
       } catch (error) {
         if (!isRetryable(error) || attempt >= MAX_ATTEMPTS) throw error;
-        await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+        await new Promise((r) => setTimeout(r, Math.min(10 * 2 ** attempt, 250) + Math.random() * 50));
       }
     }
   }
