@@ -16,14 +16,14 @@
  * - a prune of thousands of old entries held open does not make an append
  *   wait, and an append held open does not make a prune wait.
  *
- * MariaDB only (row locks, connections to kill, processes sharing a server);
- * on embedded SQLite, where one writer at a time is the rule, it is skipped.
+ * Always on MariaDB (MYSQL_TEST_URL), also in the SQLite run: row locks,
+ * connections to kill and processes sharing a server are MariaDB's.
  */
 import mysql from "mysql2/promise";
 import type { DataSource, EntityManager } from "typeorm";
 import type { IsolationLevel } from "typeorm/driver/types/IsolationLevel";
 import { DIST_ENTRY, requireBuild } from "../helpers/built";
-import { createTestDatabase, TestDatabase, usingMysql } from "../helpers/database";
+import { createMysqlDatabase, MYSQL_TEST_URL, TestDatabase } from "../helpers/database";
 import { TEST_JWT_SECRET } from "../helpers/fixtures";
 import { ServiceProcess, startServiceProcess } from "../helpers/processes";
 import { startTestServer, TestServer } from "../helpers/server";
@@ -33,7 +33,6 @@ import { activityChanges, activityOrganization, ActivityOrganization, churn, log
 
 jest.setTimeout(60_000);
 
-const describeOnMysql = usingMysql ? describe : describe.skip;
 const DAY = 86_400_000;
 
 /** A promise and the function that settles it. */
@@ -43,7 +42,7 @@ function gate() {
   return { closed, open };
 }
 
-describeOnMysql("the activity log and its changes commit together (MariaDB)", () => {
+describe("the activity log and its changes commit together (MariaDB)", () => {
   let database: TestDatabase;
   let server: TestServer;
   let ds: DataSource;
@@ -72,7 +71,7 @@ describeOnMysql("the activity log and its changes commit together (MariaDB)", ()
     )[0].map((r) => Number(r.thread));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    database = await createMysqlDatabase(MYSQL_TEST_URL);
     // The changes this suite holds on purpose wait on a lock for as long as it takes a loaded machine to line all of
     // them up: past DB_STATEMENT_TIMEOUT_MS (3 s) the service would give up on them first.
     server = await startTestServer({ database, env: { SEED_DEMO_DATA: "false", DB_STATEMENT_TIMEOUT_MS: "120000" } });
