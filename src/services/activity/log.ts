@@ -156,10 +156,12 @@ export class ActivityLog {
       if (!batch.length) break;
       // Entries are numbered without a gap: one missing right after the cursor was pruned.
       if (position === start && fromCursor && batch[0]?.seq !== start + 1) throw cursorExpired();
-      for (const entry of batch) {
+      // The batch is judged at once, so the loaders read its requests (and recipients) in one batch each, not one by one.
+      const shown = await Promise.all(batch.map(async (entry) => activityMatches(entry, filter) && (await this.isVisible(viewer, loaders, entry))));
+      for (const [index, entry] of batch.entries()) {
         scanned += 1;
         position = entry.seq;
-        if (activityMatches(entry, filter) && (await this.isVisible(viewer, loaders, entry))) {
+        if (shown[index]) {
           found.push(entry);
           if (found.length === size) break;
         }
