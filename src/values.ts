@@ -5,7 +5,11 @@
  * added, or spelt, in one place. Imports nothing; anything may import it.
  */
 
-export const ROLES = ["GLOBAL_ADMIN", "USER"] as const;
+/**
+ * A person's role in the directory (read, never set, by the API): USER, or one
+ * of the admin roles that see and decide every request (api.md "Who decides").
+ */
+export const ROLES = ["GLOBAL_ADMIN", "LICENSE_ADMIN", "USER_ADMIN", "USER"] as const;
 export type RoleValue = (typeof ROLES)[number];
 
 /** A request's status as stored; a stored PENDING past expiresAt reads as EXPIRED. */
@@ -41,8 +45,12 @@ export const WEBHOOK_DELIVERY_STATUSES = ["PENDING", "DELIVERED", "FAILED"] as c
 export type WebhookDeliveryStatusValue = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 /** Why a mutation did nothing (its userErrors). */
-export const USER_ERROR_CODES = ["NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INSUFFICIENT_LICENSES", "REQUEST_EXPIRED"] as const;
+export const USER_ERROR_CODES = ["NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INSUFFICIENT_LICENSES", "REQUEST_EXPIRED", "NOT_PERMITTED"] as const;
 export type UserErrorCodeValue = (typeof USER_ERROR_CODES)[number];
+
+/** How a request was decided: through the API, from a notice email's link, or by a product's policy. */
+export const DECISION_CHANNELS = ["API", "EMAIL_LINK", "POLICY"] as const;
+export type DecisionChannelValue = (typeof DECISION_CHANNELS)[number];
 
 export const ORDER_DIRECTIONS = ["ASC", "DESC"] as const;
 export type OrderDirectionValue = (typeof ORDER_DIRECTIONS)[number];

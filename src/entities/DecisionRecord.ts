@@ -6,7 +6,7 @@ import { UserEntity } from "./User";
 import { ServicePlanEntity } from "./ServicePlan";
 import { References, timestampColumn } from "./columns";
 
-import type { DecisionActionValue, RecipientDecisionValue } from "../values";
+import type { DecisionActionValue, DecisionChannelValue, RecipientDecisionValue } from "../values";
 
 export type DecisionAction = DecisionActionValue;
 
@@ -47,6 +47,14 @@ export class DecisionRecordEntity {
   /** The group the licenses came through (an approval through a group); null when assigned directly, and for other entries. */
   @Column({ type: "int", nullable: true })
   groupId: number | null;
+
+  /** Whose right the actor used, when a delegate decided (api.md "Who decides"); else null. No foreign key, as `license_request.decidedOnBehalfOfId`. */
+  @Column({ type: "int", nullable: true })
+  onBehalfOfId: number | null;
+
+  /** How a decision was made (API, EMAIL_LINK, POLICY); null for other entries. */
+  @Column({ type: "varchar", length: 20, nullable: true })
+  channel: DecisionChannelValue | null;
 
   @References(() => LicenseRequestEntity, "requestId")
   protected readonly requestRef?: Relation<LicenseRequestEntity>;

@@ -6,7 +6,7 @@ import { OrganizationEntity } from "./Organization";
 import { ServicePlanEntity } from "./ServicePlan";
 import { References, timestampColumn } from "./columns";
 
-import type { RecipientDecisionValue, RequestStatusValue } from "../values";
+import type { DecisionChannelValue, RecipientDecisionValue, RequestStatusValue } from "../values";
 
 export type StoredRequestStatus = RequestStatusValue;
 export type StoredRecipientDecision = RecipientDecisionValue;
@@ -59,6 +59,19 @@ export class LicenseRequestEntity {
 
   @Column({ type: "int", nullable: true })
   assignedProductId: number | null;
+
+  /**
+   * The person whose right the decider used, when a delegate decided (api.md
+   * "Who decides"); else null. No foreign key: the column was added in place
+   * (SQLite cannot add a named constraint without rebuilding the table and its
+   * tally triggers), and users are never deleted.
+   */
+  @Column({ type: "int", nullable: true })
+  decidedOnBehalfOfId: number | null;
+
+  /** How it was decided (API, EMAIL_LINK, POLICY); null while pending, and for cancelled or expired requests. */
+  @Column({ type: "varchar", length: 20, nullable: true })
+  decisionChannel: DecisionChannelValue | null;
 
   @References(() => OrganizationEntity, "organizationId")
   protected readonly organizationRef?: Relation<OrganizationEntity>;

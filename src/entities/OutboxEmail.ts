@@ -59,12 +59,13 @@ export class OutboxEmailEntity {
   lastError: string | null;
 
   /**
-   * The secret the email carries (a link's token) while the email is owed;
-   * the bodies hold a placeholder where it goes. The dispatcher puts it in at
-   * send time and sets this to NULL in the update that marks the row sent, so
-   * no delivered email leaves a usable link in the database (or its backups).
+   * The secrets the email carries (links' tokens, separated by spaces) while
+   * the email is owed; the bodies hold a placeholder where each goes. The
+   * dispatcher puts them in at send time and sets this to NULL in the update
+   * that marks the row sent, so no delivered email leaves a usable link in the
+   * database (or its backups).
    */
-  @Column({ type: "varchar", length: 128, nullable: true })
+  @Column({ type: "text", nullable: true })
   secret: string | null;
 
   @References(() => LicenseRequestEntity, "requestId", { nullable: true })

@@ -31,6 +31,14 @@ export class RequestProcessSettingsEntity {
   @Column({ type: "varchar", length: 20, default: "IMMEDIATELY" })
   adminNotification: AdminNotificationValue;
 
+  /** How long a new request stays pending (api.md "Who decides"): 7 to 365 days. */
+  @Column({ type: "int", default: 30 })
+  requestLifetimeDays: number;
+
+  /** Whether a new request's notice carries Approve and Deny links for each person it goes to. */
+  @Column({ type: "boolean", default: true })
+  decisionLinksInEmail: boolean;
+
   @References(() => OrganizationEntity, "organizationId")
   protected readonly organizationRef?: Relation<OrganizationEntity>;
 

@@ -24,7 +24,7 @@ export class UserEntity {
   @Column({ type: "varchar", length: 254 })
   email: string;
 
-  /** USER, or GLOBAL_ADMIN (who has USER too). Read on every request, never from the token. */
+  /** USER, or one of the admin roles (who have USER too). Read on every request, never from the token. */
   @Column({ type: "varchar", length: 20, default: "USER" })
   role: StoredRole;
 

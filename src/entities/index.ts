@@ -13,6 +13,7 @@ export * from "./Group";
 export * from "./LicenseRequestShare";
 export * from "./LicenseRequestEvent";
 export * from "./Webhook";
+export * from "./Deciders";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -29,6 +30,7 @@ import { GroupEntity, GroupLicensedProductEntity, GroupMemberEntity } from "./Gr
 import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from "./LicenseRequestShare";
 import { LicenseRequestEventEntity, LicenseRequestEventHeadEntity } from "./LicenseRequestEvent";
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from "./Webhook";
+import { ApprovalDelegationEntity, DecisionLinkEntity, ProductApproverEntity } from "./Deciders";
 
 export const allEntities = [
   OrganizationEntity,
@@ -58,4 +60,7 @@ export const allEntities = [
   LicenseRequestEventHeadEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
+  ProductApproverEntity,
+  ApprovalDelegationEntity,
+  DecisionLinkEntity,
 ];

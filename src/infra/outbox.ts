@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import { OutboxEmailEntity } from "../entities";
 import { describeError } from "../logger";
 import type { Clock } from "../services/shared/clock";
-import { withSecret } from "../services/shared/outbox";
+import { withSecrets } from "../services/shared/outbox";
 import type { Database } from "../services/shared/unitOfWork";
 import type { MailTransport } from "./mailTransport";
 import { Rounds } from "./rounds";
@@ -91,7 +91,7 @@ export class OutboxDispatcher {
     for (const row of due) {
       if (this.stopRequested) break;
       if (!(await this.claim(row.id))) continue;
-      const fill = (body: string) => (row.secret === null ? body : withSecret(body, row.secret));
+      const fill = (body: string) => (row.secret === null ? body : withSecrets(body, row.secret));
       try {
         await this.transport.send({ from: this.options.from, to: row.toAddress, subject: row.subject, text: fill(row.textBody), html: fill(row.htmlBody) });
       } catch (error) {
@@ -105,7 +105,7 @@ export class OutboxDispatcher {
         lockedUntil: null,
         attempts: row.attempts + 1,
         lastError: null,
-        // Delivered: the secret leaves the database with this update.
+        // Delivered: the secrets leave the database with this update.
         secret: null,
       });
       sent++;

@@ -189,7 +189,7 @@ export function createSseHandler(options: {
 
       let viewer: Viewer;
       try {
-        viewer = await services.auth.viewerFor(claims);
+        viewer = await services.auth.viewerFor(claims, services.clock.now());
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         return refuse(state, [unauthenticated(SIGN_IN)]);

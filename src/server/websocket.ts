@@ -213,7 +213,7 @@ export function attachWebSocketServer(options: {
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
-          const viewer = await services.auth.authenticateHeader(ctx.connectionParams?.["authorization"]);
+          const viewer = await services.auth.authenticateHeader(ctx.connectionParams?.["authorization"], services.clock.now());
           if (viewer) {
             const userKey = `user:${viewer.organizationId}:${viewer.userId}`;
             if ((connectionsByUser.get(userKey) ?? 0) >= config.wsMaxConnectionsPerUser) {

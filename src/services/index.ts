@@ -94,7 +94,8 @@ export function createServices(options: ServicesOptions) {
     activity,
     /** The live readers of the activity log on this instance (`listenerCount()`: subscriptions listening). */
     tails,
-    live: new LiveStreams<Loaders>(options.clock, loadersFor, (viewer, now, loaders) => auth.refresh(viewer, now, (id) => loaders.users.user.load(id))),
+    live: new LiveStreams<Loaders>(options.clock, loadersFor, (viewer, now, loaders) =>
+      auth.refresh(viewer, now, { user: (id) => loaders.users.user.load(id), rights: (user) => loaders.users.rights(now).load(user) }),),
     requestFeeds: licenseRequestFeeds(requestQueries, (organizationId, after) => tails.open(organizationId, after)),
     activityFeed: activityFeed(activity, tails),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */

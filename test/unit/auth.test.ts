@@ -19,11 +19,16 @@ const admin = { id: 1, organizationId: 10, role: "GLOBAL_ADMIN", email: "admin@c
 const member = { id: 2, organizationId: 10, role: "USER", email: "adele@contoso.example" } as UserEntity;
 const stranger = { id: 404, organizationId: 10 } as UserEntity;
 
-/** A DataSource whose app_user table holds `users`: it answers the one statement the authenticator runs (a user by id). */
+/**
+ * A DataSource whose app_user table holds `users` and nobody decides by approver
+ * rows or delegation: it answers the statements the authenticator runs (a user
+ * by id, then a plain user's decision rights).
+ */
 function dataSourceWith(users: UserEntity[]): DataSource {
   const byId = new Map(users.map((u) => [u.id, u]));
   return {
     query: async (sql: string, [id]: [number]) => {
+      if (sql.includes("FROM `product_approver`")) return [];
       expect(sql).toMatch(/FROM `app_user` WHERE `id` = \?/);
       const user = byId.get(id);
       return user ? [{ ...user, displayName: user.displayName ?? "Someone" }] : [];
@@ -46,25 +51,25 @@ async function hs256(claims: Record<string, unknown>, secret = SECRET): Promise<
 }
 
 async function rejects(authenticator: Authenticator, token: string): Promise<void> {
-  await expect(authenticator.authenticate(token)).rejects.toBeInstanceOf(AuthenticationError);
+  await expect(authenticator.authenticate(token, new Date())).rejects.toBeInstanceOf(AuthenticationError);
 }
 
 describe("Authenticator with an HS256 secret", () => {
   const authenticator = new Authenticator(dataSourceWith([admin, member]), { secret: SECRET });
 
   it("accepts a token signed with the secret, with roles from the database", async () => {
-    const viewer = await authenticator.authenticate(await signToken(SECRET, admin));
+    const viewer = await authenticator.authenticate(await signToken(SECRET, admin), new Date());
     expect(viewer).toMatchObject({ userId: 1, organizationId: 10, isGlobalAdmin: true, user: admin });
     expect(viewer.tokenExpiresAt).toBeInstanceOf(Date);
-    expect((await authenticator.authenticate(await signToken(SECRET, member))).isGlobalAdmin).toBe(false);
+    expect((await authenticator.authenticate(await signToken(SECRET, member), new Date())).isGlobalAdmin).toBe(false);
   });
 
   it("reads the token from an Authorization header, case-insensitively, and gives null without one", async () => {
     const token = await signToken(SECRET, member);
-    await expect(authenticator.authenticateHeader(`Bearer ${token}`)).resolves.toMatchObject({ userId: 2 });
-    await expect(authenticator.authenticateHeader(`bearer  ${token} `)).resolves.toMatchObject({ userId: 2 });
-    await expect(authenticator.authenticateHeader(undefined)).resolves.toBeNull();
-    await expect(authenticator.authenticateHeader("")).resolves.toBeNull();
+    await expect(authenticator.authenticateHeader(`Bearer ${token}`, new Date())).resolves.toMatchObject({ userId: 2 });
+    await expect(authenticator.authenticateHeader(`bearer  ${token} `, new Date())).resolves.toMatchObject({ userId: 2 });
+    await expect(authenticator.authenticateHeader(undefined, new Date())).resolves.toBeNull();
+    await expect(authenticator.authenticateHeader("", new Date())).resolves.toBeNull();
   });
 
   it.each([
@@ -74,11 +79,11 @@ describe("Authenticator with an HS256 secret", () => {
     ["two tokens", "Bearer a.b.c d.e.f"],
     ["a bare token without the scheme", "a.b.c"],
   ])("refuses %s", async (_what, header) => {
-    await expect(authenticator.authenticateHeader(header)).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(authenticator.authenticateHeader(header, new Date())).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it("refuses a header that is not a string (repeated headers)", async () => {
-    await expect(authenticator.authenticateHeader(["Bearer a.b.c", "Bearer d.e.f"])).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(authenticator.authenticateHeader(["Bearer a.b.c", "Bearer d.e.f"], new Date())).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   it("refuses an expired token", async () => {
@@ -133,7 +138,7 @@ describe("Authenticator with an HS256 secret", () => {
 
   it("checks issuer and audience when they are configured", async () => {
     const strict = new Authenticator(dataSourceWith([member]), { secret: SECRET, issuer: ISSUER, audience: AUDIENCE });
-    await expect(strict.authenticate(await signToken(SECRET, member, { issuer: ISSUER, audience: AUDIENCE }))).resolves.toMatchObject({ userId: 2 });
+    await expect(strict.authenticate(await signToken(SECRET, member, { issuer: ISSUER, audience: AUDIENCE }), new Date())).resolves.toMatchObject({ userId: 2 });
     await rejects(strict, await signToken(SECRET, member));
     await rejects(strict, await signToken(SECRET, member, { issuer: "https://elsewhere.example/", audience: AUDIENCE }));
     await rejects(strict, await signToken(SECRET, member, { issuer: ISSUER, audience: "another-api" }));
@@ -148,14 +153,14 @@ describe("Authenticator.refresh", () => {
   const promoted = { ...member, role: "GLOBAL_ADMIN" } as UserEntity;
 
   it("re-reads the user's roles while the token is valid", async () => {
-    const viewer = await new Authenticator(dataSourceWith([member]), { secret: SECRET }).authenticate(await signToken(SECRET, member));
+    const viewer = await new Authenticator(dataSourceWith([member]), { secret: SECRET }).authenticate(await signToken(SECRET, member), new Date());
     const refreshed = await new Authenticator(dataSourceWith([promoted]), { secret: SECRET }).refresh(viewer, new Date());
     expect(refreshed).toMatchObject({ userId: 2, isGlobalAdmin: true });
   });
 
   it("ends the viewer at the token's expiry, and when the user is gone", async () => {
     const authenticator = new Authenticator(dataSourceWith([member]), { secret: SECRET });
-    const viewer = await authenticator.authenticate(await signToken(SECRET, member));
+    const viewer = await authenticator.authenticate(await signToken(SECRET, member), new Date());
     expect(await authenticator.refresh(viewer, new Date(viewer.tokenExpiresAt!.getTime() - 1000))).not.toBeNull();
     expect(await authenticator.refresh(viewer, viewer.tokenExpiresAt!)).toBeNull();
     expect(await new Authenticator(dataSourceWith([]), { secret: SECRET }).refresh(viewer, new Date())).toBeNull();
@@ -193,7 +198,7 @@ describe("Authenticator with a JWKS", () => {
   const jwksAuthenticator = () => new Authenticator(dataSourceWith([member]), { jwksUrl, issuer: ISSUER, audience: AUDIENCE });
 
   it("accepts a token signed with a key of the set, from the configured issuer for the configured audience", async () => {
-    await expect(jwksAuthenticator().authenticate(await rs256(goodClaims()))).resolves.toMatchObject({ userId: 2, organizationId: 10 });
+    await expect(jwksAuthenticator().authenticate(await rs256(goodClaims()), new Date())).resolves.toMatchObject({ userId: 2, organizationId: 10 });
   });
 
   it("refuses a token from another issuer", async () => {

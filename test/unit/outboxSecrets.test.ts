@@ -7,7 +7,7 @@
  */
 import type { OutboxEmailEntity, UserEntity } from "../../src/entities";
 import { renderEmail } from "../../src/services/shared/email";
-import { OutboxEmail, secretPlaceholder, withSecret, writeOutboxEmails } from "../../src/services/shared/outbox";
+import { OutboxEmail, secretPlaceholder, withSecrets, writeOutboxEmails } from "../../src/services/shared/outbox";
 import type { UnitOfWork } from "../../src/services/shared/unitOfWork";
 
 const lee = { id: 7, email: "lee@contoso.example", displayName: "Lee Gu" } as UserEntity;
@@ -30,22 +30,22 @@ const linkEmail = (message: string, secret = SECRET) =>
 describe("an email's secret in the outbox", () => {
   it("is stored apart: the bodies hold its placeholder, and filling it in gives the email as composed", async () => {
     const email = linkEmail("Hello");
-    const [row] = await stored([{ to: lee, email, secret: SECRET }]);
+    const [row] = await stored([{ to: lee, email, secrets: [SECRET] }]);
     expect(row.secret).toBe(SECRET);
     for (const body of [row.textBody!, row.htmlBody!]) {
       expect(body).not.toContain(SECRET);
       expect(body).toContain(`token=${secretPlaceholder(SECRET)}`);
     }
-    expect(withSecret(row.textBody!, SECRET)).toBe(email.text);
-    expect(withSecret(row.htmlBody!, SECRET)).toBe(email.html);
+    expect(withSecrets(row.textBody!, SECRET)).toBe(email.text);
+    expect(withSecrets(row.htmlBody!, SECRET)).toBe(email.html);
   });
 
   it("fills no placeholder someone typed: another secret's, or one made up", async () => {
     const typed = `See {{secret:0123456789abcdef}} and ${secretPlaceholder("x".repeat(43))}`;
     const email = linkEmail(typed);
-    const [row] = await stored([{ to: lee, email, secret: SECRET }]);
-    expect(withSecret(row.textBody!, SECRET)).toBe(email.text);
-    expect(withSecret(row.textBody!, SECRET).split(SECRET)).toHaveLength(2);
+    const [row] = await stored([{ to: lee, email, secrets: [SECRET] }]);
+    expect(withSecrets(row.textBody!, SECRET)).toBe(email.text);
+    expect(withSecrets(row.textBody!, SECRET).split(SECRET)).toHaveLength(2);
   });
 
   it("stores an email without a secret as it is", async () => {
@@ -54,8 +54,8 @@ describe("an email's secret in the outbox", () => {
   });
 
   it("refuses a secret in the subject, missing from the body, or not shaped for a link", async () => {
-    await expect(stored([{ to: lee, email: renderEmail(`Token ${SECRET}`, [SECRET]), secret: SECRET }])).rejects.toThrow(/subject/);
-    await expect(stored([{ to: lee, email: renderEmail("Hi", ["no link"]), secret: SECRET }])).rejects.toThrow(/body/);
-    await expect(stored([{ to: lee, email: linkEmail("Hi", "a b&c<d>efghijklmnop"), secret: "a b&c<d>efghijklmnop" }])).rejects.toThrow(/characters/);
+    await expect(stored([{ to: lee, email: renderEmail(`Token ${SECRET}`, [SECRET]), secrets: [SECRET] }])).rejects.toThrow(/subject/);
+    await expect(stored([{ to: lee, email: renderEmail("Hi", ["no link"]), secrets: [SECRET] }])).rejects.toThrow(/body/);
+    await expect(stored([{ to: lee, email: linkEmail("Hi", "a b&c<d>efghijklmnop"), secrets: ["a b&c<d>efghijklmnop"] }])).rejects.toThrow(/characters/);
   });
 });

@@ -9,6 +9,7 @@ import { ShareRevocation1766530000000 } from "./1766530000000-ShareRevocation";
 import { DecisionGroup1766540000000 } from "./1766540000000-DecisionGroup";
 import { ActivityLog1766600000000 } from "./1766600000000-ActivityLog";
 import { Webhooks1766610000000 } from "./1766610000000-Webhooks";
+import { Deciders1766700000000 } from "./1766700000000-Deciders";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   DecisionGroup1766540000000,
   ActivityLog1766600000000,
   Webhooks1766610000000,
+  Deciders1766700000000,
 ];

@@ -88,7 +88,7 @@ class LicenseRequestDecisionGroupResolver {
   })
   group(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (decision.groupId === null || !can(viewer, "history.read", decision)) return null;
+    if (decision.groupId === null || !can(viewer, "history.read", { organizationId: decision.organizationId, productId: decision.productId ?? undefined })) return null;
     return loaders.groups.group.load(decision.groupId);
   }
 }

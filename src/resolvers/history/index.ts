@@ -62,12 +62,12 @@ class LicenseRequestDecisionResolver {
 class LicenseRequestHistoryResolver {
   @ViewerField(() => [LicenseRequestDecision], {
     nullable: true,
-    description: "Its history, oldest first (an addition to the contract): null unless the viewer is a global admin.",
+    description: "Its history, oldest first (an addition to the contract): null unless the viewer decides requests of its product.",
     asks: ["history.read"],
   })
   history(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    return ctx.services.history.ofRequest(viewer, loaders, request.id);
+    return ctx.services.history.ofRequest(viewer, loaders, request);
   }
 }
 

@@ -75,7 +75,8 @@ class LicenseRequestResolver {
 
   @ViewerField(() => Boolean, { asks: ["request.decide"] })
   viewerCanDecide(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
-    return canDecide(signedIn(ctx).viewer, request, ctx.now);
+    const { viewer, loaders } = signedIn(ctx);
+    return canDecide(viewer, request, ctx.now, async () => (await loaders.requests.recipients.load(request.id)).map((r) => r.userId));
   }
 
   @ViewerField(() => Boolean, { asks: ["request.cancel"] })

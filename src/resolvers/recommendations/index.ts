@@ -129,7 +129,7 @@ class LicenseRequestRecommendationsResolver {
   })
   recommendations(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    return ctx.services.recommendations.queries.ofRequest(viewer, loaders, request.id);
+    return ctx.services.recommendations.queries.ofRequest(viewer, loaders, request);
   }
 
   @ViewerField(() => [LicenseRequestShare], {

@@ -129,7 +129,7 @@ export function apolloContext(options: { pipeline: GraphQLPipeline; services: Se
       let viewer = null;
       if (claims) {
         try {
-          viewer = await services.auth.viewerFor(claims);
+          viewer = await services.auth.viewerFor(claims, services.clock.now());
         } catch (error) {
           if (!(error instanceof AuthenticationError)) throw error;
           return refuse([unauthenticated("The bearer token is missing, malformed, expired or not valid here.")], 401);

@@ -12,7 +12,8 @@ import type { UserEntity } from "../../entities";
 import { rows } from "../shared/rows";
 import { userRow } from "../users/loaders";
 import { localIdOf, toGlobalId } from "../shared/ids";
-import { viewerOf, Viewer } from "../shared/viewer";
+import { DecisionRights, isAdminRole, ROLE_RIGHTS, viewerOf, Viewer } from "../shared/viewer";
+import { readDecisionRights } from "./rights";
 
 export class AuthenticationError extends Error {
   override readonly name = "AuthenticationError";
@@ -74,13 +75,13 @@ export class Authenticator {
    * @returns null when no header was given.
    * @throws AuthenticationError for a malformed, bad, expired or unknown-user token.
    */
-  async authenticateHeader(header: unknown): Promise<Viewer | null> {
+  async authenticateHeader(header: unknown, now: Date): Promise<Viewer | null> {
     const claims = await this.verifyHeader(header);
-    return claims ? this.viewerFor(claims) : null;
+    return claims ? this.viewerFor(claims, now) : null;
   }
 
-  async authenticate(token: string): Promise<Viewer> {
-    return this.viewerFor(await this.verify(token));
+  async authenticate(token: string, now: Date): Promise<Viewer> {
+    return this.viewerFor(await this.verify(token), now);
   }
 
   /**
@@ -127,11 +128,18 @@ export class Authenticator {
     return claims;
   }
 
-  /** The viewer the verified claims name, roles read now. @throws AuthenticationError when the user is gone or moved. */
-  async viewerFor(claims: TokenClaims): Promise<Viewer> {
+  /** The viewer the verified claims name, roles and rights read now. @throws AuthenticationError when the user is gone or moved. */
+  async viewerFor(claims: TokenClaims, now: Date): Promise<Viewer> {
     const user = await this.userById(claims.userId);
     if (!user || user.organizationId !== claims.organizationId) throw new AuthenticationError("unknown user");
-    return viewerOf(user, claims.expiresAt);
+    return viewerOf(user, claims.expiresAt, await this.rightsOf(user, now));
+  }
+
+  /** A person's decision rights at `now` (an admin role's follow from the role: no statement). */
+  async rightsOf(user: UserEntity, now: Date): Promise<DecisionRights> {
+    if (isAdminRole(user.role)) return ROLE_RIGHTS;
+    const [rights] = await readDecisionRights(this.dataSource, user.organizationId, [user], now);
+    return rights!;
   }
 
   /** The user, read on every operation (roles never come from the token). */
@@ -141,15 +149,20 @@ export class Authenticator {
   }
 
   /**
-   * Re-reads the viewer's user (roles may have changed); null when the user or token
-   * is no longer valid. `loadUser`, when given, reads the user (a loader scoped to
-   * the viewer's organization, shared by the subscribers of one event).
+   * Re-reads the viewer's user and rights (roles, approvers and delegations may
+   * have changed); null when the user or token is no longer valid. `load`, when
+   * given, reads them (loaders scoped to the viewer's organization, shared by
+   * the subscribers of one event).
    */
-  async refresh(viewer: Viewer, now: Date, loadUser?: (userId: number) => Promise<UserEntity | null>): Promise<Viewer | null> {
+  async refresh(
+    viewer: Viewer,
+    now: Date,
+    load?: { user: (userId: number) => Promise<UserEntity | null>; rights: (user: UserEntity) => Promise<DecisionRights> },
+  ): Promise<Viewer | null> {
     if (viewer.tokenExpiresAt && viewer.tokenExpiresAt.getTime() <= now.getTime()) return null;
-    const user = loadUser ? await loadUser(viewer.userId) : await this.userById(viewer.userId);
+    const user = load ? await load.user(viewer.userId) : await this.userById(viewer.userId);
     if (!user || user.organizationId !== viewer.organizationId) return null;
-    return viewerOf(user, viewer.tokenExpiresAt);
+    return viewerOf(user, viewer.tokenExpiresAt, load ? await load.rights(user) : await this.rightsOf(user, now));
   }
 }
 

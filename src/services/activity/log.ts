@@ -9,7 +9,7 @@
  */
 import type { LicenseRequestEventEntity } from "../../entities";
 import { ACTIVITY_KINDS, ActivityKindValue } from "../../values";
-import { can, organizationOf } from "../access/policy";
+import { can } from "../access/policy";
 import type { Loaders } from "../loaders";
 import type { LicenseRequestQueries } from "../licenseRequests/queries";
 import { badUserInput } from "../shared/errors";
@@ -87,7 +87,7 @@ export class ActivityLog {
   /** Whether `viewer` may see the entry now (its request, and second opinions for those who read them). */
   async isVisible(viewer: Viewer, loaders: Loaders, entry: LicenseRequestEventEntity): Promise<boolean> {
     if (entry.organizationId !== viewer.organizationId || !PUBLIC_KINDS.has(entry.kind)) return false;
-    if (entry.kind === "RECOMMENDED" && !can(viewer, "recommendations.read", organizationOf(viewer))) return false;
+    if (entry.kind === "RECOMMENDED" && !can(viewer, "recommendations.read", { organizationId: entry.organizationId, productId: entry.productId })) return false;
     return (await this.requests.findVisible(viewer, loaders, entry.requestId)) !== null;
   }
 

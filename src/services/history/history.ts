@@ -1,7 +1,9 @@
 /**
  * The decision history (an addition to the contract): every decision,
  * cancellation and expiry, recorded in the transaction that made it, kept for
- * good, visible to global admins only.
+ * good, visible to those who decide the requests it is about: all of it to
+ * the admin roles (and their delegates), a product's requests' to its
+ * approvers (and theirs).
  */
 import { DataSource, EntityManager } from "typeorm";
 import { DecisionAction, DecisionRecordDisabledPlanEntity, DecisionRecordEntity, DecisionRecordUserEntity } from "../../entities";
@@ -10,6 +12,7 @@ import { isMysqlFamily } from "../../db/dataSource";
 import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList } from "../shared/keyset";
 import { Connection, ConnectionArgs, pageWindow } from "../shared/pagination";
 import type { Viewer } from "../shared/viewer";
+import type { DecisionChannelValue } from "../../values";
 import { decisionRow, HistoryLoaders } from "./loaders";
 
 const decisionCursor = (d: DecisionRecordEntity) => encodeKeysetCursor("licenseRequestDecisions", d.at.getTime(), d.id);
@@ -31,6 +34,10 @@ export interface DecisionFacts {
   approvedUserIds?: readonly number[];
   deniedUserIds?: readonly number[];
   message?: string | null;
+  /** Whose right the actor used, when a delegate decided. */
+  onBehalfOfId?: number | null;
+  /** How a decision was made (decisions only). */
+  channel?: DecisionChannelValue | null;
 }
 
 export class DecisionHistory {
@@ -48,6 +55,8 @@ export class DecisionHistory {
       productId: facts.productId ?? null,
       groupId: facts.groupId ?? null,
       message: facts.message ?? null,
+      onBehalfOfId: facts.onBehalfOfId ?? null,
+      channel: facts.channel ?? null,
     });
     const decisionId = Number(inserted.identifiers[0]?.["id"]);
     const people = [
@@ -65,7 +74,7 @@ export class DecisionHistory {
     }
   }
 
-  /** The organization's history, newest first. Global admins only (FORBIDDEN otherwise). */
+  /** The organization's history, newest first. Whoever decides every request (FORBIDDEN otherwise). */
   async list(viewer: Viewer, args: ConnectionArgs): Promise<Connection<DecisionRecordEntity>> {
     assertCan(viewer, "history.read", organizationOf(viewer));
     const window = pageWindow(args, decodeDecisionCursor);
@@ -75,9 +84,10 @@ export class DecisionHistory {
     });
   }
 
-  /** One request's history, oldest first; null unless the viewer is a global admin. Batched: one statement for a page of requests. */
-  ofRequest(viewer: Viewer, loaders: { history: HistoryLoaders }, requestId: number): Promise<DecisionRecordEntity[]> | null {
-    if (!can(viewer, "history.read", organizationOf(viewer))) return null;
+  /** One request's history, oldest first; null unless the viewer decides requests of its product. Batched: one statement for a page of requests. */
+  ofRequest(viewer: Viewer, loaders: { history: HistoryLoaders }, request: { id: number; organizationId: number; productId: number }): Promise<DecisionRecordEntity[]> | null {
+    if (!can(viewer, "history.read", request)) return null;
+    const requestId = request.id;
     return loaders.history.ofRequest.load(requestId);
   }
 }

@@ -1,9 +1,9 @@
 /** The decision history, read per operation: entries, each request's entries, and who and which apps an entry names. */
 import DataLoader from "dataloader";
 import { DecisionRecordEntity } from "../../entities";
-import { DECISION_ACTIONS } from "../../values";
+import { DECISION_ACTIONS, DECISION_CHANNELS } from "../../values";
 import { batching, LoaderScope, scoped } from "../shared/loaders";
-import { byId, groupBy, int, nullableInt, nullableText, oneOf, placeholders, rowMapper, rows, time } from "../shared/rows";
+import { byId, groupBy, int, nullableInt, nullableOneOf, nullableText, oneOf, placeholders, rowMapper, rows, time } from "../shared/rows";
 
 export const decisionRow = rowMapper(DecisionRecordEntity, {
   id: int,
@@ -15,6 +15,8 @@ export const decisionRow = rowMapper(DecisionRecordEntity, {
   productId: nullableInt,
   message: nullableText,
   groupId: nullableInt,
+  onBehalfOfId: nullableInt,
+  channel: nullableOneOf(DECISION_CHANNELS),
 });
 
 export function historyLoaders(scope: LoaderScope) {

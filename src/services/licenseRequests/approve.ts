@@ -10,6 +10,7 @@
 import type { EntityManager } from "typeorm";
 import type { LicenseAssignmentEntity, LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
+import type { DecisionChannelValue } from "../../values";
 import { failed, ok, Outcome } from "../shared/errors";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
@@ -17,7 +18,7 @@ import { writeOutboxEmails } from "../shared/outbox";
 import { isDuplicateKeyError, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { ApprovalReading, PlannedApproval, planApprovalDecision } from "./decisionPlan";
-import { abort, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
+import { abort, ChangeableRequest, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 import { ApprovalInput, chosenGroupId, chosenProduct, decisionInputErrors, excludedUserIdsOf, insufficientLicenses } from "./rules";
 
@@ -44,11 +45,12 @@ export async function approveRequest(
   now: Date,
   options: DecisionOptions = {},
 ): Promise<Outcome<MutationResult<ApproveResult>>> {
-  assertCan(viewer, "request.decide", organizationOf(viewer));
+  assertCan(viewer, "requests.decideAny", organizationOf(viewer));
   const { requestId, errors } = approvalPrecheck(input);
   if (requestId === null || errors.length) return failed(...errors);
   const { store } = deps;
-  return deps.mutations.run(viewer, options.mutation ?? "approveLicenseRequest", input, (unit) => approveInUnit(deps, unit, viewer, requestId, input, now), {
+  const channel = options.channel ?? "API";
+  return deps.mutations.run(viewer, options.mutation ?? "approveLicenseRequest", input, (unit) => approveInUnit(deps, unit, viewer, requestId, input, now, channel), {
     encode: (r) => ({ requestId: r.request.id, assignmentIds: r.assignments.map((a) => a.id) }),
     decode: async (stored: { requestId: number; assignmentIds: number[] }) => ({
       request: await store.requestById(stored.requestId),
@@ -65,12 +67,13 @@ async function approveInUnit(
   requestId: number,
   input: ApprovalInput,
   now: Date,
+  channel: DecisionChannelValue,
 ): Promise<ApproveResult> {
   const read = await readApproval(deps, unit.manager, viewer, requestId, input, now, true);
   if (!read.ok) return abort(...read.userErrors);
-  const planned = planApprovalDecision(read.value, input, viewer.user.displayName);
+  const planned = planApprovalDecision(read.value, input, read.value.deciderName);
   if (!planned.ok) return abort(...planned.userErrors);
-  return applyApproval(deps, unit, viewer, read.value, planned.value, now);
+  return applyApproval(deps, unit, viewer, read.value, planned.value, now, channel);
 }
 
 /**
@@ -88,14 +91,13 @@ export async function readApproval(
   input: ApprovalInput,
   now: Date,
   lock: boolean,
-): Promise<Outcome<ApprovalReading>> {
+): Promise<Outcome<ApprovalReading & Pick<ChangeableRequest, "onBehalfOf" | "deciderName">>> {
   const { store } = deps;
   const organizationId = viewer.organizationId;
   const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
   if (!changeable.ok) return failed(...changeable.userErrors);
-  const request = changeable.value;
-  const recipients = await store.recipients(manager, requestId);
-  const recipientIds = recipients.map((r) => r.userId);
+  const { request, recipientIds, onBehalfOf, deciderName } = changeable.value;
+  const recipients = recipientIds.map((userId) => ({ userId }));
   const catalog = await store.catalog(manager, organizationId);
   const users = await store.users(manager, organizationId, [...recipientIds, ...excludedUserIdsOf(input)]);
   const groupId = chosenGroupId(input);
@@ -103,7 +105,7 @@ export async function readApproval(
   const chosen = chosenProduct(catalog, request, input, group);
   const holders = chosen.ok ? await store.holders(manager, organizationId, chosen.value.id, recipientIds) : [];
   const organizationName = (await store.organization(manager, organizationId)).name;
-  return ok({ request, recipients, catalog, users, group, holders, organizationName });
+  return ok({ request, recipients, catalog, users, group, holders, organizationName, onBehalfOf, deciderName });
 }
 
 /**
@@ -116,9 +118,10 @@ async function applyApproval(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,
-  reading: ApprovalReading,
+  reading: ApprovalReading & Pick<ChangeableRequest, "onBehalfOf">,
   plan: PlannedApproval,
   now: Date,
+  channel: DecisionChannelValue,
 ): Promise<ApproveResult> {
   const { manager } = unit;
   const { store } = deps;
@@ -147,6 +150,8 @@ async function applyApproval(
     decidedById: viewer.userId,
     decisionMessage: plan.message,
     assignedProductId: plan.product.id,
+    decidedOnBehalfOfId: reading.onBehalfOf?.id ?? null,
+    decisionChannel: channel,
   });
   await storeOutcome(deps, unit, request);
   await deps.history.record(manager, {
@@ -161,6 +166,8 @@ async function applyApproval(
     approvedUserIds: plan.approvedUserIds,
     deniedUserIds: plan.deniedUserIds,
     message: plan.message,
+    onBehalfOfId: reading.onBehalfOf?.id ?? null,
+    channel,
   });
   await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
   await deps.activity.append(unit, {

@@ -50,7 +50,7 @@ function partInput(decision: DecisionInput, call: string, key: string | null) {
 }
 
 export async function decideMany(deps: LicenseRequestDeps, viewer: Viewer, input: DecideManyInput, now: Date): Promise<Outcome<DecisionResult[]>> {
-  assertCan(viewer, "request.decide", organizationOf(viewer));
+  assertCan(viewer, "requests.decideAny", organizationOf(viewer));
   const key = input.idempotencyKey ?? null;
   checkIdempotencyKey(key);
   const callErrors = bulkErrors(input.decisions);

@@ -6,6 +6,7 @@
 import type { EntityManager } from "typeorm";
 import type { LicenseRequestEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
+import type { DecisionChannelValue } from "../../values";
 import { failed, ok, Outcome } from "../shared/errors";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
@@ -13,7 +14,7 @@ import { writeOutboxEmails } from "../shared/outbox";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { DenialReading, PlannedDenial, planDenialDecision } from "./decisionPlan";
-import { abort, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
+import { abort, ChangeableRequest, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 import { decisionInputErrors } from "./rules";
 
@@ -36,11 +37,12 @@ export async function denyRequest(
   now: Date,
   options: DecisionOptions = {},
 ): Promise<Outcome<MutationResult<LicenseRequestEntity>>> {
-  assertCan(viewer, "request.decide", organizationOf(viewer));
+  assertCan(viewer, "requests.decideAny", organizationOf(viewer));
   const { requestId, errors } = denialPrecheck(input);
   if (requestId === null || errors.length) return failed(...errors);
   const { store } = deps;
-  return deps.mutations.run(viewer, options.mutation ?? "denyLicenseRequest", input, (unit) => denyInUnit(deps, unit, viewer, requestId, input, now), {
+  const channel = options.channel ?? "API";
+  return deps.mutations.run(viewer, options.mutation ?? "denyLicenseRequest", input, (unit) => denyInUnit(deps, unit, viewer, requestId, input, now, channel), {
     encode: (r) => ({ requestId: r.id }),
     decode: (stored: { requestId: number }) => store.requestById(stored.requestId),
   });
@@ -54,10 +56,11 @@ async function denyInUnit(
   requestId: number,
   input: Pick<DenyInput, "message">,
   now: Date,
+  channel: DecisionChannelValue,
 ): Promise<LicenseRequestEntity> {
   const read = await readDenial(deps, unit.manager, viewer, requestId, now, true);
   if (!read.ok) return abort(...read.userErrors);
-  return applyDenial(deps, unit, viewer, read.value.request, planDenialDecision(read.value, input, viewer.user.displayName), now);
+  return applyDenial(deps, unit, viewer, read.value, planDenialDecision(read.value, input, read.value.deciderName), now, channel);
 }
 
 /**
@@ -73,17 +76,16 @@ export async function readDenial(
   requestId: number,
   now: Date,
   lock: boolean,
-): Promise<Outcome<DenialReading>> {
+): Promise<Outcome<DenialReading & Pick<ChangeableRequest, "onBehalfOf" | "deciderName">>> {
   const { store } = deps;
   const organizationId = viewer.organizationId;
   const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
   if (!changeable.ok) return failed(...changeable.userErrors);
-  const request = changeable.value;
-  const recipientIds = (await store.recipients(manager, requestId)).map((r) => r.userId);
+  const { request, recipientIds, onBehalfOf, deciderName } = changeable.value;
   const users = await store.users(manager, organizationId, recipientIds);
   const product = await store.product(manager, organizationId, request.productId);
   const organizationName = (await store.organization(manager, organizationId)).name;
-  return ok({ request, recipientIds, users, requestedProductName: product!.name, organizationName });
+  return ok({ request, recipientIds, users, requestedProductName: product!.name, organizationName, onBehalfOf, deciderName });
 }
 
 /** The planned denial written in `unit`: every recipient denied, the outcome stored, the history entry, the emails and the event. */
@@ -91,15 +93,25 @@ async function applyDenial(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,
-  request: LicenseRequestEntity,
+  reading: DenialReading & Pick<ChangeableRequest, "onBehalfOf">,
   plan: PlannedDenial,
   now: Date,
+  channel: DecisionChannelValue,
 ): Promise<LicenseRequestEntity> {
   const { manager } = unit;
+  const { request } = reading;
+  const onBehalfOfId = reading.onBehalfOf?.id ?? null;
   const organizationId = viewer.organizationId;
   const requestId = request.id;
   await deps.store.denyAll(manager, requestId);
-  Object.assign(request, { status: "DENIED", decidedAt: now, decidedById: viewer.userId, decisionMessage: plan.message });
+  Object.assign(request, {
+    status: "DENIED",
+    decidedAt: now,
+    decidedById: viewer.userId,
+    decisionMessage: plan.message,
+    decidedOnBehalfOfId: onBehalfOfId,
+    decisionChannel: channel,
+  });
   await storeOutcome(deps, unit, request);
   await deps.history.record(manager, {
     organizationId,
@@ -109,6 +121,8 @@ async function applyDenial(
     at: now,
     deniedUserIds: plan.deniedUserIds,
     message: plan.message,
+    onBehalfOfId,
+    channel,
   });
   await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
   await deps.activity.append(unit, {

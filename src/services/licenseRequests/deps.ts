@@ -5,7 +5,9 @@
  */
 import type { EntityManager } from "typeorm";
 import type { LicenseRequestEntity } from "../../entities";
-import { assertCan, can } from "../access/policy";
+import type { UserEntity } from "../../entities";
+import type { DecisionChannelValue } from "../../values";
+import { assertCan, can, decidingRightFor } from "../access/policy";
 import type { ActivityLog } from "../activity/log";
 import type { DecisionHistory } from "../history/history";
 import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
@@ -30,9 +32,25 @@ export interface LicenseRequestDeps {
   publicUrl: () => string;
 }
 
-/** How a caller runs a decision: the mutation its idempotency key is scoped to (default the decision's own mutation). */
+/**
+ * How a caller runs a decision: the mutation its idempotency key is scoped to
+ * (default the decision's own mutation) and the channel it is recorded with
+ * (default API).
+ */
 export interface DecisionOptions {
   mutation?: string;
+  channel?: DecisionChannelValue;
+}
+
+/** A request a decision may change, as the decider may change it. */
+export interface ChangeableRequest {
+  request: LicenseRequestEntity;
+  /** The requester first, then the named users in order. */
+  recipientIds: number[];
+  /** Whose right the decider uses: null for their own, else the delegator (api.md "Who decides"). */
+  onBehalfOf: UserEntity | null;
+  /** How the decider is named in the recipients' emails: "Dana", or "Dana (on behalf of Adele)". */
+  deciderName: string;
 }
 
 /** Rolls the unit of work back; the mutation answers with these user errors. */
@@ -46,11 +64,14 @@ export function abortIf(errors: UserError[]): void {
 }
 
 /**
- * The request a decision reads first, when it can still change: with its row
- * lock for the rest of `manager`'s transaction (`lock`: a decision applying),
- * or plainly, outside any transaction (a preview). NOT_FOUND when it is not
- * the viewer's organization's, CONFLICT or REQUEST_EXPIRED when it was
- * decided or expired.
+ * The request a decision reads first, when it can still change and the viewer
+ * may decide it: with its row lock for the rest of `manager`'s transaction
+ * (`lock`: a decision applying), or plainly, outside any transaction (a
+ * preview). In this order: NOT_FOUND when the viewer may not see it (another
+ * organization's, or another product's to an approver: its status is never
+ * told), NOT_PERMITTED when they see it but may not decide it (one of its
+ * recipients, or a product they do not decide), CONFLICT or REQUEST_EXPIRED
+ * when it was decided or expired.
  */
 export async function readChangeable(
   deps: LicenseRequestDeps,
@@ -59,12 +80,20 @@ export async function readChangeable(
   requestId: number,
   now: Date,
   lock: boolean,
-): Promise<Outcome<LicenseRequestEntity>> {
+): Promise<Outcome<ChangeableRequest>> {
   const { store } = deps;
   const request = lock ? await store.lockRequest(manager, viewer.organizationId, requestId) : await store.request(manager, viewer.organizationId, requestId);
   if (!request) return failed(requestErrors.noSuchRequest());
+  const recipientIds = (await store.recipients(manager, requestId)).map((r) => r.userId);
+  const resource = { ...request, recipientIds };
+  if (!can(viewer, "request.read", resource)) return failed(requestErrors.noSuchRequest());
+  if (!can(viewer, "request.decide", resource)) return failed(requestErrors.notPermitted(recipientIds.includes(viewer.userId)));
   const refusal = changeRefusal(request, now);
-  return refusal ? failed(refusal) : ok(request);
+  if (refusal) return failed(refusal);
+  const onBehalfOfId = decidingRightFor(viewer.rights, request.productId) ?? null;
+  const onBehalfOf = onBehalfOfId === null ? null : ((await store.users(manager, viewer.organizationId, [onBehalfOfId])).get(onBehalfOfId) ?? null);
+  const deciderName = onBehalfOf ? `${viewer.user.displayName} (on behalf of ${onBehalfOf.displayName})` : viewer.user.displayName;
+  return ok({ request, recipientIds, onBehalfOf, deciderName });
 }
 
 /**
@@ -76,7 +105,7 @@ export async function readChangeable(
 export async function lockCancellable(deps: LicenseRequestDeps, unit: UnitOfWork, viewer: Viewer, requestId: number, now: Date): Promise<LicenseRequestEntity> {
   const request = await deps.store.lockRequest(unit.manager, viewer.organizationId, requestId);
   if (!request) return abort(requestErrors.noSuchRequest());
-  const resource = { organizationId: request.organizationId, requesterId: request.requesterId, recipientIds: [] as number[] };
+  const resource = { ...request, recipientIds: [] as number[] };
   if (!can(viewer, "request.cancel", resource)) {
     resource.recipientIds = (await deps.store.recipients(unit.manager, requestId)).map((r) => r.userId);
     if (!can(viewer, "request.read", resource)) return abort(requestErrors.noSuchRequest());

@@ -1,9 +1,9 @@
 /** License requests, their recipients and the apps their approvals turned off, read per operation. */
 import DataLoader from "dataloader";
 import { LicenseRequestEntity, LicenseRequestRecipientEntity } from "../../entities";
-import { RECIPIENT_DECISIONS, REQUEST_STATUSES } from "../../values";
+import { DECISION_CHANNELS, RECIPIENT_DECISIONS, REQUEST_STATUSES } from "../../values";
 import { batching, LoaderScope, scoped } from "../shared/loaders";
-import { byId, groupBy, int, nullableInt, nullableText, nullableTime, oneOf, placeholders, rowMapper, rows, time } from "../shared/rows";
+import { byId, groupBy, int, nullableInt, nullableOneOf, nullableText, nullableTime, oneOf, placeholders, rowMapper, rows, time } from "../shared/rows";
 import { userRow, UserLoaders } from "../users/loaders";
 
 export const requestRow = rowMapper(LicenseRequestEntity, {
@@ -20,6 +20,8 @@ export const requestRow = rowMapper(LicenseRequestEntity, {
   decidedById: nullableInt,
   decisionMessage: nullableText,
   assignedProductId: nullableInt,
+  decidedOnBehalfOfId: nullableInt,
+  decisionChannel: nullableOneOf(DECISION_CHANNELS),
 });
 
 export const recipientRow = rowMapper(LicenseRequestRecipientEntity, {

@@ -21,6 +21,12 @@ export const requestErrors = {
   noSuchProduct: (field: Field = ["productId"]): UserError => userError("NOT_FOUND", "No such product.", field),
   noSuchUser: (field: Field): UserError => userError("NOT_FOUND", "No such user.", field),
   noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["requestId"]),
+  notPermitted: (recipient: boolean): UserError =>
+    userError(
+      "NOT_PERMITTED",
+      recipient ? "You are one of this request's recipients: someone else decides it." : "You may see this request, but you do not decide requests for its product.",
+      ["requestId"],
+    ),
   noSuchPlan: (field: Field): UserError => userError("NOT_FOUND", "No such service plan.", field),
 
   justificationTooLong: (): UserError => userError("INVALID_INPUT", `The justification is at most ${MAX_JUSTIFICATION_LENGTH} characters.`, ["justification"]),

@@ -37,7 +37,7 @@ const whoIs = (outcomes: readonly RecipientOutcome[], decision: RecipientOutcome
   outcomes.filter((o) => o.decision === decision).map((o) => o.user);
 
 export async function previewDecision(deps: LicenseRequestDeps, viewer: Viewer, input: DecisionInput, now: Date): Promise<DecisionPreview> {
-  assertCan(viewer, "request.decide", organizationOf(viewer));
+  assertCan(viewer, "requests.decideAny", organizationOf(viewer));
   const approving = input.decision === "APPROVE";
   const { requestId, errors } = approving ? approvalPrecheck(input) : denialPrecheck(input);
   // The refusals the real calls give before they read, in their order (the text check is the idempotent runner's, after the precheck).
@@ -45,18 +45,17 @@ export async function previewDecision(deps: LicenseRequestDeps, viewer: Viewer, 
   if (requestId === null || refused) return { requestId, ...NOTHING, userErrors: refused ?? [] };
   // Plain reads through the data source: no transaction, no lock.
   const { manager } = deps.db.dataSource;
-  const adminName = viewer.user.displayName;
 
   if (!approving) {
     const read = await readDenial(deps, manager, viewer, requestId, now, false);
     if (!read.ok) return { requestId, ...NOTHING, userErrors: read.userErrors };
-    const plan = planDenialDecision(read.value, input, adminName);
+    const plan = planDenialDecision(read.value, input, read.value.deciderName);
     return { requestId, ...NOTHING, deniedUsers: whoIs(plan.outcomes, "DENIED"), emails: writtenEmails(plan.emails), userErrors: [] };
   }
 
   const read = await readApproval(deps, manager, viewer, requestId, input, now, false);
   if (!read.ok) return { requestId, ...NOTHING, userErrors: read.userErrors };
-  const planned = planApprovalDecision(read.value, input, adminName);
+  const planned = planApprovalDecision(read.value, input, read.value.deciderName);
   if (!planned.ok) return { requestId, ...NOTHING, userErrors: planned.userErrors };
   const plan = planned.value;
   const { shortage, available, needed } = plan.pool;

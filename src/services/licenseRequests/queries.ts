@@ -1,7 +1,8 @@
 /**
  * The read side of license requests: visibility, the Requests tab's list with
- * filters and keyset pages, single reads. Visibility (api.md): global admins see
- * every request of their organization; users see what they sent or are named in;
+ * filters and keyset pages, single reads. Visibility (api.md): the admin roles
+ * (and their delegates) see every request of their organization; a product's
+ * approvers (and theirs) its requests; users what they sent or are named in;
  * nobody sees another organization's.
  */
 import type { DataSource } from "typeorm";
@@ -50,8 +51,8 @@ export class LicenseRequestQueries {
   }
 
   async isVisible(viewer: Viewer, loaders: Loaders, request: LicenseRequestEntity): Promise<boolean> {
-    const resource = { organizationId: request.organizationId, requesterId: request.requesterId, recipientIds: [] as number[] };
-    // Most readers see it without its recipients (admins, the requester): read them only when they decide.
+    const resource = { ...request, recipientIds: [] as number[] };
+    // Most readers see it without its recipients (its deciders, the requester): read them only when they decide.
     if (can(viewer, "request.read", resource)) return true;
     if (request.organizationId !== viewer.organizationId) return false;
     resource.recipientIds = (await loaders.requests.recipients.load(request.id)).map((r) => r.userId);
@@ -148,8 +149,10 @@ export class LicenseRequestQueries {
     const parameters: unknown[] = [viewer.organizationId];
     const scope = requestScope(viewer);
     if ("recipientId" in scope) {
-      sql.push("EXISTS (SELECT 1 FROM `license_request_recipient` rr WHERE rr.`requestId` = lr.`id` AND rr.`userId` = ?)");
-      parameters.push(scope.recipientId);
+      const named = "EXISTS (SELECT 1 FROM `license_request_recipient` rr WHERE rr.`requestId` = lr.`id` AND rr.`userId` = ?)";
+      // A product's approvers (and their delegates) see its requests too.
+      sql.push(scope.productIds.length ? `(lr.\`productId\` IN (${placeholders(scope.productIds.length)}) OR ${named})` : named);
+      parameters.push(...scope.productIds, scope.recipientId);
     }
     if (!filter) return { sql, parameters };
     if (filter.productId !== undefined) {

@@ -23,9 +23,14 @@ export function effectiveDecidedAt(request: Pick<LicenseRequestEntity, "status" 
   return request.status === "PENDING" && isPastExpiry(request, now) ? request.expiresAt : request.decidedAt;
 }
 
-/** True when the viewer may approve or deny it now: a global admin, and the request pending and not expired. */
-export function canDecide(viewer: Viewer, request: LicenseRequestEntity, now: Date): boolean {
-  return can(viewer, "request.decide", request) && effectiveStatus(request, now) === "PENDING";
+/**
+ * True when the viewer may approve or deny it now: they decide its product and
+ * are not one of its recipients, and the request is pending and not expired.
+ * The recipients are read (`recipientIds`) only when the rest holds.
+ */
+export function canDecide(viewer: Viewer, request: LicenseRequestEntity, now: Date, recipientIds: () => Promise<number[]>): boolean | Promise<boolean> {
+  if (effectiveStatus(request, now) !== "PENDING" || !can(viewer, "request.decide", { ...request, recipientIds: [] })) return false;
+  return recipientIds().then((ids) => can(viewer, "request.decide", { ...request, recipientIds: ids }));
 }
 
 /** True when the viewer may cancel it now: its requester, and the request pending and not expired. */

@@ -7,7 +7,8 @@
 import type { LicenseRequestEntity, RequestProcessSettingsEntity } from "../../entities";
 import { failed, Outcome } from "../shared/errors";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
-import { REQUEST_LIFETIME_MS } from "../shared/clock";
+import { DAY_MS } from "../shared/clock";
+import { REQUEST_LIFETIME_DAYS } from "../settings/settings";
 import { isDuplicateKeyError } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { abort, abortIf, LicenseRequestDeps } from "./deps";
@@ -63,7 +64,8 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
             justification: submission.justification,
             recipientCount: submission.recipientIds.length,
             requestedAt: now,
-            expiresAt: new Date(now.getTime() + REQUEST_LIFETIME_MS),
+            // The organization's lifetime at submission (api.md "Who decides"): changing it later never moves this.
+            expiresAt: new Date(now.getTime() + (settings?.requestLifetimeDays ?? REQUEST_LIFETIME_DAYS.default) * DAY_MS),
           },
           submission.recipientIds,
         );

@@ -67,7 +67,7 @@ export async function writeShareEmails(unit: UnitOfWork, notice: ShareNotice): P
     notice.people.map(({ user, link, secret, expiresAt }) => ({
       to: user,
       email: composeShareEmail({ ...notice, recipientName: user.displayName, link, expiresAt }),
-      secret,
+      secrets: [secret],
     })),
   );
 }

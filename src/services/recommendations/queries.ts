@@ -32,46 +32,60 @@ export interface SharedRequestView {
 export type LinkView = { ok: true; view: SharedRequestView } | { ok: false; code: "NOT_FOUND" | "CONFLICT"; message: string };
 
 type WithRecommendations = Pick<Loaders, "recommendations">;
+type WithRequests = Pick<Loaders, "requests">;
 
 export class RecommendationQueries {
   constructor(private readonly store: RecommendationStore) {}
 
-  /** A request's recommendations, oldest first; null unless the viewer may read them (global admins). */
-  async ofRequest(viewer: Viewer, loaders: WithRecommendations, requestId: number): Promise<LicenseRequestRecommendationEntity[] | null> {
-    if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
-    return loaders.recommendations.ofRequest.load(requestId);
+  /** A request's recommendations, oldest first; null unless the viewer may read them (those who decide its product). */
+  async ofRequest(
+    viewer: Viewer,
+    loaders: WithRecommendations,
+    request: Pick<LicenseRequestEntity, "id" | "organizationId" | "productId">,
+  ): Promise<LicenseRequestRecommendationEntity[] | null> {
+    if (!can(viewer, "recommendations.read", request)) return null;
+    return loaders.recommendations.ofRequest.load(request.id);
   }
 
   /**
    * Whom a request was shared with, oldest first, withdrawn and used links
-   * included; null unless the viewer may read second opinions (global admins).
+   * included; null unless the viewer may read its second opinions (those who decide its product).
    * One statement for every request of the operation.
    */
   sharesOfRequest(
     viewer: Viewer,
     loaders: WithRecommendations,
-    request: Pick<LicenseRequestEntity, "id" | "organizationId">,
+    request: Pick<LicenseRequestEntity, "id" | "organizationId" | "productId">,
   ): Promise<LicenseRequestShareEntity[]> | null {
     if (!can(viewer, "recommendations.read", request)) return null;
     return loaders.recommendations.sharesOfRequest.load(request.id);
   }
 
-  /** The answer given through a share, if any (the viewer may read shares: they came from a share the viewer made or reads). */
-  ofShare(viewer: Viewer, loaders: WithRecommendations, share: LicenseRequestShareEntity): Promise<LicenseRequestRecommendationEntity | null> | null {
-    if (!can(viewer, "recommendations.read", share)) return null;
+  /** The answer given through a share, if any, for those who decide its request's product. */
+  async ofShare(viewer: Viewer, loaders: WithRecommendations & WithRequests, share: LicenseRequestShareEntity): Promise<LicenseRequestRecommendationEntity | null> {
+    if (!(await this.mayReadAbout(viewer, loaders, share))) return null;
     return loaders.recommendations.ofShare.load(share.id);
   }
 
-  /** `node(id)` of a share: admins of its organization only. */
-  shareNode(viewer: Viewer, loaders: WithRecommendations, id: number): Promise<LicenseRequestShareEntity | null> | null {
-    if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
-    return loaders.recommendations.share.load(id);
+  /** `node(id)` of a share: for those who decide its request's product. */
+  async shareNode(viewer: Viewer, loaders: WithRecommendations & WithRequests, id: number): Promise<LicenseRequestShareEntity | null> {
+    if (!can(viewer, "requests.decideAny", organizationOf(viewer))) return null;
+    const share = await loaders.recommendations.share.load(id);
+    return share && (await this.mayReadAbout(viewer, loaders, share)) ? share : null;
   }
 
-  /** `node(id)` of a recommendation: admins of its organization only. */
-  recommendationNode(viewer: Viewer, loaders: WithRecommendations, id: number): Promise<LicenseRequestRecommendationEntity | null> | null {
-    if (!can(viewer, "recommendations.read", organizationOf(viewer))) return null;
-    return loaders.recommendations.recommendation.load(id);
+  /** `node(id)` of a recommendation: for those who decide its request's product. */
+  async recommendationNode(viewer: Viewer, loaders: WithRecommendations & WithRequests, id: number): Promise<LicenseRequestRecommendationEntity | null> {
+    if (!can(viewer, "requests.decideAny", organizationOf(viewer))) return null;
+    const recommendation = await loaders.recommendations.recommendation.load(id);
+    return recommendation && (await this.mayReadAbout(viewer, loaders, recommendation)) ? recommendation : null;
+  }
+
+  /** Whether the viewer reads the second opinions of the request `about` belongs to (its product's deciders). */
+  private async mayReadAbout(viewer: Viewer, loaders: WithRequests, about: { organizationId: number; requestId: number }): Promise<boolean> {
+    if (can(viewer, "recommendations.read", { organizationId: about.organizationId })) return true;
+    const request = await loaders.requests.request.load(about.requestId);
+    return request !== null && can(viewer, "recommendations.read", request);
   }
 
   /**

@@ -8,7 +8,7 @@
  * answer.
  */
 import type { LicenseRequestShareEntity } from "../../entities";
-import { assertCan, organizationOf } from "../access/policy";
+import { assertCan, can, organizationOf } from "../access/policy";
 import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
 import type { LocalId } from "../shared/ids";
 import type { MutationInput, MutationResult } from "../shared/idempotency";
@@ -32,7 +32,7 @@ export async function revokeShare(
   input: RevokeInput,
   now: Date,
 ): Promise<Outcome<MutationResult<LicenseRequestShareEntity>>> {
-  assertCan(viewer, "share.revoke", organizationOf(viewer));
+  assertCan(viewer, "requests.decideAny", organizationOf(viewer));
   const { shareId } = input;
   if (shareId === null) return failed(revokeErrors.noSuchShare());
   const organizationId = viewer.organizationId;
@@ -48,6 +48,8 @@ export async function revokeShare(
       if (!found) return abort(revokeErrors.noSuchShare());
       // The request's lock first (as an answer and a decision take it), then the share as it is now.
       const request = (await store.lockRequest(manager, organizationId, found.requestId))!;
+      // Withdrawn only by those who decide its request's product; to anyone else it does not exist.
+      if (!can(viewer, "share.revoke", request)) return abort(revokeErrors.noSuchShare());
       const share = (await store.share(manager, organizationId, shareId, { lock: true }))!;
       const refusal = revokeRefusal(share, request, now);
       if (refusal) return abort(refusal);

@@ -5,7 +5,7 @@
  * transaction. Nothing is decided, and the request does not change.
  */
 import type { LicenseRequestEntity, LicenseRequestShareEntity } from "../../entities";
-import { assertCan, organizationOf } from "../access/policy";
+import { assertCan, can, organizationOf } from "../access/policy";
 import { changeRefusal } from "../licenseRequests/rules";
 import { writeShareEmails } from "./emails";
 import { failed, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
@@ -34,7 +34,7 @@ const abort = (...errors: UserError[]): never => {
 };
 
 export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, input: ShareInput, now: Date): Promise<Outcome<MutationResult<ShareResult>>> {
-  assertCan(viewer, "request.share", organizationOf(viewer));
+  assertCan(viewer, "requests.decideAny", organizationOf(viewer));
   const { requestId } = input;
   if (requestId === null) return failed(shareErrors.noSuchRequest());
   // More IDs than anyone may be asked is refused before any is looked at.
@@ -57,7 +57,8 @@ export async function shareRequest(deps: RecommendationDeps, viewer: Viewer, inp
     async (unit) => {
       const { manager } = unit;
       const request = await store.lockRequest(manager, organizationId, requestId);
-      if (!request) return abort(shareErrors.noSuchRequest());
+      // Shared only by those who decide its product; to anyone else it is a request that does not exist.
+      if (!request || !can(viewer, "request.share", request)) return abort(shareErrors.noSuchRequest());
       const refusal = changeRefusal(request, now);
       if (refusal) return abort(refusal);
       const people = await store.users(manager, organizationId, userIds);

@@ -13,6 +13,8 @@ export const settingsRow = rowMapper(RequestProcessSettingsEntity, {
   updatedById: nullableInt,
   // IMMEDIATELY (the default) for anything else.
   adminNotification: oneOf(ADMIN_NOTIFICATIONS, "IMMEDIATELY"),
+  requestLifetimeDays: int,
+  decisionLinksInEmail: flag,
 });
 
 export function settingsLoaders(scope: LoaderScope) {

@@ -3,7 +3,9 @@
  * Turning it on needs a non-blank message (given now or kept from before, at most
  * 1,000 chars); a documentationUrl must be an absolute http(s) URL. Omitted
  * fields keep their value; an explicit null clears one (adminNotification: omitted
- * or null keeps it). Global admins only.
+ * or null keeps it; so do requestLifetimeDays and decisionLinksInEmail). Global
+ * and license admins only. The request lifetime (7 to 365 days) applies to
+ * requests submitted afterwards; it never moves an existing request's expiry.
  */
 import { RequestProcessSettingsEntity } from "../../entities";
 import { assertCan, organizationOf } from "../access/policy";
@@ -15,6 +17,8 @@ import type { AdminNotificationValue } from "../../values";
 
 export const MAX_MESSAGE_LENGTH = 1000;
 export const MAX_URL_LENGTH = 2000;
+/** How long a new request lives, in days (api.md "Who decides"). */
+export const REQUEST_LIFETIME_DAYS = { min: 7, max: 365, default: 30 } as const;
 
 export interface UpdateSettingsInput extends MutationInput {
   useOwnRequestProcess: boolean;
@@ -22,6 +26,10 @@ export interface UpdateSettingsInput extends MutationInput {
   documentationUrl?: string | null | undefined;
   /** Omitted or null keeps the current choice. */
   adminNotification?: AdminNotificationValue | null | undefined;
+  /** Omitted or null keeps the current lifetime. */
+  requestLifetimeDays?: number | null | undefined;
+  /** Omitted or null keeps the current choice. */
+  decisionLinksInEmail?: boolean | null | undefined;
 }
 
 export function isAbsoluteHttpUrl(value: string): boolean {
@@ -42,6 +50,8 @@ function defaults(organizationId: number): RequestProcessSettingsEntity {
     updatedAt: null,
     updatedById: null,
     adminNotification: "IMMEDIATELY",
+    requestLifetimeDays: REQUEST_LIFETIME_DAYS.default,
+    decisionLinksInEmail: true,
   });
 }
 
@@ -59,7 +69,7 @@ export class RequestProcessSettingsService {
   }
 
   async update(viewer: Viewer, input: UpdateSettingsInput, now: Date) {
-    assertCan(viewer, "settings.update", organizationOf(viewer));
+    assertCan(viewer, "process.manage", organizationOf(viewer));
     const errors: UserError[] = [];
     const message = input.message === undefined ? undefined : input.message === null ? null : input.message.trim() || null;
     const url = input.documentationUrl === undefined ? undefined : input.documentationUrl?.trim() || null;
@@ -69,6 +79,16 @@ export class RequestProcessSettingsService {
     if (url && (url.length > MAX_URL_LENGTH || !isAbsoluteHttpUrl(url))) {
       errors.push(
         userError("INVALID_INPUT", "The documentation link must be an absolute http(s) URL, e.g. https://contoso.example/licenses.", ["documentationUrl"]),
+      );
+    }
+    const days = input.requestLifetimeDays;
+    if (days != null && (!Number.isInteger(days) || days < REQUEST_LIFETIME_DAYS.min || days > REQUEST_LIFETIME_DAYS.max)) {
+      errors.push(
+        userError(
+          "INVALID_INPUT",
+          `A request lives ${REQUEST_LIFETIME_DAYS.min} to ${REQUEST_LIFETIME_DAYS.max} days (${REQUEST_LIFETIME_DAYS.default} by default); ${days} is outside that.`,
+          ["requestLifetimeDays"],
+        ),
       );
     }
     if (errors.length) return { ok: false as const, userErrors: errors };
@@ -84,6 +104,8 @@ export class RequestProcessSettingsService {
           message: message === undefined ? current.message : message,
           documentationUrl: url === undefined ? current.documentationUrl : url,
           adminNotification: input.adminNotification ?? current.adminNotification ?? "IMMEDIATELY",
+          requestLifetimeDays: input.requestLifetimeDays ?? current.requestLifetimeDays ?? REQUEST_LIFETIME_DAYS.default,
+          decisionLinksInEmail: input.decisionLinksInEmail ?? current.decisionLinksInEmail ?? true,
           updatedAt: now,
           updatedById: viewer.userId,
         });

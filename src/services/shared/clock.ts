@@ -23,4 +23,3 @@ export class ManualClock implements Clock {
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
-export const REQUEST_LIFETIME_MS = 30 * DAY_MS;

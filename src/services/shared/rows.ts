@@ -47,6 +47,12 @@ export const oneOf =
     throw new TypeError(`a column held a value outside ${values.join(", ")}`);
   };
 
+/** A nullable text column holding one of `values`. */
+export const nullableOneOf =
+  <const V extends string>(values: readonly V[]): Convert<V | null> =>
+  (value) =>
+    value === null || value === undefined ? null : oneOf(values)(value);
+
 /** The public fields of an entity class (its relation properties are protected, so not among them). */
 type Fields<E> = { [K in keyof E as E[K] extends (...args: never[]) => unknown ? never : K]: E[K] };
 

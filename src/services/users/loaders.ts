@@ -2,7 +2,9 @@
 import DataLoader from "dataloader";
 import { OrganizationEntity, UserEntity } from "../../entities";
 import { ROLES } from "../../values";
+import { readDecisionRights } from "../access/rights";
 import { batching, LoaderScope, scoped } from "../shared/loaders";
+import type { DecisionRights } from "../shared/viewer";
 import { byId, int, oneOf, placeholders, rowMapper, rows, text } from "../shared/rows";
 
 export const userRow = rowMapper(UserEntity, { id: int, organizationId: int, displayName: text, email: text, role: oneOf(ROLES) });
@@ -26,8 +28,19 @@ export function userLoaders(scope: LoaderScope) {
     ids.forEach((id, i) => usersRead.set(id, found[i] ?? null));
     return found;
   }, batching);
+  /** Decision rights at one moment (a subscription event's), of many people in one statement. */
+  let rightsAt: { at: number; loader: DataLoader<UserEntity, DecisionRights, number> } | undefined;
   return {
     user,
+    /** The decision rights of people of the organization at `now` (services/access/rights.ts), batched. */
+    rights(now: Date): DataLoader<UserEntity, DecisionRights, number> {
+      if (rightsAt?.at !== now.getTime())
+        rightsAt = {
+          at: now.getTime(),
+          loader: new DataLoader((users) => readDecisionRights(db, organizationId, users, now), { ...batching, cacheKeyFn: (u) => u.id }),
+        };
+      return rightsAt.loader;
+    },
     /**
      * A user another statement read through a join (on the user's id alone, so that the
      * join is a primary-key lookup): it fills the user loader only when it is of the
