@@ -7,6 +7,7 @@ import { createEventBus, EventBus } from "../services/shared/events";
 import { buildApiSchema } from "../schema/shared/buildSchema";
 import { activityResolvers } from "./activity";
 import { catalogResolvers } from "./catalog";
+import { deciderResolvers } from "./deciders";
 import { groupResolvers } from "./groups";
 import { historyResolvers } from "./history";
 import { licenseRequestResolvers } from "./licenseRequests";
@@ -31,6 +32,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ...recommendationResolvers,
   ...activityResolvers,
   ...webhookResolvers,
+  ...deciderResolvers,
 ];
 
 /**

@@ -11,6 +11,7 @@ import { MAX_ELIGIBLE_GROUPS } from "../services/licenseRequests/rules";
 import { checkNodeCount, MAX_NODES } from "../services/nodes/nodeLookup";
 import { MAX_SHARE_PEOPLE, MAX_SHARES_PER_REQUEST } from "../services/recommendations/messages";
 import { MAX_ENDPOINTS } from "../services/webhooks/rules";
+import { MAX_APPROVERS } from "../services/deciders/rules";
 import type { ListBound } from "../schema/shared/extensions";
 
 export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
@@ -28,6 +29,8 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "LicenseRequestDecision.approvedUsers": MAX_RECIPIENTS,
   "LicenseRequestDecision.deniedUsers": MAX_RECIPIENTS,
   "User.licenses": 100,
+  "Product.approvers": MAX_APPROVERS,
+  "ViewerPermissions.decidesProducts": 100,
   "ApproveLicenseRequestPayload.assignments": MAX_RECIPIENTS,
   "Group.licensedProducts": 100,
   "LicenseRequest.eligibleGroups": MAX_ELIGIBLE_GROUPS,

@@ -9,6 +9,7 @@ import { activityFeed } from "./activity/live";
 import { ActivityLog } from "./activity/log";
 import { ActivityStore } from "./activity/store";
 import { ActivityTails, ActivityTailOptions } from "./activity/tail";
+import { Deciders } from "./deciders";
 import { GroupDirectory } from "./groups/directory";
 import { DecisionHistory } from "./history/history";
 import { LicenseRequests } from "./licenseRequests";
@@ -68,6 +69,7 @@ export function createServices(options: ServicesOptions) {
     publicUrl,
   });
   const webhooks = new Webhooks(db, mutations, options.webhooks ?? { allowPrivate: false, secretKey: undefined });
+  const deciders = new Deciders(db, mutations);
   return {
     db,
     clock: options.clock,
@@ -90,12 +92,14 @@ export function createServices(options: ServicesOptions) {
     groups: new GroupDirectory(options.dataSource),
     history,
     webhooks,
-    nodes: new NodeLookup(requestQueries, settings, recommendations.queries, activity, webhooks),
+    deciders,
+    nodes: new NodeLookup(requestQueries, settings, recommendations.queries, activity, webhooks, history, deciders),
     activity,
     /** The live readers of the activity log on this instance (`listenerCount()`: subscriptions listening). */
     tails,
     live: new LiveStreams<Loaders>(options.clock, loadersFor, (viewer, now, loaders) =>
-      auth.refresh(viewer, now, { user: (id) => loaders.users.user.load(id), rights: (user) => loaders.users.rights(now).load(user) }),),
+      auth.refresh(viewer, now, { user: (id) => loaders.users.user.load(id), rights: (user) => loaders.users.rights(now).load(user) }),
+    ),
     requestFeeds: licenseRequestFeeds(requestQueries, (organizationId, after) => tails.open(organizationId, after)),
     activityFeed: activityFeed(activity, tails),
     /** Fresh loaders for one operation (or one subscription event) of one organization. */

@@ -9,6 +9,7 @@
  */
 import type { DataSource } from "typeorm";
 import { catalogLoaders, CatalogLoaders } from "./catalog/loaders";
+import { deciderLoaders, DeciderLoaders } from "./deciders/loaders";
 import { groupLoaders, GroupLoaders } from "./groups/loaders";
 import { historyLoaders, HistoryLoaders } from "./history/loaders";
 import { requestLoaders, RequestLoaders } from "./licenseRequests/loaders";
@@ -30,6 +31,7 @@ export interface Loaders {
   readonly settings: SettingsLoaders;
   readonly recommendations: RecommendationLoaders;
   readonly webhooks: WebhookLoaders;
+  readonly deciders: DeciderLoaders;
 }
 
 export function createLoaders(dataSource: DataSource, organizationId: number): Loaders {
@@ -44,6 +46,7 @@ export function createLoaders(dataSource: DataSource, organizationId: number): L
   let settings: SettingsLoaders | undefined;
   let recommendations: RecommendationLoaders | undefined;
   let webhooks: WebhookLoaders | undefined;
+  let deciders: DeciderLoaders | undefined;
   return {
     organizationId,
     users,
@@ -70,6 +73,9 @@ export function createLoaders(dataSource: DataSource, organizationId: number): L
     },
     get webhooks() {
       return (webhooks ??= webhookLoaders(scope));
+    },
+    get deciders() {
+      return (deciders ??= deciderLoaders(scope));
     },
   };
 }

@@ -138,7 +138,9 @@ describe("Authenticator with an HS256 secret", () => {
 
   it("checks issuer and audience when they are configured", async () => {
     const strict = new Authenticator(dataSourceWith([member]), { secret: SECRET, issuer: ISSUER, audience: AUDIENCE });
-    await expect(strict.authenticate(await signToken(SECRET, member, { issuer: ISSUER, audience: AUDIENCE }), new Date())).resolves.toMatchObject({ userId: 2 });
+    await expect(strict.authenticate(await signToken(SECRET, member, { issuer: ISSUER, audience: AUDIENCE }), new Date())).resolves.toMatchObject({
+      userId: 2,
+    });
     await rejects(strict, await signToken(SECRET, member));
     await rejects(strict, await signToken(SECRET, member, { issuer: "https://elsewhere.example/", audience: AUDIENCE }));
     await rejects(strict, await signToken(SECRET, member, { issuer: ISSUER, audience: "another-api" }));

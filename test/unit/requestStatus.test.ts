@@ -3,20 +3,23 @@
  * request whose `expiresAt` has come (the instant itself included) reads EXPIRED,
  * decided at `expiresAt`; every other stored status reads as stored.
  */
-import type { LicenseRequestEntity, StoredRequestStatus } from "../../src/entities";
+import type { LicenseRequestEntity, StoredRequestStatus, UserEntity } from "../../src/entities";
 import { admittedStatuses, canCancel, canDecide, effectiveDecidedAt, effectiveStatus, isPastExpiry } from "../../src/services/licenseRequests/status";
-import type { Viewer } from "../../src/services/shared/viewer";
+import { viewerOf } from "../../src/services/shared/viewer";
 
 const expiresAt = new Date("2026-12-24T12:00:00.000Z");
 const justBefore = new Date(expiresAt.getTime() - 1);
 const justAfter = new Date(expiresAt.getTime() + 1);
 
 function stored(status: StoredRequestStatus, decidedAt: Date | null = null): LicenseRequestEntity {
-  return { status, expiresAt, decidedAt, requesterId: 5 } as LicenseRequestEntity;
+  return { status, expiresAt, decidedAt, requesterId: 5, organizationId: 1, productId: 7 } as LicenseRequestEntity;
 }
 
-const admin = { userId: 1, isGlobalAdmin: true } as Viewer;
-const requester = { userId: 5, isGlobalAdmin: false } as Viewer;
+const admin = viewerOf({ id: 1, organizationId: 1, role: "LICENSE_ADMIN" } as UserEntity, null);
+const requester = viewerOf({ id: 5, organizationId: 1, role: "USER" } as UserEntity, null);
+/** Decides product 7 as its approver. */
+const approver = viewerOf({ id: 9, organizationId: 1, role: "USER" } as UserEntity, null, { all: null, products: new Map([[7, null]]), ownsRight: true });
+const recipients = (...ids: number[]) => () => Promise.resolve(ids);
 
 describe("effectiveStatus", () => {
   it("reads a pending request as PENDING until the instant before expiresAt", () => {
@@ -46,20 +49,23 @@ describe("effectiveStatus", () => {
 });
 
 describe("who may act on a request now", () => {
-  it("lets a global admin decide, and the requester cancel, only while it reads PENDING", () => {
-    expect(canDecide(admin, stored("PENDING"), justBefore)).toBe(true);
-    expect(canDecide(admin, stored("PENDING"), expiresAt)).toBe(false);
+  it("lets an admin or the product's approver decide, and the requester cancel, only while it reads PENDING", async () => {
+    expect(await canDecide(admin, stored("PENDING"), justBefore, recipients(5))).toBe(true);
+    expect(await canDecide(approver, stored("PENDING"), justBefore, recipients(5))).toBe(true);
+    expect(await canDecide(admin, stored("PENDING"), expiresAt, recipients(5))).toBe(false);
     expect(canCancel(requester, stored("PENDING"), justBefore)).toBe(true);
     expect(canCancel(requester, stored("PENDING"), expiresAt)).toBe(false);
   });
 
-  it("lets neither a non-admin decide nor anyone but the requester cancel", () => {
-    expect(canDecide(requester, stored("PENDING"), justBefore)).toBe(false);
+  it("lets neither a plain user nor a recipient decide, nor anyone but the requester cancel", async () => {
+    expect(await canDecide(requester, stored("PENDING"), justBefore, recipients(5))).toBe(false);
+    expect(await canDecide(approver, stored("PENDING"), justBefore, recipients(5, 9))).toBe(false);
+    expect(await canDecide(admin, stored("PENDING"), justBefore, recipients(5, 1))).toBe(false);
     expect(canCancel(admin, stored("PENDING"), justBefore)).toBe(false);
   });
 
-  it("lets no one act on a decided request", () => {
-    expect(canDecide(admin, stored("APPROVED"), justBefore)).toBe(false);
+  it("lets no one act on a decided request", async () => {
+    expect(await canDecide(admin, stored("APPROVED"), justBefore, recipients(5))).toBe(false);
     expect(canCancel(requester, stored("DENIED"), justBefore)).toBe(false);
   });
 });

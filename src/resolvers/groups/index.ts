@@ -86,9 +86,9 @@ class LicenseRequestDecisionGroupResolver {
     description: "The group the licenses came through; null when assigned directly or for other entries (an addition to the contract).",
     asks: ["history.read"],
   })
-  group(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
+  async group(@Root() decision: DecisionRecordEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (decision.groupId === null || !can(viewer, "history.read", { organizationId: decision.organizationId, productId: decision.productId ?? undefined })) return null;
+    if (decision.groupId === null || !(await ctx.services.history.mayRead(viewer, loaders, decision))) return null;
     return loaders.groups.group.load(decision.groupId);
   }
 }

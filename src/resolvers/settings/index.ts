@@ -37,6 +37,8 @@ class SettingsOperations {
       message: input.message,
       documentationUrl: input.documentationUrl,
       adminNotification: input.adminNotification,
+      requestLifetimeDays: input.requestLifetimeDays,
+      decisionLinksInEmail: input.decisionLinksInEmail,
       idempotencyKey: input.idempotencyKey,
     };
     return payload(

@@ -23,7 +23,7 @@ class UserResolver {
 
   @FieldResolver(() => [Role])
   roles(@Root() user: UserEntity) {
-    return user.role === "GLOBAL_ADMIN" ? [Role.USER, Role.GLOBAL_ADMIN] : [Role.USER];
+    return user.role === "USER" ? [Role.USER] : [Role.USER, user.role];
   }
 
   @FieldResolver(() => Organization)

@@ -1,6 +1,8 @@
 /** The enums of license requests, each derived from its list in src/values.ts. */
 import { registerEnumType } from "type-graphql";
 import {
+  DECISION_CHANNELS,
+  DecisionChannelValue,
   enumOf,
   RECIPIENT_DECISIONS,
   RecipientDecisionValue,
@@ -21,7 +23,19 @@ export type RecipientDecision = RecipientDecisionValue;
 export const LicenseRequestOrderField = enumOf(REQUEST_ORDER_FIELDS);
 export type LicenseRequestOrderField = RequestOrderFieldValue;
 
+export const DecisionChannel = enumOf(DECISION_CHANNELS);
+export type DecisionChannel = DecisionChannelValue;
+
 registerEnumType(LicenseRequestStatus, { name: "LicenseRequestStatus" });
+registerEnumType(DecisionChannel, {
+  name: "DecisionChannel",
+  description: "How a request was decided.",
+  valuesConfig: {
+    API: { description: "approveLicenseRequest, denyLicenseRequest or decideLicenseRequests." },
+    EMAIL_LINK: { description: "An Approve or Deny link of a notice email (decideLicenseRequestByLink)." },
+    POLICY: { description: "The product's policy, with no actor." },
+  },
+});
 registerEnumType(LicenseRequestState, {
   name: "LicenseRequestState",
   description: "The filter of the Requests tab: PENDING, or COMPLETED (every other status).",

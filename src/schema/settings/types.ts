@@ -1,5 +1,5 @@
 /** The organization's request process (contract.graphql, contract-admin-center.graphql). */
-import { Field, InputType } from "type-graphql";
+import { Field, InputType, Int } from "type-graphql";
 import { MutationInput } from "../shared/inputs";
 import { Node } from "../shared/node";
 import { ObjectType } from "../shared/objectType";
@@ -25,12 +25,24 @@ export class RequestProcessSettings extends Node {
   updatedBy: User | null;
 
   @Field(() => AdminNotification, {
-    description: "When the organization's global admins hear of a new request (default IMMEDIATELY). Readable by everyone, changed by global admins.",
+    description:
+      "When those who decide a request hear of it (default IMMEDIATELY). Readable by everyone, changed by whoever manages the request process (global and license admins).",
   })
   adminNotification: AdminNotification;
+
+  @Field(() => Int, {
+    description:
+      "How long a new request stays pending before it expires: 7 to 365 days\n(default 30, as in the original admin center; today's keeps requests for\nup to 12 months). Changing it never moves the expiry of existing requests.",
+  })
+  requestLifetimeDays: number;
+
+  @Field({
+    description: "Whether the notice email about a new request carries Approve and Deny\nlinks for each approver it goes to (default true).",
+  })
+  decisionLinksInEmail: boolean;
 }
 
-@InputType({ description: "An omitted message or documentationUrl keeps its value; an explicit null clears it." })
+@InputType({ description: "An omitted message or documentationUrl keeps its value; an explicit null clears it. Global and license admins only." })
 export class UpdateRequestProcessSettingsInput extends MutationInput {
   @Field()
   useOwnRequestProcess: boolean;
@@ -43,6 +55,12 @@ export class UpdateRequestProcessSettingsInput extends MutationInput {
 
   @Field(() => AdminNotification, { nullable: true, description: "When the global admins hear of a new request; omitted or null keeps the current choice." })
   adminNotification?: AdminNotification | null;
+
+  @Field(() => Int, { nullable: true, description: "7 to 365; omitted or null keeps the current lifetime. Applies to requests submitted afterwards." })
+  requestLifetimeDays?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Omitted or null keeps the current choice." })
+  decisionLinksInEmail?: boolean | null;
 }
 
 @ObjectType()

@@ -21,5 +21,8 @@ registerEnumType(UserErrorCode, {
     CONFLICT: { description: "The request was already decided or cancelled; the message names its status." },
     INSUFFICIENT_LICENSES: { description: "The chosen product has fewer available licenses than approved recipients." },
     REQUEST_EXPIRED: { description: "The request is EXPIRED, or reads as such (past expiresAt)." },
+    NOT_PERMITTED: {
+      description: "The viewer may decide such requests, but not this one (e.g. they are one\nof its recipients, or the right a link carried is gone).",
+    },
   },
 });

@@ -7,7 +7,15 @@ import { ObjectType } from "../shared/objectType";
 
 export const Role = enumOf(ROLES);
 export type Role = RoleValue;
-registerEnumType(Role, { name: "Role" });
+registerEnumType(Role, {
+  name: "Role",
+  valuesConfig: {
+    LICENSE_ADMIN: {
+      description: "Sees and decides every request of the organization; manages the request\nprocess, policies and product approvers (not webhooks).",
+    },
+    USER_ADMIN: { description: "Sees and decides every request of the organization." },
+  },
+});
 
 @ObjectType({ implements: Node })
 export class Organization extends Node {
@@ -23,7 +31,7 @@ export class User extends Node {
   @Field()
   email: string;
 
-  @Field(() => [Role], { description: "Every user has USER; global admins have GLOBAL_ADMIN too." })
+  @Field(() => [Role], { description: "Every user has USER; an admin has their admin role too (GLOBAL_ADMIN, LICENSE_ADMIN or USER_ADMIN)." })
   roles: Role[];
 
   @Field(() => Organization)

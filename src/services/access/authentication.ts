@@ -12,7 +12,7 @@ import type { UserEntity } from "../../entities";
 import { rows } from "../shared/rows";
 import { userRow } from "../users/loaders";
 import { localIdOf, toGlobalId } from "../shared/ids";
-import { DecisionRights, isAdminRole, ROLE_RIGHTS, viewerOf, Viewer } from "../shared/viewer";
+import { DecisionRights, isAdminRole, NO_RIGHTS, ROLE_RIGHTS, viewerOf, Viewer } from "../shared/viewer";
 import { readDecisionRights } from "./rights";
 
 export class AuthenticationError extends Error {
@@ -138,8 +138,8 @@ export class Authenticator {
   /** A person's decision rights at `now` (an admin role's follow from the role: no statement). */
   async rightsOf(user: UserEntity, now: Date): Promise<DecisionRights> {
     if (isAdminRole(user.role)) return ROLE_RIGHTS;
-    const [rights] = await readDecisionRights(this.dataSource, user.organizationId, [user], now);
-    return rights!;
+    const [rights = NO_RIGHTS] = await readDecisionRights(this.dataSource, user.organizationId, [user], now);
+    return rights;
   }
 
   /** The user, read on every operation (roles never come from the token). */

@@ -170,7 +170,12 @@ export function decidingRightFor(rights: DecisionRights, productId: number): num
 }
 
 /** What `me { permissions }` says the viewer may do (products by id; the roles that decide all have none). */
-export function permissionsOf(viewer: Viewer): { decideAllRequests: boolean; decidesProductIds: number[]; manageRequestProcess: boolean; manageWebhooks: boolean } {
+export function permissionsOf(viewer: Viewer): {
+  decideAllRequests: boolean;
+  decidesProductIds: number[];
+  manageRequestProcess: boolean;
+  manageWebhooks: boolean;
+} {
   return {
     decideAllRequests: decidesAll(viewer),
     decidesProductIds: decidesAll(viewer) ? [] : [...viewer.rights.products.keys()],

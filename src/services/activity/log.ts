@@ -87,7 +87,8 @@ export class ActivityLog {
   /** Whether `viewer` may see the entry now (its request, and second opinions for those who read them). */
   async isVisible(viewer: Viewer, loaders: Loaders, entry: LicenseRequestEventEntity): Promise<boolean> {
     if (entry.organizationId !== viewer.organizationId || !PUBLIC_KINDS.has(entry.kind)) return false;
-    if (entry.kind === "RECOMMENDED" && !can(viewer, "recommendations.read", { organizationId: entry.organizationId, productId: entry.productId })) return false;
+    if (entry.kind === "RECOMMENDED" && !can(viewer, "recommendations.read", { organizationId: entry.organizationId, productId: entry.productId }))
+      return false;
     return (await this.requests.findVisible(viewer, loaders, entry.requestId)) !== null;
   }
 

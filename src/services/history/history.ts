@@ -84,8 +84,23 @@ export class DecisionHistory {
     });
   }
 
+  /** Whether the viewer reads this entry: those who decide its request's product (the entry's own product may be another, eligible one). */
+  async mayRead(
+    viewer: Viewer,
+    loaders: { requests: { request: { load(id: number): Promise<{ organizationId: number; productId: number } | null> } } },
+    decision: DecisionRecordEntity,
+  ): Promise<boolean> {
+    if (can(viewer, "history.read", organizationOf(viewer))) return decision.organizationId === viewer.organizationId;
+    const request = await loaders.requests.request.load(decision.requestId);
+    return request !== null && can(viewer, "history.read", request);
+  }
+
   /** One request's history, oldest first; null unless the viewer decides requests of its product. Batched: one statement for a page of requests. */
-  ofRequest(viewer: Viewer, loaders: { history: HistoryLoaders }, request: { id: number; organizationId: number; productId: number }): Promise<DecisionRecordEntity[]> | null {
+  ofRequest(
+    viewer: Viewer,
+    loaders: { history: HistoryLoaders },
+    request: { id: number; organizationId: number; productId: number },
+  ): Promise<DecisionRecordEntity[]> | null {
     if (!can(viewer, "history.read", request)) return null;
     const requestId = request.id;
     return loaders.history.ofRequest.load(requestId);

@@ -24,7 +24,9 @@ export const requestErrors = {
   notPermitted: (recipient: boolean): UserError =>
     userError(
       "NOT_PERMITTED",
-      recipient ? "You are one of this request's recipients: someone else decides it." : "You may see this request, but you do not decide requests for its product.",
+      recipient
+        ? "You are one of this request's recipients: someone else decides it."
+        : "You may see this request, but you do not decide requests for its product.",
       ["requestId"],
     ),
   noSuchPlan: (field: Field): UserError => userError("NOT_FOUND", "No such service plan.", field),

@@ -12,6 +12,8 @@ import type { RecommendationQueries } from "../recommendations/queries";
 import type { RequestProcessSettingsService } from "../settings/settings";
 import type { Viewer } from "../shared/viewer";
 import type { Webhooks } from "../webhooks";
+import type { Deciders } from "../deciders";
+import type { DecisionHistory } from "../history/history";
 
 /** `nodes(ids:)` takes at most this many IDs (api.md "Errors"). */
 export const MAX_NODES = 100;
@@ -28,6 +30,8 @@ export class NodeLookup {
     private readonly recommendations: RecommendationQueries,
     private readonly activity: ActivityLog,
     private readonly webhooks: Webhooks,
+    private readonly history: DecisionHistory,
+    private readonly deciders: Deciders,
   ) {}
 
   /** What `decoded` (a type and a local ID, null where the ID was malformed) names, if the viewer may see it. */
@@ -49,10 +53,15 @@ export class NodeLookup {
         const assignment = await loaders.licenses.assignment.load(id);
         return assignment && can(viewer, "licenses.read", assignment) ? assignment : null;
       }
-      case "LicenseRequestDecision":
-        return can(viewer, "history.read", organizationOf(viewer)) ? loaders.history.decision.load(id) : null;
+      case "LicenseRequestDecision": {
+        if (!can(viewer, "requests.decideAny", organizationOf(viewer))) return null;
+        const decision = await loaders.history.decision.load(id);
+        return decision && (await this.history.mayRead(viewer, loaders, decision)) ? decision : null;
+      }
       case "Group":
         return can(viewer, "groups.read", organizationOf(viewer)) ? loaders.groups.group.load(id) : null;
+      case "ApprovalDelegation":
+        return this.deciders.delegationNode(viewer, loaders, id);
       case "LicenseRequestShare":
         return this.recommendations.shareNode(viewer, loaders, id);
       case "LicenseRequestRecommendation":

@@ -62,7 +62,11 @@ export class RecommendationQueries {
   }
 
   /** The answer given through a share, if any, for those who decide its request's product. */
-  async ofShare(viewer: Viewer, loaders: WithRecommendations & WithRequests, share: LicenseRequestShareEntity): Promise<LicenseRequestRecommendationEntity | null> {
+  async ofShare(
+    viewer: Viewer,
+    loaders: WithRecommendations & WithRequests,
+    share: LicenseRequestShareEntity,
+  ): Promise<LicenseRequestRecommendationEntity | null> {
     if (!(await this.mayReadAbout(viewer, loaders, share))) return null;
     return loaders.recommendations.ofShare.load(share.id);
   }

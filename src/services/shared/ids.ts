@@ -23,7 +23,8 @@ export type NodeTypeName =
   | "Group"
   | "LicenseRequestEvent"
   | "WebhookEndpoint"
-  | "WebhookDelivery";
+  | "WebhookDelivery"
+  | "ApprovalDelegation";
 
 const NODE_TYPES = new Set<string>([
   "Organization",
@@ -40,6 +41,7 @@ const NODE_TYPES = new Set<string>([
   "LicenseRequestEvent",
   "WebhookEndpoint",
   "WebhookDelivery",
+  "ApprovalDelegation",
 ]);
 
 export function toGlobalId(type: NodeTypeName, localId: number): string {
