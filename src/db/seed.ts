@@ -5,7 +5,9 @@
  * seeded request, so examples and tests can start from them. Each
  * organization has two security groups: one licensed with Microsoft 365 E5
  * (its members hold E5 through it), one unlicensed; their members are other
- * users than those five.
+ * users than those five. Contoso also has a license admin (christie), a user
+ * admin (debra) and an approver of Power BI Pro (henrietta), none of them named
+ * in a seeded request.
  */
 import { DataSource, EntityManager } from "typeorm";
 import {
@@ -19,6 +21,7 @@ import {
   LicenseRequestEntity,
   LicenseRequestRecipientEntity,
   OrganizationEntity,
+  ProductApproverEntity,
   ProductEntity,
   ProductServicePlanEntity,
   ServicePlanEntity,
@@ -27,6 +30,7 @@ import {
   UserEntity,
 } from "../entities";
 import { exclusively } from "./dataSource";
+import type { RoleValue } from "../values";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -74,7 +78,10 @@ interface SeedOrganization {
   name: string;
   domain: string;
   admin: string;
-  users: [string, string][];
+  /** Handle, display name and, for the admin roles besides the global admin, the role (api.md "Who decides"). */
+  users: [string, string, RoleValue?][];
+  /** A product's approvers, by handle (api.md "Who decides"). */
+  approvers?: [Sku, string[]][];
   /** Licenses held from the start (count toward assignedLicenses). */
   holdings: [string, Sku][];
   /** Security groups: name, the products they are licensed with, their members (licensed members hold the product through the group). */
@@ -110,7 +117,11 @@ const ORGANIZATIONS: SeedOrganization[] = [
       ["miriam", "Miriam Graham"],
       ["pradeep", "Pradeep Gupta"],
       ["joni", "Joni Sherman"],
+      ["christie", "Christie Cline", "LICENSE_ADMIN"],
+      ["debra", "Debra Berger", "USER_ADMIN"],
+      ["henrietta", "Henrietta Mueller"],
     ],
+    approvers: [["POWER_BI_PRO", ["henrietta"]]],
     holdings: [
       ["admin", "SPE_E5"],
       ["lynne", "SPE_E5"],
@@ -199,11 +210,8 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
     .getRepository(UserEntity)
     .save({ organizationId, displayName: spec.admin, email: `admin@${spec.domain}`, role: "GLOBAL_ADMIN" as const });
   userByHandle.set("admin", admin);
-  for (const [handle, displayName] of spec.users) {
-    userByHandle.set(
-      handle,
-      await manager.getRepository(UserEntity).save({ organizationId, displayName, email: `${handle}@${spec.domain}`, role: "USER" as const }),
-    );
+  for (const [handle, displayName, role = "USER"] of spec.users) {
+    userByHandle.set(handle, await manager.getRepository(UserEntity).save({ organizationId, displayName, email: `${handle}@${spec.domain}`, role }));
   }
 
   const planByCode = new Map<string, ServicePlanEntity>();
@@ -224,6 +232,12 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
     await manager
       .getRepository(ProductServicePlanEntity)
       .insert(p.plans.map((code) => ({ productId: product.id, servicePlanId: planByCode.get(code)!.id, organizationId })));
+  }
+
+  for (const [sku, handles] of spec.approvers ?? []) {
+    await manager
+      .getRepository(ProductApproverEntity)
+      .insert(handles.map((handle, position) => ({ productId: productBySku.get(sku)!.id, userId: userByHandle.get(handle)!.id, organizationId, position })));
   }
 
   /** The licensed group a holder's license of `sku` comes through, by handle and SKU. */
@@ -278,6 +292,8 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
       decidedById: decidedBy,
       decisionMessage: r.message ?? null,
       assignedProductId: approving ? product.id : null,
+      decidedOnBehalfOfId: null,
+      decisionChannel: approving || r.status === "DENIED" ? "API" : null,
     });
     const approved: number[] = [];
     const denied: number[] = [];
@@ -312,6 +328,7 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
         at: decidedAt!,
         productId: approving ? product.id : null,
         message: r.message ?? null,
+        channel: approving || r.status === "DENIED" ? "API" : null,
       });
       const decisionId = Number(inserted.identifiers[0]?.["id"]);
       const people = [

@@ -204,7 +204,7 @@ describe("live subscriptions", () => {
       const refused = megan.subscribe(SUBMITTED);
       const errors = await refused.nextError();
       expect(codesOf(errors)).toEqual(["FORBIDDEN"]);
-      expect(errors[0].message).toMatch(/global admins/);
+      expect(errors[0].message).toMatch(/admins, a product's approvers and their delegates/);
 
       const updated = await h.live(megan, UPDATED);
       const id = await h.submit("megan@contoso.example", "POWER_BI_PRO");

@@ -154,6 +154,13 @@ describe("invariants of the schema", () => {
     const [delivery] = await dataSource.query<{ id: number }[]>(`SELECT id FROM webhook_delivery WHERE eventId = ${eventId}`);
     roots.set("WebhookDelivery", (await loaders.webhooks.delivery.load(Number(delivery.id)))!);
     roots.set("LicenseRequestEvent", (await services.activity.store.entryById(org.organization.id, eventId))!);
+    const delegated = await services.deciders.delegate(
+      viewerOf(admin, null),
+      { toUserId: user.id, endsAt: new Date(clock.now().getTime() + 86_400_000) },
+      clock.now(),
+    );
+    if (!delegated.ok) throw new Error("no delegation");
+    roots.set("ApprovalDelegation", (await loaders.deciders.delegation.load(delegated.value.value.id))!);
   });
 
   afterAll(async () => {

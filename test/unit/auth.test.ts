@@ -22,16 +22,15 @@ const stranger = { id: 404, organizationId: 10 } as UserEntity;
 /**
  * A DataSource whose app_user table holds `users` and nobody decides by approver
  * rows or delegation: it answers the statements the authenticator runs (a user
- * by id, then a plain user's decision rights).
+ * by id, with whether they may hold rights besides their role).
  */
 function dataSourceWith(users: UserEntity[]): DataSource {
   const byId = new Map(users.map((u) => [u.id, u]));
   return {
-    query: async (sql: string, [id]: [number]) => {
-      if (sql.includes("FROM `product_approver`")) return [];
-      expect(sql).toMatch(/FROM `app_user` WHERE `id` = \?/);
-      const user = byId.get(id);
-      return user ? [{ ...user, displayName: user.displayName ?? "Someone" }] : [];
+    query: async (sql: string, parameters: number[]) => {
+      expect(sql).toMatch(/FROM `app_user` (u )?WHERE (u\.)?`id` = \?$/);
+      const user = byId.get(parameters.at(-1) ?? -1);
+      return user ? [{ ...user, displayName: user.displayName ?? "Someone", mayHoldRights: 0 }] : [];
     },
   } as unknown as DataSource;
 }

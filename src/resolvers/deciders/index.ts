@@ -7,6 +7,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Context } from "../../context";
 import type { ApprovalDelegationEntity, DecisionRecordEntity, LicenseRequestEntity, ProductEntity, UserEntity } from "../../entities";
+import { can } from "../../services/access/policy";
 import { toGlobalId } from "../../services/shared/ids";
 import { Product } from "../../schema/catalog/types";
 import {
@@ -51,11 +52,11 @@ class UserPermissionsResolver {
   @ViewerField(() => ViewerPermissions, {
     nullable: true,
     description: "What the viewer may do: only on the viewer's own User (`me`), null elsewhere.",
-    asks: ["requests.decideAny", "process.manage", "webhooks.manage"],
+    asks: ["self.read", "requests.decideAny", "process.manage", "webhooks.manage"],
   })
   async permissions(@Root() user: UserEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (user.id !== viewer.userId || user.organizationId !== viewer.organizationId) return null;
+    if (!can(viewer, "self.read", { organizationId: user.organizationId, userId: user.id })) return null;
     const { decidesProductIds, ...flags } = ctx.services.deciders.permissions(viewer);
     const products = await loaders.catalog.productById();
     return { ...flags, decidesProducts: decidesProductIds.flatMap((id) => products.get(id) ?? []) };

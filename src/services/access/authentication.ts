@@ -9,7 +9,7 @@ import { createRemoteJWKSet, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { LRUCache } from "lru-cache";
 import { DataSource } from "typeorm";
 import type { UserEntity } from "../../entities";
-import { rows } from "../shared/rows";
+import { flag, rows } from "../shared/rows";
 import { userRow } from "../users/loaders";
 import { localIdOf, toGlobalId } from "../shared/ids";
 import { DecisionRights, isAdminRole, NO_RIGHTS, ROLE_RIGHTS, viewerOf, Viewer } from "../shared/viewer";
@@ -130,9 +130,34 @@ export class Authenticator {
 
   /** The viewer the verified claims name, roles and rights read now. @throws AuthenticationError when the user is gone or moved. */
   async viewerFor(claims: TokenClaims, now: Date): Promise<Viewer> {
-    const user = await this.userById(claims.userId);
-    if (!user || user.organizationId !== claims.organizationId) throw new AuthenticationError("unknown user");
-    return viewerOf(user, claims.expiresAt, await this.rightsOf(user, now));
+    const viewer = await this.readViewer(claims.userId, claims.organizationId, claims.expiresAt, now);
+    if (!viewer) throw new AuthenticationError("unknown user");
+    return viewer;
+  }
+
+  /** The viewer of a user of an organization, read now; null when the user is gone or moved. */
+  private async readViewer(userId: number, organizationId: number, tokenExpiresAt: Date | null, now: Date): Promise<Viewer | null> {
+    const found = await this.userWithRightsHint(userId, now);
+    if (!found || found.user.organizationId !== organizationId) return null;
+    // Most people decide nothing: their rights cost no second statement.
+    return viewerOf(found.user, tokenExpiresAt, found.mayHoldRights ? await this.rightsOf(found.user, now) : undefined);
+  }
+
+  /**
+   * The user, and whether they may hold a decision right besides their role
+   * (an approver row, or a delegation to them open at `now`), in one
+   * statement: the rights themselves are read only when they may exist.
+   */
+  private async userWithRightsHint(userId: number, now: Date): Promise<{ user: UserEntity; mayHoldRights: boolean } | null> {
+    const [found] = await rows(
+      this.dataSource,
+      `SELECT ${userRow.qualified("u")}, (EXISTS (SELECT 1 FROM \`product_approver\` pa WHERE pa.\`organizationId\` = u.\`organizationId\` AND pa.\`userId\` = u.\`id\`) ` +
+        `OR EXISTS (SELECT 1 FROM \`approval_delegation\` d WHERE d.\`organizationId\` = u.\`organizationId\` AND d.\`toUserId\` = u.\`id\` ` +
+        `AND d.\`cancelledAt\` IS NULL AND d.\`startsAt\` <= ? AND d.\`endsAt\` > ?)) AS mayHoldRights FROM \`app_user\` u WHERE u.\`id\` = ?`,
+      [now.getTime(), now.getTime(), userId],
+      (row) => ({ user: userRow.map(row), mayHoldRights: flag(row["mayHoldRights"]) }),
+    );
+    return found ?? null;
   }
 
   /** A person's decision rights at `now` (an admin role's follow from the role: no statement). */
@@ -140,12 +165,6 @@ export class Authenticator {
     if (isAdminRole(user.role)) return ROLE_RIGHTS;
     const [rights = NO_RIGHTS] = await readDecisionRights(this.dataSource, user.organizationId, [user], now);
     return rights;
-  }
-
-  /** The user, read on every operation (roles never come from the token). */
-  private async userById(userId: number): Promise<UserEntity | null> {
-    const [user] = await rows(this.dataSource, `SELECT ${userRow.columns} FROM \`app_user\` WHERE \`id\` = ?`, [userId], userRow.map);
-    return user ?? null;
   }
 
   /**
@@ -160,9 +179,10 @@ export class Authenticator {
     load?: { user: (userId: number) => Promise<UserEntity | null>; rights: (user: UserEntity) => Promise<DecisionRights> },
   ): Promise<Viewer | null> {
     if (viewer.tokenExpiresAt && viewer.tokenExpiresAt.getTime() <= now.getTime()) return null;
-    const user = load ? await load.user(viewer.userId) : await this.userById(viewer.userId);
+    if (!load) return this.readViewer(viewer.userId, viewer.organizationId, viewer.tokenExpiresAt, now);
+    const user = await load.user(viewer.userId);
     if (!user || user.organizationId !== viewer.organizationId) return null;
-    return viewerOf(user, viewer.tokenExpiresAt, load ? await load.rights(user) : await this.rightsOf(user, now));
+    return viewerOf(user, viewer.tokenExpiresAt, await load.rights(user));
   }
 }
 

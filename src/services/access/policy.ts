@@ -83,6 +83,8 @@ export interface Actions {
   "delegation.read": DelegationResource;
   /** See every delegation of the organization. */
   "delegations.readAll": OrganizationResource;
+  /** Read what only the viewer's own User tells (`permissions`). */
+  "self.read": OwnedResource;
 }
 
 export type Action = keyof Actions;
@@ -115,6 +117,7 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
   "delegation.end": (viewer, delegation) => partyTo(viewer, delegation) || managesProcess(viewer),
   "delegation.read": (viewer, delegation) => partyTo(viewer, delegation) || managesProcess(viewer),
   "delegations.readAll": (viewer) => managesProcess(viewer),
+  "self.read": (viewer, owned) => owned.userId === viewer.userId,
 };
 
 /** What a refusal says, per action. */
@@ -137,6 +140,7 @@ const REFUSALS: { [A in Action]: string } = {
   "delegation.end": "Only its delegator, its delegate, or whoever manages the request process ends a delegation.",
   "delegation.read": "You may not see this delegation.",
   "delegations.readAll": "Only global admins and license admins see everyone's delegations.",
+  "self.read": "Only you see your own permissions.",
 };
 
 /** Whether `viewer` may do `action` on `resource` (false for anything of another organization). */
@@ -212,7 +216,7 @@ export interface View {
 
 export function viewOf(viewer: Viewer): View {
   return ADMIN_ROLES.includes(viewer.role)
-    ? { key: `${viewer.organizationId}:role:${viewer.role}`, personal: ["request.cancel", "request.decide", "delegation.end", "delegation.read"] }
+    ? { key: `${viewer.organizationId}:role:${viewer.role}`, personal: ["request.cancel", "request.decide", "delegation.end", "delegation.read", "self.read"] }
     : { key: `${viewer.organizationId}:user:${viewer.userId}`, personal: [] };
 }
 
