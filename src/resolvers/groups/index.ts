@@ -52,7 +52,7 @@ class GroupResolver {
 class LicenseRequestGroupsResolver {
   @ViewerField(() => [Group], {
     description:
-      "Groups licensed with one of eligibleProducts, through which an approval may\nassign (empty unless the viewer is a global admin); by name, at most 100.",
+      "Groups licensed with one of eligibleProducts, through which an approval may\nassign (empty unless the viewer decides requests); by name, at most 100.",
     asks: ["groups.read"],
   })
   async eligibleGroups(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
@@ -68,7 +68,7 @@ class LicenseAssignmentGroupResolver {
   @ViewerField(() => Group, {
     nullable: true,
     description:
-      "The group this license comes through; null when assigned directly. Whoever may see the license sees the group's name (its members only global admins).",
+      "The group this license comes through; null when assigned directly. Whoever may see the license sees the group's name (its members only those who decide requests).",
     asks: ["licenses.read"],
   })
   group(@Root() assignment: LicenseAssignmentEntity, @Ctx() ctx: Context) {
@@ -95,7 +95,7 @@ class LicenseRequestDecisionGroupResolver {
 
 @Resolver()
 class GroupQueries {
-  @Query(() => GroupConnection, { description: "The organization's groups, by name. Global admins only; FORBIDDEN otherwise." })
+  @Query(() => GroupConnection, { description: "The organization's groups, by name. Those who decide requests only; FORBIDDEN otherwise." })
   groups(
     @Ctx() ctx: Context,
     @Arg("search", () => String, { nullable: true }) search?: string | null,

@@ -76,7 +76,7 @@ class HistoryQueries {
   @Query(() => LicenseRequestDecisionConnection, {
     description:
       "The organization's decision history, newest first: every decision, cancellation and expiry " +
-      "(an addition to the contract). Global admins only; FORBIDDEN otherwise.",
+      "(an addition to the contract). Whoever decides every request (the admin roles and their delegates); FORBIDDEN otherwise.",
   })
   licenseRequestDecisions(
     @Ctx() ctx: Context,

@@ -54,7 +54,7 @@ const decisionOf = (input: LicenseRequestDecisionInput): DecisionInput => ({
 export class LicenseRequestOperations {
   @Query(() => LicenseRequestConnection, {
     description:
-      "Global admins see every request of their organization; users see the\nrequests they sent or are a recipient of. Default order: requestedAt DESC.",
+      "The admin roles see every request of their organization, a product's approvers and\ntheir delegates its requests; everyone sees the requests they sent or are a recipient of. Default order: requestedAt DESC.",
   })
   licenseRequests(
     @Ctx() ctx: Context,
@@ -87,7 +87,7 @@ export class LicenseRequestOperations {
 
   @Query(() => LicenseRequestDecisionPreview, {
     description:
-      "What a decision would do, changing nothing: the same checks as the real\ncall, every userError it would give, who would get which license, the pool\nafter, the emails that would go out. Global admins only.",
+      "What a decision would do, changing nothing: the same checks as the real\ncall, every userError it would give, who would get which license, the pool\nafter, the emails that would go out. Those who decide requests only.",
   })
   async previewLicenseRequestDecision(@Arg("input", () => LicenseRequestDecisionInput) input: LicenseRequestDecisionInput, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);

@@ -28,7 +28,7 @@ const updated = liveField(
 
 export class LicenseRequestSubscriptions {
   @Subscription(() => LicenseRequest, {
-    description: "Each new request of the subscriber's organization (global admins only).",
+    description: "Each new request of the subscriber's organization (for those who decide requests: each event only where they may see the request).",
     subscribe: submitted.subscribe,
   })
   @Extensions(submitted.extensions)

@@ -40,7 +40,7 @@ class LicenseAssignmentResolver {
 class UserLicensesResolver {
   @ViewerField(() => [LicenseAssignment], {
     nullable: true,
-    description: "Licenses assigned to this user; null unless the viewer is a global admin\nor this user.",
+    description: "Licenses assigned to this user; null unless the viewer decides every request\nor is this user.",
     asks: ["licenses.read"],
   })
   licenses(@Root() user: UserEntity, @Ctx() ctx: Context) {

@@ -30,7 +30,7 @@ import { fromArgument, idOf } from "../shared/input";
 class RecommendationMutationResolver {
   @Mutation(() => ShareLicenseRequestPayload, {
     description:
-      "Shares a pending request with 1 to 10 people of the organization (any role) for a second opinion: each gets one email with a link to /recommend that works once, for 7 days or until the request is decided. Global admins only (FORBIDDEN otherwise). Nothing is decided.",
+      "Shares a pending request with 1 to 10 people of the organization (any role) for a second opinion: each gets one email with a link to /recommend that works once, for 7 days or until the request is decided. Those who decide its product only (FORBIDDEN for anyone who decides nothing). Nothing is decided.",
   })
   async shareLicenseRequest(@Arg("input", () => ShareLicenseRequestInput) input: ShareLicenseRequestInput, @Ctx() ctx: Context) {
     const share = {
@@ -61,7 +61,7 @@ class RecommendationMutationResolver {
 
   @Mutation(() => RevokeLicenseRequestSharePayload, {
     description:
-      "Withdraws a shared link before it is answered (an addition to the contract): afterwards it records nothing and says an admin withdrew it (CONFLICT from recordRecommendation, HTTP 410 on /recommend). A link already used, expired or withdrawn, or whose request is no longer pending, is a CONFLICT saying which. Global admins only (FORBIDDEN otherwise); publishes licenseRequestUpdated.",
+      "Withdraws a shared link before it is answered (an addition to the contract): afterwards it records nothing and says an admin withdrew it (CONFLICT from recordRecommendation, HTTP 410 on /recommend). A link already used, expired or withdrawn, or whose request is no longer pending, is a CONFLICT saying which. Those who decide its product only (FORBIDDEN for anyone who decides nothing); publishes licenseRequestUpdated.",
   })
   async revokeLicenseRequestShare(@Arg("input", () => RevokeLicenseRequestShareInput) input: RevokeLicenseRequestShareInput, @Ctx() ctx: Context) {
     const { viewer } = signedIn(ctx);
@@ -124,7 +124,7 @@ class LicenseRequestRecommendationResolver {
 class LicenseRequestRecommendationsResolver {
   @ViewerField(() => [LicenseRequestRecommendation], {
     nullable: true,
-    description: "Second opinions gathered by shareLicenseRequest, oldest first; null unless\nthe viewer is a global admin.",
+    description: "Second opinions gathered by shareLicenseRequest, oldest first; null unless\nthe viewer decides the request's product.",
     asks: ["recommendations.read"],
   })
   recommendations(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {
@@ -135,7 +135,7 @@ class LicenseRequestRecommendationsResolver {
   @ViewerField(() => [LicenseRequestShare], {
     nullable: true,
     description:
-      "Whom the request was shared with by shareLicenseRequest, oldest first, answered, expired and withdrawn links included (an addition to the contract); null unless the viewer is a global admin.",
+      "Whom the request was shared with by shareLicenseRequest, oldest first, answered, expired and withdrawn links included (an addition to the contract); null unless the viewer decides the request's product.",
     asks: ["recommendations.read"],
   })
   shares(@Root() request: LicenseRequestEntity, @Ctx() ctx: Context) {

@@ -23,7 +23,7 @@ export class Group extends Node {
   @Field(() => Int, { description: "How many people are members." })
   memberCount: number;
 
-  @Field(() => UserConnection, { nullable: true, description: "Members by displayName; null unless the viewer is a global admin." })
+  @Field(() => UserConnection, { nullable: true, description: "Members by displayName; null unless the viewer decides requests." })
   members: InstanceType<typeof UserConnection> | null;
 }
 

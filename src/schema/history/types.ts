@@ -26,7 +26,7 @@ registerEnumType(LicenseRequestDecisionAction, {
   description:
     "One entry of a request's history (an addition to the contract): a decision, a cancellation or the expiry, " +
     "with who, when, from which product, which apps were off and the message. Kept after the request's 30 days; " +
-    "visible to the organization's global admins only.",
+    "visible to those who decide its request (the admin roles for every request, a product's approvers and delegates for theirs).",
 })
 export class LicenseRequestDecision extends Node {
   @Field(() => LicenseRequest)

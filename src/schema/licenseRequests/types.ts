@@ -22,7 +22,7 @@ export class LicenseRequestRecipient {
 
   @Field(() => LicenseAssignment, {
     nullable: true,
-    description: "Set once this recipient's license was assigned; null unless the viewer is\na global admin or this recipient.",
+    description: "Set once this recipient's license was assigned; null unless the viewer\ndecides this request's product or is this recipient.",
   })
   assignment: LicenseAssignment | null;
 }
@@ -74,7 +74,7 @@ export class LicenseRequest extends Node {
   })
   eligibleProducts: Product[];
 
-  @Field({ description: "True when the viewer may approve or deny it now (global admin, PENDING, not expired)." })
+  @Field({ description: "True when the viewer may approve or deny it now (they decide its product and are not one of its recipients; PENDING, not expired)." })
   viewerCanDecide: boolean;
 
   @Field({ description: "True when the viewer may cancel it now (its requester, PENDING, not expired)." })

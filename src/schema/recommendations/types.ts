@@ -69,7 +69,7 @@ export class LicenseRequestShare extends Node {
   revokedAt: Date | null;
 }
 
-@InputType({ description: "Shares a pending request with 1 to 10 people of the organization (global admins only)." })
+@InputType({ description: "Shares a pending request with 1 to 10 people of the organization (those who decide it)." })
 export class ShareLicenseRequestInput {
   @Field(() => ID)
   requestId: string;
@@ -144,7 +144,7 @@ export class RecordRecommendationPayload {
   clientMutationId: string | null;
 }
 
-@InputType({ description: "Withdraws a shared link (global admins only; an addition to the contract)." })
+@InputType({ description: "Withdraws a shared link (those who decide its request; an addition to the contract)." })
 export class RevokeLicenseRequestShareInput {
   @Field(() => ID, { description: "The LicenseRequestShare whose link to withdraw." })
   shareId: string;

@@ -53,7 +53,7 @@ export class UpdateRequestProcessSettingsInput extends MutationInput {
   @Field(() => String, { nullable: true })
   documentationUrl?: string | null;
 
-  @Field(() => AdminNotification, { nullable: true, description: "When the global admins hear of a new request; omitted or null keeps the current choice." })
+  @Field(() => AdminNotification, { nullable: true, description: "When those who decide hear of a new request; omitted or null keeps the current choice." })
   adminNotification?: AdminNotification | null;
 
   @Field(() => Int, { nullable: true, description: "7 to 365; omitted or null keeps the current lifetime. Applies to requests submitted afterwards." })
