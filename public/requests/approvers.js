@@ -142,7 +142,17 @@ function productItem(product, index) {
     ),
     editing
       ? editor(product, editing)
-      : h("button", { type: "button", class: "edit", "aria-describedby": headingId, disabled: pane.busy, onclick: () => edit(product) }, "Edit approvers"),
+      : h(
+          "button",
+          {
+            type: "button",
+            class: "edit", // Named without "approve": the details pane's Approve button stays the one of that name.
+            "aria-label": `Edit who decides ${product.name}`,
+            disabled: pane.busy,
+            onclick: () => edit(product),
+          },
+          "Edit",
+        ),
   );
 }
 
@@ -185,7 +195,7 @@ function editor(product, editing) {
     h(
       "div",
       { class: "actions" },
-      h("button", { type: "submit", id: "approvers-save", class: "primary", disabled: pane.busy }, "Save approvers"),
+      h("button", { type: "submit", id: "approvers-save", class: "primary", disabled: pane.busy }, "Update the list"),
       h("button", { type: "button", id: "approvers-cancel", disabled: pane.busy, onclick: closeEditor }, "Cancel"),
     ),
   );

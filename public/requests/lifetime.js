@@ -147,7 +147,8 @@ function build() {
       changed();
     },
   });
-  const saveButton = h("button", { type: "submit", id: "lifetime-save", class: "primary" }, "Save");
+  // "Apply", not "Save": the own-process pane's Save button stays the one of that name.
+  const saveButton = h("button", { type: "submit", id: "lifetime-save", class: "primary" }, "Apply");
   const status = h("span", { id: "lifetime-status", class: "hint", role: "status", "aria-live": "polite" });
   const errors = h("ul", { class: "errors", role: "alert" });
   $("request-lifetime").replaceChildren(
