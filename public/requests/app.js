@@ -3,7 +3,10 @@
  * The Requests tab (README "Quick start", step 4): a list of license requests
  * (Pending / Completed), a details pane to approve (possibly partially, from
  * another eligible product, with apps turned off) or deny, and live updates
- * over graphql-ws. It speaks only the public GraphQL API at /graphql, with the
+ * over graphql-ws. It works for everyone who may decide (api.md "Who
+ * decides": the admin roles, a product's approvers, their delegates), each
+ * seeing the requests the API shows them and only the panes that work for
+ * them, as `me { permissions }` says (permissions.js). It speaks only the public GraphQL API at /graphql, with the
  * operations of operations/*.graphql (generated/operations.js).
  *
  * Served as it is, no build step: each file here is an ES module the browser
@@ -22,18 +25,26 @@
  *   keys.js      idempotency keys of one attempt
  *   dom.js       element helpers (API text is always text, never markup)
  *   notices.js   the settings pane's admin-notices choice
+ *   lifetime.js  the settings pane's request lifetime and decision links
+ *   approvers.js the "Product approvers" pane: who decides each product's requests
+ *   delegation.js  the "Delegation" pane: lending one's deciding rights for a while
+ *   permissions.js what the signed-in person may do, which decides the panes shown
  *   integrations.js  the "Integrations" pane (global admins): webhook endpoints and their latest deliveries
  */
 import { isTokenRefused } from "./api.js";
 import { decideSelected, setSelected } from "./bulk.js";
 import { closeDetails, refreshDetails, select } from "./details.js";
+import { hideApprovers, loadApprovers } from "./approvers.js";
+import { hideDelegations, loadDelegations } from "./delegation.js";
 import { $, setLive, showNotice } from "./dom.js";
 import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { hideIntegrations, loadIntegrations } from "./integrations.js";
+import { hideLifetime, loadLifetime } from "./lifetime.js";
 import { connectLive } from "./live.js";
 import { loadList, onRowSelected, onRowTicked, setFilter, upsertRow } from "./list.js";
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
 import { hideNotices, loadNotices } from "./notices.js";
+import { managesRequestProcess, managesWebhooks } from "./permissions.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -58,13 +69,10 @@ async function signIn(token, { typed }) {
     failed(error);
   }
   if (typed) storeToken(token);
-  void loadOwnProcess()
-    .then((isAdmin) => (isAdmin ? loadIntegrations() : undefined))
-    .catch(failed);
+  void loadOwnProcess().then(showPanesFor).catch(failed);
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
-  void loadNotices().catch(failed);
   live = connectLive(newest, {
     onEntry: (request, entry) => {
       upsertRow(request, { isNew: entry.kind === "SUBMITTED" });
@@ -82,6 +90,22 @@ async function signIn(token, { typed }) {
 }
 
 /**
+ * Shows the panes `viewer` may use, each read on its own (one failing leaves
+ * the others): the settings, lifetime and approvers to whoever manages the
+ * request process, Integrations to whoever manages webhooks, and Delegation
+ * to anyone who decides or is party to a delegation (delegation.js).
+ * @param {import("./state.js").Viewer} viewer
+ */
+function showPanesFor(viewer) {
+  /** @type {Promise<void>[]} */
+  const loads = [];
+  if (managesRequestProcess(viewer)) loads.push(loadNotices(), loadLifetime(), loadApprovers());
+  if (managesWebhooks(viewer)) loads.push(loadIntegrations());
+  loads.push(loadDelegations());
+  for (const load of loads) void load.catch(failed);
+}
+
+/**
  * Forgets the token and everything read with it, and shows the token form.
  * @param {string | null} reason what to tell the person, if anything
  */
@@ -90,11 +114,15 @@ function signOut(reason) {
   live?.dispose();
   live = null;
   state.session.token = null;
+  state.viewer = null;
   state.list.rows = [];
   closeDetails();
   resetOwnProcess();
   hideNotices();
   hideIntegrations();
+  hideLifetime();
+  hideApprovers();
+  hideDelegations();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;

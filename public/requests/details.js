@@ -1,9 +1,11 @@
 // @ts-check
 /**
  * The details pane: the open request, its decision form while it is pending
- * and the admin may decide it (approve, possibly partially, from another
- * eligible product, with apps turned off, seeing first what Approve would do;
- * or deny), else what was decided.
+ * and the viewer may decide it (`viewerCanDecide`: an admin role, or its
+ * product's approver or their delegate, and never one of its recipients):
+ * approve, possibly partially, from another eligible product, with apps
+ * turned off, seeing first what Approve would do; or deny. Else what was
+ * decided, by whom, and on whose behalf when a delegate decided.
  */
 import { gql, isTokenRefused } from "./api.js";
 import { approveInput, decisionAnswered, denyInput, formChanged, MAX_MESSAGE_LENGTH, newForm } from "./decision.js";
@@ -12,6 +14,7 @@ import { failed } from "./failures.js";
 import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageRequest } from "./generated/operations.js";
 import { renderList, upsertRow } from "./list.js";
 import { invalidatePreview, onPreviewChanged, previewPane } from "./preview.js";
+import { decidesRequests } from "./permissions.js";
 import { onShareChanged, recommendationList, shareList, sharePane } from "./share.js";
 import { state } from "./state.js";
 
@@ -118,6 +121,8 @@ async function decide(kind) {
     decisionAnswered(form);
     if (payload.userErrors.length) {
       details.errors = payload.userErrors.map((e) => e.message);
+      // Not theirs to decide after all (a recipient, or a right gone meanwhile): read it again, which takes the form away.
+      if (payload.userErrors.some((e) => e.code === "NOT_PERMITTED")) void refreshDetails(request.id);
     } else if (payload.licenseRequest && details.selectedId === request.id) {
       details.request = payload.licenseRequest;
       upsertRow(payload.licenseRequest);
@@ -156,6 +161,7 @@ export function renderDetails() {
       request.status === "PENDING" ? [h("dt", {}, "Expires"), h("dd", {}, time(request.expiresAt))] : null,
       request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
     ),
+    ...(!deciding && request.status === "PENDING" ? [notYours(request)].filter((note) => note !== null) : []),
     deciding ? decisionForm(request) : decisionSummary(request),
     ...[recommendationList(request), shareList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
   );
@@ -376,6 +382,42 @@ function decisionForm(request) {
   );
 }
 
+/**
+ * Why a pending request shows no decision form to someone who decides
+ * requests: they are one of its recipients (nobody approves their own
+ * license), or it is not theirs to decide; null for anyone else.
+ * @param {RequestDetails} request
+ */
+function notYours(request) {
+  const viewer = state.viewer;
+  if (!viewer || !decidesRequests(viewer)) return null;
+  const recipient = request.recipients.some((r) => r.user.id === viewer.id);
+  return h(
+    "p",
+    { class: "not-yours", id: "not-yours" },
+    recipient ? "You are one of its recipients, so someone else decides it." : "You may not decide this request.",
+  );
+}
+
+/** What a decision's channel adds to "Decided by", when it says more than the person. */
+const CHANNEL_NOTES = /** @type {Record<string, string>} */ ({ EMAIL_LINK: "from the notice email", POLICY: "by the product's policy" });
+
+/** @param {RequestDetails} request */
+function decidedBy(request) {
+  const channel = request.decisionChannel ? CHANNEL_NOTES[request.decisionChannel] : undefined;
+  if (!request.decidedBy && !channel) return null;
+  return [
+    h("dt", {}, "Decided by"),
+    h(
+      "dd",
+      { "data-field": "decidedBy" },
+      request.decidedBy ? request.decidedBy.displayName : "Automatically",
+      request.decidedOnBehalfOf ? h("span", { class: "decided-on-behalf" }, ` on behalf of ${request.decidedOnBehalfOf.displayName}`) : null,
+      channel ? h("span", { class: "muted" }, ` (${channel})`) : null,
+    ),
+  ];
+}
+
 /** @param {RequestDetails} request */
 function decisionSummary(request) {
   return h(
@@ -400,7 +442,7 @@ function decisionSummary(request) {
       { class: "facts" },
       request.assignedProduct ? [h("dt", {}, "Assigned from"), h("dd", {}, request.assignedProduct.name)] : null,
       request.disabledServicePlans.length ? [h("dt", {}, "Turned off"), h("dd", {}, request.disabledServicePlans.map((p) => p.name).join(", "))] : null,
-      request.decidedBy ? [h("dt", {}, "Decided by"), h("dd", {}, request.decidedBy.displayName)] : null,
+      decidedBy(request),
       request.decidedAt ? [h("dt", {}, "Decided"), h("dd", {}, time(request.decidedAt, dateTimeFormat))] : null,
       request.decisionMessage ? [h("dt", {}, "Message"), h("dd", {}, request.decisionMessage)] : null,
     ),

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The settings pane's "Admin notices" choice (api.md "Admin notices"): when
- * the organization's global admins hear of a new request (at once, one daily
+ * The settings pane's "Admin notices" choice (api.md "Admin notices"), for
+ * whoever manages the request process: when those who may decide a new
+ * request (api.md "Who decides") hear of it (at once, one daily
  * digest, or not at all). Saved through updateRequestProcessSettings as soon
  * as it changes; the own-process switch is sent back as it was read just
  * before, so this choice never changes it.
@@ -15,7 +16,7 @@ import { RequestProcessSettings, UpdateRequestProcessSettings } from "./generate
 
 /** @type {[AdminNotification, string][]} */
 const CHOICES = [
-  ["IMMEDIATELY", "Email every global admin about each new request"],
+  ["IMMEDIATELY", "Email everyone who may decide a new request about it"],
   ["DAILY_DIGEST", "One email a day listing the new requests (after 00:00 UTC)"],
   ["OFF", "No email about new requests"],
 ];

@@ -1,7 +1,7 @@
 // @ts-check
 /**
- * The Requests tab's "Use your own license request process" pane (global
- * admins): the switch, the message users see instead of the request form (at
+ * The Requests tab's "Use your own license request process" pane (whoever
+ * manages the request process: global and license admins): the switch, the message users see instead of the request form (at
  * most 1,000 characters, needed to turn it on) and an optional link to the
  * organization's own process, saved with updateRequestProcessSettings. While it
  * is on, the banner "You're using your own license request process" heads the
@@ -12,6 +12,8 @@ import { $, dateTimeFormat, h, time } from "./dom.js";
 import { failed } from "./failures.js";
 import { OwnProcess, OwnProcessSave } from "./generated/operations.js";
 import { AttemptKey } from "./keys.js";
+import { managesRequestProcess } from "./permissions.js";
+import { state } from "./state.js";
 
 /** @import { OwnProcessSettingsFragment } from "../../test/generated/graphql" */
 
@@ -24,7 +26,7 @@ const count = new Intl.NumberFormat("en");
 /**
  * @typedef {object} PaneState
  * @property {OwnProcessSettingsFragment | null} settings as saved
- * @property {boolean} canChange the viewer is a global admin
+ * @property {boolean} canChange the viewer manages the request process
  * @property {{ on: boolean, message: string, url: string }} form as typed
  * @property {AttemptKey} key the idempotency key of the save on its way or to retry
  * @property {boolean} busy a save is on its way
@@ -49,20 +51,22 @@ function formOf(settings) {
 }
 
 /**
- * Reads the settings and shows the banner, and the pane to a global admin.
- * @returns {Promise<boolean>} whether the viewer is a global admin
+ * Reads the settings and who the viewer is (state.viewer), and shows the
+ * banner, and the pane to whoever manages the request process.
+ * @returns {Promise<import("./state.js").Viewer>} the viewer, with their permissions
  * @throws {import("./api.js").ApiError}
  */
 export async function loadOwnProcess() {
   const data = await gql(OwnProcess, {});
+  state.viewer = data.me;
   pane.settings = data.requestProcessSettings;
-  pane.canChange = data.me.roles.includes("GLOBAL_ADMIN");
+  pane.canChange = managesRequestProcess(data.me);
   pane.form = formOf(data.requestProcessSettings);
   pane.key.reset();
   pane.errors = [];
   pane.saved = false;
   render();
-  return pane.canChange;
+  return data.me;
 }
 
 /** Forgets what was read (signing out). */

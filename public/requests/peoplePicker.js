@@ -37,6 +37,7 @@ export function searchText(text) {
  * @property {() => Set<string>} excluded user IDs never offered (the person themselves)
  * @property {number} max how many people may be chosen
  * @property {string} maxReached what to say once `max` are chosen
+ * @property {string} [hint] what to say below the box until then (default: "Up to `max` people besides you.")
  * @property {boolean} disabled
  * @property {(people: Person[]) => void} onChange called with the new choice
  */
@@ -191,6 +192,6 @@ export function peoplePicker(options) {
       ),
     ),
     h("div", { class: "people-box" }, input, results),
-    h("p", { id: `${id}-hint`, class: "muted hint" }, full ? options.maxReached : `Up to ${max} people besides you.`),
+    h("p", { id: `${id}-hint`, class: "muted hint" }, full ? options.maxReached : (options.hint ?? `Up to ${max} people besides you.`)),
   );
 }

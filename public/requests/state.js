@@ -6,7 +6,7 @@
  * so a field the page reads but no operation selects fails the type check.
  */
 
-/** @import { RequestRowFragment, RequestsPageDetailsFragment, LicenseRequestState, GroupSummaryFragment } from "../../test/generated/graphql" */
+/** @import { RequestRowFragment, RequestsPageDetailsFragment, LicenseRequestState, GroupSummaryFragment, OwnProcessQuery } from "../../test/generated/graphql" */
 
 /**
  * What a list row shows of a request. Rows come from the list query, from
@@ -17,6 +17,7 @@
  * @typedef {LicenseRequestState} Filter
  * @typedef {"approve" | "deny"} DecisionKind
  * @typedef {GroupSummaryFragment} GroupData
+ * @typedef {OwnProcessQuery["me"]} Viewer   who is signed in, with what they may do (`permissions`)
  */
 
 /**
@@ -39,6 +40,7 @@
  * @property {{ selected: Set<string>, results: Map<string, { ok: boolean, text: string }>, busy: boolean, errors: string[], keys: Partial<Record<DecisionKind, string>> }} bulk
  *   the rows ticked for a bulk decision, each row's last bulk result, whether a bulk call is on its way, the call's own errors,
  *   and the idempotency key of each bulk decision sent from exactly this selection and not yet answered
+ * @property {Viewer | null} viewer who is signed in (null until read): each pane shows only what works for them
  * @property {GroupData[] | null} groups the organization's groups (read once, when an approve pane first needs them)
  * @property {{ selectedId: string | null, request: RequestDetails | null, form: DecisionForm, busy: boolean, errors: string[] }} details
  *   the open request (null while loading), the form, whether a decision is on its way, and what to tell the admin
@@ -49,6 +51,7 @@ export const state = {
   session: { token: null, typed: false },
   list: { filter: "PENDING", rows: [], totalCount: 0, endCursor: null, hasNextPage: false, generation: 0 },
   bulk: { selected: new Set(), results: new Map(), busy: false, errors: [], keys: {} },
+  viewer: null,
   groups: null,
   details: {
     selectedId: null,

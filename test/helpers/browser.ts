@@ -66,6 +66,8 @@ export interface OpenOptions {
   initScript?: { fn: (arg: string) => void; arg: string };
   /** Handles every WebSocket the page opens to /graphql (e.g. a `socketSwitch`'s route), from its first. */
   routeWebSockets?: (route: WebSocketRoute) => void;
+  /** The page's clock starts here (e.g. the test server's manual clock), then runs on, timers untouched. */
+  now?: Date;
 }
 
 export interface Chromium {
@@ -97,6 +99,7 @@ export async function launchChromium(): Promise<Chromium> {
           return route.abort("blockedbyclient");
         },
       );
+      if (options.now) await context.clock.setSystemTime(options.now);
       if (options.initScript) await page.addInitScript(options.initScript.fn, options.initScript.arg);
       if (options.routeWebSockets) await page.routeWebSocket((target) => target.pathname === "/graphql", options.routeWebSockets);
       page.on("request", (request) => {

@@ -64,8 +64,11 @@ test("the page's modules take their operations from generated/operations.js and 
   }
   const exported = new Set(pageOperations(ROOT).map((o) => o.name));
   expect([...imported].sort()).toEqual([
+    "ApprovalDelegations",
+    "CancelApprovalDelegation",
     "CreateWebhookEndpoint",
     "DecideLicenseRequests",
+    "DelegateApprovals",
     "GroupChoices",
     "IntegrationsPane",
     "MineCancel",
@@ -76,8 +79,11 @@ test("the page's modules take their operations from generated/operations.js and 
     "MineSubmit",
     "OwnProcess",
     "OwnProcessSave",
+    "ProductApprovers",
     "RecordRecommendation",
     "RedeliverWebhook",
+    "RequestLifetime",
+    "RequestLifetimeSave",
     "RequestProcessSettings",
     "RequestsPageApprove",
     "RequestsPageDeny",
@@ -87,6 +93,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "RequestsPageRequest",
     "RequestsPageShare",
     "RevokeLicenseRequestShare",
+    "SaveProductApprovers",
     "SharePeople",
     "UpdateRequestProcessSettings",
   ]);

@@ -256,6 +256,216 @@ fragment UserErrorFields on UserError {
 }`);
 
 /**
+ * The request lifetime and whether notices carry decision links, with the
+ * own-process switch a save sends back as it was.
+ */
+export const RequestLifetime = /** @type {Operation<Types.RequestLifetimeQuery, Types.RequestLifetimeQueryVariables>} */ (`query RequestLifetime {
+  requestProcessSettings {
+    id
+    useOwnRequestProcess
+    requestLifetimeDays
+    decisionLinksInEmail
+  }
+}`);
+
+/**
+ * Saves the lifetime and the decision-link switch; every other setting is
+ * omitted (kept), except the switch the input requires, sent back as read.
+ */
+export const RequestLifetimeSave = /** @type {Operation<Types.RequestLifetimeSaveMutation, Types.RequestLifetimeSaveMutationVariables>} */ (`mutation RequestLifetimeSave($input: UpdateRequestProcessSettingsInput!) {
+  updateRequestProcessSettings(input: $input) {
+    settings {
+      id
+      useOwnRequestProcess
+      requestLifetimeDays
+      decisionLinksInEmail
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * Every product with its approvers (null unless the viewer manages the
+ * request process).
+ */
+export const ProductApprovers = /** @type {Operation<Types.ProductApproversQuery, Types.ProductApproversQueryVariables>} */ (`query ProductApprovers {
+  products {
+    id
+    name
+    approvers {
+      ...ApproverPerson
+    }
+  }
+}
+
+fragment ApproverPerson on User {
+  id
+  displayName
+  email
+}`);
+
+/**
+ * Replaces a product's approvers (the whole list, at most 20 people); the
+ * page sends an idempotencyKey that a retry of the same save reuses.
+ */
+export const SaveProductApprovers = /** @type {Operation<Types.SaveProductApproversMutation, Types.SaveProductApproversMutationVariables>} */ (`mutation SaveProductApprovers($input: SetProductApproversInput!) {
+  setProductApprovers(input: $input) {
+    product {
+      id
+      name
+      approvers {
+        ...ApproverPerson
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment ApproverPerson on User {
+  id
+  displayName
+  email
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * Delegations from or to the viewer, or everyone's for whoever manages the
+ * request process: current and future first, then past.
+ */
+export const ApprovalDelegations = /** @type {Operation<Types.ApprovalDelegationsQuery, Types.ApprovalDelegationsQueryVariables>} */ (`query ApprovalDelegations($first: Int = 50, $after: String) {
+  approvalDelegations(first: $first, after: $after) {
+    totalCount
+    edges {
+      cursor
+      node {
+        ...DelegationRow
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment ApproverPerson on User {
+  id
+  displayName
+  email
+}
+
+fragment DelegationRow on ApprovalDelegation {
+  id
+  from {
+    ...ApproverPerson
+  }
+  to {
+    ...ApproverPerson
+  }
+  startsAt
+  endsAt
+  createdAt
+  cancelledAt
+}`);
+
+/**
+ * Lends the viewer's own deciding rights to one person for a window (at most
+ * 90 days); idempotencyKey as above.
+ */
+export const DelegateApprovals = /** @type {Operation<Types.DelegateApprovalsMutation, Types.DelegateApprovalsMutationVariables>} */ (`mutation DelegateApprovals($input: DelegateApprovalsInput!) {
+  delegateApprovals(input: $input) {
+    delegation {
+      ...DelegationRow
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment ApproverPerson on User {
+  id
+  displayName
+  email
+}
+
+fragment DelegationRow on ApprovalDelegation {
+  id
+  from {
+    ...ApproverPerson
+  }
+  to {
+    ...ApproverPerson
+  }
+  startsAt
+  endsAt
+  createdAt
+  cancelledAt
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * Ends a delegation at once (its delegator, its delegate, or whoever manages
+ * the request process).
+ */
+export const CancelApprovalDelegation = /** @type {Operation<Types.CancelApprovalDelegationMutation, Types.CancelApprovalDelegationMutationVariables>} */ (`mutation CancelApprovalDelegation($input: CancelApprovalDelegationInput!) {
+  cancelApprovalDelegation(input: $input) {
+    delegation {
+      ...DelegationRow
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment ApproverPerson on User {
+  id
+  displayName
+  email
+}
+
+fragment DelegationRow on ApprovalDelegation {
+  id
+  from {
+    ...ApproverPerson
+  }
+  to {
+    ...ApproverPerson
+  }
+  startsAt
+  endsAt
+  createdAt
+  cancelledAt
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
  * Approve for every recipient, from a chosen product (default: the requested
  * one), with some apps and services turned off. The payload selects the
  * product's id and counts, so a normalized cache (Apollo Client, Relay) shows
@@ -1114,12 +1324,23 @@ fragment MineRequest on LicenseRequest {
 }`);
 
 /**
- * The settings, and whether the viewer may change them (global admins only).
+ * The settings, and who the viewer is and what they may do (permissions):
+ * the page shows each pane only to whom it works for (api.md "Who decides").
  */
 export const OwnProcess = /** @type {Operation<Types.OwnProcessQuery, Types.OwnProcessQueryVariables>} */ (`query OwnProcess {
   me {
     id
+    displayName
     roles
+    permissions {
+      decideAllRequests
+      decidesProducts {
+        id
+        name
+      }
+      manageRequestProcess
+      manageWebhooks
+    }
   }
   requestProcessSettings {
     ...OwnProcessSettings
@@ -1448,6 +1669,11 @@ fragment RequestsPageDetails on LicenseRequest {
     id
     displayName
   }
+  decidedOnBehalfOf {
+    id
+    displayName
+  }
+  decisionChannel
   assignedProduct {
     id
     name
@@ -1570,6 +1796,11 @@ fragment RequestsPageDetails on LicenseRequest {
     id
     displayName
   }
+  decidedOnBehalfOf {
+    id
+    displayName
+  }
+  decisionChannel
   assignedProduct {
     id
     name
@@ -1691,6 +1922,11 @@ fragment RequestsPageDetails on LicenseRequest {
     id
     displayName
   }
+  decidedOnBehalfOf {
+    id
+    displayName
+  }
+  decisionChannel
   assignedProduct {
     id
     name
