@@ -50,17 +50,23 @@ export async function approveRequest(
   if (requestId === null || errors.length) return failed(...errors);
   const { store } = deps;
   const channel = options.channel ?? "API";
-  return deps.mutations.run(viewer, options.mutation ?? "approveLicenseRequest", input, (unit) => approveInUnit(deps, unit, viewer, requestId, input, now, channel), {
-    encode: (r) => ({ requestId: r.request.id, assignmentIds: r.assignments.map((a) => a.id) }),
-    decode: async (stored: { requestId: number; assignmentIds: number[] }) => ({
-      request: await store.requestById(stored.requestId),
-      assignments: await store.assignmentsByIds(stored.assignmentIds),
-    }),
-  });
+  return deps.mutations.run(
+    viewer,
+    options.mutation ?? "approveLicenseRequest",
+    input,
+    (unit) => approveInUnit(deps, unit, viewer, requestId, input, now, channel),
+    {
+      encode: (r) => ({ requestId: r.request.id, assignmentIds: r.assignments.map((a) => a.id) }),
+      decode: async (stored: { requestId: number; assignmentIds: number[] }) => ({
+        request: await store.requestById(stored.requestId),
+        assignments: await store.assignmentsByIds(stored.assignmentIds),
+      }),
+    },
+  );
 }
 
-/** The approval inside `unit`: read under the request's row lock, plan, apply; aborts with user errors (UserErrorsAbort) when one refuses. */
-async function approveInUnit(
+/** The approval inside `unit`: read under the request's row lock, plan, apply; aborts with user errors (UserErrorsAbort) when one refuses. Also what a decision link runs, in its own unit (decideByLink.ts). */
+export async function approveInUnit(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,
