@@ -268,6 +268,8 @@ export class LicenseRequestStore {
         decidedById: request.decidedById,
         decisionMessage: request.decisionMessage,
         assignedProductId: request.assignedProductId,
+        decidedOnBehalfOfId: request.decidedOnBehalfOfId,
+        decisionChannel: request.decisionChannel,
       })
       .where("id = :id AND status = 'PENDING'", { id: request.id })
       .execute();
