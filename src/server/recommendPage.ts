@@ -14,18 +14,15 @@
  * these few facts and nothing else, and the anonymous GraphQL surface stays
  * one mutation (src/server/graphql/anonymous.ts).
  *
- * Every value is HTML-escaped; the page carries the Requests page's strict
- * Content-Security-Policy (scripts and styles from this origin, no inline
- * script), is never cached, and sends no Referer (the URL holds the secret).
- * Each view takes the operation cost from the caller's address's bucket, as
- * an anonymous GraphQL operation does.
+ * Every value is HTML-escaped; headers, layout and the per-address rate
+ * limit are those of every link page (linkPages.ts).
  */
 import express, { Request, Response, Router } from "express";
 import type { Services } from "../services";
 import type { SharedRequestView } from "../services/recommendations";
 import { MAX_RECOMMENDATION_COMMENT_LENGTH } from "../services/recommendations/messages";
 import type { CostLimiter } from "./graphql/rateLimit";
-import { contentSecurityPolicy } from "./requestsPage";
+import { admitLinkPage, dateTime, escapeHtml as escape, fact, linkPageLayout, refusedLinkPage } from "./linkPages";
 
 export interface RecommendPageOptions {
   services: Services;
@@ -34,33 +31,7 @@ export interface RecommendPageOptions {
   viewCost: number;
 }
 
-const escape = (value: string) => value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
-
-const dateTime = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
-function layout(title: string, body: string): string {
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8" />',
-    '<meta name="viewport" content="width=device-width, initial-scale=1" />',
-    '<meta name="referrer" content="no-referrer" />',
-    `<title>${escape(title)} · License requests</title>`,
-    '<link rel="icon" href="/requests/favicon.svg" type="image/svg+xml" />',
-    '<link rel="stylesheet" href="/requests/style.css" />',
-    '<link rel="stylesheet" href="/requests/recommend.css" />',
-    '<script type="module" src="/requests/recommend.js"></script>',
-    "</head>",
-    '<body class="recommend">',
-    body,
-    "</body>",
-    "</html>",
-  ].join("\n");
-}
-
 function sharedPage(view: SharedRequestView): string {
-  const fact = (term: string, value: string, className = "") => `<dt>${escape(term)}</dt><dd${className ? ` class="${className}"` : ""}>${escape(value)}</dd>`;
   const body = [
     '<main class="recommend-page">',
     `<h1>${escape(view.subject ?? "A second opinion on a license request")}</h1>`,
@@ -86,37 +57,16 @@ function sharedPage(view: SharedRequestView): string {
     '<p id="recommend-outcome" class="outcome" role="status" hidden></p>',
     "</main>",
   ].join("\n");
-  return layout(view.subject ?? "A second opinion", body);
+  return linkPageLayout(view.subject ?? "A second opinion", body, "/requests/recommend.js");
 }
 
-function refusedPage(message: string): string {
-  return layout(
-    "This link cannot be used",
-    ['<main class="recommend-page">', "<h1>This link cannot be used</h1>", `<p id="recommend-refusal" class="refusal">${escape(message)}</p>`, "</main>"].join(
-      "\n",
-    ),
-  );
-}
+const refusedPage = (message: string) => refusedLinkPage(message, "recommend-refusal");
 
 /** Mount at /recommend: `app.use("/recommend", recommendPage(...))`. */
 export function recommendPage(options: RecommendPageOptions): Router {
   const router = express.Router({ strict: false });
   router.get("/", async (req: Request, res: Response) => {
-    res.setHeader("content-security-policy", contentSecurityPolicy(req.get("host")));
-    res.setHeader("x-content-type-options", "nosniff");
-    res.setHeader("referrer-policy", "no-referrer");
-    res.setHeader("cross-origin-opener-policy", "same-origin");
-    res.setHeader("cache-control", "no-store");
-    res.setHeader("x-robots-tag", "noindex");
-    const take = await options.limiter.take(`address:${req.ip ?? "unknown"}`, options.viewCost);
-    if (!take.allowed) {
-      res.setHeader("retry-after", String(take.retryAfterSeconds));
-      res
-        .status(429)
-        .type("html")
-        .send(refusedPage(`Too many requests from this address: try again in ${take.retryAfterSeconds} s.`));
-      return;
-    }
+    if (!(await admitLinkPage(req, res, { limiter: options.limiter, cost: options.viewCost, refusalId: "recommend-refusal" }))) return;
     const token = typeof req.query["token"] === "string" ? req.query["token"] : "";
     const outcome = await options.services.recommendations.queries.linkView(token, options.services.clock.now());
     if (!outcome.ok) {

@@ -4,8 +4,24 @@
  * HTML escaping, the Requests page's link, safe subjects, UTC days.
  */
 import { loadConfig } from "../../src/config";
-import { digestDue, reminderWindow, utcDayStart } from "../../src/services/notices/rules";
-import { composeDigestEmail, composeExpiredEmail, composeNewRequestEmail, composeReminderEmail, NoticeRequest } from "../../src/services/notices/emails";
+import {
+  decisionLinkExpiry,
+  digestDue,
+  reminderDueAt,
+  reminderLead,
+  reminderOwed,
+  reminderWindow,
+  remainingTime,
+  utcDayStart,
+} from "../../src/services/notices/rules";
+import {
+  composeDigestEmail,
+  composeExpiredEmail,
+  composeNewRequestEmail,
+  composeReminderEmail,
+  decisionLinkUrls,
+  NoticeRequest,
+} from "../../src/services/notices/emails";
 
 const URL = "https://licenses.contoso.example/requests?a=1&b=2";
 const request: NoticeRequest = {
@@ -13,6 +29,7 @@ const request: NoticeRequest = {
   productName: "Power BI <Pro>",
   requesterName: `Adele "A" Vance`,
   recipientNames: [`Adele "A" Vance`, "Alex & Co"],
+  recipientIds: [1, 2],
   justification: "For the <script>alert(1)</script> report",
   requestedAt: new Date("2026-12-01T09:30:00Z"),
   expiresAt: new Date("2026-12-31T09:30:00Z"),
@@ -97,9 +114,11 @@ describe("the daily digest", () => {
 });
 
 describe("the reminder and the expiry", () => {
-  it("reminds the admins of the expiry date", () => {
-    const email = composeReminderEmail({ organizationName: "Contoso", adminName: "A", request, requestsUrl: URL });
+  it("reminds the deciders of the expiry date and says how long is left", () => {
+    const email = composeReminderEmail({ organizationName: "Contoso", adminName: "A", request, requestsUrl: URL, now: new Date("2026-12-24T09:30:00Z") });
     expect(email.subject).toBe(`Reminder: the request for Power BI <Pro> from Adele "A" Vance expires in 7 days`);
+    const shortLived = composeReminderEmail({ organizationName: "Contoso", adminName: "A", request, requestsUrl: URL, now: new Date("2026-12-27T21:30:00Z") });
+    expect(shortLived.subject).toBe(`Reminder: the request for Power BI <Pro> from Adele "A" Vance expires in 3 days and 12 hours`);
     expect(email.text).toContain("still pending and expires on 2026-12-31 09:30 UTC");
     expect(email.html).toContain(`<a href="https://licenses.contoso.example/requests?a=1&amp;b=2">`);
   });
@@ -122,9 +141,82 @@ describe("when notices are due", () => {
     expect(digestDue(new Date("2026-12-02T00:00:30Z"))).toEqual({ day: new Date("2026-12-01T00:00:00Z"), before: new Date("2026-12-02T00:00:00Z") });
   });
 
-  it("owes the reminder of requests expiring within the next seven days, not those expired", () => {
+  it("looks for reminders among requests expiring within the next seven days, not those expired", () => {
     const now = new Date("2026-12-01T12:00:00Z");
     expect(reminderWindow(now)).toEqual({ expiresAfter: now, expiresBy: new Date("2026-12-08T12:00:00Z") });
+  });
+
+  it("reminds min(7 days, half the request's own lifetime) before its expiry", () => {
+    const at = (iso: string) => new Date(iso);
+    const month = { requestedAt: at("2026-12-01T00:00:00Z"), expiresAt: at("2026-12-31T00:00:00Z") };
+    expect(reminderLead(month)).toBe(7 * 86_400_000);
+    expect(reminderDueAt(month)).toEqual(at("2026-12-24T00:00:00Z"));
+    const week = { requestedAt: at("2026-12-01T00:00:00Z"), expiresAt: at("2026-12-08T00:00:00Z") };
+    expect(reminderDueAt(week)).toEqual(at("2026-12-04T12:00:00Z"));
+    const year = { requestedAt: at("2026-01-01T00:00:00Z"), expiresAt: at("2027-01-01T00:00:00Z") };
+    expect(reminderDueAt(year)).toEqual(at("2026-12-25T00:00:00Z"));
+    // Exactly 14 days: both rules give 7 days.
+    expect(reminderLead({ requestedAt: at("2026-12-01T00:00:00Z"), expiresAt: at("2026-12-15T00:00:00Z") })).toBe(7 * 86_400_000);
+
+    expect(reminderOwed(week, at("2026-12-04T11:59:59.999Z"))).toBe(false);
+    expect(reminderOwed(week, at("2026-12-04T12:00:00Z"))).toBe(true);
+    expect(reminderOwed(week, at("2026-12-07T23:59:59Z"))).toBe(true);
+    expect(reminderOwed(week, at("2026-12-08T00:00:00Z"))).toBe(false);
+    expect(reminderOwed(month, at("2026-12-23T23:59:59Z"))).toBe(false);
+    expect(reminderOwed(month, at("2026-12-24T00:00:00Z"))).toBe(true);
+  });
+
+  it("says how long is left in days and hours, to the nearest hour", () => {
+    const now = new Date("2026-12-01T00:00:00Z");
+    const later = (hours: number) => new Date(now.getTime() + hours * 3_600_000 + 59_000);
+    expect(remainingTime(now, later(7 * 24))).toBe("7 days");
+    expect(remainingTime(now, later(24 + 1))).toBe("1 day and 1 hour");
+    expect(remainingTime(now, later(5))).toBe("5 hours");
+    expect(remainingTime(now, later(0))).toBe("less than an hour");
+    expect(remainingTime(now, new Date(now.getTime() + 7 * 86_400_000 - 60_000))).toBe("7 days");
+  });
+});
+
+describe("decision links", () => {
+  it("expire with their request or 7 days after the email, whichever comes first", () => {
+    const email = new Date("2026-12-01T10:00:00Z");
+    expect(decisionLinkExpiry(email, new Date("2026-12-31T10:00:00Z"))).toEqual(new Date("2026-12-08T10:00:00Z"));
+    expect(decisionLinkExpiry(email, new Date("2026-12-03T08:00:00Z"))).toEqual(new Date("2026-12-03T08:00:00Z"));
+  });
+
+  it("lead to /decide with the secret and the verdict", () => {
+    expect(decisionLinkUrls("https://l.example", "s".repeat(43))).toEqual({
+      approveUrl: `https://l.example/decide?token=${"s".repeat(43)}&verdict=APPROVE`,
+      denyUrl: `https://l.example/decide?token=${"s".repeat(43)}&verdict=DENY`,
+    });
+  });
+
+  it("appear in the new request's email as Approve and Deny, with their expiry, and only when given", () => {
+    const links = { ...decisionLinkUrls("https://l.example", "t".repeat(43)), secret: "t".repeat(43), expiresAt: new Date("2026-12-08T10:00:00Z") };
+    const email = composeNewRequestEmail({ organizationName: "Contoso", adminName: "A", request, requestsUrl: URL, links });
+    expect(email.text).toContain(`Approve it: https://l.example/decide?token=${"t".repeat(43)}&verdict=APPROVE`);
+    expect(email.text).toContain(`Deny it: https://l.example/decide?token=${"t".repeat(43)}&verdict=DENY`);
+    expect(email.text).toContain("it works once, until 2026-12-08 10:00 UTC.");
+    expect(email.html).toContain(`<a href="https://l.example/decide?token=${"t".repeat(43)}&amp;verdict=DENY">Deny it</a>`);
+    const without = composeNewRequestEmail({ organizationName: "Contoso", adminName: "A", request, requestsUrl: URL });
+    expect(without.text).not.toContain("/decide");
+  });
+
+  it("appear in the digest under the requests they belong to", () => {
+    const links = { ...decisionLinkUrls("https://l.example", "u".repeat(43)), secret: "u".repeat(43), expiresAt: new Date("2026-12-08T10:00:00Z") };
+    const other: NoticeRequest = { ...request, id: 8, requesterName: "Lee Gu" };
+    const email = composeDigestEmail({
+      organizationName: "Contoso",
+      adminName: "A",
+      day: new Date("2026-12-01T00:00:00Z"),
+      requests: [request, other],
+      total: 2,
+      requestsUrl: URL,
+      links: new Map([[8, links]]),
+    });
+    expect(email.text).toContain(`Approve Lee Gu's request: ${links.approveUrl}`);
+    expect(email.text).toContain(`Deny Lee Gu's request: ${links.denyUrl}`);
+    expect(email.text).not.toContain(`Approve Adele`);
   });
 });
 

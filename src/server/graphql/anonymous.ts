@@ -1,7 +1,8 @@
 /**
- * What runs without a bearer token (api.md "Second opinions"): exactly one
- * `recordRecommendation` mutation, whose link secret is its credential, asking
- * for nothing but its own payload. Anything else from an anonymous caller,
+ * What runs without a bearer token (api.md "Second opinions", "Decisions from
+ * the email"): exactly one `recordRecommendation` or
+ * `decideLicenseRequestByLink` mutation, whose link secret is its credential,
+ * asking for nothing but its own payload. Anything else from an anonymous caller,
  * while introspection is off, is refused UNAUTHENTICATED before validation,
  * so an anonymous caller learns nothing of the schema (no field names, no
  * "Cannot query field" answers, no types) and reads no other data; its rate
@@ -10,7 +11,8 @@
  * The gate is syntactic and strict: one operation, no fragments, no
  * directives, and each selection a field of the list below (by name; aliases
  * allowed). `LicenseRequestRecommendation.by` is not on it: who answered is
- * for signed-in admins.
+ * for signed-in admins; of the decided request, only its id, status and
+ * decision time (its people and products are for those signed in).
  */
 import { DocumentNode, FieldNode, Kind, OperationTypeNode, SelectionSetNode } from "graphql";
 
@@ -22,8 +24,11 @@ interface AllowedSelection {
 const USER_ERROR: AllowedSelection = { code: true, message: true, field: true, __typename: true };
 const RECOMMENDATION: AllowedSelection = { id: true, verdict: true, comment: true, at: true, __typename: true };
 
+const DECIDED_REQUEST: AllowedSelection = { id: true, status: true, decidedAt: true, __typename: true };
+
 const ANONYMOUS_ROOT: AllowedSelection = {
   recordRecommendation: { recommendation: RECOMMENDATION, userErrors: USER_ERROR, clientMutationId: true, __typename: true },
+  decideLicenseRequestByLink: { licenseRequest: DECIDED_REQUEST, userErrors: USER_ERROR, clientMutationId: true, __typename: true },
 };
 
 function selectionAllowed(selectionSet: SelectionSetNode | undefined, allowed: AllowedSelection, root: boolean): boolean {

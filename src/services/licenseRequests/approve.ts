@@ -65,8 +65,8 @@ export async function approveRequest(
   );
 }
 
-/** The approval inside `unit`: read under the request's row lock, plan, apply; aborts with user errors (UserErrorsAbort) when one refuses. */
-async function approveInUnit(
+/** The approval inside `unit`: read under the request's row lock, plan, apply; aborts with user errors (UserErrorsAbort) when one refuses. Also what a decision link runs, in its own unit (decideByLink.ts). */
+export async function approveInUnit(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,

@@ -48,8 +48,8 @@ export async function denyRequest(
   });
 }
 
-/** The denial inside `unit`: read under the request's row lock, plan, apply; aborts with user errors when it is refused. */
-async function denyInUnit(
+/** The denial inside `unit`: read under the request's row lock, plan, apply; aborts with user errors when it is refused. Also what a decision link runs, in its own unit (decideByLink.ts). */
+export async function denyInUnit(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   viewer: Viewer,

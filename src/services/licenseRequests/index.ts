@@ -10,6 +10,7 @@
  * | `store.ts` | every SQL statement and lock of the writes |
  * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations (a decision: read → plan → apply) |
  * | `decisionPlan.ts` | a decision's plan, pure: outcomes, the pool as read, the emails |
+ * | `decideByLink.ts` | a notice email's decision link: what /decide shows, and the decision it makes (approve's and deny's code) |
  * | `decideMany.ts`, `preview.ts` | bulk decisions on approve's and deny's code; the preview: their reads and plan, never the apply |
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
@@ -20,6 +21,7 @@ import { approveRequest, ApproveInput } from "./approve";
 import { cancelRequest, CancelInput } from "./cancel";
 import { denyRequest, DenyInput } from "./deny";
 import { decideMany, DecideManyInput } from "./decideMany";
+import { decideByLink, DecideByLinkInput, decisionLinkView } from "./decideByLink";
 import type { LicenseRequestDeps } from "./deps";
 import { previewDecision } from "./preview";
 import type { DecisionInput } from "./rules";
@@ -31,6 +33,7 @@ export type { ApproveInput, ApproveResult } from "./approve";
 export type { CancelInput } from "./cancel";
 export type { DenyInput } from "./deny";
 export type { DecideManyInput, DecisionResult } from "./decideMany";
+export type { DecideByLinkInput, DecisionLinkView, LinkVerdict } from "./decideByLink";
 export type { DecisionPreview } from "./preview";
 export type { DecisionInput } from "./rules";
 export type { SubmitInput, SubmitResult } from "./submit";
@@ -53,6 +56,16 @@ export class LicenseRequests {
   /** decideLicenseRequests: each decision on its own transaction, results in input order. */
   decideMany(viewer: Viewer, input: DecideManyInput, now: Date) {
     return decideMany(this.deps, viewer, input, now);
+  }
+
+  /** decideLicenseRequestByLink and POST /decide: no viewer, the link's secret is the credential. */
+  decideByLink(input: DecideByLinkInput, now: Date) {
+    return decideByLink(this.deps, input, now);
+  }
+
+  /** What GET /decide shows for a link, or why it cannot decide; changes nothing. */
+  linkView(secret: string, now: Date) {
+    return decisionLinkView(this.deps, secret, now);
   }
 
   /** What a decision would do, changing nothing. */

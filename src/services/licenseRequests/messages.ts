@@ -96,3 +96,29 @@ export const requestErrors = {
   alreadyDecided: (status: string): UserError =>
     userError("CONFLICT", `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`, ["requestId"]),
 };
+
+const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
+/** What a decision link (api.md "Decisions from the email") says when it cannot decide, to the person who clicked it. */
+export const linkErrors = {
+  unknown: (): UserError =>
+    userError("NOT_FOUND", "This decision link is not valid: it may be incomplete or mistyped. Open the request on the Requests page instead.", [
+      "decisionToken",
+    ]),
+  used: (at: Date): UserError => userError("CONFLICT", `This decision link was already used, on ${utc(at)}; each link decides once.`, ["decisionToken"]),
+  expired: (at: Date): UserError =>
+    userError("CONFLICT", `This decision link expired on ${utc(at)}. Open the request on the Requests page to decide it.`, ["decisionToken"]),
+  alreadyDecided: (status: string): UserError =>
+    userError("CONFLICT", `This request was already decided or closed: it is ${status.replace("_", " ").toLowerCase()} (${status}). Nothing was changed.`, [
+      "decisionToken",
+    ]),
+  requestExpired: (): UserError => userError("REQUEST_EXPIRED", "This request expired before it was decided; it can no longer change.", ["decisionToken"]),
+  lostRight: (recipient: boolean): UserError =>
+    userError(
+      "NOT_PERMITTED",
+      recipient
+        ? "You are one of this request's recipients: someone else decides it."
+        : "You may no longer decide this request: the right this link was sent for is gone (a role, an approver's place or a delegation changed).",
+      ["decisionToken"],
+    ),
+};

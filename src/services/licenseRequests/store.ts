@@ -18,6 +18,7 @@
 import { DataSource, EntityManager, In } from "typeorm";
 import {
   AssignmentDisabledPlanEntity,
+  DecisionLinkEntity,
   GroupEntity,
   GroupLicensedProductEntity,
   GroupMemberEntity,
@@ -317,5 +318,24 @@ export class LicenseRequestStore {
 
   settingsOf(organizationId: number): Promise<RequestProcessSettingsEntity> {
     return this.dataSource.getRepository(RequestProcessSettingsEntity).findOneByOrFail({ organizationId });
+  }
+
+  // -------------------------------------------------------------- decision links
+
+  /** The decision link whose secret hashes to `tokenHash` (any organization: the secret is the credential); with `lock`, row-locked. */
+  decisionLink(manager: EntityManager, tokenHash: string, options: { lock?: boolean } = {}): Promise<DecisionLinkEntity | null> {
+    const mode = options.lock ? this.db.forUpdate() : undefined;
+    return manager.getRepository(DecisionLinkEntity).findOne({ where: { tokenHash }, ...(mode ? { lock: { mode } } : {}) });
+  }
+
+  /** Marks the link used at `at`; false when it was used already. */
+  async useDecisionLink(manager: EntityManager, linkId: number, at: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(DecisionLinkEntity)
+      .set({ usedAt: at })
+      .where("id = :linkId AND usedAt IS NULL", { linkId })
+      .execute();
+    return result.affected === 1;
   }
 }

@@ -1,16 +1,21 @@
 /**
- * The emails of admin notices (api.md "Admin notices"): a new request (to each
- * global admin, at once), the daily digest (to each global admin, the day's
- * new requests), the reminder seven days before a pending request expires (to
- * each global admin), and the expiry (to the requester). Every text a person
- * wrote or named is HTML-escaped; each email links to the Requests page.
+ * The emails of admin notices (api.md "Admin notices", "Who decides"): a new
+ * request (to each person who may decide it, at once), the daily digest (to
+ * each such person, the requests of the day they decide), the reminder
+ * min(7 days, half the request's lifetime) before a pending request expires
+ * (to each person who may decide it), and the expiry (to the requester).
+ * A new request's notice, alone or in the digest, may carry the person's
+ * Approve and Deny links (decision links: one secret for both, which the
+ * outbox keeps only until the email is sent). Every text a person wrote or
+ * named is HTML-escaped; each email links to the Requests page.
  * The `write…` functions put the emails into the outbox with the caller's
  * unit of work, so they commit (or roll back) with what owes them.
  */
 import type { UserEntity } from "../../entities";
 import { ComposedEmail, EmailBlock, renderEmail } from "../shared/email";
-import { writeOutboxEmails } from "../shared/outbox";
+import { OutboxEmail, writeOutboxEmails } from "../shared/outbox";
 import type { UnitOfWork } from "../shared/unitOfWork";
+import { remainingTime } from "./rules";
 
 /** A request as the notices describe it. */
 export interface NoticeRequest {
@@ -19,6 +24,8 @@ export interface NoticeRequest {
   requesterName: string;
   /** Everyone the request asks a license for, the requester first. */
   recipientNames: string[];
+  /** Their user IDs, in the same order (a recipient gets no decision links). */
+  recipientIds: number[];
   justification: string | null;
   requestedAt: Date;
   expiresAt: Date;
@@ -42,10 +49,28 @@ const STATUS_WORDS: Record<string, string> = {
   CANCELLED: "cancelled",
 };
 
-/** `lines` (paragraphs; "" a blank line), a blank line and a link. */
-function render(subject: string, lines: string[], link: { text: string; url: string }): ComposedEmail {
+/** `lines` (paragraphs; "" a blank line; or other blocks), a blank line and a link. */
+function render(subject: string, lines: EmailBlock[], link: { text: string; url: string }): ComposedEmail {
   const blocks: EmailBlock[] = [...lines, "", { link: { label: link.text, url: link.url } }];
   return renderEmail(subject, blocks);
+}
+
+/** A person's Approve and Deny links of one request (one secret, in both URLs), and when they stop working. */
+export interface DecisionLinks {
+  approveUrl: string;
+  denyUrl: string;
+  secret: string;
+  expiresAt: Date;
+}
+
+/** The links to /decide of `secret`: the page asks to confirm before anything is decided. */
+export function decisionLinkUrls(publicUrl: string, secret: string): Pick<DecisionLinks, "approveUrl" | "denyUrl"> {
+  const base = `${publicUrl}/decide?token=${secret}&verdict=`;
+  return { approveUrl: `${base}APPROVE`, denyUrl: `${base}DENY` };
+}
+
+function linkBlocks(links: DecisionLinks, what: string): EmailBlock[] {
+  return [{ link: { label: `Approve ${what}`, url: links.approveUrl } }, { link: { label: `Deny ${what}`, url: links.denyUrl } }];
 }
 
 function describe(request: NoticeRequest): string[] {
@@ -54,8 +79,17 @@ function describe(request: NoticeRequest): string[] {
   return lines;
 }
 
-export function composeNewRequestEmail(f: { organizationName: string; adminName: string; request: NoticeRequest; requestsUrl: string }): ComposedEmail {
+export function composeNewRequestEmail(f: {
+  organizationName: string;
+  adminName: string;
+  request: NoticeRequest;
+  requestsUrl: string;
+  links?: DecisionLinks | null | undefined;
+}): ComposedEmail {
   const r = f.request;
+  const links: EmailBlock[] = f.links
+    ? ["", ...linkBlocks(f.links, "it"), `Each link asks you to confirm before anything is decided; it works once, until ${utcTime(f.links.expiresAt)}.`]
+    : [];
   return render(
     `New license request: ${r.productName} from ${r.requesterName}`,
     [
@@ -65,6 +99,7 @@ export function composeNewRequestEmail(f: { organizationName: string; adminName:
       ...describe(r),
       "",
       `It expires on ${utcTime(r.expiresAt)} unless decided.`,
+      ...links,
     ],
     { text: "Review it on the Requests page", url: f.requestsUrl },
   );
@@ -77,24 +112,45 @@ export function composeDigestEmail(f: {
   requests: NoticeRequest[];
   total: number;
   requestsUrl: string;
+  /** The person's links, by request ID, of the listed requests they may decide now. */
+  links?: ReadonlyMap<number, DecisionLinks> | undefined;
 }): ComposedEmail {
   const count = f.total === 1 ? "1 new license request" : `${f.total} new license requests`;
   // Usually the day's requests; after days without a digest (the service was down), every one since.
   const first = f.requests.reduce((earliest, r) => (r.requestedAt < earliest ? r.requestedAt : earliest), f.day);
   const when = utcDate(first) === utcDate(f.day) ? `on ${utcDate(f.day)}` : `from ${utcDate(first)} to ${utcDate(f.day)}`;
-  const lines = [`Hello ${f.adminName},`, "", `${count} arrived for ${f.organizationName} ${when} (UTC):`, ""];
+  const lines: EmailBlock[] = [`Hello ${f.adminName},`, "", `${count} arrived for ${f.organizationName} ${when} (UTC):`, ""];
+  let linked = false;
   for (const r of f.requests) {
     const status = r.status ? `, ${STATUS_WORDS[r.status] ?? r.status.toLowerCase()}` : "";
     lines.push(`${utcTime(r.requestedAt)}: ${r.requesterName} asked for ${r.productName} for ${people(r.recipientNames)}${status}.`);
+    const links = f.links?.get(r.id);
+    if (links) {
+      lines.push(...linkBlocks(links, `${r.requesterName}'s request`));
+      linked = true;
+    }
   }
   if (f.total > f.requests.length) lines.push(`… and ${f.total - f.requests.length} more.`);
+  if (linked) {
+    lines.push(
+      "",
+      "Each Approve or Deny link asks you to confirm before anything is decided; it works once, for 7 days at most, and never past its request's expiry.",
+    );
+  }
   return render(`Daily digest: ${count} ${when}`, lines, { text: "Review them on the Requests page", url: f.requestsUrl });
 }
 
-export function composeReminderEmail(f: { organizationName: string; adminName: string; request: NoticeRequest; requestsUrl: string }): ComposedEmail {
+/** The reminder written at `now`: it says how long the request has left. */
+export function composeReminderEmail(f: {
+  organizationName: string;
+  adminName: string;
+  request: NoticeRequest;
+  requestsUrl: string;
+  now: Date;
+}): ComposedEmail {
   const r = f.request;
   return render(
-    `Reminder: the request for ${r.productName} from ${r.requesterName} expires in 7 days`,
+    `Reminder: the request for ${r.productName} from ${r.requesterName} expires in ${remainingTime(f.now, r.expiresAt)}`,
     [
       `Hello ${f.adminName},`,
       "",
@@ -119,60 +175,79 @@ export function composeExpiredEmail(f: { organizationName: string; requesterName
   );
 }
 
-/** Outbox rows, one per recipient, each with its own email; how many. */
-async function insertEmails(
-  unit: UnitOfWork,
-  organizationId: number,
-  requestId: number | null,
-  emails: { to: UserEntity; email: ComposedEmail }[],
-  at: Date,
-): Promise<number> {
-  return (await writeOutboxEmails(unit, { organizationId, requestId, at }, emails)).length;
-}
-
 export interface AdminNoticeContext {
   organizationId: number;
   organizationName: string;
-  admins: UserEntity[];
   requestsUrl: string;
   at: Date;
 }
 
-/** One email per global admin about a new request; how many were written. */
-export function writeNewRequestEmails(unit: UnitOfWork, c: AdminNoticeContext, request: NoticeRequest): Promise<number> {
-  const emails = c.admins.map((admin) => ({
-    to: admin,
-    email: composeNewRequestEmail({ organizationName: c.organizationName, adminName: admin.displayName, request, requestsUrl: c.requestsUrl }),
-  }));
-  return insertEmails(unit, c.organizationId, request.id, emails, c.at);
+/** A person a notice goes to, with their decision links by request ID (none: the notice carries no links for them). */
+export interface NoticeReader {
+  user: UserEntity;
+  links: ReadonlyMap<number, DecisionLinks>;
 }
 
-/** One digest per global admin listing `requests` (at most DIGEST_LIST_LIMIT of `total`). */
-export function writeDigestEmails(unit: UnitOfWork, c: AdminNoticeContext, day: Date, requests: NoticeRequest[], total: number): Promise<number> {
+function emailWithSecrets(to: UserEntity, email: ComposedEmail, links: Iterable<DecisionLinks>): OutboxEmail {
+  const secrets = [...links].map((l) => l.secret);
+  return secrets.length ? { to, email, secrets } : { to, email };
+}
+
+/** One email per reader about a new request, each with the reader's links; how many were written. */
+export async function writeNewRequestEmails(
+  unit: UnitOfWork,
+  c: AdminNoticeContext,
+  readers: readonly NoticeReader[],
+  request: NoticeRequest,
+): Promise<number> {
+  const emails = readers.map(({ user, links }) => {
+    const own = links.get(request.id);
+    const email = composeNewRequestEmail({
+      organizationName: c.organizationName,
+      adminName: user.displayName,
+      request,
+      requestsUrl: c.requestsUrl,
+      links: own,
+    });
+    return emailWithSecrets(user, email, own ? [own] : []);
+  });
+  return (await writeOutboxEmails(unit, { organizationId: c.organizationId, requestId: request.id, at: c.at }, emails)).length;
+}
+
+/** One digest for `reader` listing `requests` (at most DIGEST_LIST_LIMIT of their `total`), with their links. */
+export async function writeDigestEmail(
+  unit: UnitOfWork,
+  c: AdminNoticeContext,
+  reader: NoticeReader,
+  day: Date,
+  requests: NoticeRequest[],
+  total: number,
+): Promise<number> {
   const listed = requests.slice(0, DIGEST_LIST_LIMIT);
-  const emails = c.admins.map((admin) => ({
-    to: admin,
-    email: composeDigestEmail({ organizationName: c.organizationName, adminName: admin.displayName, day, requests: listed, total, requestsUrl: c.requestsUrl }),
-  }));
-  return insertEmails(unit, c.organizationId, null, emails, c.at);
+  const email = composeDigestEmail({
+    organizationName: c.organizationName,
+    adminName: reader.user.displayName,
+    day,
+    requests: listed,
+    total,
+    requestsUrl: c.requestsUrl,
+    links: reader.links,
+  });
+  const links = listed.flatMap((r) => reader.links.get(r.id) ?? []);
+  return (await writeOutboxEmails(unit, { organizationId: c.organizationId, requestId: null, at: c.at }, [emailWithSecrets(reader.user, email, links)])).length;
 }
 
-/** One reminder per global admin of a pending request that expires in 7 days. */
-export function writeReminderEmails(unit: UnitOfWork, c: AdminNoticeContext, request: NoticeRequest): Promise<number> {
-  const emails = c.admins.map((admin) => ({
-    to: admin,
-    email: composeReminderEmail({ organizationName: c.organizationName, adminName: admin.displayName, request, requestsUrl: c.requestsUrl }),
+/** One reminder per person who may decide a pending request whose reminder is due (no decision links). */
+export async function writeReminderEmails(unit: UnitOfWork, c: AdminNoticeContext, readers: readonly UserEntity[], request: NoticeRequest): Promise<number> {
+  const emails = readers.map((user) => ({
+    to: user,
+    email: composeReminderEmail({ organizationName: c.organizationName, adminName: user.displayName, request, requestsUrl: c.requestsUrl, now: c.at }),
   }));
-  return insertEmails(unit, c.organizationId, request.id, emails, c.at);
+  return (await writeOutboxEmails(unit, { organizationId: c.organizationId, requestId: request.id, at: c.at }, emails)).length;
 }
 
 /** One email to the requester of a request that expired. */
-export function writeExpiredEmail(
-  unit: UnitOfWork,
-  c: { organizationId: number; organizationName: string; requestsUrl: string; at: Date },
-  requester: UserEntity,
-  request: NoticeRequest,
-): Promise<number> {
+export async function writeExpiredEmail(unit: UnitOfWork, c: AdminNoticeContext, requester: UserEntity, request: NoticeRequest): Promise<number> {
   const email = composeExpiredEmail({ organizationName: c.organizationName, requesterName: requester.displayName, request, requestsUrl: c.requestsUrl });
-  return insertEmails(unit, c.organizationId, request.id, [{ to: requester, email }], c.at);
+  return (await writeOutboxEmails(unit, { organizationId: c.organizationId, requestId: request.id, at: c.at }, [{ to: requester, email }])).length;
 }

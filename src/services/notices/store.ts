@@ -10,6 +10,7 @@
 import { EntityManager, In } from "typeorm";
 import {
   AdminDigestEntity,
+  DecisionLinkEntity,
   LicenseRequestEntity,
   LicenseRequestNoticeEntity,
   LicenseRequestRecipientEntity,
@@ -20,8 +21,21 @@ import {
 } from "../../entities";
 import type { RequestNoticeKind } from "../../entities";
 import type { AdminNotificationValue } from "../../values";
+import { decidingRightFor } from "../access/policy";
+import { readDecisionRights } from "../access/rights";
 import type { NoticeRequest } from "./emails";
 import { Database, isDuplicateKeyError } from "../shared/unitOfWork";
+import { ADMIN_ROLES, DecisionRights, NO_RIGHTS } from "../shared/viewer";
+import { reminderOwed } from "./rules";
+
+/** A person who may decide requests of some of the products asked about, with their rights at that moment. */
+export interface Decider {
+  user: UserEntity;
+  rights: DecisionRights;
+}
+
+/** Whether `decider` may decide requests for `productId` (as the policy judges it: decidingRightFor). */
+export const decidesProduct = (decider: Decider, productId: number): boolean => decidingRightFor(decider.rights, productId) !== undefined;
 
 export class AdminNoticeStore {
   constructor(private readonly db: Database) {}
@@ -70,9 +84,55 @@ export class AdminNoticeStore {
       .then((s) => s?.adminNotification ?? "IMMEDIATELY");
   }
 
-  /** The organization's global admins, by ID. */
-  globalAdmins(manager: EntityManager, organizationId: number): Promise<UserEntity[]> {
-    return manager.getRepository(UserEntity).find({ where: { organizationId, role: "GLOBAL_ADMIN" }, order: { id: "ASC" } });
+  /** Whether the organization's new-request notices carry decision links (default on). */
+  decisionLinksInEmail(manager: EntityManager, organizationId: number): Promise<boolean> {
+    return manager
+      .getRepository(RequestProcessSettingsEntity)
+      .findOne({ select: { organizationId: true, decisionLinksInEmail: true }, where: { organizationId } })
+      .then((s) => s?.decisionLinksInEmail ?? true);
+  }
+
+  /**
+   * Everyone who may decide requests of any of `productIds` at `now`, each once,
+   * by ID (api.md "Who hears of a request"): the admin roles, the products'
+   * approvers, and the delegates whose window is open of a delegator who holds
+   * such a right of their own. One statement finds them; their rights are then
+   * read by the policy's own reader (readDecisionRights, one statement, none
+   * when all are admins), so who hears of a request and who may decide it are
+   * judged by the same code (`decidesProduct`).
+   */
+  async decidersOf(manager: EntityManager, organizationId: number, productIds: readonly number[], now: Date): Promise<Decider[]> {
+    if (!productIds.length) return [];
+    const at = now.getTime();
+    const users = await manager
+      .getRepository(UserEntity)
+      .createQueryBuilder("u")
+      .where("u.organizationId = :organizationId", { organizationId })
+      .andWhere(
+        "(u.role IN (:...adminRoles) OR u.id IN (" +
+          "SELECT pa.`userId` FROM `product_approver` pa WHERE pa.`organizationId` = :organizationId AND pa.`productId` IN (:...productIds) " +
+          "UNION SELECT d.`toUserId` FROM `approval_delegation` d " +
+          "JOIN `app_user` f ON f.`id` = d.`fromUserId` AND f.`organizationId` = d.`organizationId` " +
+          "LEFT JOIN `product_approver` fa ON fa.`userId` = d.`fromUserId` AND fa.`organizationId` = d.`organizationId` AND fa.`productId` IN (:...productIds) " +
+          "WHERE d.`organizationId` = :organizationId AND d.`cancelledAt` IS NULL AND d.`startsAt` <= :at AND d.`endsAt` > :at " +
+          "AND (f.`role` IN (:...adminRoles) OR fa.`productId` IS NOT NULL)))",
+        { adminRoles: [...ADMIN_ROLES], productIds: [...productIds], at },
+      )
+      .orderBy("u.id", "ASC")
+      .getMany();
+    const rights = await readDecisionRights(manager, organizationId, users, now);
+    return users
+      .map((user, index) => ({ user, rights: rights[index] ?? NO_RIGHTS }))
+      .filter((decider) => productIds.some((productId) => decidesProduct(decider, productId)));
+  }
+
+  /** Stores decision links (only their secrets' hashes). */
+  async insertDecisionLinks(
+    manager: EntityManager,
+    links: { organizationId: number; requestId: number; userId: number; tokenHash: string; createdAt: Date; expiresAt: Date }[],
+  ): Promise<void> {
+    if (!links.length) return;
+    await manager.getRepository(DecisionLinkEntity).insert(links.map((link) => ({ ...link, usedAt: null })));
   }
 
   organization(manager: EntityManager, organizationId: number): Promise<OrganizationEntity> {
@@ -98,6 +158,7 @@ export class AdminNoticeStore {
       productName: products.get(r.productId)?.name ?? "",
       requesterName: users.get(r.requesterId)?.displayName ?? "",
       recipientNames: recipients.filter((x) => x.requestId === r.id).map((x) => users.get(x.userId)?.displayName ?? ""),
+      recipientIds: recipients.filter((x) => x.requestId === r.id).map((x) => x.userId),
       justification: r.justification,
       requestedAt: r.requestedAt,
       expiresAt: r.expiresAt,
@@ -114,15 +175,22 @@ export class AdminNoticeStore {
 
   // -------------------------------------------------------------- reminders
 
-  /** Pending requests expiring in (after, by] that have not reminded anyone, soonest first. */
-  async dueForReminder(expiresAfter: Date, expiresBy: Date, limit: number): Promise<LicenseRequestEntity[]> {
+  /**
+   * Pending requests owed their reminder at `now` (rules.ts reminderOwed) that
+   * have not reminded anyone, soonest first. The expiry range (after, by] is the
+   * seek on ix_request_status_expiry; the lead of min(7 days, half the
+   * lifetime) is then `expiresAt + requestedAt <= 2·now`, plain integer
+   * arithmetic on the stored milliseconds that MariaDB and SQLite both do.
+   */
+  async dueForReminder(expiresAfter: Date, expiresBy: Date, now: Date, limit: number): Promise<LicenseRequestEntity[]> {
     return this.db.dataSource
       .getRepository(LicenseRequestEntity)
       .createQueryBuilder("lr")
       .leftJoin(LicenseRequestNoticeEntity, "n", "n.requestId = lr.id AND n.kind = 'REMINDER'")
-      .where("lr.status = 'PENDING' AND lr.expiresAt > :after AND lr.expiresAt <= :by AND n.requestId IS NULL", {
+      .where("lr.status = 'PENDING' AND lr.expiresAt > :after AND lr.expiresAt <= :by AND lr.expiresAt + lr.requestedAt <= :twiceNow AND n.requestId IS NULL", {
         after: expiresAfter.getTime(),
         by: expiresBy.getTime(),
+        twiceNow: 2 * now.getTime(),
       })
       .orderBy("lr.expiresAt", "ASC")
       .addOrderBy("lr.id", "ASC")
@@ -130,12 +198,12 @@ export class AdminNoticeStore {
       .getMany();
   }
 
-  /** The request, row-locked, while it is still stored PENDING and expires in (after, by]; else null. */
-  lockRemindable(manager: EntityManager, requestId: number, expiresAfter: Date, expiresBy: Date): Promise<LicenseRequestEntity | null> {
+  /** The request, row-locked, while it is still stored PENDING and owed its reminder at `now`; else null. */
+  lockRemindable(manager: EntityManager, requestId: number, now: Date): Promise<LicenseRequestEntity | null> {
     return manager
       .getRepository(LicenseRequestEntity)
       .findOne({ where: { id: requestId, status: "PENDING" }, ...this.lock() })
-      .then((r) => (r && r.expiresAt > expiresAfter && r.expiresAt <= expiresBy ? r : null));
+      .then((r) => (r && reminderOwed(r, now) ? r : null));
   }
 
   // -------------------------------------------------------------- digests
