@@ -4,11 +4,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** When the organization's global admins hear of a new request. Whatever the choice, the admins get one reminder seven days before a pending request expires, and the requester one email when it expires. */
+/** When those who may decide a new request hear of it (the admin roles, the product's approvers, and open delegates of any of them). Whatever the choice, they get one reminder min(7 days, half the request's lifetime) before a pending request expires, and the requester one email when it expires. */
 export type AdminNotification =
-  /** Every global admin gets one email a day, after 00:00 UTC, listing the requests of the UTC day before (none when there were none; a request that arrived just at midnight may be in the next day's). */
+  /** Each of them gets one email a day, after 00:00 UTC, listing the requests of the UTC day before (none when there were none; a request that arrived just at midnight may be in the next day's). */
   | 'DAILY_DIGEST'
-  /** Every global admin gets one email per new request, as it arrives (the default). */
+  /** Each of them gets one email per new request, as it arrives (the default). */
   | 'IMMEDIATELY'
   /** No email about new requests. */
   | 'OFF';
@@ -205,7 +205,7 @@ export type RecordRecommendationInput = {
   verdict: RecommendationVerdict;
 };
 
-/** Withdraws a shared link (global admins only; an addition to the contract). */
+/** Withdraws a shared link (those who decide its request; an addition to the contract). */
 export type RevokeLicenseRequestShareInput = {
   /** Echoed in the payload (Relay); does not deduplicate. */
   clientMutationId?: string | null | undefined;
@@ -242,7 +242,7 @@ export type SetProductApproversInput = {
   userIds: Array<string | number>;
 };
 
-/** Shares a pending request with 1 to 10 people of the organization (global admins only). */
+/** Shares a pending request with 1 to 10 people of the organization (those who decide it). */
 export type ShareLicenseRequestInput = {
   /** Echoed in the payload (Relay); does not deduplicate. */
   clientMutationId?: string | null | undefined;
@@ -276,7 +276,7 @@ export type SubmitLicenseRequestInput = {
 
 /** An omitted message or documentationUrl keeps its value; an explicit null clears it. Global and license admins only. */
 export type UpdateRequestProcessSettingsInput = {
-  /** When the global admins hear of a new request; omitted or null keeps the current choice. */
+  /** When those who decide hear of a new request; omitted or null keeps the current choice. */
   adminNotification?: AdminNotification | null | undefined;
   /** Echoed in the payload (Relay); does not deduplicate. */
   clientMutationId?: string | null | undefined;
