@@ -236,6 +236,7 @@ const TABLE_OF: Record<NodeTypeName, { table: string; idColumn: string; orgColum
   LicenseRequestEvent: { table: "license_request_event", idColumn: "id", orgColumn: "organizationId" },
   WebhookEndpoint: { table: "webhook_endpoint", idColumn: "id", orgColumn: "organizationId" },
   WebhookDelivery: { table: "webhook_delivery", idColumn: "id", orgColumn: "organizationId" },
+  ApprovalDelegation: { table: "approval_delegation", idColumn: "id", orgColumn: "organizationId" },
 };
 
 /** Every global ID the database can answer with, and the organization that owns it. */

@@ -19,7 +19,10 @@ const admin = viewerOf({ id: 1, organizationId: 1, role: "LICENSE_ADMIN" } as Us
 const requester = viewerOf({ id: 5, organizationId: 1, role: "USER" } as UserEntity, null);
 /** Decides product 7 as its approver. */
 const approver = viewerOf({ id: 9, organizationId: 1, role: "USER" } as UserEntity, null, { all: null, products: new Map([[7, null]]), ownsRight: true });
-const recipients = (...ids: number[]) => () => Promise.resolve(ids);
+const recipients =
+  (...ids: number[]) =>
+  () =>
+    Promise.resolve(ids);
 
 describe("effectiveStatus", () => {
   it("reads a pending request as PENDING until the instant before expiresAt", () => {
