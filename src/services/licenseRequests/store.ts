@@ -267,6 +267,8 @@ export class LicenseRequestStore {
         decidedById: request.decidedById,
         decisionMessage: request.decisionMessage,
         assignedProductId: request.assignedProductId,
+        decidedOnBehalfOfId: request.decidedOnBehalfOfId ?? null,
+        decisionChannel: request.decisionChannel ?? null,
       })
       .where("id = :id AND status = 'PENDING'", { id: request.id })
       .execute();
