@@ -20,7 +20,7 @@ import { createMysqlDatabase, MYSQL_TEST_URL, TestDatabase } from "../helpers/da
 import { Mailbox, mailbox } from "../helpers/mailbox";
 import { OrganizationSeed, seedOrganization } from "../helpers/seed";
 import { GraphQLResponse, startTestServer, TestServer } from "../helpers/server";
-import { eventually } from "../helpers/ws";
+import { eventually, liveClient, LiveClient } from "../helpers/ws";
 
 jest.setTimeout(60_000);
 
@@ -706,6 +706,80 @@ describe("me { permissions }", () => {
       id: gid("User", w.approverP),
     });
     expect(other.data!.node).toEqual({ permissions: null });
+  });
+});
+
+describe("approvers of different products subscribed at once (graphql-ws)", () => {
+  const clients: LiveClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+
+  it("gives each approver, and the delegate, only their products' requests and their own answers, however the payloads are shared", async () => {
+    const w = await world();
+    expect(
+      (await api.delegate(w.token(w.approverP), { toUserId: gid("User", w.delegate), endsAt: iso(now().getTime() + DAY_MS) })).payload!.userErrors,
+    ).toEqual([]);
+    // Fields whose answers depend on the viewer: whether they decide it, the product's approvers (managers only), the requester's licenses.
+    const selection = `id product { id approvers { id } } viewerCanDecide viewerCanCancel requester { id licenses { id } } recipients { user { id } }`;
+    const listeners = () => server.service.services.tails.listenerCount();
+    const before = listeners();
+    const subscribe = (user: UserEntity, field: "licenseRequestSubmitted" | "licenseRequestUpdated") => {
+      const client = liveClient(server.wsUrl, w.token(user));
+      clients.push(client);
+      return client.subscribe(`subscription { ${field} { ${selection} } }`);
+    };
+    const submitted = {
+      approverP: subscribe(w.approverP, "licenseRequestSubmitted"),
+      approverQ: subscribe(w.approverQ, "licenseRequestSubmitted"),
+      delegate: subscribe(w.delegate, "licenseRequestSubmitted"),
+      license: subscribe(w.license, "licenseRequestSubmitted"),
+    };
+    const updated = { approverP: subscribe(w.approverP, "licenseRequestUpdated"), approverQ: subscribe(w.approverQ, "licenseRequestUpdated") };
+    await eventually(() => listeners() >= before + 6, undefined, "the subscriptions to listen");
+
+    const q1 = await api.submit(w.token(w.requester), w.Q);
+    const p1 = await api.submit(w.token(w.named), w.P, [w.approverQ]);
+    const q2 = await api.submit(w.token(w.bystander), w.Q, [w.approverP]);
+    const p2 = await api.submit(w.token(w.userAdmin), w.P);
+    const next = async (subscription: (typeof submitted)["approverP"], field: string) => (await subscription.nextData<Json>())[field];
+    const expectation = (request: Json, canDecide: boolean) => ({
+      id: request.id,
+      product: { id: expect.any(String), approvers: null },
+      viewerCanDecide: canDecide,
+      viewerCanCancel: false,
+      // Someone's licenses are for those who decide every product (and the person): null to an approver.
+      requester: { id: expect.any(String), licenses: null },
+      recipients: expect.any(Array),
+    });
+    // In order: what each may see, nothing else in between (a later event must come next).
+    expect(await next(submitted.approverP, "licenseRequestSubmitted")).toEqual(expectation(p1, true));
+    // Named in q2, P's approver sees it, without deciding it.
+    expect(await next(submitted.approverP, "licenseRequestSubmitted")).toEqual(expectation(q2, false));
+    expect(await next(submitted.approverP, "licenseRequestSubmitted")).toEqual(expectation(p2, true));
+    expect(await next(submitted.delegate, "licenseRequestSubmitted")).toEqual(expectation(p1, true));
+    expect(await next(submitted.delegate, "licenseRequestSubmitted")).toEqual(expectation(p2, true));
+    expect(await next(submitted.approverQ, "licenseRequestSubmitted")).toEqual(expectation(q1, true));
+    expect(await next(submitted.approverQ, "licenseRequestSubmitted")).toEqual(expectation(p1, false));
+    expect(await next(submitted.approverQ, "licenseRequestSubmitted")).toEqual(expectation(q2, true));
+    // The license admin sees all four, manages the process (approvers shown), decides them all.
+    for (const request of [q1, p1, q2, p2]) {
+      const got = await next(submitted.license, "licenseRequestSubmitted");
+      expect(got).toMatchObject({ id: request.id, viewerCanDecide: true });
+      expect(got.product.approvers).toHaveLength(1);
+      expect(got.requester.licenses).toEqual([]);
+    }
+    // Updates: P's approver decides p1; Q's approver hears nothing of it (q1 denied next must come first).
+    expect((await api.deny(w.token(w.approverP), p1.id)).payload!.userErrors).toEqual([]);
+    expect((await api.deny(w.token(w.approverQ), q1.id)).payload!.userErrors).toEqual([]);
+    expect(await next(updated.approverP, "licenseRequestUpdated")).toEqual(expectation(p1, false));
+    // Named in p1, Q's approver hears of it, then of q1; P's approver never of q1.
+    expect(await next(updated.approverQ, "licenseRequestUpdated")).toEqual(expectation(p1, false));
+    expect(await next(updated.approverQ, "licenseRequestUpdated")).toEqual(expectation(q1, false));
+    expect((await api.deny(w.token(w.approverQ), q2.id)).payload!.userErrors).toEqual([]);
+    expect(await next(updated.approverP, "licenseRequestUpdated")).toEqual(expectation(q2, false));
+    expect(await next(updated.approverQ, "licenseRequestUpdated")).toEqual(expectation(q2, false));
+    for (const subscription of [...Object.values(submitted), ...Object.values(updated)]) expect(subscription.inbox.pending()).toEqual([]);
   });
 });
 
