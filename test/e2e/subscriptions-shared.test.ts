@@ -120,7 +120,7 @@ describe("one execution per event for the subscribers who see the same payload",
     expect((await fabrikam.nextData<Payload>()).licenseRequestUpdated.id).toBe(diegos);
   });
 
-  it("shares no payload between admins when it asks what only one of them may do (viewerCanCancel)", async () => {
+  it("shares no payload between admins when it asks what only one of them may do (viewerCanCancel, viewerCanDecide)", async () => {
     const users = server.service.dataSource.getRepository(UserEntity);
     const lee = server.ids.userRow("lee@contoso.example");
     await users.update({ id: lee.id }, { role: "GLOBAL_ADMIN" });
@@ -129,10 +129,10 @@ describe("one execution per event for the subscribers who see the same payload",
       const admins = await subscribers(ADMIN, 2, query);
       const asLee = await subscribers("lee@contoso.example", 2, query);
       const before = await counted();
-      // An admin may send a request too: lee may cancel it, the other admin may not.
+      // An admin may send a request too: lee may cancel it, the other admin may not; the other admin decides it, lee (a recipient) may not.
       const id = await submit("lee@contoso.example", "VISIO_PLAN2");
       for (const admin of admins) expect(await admin.nextData()).toEqual({ licenseRequestSubmitted: { id, viewerCanCancel: false, viewerCanDecide: true } });
-      for (const own of asLee) expect(await own.nextData()).toEqual({ licenseRequestSubmitted: { id, viewerCanCancel: true, viewerCanDecide: true } });
+      for (const own of asLee) expect(await own.nextData()).toEqual({ licenseRequestSubmitted: { id, viewerCanCancel: true, viewerCanDecide: false } });
       expect(await counted()).toEqual({ executions: before.executions + 2, shared: before.shared + 4 });
       await cancel("lee@contoso.example", id);
     } finally {
