@@ -146,6 +146,17 @@ export function activityChanges(instance: { url: string }) {
       mutate(token, "approveLicenseRequest", "ApproveLicenseRequestInput", { requestId, excludedUserIds: excluded.map((u) => toGlobalId("User", u.id)) }),
     deny: (token: string, requestId: string) => mutate(token, "denyLicenseRequest", "DenyLicenseRequestInput", { requestId }),
     cancel: (token: string, requestId: string) => mutate(token, "cancelLicenseRequest", "CancelLicenseRequestInput", { requestId }),
+    /** The request as `token`'s viewer reads it (null when not visible): its state and how it was decided. */
+    read: async (token: string, requestId: string) => {
+      const body = await postGraphQL(
+        instance,
+        token,
+        `query($id: ID!) { licenseRequest(id: $id) { id status decidedAt decidedBy { id } decidedOnBehalfOf { id } decisionChannel recipients { decision user { id } } } }`,
+        { id: requestId },
+      );
+      if (body.errors) throw new Error(`licenseRequest: ${JSON.stringify(body.errors)}`);
+      return body.data!.licenseRequest as Json | null;
+    },
   };
 }
 

@@ -37,9 +37,11 @@ export interface MutationInput {
   idempotencyKey?: string | null | undefined;
 }
 
-/** JSON with sorted keys, so equal inputs hash equally whatever their key order. */
+/** JSON with sorted keys, so equal inputs hash equally whatever their key order; dates as their ISO text. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  // A Date has no own enumerable keys: without this, every two dates would read as equal.
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
