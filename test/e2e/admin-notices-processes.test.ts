@@ -17,6 +17,7 @@ import { createTestDatabase, TestDatabase } from "../helpers/database";
 import { demoIds, DemoIds, TEST_JWT_SECRET } from "../helpers/fixtures";
 import { postGraphQL, startServiceProcess, ServiceProcess } from "../helpers/processes";
 import { SmtpSink, startSmtpSink } from "../helpers/smtp";
+import { onlyGlobalAdminsDecide } from "../helpers/seed";
 import { eventually } from "../helpers/ws";
 
 jest.setTimeout(180_000);
@@ -96,6 +97,8 @@ describe("admin notices with two server processes and the clock moved", () => {
     await startBoth();
     dataSource = await database.open();
     ids = await demoIds(dataSource);
+    // One decider per organization, its global admin, so that each notice is one email to count.
+    await onlyGlobalAdminsDecide(dataSource);
   });
 
   afterAll(async () => {

@@ -10,6 +10,7 @@
 import { AdminDigestEntity, OutboxEmailEntity, UserEntity } from "../../src/entities";
 import { localIdOf } from "../../src/services/shared/ids";
 import { requestsApi, RequestsApi } from "../helpers/requests";
+import { onlyGlobalAdminsDecide } from "../helpers/seed";
 import { startTestServer, TestServer } from "../helpers/server";
 import { SmtpSink, startSmtpSink } from "../helpers/smtp";
 import { eventually } from "../helpers/ws";
@@ -62,6 +63,8 @@ describe("admin notices", () => {
     server = await startTestServer({ env: { SMTP_URL: sink.url, PUBLIC_URL, OUTBOX_POLL_INTERVAL_MS: "50" } });
     api = requestsApi(server);
     const contoso = server.ids.userRow(ADMIN).organizationId;
+    // Two global admins decide here, and nobody else: each notice is an email per admin.
+    await onlyGlobalAdminsDecide(server.service.dataSource);
     await server.service.dataSource
       .getRepository(UserEntity)
       .save({ organizationId: contoso, displayName: "Second Admin", email: SECOND_ADMIN, role: "GLOBAL_ADMIN" as const });

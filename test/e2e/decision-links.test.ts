@@ -26,9 +26,22 @@ const PUBLIC_URL = "https://licenses.contoso.example";
 const DAY = 86_400_000;
 const ADMIN = "admin@contoso.example";
 const at = (handle: string) => `${handle}@contoso.example`;
-/** Who decides POWER_BI_PRO requests here: roles, approvers, open delegates (set up in beforeAll). */
-const POWER_BI_DECIDERS = [ADMIN, at("lynne"), at("johanna"), at("lee"), at("nestor"), at("pradeep"), at("joni"), at("patti")].sort();
-const VISIO_DECIDERS = [ADMIN, at("lynne"), at("johanna"), at("megan"), at("miriam"), at("joni")].sort();
+/** The demo data's deciders besides the global admin: a license admin, a user admin (every product) and Power BI Pro's approver. */
+const SEEDED_ADMINS = [at("christie"), at("debra")];
+/** Who decides POWER_BI_PRO requests here: roles, approvers, open delegates (set up in beforeAll), and the seeded ones. */
+const POWER_BI_DECIDERS = [
+  ADMIN,
+  ...SEEDED_ADMINS,
+  at("henrietta"),
+  at("lynne"),
+  at("johanna"),
+  at("lee"),
+  at("nestor"),
+  at("pradeep"),
+  at("joni"),
+  at("patti"),
+].sort();
+const VISIO_DECIDERS = [ADMIN, ...SEEDED_ADMINS, at("lynne"), at("johanna"), at("megan"), at("miriam"), at("joni")].sort();
 
 describe("who hears of a request, and decisions from the email", () => {
   let server: TestServer;

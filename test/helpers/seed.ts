@@ -136,3 +136,14 @@ export async function seedOrganization(dataSource: DataSource, name = `Org ${uni
     token: (user) => signToken(TEST_JWT_SECRET, user),
   };
 }
+
+/**
+ * Leaves the demo data's global admins as its only deciders (its license admin
+ * and user admin become users; Power BI Pro's approver is removed), for suites
+ * that count the emails a new request writes. Who else hears of a request is
+ * test/e2e/decision-links.test.ts's.
+ */
+export async function onlyGlobalAdminsDecide(dataSource: DataSource): Promise<void> {
+  await dataSource.query("UPDATE app_user SET role = 'USER' WHERE role IN ('LICENSE_ADMIN', 'USER_ADMIN')");
+  await dataSource.query("DELETE FROM product_approver");
+}

@@ -466,6 +466,29 @@ fragment UserErrorFields on UserError {
 }`);
 
 /**
+ * Deciding from a notice email's link (api.md "Decisions from the email"), for
+ * a client that renders its own confirmation page instead of /decide. No bearer
+ * token: the link's secret is the credential. Without a token only the
+ * request's id, status and decidedAt may be read back.
+ */
+export const DecideLicenseRequestByLink = /** @type {Operation<Types.DecideLicenseRequestByLinkMutation, Types.DecideLicenseRequestByLinkMutationVariables>} */ (`mutation DecideLicenseRequestByLink($token: String!, $decision: LicenseRequestDecisionKind!, $message: String) {
+  decideLicenseRequestByLink(
+    input: {decisionToken: $token, decision: $decision, message: $message}
+  ) {
+    licenseRequest {
+      id
+      status
+      decidedAt
+    }
+    userErrors {
+      code
+      message
+      field
+    }
+  }
+}`);
+
+/**
  * Approve for every recipient, from a chosen product (default: the requested
  * one), with some apps and services turned off. The payload selects the
  * product's id and counts, so a normalized cache (Apollo Client, Relay) shows
