@@ -574,6 +574,35 @@ describe("deciding someone else's product, or one's own request", () => {
     // P's approver does decide a request of P that does not name them.
     expect((await api.approve(w.token(w.approverP), ofP.id)).payload!.licenseRequest).toMatchObject({ status: "APPROVED", decidedOnBehalfOf: null });
   });
+
+  it("lends a delegate no right to decide a request naming the delegator, by API or by the notice's links; another delegator's right still decides it", async () => {
+    const w = await world();
+    const t = now().getTime();
+    expect((await api.delegate(w.token(w.approverP), { toUserId: gid("User", w.delegate), endsAt: iso(t + DAY_MS) })).payload!.userErrors).toEqual([]);
+    const since = mail.delivered.length;
+    // Nico asks for P for himself and for Paula, P's approver: Paula may not decide it, so Dario may not on her behalf.
+    const naming = (await api.submit(w.token(w.named), w.P, [w.approverP])).id as string;
+    expect(await api.read(w.token(w.delegate), naming)).toMatchObject({ id: naming, viewerCanDecide: false });
+    for (const decide of [api.approve, api.deny]) {
+      const before = await api.read(w.token(w.license), naming);
+      expect(codesOf(await decide(w.token(w.delegate), naming))).toEqual(["NOT_PERMITTED"]);
+      expect(await api.read(w.token(w.license), naming)).toEqual(before);
+    }
+    // Dario hears of it (P's requests), without decision links; an admin's notice has them.
+    const noticeTo = (user: UserEntity) => mail.delivered.slice(since).find((e) => e.to === user.email && e.subject.startsWith("New license request"));
+    await eventually(() => noticeTo(w.delegate) !== undefined && noticeTo(w.global) !== undefined, undefined, "the notices of the new request");
+    expect(noticeTo(w.delegate)!.text).not.toContain("/decide?token=");
+    expect(noticeTo(w.global)!.text).toContain("/decide?token=");
+
+    // Lent a user admin's right as well, Dario decides it on the user admin's behalf.
+    expect((await api.delegate(w.token(w.userAdmin), { toUserId: gid("User", w.delegate), endsAt: iso(t + DAY_MS) })).payload!.userErrors).toEqual([]);
+    expect(await api.read(w.token(w.delegate), naming)).toMatchObject({ viewerCanDecide: true });
+    expect((await api.approve(w.token(w.delegate), naming)).payload!.licenseRequest).toMatchObject({
+      status: "APPROVED",
+      decidedBy: { id: gid("User", w.delegate) },
+      decidedOnBehalfOf: { id: gid("User", w.userAdmin) },
+    });
+  });
 });
 
 describe("approvalDelegations", () => {

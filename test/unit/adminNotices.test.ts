@@ -26,6 +26,7 @@ import {
 const URL = "https://licenses.contoso.example/requests?a=1&b=2";
 const request: NoticeRequest = {
   id: 7,
+  productId: 1,
   productName: "Power BI <Pro>",
   requesterName: `Adele "A" Vance`,
   recipientNames: [`Adele "A" Vance`, "Alex & Co"],

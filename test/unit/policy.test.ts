@@ -163,6 +163,16 @@ describe("who may do what", () => {
     expect(can(VIEWERS.delegateOfApprover, "request.decide", request(P, 30, [41]))).toBe(false);
     // The delegator deciding a request their delegate is named in is fine.
     expect(can(VIEWERS.approver, "request.decide", request(P, 41))).toBe(true);
+    // A delegate deciding a request their delegator is named in is not: the delegator could not decide it.
+    expect(can(VIEWERS.delegateOfApprover, "request.decide", request(P, 20, [30]))).toBe(false);
+    expect(can(VIEWERS.delegateOfApprover, "request.decide", request(P, 30))).toBe(false);
+    expect(can(VIEWERS.delegateOfAdmin, "request.decide", request(Q, 1))).toBe(false);
+    // Unless another right of theirs, not lent by a recipient, covers it: that one is used.
+    const lentBoth = viewer(42, "USER", rightsOf({ all: { onBehalfOfId: 3 }, products: new Map([[P, 30]]) }));
+    expect(can(lentBoth, "request.decide", request(P, 20, [30]))).toBe(true);
+    expect(decidingRightFor(lentBoth.rights, P, [20, 30])).toBe(3);
+    expect(decidingRightFor(lentBoth.rights, P, [20])).toBe(30);
+    expect(decidingRightFor(lentBoth.rights, P, [3, 30])).toBeUndefined();
   });
 
   it("gives nothing to a viewer without rights, and gives back rights computed anew (a demoted delegator's delegate has NO_RIGHTS)", () => {

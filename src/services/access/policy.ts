@@ -100,7 +100,8 @@ const partyTo = (viewer: Viewer, delegation: DelegationResource) => delegation.f
 const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean } = {
   "request.read": (viewer, request) =>
     decidesProduct(viewer, request.productId) || request.requesterId === viewer.userId || request.recipientIds.includes(viewer.userId),
-  "request.decide": (viewer, request) => decidesProduct(viewer, request.productId) && !request.recipientIds.includes(viewer.userId),
+  "request.decide": (viewer, request) =>
+    !request.recipientIds.includes(viewer.userId) && decidingRightFor(viewer.rights, request.productId, request.recipientIds) !== undefined,
   "requests.decideAny": (viewer) => decidesAny(viewer),
   "request.cancel": (viewer, request) => request.requesterId === viewer.userId,
   "licenses.read": (viewer, owned) => owned.userId === viewer.userId || decidesProduct(viewer, owned.productId),
@@ -164,13 +165,19 @@ export const organizationOf = (viewer: Viewer): OrganizationResource => ({ organ
 /**
  * Whose right a decision of a request of `productId` uses (api.md "Who
  * decides"): null for the viewer's own, else the delegator's id; undefined when
- * the viewer decides no request of that product. Own rights come first.
+ * the viewer decides no request of that product. Own rights come first, then
+ * the product's, then one to decide all. A delegator named in the request
+ * (`recipientIds`) lends no right to decide it: they would not decide it
+ * themselves, and nobody approves their own license, through a delegate neither.
  */
-export function decidingRightFor(rights: DecisionRights, productId: number): number | null | undefined {
+export function decidingRightFor(rights: DecisionRights, productId: number, recipientIds: readonly number[] = []): number | null | undefined {
   const product = rights.products.get(productId);
-  if (product === null || rights.all?.onBehalfOfId === null) return null;
-  if (product !== undefined) return product;
-  return rights.all ? rights.all.onBehalfOfId : undefined;
+  const all = rights.all?.onBehalfOfId;
+  if (product === null || all === null) return null;
+  for (const delegatorId of [product, all]) {
+    if (delegatorId !== undefined && !recipientIds.includes(delegatorId)) return delegatorId;
+  }
+  return undefined;
 }
 
 /** What `me { permissions }` says the viewer may do (products by id; the roles that decide all have none). */

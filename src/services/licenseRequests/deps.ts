@@ -90,7 +90,7 @@ export async function readChangeable(
   if (!can(viewer, "request.decide", resource)) return failed(requestErrors.notPermitted(recipientIds.includes(viewer.userId)));
   const refusal = changeRefusal(request, now);
   if (refusal) return failed(refusal);
-  const onBehalfOfId = decidingRightFor(viewer.rights, request.productId) ?? null;
+  const onBehalfOfId = decidingRightFor(viewer.rights, request.productId, recipientIds) ?? null;
   const onBehalfOf = onBehalfOfId === null ? null : ((await store.users(manager, viewer.organizationId, [onBehalfOfId])).get(onBehalfOfId) ?? null);
   const deciderName = onBehalfOf ? `${viewer.user.displayName} (on behalf of ${onBehalfOf.displayName})` : viewer.user.displayName;
   return ok({ request, recipientIds, onBehalfOf, deciderName });

@@ -20,6 +20,8 @@ import { remainingTime } from "./rules";
 /** A request as the notices describe it. */
 export interface NoticeRequest {
   id: number;
+  /** The requested product (whose deciders the notice goes to). */
+  productId: number;
   productName: string;
   requesterName: string;
   /** Everyone the request asks a license for, the requester first. */

@@ -39,6 +39,7 @@ import {
   writeNewRequestEmails,
   writeReminderEmails,
 } from "./emails";
+import { decidingRightFor } from "../access/policy";
 import { Decider, decidesProduct } from "./store";
 import { decisionLinkExpiry, digestDue, reminderWindow } from "./rules";
 
@@ -49,9 +50,10 @@ async function noticeContext(deps: LicenseRequestDeps, unit: UnitOfWork, organiz
 
 /**
  * Each decider with their decision links of `requests` (as listed to them):
- * one per request they decide that is still pending at `now` and that they are
- * not a recipient of, when the organization wants links; the links' hashes
- * stored in `unit`.
+ * one per request they decide that is still pending at `now` and that they may
+ * decide (they are not a recipient of it, and a right of theirs for it is not
+ * only one lent by a recipient: decidingRightFor), when the organization wants
+ * links; the links' hashes stored in `unit`.
  */
 async function readersWithLinks(
   deps: LicenseRequestDeps,
@@ -63,10 +65,11 @@ async function readersWithLinks(
 ): Promise<NoticeReader[]> {
   const linksOn = await deps.notices.decisionLinksInEmail(unit.manager, organizationId);
   const rows: Parameters<typeof deps.notices.insertDecisionLinks>[1] = [];
-  const readers = deciders.map(({ user }) => {
+  const readers = deciders.map(({ user, rights }) => {
     const links = new Map<number, DecisionLinks>();
     for (const request of linksOn ? (listed.get(user.id) ?? []) : []) {
       if (request.status !== "PENDING" || request.expiresAt <= now || request.recipientIds.includes(user.id)) continue;
+      if (decidingRightFor(rights, request.productId, request.recipientIds) === undefined) continue;
       const secret = newLinkSecret();
       const expiresAt = decisionLinkExpiry(now, request.expiresAt);
       links.set(request.id, { ...decisionLinkUrls(deps.publicUrl(), secret), secret, expiresAt });

@@ -155,6 +155,7 @@ export class AdminNoticeStore {
     const products = new Map((await manager.getRepository(ProductEntity).find({ where: { id: In(productIds) } })).map((p) => [p.id, p]));
     return requests.map((r) => ({
       id: r.id,
+      productId: r.productId,
       productName: products.get(r.productId)?.name ?? "",
       requesterName: users.get(r.requesterId)?.displayName ?? "",
       recipientNames: recipients.filter((x) => x.requestId === r.id).map((x) => users.get(x.userId)?.displayName ?? ""),
