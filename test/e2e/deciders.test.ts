@@ -585,7 +585,10 @@ describe("deciding someone else's product, or one's own request", () => {
     expect(await api.read(w.token(w.delegate), naming)).toMatchObject({ id: naming, viewerCanDecide: false });
     for (const decide of [api.approve, api.deny]) {
       const before = await api.read(w.token(w.license), naming);
-      expect(codesOf(await decide(w.token(w.delegate), naming))).toEqual(["NOT_PERMITTED"]);
+      const refused = await decide(w.token(w.delegate), naming);
+      expect(codesOf(refused)).toEqual(["NOT_PERMITTED"]);
+      // The refusal says why: the right would be the named person's.
+      expect(refused.payload!.userErrors[0].message).toMatch(/person whose right you would use is one of this request's recipients/);
       expect(await api.read(w.token(w.license), naming)).toEqual(before);
     }
     // Dario hears of it (P's requests), without decision links; an admin's notice has them.

@@ -7,7 +7,7 @@ import type { EntityManager } from "typeorm";
 import type { LicenseRequestEntity } from "../../entities";
 import type { UserEntity } from "../../entities";
 import type { DecisionChannelValue } from "../../values";
-import { assertCan, can, decidingRightFor } from "../access/policy";
+import { assertCan, can, decidingRightFor, RequestResource } from "../access/policy";
 import type { ActivityLog } from "../activity/log";
 import type { DecisionHistory } from "../history/history";
 import { failed, ok, Outcome, UserError, UserErrorsAbort } from "../shared/errors";
@@ -87,13 +87,19 @@ export async function readChangeable(
   const recipientIds = (await store.recipients(manager, requestId)).map((r) => r.userId);
   const resource = { ...request, recipientIds };
   if (!can(viewer, "request.read", resource)) return failed(requestErrors.noSuchRequest());
-  if (!can(viewer, "request.decide", resource)) return failed(requestErrors.notPermitted(recipientIds.includes(viewer.userId)));
+  if (!can(viewer, "request.decide", resource)) return failed(requestErrors.notPermitted(whyNotPermitted(viewer, resource)));
   const refusal = changeRefusal(request, now);
   if (refusal) return failed(refusal);
   const onBehalfOfId = decidingRightFor(viewer.rights, request.productId, recipientIds) ?? null;
   const onBehalfOf = onBehalfOfId === null ? null : ((await store.users(manager, viewer.organizationId, [onBehalfOfId])).get(onBehalfOfId) ?? null);
   const deciderName = onBehalfOf ? `${viewer.user.displayName} (on behalf of ${onBehalfOf.displayName})` : viewer.user.displayName;
   return ok({ request, recipientIds, onBehalfOf, deciderName });
+}
+
+/** Why a viewer who sees a request may not decide it (the policy said no): named in it, holding only rights lent by someone named in it, or no right for its product. */
+function whyNotPermitted(viewer: Viewer, request: RequestResource): "recipient" | "delegatorNamed" | "product" {
+  if (request.recipientIds.includes(viewer.userId)) return "recipient";
+  return decidingRightFor(viewer.rights, request.productId) !== undefined ? "delegatorNamed" : "product";
 }
 
 /**

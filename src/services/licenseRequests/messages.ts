@@ -21,12 +21,14 @@ export const requestErrors = {
   noSuchProduct: (field: Field = ["productId"]): UserError => userError("NOT_FOUND", "No such product.", field),
   noSuchUser: (field: Field): UserError => userError("NOT_FOUND", "No such user.", field),
   noSuchRequest: (): UserError => userError("NOT_FOUND", "No such license request.", ["requestId"]),
-  notPermitted: (recipient: boolean): UserError =>
+  notPermitted: (why: "recipient" | "delegatorNamed" | "product"): UserError =>
     userError(
       "NOT_PERMITTED",
-      recipient
-        ? "You are one of this request's recipients: someone else decides it."
-        : "You may see this request, but you do not decide requests for its product.",
+      {
+        recipient: "You are one of this request's recipients: someone else decides it.",
+        delegatorNamed: "The person whose right you would use is one of this request's recipients: someone else decides it.",
+        product: "You may see this request, but you do not decide requests for its product.",
+      }[why],
       ["requestId"],
     ),
   noSuchPlan: (field: Field): UserError => userError("NOT_FOUND", "No such service plan.", field),
