@@ -229,6 +229,30 @@ describe("who hears of a request, and decisions from the email", () => {
     ]);
   });
 
+  it("refuses an anonymous link mutation asking for more than its payload before it runs, also while introspection is on", async () => {
+    const since = mail.delivered.length;
+    const id = await api.submitted(at("alex"), "VISIO_PLAN2");
+    const byAddress = await deliveredAbout(since, "New license request: Visio Plan 2 from Alex Wilber", VISIO_DECIDERS.length);
+    const [secret] = decisionSecretsIn(byAddress.get(ADMIN)!);
+    const nosy = await server.gql(
+      null,
+      `mutation { decideLicenseRequestByLink(input: { decisionToken: "${secret}", decision: DENY }) { licenseRequest { id product { name } } } }`,
+    );
+    expect({ status: nosy.status, code: nosy.body.errors?.[0]?.extensions?.code, data: nosy.body.data ?? null }).toEqual({
+      status: 401,
+      code: "UNAUTHENTICATED",
+      data: null,
+    });
+    // Nothing ran: the request is pending, the link unused.
+    expect((await requestRow(id)).status).toBe("PENDING");
+    expect((await linksOf(id)).every((link) => link.usedAt === null)).toBe(true);
+    expect((await server.gql(null, "{ me { id } }")).status).toBe(401);
+    // The schema alone may be read without a token while introspection is on (GraphiQL, codegen).
+    const schema = await server.gql(null, "{ __schema { queryType { name } } }");
+    expect([schema.status, schema.body.data]).toEqual([200, { __schema: { queryType: { name: "Query" } } }]);
+    expect((await api.cancel(at("alex"), id)).userErrors).toEqual([]);
+  });
+
   it("a forged, unknown, expired link, or one whose person lost the right, changes nothing and says why", async () => {
     const forged = await anonymousDecide("B".repeat(43), "APPROVE");
     expect(forged.body.data!.decideLicenseRequestByLink.userErrors).toEqual([

@@ -2,11 +2,13 @@
  * What runs without a bearer token (api.md "Second opinions", "Decisions from
  * the email"): exactly one `recordRecommendation` or
  * `decideLicenseRequestByLink` mutation, whose link secret is its credential,
- * asking for nothing but its own payload. Anything else from an anonymous caller,
- * while introspection is off, is refused UNAUTHENTICATED before validation,
- * so an anonymous caller learns nothing of the schema (no field names, no
- * "Cannot query field" answers, no types) and reads no other data; its rate
- * limit bucket is its address's.
+ * asking for nothing but its own payload (and, while introspection is on, a
+ * query of the schema alone). Anything else from an anonymous caller is
+ * refused UNAUTHENTICATED before validation, whether introspection is on or
+ * off: an anonymous caller reads no data, changes nothing it asked more of than
+ * the payload, and, while introspection is off, learns nothing of the schema (no
+ * field names, no "Cannot query field" answers, no types); its rate limit
+ * bucket is its address's.
  *
  * The gate is syntactic and strict: one operation, no fragments, no
  * directives, and each selection a field of the list below (by name; aliases
@@ -59,4 +61,26 @@ export function runsWithoutToken(document: DocumentNode, operationName: unknown)
   if (operationName !== undefined && operationName !== null && operationName !== operation.name?.value) return false;
   if (operation.variableDefinitions?.some((v) => v.directives?.length)) return false;
   return selectionAllowed(operation.selectionSet, ANONYMOUS_ROOT, true);
+}
+
+/** The root fields of a document that reads the schema and nothing else. */
+const SCHEMA_FIELDS = new Set(["__schema", "__type", "__typename"]);
+
+/**
+ * Whether `document` (as `operationName` picks its operation) is a query that
+ * reads only the schema (`__schema`, `__type`, `__typename` at its root; its
+ * fragments are then the schema's types): what an anonymous caller may also
+ * run while introspection is on (GraphiQL, codegen against a running server).
+ * Nothing of an organization's data is reachable from those fields.
+ */
+export function readsOnlySchema(document: DocumentNode, operationName: unknown): boolean {
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const operation =
+    operationName === undefined || operationName === null
+      ? operations.length === 1
+        ? operations[0]
+        : undefined
+      : operations.find((o) => o.name?.value === operationName);
+  if (!operation || operation.operation !== OperationTypeNode.QUERY) return false;
+  return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && SCHEMA_FIELDS.has(selection.name.value));
 }

@@ -5,8 +5,9 @@
  * runs, and all present errors, settle the cost and log through the same
  * functions, so an operation gets the same verdict whichever way it came:
  *
- * 1. the caller: while introspection is off, an anonymous caller may run one
- *    thing, a `recordRecommendation` mutation asking for its own payload
+ * 1. the caller: an anonymous caller may run a link's mutation
+ *    (`recordRecommendation`, `decideLicenseRequestByLink`) asking for its own
+ *    payload, and, while introspection is on, a query of the schema alone
  *    (anonymous.ts); anything else is UNAUTHENTICATED before validation, and
  *    it is read within the parse bounds only to tell. Such a refusal, like a
  *    transport's for a missing or bad token (`unauthenticated`), costs the
@@ -56,7 +57,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../config";
 import { ClientError } from "../../services/shared/errors";
 import type { Metrics } from "../metrics";
-import { runsWithoutToken } from "./anonymous";
+import { readsOnlySchema, runsWithoutToken } from "./anonymous";
 import { actualCost, QueryPricer } from "./cost";
 import { clientCodeOf, ErrorPresentation, isServiceUnavailable, isUnexpected, namingSchema, presentError, statusOf, withCode } from "./errors";
 import { limitError, parseWithinLimits, shapeRules } from "./limits";
@@ -179,7 +180,8 @@ export class GraphQLPipeline {
       operationName: nameOf(parsed, request.operationName),
     });
     const { query, operationName } = request;
-    const gated = caller.anonymous && !this.options.config.introspection;
+    // An anonymous caller runs a link's mutation, and, while introspection is on, a query of the schema alone.
+    const gated = caller.anonymous;
     const signIn = () =>
       this.unauthenticated(caller.rateKey, new ClientError("UNAUTHENTICATED", "Sign in: a valid bearer token is required."), nameOf(null, operationName));
     if (gated && typeof query !== "string") return signIn();
@@ -195,7 +197,13 @@ export class GraphQLPipeline {
     }
 
     const cached = this.documentOf(query);
-    if (gated && (!cached.document || !runsWithoutToken(cached.document, operationName))) return signIn();
+    if (
+      gated &&
+      (!cached.document ||
+        !(runsWithoutToken(cached.document, operationName) || (this.options.config.introspection && readsOnlySchema(cached.document, operationName))))
+    ) {
+      return signIn();
+    }
     parsed = cached.document;
     if (cached.errors) return refused(cached.errors);
     const document = cached.document;
