@@ -738,6 +738,15 @@ describe("me { permissions }", () => {
       id: gid("User", w.approverP),
     });
     expect(other.data!.node).toEqual({ permissions: null });
+    // Only on `me`: the viewer met elsewhere (here, as a node) answers null too.
+    const self = await ask(
+      w.token(w.global),
+      `query($id: ID!) { me { permissions { manageWebhooks } } node(id: $id) { ... on User { permissions { manageWebhooks } } } }`,
+      {
+        id: gid("User", w.global),
+      },
+    );
+    expect(self.data).toEqual({ me: { permissions: { manageWebhooks: true } }, node: { permissions: null } });
   });
 });
 

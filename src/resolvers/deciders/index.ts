@@ -27,6 +27,7 @@ import { LicenseRequest } from "../../schema/licenseRequests/types";
 import { User } from "../../schema/users/types";
 import { payload, signedIn } from "../shared/helpers";
 import { idOf } from "../shared/input";
+import { isMe } from "../shared/me";
 import { ViewerField } from "../shared/viewerField";
 
 @Resolver(() => ApprovalDelegation)
@@ -51,12 +52,12 @@ class ApprovalDelegationResolver {
 class UserPermissionsResolver {
   @ViewerField(() => ViewerPermissions, {
     nullable: true,
-    description: "What the viewer may do: only on the viewer's own User (`me`), null elsewhere.",
+    description: "Only on `me` (null elsewhere): what the viewer may do.",
     asks: ["self.read", "requests.decideAny", "process.manage", "webhooks.manage"],
   })
   async permissions(@Root() user: UserEntity, @Ctx() ctx: Context) {
     const { viewer, loaders } = signedIn(ctx);
-    if (!can(viewer, "self.read", { organizationId: user.organizationId, userId: user.id })) return null;
+    if (!isMe(user) || !can(viewer, "self.read", { organizationId: user.organizationId, userId: user.id })) return null;
     const { decidesProductIds, ...flags } = ctx.services.deciders.permissions(viewer);
     const products = await loaders.catalog.productById();
     return { ...flags, decidesProducts: decidesProductIds.flatMap((id) => products.get(id) ?? []) };

@@ -5,6 +5,7 @@ import type { OrganizationEntity, UserEntity } from "../../entities";
 import { toGlobalId } from "../../services/shared/ids";
 import { Organization, Role, User, UserConnection } from "../../schema/users/types";
 import { signedIn } from "../shared/helpers";
+import { asMe } from "../shared/me";
 
 @Resolver(() => Organization)
 class OrganizationResolver {
@@ -36,7 +37,7 @@ class UserResolver {
 class UserQueries {
   @Query(() => User)
   me(@Ctx() ctx: Context) {
-    return signedIn(ctx).viewer.user;
+    return asMe(signedIn(ctx).viewer.user);
   }
 
   @Query(() => UserConnection, {
