@@ -182,8 +182,8 @@ export class GraphQLPipeline {
     const { query, operationName } = request;
     // An anonymous caller runs a link's mutation, and, while introspection is on, a query of the schema alone.
     const gated = caller.anonymous;
-    const signIn = () =>
-      this.unauthenticated(caller.rateKey, new ClientError("UNAUTHENTICATED", "Sign in: a valid bearer token is required."), nameOf(null, operationName));
+    const signIn = (document: DocumentNode | null = null) =>
+      this.unauthenticated(caller.rateKey, new ClientError("UNAUTHENTICATED", "Sign in: a valid bearer token is required."), nameOf(document, operationName));
     if (gated && typeof query !== "string") return signIn();
     if (typeof query !== "string" || query.trim() === "") {
       return refused([new ClientError("BAD_REQUEST", "Send the operation as a non-empty string `query`.")]);
@@ -202,7 +202,7 @@ export class GraphQLPipeline {
       (!cached.document ||
         !(runsWithoutToken(cached.document, operationName) || (this.options.config.introspection && readsOnlySchema(cached.document, operationName))))
     ) {
-      return signIn();
+      return signIn(cached.document ?? null);
     }
     parsed = cached.document;
     if (cached.errors) return refused(cached.errors);
