@@ -186,9 +186,20 @@ describe("in development", () => {
     const session = await openGraphiQL();
     const { page } = session;
     await expectAdminTokenPrefilled(page);
-    await page.locator(".graphiql-query-editor .view-lines").click();
-    await page.keyboard.press("Control+End");
-    await page.keyboard.type("# edited here\n");
+    // The editor takes keystrokes once it has focus, which a click on a page still loading may not give it
+    // (a busy machine): type until the editor shows the edit, then look for it in the URL.
+    const editor = page.locator(".graphiql-query-editor");
+    await eventually(
+      async () => {
+        await editor.locator(".view-lines").click();
+        await page.keyboard.press("Control+End");
+        await page.keyboard.type("# edited here\n");
+        // The editor renders spaces as no-break spaces.
+        return ((await editor.textContent()) ?? "").replace(/\s/g, " ").includes("# edited here");
+      },
+      WAIT_MS,
+      "the edit in the query editor",
+    );
     await page.waitForFunction(() => new URL(location.href).searchParams.get("query")?.includes("# edited here"), undefined, { timeout: WAIT_MS });
     const reloaded = await page.reload();
     expect(reloaded!.headers()["content-type"]).toMatch(/^text\/html/);
