@@ -13,7 +13,7 @@ import { flag, rows } from "../shared/rows";
 import { userRow } from "../users/loaders";
 import { localIdOf, toGlobalId } from "../shared/ids";
 import { DecisionRights, isAdminRole, NO_RIGHTS, ROLE_RIGHTS, viewerOf, Viewer } from "../shared/viewer";
-import { readDecisionRights } from "./rights";
+import { mayHoldRightsColumn, readDecisionRights } from "./rights";
 
 export class AuthenticationError extends Error {
   override readonly name = "AuthenticationError";
@@ -149,12 +149,11 @@ export class Authenticator {
    * statement: the rights themselves are read only when they may exist.
    */
   private async userWithRightsHint(userId: number, now: Date): Promise<{ user: UserEntity; mayHoldRights: boolean } | null> {
+    const hint = mayHoldRightsColumn(now);
     const [found] = await rows(
       this.dataSource,
-      `SELECT ${userRow.qualified("u")}, (EXISTS (SELECT 1 FROM \`product_approver\` pa WHERE pa.\`organizationId\` = u.\`organizationId\` AND pa.\`userId\` = u.\`id\`) ` +
-        `OR EXISTS (SELECT 1 FROM \`approval_delegation\` d WHERE d.\`organizationId\` = u.\`organizationId\` AND d.\`toUserId\` = u.\`id\` ` +
-        `AND d.\`cancelledAt\` IS NULL AND d.\`startsAt\` <= ? AND d.\`endsAt\` > ?)) AS mayHoldRights FROM \`app_user\` u WHERE u.\`id\` = ?`,
-      [now.getTime(), now.getTime(), userId],
+      `SELECT ${userRow.qualified("u")}, ${hint.sql} AS mayHoldRights FROM \`app_user\` u WHERE u.\`id\` = ?`,
+      [...hint.parameters, userId],
       (row) => ({ user: userRow.map(row), mayHoldRights: flag(row["mayHoldRights"]) }),
     );
     return found ?? null;

@@ -17,6 +17,27 @@ interface RightRow {
   delegatorRole: unknown;
 }
 
+/** A delegation `d` whose window is open at a moment (its two parameters: the moment, twice). */
+const OPEN_DELEGATION = "d.`cancelledAt` IS NULL AND d.`startsAt` <= ? AND d.`endsAt` > ?";
+
+/**
+ * A column of the user `u` (app_user) read with them: 1 when they may hold a
+ * decision right besides an admin role (an approver row, or a delegation to
+ * them open at `now`), so that the rights themselves are read only then. An
+ * admin role's answer is 0 at once: their rights follow from the role, and
+ * their reads (the hot path of the Requests tab) look no further.
+ */
+export function mayHoldRightsColumn(now: Date): { sql: string; parameters: unknown[] } {
+  return {
+    sql:
+      `CASE WHEN u.\`role\` IN (${placeholders(ADMIN_ROLES.length)}) THEN 0 ` +
+      `WHEN EXISTS (SELECT 1 FROM \`product_approver\` pa WHERE pa.\`organizationId\` = u.\`organizationId\` AND pa.\`userId\` = u.\`id\`) THEN 1 ` +
+      `WHEN EXISTS (SELECT 1 FROM \`approval_delegation\` d WHERE d.\`organizationId\` = u.\`organizationId\` AND d.\`toUserId\` = u.\`id\` AND ${OPEN_DELEGATION}) THEN 1 ` +
+      `ELSE 0 END`,
+    parameters: [...ADMIN_ROLES, now.getTime(), now.getTime()],
+  };
+}
+
 /** The rights of each of `users` (of one organization) at `now`, in their order. */
 export async function readDecisionRights(db: Queryable, organizationId: number, users: readonly UserEntity[], now: Date): Promise<DecisionRights[]> {
   const others = [...new Set(users.filter((u) => !isAdminRole(u.role)).map((u) => u.id))];
@@ -30,8 +51,8 @@ export async function readDecisionRights(db: Queryable, organizationId: number, 
           `SELECT d.\`toUserId\`, pa.\`productId\`, d.\`fromUserId\`, u.\`role\`, d.\`id\` FROM \`approval_delegation\` d ` +
           `JOIN \`app_user\` u ON u.\`id\` = d.\`fromUserId\` AND u.\`organizationId\` = d.\`organizationId\` ` +
           `LEFT JOIN \`product_approver\` pa ON pa.\`userId\` = d.\`fromUserId\` AND pa.\`organizationId\` = d.\`organizationId\` ` +
-          `WHERE d.\`organizationId\` = ? AND d.\`toUserId\` IN (${placeholders(others.length)}) AND d.\`cancelledAt\` IS NULL ` +
-          `AND d.\`startsAt\` <= ? AND d.\`endsAt\` > ? AND (u.\`role\` IN (${placeholders(ADMIN_ROLES.length)}) OR pa.\`productId\` IS NOT NULL) ` +
+          `WHERE d.\`organizationId\` = ? AND d.\`toUserId\` IN (${placeholders(others.length)}) AND ${OPEN_DELEGATION} ` +
+          `AND (u.\`role\` IN (${placeholders(ADMIN_ROLES.length)}) OR pa.\`productId\` IS NOT NULL) ` +
           `ORDER BY delegationId`,
         [organizationId, ...others, organizationId, ...others, now.getTime(), now.getTime(), ...ADMIN_ROLES],
       )
