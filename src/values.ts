@@ -29,7 +29,19 @@ export const DECISION_ACTIONS = ["APPROVED", "PARTIALLY_APPROVED", "DENIED", "CA
 export type DecisionActionValue = (typeof DECISION_ACTIONS)[number];
 
 /** What an entry of the activity log says happened to a request (api.md "Nothing missed"). */
-export const ACTIVITY_KINDS = ["SUBMITTED", "APPROVED", "PARTIALLY_APPROVED", "DENIED", "CANCELLED", "EXPIRED", "RECOMMENDED"] as const;
+export const ACTIVITY_KINDS = [
+  "SUBMITTED",
+  "APPROVED",
+  "PARTIALLY_APPROVED",
+  "DENIED",
+  "CANCELLED",
+  "EXPIRED",
+  "RECOMMENDED",
+  // api.md "Policies": the manager endorsed it, did not answer in time, a license it gave was reclaimed.
+  "ENDORSED",
+  "ESCALATED",
+  "LICENSE_RECLAIMED",
+] as const;
 export type ActivityKindValue = (typeof ACTIVITY_KINDS)[number];
 
 /**
@@ -51,6 +63,14 @@ export type UserErrorCodeValue = (typeof USER_ERROR_CODES)[number];
 /** How a request was decided: through the API, from a notice email's link, or by a product's policy. */
 export const DECISION_CHANNELS = ["API", "EMAIL_LINK", "POLICY"] as const;
 export type DecisionChannelValue = (typeof DECISION_CHANNELS)[number];
+
+/** Where a request's manager endorsement stands (api.md "Policies"); null on a request whose product's policy asked for none. */
+export const ENDORSEMENT_STATES = ["AWAITING", "ENDORSED", "DECLINED", "ESCALATED", "SKIPPED", "BYPASSED"] as const;
+export type EndorsementStateValue = (typeof ENDORSEMENT_STATES)[number];
+
+/** What an emailed link's secret may do: decide a request (a decider's link) or endorse it (the requester's manager's link). */
+export const LINK_PURPOSES = ["DECIDE", "ENDORSE"] as const;
+export type LinkPurposeValue = (typeof LINK_PURPOSES)[number];
 
 export const ORDER_DIRECTIONS = ["ASC", "DESC"] as const;
 export type OrderDirectionValue = (typeof ORDER_DIRECTIONS)[number];

@@ -82,6 +82,8 @@ interface SeedOrganization {
   users: [string, string, RoleValue?][];
   /** A product's approvers, by handle (api.md "Who decides"). */
   approvers?: [Sku, string[]][];
+  /** Who reports to whom, by handle: [person, manager] (api.md "Policies": a manager endorses). */
+  managers: [string, string][];
   /** Licenses held from the start (count toward assignedLicenses). */
   holdings: [string, Sku][];
   /** Security groups: name, the products they are licensed with, their members (licensed members hold the product through the group). */
@@ -122,6 +124,11 @@ const ORGANIZATIONS: SeedOrganization[] = [
       ["henrietta", "Henrietta Mueller"],
     ],
     approvers: [["POWER_BI_PRO", ["henrietta"]]],
+    managers: [
+      ...(["adele", "alex", "megan", "nestor", "lee", "henrietta"] as const).map((handle): [string, string] => [handle, "miriam"]),
+      ...(["patti", "grady", "johanna", "isaiah"] as const).map((handle): [string, string] => [handle, "lee"]),
+      ...(["lynne", "pradeep", "joni"] as const).map((handle): [string, string] => [handle, "patti"]),
+    ],
     holdings: [
       ["admin", "SPE_E5"],
       ["lynne", "SPE_E5"],
@@ -162,6 +169,12 @@ const ORGANIZATIONS: SeedOrganization[] = [
       ["emily", "Emily Braun"],
       ["nina", "Nina Park"],
       ["omar", "Omar Haddad"],
+    ],
+    managers: [
+      ["irvin", "diego"],
+      ["emily", "diego"],
+      ["nina", "irvin"],
+      ["omar", "irvin"],
     ],
     holdings: [
       ["admin", "SPE_E5"],
@@ -212,6 +225,9 @@ async function seedOrganization(manager: EntityManager, spec: SeedOrganization, 
   userByHandle.set("admin", admin);
   for (const [handle, displayName, role = "USER"] of spec.users) {
     userByHandle.set(handle, await manager.getRepository(UserEntity).save({ organizationId, displayName, email: `${handle}@${spec.domain}`, role }));
+  }
+  for (const [handle, managerHandle] of spec.managers) {
+    await manager.getRepository(UserEntity).update({ id: userByHandle.get(handle)!.id }, { managerId: userByHandle.get(managerHandle)!.id });
   }
 
   const planByCode = new Map<string, ServicePlanEntity>();

@@ -5,6 +5,7 @@ import { OrganizationEntity } from "./Organization";
 import { ProductEntity } from "./Product";
 import { UserEntity } from "./User";
 import { References, timestampColumn } from "./columns";
+import type { LinkPurposeValue } from "../values";
 
 /**
  * A person who sees and decides one product's requests besides the admins
@@ -104,6 +105,10 @@ export class DecisionLinkEntity {
 
   @Column({ type: "varchar", length: 64 })
   tokenHash: string;
+
+  /** What the secret may do: DECIDE (a decider's notice) or ENDORSE (the requester's manager's email, api.md "Policies"). */
+  @Column({ type: "varchar", length: 20, default: "DECIDE" })
+  purpose: LinkPurposeValue;
 
   @Column(timestampColumn())
   createdAt: Date;

@@ -7,9 +7,15 @@ import { LicenseRequestEntity } from "./LicenseRequest";
 import { GroupEntity } from "./Group";
 import { References, timestampColumn } from "./columns";
 
-/** A license of one product held by one user; a user holds a product at most once. */
+/**
+ * A license of one product held by one user; a user holds a product at most
+ * once. A reclaimed license (api.md "Policies") stays, as history, with
+ * `held` NULL: the unique index counts only held ones (NULLs are distinct), so
+ * its holder may be given the product again.
+ */
 @Entity("license_assignment")
-@Index("ux_assignment_user_product", ["userId", "productId"], { unique: true })
+@Index("ux_assignment_user_product_held", ["userId", "productId", "held"], { unique: true })
+@Index("ix_assignment_expiry", ["expiresAt"])
 @Index("ix_assignment_org_user", ["organizationId", "userId"])
 export class LicenseAssignmentEntity {
   @PrimaryGeneratedColumn()
@@ -34,6 +40,26 @@ export class LicenseAssignmentEntity {
   /** The group this license comes through (a member of a licensed group); null when assigned directly. */
   @Column({ type: "int", nullable: true })
   groupId: number | null;
+
+  /** When the license is reclaimed (an approval under the product's `licenseDurationDays`); null: it lasts until removed. */
+  @Column(timestampColumn({ nullable: true }))
+  expiresAt: Date | null;
+
+  /** Set once, when it was reclaimed at `expiresAt` (its seat went back to the pool). */
+  @Column(timestampColumn({ nullable: true }))
+  reclaimedAt: Date | null;
+
+  /** True while held; NULL once reclaimed (see the unique index). */
+  @Column({ type: "boolean", nullable: true, default: true })
+  held: true | null;
+
+  /**
+   * The expiry notices done for the current term: 0 none, 1 the 14-day one
+   * (sent, or not due for a term of 14 days or less), 2 the 1-day one too. Set
+   * back when a renewal moves `expiresAt`.
+   */
+  @Column({ type: "int", default: 0 })
+  expiryNoticesDone: number;
 
   @References(() => UserEntity, "userId")
   protected readonly userRef?: Relation<UserEntity>;

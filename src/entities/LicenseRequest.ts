@@ -6,7 +6,7 @@ import { OrganizationEntity } from "./Organization";
 import { ServicePlanEntity } from "./ServicePlan";
 import { References, timestampColumn } from "./columns";
 
-import type { DecisionChannelValue, RecipientDecisionValue, RequestStatusValue } from "../values";
+import type { DecisionChannelValue, EndorsementStateValue, RecipientDecisionValue, RequestStatusValue } from "../values";
 
 export type StoredRequestStatus = RequestStatusValue;
 export type StoredRecipientDecision = RecipientDecisionValue;
@@ -20,6 +20,8 @@ export type StoredRecipientDecision = RecipientDecisionValue;
 @Index("ix_request_org_time", ["organizationId", "requestedAt", "id"])
 @Index("ix_request_org_product", ["organizationId", "productId", "requestedAt"])
 @Index("ix_request_status_expiry", ["status", "expiresAt"])
+@Index("ix_request_endorsement_due", ["endorsementState", "endorsementEscalatesAt"])
+@Index("ix_request_org_manager", ["organizationId", "endorsementManagerId", "requestedAt", "id"])
 export class LicenseRequestEntity {
   @PrimaryGeneratedColumn()
   id: number;
@@ -72,6 +74,35 @@ export class LicenseRequestEntity {
   /** How it was decided (API, EMAIL_LINK, POLICY); null while pending, and for cancelled or expired requests. */
   @Column({ type: "varchar", length: 20, nullable: true })
   decisionChannel: DecisionChannelValue | null;
+
+  // api.md "Policies". Added in place like decidedOnBehalfOfId, hence without foreign keys.
+
+  /** Why the product's automatic approval did not approve it (e.g. "3 licenses needed, 1 available"); null otherwise. */
+  @Column({ type: "varchar", length: 300, nullable: true })
+  autoApproveSkippedReason: string | null;
+
+  /** The license assignment this request asks to extend (a renewal); null for a new license. */
+  @Column({ type: "int", nullable: true })
+  renewalOfId: number | null;
+
+  /** Where the manager's endorsement stands; null when the product's policy asked for none at submission. */
+  @Column({ type: "varchar", length: 20, nullable: true })
+  endorsementState: EndorsementStateValue | null;
+
+  /** The requester's manager asked to endorse it (kept after the endorsement ends: they keep seeing it). */
+  @Column({ type: "int", nullable: true })
+  endorsementManagerId: number | null;
+
+  /** When the endorsement ended (endorsed, declined, escalated, bypassed or skipped). */
+  @Column(timestampColumn({ nullable: true }))
+  endorsementAt: Date | null;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  endorsementComment: string | null;
+
+  /** When an AWAITING endorsement escalates: the earlier of escalateAfterDays and half the request's lifetime. */
+  @Column(timestampColumn({ nullable: true }))
+  endorsementEscalatesAt: Date | null;
 
   @References(() => OrganizationEntity, "organizationId")
   protected readonly organizationRef?: Relation<OrganizationEntity>;

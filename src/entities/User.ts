@@ -28,6 +28,15 @@ export class UserEntity {
   @Column({ type: "varchar", length: 20, default: "USER" })
   role: StoredRole;
 
+  /**
+   * The person's manager in the directory (api.md "Policies"), read, never set,
+   * by the API; null when none is recorded. No foreign key: added in place
+   * (SQLite cannot add a named constraint without rebuilding the table every
+   * other table refers to), and users are never deleted.
+   */
+  @Column({ type: "int", nullable: true })
+  managerId: number | null;
+
   @References(() => OrganizationEntity, "organizationId")
   protected readonly organizationRef?: Relation<OrganizationEntity>;
 }

@@ -14,6 +14,7 @@ export * from "./LicenseRequestShare";
 export * from "./LicenseRequestEvent";
 export * from "./Webhook";
 export * from "./Deciders";
+export * from "./RequestPolicy";
 
 import { OrganizationEntity } from "./Organization";
 import { UserEntity } from "./User";
@@ -31,6 +32,7 @@ import { LicenseRequestRecommendationEntity, LicenseRequestShareEntity } from ".
 import { LicenseRequestEventEntity, LicenseRequestEventHeadEntity } from "./LicenseRequestEvent";
 import { WebhookDeliveryEntity, WebhookEndpointEntity } from "./Webhook";
 import { ApprovalDelegationEntity, DecisionLinkEntity, ProductApproverEntity } from "./Deciders";
+import { LicenseRequestPolicyChangeEntity, LicenseRequestPolicyEntity } from "./RequestPolicy";
 
 export const allEntities = [
   OrganizationEntity,
@@ -63,4 +65,6 @@ export const allEntities = [
   ProductApproverEntity,
   ApprovalDelegationEntity,
   DecisionLinkEntity,
+  LicenseRequestPolicyEntity,
+  LicenseRequestPolicyChangeEntity,
 ];

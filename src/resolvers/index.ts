@@ -14,6 +14,7 @@ import { licenseRequestResolvers } from "./licenseRequests";
 import { LIST_BOUNDS } from "./listBounds";
 import { licenseResolvers } from "./licenses";
 import { nodeResolvers } from "./nodes";
+import { policyResolvers } from "./policies";
 import { recommendationResolvers } from "./recommendations";
 import { settingsResolvers } from "./settings";
 import { userResolvers } from "./users";
@@ -33,6 +34,7 @@ export const resolvers: NonEmptyArray<Function> = [
   ...activityResolvers,
   ...webhookResolvers,
   ...deciderResolvers,
+  ...policyResolvers,
 ];
 
 /**

@@ -30,6 +30,8 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   "LicenseRequestDecision.deniedUsers": MAX_RECIPIENTS,
   "User.licenses": 100,
   "Product.approvers": MAX_APPROVERS,
+  // A policy names only plans of its product.
+  "AutoApprovePolicy.disabledServicePlans": 50,
   "ViewerPermissions.decidesProducts": 100,
   "ApproveLicenseRequestPayload.assignments": MAX_RECIPIENTS,
   "Group.licensedProducts": 100,

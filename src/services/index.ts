@@ -19,6 +19,7 @@ import { LicenseRequestStore } from "./licenseRequests/store";
 import { licenseRequestFeeds } from "./licenseRequests/live";
 import { LiveStreams } from "./shared/live";
 import { NodeLookup } from "./nodes/nodeLookup";
+import { Policies } from "./policies";
 import { Recommendations } from "./recommendations";
 import { RecommendationStore } from "./recommendations/store";
 import { RequestProcessSettingsService } from "./settings/settings";
@@ -70,6 +71,7 @@ export function createServices(options: ServicesOptions) {
   });
   const webhooks = new Webhooks(db, mutations, options.webhooks ?? { allowPrivate: false, secretKey: undefined });
   const deciders = new Deciders(db, mutations);
+  const policies = new Policies(db, mutations);
   return {
     db,
     clock: options.clock,
@@ -93,6 +95,7 @@ export function createServices(options: ServicesOptions) {
     history,
     webhooks,
     deciders,
+    policies,
     nodes: new NodeLookup(requestQueries, settings, recommendations.queries, activity, webhooks, history, deciders),
     activity,
     /** The live readers of the activity log on this instance (`listenerCount()`: subscriptions listening). */

@@ -14,6 +14,7 @@ import { groupLoaders, GroupLoaders } from "./groups/loaders";
 import { historyLoaders, HistoryLoaders } from "./history/loaders";
 import { requestLoaders, RequestLoaders } from "./licenseRequests/loaders";
 import { licenseLoaders, LicenseLoaders } from "./licenses/loaders";
+import { policyLoaders, PolicyLoaders } from "./policies/loaders";
 import { recommendationLoaders, RecommendationLoaders } from "./recommendations/loaders";
 import { settingsLoaders, SettingsLoaders } from "./settings/loaders";
 import type { LoaderScope } from "./shared/loaders";
@@ -32,6 +33,7 @@ export interface Loaders {
   readonly recommendations: RecommendationLoaders;
   readonly webhooks: WebhookLoaders;
   readonly deciders: DeciderLoaders;
+  readonly policies: PolicyLoaders;
 }
 
 export function createLoaders(dataSource: DataSource, organizationId: number): Loaders {
@@ -47,6 +49,7 @@ export function createLoaders(dataSource: DataSource, organizationId: number): L
   let recommendations: RecommendationLoaders | undefined;
   let webhooks: WebhookLoaders | undefined;
   let deciders: DeciderLoaders | undefined;
+  let policies: PolicyLoaders | undefined;
   return {
     organizationId,
     users,
@@ -76,6 +79,9 @@ export function createLoaders(dataSource: DataSource, organizationId: number): L
     },
     get deciders() {
       return (deciders ??= deciderLoaders(scope));
+    },
+    get policies() {
+      return (policies ??= policyLoaders(scope));
     },
   };
 }

@@ -161,6 +161,19 @@ describe("invariants of the schema", () => {
     );
     if (!delegated.ok) throw new Error("no delegation");
     roots.set("ApprovalDelegation", (await loaders.deciders.delegation.load(delegated.value.value.id))!);
+    const policy = await services.policies.set(
+      viewerOf(admin, null),
+      {
+        productId: product.id,
+        autoApprove: { maxRecipients: 3, requesterGroupId: group.id, disabledPlanIds: [] },
+        managerEndorsement: { escalateAfterDays: 2 },
+      },
+      clock.now(),
+    );
+    if (!policy.ok) throw new Error("no policy");
+    roots.set("LicenseRequestPolicy", policy.value.value);
+    roots.set("AutoApprovePolicy", policy.value.value.autoApprove!);
+    roots.set("LicenseRequestEndorsement", { managerId: admin.id, state: "AWAITING", at: null, comment: null, escalatesAt: clock.now() });
   });
 
   afterAll(async () => {

@@ -220,9 +220,9 @@ describe("lists, deciding rights and permissions say what the rules say", () => 
     }
     expect(requestScope(VIEWERS.global)).toEqual({ all: true });
     expect(requestScope(VIEWERS.delegateOfAdmin)).toEqual({ all: true });
-    expect(requestScope(VIEWERS.user)).toEqual({ recipientId: 10, productIds: [] });
-    expect(requestScope(VIEWERS.approver)).toEqual({ recipientId: 30, productIds: [P] });
-    expect(requestScope(VIEWERS.delegateOfApprover)).toEqual({ recipientId: 41, productIds: [P] });
+    expect(requestScope(VIEWERS.user)).toEqual({ recipientId: 10, productIds: [], endorsementManagerId: 10 });
+    expect(requestScope(VIEWERS.approver)).toEqual({ recipientId: 30, productIds: [P], endorsementManagerId: 30 });
+    expect(requestScope(VIEWERS.delegateOfApprover)).toEqual({ recipientId: 41, productIds: [P], endorsementManagerId: 41 });
   });
 
   it("names whose right a decision uses: one's own first, else the delegator's", () => {

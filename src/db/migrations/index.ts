@@ -10,6 +10,7 @@ import { DecisionGroup1766540000000 } from "./1766540000000-DecisionGroup";
 import { ActivityLog1766600000000 } from "./1766600000000-ActivityLog";
 import { Webhooks1766610000000 } from "./1766610000000-Webhooks";
 import { Deciders1766700000000 } from "./1766700000000-Deciders";
+import { Policies1766800000000 } from "./1766800000000-Policies";
 
 /** Every migration, in order. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   ActivityLog1766600000000,
   Webhooks1766610000000,
   Deciders1766700000000,
+  Policies1766800000000,
 ];

@@ -25,6 +25,9 @@ registerEnumType(LicenseRequestEventKind, {
     CANCELLED: { description: "Its requester cancelled it." },
     EXPIRED: { description: "It expired undecided; `at` is when the service stored the expiry, and there is no actor." },
     RECOMMENDED: { description: "A second opinion was recorded (the status did not change)." },
+    ENDORSED: { description: "The requester's manager endorsed it (a decline is DENIED); the actor is the manager." },
+    ESCALATED: { description: "The manager did not answer in time: the approvers decide without the endorsement (no actor)." },
+    LICENSE_RECLAIMED: { description: "A license this request gave was reclaimed at its expiresAt (no actor); the status does not change." },
   },
 });
 

@@ -18,6 +18,8 @@ export interface RequestResource {
   requesterId: number;
   /** The recipients' user IDs (the requester included). */
   recipientIds: readonly number[];
+  /** The requester's manager asked to endorse it (api.md "Policies"), if any: they see it, and endorse it while it awaits them. */
+  endorsementManagerId?: number | null | undefined;
 }
 
 /** Something that belongs to one user: a license assignment (of a product), a user's licenses. */
@@ -85,6 +87,12 @@ export interface Actions {
   "delegations.readAll": OrganizationResource;
   /** Read what only the viewer's own User tells (`permissions`). */
   "self.read": OwnedResource;
+  /** Endorse or decline a request as the requester's manager (api.md "Policies"). */
+  "request.endorse": RequestResource;
+  /** Ask for one's own license to be renewed (requestLicenseRenewal). */
+  "license.renew": OwnedResource;
+  /** A product's seats at a glance: assigned, free, asked for, due to be reclaimed. */
+  "seats.read": ProductResource;
 }
 
 export type Action = keyof Actions;
@@ -99,7 +107,10 @@ const partyTo = (viewer: Viewer, delegation: DelegationResource) => delegation.f
 
 const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean } = {
   "request.read": (viewer, request) =>
-    decidesProduct(viewer, request.productId) || request.requesterId === viewer.userId || request.recipientIds.includes(viewer.userId),
+    decidesProduct(viewer, request.productId) ||
+    request.requesterId === viewer.userId ||
+    request.recipientIds.includes(viewer.userId) ||
+    request.endorsementManagerId === viewer.userId,
   "request.decide": (viewer, request) =>
     !request.recipientIds.includes(viewer.userId) && decidingRightFor(viewer.rights, request.productId, request.recipientIds) !== undefined,
   "requests.decideAny": (viewer) => decidesAny(viewer),
@@ -119,6 +130,9 @@ const RULES: { [A in Action]: (viewer: Viewer, resource: Actions[A]) => boolean 
   "delegation.read": (viewer, delegation) => partyTo(viewer, delegation) || managesProcess(viewer),
   "delegations.readAll": (viewer) => managesProcess(viewer),
   "self.read": (viewer, owned) => owned.userId === viewer.userId,
+  "request.endorse": (viewer, request) => request.endorsementManagerId === viewer.userId,
+  "license.renew": (viewer, owned) => owned.userId === viewer.userId,
+  "seats.read": (viewer, about) => decidesProduct(viewer, about.productId),
 };
 
 /** What a refusal says, per action. */
@@ -142,6 +156,9 @@ const REFUSALS: { [A in Action]: string } = {
   "delegation.read": "You may not see this delegation.",
   "delegations.readAll": "Only global admins and license admins see everyone's delegations.",
   "self.read": "Only you see your own permissions.",
+  "request.endorse": "Only the requester's manager endorses or declines this request.",
+  "license.renew": "You may renew only your own licenses.",
+  "seats.read": "Only those who decide this product's requests see its seats.",
 };
 
 /** Whether `viewer` may do `action` on `resource` (false for anything of another organization). */
@@ -198,10 +215,13 @@ export function permissionsOf(viewer: Viewer): {
 /**
  * Which requests of the organization a viewer may read, for queries that
  * select many at once: every one, or those they sent or are named in (the
- * requester is always a recipient) and those of the products they decide.
+ * requester is always a recipient), those of the products they decide, and
+ * those whose endorsement was asked of them (`endorsementManagerId`).
  */
-export function requestScope(viewer: Viewer): { all: true } | { recipientId: number; productIds: number[] } {
-  return decidesAll(viewer) ? { all: true } : { recipientId: viewer.userId, productIds: [...viewer.rights.products.keys()] };
+export function requestScope(viewer: Viewer): { all: true } | { recipientId: number; productIds: number[]; endorsementManagerId: number } {
+  return decidesAll(viewer)
+    ? { all: true }
+    : { recipientId: viewer.userId, productIds: [...viewer.rights.products.keys()], endorsementManagerId: viewer.userId };
 }
 
 /**
@@ -223,7 +243,10 @@ export interface View {
 
 export function viewOf(viewer: Viewer): View {
   return ADMIN_ROLES.includes(viewer.role)
-    ? { key: `${viewer.organizationId}:role:${viewer.role}`, personal: ["request.cancel", "request.decide", "delegation.end", "delegation.read", "self.read"] }
+    ? {
+        key: `${viewer.organizationId}:role:${viewer.role}`,
+        personal: ["request.cancel", "request.decide", "delegation.end", "delegation.read", "self.read", "request.endorse", "license.renew"],
+      }
     : { key: `${viewer.organizationId}:user:${viewer.userId}`, personal: [] };
 }
 

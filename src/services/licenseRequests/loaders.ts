@@ -1,7 +1,7 @@
 /** License requests, their recipients and the apps their approvals turned off, read per operation. */
 import DataLoader from "dataloader";
 import { LicenseRequestEntity, LicenseRequestRecipientEntity } from "../../entities";
-import { DECISION_CHANNELS, RECIPIENT_DECISIONS, REQUEST_STATUSES } from "../../values";
+import { DECISION_CHANNELS, ENDORSEMENT_STATES, RECIPIENT_DECISIONS, REQUEST_STATUSES } from "../../values";
 import { batching, LoaderScope, scoped } from "../shared/loaders";
 import { byId, groupBy, int, nullableInt, nullableOneOf, nullableText, nullableTime, oneOf, placeholders, rowMapper, rows, time } from "../shared/rows";
 import { userRow, UserLoaders } from "../users/loaders";
@@ -22,6 +22,13 @@ export const requestRow = rowMapper(LicenseRequestEntity, {
   assignedProductId: nullableInt,
   decidedOnBehalfOfId: nullableInt,
   decisionChannel: nullableOneOf(DECISION_CHANNELS),
+  autoApproveSkippedReason: nullableText,
+  renewalOfId: nullableInt,
+  endorsementState: nullableOneOf(ENDORSEMENT_STATES),
+  endorsementManagerId: nullableInt,
+  endorsementAt: nullableTime,
+  endorsementComment: nullableText,
+  endorsementEscalatesAt: nullableTime,
 });
 
 export const recipientRow = rowMapper(LicenseRequestRecipientEntity, {

@@ -150,9 +150,10 @@ export class LicenseRequestQueries {
     const scope = requestScope(viewer);
     if ("recipientId" in scope) {
       const named = "EXISTS (SELECT 1 FROM `license_request_recipient` rr WHERE rr.`requestId` = lr.`id` AND rr.`userId` = ?)";
-      // A product's approvers (and their delegates) see its requests too.
-      sql.push(scope.productIds.length ? `(lr.\`productId\` IN (${placeholders(scope.productIds.length)}) OR ${named})` : named);
-      parameters.push(...scope.productIds, scope.recipientId);
+      // A product's approvers (and their delegates) see its requests too, and a manager those whose endorsement was asked of them.
+      const product = scope.productIds.length ? `lr.\`productId\` IN (${placeholders(scope.productIds.length)}) OR ` : "";
+      sql.push(`(${product}${named} OR lr.\`endorsementManagerId\` = ?)`);
+      parameters.push(...scope.productIds, scope.recipientId, scope.endorsementManagerId);
     }
     if (!filter) return { sql, parameters };
     if (filter.productId !== undefined) {

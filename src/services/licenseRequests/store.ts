@@ -74,12 +74,12 @@ export class LicenseRequestStore {
     return manager.getRepository(OrganizationEntity).findOneByOrFail({ id: organizationId });
   }
 
-  /** The users among `userIds` who hold `productId`. */
+  /** The users among `userIds` who hold `productId` (a reclaimed license is held no more). */
   async holders(manager: EntityManager, organizationId: number, productId: number, userIds: readonly number[]): Promise<number[]> {
     if (!userIds.length) return [];
     const rows = await manager
       .getRepository(LicenseAssignmentEntity)
-      .find({ select: { userId: true }, where: { productId, userId: In([...userIds]), organizationId } });
+      .find({ select: { userId: true }, where: { productId, userId: In([...userIds]), organizationId, held: true } });
     return rows.map((r) => r.userId);
   }
 
@@ -88,7 +88,7 @@ export class LicenseRequestStore {
     if (!userIds.length) return [];
     const rows = await manager.getRepository(LicenseAssignmentEntity).find({
       select: { id: true, userId: true },
-      where: { productId, userId: In([...userIds]), organizationId },
+      where: { productId, userId: In([...userIds]), organizationId, held: true },
       ...(this.db.isMysql ? { lock: { mode: "pessimistic_read" as const } } : {}),
     });
     return rows.map((r) => r.userId);
@@ -226,7 +226,7 @@ export class LicenseRequestStore {
         decision: "APPROVED",
         pendingProductId: null,
         assignmentId: () =>
-          "(SELECT a.id FROM license_assignment a WHERE a.requestId = license_request_recipient.requestId AND a.userId = license_request_recipient.userId)",
+          "(SELECT a.id FROM license_assignment a WHERE a.requestId = license_request_recipient.requestId AND a.userId = license_request_recipient.userId AND a.held = 1)",
       })
       .where("requestId = :requestId AND userId IN (:...approved)", { requestId: request.id, approved: [...plan.approvedUserIds] })
       .execute();

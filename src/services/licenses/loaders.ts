@@ -2,7 +2,7 @@
 import DataLoader from "dataloader";
 import { LicenseAssignmentEntity } from "../../entities";
 import { batching, LoaderScope, scoped } from "../shared/loaders";
-import { byId, groupBy, int, nullableInt, placeholders, rowMapper, rows, time } from "../shared/rows";
+import { byId, groupBy, int, nullableInt, nullableTime, placeholders, rowMapper, rows, time } from "../shared/rows";
 
 export const assignmentRow = rowMapper(LicenseAssignmentEntity, {
   id: int,
@@ -12,6 +12,10 @@ export const assignmentRow = rowMapper(LicenseAssignmentEntity, {
   assignedAt: time,
   requestId: nullableInt,
   groupId: nullableInt,
+  expiresAt: nullableTime,
+  reclaimedAt: nullableTime,
+  held: (value) => (value === null || value === undefined ? null : true),
+  expiryNoticesDone: int,
 });
 
 export function licenseLoaders(scope: LoaderScope) {
@@ -31,13 +35,13 @@ export function licenseLoaders(scope: LoaderScope) {
       batching,
     ),
 
-    /** Licenses held by each user, oldest first. */
+    /** Licenses held by each user, oldest first (a reclaimed license is no longer held). */
     assignmentsOfUser: new DataLoader<number, LicenseAssignmentEntity[]>(
       async (userIds) =>
         groupBy(
           await rows(
             db,
-            `SELECT ${assignmentRow.columns} FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) ORDER BY \`assignedAt\`, \`id\``,
+            `SELECT ${assignmentRow.columns} FROM \`license_assignment\` WHERE \`organizationId\` = ? AND \`userId\` IN (${placeholders(userIds.length)}) AND \`held\` = 1 ORDER BY \`assignedAt\`, \`id\``,
             scoped(scope, userIds),
             assignmentRow.map,
           ),

@@ -5,9 +5,9 @@ import { ROLES } from "../../values";
 import { readDecisionRights } from "../access/rights";
 import { batching, LoaderScope, scoped } from "../shared/loaders";
 import type { DecisionRights } from "../shared/viewer";
-import { byId, int, oneOf, placeholders, rowMapper, rows, text } from "../shared/rows";
+import { byId, int, nullableInt, oneOf, placeholders, rowMapper, rows, text } from "../shared/rows";
 
-export const userRow = rowMapper(UserEntity, { id: int, organizationId: int, displayName: text, email: text, role: oneOf(ROLES) });
+export const userRow = rowMapper(UserEntity, { id: int, organizationId: int, displayName: text, email: text, role: oneOf(ROLES), managerId: nullableInt });
 export const organizationRow = rowMapper(OrganizationEntity, { id: int, name: text });
 
 export function userLoaders(scope: LoaderScope) {

@@ -1,0 +1,2 @@
+/** The manager's endorsement: endorseLicenseRequest and endorseLicenseRequestByLink. */
+export const endorsementResolvers = [] as const;

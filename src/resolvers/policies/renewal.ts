@@ -1,0 +1,2 @@
+/** Licenses for a while: requestLicenseRenewal. */
+export const renewalResolvers = [] as const;
