@@ -132,6 +132,20 @@ const TABLE: Row[] = [
   // What only one's own User tells (me { permissions }): personal to everyone, admins included.
   row("reading the approver's own permissions", "self.read", { organizationId: ORG, userId: 30 }, only("approver")),
   row("reading the global admin's own permissions", "self.read", { organizationId: ORG, userId: 1 }, only("global")),
+  // api.md "Policies": the manager asked to endorse a request sees it and endorses it, whatever else they may do.
+  row(
+    "a request of Q whose endorsement was asked of one",
+    "request.read",
+    { ...request(Q, 20, [21]), endorsementManagerId: 10 },
+    { ...decidersOfAll, user: true },
+  ),
+  row("endorsing a request as the manager asked", "request.endorse", { ...request(Q, 20, [21]), endorsementManagerId: 10 }, only("user")),
+  row("endorsing a request whose endorsement was asked of the approver", "request.endorse", { ...request(P, 20), endorsementManagerId: 30 }, only("approver")),
+  row("endorsing a request asking no endorsement", "request.endorse", unrelatedP, only()),
+  row("renewing one's own license", "license.renew", { organizationId: ORG, userId: 10, productId: P }, only("user")),
+  row("renewing someone else's license", "license.renew", { organizationId: ORG, userId: 11, productId: P }, only()),
+  row("the seats of P", "seats.read", { organizationId: ORG, productId: P }, deciders),
+  row("the seats of Q", "seats.read", { organizationId: ORG, productId: Q }, decidersOfAll),
 ];
 
 describe("who may do what", () => {
@@ -181,7 +195,16 @@ describe("who may do what", () => {
       const plain = can(VIEWERS.user, action, resource as never) || can(demotedDelegate, action, resource as never);
       if (!plain) continue;
       // Whatever such a viewer may do, a plain user may do about their own things: nothing of deciding.
-      expect(["organization.read", "licenses.read", "request.read", "request.cancel", "delegation.end", "delegation.read"]).toContain(action);
+      expect([
+        "organization.read",
+        "licenses.read",
+        "request.read",
+        "request.cancel",
+        "delegation.end",
+        "delegation.read",
+        "request.endorse",
+        "license.renew",
+      ]).toContain(action);
     }
     expect(can(demotedDelegate, "request.read", unrelatedP)).toBe(false);
     expect(can(demotedDelegate, "request.decide", unrelatedP)).toBe(false);
@@ -281,12 +304,10 @@ const VIEW_RESOURCES: { [A in Action]: Actions[A][] } = (() => {
   const requests = organizations.flatMap(({ organizationId }) =>
     products.flatMap((productId) =>
       ids.flatMap((requesterId) =>
-        [[requesterId], [requesterId, 11], [requesterId, 2], [requesterId, 30], [requesterId, 41]].map((recipientIds) => ({
-          organizationId,
-          productId,
-          requesterId,
-          recipientIds,
-        })),
+        [[requesterId], [requesterId, 11], [requesterId, 2], [requesterId, 30], [requesterId, 41]].flatMap((recipientIds) =>
+          // Without an endorsement, and with one asked of a plain user, an admin or an approver.
+          [null, 10, 2, 30].map((endorsementManagerId) => ({ organizationId, productId, requesterId, recipientIds, endorsementManagerId })),
+        ),
       ),
     ),
   );
@@ -317,6 +338,9 @@ const VIEW_RESOURCES: { [A in Action]: Actions[A][] } = (() => {
     "delegation.read": delegations,
     "delegations.readAll": organizations,
     "self.read": owned,
+    "request.endorse": requests,
+    "license.renew": owned,
+    "seats.read": about,
   };
 })();
 
