@@ -11,7 +11,9 @@
  */
 import { GroupMemberEntity, LicenseRequestEntity, OutboxEmailEntity, ProductServicePlanEntity } from "../../src/entities";
 import { toGlobalId } from "../../src/services/shared/ids";
+import { ApproveRenewalDocument, LicenseReclaimsDocument, MyLicenseTermsDocument, RequestLicenseRenewalDocument } from "../generated/graphql";
 import { mailbox } from "../helpers/mailbox";
+import { typedClient } from "../helpers/typed";
 import { startTestServer, TestServer } from "../helpers/server";
 import { APPROVE, DENY, licenseIdOf, MY_LICENSES, RENEW, SET_POLICY, SUBMIT, termsWorld, TermsWorld } from "../helpers/terms";
 import { Receiver, startReceiver } from "../helpers/webhooks";
@@ -310,6 +312,34 @@ describe("licenses for a while", () => {
     expect((await emailsTo(holder.row.email)).filter((s) => s.endsWith("was reclaimed"))).toHaveLength(1);
     const again = await gql(holder.token, SUBMIT, { input: { productId: w.productId } });
     expect(again.submitLicenseRequest.userErrors).toEqual([]);
+  });
+
+  it("runs the example operations of operations/renewals.graphql, typed", async () => {
+    const api = typedClient(server);
+    const w = await world({ days: 5, total: 1 });
+    const holder = await w.person("Hana");
+    const start = server.clock.now();
+    await w.licensed(holder.token);
+    const licenses = (await api.run(holder.token, MyLicenseTermsDocument, {})).me.licenses ?? [];
+    expect(licenses).toEqual([expect.objectContaining({ expiresAt: at(start, 5 * DAY).toISOString(), reclaimedAt: null, group: null })]);
+    const licenseId = licenses[0].id;
+    const asked = await api.run(holder.token, RequestLicenseRenewalDocument, { assignmentId: licenseId, justification: "More diagrams." });
+    expect(asked.requestLicenseRenewal.userErrors).toEqual([]);
+    const renewal = asked.requestLicenseRenewal.licenseRequest!;
+    expect(renewal).toMatchObject({ status: "PENDING", justification: "More diagrams.", renewalOf: { id: licenseId } });
+    const approved = await api.run(w.admin, ApproveRenewalDocument, { requestId: renewal.id });
+    expect(approved.approveLicenseRequest).toMatchObject({
+      licenseRequest: { status: "APPROVED", assignedProduct: { totalLicenses: 1, assignedLicenses: 1, availableLicenses: 0 } },
+      assignments: [{ id: licenseId, expiresAt: at(start, 10 * DAY).toISOString(), reclaimedAt: null }],
+      userErrors: [],
+    });
+    server.clock.set(at(start, 10 * DAY));
+    await sweepRacing();
+    const reclaims = await api.run(w.admin, LicenseReclaimsDocument, {});
+    expect(reclaims.licenseRequestEvents.edges.map((e) => [e.node.kind, e.node.status, e.node.licenseRequest?.recipients[0]?.assignment?.reclaimedAt])).toEqual(
+      [["LICENSE_RECLAIMED", "APPROVED", at(start, 10 * DAY).toISOString()]],
+    );
+    expect((await api.run(holder.token, MyLicenseTermsDocument, {})).me.licenses).toEqual([]);
   });
 
   it("refuses bad renewals with user errors, changing nothing", async () => {
