@@ -78,8 +78,9 @@ export interface PlannedDenial {
  * An approval's plan (planApproval's refusals first), with the pool judged
  * from the counts read: a shortage is not a refusal of the plan, so that a
  * preview can still say who would get what; the caller answers it.
+ * `adminName` null: the product's policy approves (the emails name no person).
  */
-export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string): Outcome<PlannedApproval> {
+export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string | null): Outcome<PlannedApproval> {
   const { request, recipients, catalog, users } = reading;
   const planned = planApproval({ request, recipients, catalog, users, holders: reading.holders, input, group: reading.group });
   if (!planned.ok) return planned;

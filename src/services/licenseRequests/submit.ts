@@ -14,7 +14,7 @@ import type { Viewer } from "../shared/viewer";
 import { abort, abortIf, LicenseRequestDeps } from "./deps";
 import { expireRequest } from "./expire";
 import { requestErrors } from "./messages";
-import { noticeSubmission } from "../notices/notices";
+import { arrive } from "./arrival";
 import { busyRecipientErrors, checkSubmission, missingRecipientErrors, productErrors, staleRequests, SubmissionInput } from "./rules";
 
 export interface SubmitInput extends MutationInput, SubmissionInput {}
@@ -74,8 +74,6 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
         if (isDuplicateKeyError(error)) return abort(requestErrors.justNamed(requested.name));
         throw error;
       }
-      // The admins' notice commits with the request, or neither does (api.md "Admin notices").
-      await noticeSubmission(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
       await deps.activity.append(unit, {
         organizationId,
         requestId: request.id,
@@ -85,6 +83,8 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
         actorId: viewer.userId,
         at: now,
       });
+      // The product's policy (its endorsement, automatic approval), else the admins' notice: all commit with the request, or none does.
+      await arrive(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
       return { kind: "created", request };
     },
     {
