@@ -8,18 +8,14 @@
  * nothing again after both restart. Before that moment nothing escalates, and
  * the approvers have heard of nothing.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { DataSource } from "typeorm";
 import { LicenseRequestEntity, LicenseRequestEventEntity, OutboxEmailEntity, ProductApproverEntity } from "../../src/entities";
-import { DIST_ENTRY, requireBuild } from "../helpers/built";
 import { createMysqlDatabase, createTestDatabase, databaseKind, MYSQL_TEST_URL, TestDatabase } from "../helpers/database";
-import { demoIds, DemoIds, TEST_JWT_SECRET } from "../helpers/fixtures";
+import { demoIds, DemoIds } from "../helpers/fixtures";
 import { SET_POLICY, SUBMIT } from "../helpers/policies";
-import { postGraphQL, startServiceProcess, ServiceProcess } from "../helpers/processes";
+import { postGraphQL, ServiceProcess } from "../helpers/processes";
 import { onlyGlobalAdminsDecide } from "../helpers/seed";
-import { SmtpSink, startSmtpSink } from "../helpers/smtp";
+import { SweepingPair, sweepingPair } from "../helpers/sweepers";
 import { eventually } from "../helpers/ws";
 
 jest.setTimeout(240_000);
@@ -42,21 +38,7 @@ describe.each(DATABASES)("escalation with two server processes and the clock mov
   let database: TestDatabase;
   let dataSource: DataSource;
   let ids: DemoIds;
-  let sink: SmtpSink;
-  let clockFile: string;
-  let env: Record<string, string>;
-  let instances: ServiceProcess[] = [];
-
-  const moveClock = (ms: number) => fs.writeFileSync(clockFile, String(ms));
-  const startBoth = async () => {
-    // One after the other: on a fresh database the first migrates and seeds.
-    instances = [await startServiceProcess(DIST_ENTRY, env)];
-    instances.push(await startServiceProcess(DIST_ENTRY, env));
-  };
-  const stopBoth = async () => {
-    await Promise.all(instances.map((i) => i.stop()));
-    instances = [];
-  };
+  let pair: SweepingPair;
   const gql = async (instance: ServiceProcess, as: string, query: string, variables: Record<string, unknown>) => {
     const body = await postGraphQL(instance, await ids.token(as), query, variables);
     expect(body.errors).toBeUndefined();
@@ -70,22 +52,9 @@ describe.each(DATABASES)("escalation with two server processes and the clock mov
     (await dataSource.getRepository(LicenseRequestEventEntity).findBy({ kind: "ESCALATED" })).filter((e) => requestIds.includes(e.requestId));
 
   beforeAll(async () => {
-    requireBuild();
     database = await createDatabase();
-    sink = await startSmtpSink({ acceptDelayMs: 10 });
-    clockFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "escalation-clock-")), "offset");
-    moveClock(0);
-    env = {
-      NODE_ENV: "test",
-      DATABASE_URL: database.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      SMTP_URL: sink.url,
-      PUBLIC_URL: "https://licenses.example",
-      OUTBOX_POLL_INTERVAL_MS: "50",
-      EXPIRY_SWEEP_INTERVAL_MS: "100",
-      TEST_CLOCK_FILE: clockFile,
-    };
-    await startBoth();
+    pair = await sweepingPair(database.url);
+    await pair.startBoth();
     dataSource = await database.open();
     ids = await demoIds(dataSource);
     await onlyGlobalAdminsDecide(dataSource);
@@ -96,15 +65,13 @@ describe.each(DATABASES)("escalation with two server processes and the clock mov
   });
 
   afterAll(async () => {
-    await stopBoth();
+    await pair?.dispose();
     await dataSource?.destroy();
-    await sink?.stop();
     await database?.drop();
-    if (clockFile) fs.rmSync(path.dirname(clockFile), { recursive: true, force: true });
   });
 
   it("escalates each request once while both sweep, tells each decider once that it was not endorsed, and writes nothing again after both restart", async () => {
-    const [a, b] = instances as [ServiceProcess, ServiceProcess];
+    const [a, b] = pair.instances() as [ServiceProcess, ServiceProcess];
     const policy = await gql(a, ADMIN, SET_POLICY, { input: { productId: ids.product("VISIO_PLAN2"), managerEndorsement: { escalateAfterDays: 2 } } });
     expect(policy.setLicenseRequestPolicy.userErrors).toEqual([]);
     const requestIds: number[] = [];
@@ -116,13 +83,13 @@ describe.each(DATABASES)("escalation with two server processes and the clock mov
     }
 
     // A day later both have swept many times: nothing is due yet, the approvers heard of nothing.
-    moveClock(DAY);
+    pair.moveClock(DAY);
     await pause(1_000);
     expect(await escalations(requestIds)).toEqual([]);
     expect(await notices()).toEqual([]);
 
     // Past the escalation (two days), both sweep at once, again and again.
-    moveClock(2 * DAY + HOUR);
+    pair.moveClock(2 * DAY + HOUR);
     await eventually(async () => (await escalations(requestIds)).length >= REQUESTERS.length, 20_000, "the escalations");
     await eventually(async () => (await notices()).length >= 2 * REQUESTERS.length, 20_000, "the approvers' notices");
     await pause(1_500);
@@ -135,7 +102,7 @@ describe.each(DATABASES)("escalation with two server processes and the clock mov
       expect(await dataSource.getRepository(LicenseRequestEntity).findOneByOrFail({ id })).toMatchObject({ status: "PENDING", endorsementState: "ESCALATED" });
     }
     await eventually(async () => (await dataSource.getRepository(OutboxEmailEntity).find()).every((r) => r.sentAt !== null), 20_000, "every email delivered");
-    const delivered = sink.received.filter((e) => e.subject.startsWith("New license request:"));
+    const delivered = pair.sink.received.filter((e) => e.subject.startsWith("New license request:"));
     expect(delivered.flatMap((e) => e.to).sort()).toEqual(expected.map((n) => n.split(" ")[1]).sort());
     for (const row of await dataSource.getRepository(OutboxEmailEntity).find()) {
       if (row.subject.startsWith("New license request:"))
@@ -143,9 +110,9 @@ describe.each(DATABASES)("escalation with two server processes and the clock mov
     }
 
     // Both restart later: nothing is escalated or told again.
-    await stopBoth();
-    moveClock(3 * DAY);
-    await startBoth();
+    await pair.stopBoth();
+    pair.moveClock(3 * DAY);
+    await pair.startBoth();
     await pause(1_500);
     expect(await escalations(requestIds)).toHaveLength(REQUESTERS.length);
     expect((await notices()).sort()).toEqual(expected);
