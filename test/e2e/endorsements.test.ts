@@ -271,6 +271,10 @@ describe("policies at work: automatic approval and the manager's endorsement", (
       const since = mail.delivered.length;
       const live = liveClient(server.wsUrl, token(mona));
       const updates = live.subscribe(`subscription($id: ID) { licenseRequestUpdated(requestId: $id) { id status endorsement { state } } }`);
+      const { newestCursor } = (await gql(mona, `{ licenseRequestEvents(first: 1) { newestCursor } }`)).licenseRequestEvents;
+      const log = live.subscribe(`subscription($after: String) { licenseRequestEvents(after: $after) { kind actor { id } licenseRequest { id } } }`, {
+        after: newestCursor,
+      });
       try {
         const request = await submit(rita, visio);
         expect(request).toMatchObject({ status: "PENDING", autoApproveSkippedReason: null, decidedBy: null });
@@ -328,6 +332,12 @@ describe("policies at work: automatic approval and the manager's endorsement", (
         expect((await endorse(mona, request.id, { comment: "  Needed for the floor plans  ", idempotencyKey: "endorse-1" })).userErrors).toEqual([]);
         const update = await updates.nextData<Json>();
         expect(update.licenseRequestUpdated).toMatchObject({ id: request.id, endorsement: { state: "ENDORSED" } });
+        const heard = [await log.nextData<Json>(), await log.nextData<Json>(), await log.nextData<Json>()].map((d) => d.licenseRequestEvents);
+        expect(heard).toEqual([
+          { kind: "SUBMITTED", actor: { id: toGlobalId("User", rita.id) }, licenseRequest: { id: request.id } },
+          { kind: "ENDORSED", actor: { id: toGlobalId("User", mona.id) }, licenseRequest: { id: request.id } },
+          { kind: "APPROVED", actor: null, licenseRequest: { id: request.id } },
+        ]);
 
         // Twice: over, and nothing changes.
         const before = await snapshot(request.id);
@@ -343,6 +353,7 @@ describe("policies at work: automatic approval and the manager's endorsement", (
         expect(newRequestNotices(after)).toEqual([]);
         expect(after.filter((e) => e.to === rita.email).map((e) => e.subject)).toEqual(["Your request for Visio endorsed was approved"]);
       } finally {
+        log.unsubscribe();
         updates.unsubscribe();
         await live.dispose();
       }
