@@ -485,6 +485,20 @@ describe("policies at work: automatic approval and the manager's endorsement", (
       const byLink = await server.gql(null, ENDORSE_BY_LINK, { input: { endorsementToken: secret, endorse: false } });
       expect(byLink.body.data!.endorseLicenseRequestByLink.userErrors[0]).toMatchObject({ code: "CONFLICT", field: ["input", "endorsementToken"] });
       expect(await snapshot(request.id)).toEqual(before);
+
+      // A denial among bulk decisions ends it so too.
+      const [rita] = staff;
+      const denied = await submit(rita, project);
+      const bulk = await gql(
+        admin,
+        `mutation($id: ID!) { decideLicenseRequests(input: { decisions: [{ requestId: $id, decision: DENY }] }) {
+          results { licenseRequest { status endorsement { state } } userErrors { code } } userErrors { code } } }`,
+        { id: denied.id },
+      );
+      expect(bulk.decideLicenseRequests).toEqual({
+        results: [{ licenseRequest: { status: "DENIED", endorsement: { state: "BYPASSED" } }, userErrors: [] }],
+        userErrors: [],
+      });
     });
 
     it("refuses whoever is not the manager, bad input, forged tokens and a manager who changed, changing nothing, never a 500", async () => {
