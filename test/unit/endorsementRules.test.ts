@@ -28,12 +28,11 @@ describe("automatic approval's reasons", () => {
   });
 });
 
-type Endorsable = Pick<LicenseRequestEntity, "status" | "expiresAt" | "endorsementState" | "endorsementManagerId" | "endorsementEscalatesAt">;
+type Endorsable = Pick<LicenseRequestEntity, "status" | "expiresAt" | "endorsementState" | "endorsementEscalatesAt">;
 const awaiting: Endorsable = {
   status: "PENDING",
   expiresAt: new Date(now.getTime() + 10 * DAY),
   endorsementState: "AWAITING",
-  endorsementManagerId: 7,
   endorsementEscalatesAt: new Date(now.getTime() + DAY),
 };
 

@@ -42,10 +42,7 @@ export function changeRefusal(request: Pick<LicenseRequestEntity, "status" | "ex
  * ended and what the request is), or the request can no longer change
  * (changeRefusal: cancelled, expired); null while it can.
  */
-export function endorsementRefusal(
-  request: Pick<LicenseRequestEntity, "status" | "expiresAt" | "endorsementState" | "endorsementManagerId">,
-  now: Date,
-): UserError | null {
+export function endorsementRefusal(request: Pick<LicenseRequestEntity, "status" | "expiresAt" | "endorsementState">, now: Date): UserError | null {
   if (request.endorsementState !== "AWAITING") return endorsementErrors.notAwaiting(request.endorsementState, request.status);
   return changeRefusal(request, now);
 }
