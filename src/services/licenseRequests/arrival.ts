@@ -20,20 +20,20 @@
 import type { LicenseRequestEntity } from "../../entities";
 import type { AdminNotificationValue } from "../../values";
 import { noticeEndorsement, noticeSubmission } from "../notices/notices";
-import { AutoApproveRule, escalationTime } from "../policies/rules";
+import { AutoApproveRule, escalationTime, RequestPolicy } from "../policies/rules";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import { approveByPolicy } from "./autoApprove";
 import type { LicenseRequestDeps } from "./deps";
 
-/** A new request, just stored in `unit`: its endorsement, automatic approval, or the approvers' notice (`mode`: the organization's). */
+/** A new request, just stored in `unit`: its endorsement, automatic approval, or the approvers' notice (`mode`: the organization's; `policy`: its product's, read in `unit`). */
 export async function arrive(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
   request: LicenseRequestEntity,
   mode: AdminNotificationValue,
   now: Date,
+  policy: RequestPolicy,
 ): Promise<void> {
-  const policy = await deps.policies.policy(unit.manager, request.organizationId, request.productId);
   if (policy.managerEndorsement && (await askEndorsement(deps, unit, request, policy.managerEndorsement.escalateAfterDays, now))) return;
   await passToApprovers(deps, unit, request, policy.autoApprove, mode, now);
 }

@@ -68,6 +68,12 @@ export async function createRequest(
   const settings = await store.settings(manager, organizationId);
   if (settings?.useOwnRequestProcess) return { kind: "ownRequestProcess", settings };
 
+  // Automatic approval takes the pool's row lock late in this transaction, after the request's insert took a shared lock
+  // on that row (its foreign key): two submissions holding the shared lock would each wait for the other to upgrade
+  // (MariaDB). Taken first, they queue instead.
+  const policy = await deps.policies.policy(manager, organizationId, requested.id);
+  if (policy.autoApprove) await store.productForUpdate(manager, requested.id);
+
   let request: LicenseRequestEntity;
   try {
     request = await store.insertRequest(
@@ -100,7 +106,7 @@ export async function createRequest(
     at: now,
   });
   // The product's policy (its endorsement, automatic approval), else the admins' notice: all commit with the request, or none does.
-  await arrive(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
+  await arrive(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now, policy);
   return { kind: "created", request };
 }
 
