@@ -39,7 +39,12 @@ describe.each(DATABASES)("policies under concurrency, on %s", (_name, createData
 
   beforeAll(async () => {
     database = await createDatabase();
-    server = await startTestServer({ database, env: { SEED_DEMO_DATA: "false" }, start: { mailTransport: mail.transport } });
+    server = await startTestServer({
+      database,
+      // 20 transactions queue for one product's row on a pool of 10 connections: the wait for a connection, not the outcome, is not what is tested.
+      env: { SEED_DEMO_DATA: "false", DB_ACQUIRE_TIMEOUT_MS: "20000" },
+      start: { mailTransport: mail.transport },
+    });
   });
   afterAll(async () => {
     await server?.stop();

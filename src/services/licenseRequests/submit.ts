@@ -33,7 +33,9 @@ export async function submitRequest(deps: LicenseRequestDeps, viewer: Viewer, in
     input,
     async (unit): Promise<SubmitResult> => {
       const { manager } = unit;
-      const product = await store.product(manager, organizationId, submission.productId);
+      // Its pool may be taken from below (automatic approval), and the request's insert holds a shared lock on it (a
+      // foreign key): two submissions would each hold that and wait for the other's to take the pool. Locked first, they queue.
+      const product = await store.lockProduct(manager, organizationId, submission.productId);
       abortIf(productErrors(product));
       const requested = product!;
       const users = await store.users(manager, organizationId, submission.recipientIds);
