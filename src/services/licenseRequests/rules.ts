@@ -18,18 +18,11 @@ import type {
   UserEntity,
 } from "../../entities";
 import type { Catalog } from "../catalog/catalog";
+import { renewalErrors } from "./messages";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
 import type { LocalId } from "../shared/ids";
 import { isPastExpiry } from "./status";
-import {
-  MAX_BULK_DECISIONS,
-  MAX_DECISION_MESSAGE_LENGTH,
-  MAX_JUSTIFICATION_LENGTH,
-  MAX_LIST_INPUT,
-  MAX_RECIPIENTS,
-  renewalErrors,
-  requestErrors,
-} from "./messages";
+import { MAX_BULK_DECISIONS, MAX_DECISION_MESSAGE_LENGTH, MAX_JUSTIFICATION_LENGTH, MAX_LIST_INPUT, MAX_RECIPIENTS, requestErrors } from "./messages";
 
 export type { Catalog };
 export { isPastExpiry };
