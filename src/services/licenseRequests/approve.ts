@@ -138,7 +138,9 @@ export async function readApprovalFacts(
   const chosen = chosenProduct(catalog, request, input, group);
   // A renewal's license may have been reclaimed since this transaction's snapshot: holders as committed, then.
   const holdersOf = renewed && lock ? store.holdersNow.bind(store) : store.holders.bind(store);
-  const holders = chosen.ok ? await holdersOf(manager, organizationId, chosen.value.id, recipientIds) : [];
+  const holding = chosen.ok ? await holdersOf(manager, organizationId, chosen.value.id, recipientIds) : [];
+  // A renewal's holder holds the product: that is the license it extends, not a reason to refuse them.
+  const holders = renewal && chosen.ok && chosen.value.id === renewal.productId ? holding.filter((id) => id !== renewal.userId) : holding;
   const organizationName = (await store.organization(manager, organizationId)).name;
   const { licenseDurationDays } = await deps.policies.policy(manager, organizationId, request.productId);
   return { request, recipients, catalog, users, group, holders, organizationName, now, licenseDurationDays, renewal };

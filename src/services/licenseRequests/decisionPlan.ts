@@ -36,7 +36,11 @@ export interface ApprovalReading {
   users: Map<number, UserEntity>;
   /** The group the input names, when it is the organization's; null otherwise or when it names none. */
   group: GroupChoice | null;
-  /** The recipients who hold the chosen product (none when no product can be chosen). */
+  /**
+   * The recipients who hold the chosen product (none when no product can be
+   * chosen), a renewal's holder left out: the license they hold of it is the
+   * one the renewal extends.
+   */
   holders: readonly number[];
   organizationName: string;
   /** When the decision is made: the term of the licenses it gives starts then. */
@@ -102,12 +106,11 @@ export interface PlannedDenial {
  * `adminName` null: the product's policy approves (the emails name no person).
  */
 export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string | null): Outcome<PlannedApproval> {
-  const { request, recipients, catalog, users, renewal, now } = reading;
-  // A renewal's holder holds the product: that is the license it extends, not a reason to refuse them.
-  const holders = renewal ? reading.holders.filter((id) => id !== renewal.userId) : reading.holders;
-  const planned = planApproval({ request, recipients, catalog, users, holders, input, group: reading.group });
+  const { request, recipients, catalog, users } = reading;
+  const planned = planApproval({ request, recipients, catalog, users, holders: reading.holders, input, group: reading.group });
   if (!planned.ok) return planned;
   const plan = planned.value;
+  const { renewal, now } = reading;
   if (renewal) {
     const productName = catalog.productById.get(renewal.productId)?.name ?? plan.product.name;
     const refused = renewalChoiceErrors(plan, { productId: renewal.productId, productName, holderName: users.get(renewal.userId)!.displayName });
