@@ -29,6 +29,7 @@
  *   approvers.js the "Product approvers" pane: who decides each product's requests
  *   delegation.js  the "Delegation" pane: lending one's deciding rights for a while
  *   permissions.js what the signed-in person may do, which decides the panes shown
+ *   policies.js  the "Request policies" pane: each product's automatic approval, endorsement and license duration
  *   integrations.js  the "Integrations" pane (global admins): webhook endpoints and their latest deliveries
  */
 import { isTokenRefused } from "./api.js";
@@ -45,6 +46,7 @@ import { loadList, onRowSelected, onRowTicked, setFilter, upsertRow } from "./li
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
 import { hideNotices, loadNotices } from "./notices.js";
 import { managesRequestProcess, managesWebhooks } from "./permissions.js";
+import { hidePolicies, loadPolicies } from "./policies.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -91,15 +93,15 @@ async function signIn(token, { typed }) {
 
 /**
  * Shows the panes `viewer` may use, each read on its own (one failing leaves
- * the others): the settings, lifetime and approvers to whoever manages the
- * request process, Integrations to whoever manages webhooks, and Delegation
+ * the others): the settings, lifetime, approvers and policies to whoever
+ * manages the request process, Integrations to whoever manages webhooks, and Delegation
  * to anyone who decides or is party to a delegation (delegation.js).
  * @param {import("./state.js").Viewer} viewer
  */
 function showPanesFor(viewer) {
   /** @type {Promise<void>[]} */
   const loads = [];
-  if (managesRequestProcess(viewer)) loads.push(loadNotices(), loadLifetime(), loadApprovers());
+  if (managesRequestProcess(viewer)) loads.push(loadNotices(), loadLifetime(), loadApprovers(), loadPolicies());
   if (managesWebhooks(viewer)) loads.push(loadIntegrations());
   loads.push(loadDelegations());
   for (const load of loads) void load.catch(failed);
@@ -123,6 +125,7 @@ function signOut(reason) {
   hideLifetime();
   hideApprovers();
   hideDelegations();
+  hidePolicies();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;

@@ -79,7 +79,9 @@ test("the page's modules take their operations from generated/operations.js and 
     "MineSubmit",
     "OwnProcess",
     "OwnProcessSave",
+    "PolicyChoices",
     "ProductApprovers",
+    "ProductPolicies",
     "RecordRecommendation",
     "RedeliverWebhook",
     "RequestLifetime",
@@ -94,6 +96,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "RequestsPageShare",
     "RevokeLicenseRequestShare",
     "SaveProductApprovers",
+    "SetProductPolicy",
     "SharePeople",
     "UpdateRequestProcessSettings",
   ]);

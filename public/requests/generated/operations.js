@@ -1416,6 +1416,124 @@ fragment OwnProcessSettings on RequestProcessSettings {
 }`);
 
 /**
+ * Every product with its policy (null unless the viewer manages the request
+ * process). The apps and groups a policy may name are read when its editor
+ * opens (PolicyChoices): with them, every product would cost more than an
+ * operation may.
+ */
+export const ProductPolicies = /** @type {Operation<Types.ProductPoliciesQuery, Types.ProductPoliciesQueryVariables>} */ (`query ProductPolicies {
+  products {
+    id
+    name
+    requestPolicy {
+      ...PolicyFields
+    }
+  }
+}
+
+fragment PolicyFields on LicenseRequestPolicy {
+  product {
+    id
+  }
+  autoApprove {
+    maxRecipients
+    requesterGroup {
+      id
+      name
+    }
+    disabledServicePlans {
+      id
+      name
+    }
+  }
+  managerEndorsement {
+    escalateAfterDays
+  }
+  licenseDurationDays
+  updatedAt
+  updatedBy {
+    id
+    displayName
+  }
+}`);
+
+/**
+ * What one product's policy may name: the product's apps (to turn off in the
+ * licenses it approves) and the organization's groups by name, a page at a
+ * time (the requester's group).
+ */
+export const PolicyChoices = /** @type {Operation<Types.PolicyChoicesQuery, Types.PolicyChoicesQueryVariables>} */ (`query PolicyChoices($productId: ID!, $first: Int = 100, $after: String) {
+  product(id: $productId) {
+    id
+    servicePlans {
+      id
+      name
+    }
+  }
+  groups(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        name
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}`);
+
+/**
+ * Sets the parts of a product's policy the pane changed: an omitted part
+ * keeps its value, an explicit null turns it off. The page sends an
+ * idempotencyKey that a retry of the same change reuses.
+ */
+export const SetProductPolicy = /** @type {Operation<Types.SetProductPolicyMutation, Types.SetProductPolicyMutationVariables>} */ (`mutation SetProductPolicy($input: SetLicenseRequestPolicyInput!) {
+  setLicenseRequestPolicy(input: $input) {
+    policy {
+      ...PolicyFields
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment PolicyFields on LicenseRequestPolicy {
+  product {
+    id
+  }
+  autoApprove {
+    maxRecipients
+    requesterGroup {
+      id
+      name
+    }
+    disabledServicePlans {
+      id
+      name
+    }
+  }
+  managerEndorsement {
+    escalateAfterDays
+  }
+  licenseDurationDays
+  updatedAt
+  updatedBy {
+    id
+    displayName
+  }
+}`);
+
+/**
  * The Requests tab: pending or completed requests, newest first, a page at a
  * time. edges { cursor node } and pageInfo are what relayStylePagination
  * (Apollo Client) and @connection (Relay) build a growing list from: "load
