@@ -96,6 +96,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "RequestsPageShare",
     "RevokeLicenseRequestShare",
     "SaveProductApprovers",
+    "SeatsAtAGlance",
     "SetProductPolicy",
     "SharePeople",
     "UpdateRequestProcessSettings",

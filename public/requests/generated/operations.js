@@ -1534,6 +1534,24 @@ fragment PolicyFields on LicenseRequestPolicy {
 }`);
 
 /**
+ * Each product's seats at a glance: null unless the viewer decides its
+ * requests. The page reads it again when the activity log moves.
+ */
+export const SeatsAtAGlance = /** @type {Operation<Types.SeatsAtAGlanceQuery, Types.SeatsAtAGlanceQueryVariables>} */ (`query SeatsAtAGlance {
+  products {
+    id
+    name
+    seats {
+      total
+      assigned
+      available
+      requested
+      reclaimingWithin30Days
+    }
+  }
+}`);
+
+/**
  * The Requests tab: pending or completed requests, newest first, a page at a
  * time. edges { cursor node } and pageInfo are what relayStylePagination
  * (Apollo Client) and @connection (Relay) build a growing list from: "load
