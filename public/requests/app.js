@@ -31,6 +31,7 @@
  *   permissions.js what the signed-in person may do, which decides the panes shown
  *   seats.js     "Seats at a glance" (whoever decides): each product's licenses as a chart, read again as the log moves
  *   policies.js  the "Request policies" pane: each product's automatic approval, endorsement and license duration
+ *   policyFacts.js what a request shows of its policy: the manager's endorsement, a renewal, why it was not approved automatically
  *   integrations.js  the "Integrations" pane (global admins): webhook endpoints and their latest deliveries
  */
 import { isTokenRefused } from "./api.js";
@@ -43,7 +44,7 @@ import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { hideIntegrations, loadIntegrations } from "./integrations.js";
 import { hideLifetime, loadLifetime } from "./lifetime.js";
 import { connectLive } from "./live.js";
-import { loadList, onRowSelected, onRowTicked, setFilter, upsertRow } from "./list.js";
+import { loadList, onRowSelected, onRowTicked, renderList, setFilter, upsertRow } from "./list.js";
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
 import { hideNotices, loadNotices } from "./notices.js";
 import { decidesRequests, managesRequestProcess, managesWebhooks } from "./permissions.js";
@@ -73,7 +74,13 @@ async function signIn(token, { typed }) {
     failed(error);
   }
   if (typed) storeToken(token);
-  void loadOwnProcess().then(showPanesFor).catch(failed);
+  void loadOwnProcess()
+    .then((viewer) => {
+      // The rows name the viewer's own part in a request (an endorsement awaiting them), known from now on.
+      renderList();
+      showPanesFor(viewer);
+    })
+    .catch(failed);
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;

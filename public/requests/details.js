@@ -15,6 +15,7 @@ import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageReques
 import { renderList, upsertRow } from "./list.js";
 import { invalidatePreview, onPreviewChanged, previewPane } from "./preview.js";
 import { decidesRequests } from "./permissions.js";
+import { policyFacts } from "./policyFacts.js";
 import { onShareChanged, recommendationList, shareList, sharePane } from "./share.js";
 import { state } from "./state.js";
 
@@ -160,6 +161,7 @@ export function renderDetails() {
       h("dd", { "data-field": "status" }, statusBadge(request.status)),
       request.status === "PENDING" ? [h("dt", {}, "Expires"), h("dd", {}, time(request.expiresAt))] : null,
       request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
+      policyFacts(request, state.viewer?.id),
     ),
     ...(!deciding && request.status === "PENDING" ? [notYours(request)].filter((note) => note !== null) : []),
     deciding ? decisionForm(request) : decisionSummary(request),

@@ -162,6 +162,7 @@ export const DecideLicenseRequests = /** @type {Operation<Types.DecideLicenseReq
       requestId
       licenseRequest {
         ...RequestRow
+        ...RequestPolicyFacts
       }
       assignments {
         id
@@ -203,6 +204,26 @@ fragment UserErrorFields on UserError {
   code
   message
   field
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1125,6 +1146,7 @@ fragment RequestRow on LicenseRequest {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1139,6 +1161,26 @@ fragment MineRequest on LicenseRequest {
   assignedProduct {
     id
     name
+  }
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1209,6 +1251,7 @@ fragment UserErrorFields on UserError {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1231,6 +1274,26 @@ fragment MineOwnProcess on RequestProcessSettings {
   useOwnRequestProcess
   message
   documentationUrl
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1274,6 +1337,7 @@ fragment UserErrorFields on UserError {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1288,6 +1352,26 @@ fragment MineRequest on LicenseRequest {
   assignedProduct {
     id
     name
+  }
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1329,6 +1413,7 @@ fragment RequestRow on LicenseRequest {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1343,6 +1428,26 @@ fragment MineRequest on LicenseRequest {
   assignedProduct {
     id
     name
+  }
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1726,6 +1831,7 @@ export const RequestsPageList = /** @type {Operation<Types.RequestsPageListQuery
       cursor
       node {
         ...RequestRow
+        ...RequestPolicyFacts
       }
     }
     pageInfo {
@@ -1752,6 +1858,26 @@ fragment RequestRow on LicenseRequest {
   recipientCount
   viewerCanDecide
   viewerCanCancel
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1766,6 +1892,7 @@ export const RequestsPageEvents = /** @type {Operation<Types.RequestsPageEventsS
     kind
     licenseRequest {
       ...RequestRow
+      ...RequestPolicyFacts
     }
   }
 }
@@ -1787,6 +1914,26 @@ fragment RequestRow on LicenseRequest {
   recipientCount
   viewerCanDecide
   viewerCanCancel
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1817,8 +1964,29 @@ fragment RequestRow on LicenseRequest {
   viewerCanCancel
 }
 
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   ...RequestRecommendations
   ...RequestShares
   justification
@@ -1944,8 +2112,29 @@ fragment UserErrorFields on UserError {
   field
 }
 
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   ...RequestRecommendations
   ...RequestShares
   justification
@@ -2070,8 +2259,29 @@ fragment UserErrorFields on UserError {
   field
 }
 
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   ...RequestRecommendations
   ...RequestShares
   justification
