@@ -73,6 +73,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "IntegrationsPane",
     "MineCancel",
     "MineEvents",
+    "MineLicenses",
     "MinePage",
     "MinePeople",
     "MineRequests",

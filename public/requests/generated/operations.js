@@ -1657,6 +1657,29 @@ export const SeatsAtAGlance = /** @type {Operation<Types.SeatsAtAGlanceQuery, Ty
 }`);
 
 /**
+ * The licenses the viewer holds, oldest first, with when each is reclaimed
+ * (null: it lasts until removed).
+ */
+export const MineLicenses = /** @type {Operation<Types.MineLicensesQuery, Types.MineLicensesQueryVariables>} */ (`query MineLicenses {
+  me {
+    id
+    licenses {
+      ...MineLicense
+    }
+  }
+}
+
+fragment MineLicense on LicenseAssignment {
+  id
+  product {
+    id
+    name
+  }
+  assignedAt
+  expiresAt
+}`);
+
+/**
  * The Requests tab: pending or completed requests, newest first, a page at a
  * time. edges { cursor node } and pageInfo are what relayStylePagination
  * (Apollo Client) and @connection (Relay) build a growing list from: "load
