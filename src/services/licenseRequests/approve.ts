@@ -18,7 +18,7 @@ import { writeOutboxEmails } from "../shared/outbox";
 import { isDuplicateKeyError, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { ApprovalReading, PlannedApproval, planApprovalDecision } from "./decisionPlan";
-import { abort, ChangeableRequest, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
+import { abort, ChangeableRequest, DecidedBy, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 import { ApprovalInput, chosenGroupId, chosenProduct, decisionInputErrors, excludedUserIdsOf, insufficientLicenses } from "./rules";
 
@@ -98,11 +98,27 @@ export async function readApproval(
   now: Date,
   lock: boolean,
 ): Promise<Outcome<ApprovalReading & Pick<ChangeableRequest, "onBehalfOf" | "deciderName">>> {
-  const { store } = deps;
-  const organizationId = viewer.organizationId;
   const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
   if (!changeable.ok) return failed(...changeable.userErrors);
   const { request, recipientIds, onBehalfOf, deciderName } = changeable.value;
+  return ok({ ...(await readApprovalFacts(deps, manager, request, recipientIds, input)), onBehalfOf, deciderName });
+}
+
+/**
+ * What an approval of `request` (read by the caller, who judged that it may
+ * change) needs besides it: the catalog, the users, the group, the holders of
+ * the chosen product, the organization's name. Also what a policy's automatic
+ * approval reads (it decides as nobody, so it asks no viewer's rights).
+ */
+export async function readApprovalFacts(
+  deps: LicenseRequestDeps,
+  manager: EntityManager,
+  request: LicenseRequestEntity,
+  recipientIds: readonly number[],
+  input: ApprovalInput,
+): Promise<ApprovalReading> {
+  const { store } = deps;
+  const { organizationId } = request;
   const recipients = recipientIds.map((userId) => ({ userId }));
   const catalog = await store.catalog(manager, organizationId);
   const users = await store.users(manager, organizationId, [...recipientIds, ...excludedUserIdsOf(input)]);
@@ -111,7 +127,7 @@ export async function readApproval(
   const chosen = chosenProduct(catalog, request, input, group);
   const holders = chosen.ok ? await store.holders(manager, organizationId, chosen.value.id, recipientIds) : [];
   const organizationName = (await store.organization(manager, organizationId)).name;
-  return ok({ request, recipients, catalog, users, group, holders, organizationName, onBehalfOf, deciderName });
+  return { request, recipients, catalog, users, group, holders, organizationName };
 }
 
 /**
@@ -129,16 +145,33 @@ async function applyApproval(
   now: Date,
   channel: DecisionChannelValue,
 ): Promise<ApproveResult> {
+  const { organizationId } = viewer;
+  // Never below zero, under any concurrency: the pool is taken, or nothing is (through a group too: it is the product's pool).
+  if (!(await deps.store.takeLicenses(unit.manager, organizationId, plan.product.id, plan.pool.needed))) {
+    abort(insufficientLicenses(await deps.store.productForUpdate(unit.manager, plan.product.id), plan.pool.needed));
+  }
+  return recordApproval(deps, unit, { userId: viewer.userId, onBehalfOfId: reading.onBehalfOf?.id ?? null }, reading, plan, now, channel);
+}
+
+/**
+ * The rest of an approval once its licenses were taken from the pool
+ * (`takeLicenses`): assigned (and the group joined), the outcome stored, the
+ * history entry, the emails and the event, recorded as decided by `by`.
+ */
+export async function recordApproval(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  by: DecidedBy,
+  reading: ApprovalReading,
+  plan: PlannedApproval,
+  now: Date,
+  channel: DecisionChannelValue,
+): Promise<ApproveResult> {
   const { manager } = unit;
   const { store } = deps;
   const { request, users } = reading;
-  const organizationId = viewer.organizationId;
+  const { organizationId } = request;
   const requestId = request.id;
-
-  // Never below zero, under any concurrency: the pool is taken, or nothing is (through a group too: it is the product's pool).
-  if (!(await store.takeLicenses(manager, organizationId, plan.product.id, plan.pool.needed))) {
-    abort(insufficientLicenses(await store.productForUpdate(manager, plan.product.id), plan.pool.needed));
-  }
   let assignments: LicenseAssignmentEntity[];
   try {
     assignments = await store.assign(manager, request, { ...plan, productId: plan.product.id, groupId: plan.group?.id ?? null, at: now });
@@ -153,10 +186,10 @@ async function applyApproval(
   Object.assign(request, {
     status: plan.status,
     decidedAt: now,
-    decidedById: viewer.userId,
+    decidedById: by.userId,
     decisionMessage: plan.message,
     assignedProductId: plan.product.id,
-    decidedOnBehalfOfId: reading.onBehalfOf?.id ?? null,
+    decidedOnBehalfOfId: by.onBehalfOfId,
     decisionChannel: channel,
   });
   await storeOutcome(deps, unit, request);
@@ -164,7 +197,7 @@ async function applyApproval(
     organizationId,
     requestId,
     action: plan.status,
-    actorId: viewer.userId,
+    actorId: by.userId,
     at: now,
     productId: plan.product.id,
     groupId: plan.group?.id ?? null,
@@ -172,7 +205,7 @@ async function applyApproval(
     approvedUserIds: plan.approvedUserIds,
     deniedUserIds: plan.deniedUserIds,
     message: plan.message,
-    onBehalfOfId: reading.onBehalfOf?.id ?? null,
+    onBehalfOfId: by.onBehalfOfId,
     channel,
   });
   await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
@@ -182,7 +215,7 @@ async function applyApproval(
     productId: request.productId,
     kind: plan.status,
     status: plan.status,
-    actorId: viewer.userId,
+    actorId: by.userId,
     at: now,
   });
   return { request, assignments };

@@ -14,7 +14,7 @@ import { writeOutboxEmails } from "../shared/outbox";
 import type { UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { DenialReading, PlannedDenial, planDenialDecision } from "./decisionPlan";
-import { abort, ChangeableRequest, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
+import { abort, ChangeableRequest, DecidedBy, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
 import { requestErrors } from "./messages";
 import { decisionInputErrors } from "./rules";
 
@@ -60,7 +60,8 @@ export async function denyInUnit(
 ): Promise<LicenseRequestEntity> {
   const read = await readDenial(deps, unit.manager, viewer, requestId, now, true);
   if (!read.ok) return abort(...read.userErrors);
-  return applyDenial(deps, unit, viewer, read.value, planDenialDecision(read.value, input, read.value.deciderName), now, channel);
+  const by = { userId: viewer.userId, onBehalfOfId: read.value.onBehalfOf?.id ?? null };
+  return recordDenial(deps, unit, by, read.value, planDenialDecision(read.value, input, read.value.deciderName), now, channel);
 }
 
 /**
@@ -77,39 +78,52 @@ export async function readDenial(
   now: Date,
   lock: boolean,
 ): Promise<Outcome<DenialReading & Pick<ChangeableRequest, "onBehalfOf" | "deciderName">>> {
-  const { store } = deps;
-  const organizationId = viewer.organizationId;
   const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
   if (!changeable.ok) return failed(...changeable.userErrors);
   const { request, recipientIds, onBehalfOf, deciderName } = changeable.value;
+  return ok({ ...(await readDenialFacts(deps, manager, request, recipientIds)), onBehalfOf, deciderName });
+}
+
+/** What a denial of `request` (read by the caller, who judged that it may change) needs besides it: the users, the product's and the organization's names. */
+export async function readDenialFacts(
+  deps: LicenseRequestDeps,
+  manager: EntityManager,
+  request: LicenseRequestEntity,
+  recipientIds: readonly number[],
+): Promise<DenialReading> {
+  const { store } = deps;
+  const { organizationId } = request;
   const users = await store.users(manager, organizationId, recipientIds);
   const product = await store.product(manager, organizationId, request.productId);
   const organizationName = (await store.organization(manager, organizationId)).name;
-  return ok({ request, recipientIds, users, requestedProductName: product!.name, organizationName, onBehalfOf, deciderName });
+  return { request, recipientIds, users, requestedProductName: product!.name, organizationName };
 }
 
-/** The planned denial written in `unit`: every recipient denied, the outcome stored, the history entry, the emails and the event. */
-async function applyDenial(
+/**
+ * The planned denial written in `unit`, recorded as decided by `by`: every
+ * recipient denied, the outcome stored, the history entry, the emails and the
+ * event. Also how a manager's decline denies (api.md "Policies").
+ */
+export async function recordDenial(
   deps: LicenseRequestDeps,
   unit: UnitOfWork,
-  viewer: Viewer,
-  reading: DenialReading & Pick<ChangeableRequest, "onBehalfOf">,
+  by: DecidedBy,
+  reading: DenialReading,
   plan: PlannedDenial,
   now: Date,
   channel: DecisionChannelValue,
 ): Promise<LicenseRequestEntity> {
   const { manager } = unit;
   const { request } = reading;
-  const onBehalfOfId = reading.onBehalfOf?.id ?? null;
-  const organizationId = viewer.organizationId;
+  const { organizationId } = request;
   const requestId = request.id;
   await deps.store.denyAll(manager, requestId);
   Object.assign(request, {
     status: "DENIED",
     decidedAt: now,
-    decidedById: viewer.userId,
+    decidedById: by.userId,
     decisionMessage: plan.message,
-    decidedOnBehalfOfId: onBehalfOfId,
+    decidedOnBehalfOfId: by.onBehalfOfId,
     decisionChannel: channel,
   });
   await storeOutcome(deps, unit, request);
@@ -117,11 +131,11 @@ async function applyDenial(
     organizationId,
     requestId,
     action: "DENIED",
-    actorId: viewer.userId,
+    actorId: by.userId,
     at: now,
     deniedUserIds: plan.deniedUserIds,
     message: plan.message,
-    onBehalfOfId,
+    onBehalfOfId: by.onBehalfOfId,
     channel,
   });
   await writeOutboxEmails(unit, { organizationId, requestId, at: now }, plan.emails);
@@ -131,7 +145,7 @@ async function applyDenial(
     productId: request.productId,
     kind: "DENIED",
     status: "DENIED",
-    actorId: viewer.userId,
+    actorId: by.userId,
     at: now,
   });
   return request;

@@ -42,6 +42,12 @@ export interface DecisionOptions {
   channel?: DecisionChannelValue;
 }
 
+/** Who a decision is recorded as made by: a person (and whose right they used), or nobody (a product's policy). */
+export interface DecidedBy {
+  userId: number | null;
+  onBehalfOfId: number | null;
+}
+
 /** A request a decision may change, as the decider may change it. */
 export interface ChangeableRequest {
   request: LicenseRequestEntity;
