@@ -52,6 +52,7 @@ export function policyNote(request, viewerId) {
   if (request.renewalOf) notes.push("Renewal");
   const endorsement = request.endorsement;
   if (awaitsEndorsementOf(request, viewerId)) notes.push("Awaiting your endorsement");
+  else if (endorsement?.state === "AWAITING" && endorsement.manager) notes.push(`Awaiting ${endorsement.manager.displayName}'s endorsement`);
   else if (endorsement && ROW_NOTES[endorsement.state]) notes.push(ROW_NOTES[endorsement.state]);
   if (!notes.length) return null;
   return h("div", { class: "policy-note", "data-field": "policy", "data-state": endorsement?.state ?? null }, notes.join(" · "));

@@ -343,7 +343,7 @@ test("a request shows where its manager's endorsement stands: the manager's is a
   // A decider reads whose endorsement it awaits, and may decide meanwhile.
   const admin = await open(ADMIN);
   const adminRow = admin.page.locator(`#rows tr[data-request-id="${requestId}"]`);
-  await adminRow.locator("[data-field=policy]", { hasText: "Awaiting the manager's endorsement" }).waitFor();
+  await adminRow.locator("[data-field=policy]", { hasText: "Awaiting Miriam Graham's endorsement" }).waitFor();
   await adminRow.locator("button.row-link").click();
   await admin.page.locator("#details [data-field=endorsement]", { hasText: "Awaiting Miriam Graham's endorsement" }).waitFor();
   await admin.page.locator("#approve").waitFor();
