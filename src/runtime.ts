@@ -186,6 +186,11 @@ export async function startService(config: Config, log: Logger, options: StartOp
         if (reminded) log.info({ reminded }, "reminded the admins of requests expiring in 7 days");
         const digests = await services.requests.sendDigests(clock.now());
         if (digests) log.info({ digests }, "wrote the daily digests");
+        // Reclaims first, so a license reclaimed now is not told it expires.
+        const reclaimed = await services.requests.reclaimDue(clock.now());
+        if (reclaimed) log.info({ reclaimed }, "reclaimed expired licenses");
+        const expiryNotices = await services.requests.noticeExpiringLicenses(clock.now());
+        if (expiryNotices) log.info({ expiryNotices }, "told holders their licenses expire soon");
         await services.mutations.purgeExpired();
         const pruned = await services.activity.prune(new Date(clock.now().getTime() - config.eventRetentionDays * 86_400_000));
         if (pruned) log.info({ pruned }, "pruned activity-log entries past retention");

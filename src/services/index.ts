@@ -87,6 +87,7 @@ export function createServices(options: ServicesOptions) {
       activity,
       notices: new AdminNoticeStore(db),
       publicUrl,
+      policies: policies.store,
     }),
     recommendations,
     settings,

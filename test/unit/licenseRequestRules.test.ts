@@ -323,6 +323,9 @@ describe("a decision's plan (what a decision does and what its preview shows)", 
     group: null,
     holders: [],
     organizationName: "Contoso",
+    now: new Date("2026-11-24T12:00:00.000Z"),
+    licenseDurationDays: null,
+    renewal: null,
   };
   const subjects = (emails: { to: UserEntity; email: { subject: string } }[]) => emails.map((e) => [e.to.displayName, e.email.subject]);
 

@@ -1680,6 +1680,213 @@ fragment MineLicense on LicenseAssignment {
 }`);
 
 /**
+ * One's own licenses with their terms: expiresAt null lasts until removed.
+ * A reclaimed license is no longer listed here.
+ */
+export const MyLicenseTerms = /** @type {Operation<Types.MyLicenseTermsQuery, Types.MyLicenseTermsQueryVariables>} */ (`query MyLicenseTerms {
+  me {
+    id
+    licenses {
+      id
+      assignedAt
+      expiresAt
+      reclaimedAt
+      product {
+        id
+        name
+      }
+      group {
+        id
+        name
+      }
+    }
+  }
+}`);
+
+/**
+ * Ask for one of one's own licenses that expire to be extended: a new request
+ * for its product and its holder (renewalOf), decided like any other. While
+ * the organization uses its own request process, nothing is created and
+ * ownRequestProcess says where to ask instead (as submitLicenseRequest does).
+ */
+export const RequestLicenseRenewal = /** @type {Operation<Types.RequestLicenseRenewalMutation, Types.RequestLicenseRenewalMutationVariables>} */ (`mutation RequestLicenseRenewal($assignmentId: ID!, $justification: String, $idempotencyKey: String) {
+  requestLicenseRenewal(
+    input: {assignmentId: $assignmentId, justification: $justification, idempotencyKey: $idempotencyKey}
+  ) {
+    licenseRequest {
+      ...RequestRow
+      justification
+      renewalOf {
+        id
+        expiresAt
+      }
+    }
+    ownRequestProcess {
+      id
+      useOwnRequestProcess
+      message
+      documentationUrl
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * Approving a renewal moves the license's expiresAt (no license is taken from
+ * the pool); once the license was reclaimed, it assigns a fresh one like any
+ * approval. The assignment in the payload is the license with its new term.
+ */
+export const ApproveRenewal = /** @type {Operation<Types.ApproveRenewalMutation, Types.ApproveRenewalMutationVariables>} */ (`mutation ApproveRenewal($requestId: ID!, $message: String, $idempotencyKey: String) {
+  approveLicenseRequest(
+    input: {requestId: $requestId, message: $message, idempotencyKey: $idempotencyKey}
+  ) {
+    licenseRequest {
+      ...RequestRow
+      renewalOf {
+        id
+        expiresAt
+        reclaimedAt
+      }
+      assignedProduct {
+        ...ProductLicenseCounts
+      }
+    }
+    assignments {
+      id
+      expiresAt
+      reclaimedAt
+      product {
+        id
+        name
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment ProductLicenseCounts on Product {
+  id
+  name
+  totalLicenses
+  assignedLicenses
+  availableLicenses
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * The licenses reclaimed at their expiry, oldest first, from a cursor: one
+ * LICENSE_RECLAIMED entry per license, on the request that gave it (no actor:
+ * the service did it).
+ */
+export const LicenseReclaims = /** @type {Operation<Types.LicenseReclaimsQuery, Types.LicenseReclaimsQueryVariables>} */ (`query LicenseReclaims($after: String, $first: Int = 20) {
+  licenseRequestEvents(
+    filter: {kinds: [LICENSE_RECLAIMED]}
+    after: $after
+    first: $first
+  ) {
+    edges {
+      cursor
+      node {
+        id
+        at
+        kind
+        status
+        licenseRequest {
+          ...RequestRow
+          recipients {
+            user {
+              id
+              displayName
+            }
+            assignment {
+              id
+              expiresAt
+              reclaimedAt
+            }
+          }
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+/**
  * The Requests tab: pending or completed requests, newest first, a page at a
  * time. edges { cursor node } and pageInfo are what relayStylePagination
  * (Apollo Client) and @connection (Relay) build a growing list from: "load

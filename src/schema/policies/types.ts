@@ -10,6 +10,7 @@ import { ENDORSEMENT_STATES, EndorsementStateValue, enumOf } from "../../values"
 import { Product, ServicePlan } from "../catalog/types";
 import { Group } from "../groups/types";
 import { LicenseRequest } from "../licenseRequests/types";
+import { RequestProcessSettings } from "../settings/types";
 import { CLIENT_MUTATION_ID_DESCRIPTION, MutationInput } from "../shared/inputs";
 import { ObjectType } from "../shared/objectType";
 import { MutationPayload } from "../shared/payloads";
@@ -202,6 +203,16 @@ export class RequestLicenseRenewalInput extends MutationInput {
 
 @ObjectType()
 export class RequestLicenseRenewalPayload extends MutationPayload {
-  @Field(() => LicenseRequest, { nullable: true })
+  @Field(() => LicenseRequest, {
+    nullable: true,
+    description: "The renewal request (its `renewalOf` is the license); null when the organization uses its own request process, or on userErrors.",
+  })
   licenseRequest: LicenseRequest | null;
+
+  @Field(() => RequestProcessSettings, {
+    nullable: true,
+    description:
+      "Set (with its message and link) when no request was created because the\norganization uses its own request process (an addition to the contract: as submitLicenseRequest answers).",
+  })
+  ownRequestProcess: RequestProcessSettings | null;
 }

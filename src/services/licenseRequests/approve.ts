@@ -19,7 +19,7 @@ import { isDuplicateKeyError, UnitOfWork } from "../shared/unitOfWork";
 import type { Viewer } from "../shared/viewer";
 import { ApprovalReading, PlannedApproval, planApprovalDecision } from "./decisionPlan";
 import { abort, ChangeableRequest, DecidedBy, DecisionOptions, LicenseRequestDeps, readChangeable, storeOutcome } from "./deps";
-import { requestErrors } from "./messages";
+import { renewalErrors, requestErrors } from "./messages";
 import { ApprovalInput, chosenGroupId, chosenProduct, decisionInputErrors, excludedUserIdsOf, insufficientLicenses } from "./rules";
 
 export interface ApproveInput extends MutationInput, ApprovalInput {
@@ -101,14 +101,21 @@ export async function readApproval(
   const changeable = await readChangeable(deps, manager, viewer, requestId, now, lock);
   if (!changeable.ok) return failed(...changeable.userErrors);
   const { request, recipientIds, onBehalfOf, deciderName } = changeable.value;
-  return ok({ ...(await readApprovalFacts(deps, manager, request, recipientIds, input)), onBehalfOf, deciderName });
+  return ok({ ...(await readApprovalFacts(deps, manager, request, recipientIds, input, now, lock)), onBehalfOf, deciderName });
 }
 
 /**
  * What an approval of `request` (read by the caller, who judged that it may
- * change) needs besides it: the catalog, the users, the group, the holders of
- * the chosen product, the organization's name. Also what a policy's automatic
- * approval reads (it decides as nobody, so it asks no viewer's rights).
+ * change) at `now` needs besides it: the catalog, the users, the group, the
+ * holders of the chosen product, the organization's name, the requested
+ * product's license duration, and for a renewal the license it extends while
+ * that is held. Also what a policy's automatic approval reads (it decides as
+ * nobody, so it asks no viewer's rights).
+ *
+ * With `lock` (in a unit of work; a preview passes false) a renewal's license
+ * is row-locked and read as committed, and so are the holders: its reclaim
+ * waits for this decision, or this decision sees it reclaimed and gives a
+ * fresh license (api.md "Policies": never while a renewal of it is approved).
  */
 export async function readApprovalFacts(
   deps: LicenseRequestDeps,
@@ -116,18 +123,25 @@ export async function readApprovalFacts(
   request: LicenseRequestEntity,
   recipientIds: readonly number[],
   input: ApprovalInput,
+  now: Date,
+  lock = true,
 ): Promise<ApprovalReading> {
   const { store } = deps;
   const { organizationId } = request;
   const recipients = recipientIds.map((userId) => ({ userId }));
+  const renewed = request.renewalOfId === null ? null : await store.license(manager, organizationId, request.renewalOfId, { lock });
+  const renewal = renewed?.held ? renewed : null;
   const catalog = await store.catalog(manager, organizationId);
   const users = await store.users(manager, organizationId, [...recipientIds, ...excludedUserIdsOf(input)]);
   const groupId = chosenGroupId(input);
   const group = groupId === null ? null : await store.group(manager, organizationId, groupId);
   const chosen = chosenProduct(catalog, request, input, group);
-  const holders = chosen.ok ? await store.holders(manager, organizationId, chosen.value.id, recipientIds) : [];
+  // A renewal's license may have been reclaimed since this transaction's snapshot: holders as committed, then.
+  const holdersOf = renewed && lock ? store.holdersNow.bind(store) : store.holders.bind(store);
+  const holders = chosen.ok ? await holdersOf(manager, organizationId, chosen.value.id, recipientIds) : [];
   const organizationName = (await store.organization(manager, organizationId)).name;
-  return { request, recipients, catalog, users, group, holders, organizationName };
+  const { licenseDurationDays } = await deps.policies.policy(manager, organizationId, request.productId);
+  return { request, recipients, catalog, users, group, holders, organizationName, now, licenseDurationDays, renewal };
 }
 
 /**
@@ -174,7 +188,9 @@ export async function recordApproval(
   const requestId = request.id;
   let assignments: LicenseAssignmentEntity[];
   try {
-    assignments = await store.assign(manager, request, { ...plan, productId: plan.product.id, groupId: plan.group?.id ?? null, at: now });
+    assignments = plan.renewal
+      ? await extendRenewed(deps, unit, request, plan.renewal.assignmentId, plan.term)
+      : await store.assign(manager, request, { ...plan, productId: plan.product.id, groupId: plan.group?.id ?? null, at: now, term: plan.term });
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
     // Someone of them was given the product since this transaction began.
@@ -219,4 +235,25 @@ export async function recordApproval(
     at: now,
   });
   return { request, assignments };
+}
+
+/**
+ * A renewal's approval of a held license (api.md "Policies"): its new term
+ * instead of a new license, no license taken, the holder approved with it.
+ * The license was row-locked when the approval was read (readApprovalFacts),
+ * so it is still held; should it not be (read without the lock), nothing is
+ * changed and the decider is asked to decide again.
+ */
+async function extendRenewed(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  request: LicenseRequestEntity,
+  assignmentId: number,
+  term: PlannedApproval["term"],
+): Promise<LicenseAssignmentEntity[]> {
+  const { manager } = unit;
+  if (!(await deps.store.extendLicense(manager, assignmentId, term))) return abort(renewalErrors.reclaimedMeanwhile());
+  const license = (await deps.store.license(manager, request.organizationId, assignmentId))!;
+  await deps.store.approveRenewal(manager, request.id, license.userId, license.id);
+  return [license];
 }

@@ -8,11 +8,22 @@
  * the pool's conditional update has the last word); preview.ts reads (no
  * lock, no transaction) → plans → answers, and writes nothing.
  */
-import type { LicenseRequestEntity, LicenseRequestRecipientEntity, UserEntity } from "../../entities";
-import { ok, Outcome, UserError } from "../shared/errors";
+import type { LicenseAssignmentEntity, LicenseRequestEntity, LicenseRequestRecipientEntity, UserEntity } from "../../entities";
+import { licenseExpiry, licenseTerm, renewedExpiry } from "../policies/rules";
+import { failed, ok, Outcome, UserError } from "../shared/errors";
 import type { OutboxEmail } from "../shared/outbox";
 import { composeDecisionEmails } from "./emails";
-import { ApprovalInput, ApprovalPlan, availableLicenses, Catalog, decisionMessage, GroupChoice, insufficientLicenses, planApproval } from "./rules";
+import {
+  ApprovalInput,
+  ApprovalPlan,
+  availableLicenses,
+  Catalog,
+  decisionMessage,
+  GroupChoice,
+  insufficientLicenses,
+  planApproval,
+  renewalChoiceErrors,
+} from "./rules";
 
 /** What an approval reads before it is planned. */
 export interface ApprovalReading {
@@ -28,6 +39,12 @@ export interface ApprovalReading {
   /** The recipients who hold the chosen product (none when no product can be chosen). */
   holders: readonly number[];
   organizationName: string;
+  /** When the decision is made: the term of the licenses it gives starts then. */
+  now: Date;
+  /** The requested product's `licenseDurationDays` as read (api.md "Policies": it governs, whatever product the licenses come from). */
+  licenseDurationDays: number | null;
+  /** The held license a renewal extends; null for a new license, and for a renewal whose license was reclaimed (approved like any request). */
+  renewal: LicenseAssignmentEntity | null;
 }
 
 /** What a denial reads before it is planned. */
@@ -59,6 +76,10 @@ export interface PoolCheck {
 
 export interface PlannedApproval extends ApprovalPlan {
   pool: PoolCheck;
+  /** The term of the licenses given, or of the license extended: its expiry (null: it lasts) and the expiry notices it starts with as done. */
+  term: { expiresAt: Date | null; expiryNoticesDone: number };
+  /** The held license the approval extends instead of giving one (no license taken); null when it gives licenses. */
+  renewal: { assignmentId: number } | null;
   /** Every recipient, in order. */
   outcomes: RecipientOutcome[];
   /** One per recipient, in order. */
@@ -80,17 +101,28 @@ export interface PlannedDenial {
  * preview can still say who would get what; the caller answers it.
  */
 export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string): Outcome<PlannedApproval> {
-  const { request, recipients, catalog, users } = reading;
-  const planned = planApproval({ request, recipients, catalog, users, holders: reading.holders, input, group: reading.group });
+  const { request, recipients, catalog, users, renewal, now } = reading;
+  // A renewal's holder holds the product: that is the license it extends, not a reason to refuse them.
+  const holders = renewal ? reading.holders.filter((id) => id !== renewal.userId) : reading.holders;
+  const planned = planApproval({ request, recipients, catalog, users, holders, input, group: reading.group });
   if (!planned.ok) return planned;
   const plan = planned.value;
-  const needed = plan.approvedUserIds.length;
+  if (renewal) {
+    const productName = catalog.productById.get(renewal.productId)?.name ?? plan.product.name;
+    const refused = renewalChoiceErrors(plan, { productId: renewal.productId, productName, holderName: users.get(renewal.userId)!.displayName });
+    if (refused.length) return failed(...refused);
+  }
+  const days = reading.licenseDurationDays;
+  const term = licenseTerm(now, renewal ? renewedExpiry(renewal.expiresAt, now, days) : licenseExpiry(now, days));
+  const needed = renewal ? 0 : plan.approvedUserIds.length;
   const available = availableLicenses(plan.product);
   const denied = new Set(plan.deniedUserIds);
   const outcomes = recipients.map(({ userId }): RecipientOutcome => ({ user: users.get(userId)!, decision: denied.has(userId) ? "DENIED" : "APPROVED" }));
   return ok({
     ...plan,
     pool: { available, needed, shortage: available < needed ? insufficientLicenses(plan.product, needed) : null },
+    term,
+    renewal: renewal ? { assignmentId: renewal.id } : null,
     outcomes,
     emails: composeDecisionEmails({
       organizationName: reading.organizationName,
@@ -100,6 +132,8 @@ export function planApprovalDecision(reading: ApprovalReading, input: ApprovalIn
       disabledPlanNames: plan.disabledPlanIds.map((id) => catalog.planById.get(id)!.name),
       adminName,
       message: plan.message,
+      expiresAt: term.expiresAt,
+      extended: renewal !== null,
       recipients: outcomes,
     }),
   });

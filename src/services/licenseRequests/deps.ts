@@ -18,6 +18,7 @@ import { requestErrors } from "./messages";
 import { changeRefusal } from "./rules";
 import type { AdminNoticeStore } from "../notices/store";
 import type { LicenseRequestStore } from "./store";
+import type { PolicyStore } from "../policies/store";
 
 export interface LicenseRequestDeps {
   db: Database;
@@ -30,6 +31,8 @@ export interface LicenseRequestDeps {
   notices: AdminNoticeStore;
   /** The server's public base URL (PUBLIC_URL), without a trailing slash: notices link to `${publicUrl()}/requests`. */
   publicUrl: () => string;
+  /** Each product's request policy, read in the unit of work of what it governs (api.md "Policies"). */
+  policies: PolicyStore;
 }
 
 /**

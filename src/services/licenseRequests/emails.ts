@@ -6,7 +6,7 @@
  * decision in its transaction.
  */
 import type { UserEntity } from "../../entities";
-import { ComposedEmail, EmailBlock, renderEmail } from "../shared/email";
+import { ComposedEmail, EmailBlock, renderEmail, utcTime } from "../shared/email";
 import type { OutboxEmail } from "../shared/outbox";
 
 export interface DecisionEmailFacts {
@@ -21,21 +21,34 @@ export interface DecisionEmailFacts {
   disabledPlanNames?: string[] | undefined;
   adminName: string;
   message: string | null;
+  /** When the license given expires (api.md "Policies"); null or absent: it lasts. */
+  expiresAt?: Date | null | undefined;
+  /** The approval renews a license the recipient holds: it moves its expiry instead of giving one. */
+  extended?: boolean | undefined;
 }
 
 export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
   const approved = f.decision === "APPROVED";
   const blocks: EmailBlock[] = [`Hello ${f.recipientName},`, ""];
-  if (approved) {
+  if (approved && f.extended) {
+    blocks.push(`${f.adminName} of ${f.organizationName} approved the renewal of your license of ${f.requestedProductName}.`);
+    blocks.push(f.expiresAt ? `It is extended until ${utcTime(f.expiresAt)}.` : "It no longer expires.");
+  } else if (approved) {
     const product = f.assignedProductName ?? f.requestedProductName;
     blocks.push(`${f.adminName} of ${f.organizationName} approved the license request for ${f.requestedProductName}.`);
     blocks.push(f.groupName ? `You now have a license of ${product} through the group ${f.groupName}.` : `You now have a license of ${product}.`);
     if (f.disabledPlanNames?.length) blocks.push(`Turned off in your license: ${f.disabledPlanNames.join(", ")}.`);
+    if (f.expiresAt) blocks.push(`It lasts until ${utcTime(f.expiresAt)}; you can ask to renew it before then.`);
   } else {
     blocks.push(`${f.adminName} of ${f.organizationName} denied the license request for ${f.requestedProductName}.`);
   }
   if (f.message) blocks.push("", `Message from your admin:`, f.message);
-  return renderEmail(approved ? `Your request for ${f.requestedProductName} was approved` : `Your request for ${f.requestedProductName} was denied`, blocks);
+  const subject = approved
+    ? f.extended
+      ? `Your license of ${f.requestedProductName} was renewed`
+      : `Your request for ${f.requestedProductName} was approved`
+    : `Your request for ${f.requestedProductName} was denied`;
+  return renderEmail(subject, blocks);
 }
 
 /** What every recipient of one decision is told, besides their own name and outcome. */

@@ -15,6 +15,7 @@
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
  * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |
+ * | `renew.ts`, `terms.ts`, `termEmails.ts` | licenses for a while (api.md "Policies"): requestLicenseRenewal; the sweeps of expiry notices and reclaims, and their emails |
  */
 import type { Viewer } from "../shared/viewer";
 import { approveRequest, ApproveInput } from "./approve";
@@ -28,6 +29,8 @@ import type { DecisionInput } from "./rules";
 import { expireDue } from "./expire";
 import { remindDue, sendDigests } from "../notices/notices";
 import { submitRequest, SubmitInput } from "./submit";
+import { requestRenewal, RenewalInput } from "./renew";
+import { noticeExpiringLicenses, reclaimDue } from "./terms";
 
 export type { ApproveInput, ApproveResult } from "./approve";
 export type { CancelInput } from "./cancel";
@@ -37,6 +40,7 @@ export type { DecideByLinkInput, DecisionLinkView, LinkVerdict } from "./decideB
 export type { DecisionPreview } from "./preview";
 export type { DecisionInput } from "./rules";
 export type { SubmitInput, SubmitResult } from "./submit";
+export type { RenewalInput } from "./renew";
 
 export class LicenseRequests {
   constructor(private readonly deps: LicenseRequestDeps) {}
@@ -90,5 +94,20 @@ export class LicenseRequests {
   /** The sweep: writes each organization's daily digest once its UTC day is over; how many digests had requests. */
   sendDigests(now: Date) {
     return sendDigests(this.deps, now);
+  }
+
+  /** requestLicenseRenewal: a request to extend one of the viewer's own licenses that expire. */
+  renew(viewer: Viewer, input: RenewalInput, now: Date) {
+    return requestRenewal(this.deps, viewer, input, now);
+  }
+
+  /** The sweep: tells each holder, once each, 14 days and 1 day before their license expires; how many notices. */
+  noticeExpiringLicenses(now: Date, batchSize?: number) {
+    return noticeExpiringLicenses(this.deps, now, batchSize);
+  }
+
+  /** The sweep: reclaims, once, every held license expired at `now`; how many. */
+  reclaimDue(now: Date, batchSize?: number) {
+    return reclaimDue(this.deps, now, batchSize);
   }
 }

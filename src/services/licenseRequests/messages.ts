@@ -99,6 +99,25 @@ export const requestErrors = {
     userError("CONFLICT", `This request is already ${status.replace("_", " ").toLowerCase()} (${status}); it can no longer change.`, ["requestId"]),
 };
 
+/** What requestLicenseRenewal and the approval of a renewal say (api.md "Policies"). */
+export const renewalErrors = {
+  noSuchLicense: (): UserError => userError("NOT_FOUND", "No such license.", ["assignmentId"]),
+  doesNotExpire: (): UserError => userError("INVALID_INPUT", "This license does not expire: there is nothing to renew.", ["assignmentId"]),
+  reclaimed: (product: string): UserError =>
+    userError("INVALID_INPUT", `This license of ${product} was reclaimed when it expired: request ${product} anew.`, ["assignmentId"]),
+  reclaimedMeanwhile: (): UserError =>
+    userError("CONFLICT", "The license this request renews was reclaimed meanwhile; nothing was changed: decide the request again.", ["requestId"]),
+  /** An approval of a renewal extends the license as it is: from its product, directly, with the same apps. */
+  extendsAsItIs: (holder: string, product: string, what: "product" | "group" | "plans"): UserError =>
+    userError(
+      "INVALID_INPUT",
+      `This request renews ${holder}'s license of ${product}: approving it extends that license as it is, ${
+        { product: "from the same product", group: "not through a group", plans: "with the same apps" }[what]
+      }.`,
+      { product: ["productId"], group: ["assignThrough", "groupId"], plans: ["disabledServicePlanIds"] }[what],
+    ),
+};
+
 const utc = (at: Date) => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /** What a decision link (api.md "Decisions from the email") says when it cannot decide, to the person who clicked it. */

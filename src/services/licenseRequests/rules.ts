@@ -8,12 +8,28 @@
  * IDs are local: the edge decoded them (null where an ID names nothing), and
  * every `field` of a user error is a path within the mutation's input.
  */
-import type { GroupEntity, LicenseRequestEntity, LicenseRequestRecipientEntity, ProductEntity, StoredRequestStatus, UserEntity } from "../../entities";
+import type {
+  GroupEntity,
+  LicenseAssignmentEntity,
+  LicenseRequestEntity,
+  LicenseRequestRecipientEntity,
+  ProductEntity,
+  StoredRequestStatus,
+  UserEntity,
+} from "../../entities";
 import type { Catalog } from "../catalog/catalog";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
 import type { LocalId } from "../shared/ids";
 import { isPastExpiry } from "./status";
-import { MAX_BULK_DECISIONS, MAX_DECISION_MESSAGE_LENGTH, MAX_JUSTIFICATION_LENGTH, MAX_LIST_INPUT, MAX_RECIPIENTS, requestErrors } from "./messages";
+import {
+  MAX_BULK_DECISIONS,
+  MAX_DECISION_MESSAGE_LENGTH,
+  MAX_JUSTIFICATION_LENGTH,
+  MAX_LIST_INPUT,
+  MAX_RECIPIENTS,
+  renewalErrors,
+  requestErrors,
+} from "./messages";
 
 export type { Catalog };
 export { isPastExpiry };
@@ -118,12 +134,19 @@ export interface Submission {
   justification: string | null;
 }
 
+/** A justification as kept: trimmed, null when blank; refused past MAX_JUSTIFICATION_LENGTH. */
+export function checkJustification(text: string | null | undefined): Outcome<string | null> {
+  const justification = text?.trim() || null;
+  return justification && justification.length > MAX_JUSTIFICATION_LENGTH ? failed(requestErrors.justificationTooLong()) : ok(justification);
+}
+
 /** The submission as far as its input alone tells (IDs, counts, lengths). */
 export function checkSubmission(requesterId: number, input: SubmissionInput): Outcome<Submission> {
   const { productId } = input;
   if (productId === null) return failed(requestErrors.noSuchProduct());
-  const justification = input.justification?.trim() || null;
-  if (justification && justification.length > MAX_JUSTIFICATION_LENGTH) return failed(requestErrors.justificationTooLong());
+  const checked = checkJustification(input.justification);
+  if (!checked.ok) return checked;
+  const justification = checked.value;
   const named = input.additionalUserIds ?? [];
   if (named.length > MAX_LIST_INPUT) return failed(requestErrors.tooManyNamed());
   const recipientIds = [requesterId];
@@ -166,6 +189,21 @@ export function busyRecipientErrors(
     ...(busy.holders ?? []).map((id) => requestErrors.alreadyHolds(who(id), product.name, submission.fieldOf.get(id)!)),
     ...(busy.pendingElsewhere ?? []).map((id) => requestErrors.alreadyNamed(who(id), product.name, submission.fieldOf.get(id)!)),
   ];
+}
+
+/** A renewal's submission (api.md "Policies"): the license's holder alone, for the license's product. */
+export function renewalSubmission(holderId: number, productId: number, justification: string | null): Submission {
+  return { productId, recipientIds: [holderId], fieldOf: new Map([[holderId, []]]), justification };
+}
+
+/**
+ * Why one's own license cannot be renewed (api.md "Policies"): it was
+ * reclaimed (the product is requested anew), or it does not expire; null when
+ * a renewal may be asked for.
+ */
+export function renewalRefusal(license: Pick<LicenseAssignmentEntity, "held" | "expiresAt">, productName: string): UserError | null {
+  if (license.held === null) return renewalErrors.reclaimed(productName);
+  return license.expiresAt === null ? renewalErrors.doesNotExpire() : null;
 }
 
 // ------------------------------------------------------------------- decisions
@@ -315,6 +353,23 @@ export function planApproval(args: {
 /** The refusal when the chosen product's pool, read under its lock, cannot serve the approval. */
 export function insufficientLicenses(product: ProductEntity, needed: number): UserError {
   return requestErrors.insufficientLicenses(product.name, availableLicenses(product), needed);
+}
+
+/**
+ * Why an approval of a renewal cannot extend the license it renews as `plan`
+ * has it (api.md "Policies"): a held license is extended as it is, so the plan
+ * takes it from the license's own product, directly, with no app turned off.
+ */
+export function renewalChoiceErrors(
+  plan: Pick<ApprovalPlan, "product" | "group" | "disabledPlanIds">,
+  renewed: { productId: number; productName: string; holderName: string },
+): UserError[] {
+  const refused = (what: "product" | "group" | "plans") => renewalErrors.extendsAsItIs(renewed.holderName, renewed.productName, what);
+  return [
+    ...(plan.product.id !== renewed.productId ? [refused("product")] : []),
+    ...(plan.group ? [refused("group")] : []),
+    ...(plan.disabledPlanIds.length ? [refused("plans")] : []),
+  ];
 }
 
 // ----------------------------------------------------- bulk and preview

@@ -39,7 +39,9 @@ import type { GroupChoice } from "./rules";
 export type NewRequest = Pick<
   LicenseRequestEntity,
   "organizationId" | "productId" | "requesterId" | "justification" | "recipientCount" | "requestedAt" | "expiresAt"
->;
+> &
+  /** A renewal names the license it asks to extend. */
+  Partial<Pick<LicenseRequestEntity, "renewalOfId">>;
 
 export class LicenseRequestStore {
   constructor(private readonly db: Database) {}
@@ -173,6 +175,8 @@ export class LicenseRequestStore {
 
   /** Takes `count` licenses of the pool if it has them; false (nothing taken) otherwise. */
   async takeLicenses(manager: EntityManager, organizationId: number, productId: number, count: number): Promise<boolean> {
+    // None needed (a renewal extends a license it holds) is always there, even in a pool assigned past its total.
+    if (count === 0) return true;
     const taken = await manager
       .createQueryBuilder()
       .update(ProductEntity)
@@ -199,13 +203,23 @@ export class LicenseRequestStore {
       deniedUserIds: readonly number[];
       disabledPlanIds: readonly number[];
       at: Date;
+      /** The licenses' term under the requested product's policy (api.md "Policies"); none: they last. */
+      term?: { expiresAt: Date | null; expiryNoticesDone: number };
     },
   ): Promise<LicenseAssignmentEntity[]> {
     const { organizationId } = request;
     const groupId = plan.groupId ?? null;
     const assignmentRepository = manager.getRepository(LicenseAssignmentEntity);
     await assignmentRepository.insert(
-      plan.approvedUserIds.map((userId) => ({ organizationId, userId, productId: plan.productId, assignedAt: plan.at, requestId: request.id, groupId })),
+      plan.approvedUserIds.map((userId) => ({
+        organizationId,
+        userId,
+        productId: plan.productId,
+        assignedAt: plan.at,
+        requestId: request.id,
+        groupId,
+        ...(plan.term ?? {}),
+      })),
     );
     const assignments = await assignmentRepository.find({
       where: { requestId: request.id, userId: In([...plan.approvedUserIds]), organizationId },
@@ -304,6 +318,125 @@ export class LicenseRequestStore {
       .orderBy("lr.expiresAt", "ASC")
       .limit(limit)
       .getMany();
+  }
+
+  // -------------------------------------------------------------- licenses for a while (api.md "Policies")
+
+  /**
+   * One of the organization's licenses, held or reclaimed; null when it is not
+   * the organization's. With `lock`, in a unit of work, row-locked to the
+   * commit and read as committed (past the transaction's snapshot on MySQL):
+   * a renewal's approval holds it so that the reclaim of the license waits,
+   * then finds its expiry moved.
+   */
+  license(manager: EntityManager, organizationId: number, assignmentId: number, options: { lock?: boolean } = {}): Promise<LicenseAssignmentEntity | null> {
+    const mode = options.lock ? this.db.forUpdate() : undefined;
+    return manager.getRepository(LicenseAssignmentEntity).findOne({ where: { id: assignmentId, organizationId }, ...(mode ? { lock: { mode } } : {}) });
+  }
+
+  /** Starts a held license's new term (a renewal's approval); false when it is no longer held. */
+  async extendLicense(manager: EntityManager, assignmentId: number, term: { expiresAt: Date | null; expiryNoticesDone: number }): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(LicenseAssignmentEntity)
+      .set({ expiresAt: term.expiresAt, expiryNoticesDone: term.expiryNoticesDone })
+      .where("id = :assignmentId AND held = 1", { assignmentId })
+      .execute();
+    return Boolean(result.affected);
+  }
+
+  /** A renewal's recipient approved with the license the renewal extends. */
+  async approveRenewal(manager: EntityManager, requestId: number, userId: number, assignmentId: number): Promise<void> {
+    await manager.getRepository(LicenseRequestRecipientEntity).update({ requestId, userId }, { decision: "APPROVED", pendingProductId: null, assignmentId });
+  }
+
+  /** Held licenses expired at `now`, soonest expiry first (the reclaim sweep; any organization). */
+  dueForReclaim(now: Date, limit: number): Promise<LicenseAssignmentEntity[]> {
+    return this.dataSource
+      .getRepository(LicenseAssignmentEntity)
+      .createQueryBuilder("a")
+      .where("a.held = 1 AND a.expiresAt <= :now", { now: now.getTime() })
+      .orderBy("a.expiresAt", "ASC")
+      .addOrderBy("a.id", "ASC")
+      .limit(limit)
+      .getMany();
+  }
+
+  /**
+   * Reclaims the license if it is still held and expired at `now`, as
+   * committed: on MySQL the update waits for a renewal's approval holding the
+   * row and then reads its new expiry. False when another instance reclaimed
+   * it first or a renewal moved its expiry: exactly one reclaim, ever.
+   */
+  async reclaim(manager: EntityManager, assignmentId: number, now: Date): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(LicenseAssignmentEntity)
+      .set({ held: null, reclaimedAt: now })
+      .where("id = :assignmentId AND held = 1 AND expiresAt <= :now", { assignmentId, now: now.getTime() })
+      .execute();
+    return Boolean(result.affected);
+  }
+
+  /** One seat of the product back in its pool (never below zero assigned). */
+  async releaseSeat(manager: EntityManager, productId: number): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(ProductEntity)
+      .set({ assignedLicenses: () => "CASE WHEN assignedLicenses > 0 THEN assignedLicenses - 1 ELSE 0 END" })
+      .where("id = :productId", { productId })
+      .execute();
+  }
+
+  /** `userId` is a member of the group no more. */
+  async removeMember(manager: EntityManager, groupId: number, userId: number): Promise<void> {
+    await manager.getRepository(GroupMemberEntity).delete({ groupId, userId });
+  }
+
+  /**
+   * Held licenses that may owe an expiry notice at `now` (any organization):
+   * not expired, with `done` notices done and an expiry by that horizon
+   * (policies/rules.ts expiryNoticeHorizons), soonest expiry first.
+   */
+  dueForExpiryNotice(now: Date, horizons: readonly { done: number; by: Date }[], limit: number): Promise<LicenseAssignmentEntity[]> {
+    const owed = horizons.map((_, i) => `(a.expiryNoticesDone = :done${i} AND a.expiresAt <= :by${i})`).join(" OR ");
+    const parameters = Object.fromEntries(
+      horizons.flatMap((h, i) => [
+        [`done${i}`, h.done],
+        [`by${i}`, h.by.getTime()],
+      ]),
+    );
+    return this.dataSource
+      .getRepository(LicenseAssignmentEntity)
+      .createQueryBuilder("a")
+      .where(`a.held = 1 AND a.expiresAt > :now AND (${owed})`, { now: now.getTime(), ...parameters })
+      .orderBy("a.expiresAt", "ASC")
+      .addOrderBy("a.id", "ASC")
+      .limit(limit)
+      .getMany();
+  }
+
+  /**
+   * Records that the license's notices up to `done` are done, if it still
+   * stands where the caller read it (held, the same expiry, `from` done): the
+   * one instance whose update changed the row writes the notice.
+   */
+  async markExpiryNotice(
+    manager: EntityManager,
+    license: Pick<LicenseAssignmentEntity, "id" | "expiresAt" | "expiryNoticesDone">,
+    done: number,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(LicenseAssignmentEntity)
+      .set({ expiryNoticesDone: done })
+      .where("id = :id AND held = 1 AND expiryNoticesDone = :from AND expiresAt = :expiresAt", {
+        id: license.id,
+        from: license.expiryNoticesDone,
+        expiresAt: license.expiresAt?.getTime() ?? null,
+      })
+      .execute();
+    return Boolean(result.affected);
   }
 
   // -------------------------------------------------------------- replays

@@ -163,6 +163,20 @@ export function noticesDoneAtStart(from: Date, expiresAt: Date): number {
   return EXPIRY_NOTICE_DAYS.filter((days) => term <= days * DAY_MS).length;
 }
 
+/** The term of a license given or renewed at `from` until `expiresAt` (null: it lasts): its expiry and the notices it starts with as done. */
+export function licenseTerm(from: Date, expiresAt: Date | null): { expiresAt: Date | null; expiryNoticesDone: number } {
+  return { expiresAt, expiryNoticesDone: expiresAt === null ? 0 : noticesDoneAtStart(from, expiresAt) };
+}
+
+/**
+ * Where to look for the expiry notices due at `now`: a held license with
+ * `done` notices done may owe one once it expires by `by` (the next notice's
+ * horizon; expiryNoticeDue says which). Past the last notice nothing is owed.
+ */
+export function expiryNoticeHorizons(now: Date): { done: number; by: Date }[] {
+  return EXPIRY_NOTICE_DAYS.map((days, done) => ({ done, by: new Date(now.getTime() + days * DAY_MS) }));
+}
+
 /**
  * The expiry notice due now for a license with `done` notices done: the
  * number of days it announces (14 or 1), or null. A notice whose time passed

@@ -48,6 +48,9 @@ function htmlOf(block: EmailBlock): string {
   return `<p><a href="${escapeHtml(block.link.url)}">${escapeHtml(block.link.label)}</a></p>`;
 }
 
+/** A moment as emails name it: "2026-12-01 14:05 UTC". */
+export const utcTime = (at: Date): string => `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+
 /** The email of `subject` and `blocks`, as text and as HTML. */
 export function renderEmail(subject: string, blocks: readonly EmailBlock[]): ComposedEmail {
   return {
