@@ -76,6 +76,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "MineLicenses",
     "MinePage",
     "MinePeople",
+    "MineRenew",
     "MineRequests",
     "MineSubmit",
     "OwnProcess",

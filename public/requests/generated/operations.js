@@ -1680,6 +1680,99 @@ fragment MineLicense on LicenseAssignment {
 }`);
 
 /**
+ * Asks to renew one of the viewer's licenses that expires (mineLicenses.js): a
+ * new request for its product and its holder (renewalOf), decided like any
+ * other. While the organization uses its own request process nothing is
+ * created and ownRequestProcess says where to ask instead. The page sends an
+ * idempotencyKey that a retry of the same renewal reuses.
+ */
+export const MineRenew = /** @type {Operation<Types.MineRenewMutation, Types.MineRenewMutationVariables>} */ (`mutation MineRenew($input: RequestLicenseRenewalInput!) {
+  requestLicenseRenewal(input: $input) {
+    licenseRequest {
+      ...MineRequest
+    }
+    ownRequestProcess {
+      ...MineOwnProcess
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment MineRequest on LicenseRequest {
+  ...RequestRow
+  ...RequestPolicyFacts
+  justification
+  decidedAt
+  decisionMessage
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  assignedProduct {
+    id
+    name
+  }
+}
+
+fragment MineOwnProcess on RequestProcessSettings {
+  id
+  useOwnRequestProcess
+  message
+  documentationUrl
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}`);
+
+/**
  * One's own licenses with their terms: expiresAt null lasts until removed.
  * A reclaimed license is no longer listed here.
  */
