@@ -10,7 +10,8 @@
  * and follows a request and its approval made elsewhere live. A request shows
  * where its manager's endorsement stands (the manager reads "your
  * endorsement", deciders may still decide), and why automatic approval passed
- * it by; /requests/mine lists the viewer's licenses with their expiry.
+ * it by; /requests/mine lists the viewer's licenses with their expiry, and
+ * Renew asks for a renewal, which deciders read as one.
  *
  * What the tests cannot make through the API yet (an endorsement's state, a
  * license's expiry) they write to the database, as the deciders' tests set
@@ -27,6 +28,7 @@ import { eventually, WAIT_MS } from "../helpers/ws";
 const ADMIN = "admin@contoso.example";
 const ADELE = "adele@contoso.example";
 const ALEX = "alex@contoso.example";
+const MEGAN = "megan@contoso.example";
 const MIRIAM = "miriam@contoso.example";
 const HENRIETTA = "henrietta@contoso.example";
 const ISAIAH = "isaiah@contoso.example";
@@ -118,6 +120,27 @@ function policyInputs(page: Page): Record<string, unknown>[] {
     if (body?.query?.startsWith("mutation SetProductPolicy")) sent.push(body.variables!.input!);
   });
   return sent;
+}
+
+/** Sets a product's policy as the global admin (an omitted part keeps its value). */
+async function setPolicy(sku: string, input: Record<string, unknown>): Promise<void> {
+  const res = await server.gql(
+    ADMIN,
+    `mutation($input: SetLicenseRequestPolicyInput!) { setLicenseRequestPolicy(input: $input) { userErrors { code message } } }`,
+    { input: { productId: server.ids.product(sku), ...input } },
+  );
+  expect(res.body.errors).toBeUndefined();
+  expect(res.body.data!.setLicenseRequestPolicy.userErrors).toEqual([]);
+}
+
+const REQUEST = `status decisionMessage decidedBy { email } renewalOf { id expiresAt }
+  endorsement { state comment manager { email } }`;
+
+/** A request as the global admin reads it. */
+async function requestOf(requestId: string) {
+  const res = await server.gql(ADMIN, `query($id: ID!) { licenseRequest(id: $id) { ${REQUEST} } }`, { id: requestId });
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data!.licenseRequest;
 }
 
 test("whoever manages the request process sets a product's policy in the pane, which is there after a reload, and turns its parts off, sending only what changed", async () => {
@@ -391,4 +414,53 @@ test("/requests/mine lists the viewer's licenses with their expiry", async () =>
     { product: "Project Plan 3", expires: expiresAt.toISOString() },
   ]);
   expectClean(session);
+});
+
+test("a license that expires has Renew on /requests/mine, which asks for a renewal the deciders see as one; a refused renewal says why and makes nothing", async () => {
+  await setPolicy(POWER_BI, { licenseDurationDays: 30 });
+  const requestId = await api.submitted(MEGAN, POWER_BI);
+  const approved = await api.approve(ADMIN, requestId);
+  expect(approved.userErrors).toEqual([]);
+  const licenses = await server.gql(MEGAN, `{ me { licenses { id product { skuPartNumber } expiresAt } } }`);
+  const license = licenses.body.data!.me.licenses.find((l: { product: { skuPartNumber: string } }) => l.product.skuPartNumber === POWER_BI);
+  expect(Date.parse(license.expiresAt) - server.clock.now().getTime()).toBe(30 * DAY_MS);
+
+  const session = await browser.open(`${server.url}/requests/mine?as=${encodeURIComponent(MEGAN)}`);
+  const { page } = session;
+  await page.locator("#live[data-state=live]").waitFor();
+  const row = page.locator(`#license-rows tr[data-license-id="${license.id}"]`);
+  await expect(row.locator("[data-field=expiresAt] time").getAttribute("datetime")).resolves.toBe(license.expiresAt);
+
+  // Refused (sent here for a license that is not hers): the row says why, and no request is made.
+  const isaiahs = await server.gql(ADMIN, `query($id: ID!) { node(id: $id) { ... on User { licenses { id } } } }`, { id: server.ids.user(ISAIAH) });
+  const foreign = isaiahs.body.data!.node.licenses[0].id;
+  let redirected = false;
+  await page.route("**/graphql", async (route) => {
+    const body = route.request().postDataJSON() as { query?: string; variables?: { input: Record<string, unknown> } } | null;
+    if (redirected || !body?.query?.startsWith("mutation MineRenew")) return route.continue();
+    redirected = true;
+    await route.continue({ postData: JSON.stringify({ ...body, variables: { input: { ...body.variables!.input, assignmentId: foreign } } }) });
+  });
+  const before = await server.gql(MEGAN, `{ licenseRequests(first: 100) { totalCount } }`);
+  await row.getByRole("button", { name: "Renew your license of Power BI Pro" }).click();
+  await row.locator("[role=alert]", { hasText: "No such license." }).waitFor();
+  const after = await server.gql(MEGAN, `{ licenseRequests(first: 100) { totalCount } }`);
+  expect(after.body.data!.licenseRequests.totalCount).toBe(before.body.data!.licenseRequests.totalCount);
+
+  // Renewed: the request joins "Your requests" as a renewal, and the row says it was asked for.
+  await row.getByRole("button", { name: "Renew your license of Power BI Pro" }).click();
+  await row.locator("[data-field=renewal]", { hasText: "Renewal asked for on" }).waitFor();
+  const renewalId = await row.locator("[data-field=renewal]").getAttribute("data-request-id");
+  const renewalRow = page.locator(`#my-rows tr[data-request-id="${renewalId}"]`);
+  await renewalRow.locator('[data-field=status] .status[data-status="PENDING"]').waitFor();
+  await renewalRow.locator("[data-field=policy]", { hasText: "Renewal" }).waitFor();
+  expect(await requestOf(renewalId!)).toMatchObject({ status: "PENDING", renewalOf: { id: license.id, expiresAt: license.expiresAt } });
+
+  // A decider reads it as the renewal of a license expiring then.
+  const admin = await open(ADMIN);
+  await admin.page.locator(`#rows tr[data-request-id="${renewalId}"] button.row-link`).click();
+  const renews = admin.page.locator("#details [data-field=renewalOf]");
+  await renews.filter({ hasText: "Renewal of a license expiring" }).waitFor();
+  await expect(renews.locator("time").getAttribute("datetime")).resolves.toBe(license.expiresAt);
+  for (const s of [session, admin]) expectClean(s);
 });
