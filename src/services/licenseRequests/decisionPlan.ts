@@ -99,8 +99,9 @@ export interface PlannedDenial {
  * An approval's plan (planApproval's refusals first), with the pool judged
  * from the counts read: a shortage is not a refusal of the plan, so that a
  * preview can still say who would get what; the caller answers it.
+ * `adminName` null: the product's policy approves (the emails name no person).
  */
-export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string): Outcome<PlannedApproval> {
+export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string | null): Outcome<PlannedApproval> {
   const { request, recipients, catalog, users, renewal, now } = reading;
   // A renewal's holder holds the product: that is the license it extends, not a reason to refuse them.
   const holders = renewal ? reading.holders.filter((id) => id !== renewal.userId) : reading.holders;

@@ -15,7 +15,7 @@ import type { Viewer } from "../shared/viewer";
 import { abort, abortIf, LicenseRequestDeps } from "./deps";
 import { expireRequest } from "./expire";
 import { requestErrors } from "./messages";
-import { noticeSubmission } from "../notices/notices";
+import { arrive } from "./arrival";
 import { busyRecipientErrors, checkSubmission, missingRecipientErrors, productErrors, staleRequests, Submission, SubmissionInput } from "./rules";
 
 export interface SubmitInput extends MutationInput, SubmissionInput {}
@@ -90,8 +90,6 @@ export async function createRequest(
     if (isDuplicateKeyError(error)) return abort(requestErrors.justNamed(requested.name));
     throw error;
   }
-  // The admins' notice commits with the request, or neither does (api.md "Admin notices").
-  await noticeSubmission(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
   await deps.activity.append(unit, {
     organizationId,
     requestId: request.id,
@@ -101,6 +99,8 @@ export async function createRequest(
     actorId: viewer.userId,
     at: now,
   });
+  // The product's policy (its endorsement, automatic approval), else the admins' notice: all commit with the request, or none does.
+  await arrive(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
   return { kind: "created", request };
 }
 
