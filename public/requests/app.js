@@ -32,6 +32,7 @@
  *   seats.js     "Seats at a glance" (whoever decides): each product's licenses as a chart, read again as the log moves
  *   policies.js  the "Request policies" pane: each product's automatic approval, endorsement and license duration
  *   policyFacts.js what a request shows of its policy: the manager's endorsement, a renewal, why it was not approved automatically
+ *   endorse.js   the manager's Endorse / Decline of a request awaiting them, in the details pane
  *   integrations.js  the "Integrations" pane (global admins): webhook endpoints and their latest deliveries
  */
 import { isTokenRefused } from "./api.js";

@@ -69,6 +69,7 @@ test("the page's modules take their operations from generated/operations.js and 
     "CreateWebhookEndpoint",
     "DecideLicenseRequests",
     "DelegateApprovals",
+    "EndorseRequest",
     "GroupChoices",
     "IntegrationsPane",
     "MineCancel",

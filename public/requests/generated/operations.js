@@ -1796,6 +1796,156 @@ export const SeatsAtAGlance = /** @type {Operation<Types.SeatsAtAGlanceQuery, Ty
 }`);
 
 /**
+ * The manager's answer to a request awaiting their endorsement (endorse.js):
+ * endorsing passes it to the approvers, declining denies it with the comment
+ * as its message. The page sends an idempotencyKey that a retry of the same
+ * answer reuses.
+ */
+export const EndorseRequest = /** @type {Operation<Types.EndorseRequestMutation, Types.EndorseRequestMutationVariables>} */ (`mutation EndorseRequest($input: EndorseLicenseRequestInput!) {
+  endorseLicenseRequest(input: $input) {
+    licenseRequest {
+      ...RequestsPageDetails
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
+fragment RequestsPageDetails on LicenseRequest {
+  ...RequestRow
+  ...RequestPolicyFacts
+  ...RequestRecommendations
+  ...RequestShares
+  justification
+  decidedAt
+  decisionMessage
+  decidedBy {
+    id
+    displayName
+  }
+  decidedOnBehalfOf {
+    id
+    displayName
+  }
+  decisionChannel
+  assignedProduct {
+    id
+    name
+  }
+  disabledServicePlans {
+    id
+    name
+  }
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  eligibleProducts {
+    id
+    name
+    totalLicenses
+    availableLicenses
+    servicePlans {
+      id
+      name
+    }
+  }
+  eligibleGroups {
+    id
+    name
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
+}`);
+
+/**
  * The licenses the viewer holds, oldest first, with when each is reclaimed
  * (null: it lasts until removed).
  */
