@@ -9,17 +9,18 @@
  * viewer decides as an SVG chart whose title and text give the API's numbers,
  * and follows a request and its approval made elsewhere live. A request shows
  * where its manager's endorsement stands (the manager reads "your
- * endorsement", deciders may still decide), and why automatic approval passed
- * it by; /requests/mine lists the viewer's licenses with their expiry, and
- * Renew asks for a renewal, which deciders read as one.
+ * endorsement", deciders may still decide, an escalation arrives live as "not
+ * endorsed" with why automatic approval passed it by); the manager endorses
+ * and declines from the page. /requests/mine lists the viewer's licenses with
+ * their expiry, and Renew asks for a renewal, which deciders read as one.
  *
- * What the tests cannot make through the API yet (an endorsement's state, a
- * license's expiry) they write to the database, as the deciders' tests set
- * roles. Every wait is bounded and waits for a condition.
+ * The expiry of a demo license (which through the API only a new approval
+ * gives) is written to the database, as the deciders' tests set roles; the
+ * escalation sweep is run by the test after moving the server's clock. Every
+ * wait is bounded and waits for a condition.
  */
 import { Page, Request } from "playwright-core";
-import { LicenseAssignmentEntity, LicenseRequestEntity } from "../../src/entities";
-import { localIdOf } from "../../src/services/shared/ids";
+import { LicenseAssignmentEntity } from "../../src/entities";
 import { browserSuite, Chromium, expectOnlyOwnOrigin, Session } from "../helpers/browser";
 import { RequestsApi } from "../helpers/requests";
 import { TestServer } from "../helpers/server";
@@ -133,8 +134,8 @@ async function setPolicy(sku: string, input: Record<string, unknown>): Promise<v
   expect(res.body.data!.setLicenseRequestPolicy.userErrors).toEqual([]);
 }
 
-const REQUEST = `status decisionMessage decidedBy { email } renewalOf { id expiresAt }
-  endorsement { state comment manager { email } }`;
+const REQUEST = `status decisionMessage decidedBy { email } renewalOf { id expiresAt } autoApproveSkippedReason
+  endorsement { state comment escalatesAt manager { email } }`;
 
 /** A request as the global admin reads it. */
 async function requestOf(requestId: string) {
@@ -348,11 +349,11 @@ test("the seats pane shows an approver their products only, and a user who decid
 });
 
 test("a request shows where its manager's endorsement stands: the manager's is awaited, deciders still decide, an escalated one is not endorsed", async () => {
-  const requestId = await api.submitted(ALEX, VISIO);
-  const escalatesAt = new Date(server.clock.now().getTime() + 3 * DAY_MS);
-  const requests = server.service.dataSource.getRepository(LicenseRequestEntity);
-  const id = localIdOf(requestId, "LicenseRequest")!;
-  await requests.update({ id }, { endorsementState: "AWAITING", endorsementManagerId: server.ids.userRow(MIRIAM).id, endorsementEscalatesAt: escalatesAt });
+  // Automatic approval for one person, after the manager's endorsement: a request for two waits for the manager, then for people.
+  await setPolicy(VISIO, { autoApprove: { maxRecipients: 1 }, managerEndorsement: { escalateAfterDays: 1 } });
+  const requestId = await api.submitted(ALEX, VISIO, [MEGAN]);
+  const awaiting = await requestOf(requestId);
+  expect(awaiting).toMatchObject({ status: "PENDING", autoApproveSkippedReason: null, endorsement: { state: "AWAITING", manager: { email: MIRIAM } } });
 
   // The manager (no decider) sees the request awaiting them.
   const manager = await open(MIRIAM);
@@ -361,7 +362,7 @@ test("a request shows where its manager's endorsement stands: the manager's is a
   await managerRow.locator("button.row-link").click();
   const endorsement = manager.page.locator("#details [data-field=endorsement]");
   await endorsement.filter({ hasText: "Awaiting your endorsement (escalates to the approvers on" }).waitFor();
-  await expect(endorsement.locator("time").getAttribute("datetime")).resolves.toBe(escalatesAt.toISOString());
+  await expect(endorsement.locator("time").getAttribute("datetime")).resolves.toBe(awaiting.endorsement.escalatesAt);
 
   // A decider reads whose endorsement it awaits, and may decide meanwhile.
   const admin = await open(ADMIN);
@@ -372,25 +373,58 @@ test("a request shows where its manager's endorsement stands: the manager's is a
   await admin.page.locator("#approve").waitFor();
   await admin.page.locator("#deny").waitFor();
 
-  // Escalated, with the reason automatic approval passed it by.
-  await requests.update(
-    { id },
-    {
-      endorsementState: "ESCALATED",
-      endorsementAt: escalatesAt,
-      endorsementEscalatesAt: null,
-      autoApproveSkippedReason: "3 licenses needed, 1 available",
-    },
-  );
-  await admin.page.reload();
-  await signedIn(admin.page);
+  // Unanswered a day later, it escalates (the sweep, run here), and automatic approval passes it by: both pages follow live.
+  server.clock.advance(DAY_MS + 60_000);
+  expect(await server.service.services.requests.escalateDue(server.clock.now())).toBe(1);
+  const escalated = await requestOf(requestId);
+  expect(escalated).toMatchObject({ status: "PENDING", endorsement: { state: "ESCALATED" }, autoApproveSkippedReason: expect.any(String) });
   await adminRow.locator("[data-field=policy]", { hasText: "Not endorsed" }).waitFor();
-  await adminRow.locator("button.row-link").click();
   await admin.page.locator("#details [data-field=endorsement]", { hasText: "Not endorsed: Miriam Graham did not answer in time" }).waitFor();
-  await admin.page.locator("#details [data-field=autoApproveSkippedReason]", { hasText: "3 licenses needed, 1 available" }).waitFor();
+  await admin.page.locator("#details [data-field=autoApproveSkippedReason]", { hasText: escalated.autoApproveSkippedReason }).waitFor();
+  await endorsement.filter({ hasText: "Not endorsed: you did not answer in time" }).waitFor();
+  await expect(manager.page.locator("#endorse-form").count()).resolves.toBe(0);
   await admin.page.locator("#deny").click();
   await adminRow.locator('.status[data-status="DENIED"]').waitFor();
   for (const session of [manager, admin]) expectClean(session);
+});
+
+test("the requester's manager endorses a request from the page, and declines another with a comment that becomes the denial's message", async () => {
+  await setPolicy(VISIO, { managerEndorsement: { escalateAfterDays: 5 } });
+  const endorsedId = await api.submitted(ALEX, VISIO);
+  const declinedId = await api.submitted(ADELE, VISIO);
+  for (const id of [endorsedId, declinedId])
+    expect(await requestOf(id)).toMatchObject({ status: "PENDING", endorsement: { state: "AWAITING", manager: { email: MIRIAM } } });
+
+  const session = await open(MIRIAM);
+  const { page } = session;
+  const endorsedRow = page.locator(`#rows tr[data-request-id="${endorsedId}"]`);
+  await endorsedRow.locator("[data-field=policy]", { hasText: "Awaiting your endorsement" }).waitFor();
+  await endorsedRow.locator("button.row-link").click();
+  const form = page.getByRole("form", { name: "Your endorsement" });
+  await form.getByLabel("Comment (optional)").fill("Needed for the floor plans.");
+  await form.getByRole("button", { name: "Endorse" }).click();
+  await page.locator("#details [data-field=endorsement]", { hasText: "Endorsed by you on" }).waitFor();
+  await page.locator("#details [data-field=endorsementComment]", { hasText: "Needed for the floor plans." }).waitFor();
+  await expect(form.count()).resolves.toBe(0);
+  await endorsedRow.locator("[data-field=policy]", { hasText: "Endorsed" }).waitFor();
+  expect(await requestOf(endorsedId)).toMatchObject({
+    status: "PENDING",
+    endorsement: { state: "ENDORSED", comment: "Needed for the floor plans.", manager: { email: MIRIAM } },
+  });
+
+  const declinedRow = page.locator(`#rows tr[data-request-id="${declinedId}"]`);
+  await declinedRow.locator("button.row-link").click();
+  await form.getByLabel("Comment (optional)").fill("Please use Visio in the browser.");
+  await form.getByRole("button", { name: "Decline" }).click();
+  await declinedRow.locator('.status[data-status="DENIED"]').waitFor();
+  await page.locator("#details [data-field=endorsement]", { hasText: "Declined by you on" }).waitFor();
+  expect(await requestOf(declinedId)).toMatchObject({
+    status: "DENIED",
+    decisionMessage: "Please use Visio in the browser.",
+    decidedBy: { email: MIRIAM },
+    endorsement: { state: "DECLINED", manager: { email: MIRIAM } },
+  });
+  expectClean(session);
 });
 
 test("/requests/mine lists the viewer's licenses with their expiry", async () => {
