@@ -29,6 +29,10 @@
  *   approvers.js the "Product approvers" pane: who decides each product's requests
  *   delegation.js  the "Delegation" pane: lending one's deciding rights for a while
  *   permissions.js what the signed-in person may do, which decides the panes shown
+ *   seats.js     "Seats at a glance" (whoever decides): each product's licenses as a chart, read again as the log moves
+ *   policies.js  the "Request policies" pane: each product's automatic approval, endorsement and license duration
+ *   policyFacts.js what a request shows of its policy: the manager's endorsement, a renewal, why it was not approved automatically
+ *   endorse.js   the manager's Endorse / Decline of a request awaiting them, in the details pane
  *   integrations.js  the "Integrations" pane (global admins): webhook endpoints and their latest deliveries
  */
 import { isTokenRefused } from "./api.js";
@@ -41,10 +45,12 @@ import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { hideIntegrations, loadIntegrations } from "./integrations.js";
 import { hideLifetime, loadLifetime } from "./lifetime.js";
 import { connectLive } from "./live.js";
-import { loadList, onRowSelected, onRowTicked, setFilter, upsertRow } from "./list.js";
+import { loadList, onRowSelected, onRowTicked, renderList, setFilter, upsertRow } from "./list.js";
 import { loadOwnProcess, resetOwnProcess } from "./ownProcess.js";
 import { hideNotices, loadNotices } from "./notices.js";
-import { managesRequestProcess, managesWebhooks } from "./permissions.js";
+import { decidesRequests, managesRequestProcess, managesWebhooks } from "./permissions.js";
+import { hidePolicies, loadPolicies } from "./policies.js";
+import { hideSeats, loadSeats, seatsMayHaveChanged } from "./seats.js";
 import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -69,7 +75,13 @@ async function signIn(token, { typed }) {
     failed(error);
   }
   if (typed) storeToken(token);
-  void loadOwnProcess().then(showPanesFor).catch(failed);
+  void loadOwnProcess()
+    .then((viewer) => {
+      // The rows name the viewer's own part in a request (an endorsement awaiting them), known from now on.
+      renderList();
+      showPanesFor(viewer);
+    })
+    .catch(failed);
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
@@ -78,9 +90,12 @@ async function signIn(token, { typed }) {
       upsertRow(request, { isNew: entry.kind === "SUBMITTED" });
       // Not while a decision of the admin's own is on its way: its answer brings the request.
       if (request.id === state.details.selectedId && !state.details.busy) void refreshDetails(request.id);
+      // Every entry may move a product's seats (a decision, a new request, a reclaim).
+      seatsMayHaveChanged();
     },
     // The log no longer keeps where the page was: read the list afresh and follow on from there.
     restart: async () => {
+      seatsMayHaveChanged();
       const cursor = await loadList({ withNewest: true });
       if (cursor === null) throw new Error("The list was read without the activity log's position.");
       return cursor;
@@ -91,16 +106,18 @@ async function signIn(token, { typed }) {
 
 /**
  * Shows the panes `viewer` may use, each read on its own (one failing leaves
- * the others): the settings, lifetime and approvers to whoever manages the
- * request process, Integrations to whoever manages webhooks, and Delegation
- * to anyone who decides or is party to a delegation (delegation.js).
+ * the others): the settings, lifetime, approvers and policies to whoever
+ * manages the request process, Integrations to whoever manages webhooks, the
+ * seats to whoever decides requests, and Delegation to anyone who decides or
+ * is party to a delegation (delegation.js).
  * @param {import("./state.js").Viewer} viewer
  */
 function showPanesFor(viewer) {
   /** @type {Promise<void>[]} */
   const loads = [];
-  if (managesRequestProcess(viewer)) loads.push(loadNotices(), loadLifetime(), loadApprovers());
+  if (managesRequestProcess(viewer)) loads.push(loadNotices(), loadLifetime(), loadApprovers(), loadPolicies());
   if (managesWebhooks(viewer)) loads.push(loadIntegrations());
+  if (decidesRequests(viewer)) loads.push(loadSeats());
   loads.push(loadDelegations());
   for (const load of loads) void load.catch(failed);
 }
@@ -123,6 +140,8 @@ function signOut(reason) {
   hideLifetime();
   hideApprovers();
   hideDelegations();
+  hidePolicies();
+  hideSeats();
   $("main").hidden = true;
   $("sign-out").hidden = true;
   $("token-form").hidden = false;

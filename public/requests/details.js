@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * The details pane: the open request, its decision form while it is pending
- * and the viewer may decide it (`viewerCanDecide`: an admin role, or its
- * product's approver or their delegate, and never one of its recipients):
+ * The details pane: the open request, the manager's answer while it awaits
+ * the viewer's endorsement (endorse.js), and its decision form while it is
+ * pending and the viewer may decide it (`viewerCanDecide`: an admin role, or
+ * its product's approver or their delegate, and never one of its recipients):
  * approve, possibly partially, from another eligible product, with apps
  * turned off, seeing first what Approve would do; or deny. Else what was
  * decided, by whom, and on whose behalf when a delegate decided.
@@ -15,6 +16,8 @@ import { GroupChoices, RequestsPageApprove, RequestsPageDeny, RequestsPageReques
 import { renderList, upsertRow } from "./list.js";
 import { invalidatePreview, onPreviewChanged, previewPane } from "./preview.js";
 import { decidesRequests } from "./permissions.js";
+import { awaitsEndorsementOf, policyFacts } from "./policyFacts.js";
+import { endorsementForm } from "./endorse.js";
 import { onShareChanged, recommendationList, shareList, sharePane } from "./share.js";
 import { state } from "./state.js";
 
@@ -146,6 +149,7 @@ export function renderDetails() {
   if (selectedId === null) return pane.replaceChildren();
   if (!request) return pane.replaceChildren(h("p", { class: "muted" }, errors.length ? errors.join(" ") : "Loading…"));
   const deciding = request.viewerCanDecide && request.status === "PENDING";
+  const endorsing = request.status === "PENDING" && awaitsEndorsementOf(request, state.viewer?.id);
   pane.replaceChildren(
     h("button", { type: "button", class: "close link", "aria-label": "Close details", onclick: closeDetails }, "✕"),
     h("h2", {}, request.product.name),
@@ -160,12 +164,23 @@ export function renderDetails() {
       h("dd", { "data-field": "status" }, statusBadge(request.status)),
       request.status === "PENDING" ? [h("dt", {}, "Expires"), h("dd", {}, time(request.expiresAt))] : null,
       request.justification ? [h("dt", {}, "Justification"), h("dd", { class: "justification" }, request.justification)] : null,
+      policyFacts(request, state.viewer?.id),
     ),
     ...(!deciding && request.status === "PENDING" ? [notYours(request)].filter((note) => note !== null) : []),
+    ...(endorsing ? [endorsementForm(request, { onAnswered: endorsed, render: renderDetails })] : []),
     deciding ? decisionForm(request) : decisionSummary(request),
     ...[recommendationList(request), shareList(request), deciding ? sharePane(request) : null].filter((pane) => pane !== null),
   );
   if (focusedId) document.getElementById(focusedId)?.focus();
+}
+
+/**
+ * The manager answered: the request as it is now (endorsed, or denied by the decline).
+ * @param {RequestDetails} request
+ */
+function endorsed(request) {
+  upsertRow(request);
+  if (state.details.selectedId === request.id) state.details.request = request;
 }
 
 onShareChanged(() => renderDetails());

@@ -8,6 +8,7 @@ import { gql } from "./api.js";
 import { $, h, statusBadge, time } from "./dom.js";
 import { failed } from "./failures.js";
 import { RequestsPageList } from "./generated/operations.js";
+import { policyNote } from "./policyFacts.js";
 import { state } from "./state.js";
 
 /** @import { Filter, RowData } from "./state.js" */
@@ -64,8 +65,8 @@ export async function loadList({ append = false, withNewest = false } = {}) {
  * @param {RowData} request
  * @returns {RowData}
  */
-function rowOf({ id, status, requestedAt, recipientCount, product, requester, viewerCanDecide }) {
-  return { id, status, requestedAt, recipientCount, product, requester, viewerCanDecide };
+function rowOf({ id, status, requestedAt, recipientCount, product, requester, viewerCanDecide, endorsement, renewalOf }) {
+  return { id, status, requestedAt, recipientCount, product, requester, viewerCanDecide, endorsement, renewalOf };
 }
 
 /**
@@ -142,7 +143,7 @@ export function renderList() {
           row.recipientCount > 1 ? h("span", { class: "muted" }, ` +${row.recipientCount - 1}`) : null,
         ),
         h("td", { "data-field": "requestedAt" }, time(row.requestedAt)),
-        h("td", { "data-field": "status" }, statusBadge(row.status)),
+        h("td", { "data-field": "status" }, statusBadge(row.status), policyNote(row, state.viewer?.id)),
         h("td", { "data-field": "result", class: bulk.results.get(row.id)?.ok === false ? "bulk-error" : "muted" }, bulk.results.get(row.id)?.text ?? ""),
       ),
     ),

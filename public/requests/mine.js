@@ -5,8 +5,9 @@
  * a people picker to name colleagues, a justification, and the request sent
  * with submitLicenseRequest; or, while the organization uses its own request
  * process, the admins' message and link instead of the form. Below, one's own
- * requests with their live status and a Cancel button. Any signed-in user may
- * use it; it speaks only the public API, like the Requests tab.
+ * requests with their live status and a Cancel button, and the licenses one
+ * holds with their expiry. Any signed-in user may use it; it speaks only the
+ * public API, like the Requests tab.
  *
  * Signing in is the Requests tab's (session.js): a token typed into the page,
  * kept in this tab; in development /requests/mine?as=<email of a demo user>
@@ -16,6 +17,7 @@
  *   mineForm.js     the request form, or the own-process message
  *   peoplePicker.js the people picker over users(search:)
  *   mineList.js     the requests and Cancel
+ *   mineLicenses.js the licenses one holds, with their expiry
  *   mineLive.js     the activity log over graphql-ws, resumed after a loss
  */
 import { gql, isTokenRefused } from "./api.js";
@@ -23,6 +25,7 @@ import { $, setLive, showNotice } from "./dom.js";
 import { failed, TOKEN_REFUSED, whenTokenRefused } from "./failures.js";
 import { MinePage } from "./generated/operations.js";
 import { renderForm, wireForm } from "./mineForm.js";
+import { hideLicenses, licensesMayHaveChanged, loadLicenses } from "./mineLicenses.js";
 import { loadMine, renderMine, upsertMine } from "./mineList.js";
 import { connectMineLive } from "./mineLive.js";
 import { mine, newRequestForm } from "./mineState.js";
@@ -62,10 +65,16 @@ async function signIn(token, { typed }) {
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
   renderForm();
+  void loadLicenses().catch(failed);
   live = connectMineLive(newest, {
-    onEntry: (request, entry) => upsertMine(request, { isNew: entry.kind === "SUBMITTED" }),
+    onEntry: (request, entry) => {
+      upsertMine(request, { isNew: entry.kind === "SUBMITTED" });
+      // A decision may give a license or move its expiry, a reclaim take one away.
+      licensesMayHaveChanged();
+    },
     // The log no longer keeps where the page was: read the list afresh and follow on from there.
     restart: async () => {
+      licensesMayHaveChanged();
       const cursor = await loadMine({ withNewest: true });
       if (cursor === null) throw new Error("The list was read without the activity log's position.");
       return cursor;
@@ -92,6 +101,7 @@ function signOut(reason) {
   mine.rowErrors.clear();
   renderMine();
   renderForm();
+  hideLicenses();
   $("who").textContent = "";
   $("admin-link").hidden = true;
   $("sent").hidden = true;

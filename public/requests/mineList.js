@@ -11,6 +11,7 @@ import { failed } from "./failures.js";
 import { MineCancel, MineRequests } from "./generated/operations.js";
 import { AttemptKey } from "./keys.js";
 import { mine } from "./mineState.js";
+import { policyNote } from "./policyFacts.js";
 
 /** @import { MyRequest } from "./mineState.js" */
 
@@ -162,6 +163,7 @@ function outcome(request) {
       ? h("div", { class: "muted small" }, `Assigned from ${request.assignedProduct.name}`)
       : null,
     request.decisionMessage ? h("div", { class: "decision-message" }, request.decisionMessage) : null,
+    policyNote(request, meId),
   ];
 }
 

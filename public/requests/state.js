@@ -6,12 +6,13 @@
  * so a field the page reads but no operation selects fails the type check.
  */
 
-/** @import { RequestRowFragment, RequestsPageDetailsFragment, LicenseRequestState, GroupSummaryFragment, OwnProcessQuery } from "../../test/generated/graphql" */
+/** @import { RequestRowFragment, RequestPolicyFactsFragment, RequestsPageDetailsFragment, LicenseRequestState, GroupSummaryFragment, OwnProcessQuery } from "../../test/generated/graphql" */
 
 /**
  * What a list row shows of a request. Rows come from the list query, from
- * live events and from the details, each of which selects RequestRow.
- * @typedef {Pick<RequestRowFragment, "id" | "status" | "requestedAt" | "recipientCount" | "product" | "requester"> & { viewerCanDecide?: boolean }} RowData
+ * live events and from the details, each of which selects RequestRow and
+ * RequestPolicyFacts.
+ * @typedef {Pick<RequestRowFragment, "id" | "status" | "requestedAt" | "recipientCount" | "product" | "requester"> & { viewerCanDecide?: boolean } & Pick<RequestPolicyFactsFragment, "endorsement" | "renewalOf">} RowData
  * @typedef {RowData & { isNew?: boolean }} Row   isNew: arrived live (highlighted once)
  * @typedef {RequestsPageDetailsFragment} RequestDetails
  * @typedef {LicenseRequestState} Filter

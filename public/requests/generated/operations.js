@@ -162,6 +162,7 @@ export const DecideLicenseRequests = /** @type {Operation<Types.DecideLicenseReq
       requestId
       licenseRequest {
         ...RequestRow
+        ...RequestPolicyFacts
       }
       assignments {
         id
@@ -203,6 +204,26 @@ fragment UserErrorFields on UserError {
   code
   message
   field
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1264,6 +1285,7 @@ fragment RequestRow on LicenseRequest {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1278,6 +1300,26 @@ fragment MineRequest on LicenseRequest {
   assignedProduct {
     id
     name
+  }
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1348,6 +1390,7 @@ fragment UserErrorFields on UserError {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1370,6 +1413,26 @@ fragment MineOwnProcess on RequestProcessSettings {
   useOwnRequestProcess
   message
   documentationUrl
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1413,6 +1476,7 @@ fragment UserErrorFields on UserError {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1427,6 +1491,26 @@ fragment MineRequest on LicenseRequest {
   assignedProduct {
     id
     name
+  }
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1468,6 +1552,7 @@ fragment RequestRow on LicenseRequest {
 
 fragment MineRequest on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   justification
   decidedAt
   decisionMessage
@@ -1482,6 +1567,26 @@ fragment MineRequest on LicenseRequest {
   assignedProduct {
     id
     name
+  }
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1551,6 +1656,408 @@ fragment OwnProcessSettings on RequestProcessSettings {
   updatedBy {
     id
     displayName
+  }
+}`);
+
+/**
+ * Every product with its policy (null unless the viewer manages the request
+ * process). The apps and groups a policy may name are read when its editor
+ * opens (PolicyChoices): with them, every product would cost more than an
+ * operation may.
+ */
+export const ProductPolicies = /** @type {Operation<Types.ProductPoliciesQuery, Types.ProductPoliciesQueryVariables>} */ (`query ProductPolicies {
+  products {
+    id
+    name
+    requestPolicy {
+      ...PolicyFields
+    }
+  }
+}
+
+fragment PolicyFields on LicenseRequestPolicy {
+  product {
+    id
+  }
+  autoApprove {
+    maxRecipients
+    requesterGroup {
+      id
+      name
+    }
+    disabledServicePlans {
+      id
+      name
+    }
+  }
+  managerEndorsement {
+    escalateAfterDays
+  }
+  licenseDurationDays
+  updatedAt
+  updatedBy {
+    id
+    displayName
+  }
+}`);
+
+/**
+ * What one product's policy may name: the product's apps (to turn off in the
+ * licenses it approves) and the organization's groups by name, a page at a
+ * time (the requester's group).
+ */
+export const PolicyChoices = /** @type {Operation<Types.PolicyChoicesQuery, Types.PolicyChoicesQueryVariables>} */ (`query PolicyChoices($productId: ID!, $first: Int = 100, $after: String) {
+  product(id: $productId) {
+    id
+    servicePlans {
+      id
+      name
+    }
+  }
+  groups(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        id
+        name
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}`);
+
+/**
+ * Sets the parts of a product's policy the pane changed: an omitted part
+ * keeps its value, an explicit null turns it off. The page sends an
+ * idempotencyKey that a retry of the same change reuses.
+ */
+export const SetProductPolicy = /** @type {Operation<Types.SetProductPolicyMutation, Types.SetProductPolicyMutationVariables>} */ (`mutation SetProductPolicy($input: SetLicenseRequestPolicyInput!) {
+  setLicenseRequestPolicy(input: $input) {
+    policy {
+      ...PolicyFields
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment PolicyFields on LicenseRequestPolicy {
+  product {
+    id
+  }
+  autoApprove {
+    maxRecipients
+    requesterGroup {
+      id
+      name
+    }
+    disabledServicePlans {
+      id
+      name
+    }
+  }
+  managerEndorsement {
+    escalateAfterDays
+  }
+  licenseDurationDays
+  updatedAt
+  updatedBy {
+    id
+    displayName
+  }
+}`);
+
+/**
+ * Each product's seats at a glance: null unless the viewer decides its
+ * requests. The page reads it again when the activity log moves.
+ */
+export const SeatsAtAGlance = /** @type {Operation<Types.SeatsAtAGlanceQuery, Types.SeatsAtAGlanceQueryVariables>} */ (`query SeatsAtAGlance {
+  products {
+    id
+    name
+    seats {
+      total
+      assigned
+      available
+      requested
+      reclaimingWithin30Days
+    }
+  }
+}`);
+
+/**
+ * The manager's answer to a request awaiting their endorsement (endorse.js):
+ * endorsing passes it to the approvers, declining denies it with the comment
+ * as its message. The page sends an idempotencyKey that a retry of the same
+ * answer reuses.
+ */
+export const EndorseRequest = /** @type {Operation<Types.EndorseRequestMutation, Types.EndorseRequestMutationVariables>} */ (`mutation EndorseRequest($input: EndorseLicenseRequestInput!) {
+  endorseLicenseRequest(input: $input) {
+    licenseRequest {
+      ...RequestsPageDetails
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
+fragment RequestsPageDetails on LicenseRequest {
+  ...RequestRow
+  ...RequestPolicyFacts
+  ...RequestRecommendations
+  ...RequestShares
+  justification
+  decidedAt
+  decisionMessage
+  decidedBy {
+    id
+    displayName
+  }
+  decidedOnBehalfOf {
+    id
+    displayName
+  }
+  decisionChannel
+  assignedProduct {
+    id
+    name
+  }
+  disabledServicePlans {
+    id
+    name
+  }
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  eligibleProducts {
+    id
+    name
+    totalLicenses
+    availableLicenses
+    servicePlans {
+      id
+      name
+    }
+  }
+  eligibleGroups {
+    id
+    name
+  }
+}
+
+fragment RequestRecommendations on LicenseRequest {
+  id
+  recommendations {
+    id
+    verdict
+    comment
+    at
+    by {
+      id
+      displayName
+      email
+    }
+  }
+}
+
+fragment RequestShares on LicenseRequest {
+  id
+  shares {
+    id
+    sharedAt
+    expiresAt
+    revokedAt
+    sharedWith {
+      id
+      displayName
+      email
+    }
+    sharedBy {
+      id
+      displayName
+    }
+    recommendation {
+      id
+      verdict
+      at
+    }
+  }
+}`);
+
+/**
+ * The licenses the viewer holds, oldest first, with when each is reclaimed
+ * (null: it lasts until removed).
+ */
+export const MineLicenses = /** @type {Operation<Types.MineLicensesQuery, Types.MineLicensesQueryVariables>} */ (`query MineLicenses {
+  me {
+    id
+    licenses {
+      ...MineLicense
+    }
+  }
+}
+
+fragment MineLicense on LicenseAssignment {
+  id
+  product {
+    id
+    name
+  }
+  assignedAt
+  expiresAt
+}`);
+
+/**
+ * Asks to renew one of the viewer's licenses that expires (mineLicenses.js): a
+ * new request for its product and its holder (renewalOf), decided like any
+ * other. While the organization uses its own request process nothing is
+ * created and ownRequestProcess says where to ask instead. The page sends an
+ * idempotencyKey that a retry of the same renewal reuses.
+ */
+export const MineRenew = /** @type {Operation<Types.MineRenewMutation, Types.MineRenewMutationVariables>} */ (`mutation MineRenew($input: RequestLicenseRenewalInput!) {
+  requestLicenseRenewal(input: $input) {
+    licenseRequest {
+      ...MineRequest
+    }
+    ownRequestProcess {
+      ...MineOwnProcess
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}
+
+fragment MineRequest on LicenseRequest {
+  ...RequestRow
+  ...RequestPolicyFacts
+  justification
+  decidedAt
+  decisionMessage
+  recipients {
+    user {
+      id
+      displayName
+      email
+    }
+    decision
+  }
+  assignedProduct {
+    id
+    name
+  }
+}
+
+fragment MineOwnProcess on RequestProcessSettings {
+  id
+  useOwnRequestProcess
+  message
+  documentationUrl
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
   }
 }`);
 
@@ -1936,6 +2443,7 @@ export const RequestsPageList = /** @type {Operation<Types.RequestsPageListQuery
       cursor
       node {
         ...RequestRow
+        ...RequestPolicyFacts
       }
     }
     pageInfo {
@@ -1962,6 +2470,26 @@ fragment RequestRow on LicenseRequest {
   recipientCount
   viewerCanDecide
   viewerCanCancel
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -1976,6 +2504,7 @@ export const RequestsPageEvents = /** @type {Operation<Types.RequestsPageEventsS
     kind
     licenseRequest {
       ...RequestRow
+      ...RequestPolicyFacts
     }
   }
 }
@@ -1997,6 +2526,26 @@ fragment RequestRow on LicenseRequest {
   recipientCount
   viewerCanDecide
   viewerCanCancel
+}
+
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
 }`);
 
 /**
@@ -2027,8 +2576,29 @@ fragment RequestRow on LicenseRequest {
   viewerCanCancel
 }
 
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   ...RequestRecommendations
   ...RequestShares
   justification
@@ -2154,8 +2724,29 @@ fragment UserErrorFields on UserError {
   field
 }
 
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   ...RequestRecommendations
   ...RequestShares
   justification
@@ -2280,8 +2871,29 @@ fragment UserErrorFields on UserError {
   field
 }
 
+fragment RequestPolicyFacts on LicenseRequest {
+  id
+  endorsement {
+    state
+    manager {
+      id
+      displayName
+    }
+    at
+    comment
+    escalatesAt
+  }
+  autoApproveSkippedReason
+  renewalOf {
+    id
+    expiresAt
+    reclaimedAt
+  }
+}
+
 fragment RequestsPageDetails on LicenseRequest {
   ...RequestRow
+  ...RequestPolicyFacts
   ...RequestRecommendations
   ...RequestShares
   justification
