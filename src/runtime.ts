@@ -181,6 +181,8 @@ export async function startService(config: Config, log: Logger, options: StartOp
       try {
         const expired = await services.requests.expireDue(clock.now());
         if (expired) log.info({ expired }, "expired pending requests");
+        const escalated = await services.requests.escalateDue(clock.now());
+        if (escalated) log.info({ escalated }, "sent requests their managers did not endorse in time to the approvers");
         // After the expiries, so a request expired now is not reminded of.
         const reminded = await services.requests.remindDue(clock.now());
         if (reminded) log.info({ reminded }, "reminded the admins of requests expiring in 7 days");

@@ -30,6 +30,7 @@ import { SharedExecution } from "./graphql/sharedExecution";
 import { GRAPHIQL_ASSETS_PATH, graphiqlAssets, renderGraphiQLPage } from "./graphiql";
 import { Metrics } from "./metrics";
 import { decidePage } from "./decidePage";
+import { endorsePage } from "./endorsePage";
 import { recommendPage } from "./recommendPage";
 import { requestsPage } from "./requestsPage";
 import { createSseHandler, SSE_PATH, SseHandle } from "./sse";
@@ -193,6 +194,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const limiter = options.limiter ?? new MemoryCostLimiter(config.rateLimit);
   app.use("/recommend", recommendPage({ services, limiter, viewCost: config.rateLimit.operationCost }));
   app.use("/decide", decidePage({ services, limiter, viewCost: config.rateLimit.operationCost }));
+  app.use("/endorse", endorsePage({ services, limiter, viewCost: config.rateLimit.operationCost }));
   const pipeline = new GraphQLPipeline({
     schema,
     config,

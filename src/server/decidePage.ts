@@ -14,13 +14,13 @@
  * not read. Headers and the per-address rate limit are every link page's
  * (linkPages.ts), the form allowed to post to this origin.
  */
-import express, { NextFunction, Request, Response, Router } from "express";
+import type { Router } from "express";
+import type { LicenseRequestEntity } from "../entities";
 import type { Services } from "../services";
 import type { DecisionLinkView, LinkVerdict } from "../services/licenseRequests";
 import { MAX_DECISION_MESSAGE_LENGTH } from "../services/licenseRequests/messages";
-import type { UserError } from "../services/shared/errors";
 import type { CostLimiter } from "./graphql/rateLimit";
-import { admitLinkPage, dateTime, escapeHtml, fact, linkPageLayout, refusedLinkPage } from "./linkPages";
+import { confirmationRoutes, dateTime, escapeHtml, linkPageLayout, requestFacts } from "./linkPages";
 
 export interface DecidePageOptions {
   services: Services;
@@ -29,32 +29,10 @@ export interface DecidePageOptions {
   viewCost: number;
 }
 
-/** Longer than any secret, message and verdict together (a message of 1,000 characters may take 12,000 bytes encoded). */
-const FORM_BODY_LIMIT = "16kb";
-
 const VERDICTS: Record<LinkVerdict, { action: string; button: string; done: string }> = {
   APPROVE: { action: "approve", button: "Approve the request", done: "approved: every person it asks for gets the requested product" },
   DENY: { action: "deny", button: "Deny the request", done: "denied" },
 };
-
-const verdictOf = (value: unknown): LinkVerdict | null => (value === "APPROVE" || value === "DENY" ? value : null);
-const textOf = (value: unknown): string => (typeof value === "string" ? value : "");
-
-/** The HTTP status of a refusal: what the first user error says. */
-function statusOf(error: UserError | undefined): number {
-  switch (error?.code) {
-    case "NOT_FOUND":
-      return 404;
-    case "NOT_PERMITTED":
-      return 403;
-    case "INVALID_INPUT":
-      return 400;
-    case "REQUEST_EXPIRED":
-      return 410;
-    default:
-      return 409;
-  }
-}
 
 function confirmationPage(view: DecisionLinkView, token: string, verdict: LinkVerdict): string {
   const words = VERDICTS[verdict];
@@ -62,14 +40,7 @@ function confirmationPage(view: DecisionLinkView, token: string, verdict: LinkVe
     '<main class="recommend-page">',
     `<h1>${escapeHtml(`Do you want to ${words.action} this license request?`)}</h1>`,
     `<p id="decide-intro">${escapeHtml(`${view.personName}, you are deciding a request of ${view.organizationName}. Nothing is decided until you confirm below.`)}</p>`,
-    '<dl class="facts" id="decide-request">',
-    fact("Product", view.productName),
-    fact("Requested by", view.requesterName),
-    fact("For", view.recipientNames.join(", ")),
-    fact("Requested", dateTime(view.requestedAt)),
-    fact("Expires", dateTime(view.requestExpiresAt)),
-    view.justification ? fact("Justification", view.justification, "justification") : "",
-    "</dl>",
+    requestFacts(view, "decide-request"),
     '<form id="decide-form" class="decide" method="post" action="/decide">',
     `<input type="hidden" name="token" value="${escapeHtml(token)}" />`,
     `<input type="hidden" name="verdict" value="${verdict}" />`,
@@ -96,61 +67,19 @@ function decidedPage(verdict: LinkVerdict, status: string): string {
   return linkPageLayout("Decided", body);
 }
 
-const refused = (res: Response, status: number, messages: string[]) =>
-  res
-    .status(status)
-    .type("html")
-    .send(refusedLinkPage(messages.join(" "), "decide-refusal"));
-
-const wrongVerdict = (res: Response) =>
-  refused(res, 400, ["This link names no decision it can make: its verdict must be APPROVE or DENY. Use the link from the email as it was sent."]);
-
 /** Mount at /decide: `app.use("/decide", decidePage(...))`. */
 export function decidePage(options: DecidePageOptions): Router {
-  const router = express.Router({ strict: false });
   const { services } = options;
-  const admit = (req: Request, res: Response) =>
-    admitLinkPage(req, res, { limiter: options.limiter, cost: options.viewCost, formAction: true, refusalId: "decide-refusal" });
-
-  router.get("/", async (req: Request, res: Response) => {
-    if (!(await admit(req, res))) return;
-    const verdict = verdictOf(req.query["verdict"]);
-    if (!verdict) return void wrongVerdict(res);
-    const token = textOf(req.query["token"]);
-    const outcome = await services.requests.linkView(token, services.clock.now());
-    if (!outcome.ok)
-      return void refused(
-        res,
-        statusOf(outcome.userErrors[0]),
-        outcome.userErrors.map((e) => e.message),
-      );
-    res.type("html").send(confirmationPage(outcome.value, token, verdict));
+  return confirmationRoutes<LinkVerdict, LicenseRequestEntity>({
+    limiter: options.limiter,
+    viewCost: options.viewCost,
+    refusalId: "decide-refusal",
+    verdicts: ["APPROVE", "DENY"],
+    wrongVerdict: "This link names no decision it can make: its verdict must be APPROVE or DENY. Use the link from the email as it was sent.",
+    textField: "message",
+    view: (token) => services.requests.linkView(token, services.clock.now()),
+    confirmationPage,
+    confirm: (decisionToken, decision, message) => services.requests.decideByLink({ decisionToken, decision, message }, services.clock.now()),
+    donePage: (verdict, request) => decidedPage(verdict, request.status),
   });
-
-  router.post("/", express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response) => {
-    if (!(await admit(req, res))) return;
-    const form = (req.body ?? {}) as Record<string, unknown>;
-    const verdict = verdictOf(form["verdict"]);
-    if (!verdict) return void wrongVerdict(res);
-    const message = textOf(form["message"]).trim();
-    const outcome = await services.requests.decideByLink(
-      { decisionToken: textOf(form["token"]), decision: verdict, message: message || null },
-      services.clock.now(),
-    );
-    if (!outcome.ok)
-      return void refused(
-        res,
-        statusOf(outcome.userErrors[0]),
-        outcome.userErrors.map((e) => e.message),
-      );
-    res.type("html").send(decidedPage(verdict, outcome.value.status));
-  });
-
-  // A body that is not a small form (too large, malformed): a client error, said on a page.
-  router.use((error: { status?: number; statusCode?: number }, _req: Request, res: Response, next: NextFunction) => {
-    const status = error.status ?? error.statusCode ?? 500;
-    if (status >= 500 || res.headersSent) return next(error);
-    refused(res, status, ["This confirmation could not be read. Open the link from the email again."]);
-  });
-  return router;
 }

@@ -7,17 +7,13 @@
  * each arrive once, while both sweep at the same time, and not again after
  * both restart.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { DataSource } from "typeorm";
 import { OutboxEmailEntity } from "../../src/entities";
-import { DIST_ENTRY, requireBuild } from "../helpers/built";
 import { createTestDatabase, TestDatabase } from "../helpers/database";
-import { demoIds, DemoIds, TEST_JWT_SECRET } from "../helpers/fixtures";
-import { postGraphQL, startServiceProcess, ServiceProcess } from "../helpers/processes";
-import { SmtpSink, startSmtpSink } from "../helpers/smtp";
+import { demoIds, DemoIds } from "../helpers/fixtures";
+import { postGraphQL, ServiceProcess } from "../helpers/processes";
 import { onlyGlobalAdminsDecide } from "../helpers/seed";
+import { SweepingPair, sweepingPair } from "../helpers/sweepers";
 import { eventually } from "../helpers/ws";
 
 jest.setTimeout(180_000);
@@ -44,21 +40,7 @@ describe("admin notices with two server processes and the clock moved", () => {
   let database: TestDatabase;
   let dataSource: DataSource;
   let ids: DemoIds;
-  let sink: SmtpSink;
-  let clockFile: string;
-  let env: Record<string, string>;
-  let instances: ServiceProcess[] = [];
-
-  const moveClock = (ms: number) => fs.writeFileSync(clockFile, String(ms));
-  const startBoth = async () => {
-    // One after the other: on a fresh database the first migrates and seeds.
-    instances = [await startServiceProcess(DIST_ENTRY, env)];
-    instances.push(await startServiceProcess(DIST_ENTRY, env));
-  };
-  const stopBoth = async () => {
-    await Promise.all(instances.map((i) => i.stop()));
-    instances = [];
-  };
+  let pair: SweepingPair;
   const gql = async (instance: ServiceProcess, as: string, query: string, variables: Record<string, unknown> = {}) => {
     const body = await postGraphQL(instance, await ids.token(as), query, variables);
     expect(body.errors).toBeUndefined();
@@ -70,7 +52,7 @@ describe("admin notices with two server processes and the clock moved", () => {
   const arrivedOnce = async () => {
     await eventually(async () => (await rows()).every((r) => r.sentAt !== null), 20_000, "every email delivered");
     const written = (await rows()).map((r) => `${r.toAddress} | ${r.subject}`).sort();
-    const arrived = sink.received.flatMap((e) => e.to.map((to) => `${to} | ${e.subject}`)).sort();
+    const arrived = pair.sink.received.flatMap((e) => e.to.map((to) => `${to} | ${e.subject}`)).sort();
     expect(arrived).toEqual(written);
   };
   const expectNoNoticeTwice = async () => {
@@ -79,22 +61,9 @@ describe("admin notices with two server processes and the clock moved", () => {
   };
 
   beforeAll(async () => {
-    requireBuild();
     database = await createTestDatabase();
-    sink = await startSmtpSink({ acceptDelayMs: 10 });
-    clockFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "notices-clock-")), "offset");
-    moveClock(0);
-    env = {
-      NODE_ENV: "test",
-      DATABASE_URL: database.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      SMTP_URL: sink.url,
-      PUBLIC_URL: "https://licenses.example",
-      OUTBOX_POLL_INTERVAL_MS: "50",
-      EXPIRY_SWEEP_INTERVAL_MS: "100",
-      TEST_CLOCK_FILE: clockFile,
-    };
-    await startBoth();
+    pair = await sweepingPair(database.url);
+    await pair.startBoth();
     dataSource = await database.open();
     ids = await demoIds(dataSource);
     // One decider per organization, its global admin, so that each notice is one email to count.
@@ -102,15 +71,13 @@ describe("admin notices with two server processes and the clock moved", () => {
   });
 
   afterAll(async () => {
-    await stopBoth();
+    await pair?.dispose();
     await dataSource?.destroy();
-    await sink?.stop();
     await database?.drop();
-    if (clockFile) fs.rmSync(path.dirname(clockFile), { recursive: true, force: true });
   });
 
   it("writes and delivers each notice once while both sweep, and none again after both restart", async () => {
-    const [a, b] = instances as [ServiceProcess, ServiceProcess];
+    const [a, b] = pair.instances() as [ServiceProcess, ServiceProcess];
     const submit = `mutation($p: ID!) { submitLicenseRequest(input: { productId: $p }) { licenseRequest { id } userErrors { code message } } }`;
     const digest = `mutation { updateRequestProcessSettings(input: { useOwnRequestProcess: false, adminNotification: DAILY_DIGEST }) { userErrors { code } } }`;
     expect((await gql(b, FABRIKAM_ADMIN, digest)).updateRequestProcessSettings.userErrors).toEqual([]);
@@ -126,7 +93,7 @@ describe("admin notices with two server processes and the clock moved", () => {
 
     // 23 days and an hour later, both processes sweep: every pending request is within seven days of its
     // expiry (the demo data's too), and Fabrikam's digest of a past day is due.
-    moveClock(23 * DAY + HOUR);
+    pair.moveClock(23 * DAY + HOUR);
     await eventually(async () => (await notices()).some((n) => n.startsWith("digest")), 20_000, "the digest");
     await eventually(async () => (await notices()).filter((n) => n.startsWith("reminder")).length >= 5, 20_000, "the reminders");
     // Both keep sweeping for a while; nothing is written twice.
@@ -145,9 +112,9 @@ describe("admin notices with two server processes and the clock moved", () => {
     expect(afterReminders.filter((n) => n.startsWith("new"))).toHaveLength(1);
 
     // Both restart with the clock past every expiry: each requester hears once, nothing else is written again.
-    await stopBoth();
-    moveClock(30 * DAY + 2 * HOUR);
-    await startBoth();
+    await pair.stopBoth();
+    pair.moveClock(30 * DAY + 2 * HOUR);
+    await pair.startBoth();
     await eventually(async () => (await notices()).filter((n) => n.startsWith("expired")).length >= 5, 20_000, "the expiry emails");
     await pause(1_500);
     await arrivedOnce();

@@ -739,6 +739,145 @@ fragment UserErrorFields on UserError {
   field
 }`);
 
+export const AwaitingMyEndorsement = /** @type {Operation<Types.AwaitingMyEndorsementQuery, Types.AwaitingMyEndorsementQueryVariables>} */ (`query AwaitingMyEndorsement($first: Int, $after: String) {
+  licenseRequests(filter: {state: PENDING}, first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...RequestRow
+        ...RequestEndorsement
+        justification
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+
+fragment RequestEndorsement on LicenseRequest {
+  id
+  status
+  autoApproveSkippedReason
+  endorsement {
+    state
+    at
+    comment
+    escalatesAt
+    manager {
+      id
+      displayName
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}`);
+
+export const EndorseLicenseRequest = /** @type {Operation<Types.EndorseLicenseRequestMutation, Types.EndorseLicenseRequestMutationVariables>} */ (`mutation EndorseLicenseRequest($requestId: ID!, $endorse: Boolean!, $comment: String, $idempotencyKey: String) {
+  endorseLicenseRequest(
+    input: {requestId: $requestId, endorse: $endorse, comment: $comment, idempotencyKey: $idempotencyKey}
+  ) {
+    licenseRequest {
+      ...RequestRow
+      ...RequestEndorsement
+      decidedAt
+      decisionMessage
+      decidedBy {
+        id
+        displayName
+      }
+    }
+    userErrors {
+      ...UserErrorFields
+    }
+  }
+}
+
+fragment RequestEndorsement on LicenseRequest {
+  id
+  status
+  autoApproveSkippedReason
+  endorsement {
+    state
+    at
+    comment
+    escalatesAt
+    manager {
+      id
+      displayName
+    }
+  }
+}
+
+fragment RequestRow on LicenseRequest {
+  id
+  product {
+    id
+    name
+  }
+  requester {
+    id
+    displayName
+    email
+  }
+  requestedAt
+  expiresAt
+  status
+  recipientCount
+  viewerCanDecide
+  viewerCanCancel
+}
+
+fragment UserErrorFields on UserError {
+  code
+  message
+  field
+}`);
+
+/**
+ * No bearer token: the link's secret is the credential. Without a token only
+ * the request's id, status, decidedAt and its endorsement's state and time may
+ * be read back.
+ */
+export const EndorseLicenseRequestByLink = /** @type {Operation<Types.EndorseLicenseRequestByLinkMutation, Types.EndorseLicenseRequestByLinkMutationVariables>} */ (`mutation EndorseLicenseRequestByLink($token: String!, $endorse: Boolean!, $comment: String) {
+  endorseLicenseRequestByLink(
+    input: {endorsementToken: $token, endorse: $endorse, comment: $comment}
+  ) {
+    licenseRequest {
+      id
+      status
+      decidedAt
+      endorsement {
+        state
+        at
+      }
+    }
+    userErrors {
+      code
+      message
+      field
+    }
+  }
+}`);
+
 /**
  * The organization's groups by name, with the first members of each; the
  * Requests page shows those that cannot fulfil a request greyed out.

@@ -1,7 +1,8 @@
 /**
  * What runs without a bearer token (api.md "Second opinions", "Decisions from
- * the email"): exactly one `recordRecommendation` or
- * `decideLicenseRequestByLink` mutation, whose link secret is its credential,
+ * the email", "Policies"): exactly one `recordRecommendation`,
+ * `decideLicenseRequestByLink` or `endorseLicenseRequestByLink` mutation,
+ * whose link secret is its credential,
  * asking for nothing but its own payload (and, while introspection is on, a
  * query of the schema alone). Anything else from an anonymous caller is
  * refused UNAUTHENTICATED before validation, whether introspection is on or
@@ -14,7 +15,8 @@
  * directives, and each selection a field of the list below (by name; aliases
  * allowed). `LicenseRequestRecommendation.by` is not on it: who answered is
  * for signed-in admins; of the decided request, only its id, status and
- * decision time (its people and products are for those signed in).
+ * decision time, and of an endorsed one also its endorsement's state and
+ * time (its people and products are for those signed in).
  */
 import { DocumentNode, FieldNode, Kind, OperationTypeNode, SelectionSetNode } from "graphql";
 
@@ -27,10 +29,12 @@ const USER_ERROR: AllowedSelection = { code: true, message: true, field: true, _
 const RECOMMENDATION: AllowedSelection = { id: true, verdict: true, comment: true, at: true, __typename: true };
 
 const DECIDED_REQUEST: AllowedSelection = { id: true, status: true, decidedAt: true, __typename: true };
+const ENDORSED_REQUEST: AllowedSelection = { ...DECIDED_REQUEST, endorsement: { state: true, at: true, __typename: true } };
 
 const ANONYMOUS_ROOT: AllowedSelection = {
   recordRecommendation: { recommendation: RECOMMENDATION, userErrors: USER_ERROR, clientMutationId: true, __typename: true },
   decideLicenseRequestByLink: { licenseRequest: DECIDED_REQUEST, userErrors: USER_ERROR, clientMutationId: true, __typename: true },
+  endorseLicenseRequestByLink: { licenseRequest: ENDORSED_REQUEST, userErrors: USER_ERROR, clientMutationId: true, __typename: true },
 };
 
 function selectionAllowed(selectionSet: SelectionSetNode | undefined, allowed: AllowedSelection, root: boolean): boolean {

@@ -6,7 +6,8 @@
  * functions, so an operation gets the same verdict whichever way it came:
  *
  * 1. the caller: an anonymous caller may run a link's mutation
- *    (`recordRecommendation`, `decideLicenseRequestByLink`) asking for its own
+ *    (`recordRecommendation`, `decideLicenseRequestByLink`,
+ *    `endorseLicenseRequestByLink`) asking for its own
  *    payload, and, while introspection is on, a query of the schema alone
  *    (anonymous.ts); anything else is UNAUTHENTICATED before validation, and
  *    it is read within the parse bounds only to tell. Such a refusal, like a

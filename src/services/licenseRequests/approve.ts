@@ -200,6 +200,8 @@ export async function recordApproval(
     return abort(...given.map((id) => requestErrors.justGiven(users.get(id)!.displayName, plan.product.name)));
   }
   if (plan.group) await store.addMembers(manager, organizationId, plan.group.id, plan.approvedUserIds);
+  // A decision while the manager's endorsement awaits ends it (api.md "Policies"); the manager's links then say it is over.
+  if (request.endorsementState === "AWAITING") await store.endEndorsement(manager, request, "BYPASSED", now);
 
   Object.assign(request, {
     status: plan.status,

@@ -111,10 +111,22 @@ export async function decisionLinkView(deps: LicenseRequestDeps, secret: string,
   const read = await readLink(deps, { manager }, secret, now, false);
   if (!read.ok) return read;
   const { link, request, person, recipientIds } = read.value;
+  return ok(await linkViewOf(deps, link, request, person.user, recipientIds));
+}
+
+/** What a link's page shows (/decide, /endorse): its request, for `person`, the link's own person. Plain reads, outside any transaction. */
+export async function linkViewOf(
+  deps: LicenseRequestDeps,
+  link: DecisionLinkEntity,
+  request: LicenseRequestEntity,
+  person: UserEntity,
+  recipientIds: readonly number[],
+): Promise<DecisionLinkView> {
+  const manager = deps.db.dataSource.manager;
   const { store } = deps;
   const users = await store.users(manager, link.organizationId, recipientIds);
-  return ok({
-    personName: person.user.displayName,
+  return {
+    personName: person.displayName,
     organizationName: (await store.organization(manager, link.organizationId)).name,
     productName: (await store.product(manager, link.organizationId, request.productId))?.name ?? "",
     requesterName: users.get(request.requesterId)?.displayName ?? "",
@@ -123,7 +135,7 @@ export async function decisionLinkView(deps: LicenseRequestDeps, secret: string,
     requestedAt: request.requestedAt,
     requestExpiresAt: request.expiresAt,
     linkExpiresAt: link.expiresAt,
-  });
+  };
 }
 
 /** Decides the link's request as its person, once (see above); the request as decided, or why not. */

@@ -117,6 +117,8 @@ export async function recordDenial(
   const { request } = reading;
   const { organizationId } = request;
   const requestId = request.id;
+  // A decision while the manager's endorsement awaits ends it (api.md "Policies"); the manager's links then say it is over.
+  if (request.endorsementState === "AWAITING") await deps.store.endEndorsement(manager, request, "BYPASSED", now);
   await deps.store.denyAll(manager, requestId);
   Object.assign(request, {
     status: "DENIED",

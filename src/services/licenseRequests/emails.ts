@@ -19,7 +19,8 @@ export interface DecisionEmailFacts {
   /** The group the license comes through (approvals through a group). */
   groupName?: string | null | undefined;
   disabledPlanNames?: string[] | undefined;
-  adminName: string;
+  /** Who decided, as the email names them; null: the requested product's policy approved it automatically (api.md "Policies"). */
+  adminName: string | null;
   message: string | null;
   /** When the license given expires (api.md "Policies"); null or absent: it lasts. */
   expiresAt?: Date | null | undefined;
@@ -35,12 +36,16 @@ export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
     blocks.push(f.expiresAt ? `It is extended until ${utcTime(f.expiresAt)}.` : "It no longer expires.");
   } else if (approved) {
     const product = f.assignedProductName ?? f.requestedProductName;
-    blocks.push(`${f.adminName} of ${f.organizationName} approved the license request for ${f.requestedProductName}.`);
+    blocks.push(
+      f.adminName === null
+        ? `The license request for ${f.requestedProductName} was approved automatically by the product's request policy at ${f.organizationName}.`
+        : `${f.adminName} of ${f.organizationName} approved the license request for ${f.requestedProductName}.`,
+    );
     blocks.push(f.groupName ? `You now have a license of ${product} through the group ${f.groupName}.` : `You now have a license of ${product}.`);
     if (f.disabledPlanNames?.length) blocks.push(`Turned off in your license: ${f.disabledPlanNames.join(", ")}.`);
     if (f.expiresAt) blocks.push(`It lasts until ${utcTime(f.expiresAt)}; you can ask to renew it before then.`);
   } else {
-    blocks.push(`${f.adminName} of ${f.organizationName} denied the license request for ${f.requestedProductName}.`);
+    blocks.push(`${f.adminName ?? "The product's request policy"} of ${f.organizationName} denied the license request for ${f.requestedProductName}.`);
   }
   if (f.message) blocks.push("", `Message from your admin:`, f.message);
   const subject = approved

@@ -10,19 +10,19 @@
  * | `store.ts` | every SQL statement and lock of the writes |
  * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations (a decision: read → plan → apply) |
  * | `decisionPlan.ts` | a decision's plan, pure: outcomes, the pool as read, the emails |
- * | `renew.ts`, `terms.ts`, `termEmails.ts` | licenses for a while (api.md "Policies"): requestLicenseRenewal; the sweeps of expiry notices and reclaims, and their emails |
  * | `decideByLink.ts` | a notice email's decision link: what /decide shows, and the decision it makes (approve's and deny's code) |
  * | `decideMany.ts`, `preview.ts` | bulk decisions on approve's and deny's code; the preview: their reads and plan, never the apply |
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
  * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |
+ * | `renew.ts`, `terms.ts`, `termEmails.ts` | licenses for a while (api.md "Policies"): requestLicenseRenewal; the sweeps of expiry notices and reclaims, and their emails |
+ * | `arrival.ts`, `autoApprove.ts` | what the requested product's policy does with a new request: the manager's endorsement first, automatic approval, else the approvers' notice |
+ * | `endorse.ts`, `escalate.ts` | the manager's endorsement (the API, the email's links, the /endorse page's service) and its escalation sweep |
  */
 import type { Viewer } from "../shared/viewer";
 import { approveRequest, ApproveInput } from "./approve";
 import { cancelRequest, CancelInput } from "./cancel";
 import { denyRequest, DenyInput } from "./deny";
-import { requestRenewal, RenewalInput } from "./renew";
-import { noticeExpiringLicenses, reclaimDue } from "./terms";
 import { decideMany, DecideManyInput } from "./decideMany";
 import { decideByLink, DecideByLinkInput, decisionLinkView } from "./decideByLink";
 import type { LicenseRequestDeps } from "./deps";
@@ -31,16 +31,21 @@ import type { DecisionInput } from "./rules";
 import { expireDue } from "./expire";
 import { remindDue, sendDigests } from "../notices/notices";
 import { submitRequest, SubmitInput } from "./submit";
+import { requestRenewal, RenewalInput } from "./renew";
+import { noticeExpiringLicenses, reclaimDue } from "./terms";
+import { endorseByLink, EndorseByLinkInput, endorsementLinkView, endorseRequest, EndorseInput } from "./endorse";
+import { escalateDue } from "./escalate";
 
 export type { ApproveInput, ApproveResult } from "./approve";
 export type { CancelInput } from "./cancel";
 export type { DenyInput } from "./deny";
-export type { RenewalInput } from "./renew";
 export type { DecideManyInput, DecisionResult } from "./decideMany";
 export type { DecideByLinkInput, DecisionLinkView, LinkVerdict } from "./decideByLink";
 export type { DecisionPreview } from "./preview";
 export type { DecisionInput } from "./rules";
 export type { SubmitInput, SubmitResult } from "./submit";
+export type { RenewalInput } from "./renew";
+export type { EndorseByLinkInput, EndorseInput } from "./endorse";
 
 export class LicenseRequests {
   constructor(private readonly deps: LicenseRequestDeps) {}
@@ -84,6 +89,26 @@ export class LicenseRequests {
   /** The sweep: stores EXPIRED for every pending request past its expiry at `now`; how many. */
   expireDue(now: Date, batchSize?: number) {
     return expireDue(this.deps, now, batchSize);
+  }
+
+  /** endorseLicenseRequest: the request's manager endorses or declines it. */
+  endorse(viewer: Viewer, input: EndorseInput, now: Date) {
+    return endorseRequest(this.deps, viewer, input, now);
+  }
+
+  /** endorseLicenseRequestByLink and POST /endorse: no viewer, the link's secret is the credential. */
+  endorseByLink(input: EndorseByLinkInput, now: Date) {
+    return endorseByLink(this.deps, input, now);
+  }
+
+  /** What GET /endorse shows for a manager's link, or why it cannot be used; changes nothing. */
+  endorsementLinkView(secret: string, now: Date) {
+    return endorsementLinkView(this.deps, secret, now);
+  }
+
+  /** The sweep: sends every request whose manager did not answer in time to the approvers, once; how many. */
+  escalateDue(now: Date, batchSize?: number) {
+    return escalateDue(this.deps, now, batchSize);
   }
 
   /** The sweep: reminds the admins, once, of each pending request seven days from its expiry; how many. */

@@ -3,6 +3,8 @@
  * feature (code, sentence, field), so a wording is written once and the rules
  * and orchestrations only say which one applies.
  */
+import type { EndorsementStateValue } from "../../values";
+import { MAX_ENDORSEMENT_COMMENT } from "../policies/rules";
 import { userError, UserError } from "../shared/errors";
 
 export const MAX_RECIPIENTS = 50;
@@ -142,4 +144,43 @@ export const linkErrors = {
         : "You may no longer decide this request: the right this link was sent for is gone (a role, an approver's place or a delegation changed).",
       ["decisionToken"],
     ),
+};
+
+const STATE_ENDINGS: Record<string, string> = {
+  ENDORSED: "the manager already endorsed it",
+  DECLINED: "the manager already declined it",
+  ESCALATED: "it was not given in time, and the request went to the approvers without it",
+  SKIPPED: "the requester had no manager, so none was asked",
+  BYPASSED: "an approver decided the request first",
+};
+
+const statusWords = (status: string) => `${status.replace("_", " ").toLowerCase()} (${status})`;
+
+/** What the manager's endorsement (api.md "Policies") says when it cannot be given, through the API or a link. */
+export const endorsementErrors = {
+  commentTooLong: (): UserError =>
+    userError("INVALID_INPUT", `The comment is at most ${MAX_ENDORSEMENT_COMMENT.toLocaleString("en-US")} characters.`, ["comment"]),
+  notManager: (): UserError =>
+    userError("NOT_PERMITTED", "Only the requester's manager, whose endorsement this request asked for, endorses or declines it.", ["requestId"]),
+  managerChanged: (field: Field = ["requestId"]): UserError =>
+    userError("NOT_PERMITTED", "You are no longer the requester's manager: this endorsement is no longer yours to give.", field),
+  notAwaiting: (state: EndorsementStateValue | null, status: string): UserError =>
+    userError(
+      "CONFLICT",
+      state === null
+        ? `This request asks for no endorsement: its product's policy asked for none when it was sent. The request is ${statusWords(status)}.`
+        : `The endorsement is over (${state}): ${STATE_ENDINGS[state] ?? "it no longer awaits the manager"}. The request is ${statusWords(status)}; nothing was changed.`,
+      ["requestId"],
+    ),
+};
+
+/** What a manager's endorsement link says when it cannot be used, to the person who clicked it. */
+export const endorsementLinkErrors = {
+  unknown: (): UserError =>
+    userError("NOT_FOUND", "This endorsement link is not valid: it may be incomplete or mistyped. Open the request on the Requests page instead.", [
+      "endorsementToken",
+    ]),
+  used: (at: Date): UserError => userError("CONFLICT", `This endorsement link was already used, on ${utc(at)}; each link works once.`, ["endorsementToken"]),
+  expired: (at: Date): UserError =>
+    userError("CONFLICT", `This endorsement link expired on ${utc(at)}: the request went to the approvers without your endorsement.`, ["endorsementToken"]),
 };

@@ -18,11 +18,20 @@ import type {
   UserEntity,
 } from "../../entities";
 import type { Catalog } from "../catalog/catalog";
-import { renewalErrors } from "./messages";
 import { failed, ok, Outcome, UserError } from "../shared/errors";
 import type { LocalId } from "../shared/ids";
+import { MAX_ENDORSEMENT_COMMENT } from "../policies/rules";
 import { isPastExpiry } from "./status";
-import { MAX_BULK_DECISIONS, MAX_DECISION_MESSAGE_LENGTH, MAX_JUSTIFICATION_LENGTH, MAX_LIST_INPUT, MAX_RECIPIENTS, requestErrors } from "./messages";
+import {
+  endorsementErrors,
+  MAX_BULK_DECISIONS,
+  MAX_DECISION_MESSAGE_LENGTH,
+  MAX_JUSTIFICATION_LENGTH,
+  MAX_LIST_INPUT,
+  MAX_RECIPIENTS,
+  renewalErrors,
+  requestErrors,
+} from "./messages";
 
 export type { Catalog };
 export { isPastExpiry };
@@ -34,6 +43,28 @@ export function changeRefusal(request: Pick<LicenseRequestEntity, "status" | "ex
   if (request.status === "EXPIRED") return requestErrors.expired();
   if (request.status !== "PENDING") return requestErrors.alreadyDecided(request.status);
   return isPastExpiry(request, now) ? requestErrors.expired() : null;
+}
+
+/**
+ * Why the manager's endorsement of a request can no longer be given or
+ * declined (api.md "Policies"): it is not AWAITING (CONFLICT saying how it
+ * ended and what the request is), or the request can no longer change
+ * (changeRefusal: cancelled, expired); null while it can.
+ */
+export function endorsementRefusal(request: Pick<LicenseRequestEntity, "status" | "expiresAt" | "endorsementState">, now: Date): UserError | null {
+  if (request.endorsementState !== "AWAITING") return endorsementErrors.notAwaiting(request.endorsementState, request.status);
+  return changeRefusal(request, now);
+}
+
+/** Checks of an endorsement's input before anything is read: the comment's length. */
+export function endorsementInputErrors(input: { comment?: string | null | undefined }): UserError[] {
+  return input.comment && input.comment.length > MAX_ENDORSEMENT_COMMENT ? [endorsementErrors.commentTooLong()] : [];
+}
+
+/** Whether a request's endorsement escalates at `now`: it awaits the manager past its escalation, and the request is pending and unexpired. */
+export function escalationDue(request: Pick<LicenseRequestEntity, "status" | "expiresAt" | "endorsementState" | "endorsementEscalatesAt">, now: Date): boolean {
+  const at = request.endorsementEscalatesAt;
+  return request.endorsementState === "AWAITING" && at !== null && at <= now && changeRefusal(request, now) === null;
 }
 
 /** Pending requests that read as EXPIRED at `now` (they block nobody any more). */

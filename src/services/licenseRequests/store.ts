@@ -35,6 +35,7 @@ import { loadCatalog } from "../catalog/loaders";
 import type { Database } from "../shared/unitOfWork";
 import type { Catalog } from "../catalog/catalog";
 import type { GroupChoice } from "./rules";
+import type { EndorsementStateValue, LinkPurposeValue } from "../../values";
 
 export type NewRequest = Pick<
   LicenseRequestEntity,
@@ -455,10 +456,16 @@ export class LicenseRequestStore {
 
   // -------------------------------------------------------------- decision links
 
-  /** The decision link whose secret hashes to `tokenHash` (any organization: the secret is the credential); with `lock`, row-locked. */
-  decisionLink(manager: EntityManager, tokenHash: string, options: { lock?: boolean } = {}): Promise<DecisionLinkEntity | null> {
+  /**
+   * The link whose secret hashes to `tokenHash` (any organization: the secret
+   * is the credential) when it may do `purpose` (default DECIDE: a manager's
+   * ENDORSE link decides nothing); with `lock`, row-locked.
+   */
+  decisionLink(manager: EntityManager, tokenHash: string, options: { lock?: boolean; purpose?: LinkPurposeValue } = {}): Promise<DecisionLinkEntity | null> {
     const mode = options.lock ? this.db.forUpdate() : undefined;
-    return manager.getRepository(DecisionLinkEntity).findOne({ where: { tokenHash }, ...(mode ? { lock: { mode } } : {}) });
+    return manager
+      .getRepository(DecisionLinkEntity)
+      .findOne({ where: { tokenHash, purpose: options.purpose ?? "DECIDE" }, ...(mode ? { lock: { mode } } : {}) });
   }
 
   /** Marks the link used at `at`; false when it was used already. */
@@ -470,5 +477,77 @@ export class LicenseRequestStore {
       .where("id = :linkId AND usedAt IS NULL", { linkId })
       .execute();
     return result.affected === 1;
+  }
+
+  // -------------------------------------------------------------- policies (api.md "Policies")
+
+  /** Whether `userId` is a member of the organization's group `groupId`. */
+  isGroupMember(manager: EntityManager, organizationId: number, groupId: number, userId: number): Promise<boolean> {
+    return manager.getRepository(GroupMemberEntity).exists({ where: { groupId, userId, organizationId } });
+  }
+
+  /** Stores why the product's automatic approval left the request to people (cut to the column's 300 characters). */
+  async skipAutoApproval(manager: EntityManager, request: LicenseRequestEntity, reason: string): Promise<void> {
+    const autoApproveSkippedReason = reason.length > 300 ? `${reason.slice(0, 299)}…` : reason;
+    await manager.getRepository(LicenseRequestEntity).update({ id: request.id }, { autoApproveSkippedReason });
+    request.autoApproveSkippedReason = autoApproveSkippedReason;
+  }
+
+  /** Stores the endorsement a new request starts with (AWAITING its manager, or SKIPPED). */
+  async beginEndorsement(
+    manager: EntityManager,
+    request: LicenseRequestEntity,
+    endorsement: Pick<LicenseRequestEntity, "endorsementState" | "endorsementManagerId" | "endorsementAt" | "endorsementEscalatesAt">,
+  ): Promise<void> {
+    await manager.getRepository(LicenseRequestEntity).update({ id: request.id }, endorsement);
+    Object.assign(request, endorsement);
+  }
+
+  /**
+   * Ends an AWAITING endorsement as `state` at `at` (with the manager's
+   * comment, if any), only while it still awaits and the request is still
+   * stored PENDING: a conditional update, so it ends once whoever races for
+   * it (the manager, an approver, the escalation sweep of any instance).
+   * False, and nothing written, when it no longer awaits.
+   */
+  async endEndorsement(
+    manager: EntityManager,
+    request: LicenseRequestEntity,
+    state: Exclude<EndorsementStateValue, "AWAITING">,
+    at: Date,
+    comment: string | null = null,
+  ): Promise<boolean> {
+    const ended = { endorsementState: state, endorsementAt: at, endorsementComment: comment };
+    const result = await manager
+      .createQueryBuilder()
+      .update(LicenseRequestEntity)
+      .set(ended)
+      .where("id = :id AND endorsementState = 'AWAITING' AND status = 'PENDING'", { id: request.id })
+      .execute();
+    if (!result.affected) return false;
+    Object.assign(request, ended);
+    return true;
+  }
+
+  /** Requests whose endorsement awaits past its escalation at `now` and that are still pending and unexpired, soonest first (the sweep). */
+  dueForEscalation(now: Date, limit: number): Promise<LicenseRequestEntity[]> {
+    return this.dataSource
+      .getRepository(LicenseRequestEntity)
+      .createQueryBuilder("lr")
+      .where("lr.endorsementState = 'AWAITING' AND lr.endorsementEscalatesAt <= :now AND lr.status = 'PENDING' AND lr.expiresAt > :now", {
+        now: now.getTime(),
+      })
+      .orderBy("lr.endorsementEscalatesAt", "ASC")
+      .addOrderBy("lr.id", "ASC")
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Stores a manager's endorsement link (only its secret's hash), bound to them and the request. */
+  async insertEndorsementLink(
+    manager: EntityManager,
+    link: Pick<DecisionLinkEntity, "organizationId" | "requestId" | "userId" | "tokenHash" | "createdAt" | "expiresAt">,
+  ): Promise<void> {
+    await manager.getRepository(DecisionLinkEntity).insert({ ...link, purpose: "ENDORSE", usedAt: null });
   }
 }

@@ -15,7 +15,7 @@ import type { Viewer } from "../shared/viewer";
 import { abort, abortIf, LicenseRequestDeps } from "./deps";
 import { expireRequest } from "./expire";
 import { requestErrors } from "./messages";
-import { noticeSubmission } from "../notices/notices";
+import { arrive } from "./arrival";
 import { busyRecipientErrors, checkSubmission, missingRecipientErrors, productErrors, staleRequests, Submission, SubmissionInput } from "./rules";
 
 export interface SubmitInput extends MutationInput, SubmissionInput {}
@@ -68,6 +68,12 @@ export async function createRequest(
   const settings = await store.settings(manager, organizationId);
   if (settings?.useOwnRequestProcess) return { kind: "ownRequestProcess", settings };
 
+  // Automatic approval takes the pool's row lock late in this transaction, after the request's insert took a shared lock
+  // on that row (its foreign key): two submissions holding the shared lock would each wait for the other to upgrade
+  // (MariaDB). Taken first, they queue instead.
+  const policy = await deps.policies.policy(manager, organizationId, requested.id);
+  if (policy.autoApprove) await store.productForUpdate(manager, requested.id);
+
   let request: LicenseRequestEntity;
   try {
     request = await store.insertRequest(
@@ -90,8 +96,6 @@ export async function createRequest(
     if (isDuplicateKeyError(error)) return abort(requestErrors.justNamed(requested.name));
     throw error;
   }
-  // The admins' notice commits with the request, or neither does (api.md "Admin notices").
-  await noticeSubmission(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now);
   await deps.activity.append(unit, {
     organizationId,
     requestId: request.id,
@@ -101,6 +105,8 @@ export async function createRequest(
     actorId: viewer.userId,
     at: now,
   });
+  // The product's policy (its endorsement, automatic approval), else the admins' notice: all commit with the request, or none does.
+  await arrive(deps, unit, request, settings?.adminNotification ?? "IMMEDIATELY", now, policy);
   return { kind: "created", request };
 }
 

@@ -33,6 +33,8 @@ export interface NoticeRequest {
   expiresAt: Date;
   /** The status as it reads when the notice is written (the digest lists decided requests too). */
   status?: string | undefined;
+  /** The manager's endorsement, when the approvers hear of the request after it (api.md "Policies"): given, or not in time. */
+  endorsement?: { state: "ENDORSED" | "ESCALATED"; managerName: string; comment: string | null } | null | undefined;
 }
 
 /** At most this many requests are listed one by one in a digest; the rest are counted. */
@@ -71,6 +73,20 @@ export function decisionLinkUrls(publicUrl: string, secret: string): Pick<Decisi
   return { approveUrl: `${base}APPROVE`, denyUrl: `${base}DENY` };
 }
 
+/** A manager's Endorse and Decline links of one request (one secret, in both URLs), and when they stop working (api.md "Policies"). */
+export interface EndorsementLinks {
+  endorseUrl: string;
+  declineUrl: string;
+  secret: string;
+  expiresAt: Date;
+}
+
+/** The links to /endorse of `secret`: the page asks to confirm before anything is done. */
+export function endorsementLinkUrls(publicUrl: string, secret: string): Pick<EndorsementLinks, "endorseUrl" | "declineUrl"> {
+  const base = `${publicUrl}/endorse?token=${secret}&verdict=`;
+  return { endorseUrl: `${base}ENDORSE`, declineUrl: `${base}DECLINE` };
+}
+
 function linkBlocks(links: DecisionLinks, what: string): EmailBlock[] {
   return [{ link: { label: `Approve ${what}`, url: links.approveUrl } }, { link: { label: `Deny ${what}`, url: links.denyUrl } }];
 }
@@ -78,8 +94,18 @@ function linkBlocks(links: DecisionLinks, what: string): EmailBlock[] {
 function describe(request: NoticeRequest): string[] {
   const lines = [`${request.requesterName} asked for ${request.productName} for ${people(request.recipientNames)}: ${request.recipientNames.join(", ")}.`];
   if (request.justification) lines.push("", "Justification:", request.justification);
+  const endorsement = request.endorsement;
+  if (endorsement?.state === "ESCALATED") lines.push("", `Not endorsed: ${endorsement.managerName}, the requester's manager, did not answer in time.`);
+  if (endorsement?.state === "ENDORSED") {
+    lines.push("", `Endorsed by ${endorsement.managerName}, the requester's manager.`);
+    if (endorsement.comment) lines.push("Their comment:", endorsement.comment);
+  }
   return lines;
 }
+
+/** The endorsement in a digest's line of one request: ", endorsed", ", not endorsed" or nothing. */
+const endorsementWords = (request: NoticeRequest) =>
+  request.endorsement?.state === "ESCALATED" ? ", not endorsed" : request.endorsement?.state === "ENDORSED" ? ", endorsed" : "";
 
 export function composeNewRequestEmail(f: {
   organizationName: string;
@@ -107,6 +133,31 @@ export function composeNewRequestEmail(f: {
   );
 }
 
+/** To the requester's manager: the request awaits their endorsement, with their Endorse and Decline links. */
+export function composeEndorsementEmail(f: {
+  organizationName: string;
+  managerName: string;
+  request: NoticeRequest;
+  requestsUrl: string;
+  links: EndorsementLinks;
+}): ComposedEmail {
+  const r = f.request;
+  return render(
+    `Your endorsement is asked: ${r.productName} for ${r.requesterName}`,
+    [
+      `Hello ${f.managerName},`,
+      "",
+      `${r.requesterName} asked for a license at ${f.organizationName}, and the product's request policy asks you, as their manager, to endorse the request before the approvers decide it.`,
+      ...describe(r),
+      "",
+      { link: { label: "Endorse it", url: f.links.endorseUrl } },
+      { link: { label: "Decline it", url: f.links.declineUrl } },
+      `Each link asks you to confirm before anything is done; it works once, until ${utcTime(f.links.expiresAt)}. Declining denies the request. Without your answer by then, the approvers decide it without your endorsement.`,
+    ],
+    { text: "See it on the Requests page", url: f.requestsUrl },
+  );
+}
+
 export function composeDigestEmail(f: {
   organizationName: string;
   adminName: string;
@@ -125,7 +176,7 @@ export function composeDigestEmail(f: {
   let linked = false;
   for (const r of f.requests) {
     const status = r.status ? `, ${STATUS_WORDS[r.status] ?? r.status.toLowerCase()}` : "";
-    lines.push(`${utcTime(r.requestedAt)}: ${r.requesterName} asked for ${r.productName} for ${people(r.recipientNames)}${status}.`);
+    lines.push(`${utcTime(r.requestedAt)}: ${r.requesterName} asked for ${r.productName} for ${people(r.recipientNames)}${status}${endorsementWords(r)}.`);
     const links = f.links?.get(r.id);
     if (links) {
       lines.push(...linkBlocks(links, `${r.requesterName}'s request`));
@@ -237,6 +288,20 @@ export async function writeDigestEmail(
   });
   const links = listed.flatMap((r) => reader.links.get(r.id) ?? []);
   return (await writeOutboxEmails(unit, { organizationId: c.organizationId, requestId: null, at: c.at }, [emailWithSecrets(reader.user, email, links)])).length;
+}
+
+/** The manager's email asking for their endorsement, with their links (the outbox keeps the secret only until it is sent). */
+export async function writeEndorsementEmail(
+  unit: UnitOfWork,
+  c: AdminNoticeContext,
+  manager: UserEntity,
+  request: NoticeRequest,
+  links: EndorsementLinks,
+): Promise<number> {
+  const email = composeEndorsementEmail({ organizationName: c.organizationName, managerName: manager.displayName, request, requestsUrl: c.requestsUrl, links });
+  return (
+    await writeOutboxEmails(unit, { organizationId: c.organizationId, requestId: request.id, at: c.at }, [{ to: manager, email, secrets: [links.secret] }])
+  ).length;
 }
 
 /** One reminder per person who may decide a pending request whose reminder is due (no decision links). */

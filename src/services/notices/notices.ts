@@ -15,7 +15,10 @@
  *   lifetime) before a pending request expires (whatever adminNotification
  *   says: it is about a request they already heard of, or chose not to);
  * - the expiry: once, to the requester, in the transaction that stores EXPIRED
- *   (expire.ts).
+ *   (expire.ts);
+ * - an endorsement asked (api.md "Policies"): once, to the requester's
+ *   manager, in the submission's transaction; the new request's notice then
+ *   waits until the endorsement ends (licenseRequests/arrival.ts).
  *
  * With `decisionLinksInEmail` (default on), a new request's notice (alone or
  * in the digest) carries for each decider who is not one of its recipients an
@@ -32,9 +35,11 @@ import {
   DecisionLinks,
   decisionLinkUrls,
   DIGEST_LIST_LIMIT,
+  endorsementLinkUrls,
   NoticeReader,
   NoticeRequest,
   writeDigestEmail,
+  writeEndorsementEmail,
   writeExpiredEmail,
   writeNewRequestEmails,
   writeReminderEmails,
@@ -106,6 +111,34 @@ export async function noticeSubmission(
   const listed = new Map(deciders.map((d) => [d.user.id, [described]]));
   const readers = await readersWithLinks(deps, unit, request.organizationId, listed, deciders, now);
   await writeNewRequestEmails(unit, await noticeContext(deps, unit, request.organizationId, now), readers, described);
+}
+
+/**
+ * The requester's manager's email asking for their endorsement (api.md
+ * "Policies"), in the submission's transaction: an Endorse and a Decline link
+ * of one fresh secret, stored only as its hash (purpose ENDORSE), bound to the
+ * manager and the request, working until the endorsement escalates.
+ */
+export async function noticeEndorsement(
+  deps: LicenseRequestDeps,
+  unit: UnitOfWork,
+  request: LicenseRequestEntity,
+  manager: UserEntity,
+  now: Date,
+): Promise<void> {
+  const secret = newLinkSecret();
+  const expiresAt = request.endorsementEscalatesAt ?? request.expiresAt;
+  await deps.store.insertEndorsementLink(unit.manager, {
+    organizationId: request.organizationId,
+    requestId: request.id,
+    userId: manager.id,
+    tokenHash: hashLinkSecret(secret),
+    createdAt: now,
+    expiresAt,
+  });
+  const described = await deps.notices.describeOne(unit.manager, request);
+  const links = { ...endorsementLinkUrls(deps.publicUrl(), secret), secret, expiresAt };
+  await writeEndorsementEmail(unit, await noticeContext(deps, unit, request.organizationId, now), manager, described, links);
 }
 
 /** The requester's email about an expiry, in the transaction that stored it. */

@@ -37,6 +37,13 @@ export interface Decider {
 /** Whether `decider` may decide requests for `productId` (as the policy judges it: decidingRightFor). */
 export const decidesProduct = (decider: Decider, productId: number): boolean => decidingRightFor(decider.rights, productId) !== undefined;
 
+/** What the approvers are told of the manager's endorsement: whether it was given (ENDORSED) or not in time (ESCALATED); null otherwise. */
+function endorsementNoteOf(request: LicenseRequestEntity, users: ReadonlyMap<number, UserEntity>): NoticeRequest["endorsement"] {
+  const state = request.endorsementState;
+  if ((state !== "ENDORSED" && state !== "ESCALATED") || request.endorsementManagerId === null) return null;
+  return { state, managerName: users.get(request.endorsementManagerId)?.displayName ?? "", comment: request.endorsementComment };
+}
+
 export class AdminNoticeStore {
   constructor(private readonly db: Database) {}
 
@@ -149,7 +156,8 @@ export class AdminNoticeStore {
     const recipients = await manager
       .getRepository(LicenseRequestRecipientEntity)
       .find({ where: { requestId: In(requests.map((r) => r.id)) }, order: { requestId: "ASC", position: "ASC" } });
-    const userIds = [...new Set([...recipients.map((r) => r.userId), ...requests.map((r) => r.requesterId)])];
+    const managerIds = requests.flatMap((r) => (r.endorsementManagerId === null ? [] : [r.endorsementManagerId]));
+    const userIds = [...new Set([...recipients.map((r) => r.userId), ...requests.map((r) => r.requesterId), ...managerIds])];
     const users = new Map((await manager.getRepository(UserEntity).find({ where: { id: In(userIds) } })).map((u) => [u.id, u]));
     const productIds = [...new Set(requests.map((r) => r.productId))];
     const products = new Map((await manager.getRepository(ProductEntity).find({ where: { id: In(productIds) } })).map((p) => [p.id, p]));
@@ -164,6 +172,7 @@ export class AdminNoticeStore {
       requestedAt: r.requestedAt,
       expiresAt: r.expiresAt,
       status: r.status,
+      endorsement: endorsementNoteOf(r, users),
     }));
   }
 

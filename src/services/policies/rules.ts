@@ -148,6 +148,29 @@ export function escalationTime(requestedAt: Date, expiresAt: Date, escalateAfter
   return new Date(Math.min(requestedAt.getTime() + escalateAfterDays * DAY_MS, Math.floor(half)));
 }
 
+/**
+ * Why automatic approval leaves a new request to people before the pool is
+ * looked at (api.md "Policies"): more recipients than the policy approves,
+ * or a requester outside its group; null when it may go on to the pool.
+ */
+export function autoApproveRefusal(
+  rule: AutoApproveRule,
+  recipientCount: number,
+  /** The policy's group as read (null: none set), and whether the requester is one of its members. */
+  requesterGroup: { name: string; requesterIsMember: boolean } | null,
+): string | null {
+  if (recipientCount > rule.maxRecipients) {
+    return `${recipientCount} recipients, the policy approves at most ${rule.maxRecipients}`;
+  }
+  if (requesterGroup && !requesterGroup.requesterIsMember) return `The requester is not a member of ${requesterGroup.name}`;
+  return null;
+}
+
+/** Why automatic approval left a request to people when the pool, as it is, could not serve it. */
+export function poolShortReason(needed: number, available: number): string {
+  return `${needed} ${needed === 1 ? "license" : "licenses"} needed, ${available} available`;
+}
+
 /** When a license given at `from` for `durationDays` expires; null when licenses last. */
 export function licenseExpiry(from: Date, durationDays: number | null): Date | null {
   return durationDays === null ? null : new Date(from.getTime() + durationDays * DAY_MS);
