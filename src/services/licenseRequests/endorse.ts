@@ -210,6 +210,8 @@ async function endorseInUnit(
     const plan = planDenialDecision(reading, { message: comment }, `${person.displayName} (the requester's manager)`);
     return recordDenial(deps, unit, { userId: person.id, onBehalfOfId: null }, reading, plan, now, channel);
   }
+  // Automatic approval may take from the product's pool: its row before the log's head, as every such writer takes them.
+  await store.lockProduct(manager, request.organizationId, request.productId);
   await deps.activity.append(unit, {
     organizationId: request.organizationId,
     requestId: request.id,

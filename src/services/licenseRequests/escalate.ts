@@ -34,6 +34,8 @@ async function escalate(deps: LicenseRequestDeps, candidate: LicenseRequestEntit
     const request = await deps.store.lockRequest(manager, candidate.organizationId, candidate.id);
     if (!request || !escalationDue(request, now)) return false;
     if (!(await deps.store.endEndorsement(manager, request, "ESCALATED", now))) return false;
+    // Automatic approval may take from the product's pool: its row before the log's head, as every such writer takes them.
+    await deps.store.lockProduct(manager, request.organizationId, request.productId);
     await deps.activity.append(unit, {
       organizationId: request.organizationId,
       requestId: request.id,

@@ -57,6 +57,17 @@ export class LicenseRequestStore {
     return manager.getRepository(ProductEntity).findOne({ where: { id: productId, organizationId } });
   }
 
+  /**
+   * The product with its row locked for the rest of the transaction (null when
+   * it is not the organization's): taken before the activity log's head and a
+   * request's tally by every writer that may take from its pool, so none of
+   * them waits for another in a circle.
+   */
+  lockProduct(manager: EntityManager, organizationId: number, productId: number): Promise<ProductEntity | null> {
+    const lock = this.db.forUpdate();
+    return manager.getRepository(ProductEntity).findOne({ where: { id: productId, organizationId }, ...(lock ? { lock: { mode: lock } } : {}) });
+  }
+
   /** The pool as it is now (a locking read: on MySQL a plain one would see the transaction's snapshot). */
   productForUpdate(manager: EntityManager, productId: number): Promise<ProductEntity> {
     const lock = this.db.forUpdate();

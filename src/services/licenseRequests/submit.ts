@@ -47,7 +47,10 @@ export async function createRequest(
   const organizationId = viewer.organizationId;
   const { store } = deps;
   const { manager } = unit;
-  const product = await store.product(manager, organizationId, submission.productId);
+  // Its pool may be taken from below (automatic approval), and the request's insert holds a shared lock on it (a foreign
+  // key): two submissions would each hold that and wait for the other's to take the pool (MariaDB). Locked first, before
+  // anything else (the log's head, the tallies, as every writer that may take from a pool does), they queue instead.
+  const product = await store.lockProduct(manager, organizationId, submission.productId);
   abortIf(productErrors(product));
   const requested = product!;
   const users = await store.users(manager, organizationId, submission.recipientIds);
@@ -68,11 +71,7 @@ export async function createRequest(
   const settings = await store.settings(manager, organizationId);
   if (settings?.useOwnRequestProcess) return { kind: "ownRequestProcess", settings };
 
-  // Automatic approval takes the pool's row lock late in this transaction, after the request's insert took a shared lock
-  // on that row (its foreign key): two submissions holding the shared lock would each wait for the other to upgrade
-  // (MariaDB). Taken first, they queue instead.
   const policy = await deps.policies.policy(manager, organizationId, requested.id);
-  if (policy.autoApprove) await store.productForUpdate(manager, requested.id);
 
   let request: LicenseRequestEntity;
   try {
