@@ -223,6 +223,51 @@ describe("licenses for a while", () => {
     expect((await emailsTo(holder.row.email)).filter((s) => s.endsWith("expires in 14 days"))).toHaveLength(2);
   });
 
+  it("renews at once under the product's automatic approval, extending the license as it is, also from a full pool", async () => {
+    const w = await world({ days: 30, total: 1 });
+    const [plan] = await server.service.dataSource.getRepository(ProductServicePlanEntity).findBy({ productId: w.product.id });
+    const autoApprove = { maxRecipients: 5, disabledServicePlanIds: [toGlobalId("ServicePlan", plan.servicePlanId)] };
+    expect((await gql(w.admin, SET_POLICY, { input: { productId: w.productId, autoApprove } })).setLicenseRequestPolicy.userErrors).toEqual([]);
+    const holder = await w.person("Hana");
+    const start = server.clock.now();
+    const submitted = await gql(holder.token, SUBMIT, { input: { productId: w.productId } });
+    expect(submitted.submitLicenseRequest.licenseRequest.status).toBe("APPROVED");
+    const [license] = (await w.stored()).licenses;
+    expect(license).toMatchObject({ held: true, expiresAt: at(start, 30 * DAY) });
+
+    server.clock.set(at(start, 20 * DAY));
+    const asked = await renew(holder.token, { assignmentId: toGlobalId("LicenseAssignment", license.id) });
+    expect(asked.userErrors).toEqual([]);
+    expect(asked.licenseRequest).toMatchObject({
+      status: "APPROVED",
+      renewalOf: { id: toGlobalId("LicenseAssignment", license.id), expiresAt: at(start, 60 * DAY).toISOString() },
+    });
+    const read = await gql(
+      w.admin,
+      `query($id: ID!) { licenseRequest(id: $id) { decisionChannel decidedBy { id } autoApproveSkippedReason recipients { assignment { id } } } }`,
+      {
+        id: asked.licenseRequest.id,
+      },
+    );
+    expect(read.licenseRequest).toEqual({
+      decisionChannel: "POLICY",
+      decidedBy: null,
+      autoApproveSkippedReason: null,
+      recipients: [{ assignment: { id: toGlobalId("LicenseAssignment", license.id) } }],
+    });
+    const { pool, licenses } = await w.stored();
+    expect(pool).toEqual({ total: 1, assigned: 1 });
+    expect(licenses.map((l) => [l.id, l.held, l.expiresAt])).toEqual([[license.id, true, at(start, 60 * DAY)]]);
+    await eventually(
+      () => mail.delivered.some((e) => e.to === holder.row.email && e.subject === "Your license of Visio Plan 2 was renewed"),
+      10_000,
+      "renewed",
+    );
+    const email = mail.delivered.find((e) => e.to === holder.row.email && e.subject === "Your license of Visio Plan 2 was renewed")!;
+    expect(email.text).toContain("The renewal of your license of Visio Plan 2 was approved automatically by the product's request policy at");
+    expect(email.text).not.toContain("null");
+  });
+
   it("denying a renewal leaves the license until its expiry; a renewal approved after its license was reclaimed gives a fresh one", async () => {
     const w = await world({ days: 20, total: 2 });
     const holder = await w.person("Hana");

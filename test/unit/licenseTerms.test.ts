@@ -200,6 +200,20 @@ describe("the holder's emails", () => {
     expect(composeReclaimEmail({ ...facts, groupName: null }).text).not.toContain("group");
   });
 
+  it("say that a renewal was approved by the product's policy when nobody approved it", () => {
+    const renewed = {
+      organizationName: "Contoso",
+      recipientName: "Adele",
+      requestedProductName: "Visio Plan 2",
+      decision: "APPROVED" as const,
+      extended: true,
+    };
+    const email = composeDecisionEmail({ ...renewed, adminName: null, message: null, expiresAt: at(30) });
+    expect(email.text).toContain("The renewal of your license of Visio Plan 2 was approved automatically by the product's request policy at Contoso.");
+    expect(email.text).toContain("It is extended until 2026-12-24 12:00 UTC.");
+    expect(composeDecisionEmail({ ...renewed, adminName: "Admin", message: null, expiresAt: null }).text).toContain("Admin of Contoso approved the renewal");
+  });
+
   it("tell an approval's recipient until when the license lasts", () => {
     const approved = { organizationName: "Contoso", recipientName: "Adele", requestedProductName: "Visio Plan 2", decision: "APPROVED" as const };
     expect(composeDecisionEmail({ ...approved, adminName: "Admin", message: null }).text).not.toContain("lasts until");

@@ -54,8 +54,9 @@ export async function approveByPolicy(
   const input: ApprovalInput = { disabledServicePlanIds: rule.disabledPlanIds };
   // A renewal of a held license is planned as its extension (no license taken from the pool: `needed` is 0).
   const reading = await readApprovalFacts(deps, manager, request, recipientIds, input, now);
-  // Null names nobody: the recipients' emails say the product's policy approved it.
-  const planned = planApprovalDecision(reading, input, null);
+  // Null names nobody: the recipients' emails say the product's policy approved it. A held license a renewal
+  // extends keeps its apps as they are: the policy's apps turned off are those of the licenses it gives.
+  const planned = planApprovalDecision(reading, reading.renewal ? {} : input, null);
   // What an admin would be refused (e.g. an app of the policy no longer in the product) leaves the request to people.
   if (!planned.ok) return skipped(deps, unit, request, planned.userErrors.map((e) => e.message).join(" "));
   const plan = planned.value;

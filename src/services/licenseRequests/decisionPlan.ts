@@ -106,11 +106,10 @@ export interface PlannedDenial {
  * `adminName` null: the product's policy approves (the emails name no person).
  */
 export function planApprovalDecision(reading: ApprovalReading, input: ApprovalInput, adminName: string | null): Outcome<PlannedApproval> {
-  const { request, recipients, catalog, users } = reading;
+  const { request, recipients, catalog, users, renewal, now } = reading;
   const planned = planApproval({ request, recipients, catalog, users, holders: reading.holders, input, group: reading.group });
   if (!planned.ok) return planned;
   const plan = planned.value;
-  const { renewal, now } = reading;
   if (renewal) {
     const productName = catalog.productById.get(renewal.productId)?.name ?? plan.product.name;
     const refused = renewalChoiceErrors(plan, { productId: renewal.productId, productName, holderName: users.get(renewal.userId)!.displayName });

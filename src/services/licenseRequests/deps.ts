@@ -31,7 +31,7 @@ export interface LicenseRequestDeps {
   notices: AdminNoticeStore;
   /** The server's public base URL (PUBLIC_URL), without a trailing slash: notices link to `${publicUrl()}/requests`. */
   publicUrl: () => string;
-  /** The products' request policies (api.md "Policies"), read in the request's own transaction. */
+  /** Each product's request policy, read in the unit of work of what it governs (api.md "Policies"). */
   policies: PolicyStore;
 }
 

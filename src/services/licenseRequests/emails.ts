@@ -32,7 +32,11 @@ export function composeDecisionEmail(f: DecisionEmailFacts): ComposedEmail {
   const approved = f.decision === "APPROVED";
   const blocks: EmailBlock[] = [`Hello ${f.recipientName},`, ""];
   if (approved && f.extended) {
-    blocks.push(`${f.adminName} of ${f.organizationName} approved the renewal of your license of ${f.requestedProductName}.`);
+    blocks.push(
+      f.adminName === null
+        ? `The renewal of your license of ${f.requestedProductName} was approved automatically by the product's request policy at ${f.organizationName}.`
+        : `${f.adminName} of ${f.organizationName} approved the renewal of your license of ${f.requestedProductName}.`,
+    );
     blocks.push(f.expiresAt ? `It is extended until ${utcTime(f.expiresAt)}.` : "It no longer expires.");
   } else if (approved) {
     const product = f.assignedProductName ?? f.requestedProductName;

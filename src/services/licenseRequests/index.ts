@@ -10,12 +10,12 @@
  * | `store.ts` | every SQL statement and lock of the writes |
  * | `submit.ts`, `approve.ts`, `deny.ts`, `cancel.ts`, `expire.ts` | the orchestrations (a decision: read → plan → apply) |
  * | `decisionPlan.ts` | a decision's plan, pure: outcomes, the pool as read, the emails |
- * | `renew.ts`, `terms.ts`, `termEmails.ts` | licenses for a while (api.md "Policies"): requestLicenseRenewal; the sweeps of expiry notices and reclaims, and their emails |
  * | `decideByLink.ts` | a notice email's decision link: what /decide shows, and the decision it makes (approve's and deny's code) |
  * | `decideMany.ts`, `preview.ts` | bulk decisions on approve's and deny's code; the preview: their reads and plan, never the apply |
  * | `queries.ts` | the read side: visibility, the list, single reads |
  * | `status.ts` | how a stored request reads at a given time |
  * | `notices.ts`, `noticeRules.ts`, `noticeStore.ts` | admin notices: the new-request email or digest, the reminder, the expiry email |
+ * | `renew.ts`, `terms.ts`, `termEmails.ts` | licenses for a while (api.md "Policies"): requestLicenseRenewal; the sweeps of expiry notices and reclaims, and their emails |
  * | `arrival.ts`, `autoApprove.ts` | what the requested product's policy does with a new request: the manager's endorsement first, automatic approval, else the approvers' notice |
  * | `endorse.ts`, `escalate.ts` | the manager's endorsement (the API, the email's links, the /endorse page's service) and its escalation sweep |
  */
@@ -23,8 +23,6 @@ import type { Viewer } from "../shared/viewer";
 import { approveRequest, ApproveInput } from "./approve";
 import { cancelRequest, CancelInput } from "./cancel";
 import { denyRequest, DenyInput } from "./deny";
-import { requestRenewal, RenewalInput } from "./renew";
-import { noticeExpiringLicenses, reclaimDue } from "./terms";
 import { decideMany, DecideManyInput } from "./decideMany";
 import { decideByLink, DecideByLinkInput, decisionLinkView } from "./decideByLink";
 import type { LicenseRequestDeps } from "./deps";
@@ -33,18 +31,20 @@ import type { DecisionInput } from "./rules";
 import { expireDue } from "./expire";
 import { remindDue, sendDigests } from "../notices/notices";
 import { submitRequest, SubmitInput } from "./submit";
+import { requestRenewal, RenewalInput } from "./renew";
+import { noticeExpiringLicenses, reclaimDue } from "./terms";
 import { endorseByLink, EndorseByLinkInput, endorsementLinkView, endorseRequest, EndorseInput } from "./endorse";
 import { escalateDue } from "./escalate";
 
 export type { ApproveInput, ApproveResult } from "./approve";
 export type { CancelInput } from "./cancel";
 export type { DenyInput } from "./deny";
-export type { RenewalInput } from "./renew";
 export type { DecideManyInput, DecisionResult } from "./decideMany";
 export type { DecideByLinkInput, DecisionLinkView, LinkVerdict } from "./decideByLink";
 export type { DecisionPreview } from "./preview";
 export type { DecisionInput } from "./rules";
 export type { SubmitInput, SubmitResult } from "./submit";
+export type { RenewalInput } from "./renew";
 export type { EndorseByLinkInput, EndorseInput } from "./endorse";
 
 export class LicenseRequests {
