@@ -51,7 +51,7 @@ import { hideNotices, loadNotices } from "./notices.js";
 import { decidesRequests, managesRequestProcess, managesWebhooks } from "./permissions.js";
 import { hidePolicies, loadPolicies } from "./policies.js";
 import { hideSeats, loadSeats, seatsMayHaveChanged } from "./seats.js";
-import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
+import { forgetToken, keepingDemoUser, openSession, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
 /** The live connection of the current session, if signed in. */
@@ -170,11 +170,8 @@ async function start() {
     showNotice(null);
     if (token) void signIn(token, { typed: true });
   });
-  const stored = storedToken();
-  if (stored) return signIn(stored, { typed: true });
-  const token = await developmentToken();
-  if (token) return signIn(token, { typed: false });
-  signOut(null);
+  /** @type {HTMLAnchorElement} */ ($("mine-link")).href = keepingDemoUser("/requests/mine");
+  await openSession(signIn, signOut);
 }
 
 void start();

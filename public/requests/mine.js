@@ -29,7 +29,7 @@ import { hideLicenses, licensesMayHaveChanged, loadLicenses } from "./mineLicens
 import { loadMine, renderMine, upsertMine } from "./mineList.js";
 import { connectMineLive } from "./mineLive.js";
 import { mine, newRequestForm } from "./mineState.js";
-import { developmentToken, forgetToken, storedToken, storeToken, tokenFromInput } from "./session.js";
+import { forgetToken, keepingDemoUser, openSession, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
 /** The live connection of the current session, if signed in. */
@@ -60,7 +60,8 @@ async function signIn(token, { typed }) {
   if (typed) storeToken(token);
   const me = mine.me;
   $("who").textContent = me ? `${me.displayName} · ${me.organization.name}` : "";
-  $("admin-link").hidden = !me?.roles.includes("GLOBAL_ADMIN");
+  $("admin-link").hidden = !hasRequestsTab(me);
+  /** @type {HTMLAnchorElement} */ ($("admin-link")).href = keepingDemoUser("/requests");
   $("token-form").hidden = true;
   $("main").hidden = false;
   $("sign-out").hidden = !typed;
@@ -81,6 +82,17 @@ async function signIn(token, { typed }) {
     },
     onTokenRefused: () => signOut("The token was refused for live updates. Paste another one."),
   });
+}
+
+/**
+ * Whether the Requests tab has anything for `me`: requests they decide (an
+ * admin role, a product's approver, a delegate) or requests awaiting their
+ * endorsement as someone's manager.
+ * @param {import("./mineState.js").Me | null} me
+ */
+function hasRequestsTab(me) {
+  const permissions = me?.permissions;
+  return Boolean(permissions && (permissions.decideAllRequests || permissions.decidesProducts.length > 0 || permissions.endorsesRequests));
 }
 
 /**
@@ -126,18 +138,7 @@ async function start() {
     showNotice(null);
     if (token) void signIn(token, { typed: true });
   });
-  const as = new URLSearchParams(location.search).get("as");
-  if (as) {
-    const token = await developmentToken(as);
-    if (token) return signIn(token, { typed: false });
-    signOut(`No development token for ${as}: sign in with a token.`);
-    return;
-  }
-  const stored = storedToken();
-  if (stored) return signIn(stored, { typed: true });
-  const token = await developmentToken();
-  if (token) return signIn(token, { typed: false });
-  signOut(null);
+  await openSession(signIn, signOut);
 }
 
 void start();

@@ -49,3 +49,37 @@ export async function developmentToken(email) {
     return null;
   }
 }
+
+/** The demo user the page's address names (`?as=`, development only), if any. */
+function demoUser() {
+  return new URLSearchParams(location.search).get("as");
+}
+
+/**
+ * `path` as a link from this page: it keeps `?as=` so the other page signs in
+ * as the same demo user (without it, development would sign in as the demo admin).
+ * @param {string} path
+ */
+export function keepingDemoUser(path) {
+  const as = demoUser();
+  return as ? `${path}?as=${encodeURIComponent(as)}` : path;
+}
+
+/**
+ * Signs the page in as it opens: as the demo user `?as=` names (development
+ * only), else with the token typed into this tab earlier, else as the demo
+ * admin (development only); otherwise it shows the token form.
+ * @param {(token: string, options: { typed: boolean }) => unknown} signIn
+ * @param {(reason: string | null) => unknown} signOut
+ */
+export async function openSession(signIn, signOut) {
+  const as = demoUser();
+  if (as) {
+    const token = await developmentToken(as);
+    return token ? signIn(token, { typed: false }) : signOut(`No development token for ${as}: sign in with a token.`);
+  }
+  const stored = storedToken();
+  if (stored) return signIn(stored, { typed: true });
+  const token = await developmentToken();
+  return token ? signIn(token, { typed: false }) : signOut(null);
+}

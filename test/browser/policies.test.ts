@@ -34,6 +34,7 @@ const MIRIAM = "miriam@contoso.example";
 const HENRIETTA = "henrietta@contoso.example";
 const ISAIAH = "isaiah@contoso.example";
 const JONI = "joni@contoso.example";
+const NESTOR = "nestor@contoso.example";
 const VISIO = "VISIO_PLAN2";
 const POWER_BI = "POWER_BI_PRO";
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -425,6 +426,29 @@ test("the requester's manager endorses a request from the page, and declines ano
     endorsement: { state: "DECLINED", manager: { email: MIRIAM } },
   });
   expectClean(session);
+});
+
+test("/requests/mine links a manager to the Requests tab, as the same person, where their endorsement is asked; a requester with nothing there has no link", async () => {
+  await setPolicy(VISIO, { managerEndorsement: { escalateAfterDays: 5 } });
+  const requestId = await api.submitted(NESTOR, VISIO);
+
+  // Adele decides nothing and manages nobody: no link.
+  const requester = await browser.open(`${server.url}/requests/mine?as=${encodeURIComponent(ADELE)}`, { now: server.clock.now() });
+  await requester.page.locator("#who", { hasText: "Adele" }).waitFor();
+  await expect(requester.page.locator("#admin-link").isHidden()).resolves.toBe(true);
+  expectClean(requester);
+
+  // Miriam, Nestor's manager and no decider, is linked there, and arrives as herself (not as the demo admin).
+  const manager = await browser.open(`${server.url}/requests/mine?as=${encodeURIComponent(MIRIAM)}`, { now: server.clock.now() });
+  const { page } = manager;
+  const link = page.getByRole("link", { name: "Requests tab" });
+  await link.waitFor();
+  await expect(link.getAttribute("href")).resolves.toBe(`/requests?as=${encodeURIComponent(MIRIAM)}`);
+  await link.click();
+  await signedIn(page);
+  await page.locator(`#rows tr[data-request-id="${requestId}"] [data-field=policy]`, { hasText: "Awaiting your endorsement" }).waitFor();
+  await expect(page.getByRole("link", { name: "Your requests" }).getAttribute("href")).resolves.toBe(`/requests/mine?as=${encodeURIComponent(MIRIAM)}`);
+  expectClean(manager);
 });
 
 test("/requests/mine lists the viewer's licenses with their expiry", async () => {

@@ -296,4 +296,19 @@ describe("seats and managers", () => {
     expect(await manager(w.token(w.user), boss.id)).toEqual({ manager: null });
     expect(await manager(w.token(w.foreign.admin), w.user.id)).toBeNull();
   });
+
+  it("tells a manager that requests may await their endorsement, and nobody else", async () => {
+    const w = await world();
+    const boss = await w.seed.user({ displayName: "Bo Boss" });
+    const endorses = async (user: UserEntity) =>
+      (await ask(await w.seed.token(user), `{ me { permissions { endorsesRequests } } }`)).data!.me.permissions.endorsesRequests;
+    expect(await endorses(boss)).toBe(false);
+    await ds.query("UPDATE app_user SET managerId = ? WHERE id = ?", [boss.id, w.user.id]);
+    expect(await endorses(boss)).toBe(true);
+    expect(await endorses(w.user)).toBe(false);
+    // The same person managing someone in another organization makes nothing of it here.
+    await ds.query("UPDATE app_user SET managerId = NULL WHERE id = ?", [w.user.id]);
+    await ds.query("UPDATE app_user SET managerId = ? WHERE id = ?", [boss.id, w.foreign.admin.id]);
+    expect(await endorses(boss)).toBe(false);
+  });
 });

@@ -1219,6 +1219,13 @@ export const MinePage = /** @type {Operation<Types.MinePageQuery, Types.MinePage
       id
       name
     }
+    permissions {
+      decideAllRequests
+      decidesProducts {
+        id
+      }
+      endorsesRequests
+    }
   }
   requestProcessSettings {
     ...MineOwnProcess

@@ -24,6 +24,7 @@ import {
   SetLicenseRequestPolicyPayload,
 } from "../../schema/policies/types";
 import { User } from "../../schema/users/types";
+import { ViewerPermissions } from "../../schema/deciders/types";
 import { plansOf } from "../catalog";
 import { payload, signedIn } from "../shared/helpers";
 import { idOf, idsOf, optionalIdOf } from "../shared/input";
@@ -91,6 +92,18 @@ class UserManagerResolver {
   @FieldResolver(() => User, { nullable: true, description: "The person's manager in the directory; null when none is recorded." })
   manager(@Root() user: UserEntity, @Ctx() ctx: Context) {
     return user.managerId === null ? null : signedIn(ctx).loaders.users.userOf(user.managerId);
+  }
+}
+
+@Resolver(() => ViewerPermissions)
+class ViewerEndorsesResolver {
+  @ViewerField(() => Boolean, {
+    description:
+      "Requests may await the viewer's endorsement: someone names them as manager, or a pending\nrequest still awaits them (an addition to the contract: the Requests tab lists those).",
+    asks: ["self.read"],
+  })
+  endorsesRequests(@Ctx() ctx: Context) {
+    return ctx.services.policies.endorsesRequests(signedIn(ctx).viewer);
   }
 }
 
@@ -181,6 +194,7 @@ export const policyResolvers = [
   AutoApprovePolicyResolver,
   ProductPolicyResolver,
   UserManagerResolver,
+  ViewerEndorsesResolver,
   LicenseRequestPolicyFieldsResolver,
   LicenseRequestEndorsementResolver,
   LicenseAssignmentTermResolver,

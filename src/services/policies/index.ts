@@ -53,6 +53,11 @@ export class Policies {
     };
   }
 
+  /** Whether requests may await the viewer's endorsement (`me { permissions { endorsesRequests } }`). */
+  endorsesRequests(viewer: Viewer): Promise<boolean> {
+    return this.deps.store.endorsesRequests(this.deps.db.dataSource.manager, viewer.organizationId, viewer.userId);
+  }
+
   /** A product's policy, for whoever manages the request process; null for anyone else. */
   policyOf(viewer: Viewer, loaders: Loaders, product: ProductEntity): Promise<PolicyRecord> | null {
     if (!can(viewer, "process.manage", product)) return null;

@@ -4,7 +4,15 @@
  * are scoped by organization.
  */
 import type { EntityManager } from "typeorm";
-import { GroupEntity, LicenseRequestPolicyChangeEntity, LicenseRequestPolicyEntity, ProductEntity, ProductServicePlanEntity } from "../../entities";
+import {
+  GroupEntity,
+  LicenseRequestEntity,
+  LicenseRequestPolicyChangeEntity,
+  LicenseRequestPolicyEntity,
+  ProductEntity,
+  ProductServicePlanEntity,
+  UserEntity,
+} from "../../entities";
 import type { Database } from "../shared/unitOfWork";
 import { policyOf, PolicyRecord, RequestPolicy } from "./rules";
 
@@ -31,6 +39,18 @@ export class PolicyStore {
   async planIdsOf(manager: EntityManager, organizationId: number, productId: number): Promise<Set<number>> {
     const found = await manager.getRepository(ProductServicePlanEntity).find({ select: { servicePlanId: true }, where: { productId, organizationId } });
     return new Set(found.map((p) => p.servicePlanId));
+  }
+
+  /**
+   * Whether requests may await the user's endorsement: someone in the
+   * organization names them as manager, or a pending request still awaits
+   * them (asked before its requester's manager changed).
+   */
+  async endorsesRequests(manager: EntityManager, organizationId: number, userId: number): Promise<boolean> {
+    if (await manager.getRepository(UserEntity).exists({ where: { organizationId, managerId: userId } })) return true;
+    return manager
+      .getRepository(LicenseRequestEntity)
+      .exists({ where: { organizationId, endorsementManagerId: userId, endorsementState: "AWAITING", status: "PENDING" } });
   }
 
   /** Stores the product's whole policy and records the change (who, when, what). */
