@@ -153,6 +153,8 @@ type Kind = "admin" | "plain" | (typeof CAST)[number]["kind"];
 /** Every person of an organization but the global admin: the plain users, then the cast. */
 const PERSONS = PEOPLE + CAST.length;
 const kindOf = (person: number): Kind => (person < 0 ? "admin" : person < PEOPLE ? "plain" : CAST[person - PEOPLE].kind);
+/** The person index of the cast member of `kind`. */
+const personOfKind = (kind: Kind): number => PEOPLE + CAST.findIndex((c) => c.kind === kind);
 /** Whose right each delegate decides with (their delegator's kind), where they have one. */
 const DELEGATOR: Partial<Record<Kind, Kind>> = { delegateA: "approverA", delegateB: "approverB", delegateOfUserAdmin: "userAdmin" };
 
@@ -257,8 +259,8 @@ class Submit implements fc.AsyncCommand<Model, Real> {
  * What the policy answers `decider` (a person index, -1 for the global admin)
  * deciding `request`: FORBIDDEN (a top-level error) for whoever decides
  * nothing, NOT_FOUND for a request they may not see, NOT_PERMITTED for one
- * they see but may not decide (a recipient, or another product's), CONFLICT
- * for one no longer pending, else it acts.
+ * they see but may not decide (a recipient, another product's, or one whose
+ * delegator is a recipient), CONFLICT for one no longer pending, else it acts.
  */
 function expectedDecision(model: Model, request: ModelRequest, decider: number): string {
   const kind = kindOf(decider);
@@ -267,7 +269,10 @@ function expectedDecision(model: Model, request: ModelRequest, decider: number):
   const recipient = request.recipients.includes(decider);
   const decidesIt = decides(kind, model.state, request.productIndex);
   if (!decidesIt && !recipient) return "NOT_FOUND";
-  if (!decidesIt || recipient) return "NOT_PERMITTED";
+  // A delegate's every right is lent (the cast's delegates are plain users), and a delegator named in the request lends none to decide it.
+  const delegator = DELEGATOR[kind];
+  const lentByRecipient = delegator !== undefined && request.recipients.includes(personOfKind(delegator));
+  if (!decidesIt || recipient || lentByRecipient) return "NOT_PERMITTED";
   return request.status === "PENDING" ? "ok" : "CONFLICT";
 }
 
@@ -331,7 +336,7 @@ class Decide implements fc.AsyncCommand<Model, Real> {
     // A decision records whose right it used (a delegate's delegator) and its channel, as stored.
     const stored = await real.changes.read(org.adminToken, request.id);
     const delegator = this.decision === "cancel" ? undefined : DELEGATOR[kindOf(this.decider)];
-    const onBehalfOf = delegator ? toGlobalId("User", org.people[PEOPLE + CAST.findIndex((c) => c.kind === delegator)].id) : null;
+    const onBehalfOf = delegator ? toGlobalId("User", org.people[personOfKind(delegator)].id) : null;
     const expectedStored = { status, decidedOnBehalfOf: onBehalfOf && { id: onBehalfOf }, decisionChannel: this.decision === "cancel" ? null : "API" };
     if (
       JSON.stringify({ status: stored?.status, decidedOnBehalfOf: stored?.decidedOnBehalfOf, decisionChannel: stored?.decisionChannel }) !==
