@@ -9,7 +9,7 @@
  * the same save (keys.js).
  */
 import { gql, isTokenRefused } from "./api.js";
-import { $, h } from "./dom.js";
+import { h, renderProductsPane } from "./dom.js";
 import { failed } from "./failures.js";
 import { ProductApprovers, SaveProductApprovers } from "./generated/operations.js";
 import { AttemptKey } from "./keys.js";
@@ -202,23 +202,5 @@ function editor(product, editing) {
 }
 
 function render() {
-  const section = $("approvers");
-  section.hidden = !pane.shown;
-  section.setAttribute("aria-busy", String(pane.busy));
-  const status = $("approvers-status");
-  const said = pane.shown ? pane.status : "";
-  if (status.textContent !== said) status.textContent = said;
-  const body = $("approvers-body");
-  if (!pane.shown || !pane.products) return body.replaceChildren();
-  const focusedId = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : null;
-  body.replaceChildren(
-    pane.products.length
-      ? h(
-          "ul",
-          { class: "approver-products", "aria-label": "Products" },
-          pane.products.map((product, index) => productItem(product, index)),
-        )
-      : h("p", { class: "muted" }, "No products."),
-  );
-  if (focusedId) document.getElementById(focusedId)?.focus();
+  renderProductsPane("approvers", pane, "approver-products", productItem);
 }

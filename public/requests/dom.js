@@ -100,3 +100,29 @@ export function setLive(liveState, text) {
   badge.dataset.state = liveState;
   if (badge.textContent !== text) badge.textContent = text;
 }
+
+/**
+ * Renders a pane of products (`#<id>`, its status `#<id>-status`, its body
+ * `#<id>-body`): hidden unless shown, its status said once, each product an
+ * item of a list, the focus kept on the element of the body that had it.
+ * @template P
+ * @param {string} id
+ * @param {{ shown: boolean, busy: boolean, status: string, products: P[] | null }} pane
+ * @param {string} listClass
+ * @param {(product: P, index: number) => Node} item
+ */
+export function renderProductsPane(id, pane, listClass, item) {
+  const section = $(id);
+  section.hidden = !pane.shown;
+  section.setAttribute("aria-busy", String(pane.busy));
+  const status = $(`${id}-status`);
+  const said = pane.shown ? pane.status : "";
+  if (status.textContent !== said) status.textContent = said;
+  const body = $(`${id}-body`);
+  if (!pane.shown || !pane.products) return body.replaceChildren();
+  const focusedId = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : null;
+  body.replaceChildren(
+    pane.products.length ? h("ul", { class: listClass, "aria-label": "Products" }, pane.products.map(item)) : h("p", { class: "muted" }, "No products."),
+  );
+  if (focusedId) document.getElementById(focusedId)?.focus();
+}

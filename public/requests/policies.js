@@ -21,7 +21,7 @@
  * the same change (keys.js).
  */
 import { gql, isTokenRefused } from "./api.js";
-import { $, dateTimeFormat, h, time } from "./dom.js";
+import { dateTimeFormat, h, renderProductsPane, time } from "./dom.js";
 import { failed } from "./failures.js";
 import { PolicyChoices, ProductPolicies, SetProductPolicy } from "./generated/operations.js";
 import { AttemptKey } from "./keys.js";
@@ -666,23 +666,5 @@ function editor(product, editing) {
 }
 
 function render() {
-  const section = $("policies");
-  section.hidden = !pane.shown;
-  section.setAttribute("aria-busy", String(pane.busy));
-  const status = $("policies-status");
-  const said = pane.shown ? pane.status : "";
-  if (status.textContent !== said) status.textContent = said;
-  const body = $("policies-body");
-  if (!pane.shown || !pane.products) return body.replaceChildren();
-  const focusedId = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : null;
-  body.replaceChildren(
-    pane.products.length
-      ? h(
-          "ul",
-          { class: "policy-products", "aria-label": "Products" },
-          pane.products.map((product, index) => productItem(product, index)),
-        )
-      : h("p", { class: "muted" }, "No products."),
-  );
-  if (focusedId) document.getElementById(focusedId)?.focus();
+  renderProductsPane("policies", pane, "policy-products", productItem);
 }
