@@ -174,6 +174,8 @@ describe("invariants of the schema", () => {
     roots.set("LicenseRequestPolicy", policy.value.value);
     roots.set("AutoApprovePolicy", policy.value.value.autoApprove!);
     roots.set("LicenseRequestEndorsement", { managerId: admin.id, state: "AWAITING", at: null, comment: null, escalatesAt: clock.now() });
+    // What `me { permissions }` resolves to (its resolver in src/resolvers/deciders).
+    roots.set("ViewerPermissions", { ...services.deciders.permissions(viewerOf(admin, null)), decidesProducts: [] });
   });
 
   afterAll(async () => {
