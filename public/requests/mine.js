@@ -29,6 +29,7 @@ import { hideLicenses, licensesMayHaveChanged, loadLicenses } from "./mineLicens
 import { loadMine, renderMine, upsertMine } from "./mineList.js";
 import { connectMineLive } from "./mineLive.js";
 import { mine, newRequestForm } from "./mineState.js";
+import { decidesRequests } from "./permissions.js";
 import { forgetToken, keepingDemoUser, openSession, storeToken, tokenFromInput } from "./session.js";
 import { state } from "./state.js";
 
@@ -91,8 +92,7 @@ async function signIn(token, { typed }) {
  * @param {import("./mineState.js").Me | null} me
  */
 function hasRequestsTab(me) {
-  const permissions = me?.permissions;
-  return Boolean(permissions && (permissions.decideAllRequests || permissions.decidesProducts.length > 0 || permissions.endorsesRequests));
+  return decidesRequests(me) || me?.permissions?.endorsesRequests === true;
 }
 
 /**

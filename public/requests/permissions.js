@@ -10,7 +10,7 @@
 /**
  * Decides some requests: every one (global, license and user admins, and
  * their delegates), or those of some products (approvers and theirs).
- * @param {Viewer | null} viewer
+ * @param {{ permissions?: { decideAllRequests: boolean, decidesProducts: unknown[] } | null } | null | undefined} viewer
  */
 export function decidesRequests(viewer) {
   const permissions = viewer?.permissions;

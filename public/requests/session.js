@@ -10,7 +10,7 @@
 const TOKEN_KEY = "licenseRequests.token";
 
 /** The token typed into this tab earlier, if any. */
-export function storedToken() {
+function storedToken() {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
@@ -37,7 +37,7 @@ export function tokenFromInput(text) {
  * @param {string} [email]
  * @returns {Promise<string | null>}
  */
-export async function developmentToken(email) {
+async function developmentToken(email) {
   try {
     const query = email ? `?email=${encodeURIComponent(email)}` : "";
     const response = await fetch(`/requests/dev-token${query}`, { headers: { accept: "application/json" } });
