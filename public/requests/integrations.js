@@ -45,6 +45,7 @@ const DELIVERY_LABELS = /** @type {Record<IntegrationsDeliveryFragment["status"]
  * @property {boolean} busy a read, a redelivery or an addition is on its way
  * @property {string} status what the status line says
  * @property {{ url: string, description: string, kinds: Set<LicenseRequestEventKind> }} form the "Add endpoint" form as typed
+ * @property {boolean} formOpen the viewer opened the "Add endpoint" disclosure: a re-render (a read finishing, Refresh) keeps it open
  * @property {AttemptKey} key the idempotency key of the addition on its way or to retry
  * @property {string[]} errors what the API said about the addition
  * @property {{ url: string, secret: string } | null} secret the new endpoint's signing secret, shown until the next Refresh
@@ -57,6 +58,7 @@ const pane = {
   busy: false,
   status: "",
   form: { url: "", description: "", kinds: new Set() },
+  formOpen: false,
   key: new AttemptKey(),
   errors: [],
   secret: null,
@@ -86,6 +88,7 @@ export function hideIntegrations() {
   pane.errors = [];
   pane.secret = null;
   pane.form = { url: "", description: "", kinds: new Set() };
+  pane.formOpen = false;
   pane.key.reset();
   render();
 }
@@ -325,7 +328,13 @@ function addForm() {
   );
   return h(
     "details",
-    { class: "integrations-add", open: Boolean(form.url || form.description || form.kinds.size || errors.length) },
+    {
+      class: "integrations-add",
+      open: pane.formOpen || Boolean(form.url || form.description || form.kinds.size || errors.length),
+      ontoggle: (/** @type {Event} */ event) => {
+        if (event.target instanceof HTMLDetailsElement) pane.formOpen = event.target.open;
+      },
+    },
     h("summary", {}, "Add endpoint"),
     h(
       "form",

@@ -193,6 +193,13 @@ test("adds an endpoint and shows its secret once", async () => {
   const { page } = session;
   await pane(page).waitFor();
   await pane(page).locator("summary", { hasText: "Add endpoint" }).click();
+  // A read finishing re-renders the pane (here a Refresh; in a slow start the first read): the opened form stays open.
+  await pane(page).getByRole("button", { name: "Refresh" }).click();
+  await pane(page)
+    .getByRole("status")
+    .filter({ hasText: /^Read at / })
+    .waitFor();
+  await expect(page.getByLabel("URL", { exact: true }).isVisible()).resolves.toBe(true);
   // The API's own words for a URL it refuses.
   await page.getByLabel("URL", { exact: true }).fill("not a url");
   await pane(page).getByRole("button", { name: "Add endpoint" }).click();
