@@ -5,6 +5,7 @@
  * straight from the database, the invariant that ties every request's
  * changes to its entries, and readers of the log over HTTP and graphql-ws.
  */
+import { randomUUID } from "node:crypto";
 import { createClient as createSseClient } from "graphql-sse";
 import type { DataSource } from "typeorm";
 import type { ProductEntity, UserEntity } from "../../src/entities";
@@ -123,15 +124,36 @@ export async function activityOrganization(ds: DataSource, options: { people?: n
   return { seed, id: seed.organization.id, admin, adminToken: tokens.get(admin.id)!, people, tokens, products };
 }
 
-/** Mutations against one instance (`{ url }`), each answering whether it acted (userErrors empty) and the request's ID. */
-export function activityChanges(instance: { url: string }) {
-  const mutate = async (token: string, field: string, inputType: string, input: Json) => {
-    const body = await postGraphQL(
-      instance,
-      token,
-      `mutation($input: ${inputType}!) { ${field}(input: $input) { licenseRequest { id status } userErrors { code message } } }`,
-      { input },
-    );
+/** Attempts of one change answered SERVICE_UNAVAILABLE before it counts as failed. */
+const UNAVAILABLE_ATTEMPTS = 5;
+
+/**
+ * Mutations against one instance (`{ url }`), each answering whether it acted
+ * (userErrors empty) and the request's ID. Each is sent as a careful client
+ * sends it: with an idempotency key, and again with the same key when the
+ * answer is SERVICE_UNAVAILABLE (an organization's changes queue on its log's
+ * head; on a busy machine the last in a queue can wait past the service's
+ * statement bound, and the service sheds it with "retry shortly"). The key
+ * makes the retry act at most once, so the suites' exactly-once checks hold.
+ * `retryUnavailable: false` answers the first SERVICE_UNAVAILABLE as it came
+ * (a suite that kills a change's connection asks for that answer).
+ */
+export function activityChanges(instance: { url: string }, options: { retryUnavailable?: boolean } = {}) {
+  const attempts = options.retryUnavailable === false ? 1 : UNAVAILABLE_ATTEMPTS;
+  const mutate = async (token: string, field: string, inputType: string, fields: Json) => {
+    const input = { ...fields, idempotencyKey: randomUUID() };
+    let body: Awaited<ReturnType<typeof postGraphQL>>;
+    for (let attempt = 1; ; attempt++) {
+      body = await postGraphQL(
+        instance,
+        token,
+        `mutation($input: ${inputType}!) { ${field}(input: $input) { licenseRequest { id status } userErrors { code message } } }`,
+        { input },
+      );
+      const unavailable = body.errors?.some((e) => (e as { extensions?: { code?: string } }).extensions?.code === "SERVICE_UNAVAILABLE");
+      if (!unavailable || attempt >= attempts) break;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
     if (body.errors) throw new Error(`${field}: ${JSON.stringify(body.errors)}`);
     const payload = body.data![field] as { licenseRequest: { id: string; status: string } | null; userErrors: { code: string }[] };
     return { acted: payload.userErrors.length === 0, id: payload.licenseRequest?.id ?? null, errors: payload.userErrors };
