@@ -1,31 +1,34 @@
 /**
- * The admin list against B1 (bench/baseline.ts), side by side in one run on
- * one MySQL/MariaDB database: the service (`node dist/src/index.js`) and B1
- * answer the same operation over the same rows, about 2,000 requests in one
- * organization, each with two recipients. Their nodes are checked equal
- * first; then autocannon loads each in turn at 10 and at 50 connections,
- * alternating which goes first in every round so the machine's noise falls on
- * both, and the table gives requests/s, p50 and p99 of each and the ratios.
+ * The admin list against B1 (bench/baseline.ts), in one run on one MySQL/MariaDB
+ * database: the service (`node dist/src/index.js`) and B1, each in a process of
+ * its own with `npm start`'s Node flags, answer the same operation over the same
+ * rows (the demo seed plus about 2,000 requests in one organization, each with
+ * two recipients), and the service on embedded SQLite answers it over the same
+ * rows in a file. Their `data` is checked to be the same bytes first; then, once
+ * the machine is quiet, autocannon loads each in turn for 10 s at 10 and at 50
+ * connections, in at least three rounds in which the service and B1 alternate
+ * which goes first (the service on SQLite last), so the machine's drift falls on
+ * both. Every round's figures and ratios are recorded, then the medians and the
+ * spread of the round ratios, the load average before and after, and a run
+ * started on a busy machine says it is not a result.
  *
- * Run alone:  node dist/bench/list.js --database mysql://root@127.0.0.1:3306/lr_list [--duration 5] [--rounds 3] [--out bench/results/x.md]
- * `--cpu-prof <dir>` starts the service with `node --cpu-prof` and writes its profile there (bench/results/profile-list.md).
- * `npm run bench` runs it as its first section on MySQL/MariaDB.
+ * Run alone:  node dist/bench/list.js --database mysql://root@127.0.0.1:3306/lr_list [--duration 10] [--rounds 3] [--connections 10,50] [--no-sqlite] [--wait 300] [--out bench/results/x.md]
+ * `--cpu-prof <dir>` starts the service and B1 with `node --cpu-prof` and writes their profiles there (bench/profile/).
+ * `npm run bench -- --sections list` runs it.
  */
 import "reflect-metadata";
-import { ChildProcess, spawn } from "node:child_process";
-import { deepStrictEqual } from "node:assert";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import autocannon from "autocannon";
 import mysql from "mysql2/promise";
+import type { DatabaseConfig } from "../src/config";
+import { openDatabase } from "../src/db/dataSource";
 import { signToken } from "../src/services/access/authentication";
 import { BASELINE_QUERY } from "./baseline";
+import { BENCH_SECRET, loadAverage, median, ROOT, ServerProcess, startProcess, startService, waitForQuietMachine } from "./processes";
 import { serviceNodeFlags } from "./serviceCommand";
-
-const ROOT = path.resolve(__dirname, "../..");
-const SECRET = "benchmark-secret-benchmark-secret-0123456789";
 
 export interface ListBenchOptions {
   /** A MySQL/MariaDB URL; the database it names is dropped and created again. */
@@ -41,6 +44,10 @@ export interface ListBenchOptions {
   profileRequests?: number;
   /** Connections while profiling (default 10). */
   profileConnections?: number;
+  /** How long to wait for a quiet machine before measuring anyway (and saying it is not a result); default 300. */
+  waitSeconds?: number;
+  /** Also the service on embedded SQLite, the same rows, in the same rounds (default true; not while profiling). */
+  sqlite?: boolean;
 }
 
 interface Measured {
@@ -50,19 +57,6 @@ interface Measured {
   /** The server process's CPU time (user + system) over the requests it answered: what machine noise disturbs least. */
   cpuMsPerRequest: number;
   errors: number;
-}
-
-interface Row {
-  connections: number;
-  service: Measured;
-  baseline: Measured;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const at = (i: number) => sorted[i] ?? Number.NaN;
-  return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }
 
 /** Drops and creates the MySQL/MariaDB database `url` names (`defaultName` when it names none); its server's version, and how to drop it. */
@@ -91,122 +85,102 @@ export async function freshDatabase(url: string, defaultName = "lr_list"): Promi
   };
 }
 
-interface Server {
-  url: string;
-  child: ChildProcess;
-  /** CPU seconds (user + system) the process has used so far. */
-  cpuSeconds(): number;
-  stop(): Promise<void>;
-}
-
-/** The built service as a production process runs it (`npm start`'s Node flags), logging every operation at info. */
-function startService(databaseUrl: string, cpuProfileDir: string | null, entry = path.join(ROOT, "dist/src/index.js")): Promise<Server> {
-  return startProcess(entry, cpuProfileDir, {
-    NODE_ENV: "production",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: SECRET,
-    LOG_LEVEL: "info",
-    // One caller from one address: fair-use bounds would measure themselves.
-    RATE_LIMIT_BUCKET_SIZE: "1000000000",
-    RATE_LIMIT_RESTORE_RATE: "1000000000",
-  });
-}
-
 /** B1 in a process of its own, as the service runs in its own (not sharing the load generator's event loop). */
-function startB1(databaseUrl: string, cpuProfileDir: string | null): Promise<Server> {
-  return startProcess(path.join(ROOT, "dist/bench/baseline.js"), cpuProfileDir, { DATABASE_URL: databaseUrl, JWT_SECRET: SECRET });
+function startB1(databaseUrl: string, cpuProfileDir: string | null): Promise<ServerProcess> {
+  return startProcess(path.join(ROOT, "dist/bench/baseline.js"), { DATABASE_URL: databaseUrl, JWT_SECRET: BENCH_SECRET }, { cpuProfileDir });
 }
 
-const TICKS_PER_SECOND = 100;
-
-/** Both servers run with the Node flags production starts the service with (`npm start`): the same runtime. */
-async function startProcess(script: string, cpuProfileDir: string | null, env: Record<string, string>): Promise<Server> {
-  const args = [...serviceNodeFlags(), ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), script];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      if (!line.startsWith("{")) return;
-      const entry = JSON.parse(line) as { url?: string };
-      if (entry.url) resolve(entry.url.replace(/\/graphql$/, ""));
-    });
-    child.once("exit", (code) => reject(new Error(`the server exited with ${code} before it was ready`)));
-  });
-  return {
-    url,
-    child,
-    cpuSeconds: () => {
-      // /proc/<pid>/stat: utime and stime are fields 14 and 15, after the command name in parentheses.
-      const fields = (fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
-/** `count` decided requests in Contoso (the migrations' demo seed), each naming its requester and one more person. */
-async function seed(databaseUrl: string, count: number): Promise<{ adminId: number; organizationId: number }> {
-  const db = await mysql.createConnection({ uri: databaseUrl });
+/**
+ * `count` decided requests in Contoso (the migrations' demo seed), each naming
+ * its requester and one more person, older than every seeded one (the newest at
+ * `newest` when given: the SQLite copy takes the MariaDB one's times); written
+ * the same way on MySQL/MariaDB and on SQLite, so both hold the same rows.
+ */
+async function seed(database: DatabaseConfig, count: number, newest?: number): Promise<{ adminId: number; organizationId: number; newest: number }> {
+  const dataSource = await openDatabase(database);
   try {
-    const [[admin]] = (await db.query("SELECT id, organizationId FROM app_user WHERE email = 'admin@contoso.example'")) as unknown as [
-      [{ id: number; organizationId: number }],
-    ];
-    const [people] = (await db.query("SELECT id FROM app_user WHERE organizationId = ? AND role = 'USER' ORDER BY id", [admin.organizationId])) as unknown as [
-      { id: number }[],
-    ];
-    const [products] = (await db.query("SELECT id FROM product WHERE organizationId = ? ORDER BY id", [admin.organizationId])) as unknown as [{ id: number }[]];
-    const [[newest]] = (await db.query("SELECT MIN(requestedAt) AS t FROM license_request")) as unknown as [[{ t: string | null }]];
-    const start = Number(newest.t ?? Date.now()) - 60_000;
-    const batch = 500;
-    for (let offset = 0; offset < count; offset += batch) {
-      const n = Math.min(batch, count - offset);
-      const requests: unknown[] = [];
-      const recipients: unknown[] = [];
-      for (let i = 0; i < n; i++) {
-        const k = offset + i;
-        const id = 1_000_000 + k;
-        const requester = people[k % people.length]?.id;
-        const other = people[(k + 1) % people.length]?.id;
-        const at = start - k * 1_000;
-        requests.push(id, admin.organizationId, products[k % products.length]?.id, requester, "DENIED", 2, at, at + 30 * 86_400_000, at + 3_600_000, admin.id);
-        recipients.push(id, requester, admin.organizationId, 0, "DENIED", id, other, admin.organizationId, 1, "DENIED");
+    const [admin] = await dataSource.query<{ id: number; organizationId: number }[]>(
+      "SELECT id, organizationId FROM app_user WHERE email = 'admin@contoso.example'",
+    );
+    if (!admin) throw new Error("the demo seed has no admin@contoso.example");
+    const people = await dataSource.query<{ id: number }[]>("SELECT id FROM app_user WHERE organizationId = ? AND role = 'USER' ORDER BY id", [
+      admin.organizationId,
+    ]);
+    const products = await dataSource.query<{ id: number }[]>("SELECT id FROM product WHERE organizationId = ? ORDER BY id", [admin.organizationId]);
+    const [oldest] = await dataSource.query<{ t: string | number | null }[]>("SELECT MIN(requestedAt) AS t FROM license_request");
+    const start = newest ?? Number(oldest?.t ?? Date.now()) - 60_000;
+    const batch = 200;
+    await dataSource.transaction(async (manager) => {
+      for (let offset = 0; offset < count; offset += batch) {
+        const n = Math.min(batch, count - offset);
+        const requests: unknown[] = [];
+        const recipients: unknown[] = [];
+        for (let i = 0; i < n; i++) {
+          const k = offset + i;
+          const id = 1_000_000 + k;
+          const requester = people[k % people.length]?.id;
+          const other = people[(k + 1) % people.length]?.id;
+          const at = start - k * 1_000;
+          requests.push(
+            id,
+            admin.organizationId,
+            products[k % products.length]?.id,
+            requester,
+            "DENIED",
+            2,
+            at,
+            at + 30 * 86_400_000,
+            at + 3_600_000,
+            admin.id,
+          );
+          recipients.push(id, requester, admin.organizationId, 0, "DENIED", id, other, admin.organizationId, 1, "DENIED");
+        }
+        await manager.query(
+          `INSERT INTO license_request (id, organizationId, productId, requesterId, status, recipientCount, requestedAt, expiresAt, decidedAt, decidedById) VALUES ${Array(n).fill("(?,?,?,?,?,?,?,?,?,?)").join(",")}`,
+          requests,
+        );
+        await manager.query(
+          `INSERT INTO license_request_recipient (requestId, userId, organizationId, position, decision) VALUES ${Array(2 * n)
+            .fill("(?,?,?,?,?)")
+            .join(",")}`,
+          recipients,
+        );
       }
-      await db.query(
-        `INSERT INTO license_request (id, organizationId, productId, requesterId, status, recipientCount, requestedAt, expiresAt, decidedAt, decidedById) VALUES ${Array(n).fill("(?,?,?,?,?,?,?,?,?,?)").join(",")}`,
-        requests,
-      );
-      await db.query(
-        `INSERT INTO license_request_recipient (requestId, userId, organizationId, position, decision) VALUES ${Array(2 * n)
-          .fill("(?,?,?,?,?)")
-          .join(",")}`,
-        recipients,
-      );
-    }
-    await db.query("ANALYZE TABLE license_request, license_request_recipient");
-    return { adminId: admin.id, organizationId: admin.organizationId };
+    });
+    await dataSource.query(database.type === "mysql" ? "ANALYZE TABLE license_request, license_request_recipient" : "ANALYZE");
+    return { adminId: admin.id, organizationId: admin.organizationId, newest: start };
   } finally {
-    await db.end();
+    await dataSource.destroy();
   }
 }
 
-async function list(url: string, token: string): Promise<unknown> {
+/** The list's response body as the server sent it, byte for byte. */
+async function listText(url: string, token: string): Promise<string> {
   const response = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: BASELINE_QUERY }),
   });
-  const body = (await response.json()) as { data?: { licenseRequests?: unknown }; errors?: unknown[] };
-  if (response.status !== 200 || body.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body.errors)}`);
-  return body.data?.licenseRequests;
+  const text = await response.text();
+  const body = JSON.parse(text) as { data?: { licenseRequests?: unknown }; errors?: unknown[] };
+  if (response.status !== 200 || body.errors || !body.data?.licenseRequests)
+    throw new Error(`${url} answered ${response.status}: ${JSON.stringify(body.errors)}`);
+  return text;
 }
 
-async function load(server: Server, token: string, connections: number, seconds: number, amount?: number): Promise<Measured> {
+/**
+ * The service's `data` as it wrote it: its body is `{"data":…,"extensions":…}`
+ * (the request ID and the cost), B1's `{"data":…}`; the two `data` texts are
+ * compared as bytes, not as parsed values.
+ */
+function dataText(body: string): string {
+  const parsed = JSON.parse(body) as { data: unknown };
+  const text = JSON.stringify({ data: parsed.data }).slice(0, -1);
+  if (!body.startsWith(text)) throw new Error("the body does not start with its data as JSON.stringify writes it");
+  return text.slice('{"data":'.length);
+}
+
+async function load(server: ServerProcess, token: string, connections: number, seconds: number, amount?: number): Promise<Measured> {
   const cpuBefore = server.cpuSeconds();
   const result = await autocannon({
     url: `${server.url}/graphql`,
@@ -226,26 +200,42 @@ async function load(server: Server, token: string, connections: number, seconds:
   };
 }
 
-/** Measures the list and B1 side by side; returns the Markdown section. */
+const spread = (values: number[]) => `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
+
+/** Measures the list against B1 (and the service on SQLite) round by round; returns the Markdown section. */
 export async function benchList(options: ListBenchOptions): Promise<string[]> {
   const count = options.requests ?? 2_000;
-  const seconds = options.durationSeconds ?? 5;
+  const seconds = options.durationSeconds ?? 10;
   const rounds = options.rounds ?? 3;
   const database = await freshDatabase(options.database);
+  const sqliteDir = options.sqlite === false || options.cpuProfileDir ? null : fs.mkdtempSync(path.join(os.tmpdir(), "lr-list-"));
   const lines: string[] = [];
-  let service: Server | null = null;
-  let baseline: Server | null = null;
+  let service: ServerProcess | null = null;
+  let baseline: ServerProcess | null = null;
+  let sqlite: ServerProcess | null = null;
   try {
     // The service runs the migrations and the demo seed as it starts.
     const profiles = options.cpuProfileDir ?? null;
-    service = await startService(options.database, profiles && path.join(profiles, "service"), options.serviceEntry);
-    const admin = await seed(options.database, count);
+    service = await startService(options.database, {
+      cpuProfileDir: profiles && path.join(profiles, "service"),
+      ...(options.serviceEntry ? { entry: options.serviceEntry } : {}),
+    });
+    const admin = await seed({ type: "mysql", url: options.database }, count);
     baseline = await startB1(options.database, profiles && path.join(profiles, "b1"));
-    const token = await signToken(SECRET, { id: admin.adminId, organizationId: admin.organizationId }, { expiresIn: "2h" });
+    if (sqliteDir) {
+      const file = path.join(sqliteDir, "list.db");
+      sqlite = await startService(`sqlite:${file}`, options.serviceEntry ? { entry: options.serviceEntry } : {});
+      const same = await seed({ type: "sqlite", path: file }, count, admin.newest);
+      if (same.adminId !== admin.adminId || same.organizationId !== admin.organizationId) throw new Error("SQLite's demo seed gave other IDs");
+    }
+    const token = await signToken(BENCH_SECRET, { id: admin.adminId, organizationId: admin.organizationId }, { expiresIn: "2h" });
 
-    const ours = await list(service.url, token);
-    const theirs = await list(baseline.url, token);
-    deepStrictEqual(ours, theirs, "B1's nodes differ from the service's");
+    // Byte for byte: the service's data is B1's (and the same on SQLite); its digest tells one build's answer from another's.
+    const ours = dataText(await listText(service.url, token));
+    const theirs = await listText(baseline.url, token);
+    if (theirs !== `{"data":${ours}}`) throw new Error("B1's data differs from the service's, byte for byte");
+    const onSqlite = sqlite ? dataText(await listText(sqlite.url, token)) : null;
+    const digest = createHash("sha256").update(ours).digest("hex");
 
     if (profiles) {
       // Profiled: a known number of requests each, so the profile reads per request (bench/profile/summarise.js).
@@ -258,63 +248,103 @@ export async function benchList(options: ListBenchOptions): Promise<string[]> {
       return lines;
     }
 
-    // Warm both up: JIT, pools, caches.
-    await load(service, token, 10, 2);
-    await load(baseline, token, 10, 2);
+    const { quiet, load: loadBefore } = await waitForQuietMachine({ maxWaitMs: (options.waitSeconds ?? 300) * 1000 });
+    // Warm every server up: JIT, pools, caches.
+    for (const server of [service, baseline, sqlite]) if (server) await load(server, token, 10, 2);
 
-    const rows: Row[] = [];
-    for (const connections of options.connections ?? [10, 50]) {
-      const mine: Measured[] = [];
-      const b1: Measured[] = [];
-      for (let round = 0; round < rounds; round++) {
-        if (round % 2 === 0) {
-          mine.push(await load(service, token, connections, seconds));
-          b1.push(await load(baseline, token, connections, seconds));
-        } else {
-          b1.push(await load(baseline, token, connections, seconds));
-          mine.push(await load(service, token, connections, seconds));
-        }
-      }
-      const of = (runs: Measured[]): Measured => ({
-        requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
-        p50: median(runs.map((r) => r.p50)),
-        p99: median(runs.map((r) => r.p99)),
-        cpuMsPerRequest: median(runs.map((r) => r.cpuMsPerRequest)),
-        errors: runs.reduce((sum, r) => sum + r.errors, 0),
-      });
-      rows.push({ connections, service: of(mine), baseline: of(b1) });
+    interface Round {
+      connections: number;
+      round: number;
+      first: string;
+      service: Measured;
+      baseline: Measured;
+      sqlite: Measured | null;
     }
+    const all: Round[] = [];
+    for (const connections of options.connections ?? [10, 50]) {
+      for (let round = 1; round <= rounds; round++) {
+        // Service and B1 alternate which goes first; SQLite (the machine to itself: MariaDB idles) comes last.
+        const serviceFirst = round % 2 === 1;
+        const first = serviceFirst ? await load(service, token, connections, seconds) : await load(baseline, token, connections, seconds);
+        const second = serviceFirst ? await load(baseline, token, connections, seconds) : await load(service, token, connections, seconds);
+        const onFile = sqlite ? await load(sqlite, token, connections, seconds) : null;
+        all.push({
+          connections,
+          round,
+          first: serviceFirst ? "service" : "B1",
+          service: serviceFirst ? first : second,
+          baseline: serviceFirst ? second : first,
+          sqlite: onFile,
+        });
+      }
+    }
+    const loadAfter = loadAverage();
 
-    const [load1, load5] = os.loadavg();
-    lines.push(`## The admin list against B1 (hand-written node:http + mysql2), one run`);
+    lines.push(`## The admin list against B1 (hand-written node:http + mysql2)`);
     lines.push("");
+    if (!quiet) lines.push(`**The machine was busy (1-minute load average above 1.5 after waiting five minutes): not a result.**`, "");
     lines.push(`- date: ${new Date().toISOString()}`);
-    lines.push(`- database: MySQL protocol (${database.version})`);
-    lines.push(
-      `- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}; load average before the table ${load1?.toFixed(2)} / ${load5?.toFixed(2)} (1 / 5 min; the machine is shared)`,
-    );
+    lines.push(`- database: MySQL protocol (${database.version})${sqlite ? "; the service also on embedded SQLite, the same rows" : ""}`);
+    lines.push(`- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+    lines.push(`- load average (1 / 5 / 15 min): before ${loadBefore}, after ${loadAfter}`);
     lines.push(`- data: the demo seed plus ${count.toLocaleString("en")} requests in one organization, two recipients each`);
     lines.push(
       `- operation: \`licenseRequests(first: 50) { totalCount pageInfo nodes { id product { name availableLicenses } requester { displayName } recipients { decision user { displayName } } } }\` as the organization's admin`,
     );
-    lines.push(`- B1's nodes checked equal to the service's before the load`);
-    lines.push(`- ${rounds} rounds of ${seconds} s per connection count, service and B1 alternating which goes first; medians of the rounds`);
+    lines.push(
+      `- the service's \`data\` and B1's are the same bytes${onSqlite === null ? "" : onSqlite === ours ? ", and on SQLite too" : " (on SQLite they differ)"}; SHA-256 of the service's: \`${digest}\``,
+    );
+    lines.push(`- each server in a process of its own with \`npm start\`'s Node flags (${serviceNodeFlags().join(" ")})`);
+    lines.push(`- ${rounds} rounds of ${seconds} s per connection count; service and B1 alternate which goes first; the service on SQLite last`);
+    lines.push("");
+    lines.push(`### Every round`);
     lines.push("");
     lines.push(
-      `| connections | service req/s | p50 ms | p99 ms | CPU ms/req | B1 req/s | p50 ms | p99 ms | CPU ms/req | throughput ratio (≥ 0.5) | p99 ratio (≤ 2) | B1 CPU / service CPU | errors |`,
+      `| connections | round | first | service req/s | p99 ms | CPU ms/req | B1 req/s | p99 ms | CPU ms/req | ratio | p99 ratio | SQLite req/s | p99 ms | SQLite / service | errors |`,
     );
-    lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
-    for (const { connections, service: a, baseline: b } of rows) {
+    lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+    for (const r of all) {
+      const a = r.service;
+      const b = r.baseline;
+      const q = r.sqlite;
       lines.push(
-        `| ${connections} | ${a.requestsPerSecond.toFixed(0)} | ${a.p50} | ${a.p99} | ${a.cpuMsPerRequest.toFixed(2)} | ${b.requestsPerSecond.toFixed(0)} | ${b.p50} | ${b.p99} | ${b.cpuMsPerRequest.toFixed(2)} | ${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)} | ${(a.p99 / b.p99).toFixed(2)} | ${(b.cpuMsPerRequest / a.cpuMsPerRequest).toFixed(2)} | ${a.errors + b.errors} |`,
+        `| ${r.connections} | ${r.round} | ${r.first} | ${a.requestsPerSecond.toFixed(0)} | ${a.p99} | ${a.cpuMsPerRequest.toFixed(2)} | ${b.requestsPerSecond.toFixed(0)} | ${b.p99} | ${b.cpuMsPerRequest.toFixed(2)} | ${(a.requestsPerSecond / b.requestsPerSecond).toFixed(2)} | ${(a.p99 / b.p99).toFixed(2)} | ${q ? q.requestsPerSecond.toFixed(0) : "–"} | ${q ? q.p99 : "–"} | ${q ? (q.requestsPerSecond / a.requestsPerSecond).toFixed(2) : "–"} | ${a.errors + b.errors + (q?.errors ?? 0)} |`,
       );
     }
     lines.push("");
+    lines.push(`### Medians of the rounds, and their spread (lowest–highest round)`);
+    lines.push("");
+    lines.push(
+      `| connections | service req/s | B1 req/s | ratio of medians (≥ 0.7) | round ratios (each ≥ 0.6) | service p99 ms | B1 p99 ms | p99 ratio of medians (≤ 1.5) | round p99 ratios | CPU ms/req service / B1 | SQLite req/s | SQLite / service (≥ 0.5) |`,
+    );
+    lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
+    const summary: string[] = [];
+    for (const connections of options.connections ?? [10, 50]) {
+      const mine = all.filter((r) => r.connections === connections);
+      const a = (f: (m: Measured) => number) => median(mine.map((r) => f(r.service)));
+      const b = (f: (m: Measured) => number) => median(mine.map((r) => f(r.baseline)));
+      const ratios = mine.map((r) => r.service.requestsPerSecond / r.baseline.requestsPerSecond);
+      const p99Ratios = mine.map((r) => r.service.p99 / r.baseline.p99);
+      const ratio = a((m) => m.requestsPerSecond) / b((m) => m.requestsPerSecond);
+      const p99Ratio = a((m) => m.p99) / b((m) => m.p99);
+      const onFile = sqlite ? median(mine.map((r) => r.sqlite!.requestsPerSecond)) : null;
+      lines.push(
+        `| ${connections} | ${a((m) => m.requestsPerSecond).toFixed(0)} | ${b((m) => m.requestsPerSecond).toFixed(0)} | ${ratio.toFixed(2)} | ${spread(ratios)} | ${a((m) => m.p99)} | ${b((m) => m.p99)} | ${p99Ratio.toFixed(2)} | ${spread(p99Ratios)} | ${a((m) => m.cpuMsPerRequest).toFixed(2)} / ${b((m) => m.cpuMsPerRequest).toFixed(2)} | ${onFile === null ? "–" : onFile.toFixed(0)} | ${onFile === null ? "–" : (onFile / a((m) => m.requestsPerSecond)).toFixed(2)} |`,
+      );
+      summary.push(
+        `list at ${connections} connections: ${ratio.toFixed(2)}× B1 (rounds ${spread(ratios)}), p99 ${p99Ratio.toFixed(2)}× B1's (rounds ${spread(p99Ratios)})${onFile === null ? "" : `, SQLite ${(onFile / a((m) => m.requestsPerSecond)).toFixed(2)}× the service on MariaDB`}`,
+      );
+    }
+    lines.push("");
+    for (const line of summary) lines.push(`- ${line}${quiet ? "" : " (busy machine: not a result)"}`);
+    lines.push("");
     return lines;
   } finally {
+    await sqlite?.stop();
     await baseline?.stop();
     await service?.stop();
     await database.drop();
+    if (sqliteDir) fs.rmSync(sqliteDir, { recursive: true, force: true });
   }
 }
 
@@ -335,6 +365,8 @@ if (require.main === module) {
     ...(value("service") ? { serviceEntry: path.resolve(value("service")!) } : {}),
     ...(number("profile-requests") ? { profileRequests: number("profile-requests")! } : {}),
     ...(number("profile-connections") ? { profileConnections: number("profile-connections")! } : {}),
+    sqlite: !argv.includes("--no-sqlite"),
+    ...(value("wait") !== undefined ? { waitSeconds: Number(value("wait")) } : {}),
   })
     .then(async (lines) => {
       const text = `${lines.join("\n")}\n`;

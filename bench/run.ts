@@ -17,7 +17,7 @@
  * and first, on MySQL/MariaDB, the admin list against B1, the hand-written
  * baseline, side by side (bench/list.ts).
  *
- * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth,activity,activity-statements,…] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
+ * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth,activity,activity-statements,…] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--rounds 3] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
  * See bench/README.md.
  */
 import "reflect-metadata";
@@ -55,6 +55,8 @@ interface Options {
   database: string | null;
   out: string | null;
   durationSeconds: number;
+  /** Rounds of the list against B1 (at least 3). */
+  listRounds: number;
   /** The sections to run (`--sections`, default all). */
   sections: Set<Section>;
   /** The activity log's options (bench/activity.ts). */
@@ -93,6 +95,7 @@ function parseOptions(argv: string[]): Options {
     fanOutRounds: positive("fanout-rounds", 50),
     growth: list("growth", [10_000, 100_000, 1_000_000]),
     durationSeconds: positive("duration", 10),
+    listRounds: atLeastThree(positive("rounds", 3)),
     database: value("database") ?? null,
     out: value("out") ?? null,
     sections: sectionsOf(value("sections")),
@@ -105,6 +108,12 @@ function parseOptions(argv: string[]): Options {
     replayEntries: positive("replay-entries", 1_000),
     webhookEvents: positive("webhook-events", 1_000),
   };
+}
+
+/** A comparison needs three rounds at least: one round's ratio is the machine's minute, not the servers. */
+function atLeastThree(rounds: number): number {
+  if (rounds < 3) throw new Error("--rounds must be at least 3");
+  return rounds;
 }
 
 const SERVICE_SECTIONS = ["list", "depth", "throughput", "fanout", "decisions", "growth"] as const;
@@ -293,19 +302,15 @@ async function throughput(url: string, token: string, seconds: number, connectio
   });
 }
 
-/** Section 0 (bench/list.ts), on MySQL/MariaDB only: B1 speaks mysql2. Its database is the benchmark's name with `_list`. */
+/**
+ * Section 0 (bench/list.ts): on MySQL/MariaDB, B1 speaking mysql2, and the
+ * service on SQLite beside it. Its database is the benchmark's name (default
+ * `lr_bench` on 127.0.0.1) with `_list`; it needs none of the other sections' rows.
+ */
 async function listAgainstB1(options: Options): Promise<string[]> {
-  if (!options.database) {
-    return [
-      "## The admin list against B1",
-      "",
-      "Not measured here: B1 (bench/baseline.ts) speaks mysql2 only; run with `--database mysql://…` (bench/results/mariadb.md).",
-      "",
-    ];
-  }
-  const url = new URL(options.database);
+  const url = new URL(options.database?.startsWith("mysql") ? options.database : "mysql://root@127.0.0.1:3306/lr_bench");
   url.pathname = `/${url.pathname.replace(/^\//, "") || "lr_bench"}_list`;
-  return benchList({ database: url.toString(), durationSeconds: options.durationSeconds });
+  return benchList({ database: url.toString(), durationSeconds: options.durationSeconds, rounds: options.listRounds });
 }
 
 async function main(): Promise<void> {
@@ -316,7 +321,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   const activity = new Set(ACTIVITY_SECTIONS.filter((s) => options.sections.has(s)));
-  if (SERVICE_SECTIONS.some((s) => options.sections.has(s))) await measureService(options, say);
+  // 0. The admin list against B1, on a database and in processes of its own.
+  if (options.sections.has("list")) for (const line of await listAgainstB1(options)) say(line);
+  if (SERVICE_SECTIONS.some((s) => s !== "list" && options.sections.has(s))) await measureService(options, say);
   if (activity.size) {
     if (!options.database?.startsWith("mysql")) throw new Error("the activity log's sections run on MySQL/MariaDB: --database mysql://…");
     await measureActivity({
@@ -362,9 +369,6 @@ async function measureService(options: Options, say: (line?: string) => void): P
     say(`- machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
     say(`- data: the demo seed plus ${options.rows.toLocaleString("en")} completed requests in one organization (loaded in ${loadSeconds.toFixed(1)} s)`);
     say();
-
-    // 0. The admin list against B1, on a database and in processes of its own (this server idles meanwhile).
-    if (options.sections.has("list")) for (const line of await listAgainstB1(options)) say(line);
 
     // 1. Page cost by depth: cursors taken from the rows themselves.
     const repository = dataSource.getRepository(LicenseRequestEntity);
