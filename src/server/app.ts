@@ -268,7 +268,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(SSE_PATH, express.json({ limit: config.bodyLimit }), (req, res, next) => {
     sse.handle(req, res).catch(next);
   });
-  app.use("/graphql", express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
+  // An application of its own, without ETags: every GraphQL answer carries its own request ID, so no two
+  // bodies are alike and an ETag (express hashes every body it sends) could never spare a client a download.
+  const graphqlApp = express();
+  graphqlApp.set("etag", false);
+  graphqlApp.disable("x-powered-by");
+  graphqlApp.use(express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
+  app.use("/graphql", graphqlApp);
 
   // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals, statuses from the one table.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
