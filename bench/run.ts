@@ -15,9 +15,11 @@
  *    1,000 and 10,000 subscribers over two instances beside a bare broadcast,
  *    memory per idle subscriber, webhook deliveries (`--sections activity`);
  * and first, on MySQL/MariaDB, the admin list against B1, the hand-written
- * baseline, side by side (bench/list.ts).
+ * baseline, side by side (bench/list.ts); named only (`--sections`): decisions
+ * against B2, the hand-written approval (`decisions-b2`, bench/decisions.ts), and
+ * start time, idle memory and a 10-minute mixed load (`start-soak`, bench/startAndSoak.ts).
  *
- * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth,activity,activity-statements,…] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--rounds 3] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
+ * Usage: npm run bench -- [--sections list,depth,throughput,fanout,decisions,growth,decisions-b2,start-soak,activity,activity-statements,…] [--rows 1000000] [--dashboards 1000,5000] [--fanout-rounds 50] [--growth 10000,100000,1000000] [--rounds 3] [--database mysql://root@127.0.0.1:3306/bench] [--out bench/results/x.md]
  * See bench/README.md.
  */
 import "reflect-metadata";
@@ -36,7 +38,8 @@ import { requestCursor } from "../src/services/licenseRequests/queries";
 import { toGlobalId } from "../src/services/shared/ids";
 import type { DatabaseConfig } from "../src/config";
 import { benchList, freshDatabase } from "./list";
-import { measureDecisions } from "./decisions";
+import { measureDecisions, measureDecisionsAgainstB2 } from "./decisions";
+import { measureStartAndSoak } from "./startAndSoak";
 import { measureFanOut } from "./fanout";
 import { measureGrowth } from "./growth";
 import { ACTIVITY_SECTIONS, measureActivity } from "./activity";
@@ -117,13 +120,16 @@ function atLeastThree(rounds: number): number {
 }
 
 const SERVICE_SECTIONS = ["list", "depth", "throughput", "fanout", "decisions", "growth"] as const;
-const SECTIONS = [...SERVICE_SECTIONS, ...ACTIVITY_SECTIONS] as const;
+/** Sections with processes and databases of their own, run only when named. */
+const STANDALONE_SECTIONS = ["decisions-b2", "start-soak"] as const;
+const SECTIONS = [...SERVICE_SECTIONS, ...ACTIVITY_SECTIONS, ...STANDALONE_SECTIONS] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
  * `--sections a,b`: the sections to run (default every one but the activity
- * log's, which need MySQL/MariaDB and Redis), each named as in SECTIONS;
- * `activity` names every section of the activity log.
+ * log's, which need MySQL/MariaDB and Redis, and the standalone ones, each
+ * several minutes long), each named as in SECTIONS; `activity` names every
+ * section of the activity log.
  */
 function sectionsOf(raw: string | undefined): Set<Section> {
   if (raw === undefined) return new Set(SERVICE_SECTIONS);
@@ -308,9 +314,14 @@ async function throughput(url: string, token: string, seconds: number, connectio
  * `lr_bench` on 127.0.0.1) with `_list`; it needs none of the other sections' rows.
  */
 async function listAgainstB1(options: Options): Promise<string[]> {
+  return benchList({ database: siblingDatabase(options, "list"), durationSeconds: options.durationSeconds, rounds: options.listRounds });
+}
+
+/** The MySQL/MariaDB database `<benchmark's database>_<suffix>` (`lr_bench_<suffix>` on 127.0.0.1 when none is named). */
+function siblingDatabase(options: Options, suffix: string): string {
   const url = new URL(options.database?.startsWith("mysql") ? options.database : "mysql://root@127.0.0.1:3306/lr_bench");
-  url.pathname = `/${url.pathname.replace(/^\//, "") || "lr_bench"}_list`;
-  return benchList({ database: url.toString(), durationSeconds: options.durationSeconds, rounds: options.listRounds });
+  url.pathname = `/${url.pathname.replace(/^\//, "") || "lr_bench"}_${suffix}`;
+  return url.toString();
 }
 
 async function main(): Promise<void> {
@@ -323,6 +334,12 @@ async function main(): Promise<void> {
   const activity = new Set(ACTIVITY_SECTIONS.filter((s) => options.sections.has(s)));
   // 0. The admin list against B1, on a database and in processes of its own.
   if (options.sections.has("list")) for (const line of await listAgainstB1(options)) say(line);
+  // Decisions against B2 (bench/decisions.ts), on MySQL/MariaDB: the database is the benchmark's with `_decisions`.
+  if (options.sections.has("decisions-b2"))
+    await measureDecisionsAgainstB2({ database: siblingDatabase(options, "decisions"), rounds: options.listRounds, say });
+  // Start time, idle memory and a 10-minute mixed load (bench/startAndSoak.ts), on the benchmark's database or SQLite like `npm start`.
+  if (options.sections.has("start-soak"))
+    await measureStartAndSoak({ database: options.database?.startsWith("mysql") ? siblingDatabase(options, "soak") : null, say });
   if (SERVICE_SECTIONS.some((s) => s !== "list" && options.sections.has(s))) await measureService(options, say);
   if (activity.size) {
     if (!options.database?.startsWith("mysql")) throw new Error("the activity log's sections run on MySQL/MariaDB: --database mysql://…");
