@@ -4,7 +4,9 @@
  * the Requests tab's lists, details, approve, partial approve, deny, cancel,
  * settings and both subscriptions, as one admin's and a few users' day; and
  * the activity log: a dashboard's start, the log paged and filtered, and the
- * feed resumed from a cursor.
+ * feed resumed from a cursor. And variables left out that the operation gives
+ * a default (the Requests page's `$withNewest: Boolean! = false`), over HTTP
+ * and graphql-ws: the default applies, as in graphql-js, and a null sent stays null.
  */
 import {
   ActivityFeedDocument,
@@ -19,11 +21,13 @@ import {
   RequestDetailsDocument,
   RequestProcessSettingsDocument,
   RequestsTabDocument,
+  RequestsPageListDocument,
   RequestSubmittedDocument,
   RequestUpdatedDocument,
   SubmitRequestDocument,
   UpdateRequestProcessSettingsDocument,
 } from "../generated/graphql";
+import { print } from "graphql";
 import { startTestServer, TestServer } from "../helpers/server";
 import { typedClient, TypedClient, typedSubscription } from "../helpers/typed";
 import { liveClient, LiveClient } from "../helpers/ws";
@@ -62,6 +66,103 @@ describe("the example operations, typed", () => {
     expect(firstPage.licenseRequests.pageInfo.endCursor).toBe(firstPage.licenseRequests.edges[2].cursor);
     expect(completed.map((r) => r.status)).toEqual(["CANCELLED", "APPROVED", "PARTIALLY_APPROVED", "DENIED", "EXPIRED"]);
     expect(completed.every((r) => !r.viewerCanDecide)).toBe(true);
+  });
+
+  describe("variables left out that the operation gives a default", () => {
+    /** The data of `query` with `variables`, over HTTP and over graphql-ws: the same, and without errors. */
+    const dataOf = async (query: string, variables: Record<string, unknown>) => {
+      const http = await server.gql(ADMIN, query, variables);
+      const ws = await dashboard.subscribe(query, variables).inbox.take();
+      expect({
+        http: { status: http.status, errors: http.body.errors },
+        ws: ws.kind === "next" ? { data: ws.payload.data, errors: ws.payload.errors } : ws,
+      }).toEqual({ http: { status: 200, errors: undefined }, ws: { data: http.body.data, errors: undefined } });
+      return http.body.data;
+    };
+    const ROWS = "totalCount edges { node { id status } }";
+
+    it("runs the Requests page's list without withNewest (Boolean! = false) and first (Int = 20)", async () => {
+      const list = print(RequestsPageListDocument);
+      const sent = await dataOf(list, { state: "PENDING", first: 20, withNewest: false });
+      expect(sent!.licenseRequests.totalCount).toBe(2);
+      expect(sent!.licenseRequestEvents).toBeUndefined();
+      expect(await dataOf(list, { state: "PENDING" })).toEqual(sent);
+      expect(await dataOf(list, { state: "PENDING", first: 20 })).toEqual(sent);
+      const withNewest = await dataOf(list, { state: "PENDING", withNewest: true });
+      expect(withNewest!.licenseRequestEvents).toEqual({ newestCursor: expect.any(String) });
+    });
+
+    it.each([
+      {
+        name: "a non-null Boolean's, true",
+        query: `query Q($withNewest: Boolean! = true) { licenseRequestEvents @include(if: $withNewest) { newestCursor } }`,
+        sent: { withNewest: true },
+      },
+      {
+        name: "a nullable Int's",
+        query: `query Q($first: Int = 2) { licenseRequests(filter: { state: COMPLETED }, first: $first) { ${ROWS} } }`,
+        sent: { first: 2 },
+      },
+      {
+        name: "a non-null enum's",
+        query: `query Q($state: LicenseRequestState! = COMPLETED, $first: Int! = 3) { licenseRequests(filter: { state: $state }, first: $first) { ${ROWS} } }`,
+        sent: { state: "COMPLETED", first: 3 },
+      },
+      {
+        name: "a non-null list's",
+        query: `query Q($statuses: [LicenseRequestStatus!]! = [DENIED, EXPIRED]) { licenseRequests(filter: { statuses: $statuses }) { ${ROWS} } }`,
+        sent: { statuses: ["DENIED", "EXPIRED"] },
+      },
+      {
+        name: "a non-null list's, one value for a list",
+        query: `query Q($statuses: [LicenseRequestStatus!]! = DENIED) { licenseRequests(filter: { statuses: $statuses }) { ${ROWS} } }`,
+        sent: { statuses: ["DENIED"] },
+      },
+      {
+        name: "a nullable list's",
+        query: `query Q($statuses: [LicenseRequestStatus!] = [APPROVED]) { licenseRequests(filter: { statuses: $statuses }) { ${ROWS} } }`,
+        sent: { statuses: ["APPROVED"] },
+      },
+      {
+        name: "a non-null input object's",
+        query: `query Q($filter: LicenseRequestFilter! = { state: COMPLETED, statuses: [DENIED, APPROVED] }) { licenseRequests(filter: $filter) { ${ROWS} } }`,
+        sent: { filter: { state: "COMPLETED", statuses: ["DENIED", "APPROVED"] } },
+      },
+      {
+        name: "a nullable input object's",
+        query: `query Q($filter: LicenseRequestFilter = { statuses: [EXPIRED] }) { licenseRequests(filter: $filter) { ${ROWS} } }`,
+        sent: { filter: { statuses: ["EXPIRED"] } },
+      },
+    ])("applies $name", async ({ query, sent }) => {
+      const explicit = await dataOf(query, sent);
+      expect(Object.values(explicit!)[0]).not.toBeNull();
+      expect(await dataOf(query, {})).toEqual(explicit);
+    });
+
+    it.each([
+      {
+        name: "a nullable Int",
+        query: `query Q($first: Int = 1) { licenseRequests(filter: { state: COMPLETED }, first: $first) { ${ROWS} } }`,
+        inline: `{ licenseRequests(filter: { state: COMPLETED }, first: null) { ${ROWS} } }`,
+        variable: "first",
+      },
+      {
+        name: "a nullable list",
+        query: `query Q($statuses: [LicenseRequestStatus!] = [APPROVED]) { licenseRequests(filter: { state: COMPLETED, statuses: $statuses }) { ${ROWS} } }`,
+        inline: `{ licenseRequests(filter: { state: COMPLETED, statuses: null }) { ${ROWS} } }`,
+        variable: "statuses",
+      },
+      {
+        name: "a nullable input object",
+        query: `query Q($filter: LicenseRequestFilter = { state: PENDING }) { licenseRequests(filter: $filter) { ${ROWS} } }`,
+        inline: `{ licenseRequests(filter: null) { ${ROWS} } }`,
+        variable: "filter",
+      },
+    ])("keeps $name sent as null null, its default unused", async ({ query, inline, variable }) => {
+      const asNull = await dataOf(query, { [variable]: null });
+      expect(asNull).toEqual(await dataOf(inline, {}));
+      expect(asNull).not.toEqual(await dataOf(query, {}));
+    });
   });
 
   it("follows a request from the form to a partial approval, live on the admin's dashboard", async () => {

@@ -50,6 +50,7 @@ import {
   ValidationRule,
   ExecutionResult,
   execute,
+  valueFromASTUntyped,
 } from "graphql";
 import { trace } from "@opentelemetry/api";
 import { compileQuery, CompiledQuery, isCompiledQuery } from "graphql-jit";
@@ -90,13 +91,16 @@ export interface AdmittedOperation {
   document: DocumentNode;
   operation: OperationDefinitionNode;
   operationName: string | null;
-  /** As the client sent them; execution coerces them again. */
+  /** As the client sent them; execution coerces them again (and applies the defaults of those left out). */
   variables: Record<string, unknown>;
   /** As graphql-js coerced them for this operation. */
   coercedVariables: Record<string, unknown>;
   requestedCost: number;
   rateKey: string;
-  /** The operation compiled (queries, when compiling is on); null: graphql-js runs it. */
+  /**
+   * The operation compiled (queries, when compiling is on); null: graphql-js runs it. Its `query` takes the
+   * variables as the client sent them and answers as graphql-js's `execute` would (see `withVariableDefaults`).
+   */
   compiled: CompiledQuery | null;
 }
 
@@ -299,7 +303,9 @@ export class GraphQLPipeline {
   /**
    * Runs an admitted query or mutation: compiled where it could be, through
    * graphql-js otherwise. Variables are coerced again as execution does
-   * (admission refused those that do not fit).
+   * (admission refused those that do not fit), from what the client sent: not
+   * from `coercedVariables`, which graphql-jit would coerce a second time (an
+   * enum's value is no name it knows, an input object's defaults are filled in).
    */
   execute(admitted: AdmittedOperation, contextValue: unknown): Promise<ExecutionResult> | ExecutionResult {
     if (admitted.compiled) return admitted.compiled.query(undefined, contextValue, admitted.variables);
@@ -348,7 +354,7 @@ export class GraphQLPipeline {
     let entry: CompiledQuery | null = null;
     try {
       const compiled = compileQuery(this.options.schema, cached.document, operation.name?.value, { disablingCapturingStackErrors: true });
-      entry = isCompiledQuery(compiled) ? compiled : null;
+      entry = isCompiledQuery(compiled) ? withVariableDefaults(compiled, operation) : null;
     } catch {
       // A document graphql-jit cannot compile runs through graphql-js.
     }
@@ -444,6 +450,51 @@ const noIntrospection: ValidationRule = (context: ValidationContext): ASTVisitor
     }
   },
 });
+
+/**
+ * `compiled`, whose variables left out get their defaults as graphql-js gives them. graphql-jit (0.8) coerces
+ * the variables it is given itself, but refuses a non-null variable left out even with a default
+ * (`$withNewest: Boolean! = false`: "was not provided", an INTERNAL_SERVER_ERROR here, as admission had let it
+ * through), and gives a nullable one the JSON of its default's coerced value (a DateTime default reached
+ * resolvers as a string, not a Date). So the defaults are read once per compiled operation, as a client would
+ * send them (a literal's JSON value: an enum's name, a DateTime's text), and given to graphql-jit only for the
+ * variables the client left out; it coerces them as any value sent, to what graphql-js makes of the literal
+ * (`valueFromAST`: a scalar's parseLiteral agrees with its parseValue, graphql-js's and DateTime's do; a single
+ * value for a list is wrapped by both). A variable sent is left as sent, null included (graphql-js applies no
+ * default to it: null stays null for a nullable variable; for a non-null one, admission refused it). An
+ * operation without defaults runs graphql-jit's own function, untouched.
+ */
+function withVariableDefaults(compiled: CompiledQuery, operation: OperationDefinitionNode): CompiledQuery {
+  const defaults: [name: string, value: unknown][] = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    // Frozen: one value serves every request of the operation (graphql-jit copies the lists and objects it coerces).
+    if (definition.defaultValue) defaults.push([definition.variable.name.value, deepFreeze(valueFromASTUntyped(definition.defaultValue))]);
+  }
+  if (!defaults.length) return compiled;
+  const { query } = compiled;
+  return {
+    ...compiled,
+    query(root, context, variables) {
+      const sent = variables ?? {};
+      let given = sent;
+      for (const [name, value] of defaults) {
+        if (Object.hasOwn(sent, name)) continue;
+        // A copy, with no prototype (a variable may be named `__proto__`): what the client sent stays as it sent it.
+        if (given === sent) given = Object.assign(Object.create(null) as Record<string, unknown>, sent);
+        given[name] = value;
+      }
+      return query(root, context, given);
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 /** How deep a JSON value nests (iteratively: the value is the client's). */
 function depthOf(value: unknown): number {
