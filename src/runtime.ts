@@ -14,7 +14,6 @@ import { UserEntity } from "./entities";
 import { redisEventTransport } from "./infra/redisEventBus";
 import { buildSchema } from "./resolvers";
 import { createApp, App } from "./server/app";
-import { Redis } from "ioredis";
 import { CostLimiter, MemoryCostLimiter, RedisCostLimiter } from "./server/graphql/rateLimit";
 import { Metrics } from "./server/metrics";
 import { createServices, Services } from "./services";
@@ -78,6 +77,9 @@ function createBus(config: Config, log: Logger, metrics: Metrics): { bus: EventB
  */
 function createCostLimiter(config: Config, log: Logger): { limiter: CostLimiter; close: () => void } {
   if (!config.redisUrl) return { limiter: new MemoryCostLimiter(config.rateLimit), close: () => undefined };
+  // Required only with REDIS_URL (as in src/infra/redisEventBus.ts): otherwise a start need not load ioredis.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Redis } = require("ioredis") as typeof import("ioredis");
   const client = new Redis(config.redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -3,7 +3,7 @@
  * (addresses and subjects only; bodies stay private). The outbox dispatcher
  * (outbox.ts) hands each due email to one of these.
  */
-import nodemailer, { Transporter } from "nodemailer";
+import type { Transporter } from "nodemailer";
 
 export interface MailTransport {
   send(message: { from: string; to: string; subject: string; text: string; html: string }): Promise<void>;
@@ -12,6 +12,9 @@ export interface MailTransport {
 
 /** SMTP through nodemailer. */
 export function smtpTransport(smtpUrl: string): MailTransport {
+  // Required here, not imported at the top: without SMTP_URL nothing sends mail, and a start need not load nodemailer.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const nodemailer = require("nodemailer") as typeof import("nodemailer");
   const transporter: Transporter = nodemailer.createTransport(smtpUrl, {});
   return {
     send: async (message) => {

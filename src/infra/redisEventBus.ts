@@ -25,7 +25,7 @@
  */
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import type { TypedEvent, TypedEventTarget } from "@graphql-yoga/typed-event-target";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
 export interface RedisEventTransport {
@@ -36,9 +36,12 @@ export interface RedisEventTransport {
 const describe = (error: unknown) => (error instanceof Error ? error.message : "unknown");
 
 export function redisEventTransport(redisUrl: string, log: Logger): RedisEventTransport {
+  // Required here, not imported at the top: without REDIS_URL nothing uses ioredis, and loading it costs a start time and memory.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ioredis = require("ioredis") as typeof import("ioredis");
   let closing = false;
   const connect = (role: "publish" | "subscribe") => {
-    const client = new Redis(redisUrl, {
+    const client = new ioredis.Redis(redisUrl, {
       maxRetriesPerRequest: null,
       // Nothing waits for Redis: while it is unavailable a publish fails at once (and is logged),
       // and channels are subscribed when the connection is ready.

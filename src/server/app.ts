@@ -9,7 +9,11 @@ import { randomUUID, timingSafeEqual } from "node:crypto";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import cors from "cors";
 import compression from "compression";
 import express, { NextFunction, Request, Response } from "express";
@@ -237,6 +241,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints are given: the default cache-control plugin would only wrap every field's resolver for nothing.
       ApolloServerPluginCacheControlDisabled(),
+      // Traces for Apollo's federation gateway, which this service is not behind: Apollo would load the plugin at every start.
+      ApolloServerPluginInlineTraceDisabled(),
       apolloPipelinePlugin(pipeline),
       {
         async serverWillStart() {
