@@ -16,6 +16,11 @@
  *
  * The first member to reach an event executes it with its own context (its
  * viewer, the event's loaders and "now"); every member awaits that one result.
+ * Results are kept per event by the event's loaders (the context's, which the
+ * live stream shares among the event's subscribers and lets go once each has
+ * it), never by the event or the root value alone: a source may keep those
+ * for long (the activity log's ring keeps its entries for replays), and a
+ * subscriber replaying an entry later resolves it afresh.
  * A result without errors is serialised once and written by the transport to
  * each member's socket as is (`deliver`); a result with errors goes back to
  * graphql-ws as any result would, so errors are presented, logged and
@@ -49,8 +54,8 @@ export interface SharedExecutionCounters {
 }
 
 export class SharedExecution {
-  /** Per event (the root value the source streams yield, one object per event), the groups' results. */
-  private readonly results = new WeakMap<object, Map<string, Promise<SharedResult>>>();
+  /** Per event (its loaders, shared by its subscribers), per root value the source streams yield, the groups' results. */
+  private readonly results = new WeakMap<object, WeakMap<object, Map<string, Promise<SharedResult>>>>();
   private readonly documentIds = new WeakMap<DocumentNode, number>();
   /** Per document, the policy actions its fields ask about the viewer. */
   private readonly actionsAsked = new WeakMap<DocumentNode, ReadonlySet<string>>();
@@ -70,17 +75,26 @@ export class SharedExecution {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
     const events = source[Symbol.asyncIterator]();
+    /**
+     * The next event's result, or null once it was delivered. A function of its
+     * own, so that a frame waiting for the event after keeps nothing of this one
+     * (a suspended frame keeps its locals).
+     */
+    const following = async (): Promise<IteratorResult<ExecutionResult, undefined> | null> => {
+      const item = await events.next();
+      if (item.done) return { value: undefined, done: true };
+      const shared = await this.resultOf(args, item.value);
+      if (deliver && shared.serialized !== null) {
+        deliver(shared.serialized);
+        this.counters.delivered();
+        return null;
+      }
+      return { value: shared.result, done: false };
+    };
     const next = async (): Promise<IteratorResult<ExecutionResult, undefined>> => {
       for (;;) {
-        const item = await events.next();
-        if (item.done) return { value: undefined, done: true };
-        const shared = await this.resultOf(args, item.value);
-        if (deliver && shared.serialized !== null) {
-          deliver(shared.serialized);
-          this.counters.delivered();
-          continue;
-        }
-        return { value: shared.result, done: false };
+        const result = await following();
+        if (result) return result;
       }
     };
     const stop = async (): Promise<IteratorResult<ExecutionResult, undefined>> => {
@@ -101,12 +115,18 @@ export class SharedExecution {
   }
 
   private resultOf(args: ExecutionArgs, rootValue: unknown): Promise<SharedResult> {
-    const group = typeof rootValue === "object" && rootValue !== null ? this.groupOf(args) : null;
-    if (group === null) return this.run(args, rootValue);
-    let groups = this.results.get(rootValue as object);
+    const event = (args.contextValue as Context | undefined)?.loaders;
+    const group = event && typeof rootValue === "object" && rootValue !== null ? this.groupOf(args) : null;
+    if (!event || group === null) return this.run(args, rootValue);
+    let roots = this.results.get(event);
+    if (!roots) {
+      roots = new WeakMap();
+      this.results.set(event, roots);
+    }
+    let groups = roots.get(rootValue as object);
     if (!groups) {
       groups = new Map();
-      this.results.set(rootValue as object, groups);
+      roots.set(rootValue as object, groups);
     }
     let shared = groups.get(group);
     if (!shared) {

@@ -10,7 +10,7 @@ import { ClientError } from "../shared/errors";
 import type { LiveFeed } from "../shared/live";
 import { decodeActivityCursor } from "./cursor";
 import { ActivityFilter, ActivityLog, activityMatches } from "./log";
-import { ActivityTails, pageOf } from "./tail";
+import type { ActivityTails } from "./tail";
 
 export interface ActivityFeedArgs {
   filter: ActivityFilter | null;
@@ -23,6 +23,7 @@ export function activityFeed(
   tails: ActivityTails,
 ): LiveFeed<LicenseRequestEventEntity, ActivityFeedArgs, Loaders, LicenseRequestEventEntity> {
   return {
+    // The tail's stream names what each entry is resolved with (./tail.ts): its live delivery, or a replay's page.
     open: (organizationId, args) => tails.open(organizationId, args.after === null ? null : decodeActivityCursor(args.after, organizationId).seq),
     async admit(viewer, _loaders, args) {
       // A malformed or foreign cursor is refused before anything starts.
@@ -36,7 +37,6 @@ export function activityFeed(
       }
     },
     matches: (entry, args) => activityMatches(entry, args.filter),
-    resolvedWith: pageOf,
     async visible(viewer, loaders, entry) {
       return (await log.isVisible(viewer, loaders, entry)) ? entry : null;
     },

@@ -20,6 +20,17 @@
  * a slow subscriber falls behind and reads the database, it never holds memory
  * nor loses entries. A replay's first entry must be the one right after the
  * position; when it is not, the entries in between were pruned: CURSOR_EXPIRED.
+ *
+ * What an entry is resolved with (services/shared/live.ts: one set of loaders,
+ * one "now", the shared executions) is named by an object the reader hands out
+ * with each entry (`resolvedWith`), never by the entry: the ring keeps entries
+ * for replays, and what was resolved for an entry must not live as long as
+ * that. An entry that comes live is resolved with one object for every reader
+ * that listened when it came (its delivery); the ring holds that object only
+ * until each of those readers took the entry (or ended), then only the readers
+ * still working on it do. Entries read from the database, and entries a
+ * reader takes from the ring after its delivery was let go (a replay), are
+ * resolved with one object per batch, as the replay reads them.
  */
 import type { LicenseRequestEventEntity } from "../../entities";
 import { ClientError, badUserInput } from "../shared/errors";
@@ -35,11 +46,26 @@ export interface ActivityTailOptions {
   pageSize?: number;
 }
 
-/** Entries read from the database together (a replay's page): resolved with one set of loaders (services/shared/live.ts). */
-const pages = new WeakMap<LicenseRequestEventEntity, object>();
+/** The entries of one organization's log, one at a time, each with what it is resolved with (see above). */
+export interface ActivityStream extends EventStream<LicenseRequestEventEntity> {
+  /** What `entry`, the entry this stream yielded last, is resolved with; the entry itself for any other. */
+  resolvedWith(entry: LicenseRequestEventEntity): object;
+}
 
-/** The page `entry` was read in, or the entry itself when it came live (shared by every reader). */
-export const pageOf = (entry: LicenseRequestEventEntity): object => pages.get(entry) ?? entry;
+/** An entry as a reader takes it: with what it is resolved with. */
+interface Taken {
+  entry: LicenseRequestEventEntity;
+  resolvedWith: object;
+}
+
+/** An entry of the ring. */
+interface Slot {
+  entry: LicenseRequestEventEntity;
+  /** What its live delivery is resolved with; null once every reader that listened when it came took it. */
+  delivery: object | null;
+  /** Readers that listened when it came and have yet to take it. */
+  pending: number;
+}
 
 export const cursorExpired = () =>
   new ClientError("CURSOR_EXPIRED", "This cursor is older than the activity log keeps: read the lists afresh, then go on from the newest cursor.");
@@ -49,13 +75,19 @@ interface Reader {
   ended: boolean;
   /** Ends the reader's wait (set while it waits). */
   stopWaiting: (() => void) | null;
+  /** The newest entry it was handed (its position when it started); null until it started. */
+  taken: number | null;
+  /** The tail's head when it started: it is pending for every entry after it. */
+  joinedAt: number;
 }
 
 class ActivityTail {
   head = 0;
   readers = 0;
   /** The latest entries, contiguous, oldest first. */
-  private ring: LicenseRequestEventEntity[] = [];
+  private ring: Slot[] = [];
+  /** Readers that started and have not ended: each entry that comes is pending for all of them. */
+  private joined = 0;
   private waiters = new Set<() => void>();
   private fetching: Promise<void> | null = null;
   private refetch = false;
@@ -119,7 +151,7 @@ class ActivityTail {
         if (entry.seq <= this.head) continue;
         this.ring = [];
       }
-      this.ring.push(entry);
+      this.ring.push({ entry, delivery: this.joined ? {} : null, pending: this.joined });
       this.head = entry.seq;
     }
     if (this.ring.length > this.options.ringSize) this.ring = this.ring.slice(this.ring.length - this.options.ringSize);
@@ -159,22 +191,65 @@ class ActivityTail {
     return this.fetching;
   }
 
+  /** The reader starts at `position` (at most `head`): it is pending for every entry that comes from now on. */
+  join(reader: Reader, position: number): void {
+    reader.taken = position;
+    reader.joinedAt = this.head;
+    this.joined += 1;
+  }
+
+  /** The reader ended: nothing waits for it any more. */
+  leave(reader: Reader): void {
+    if (reader.taken === null) return;
+    this.handed(reader, this.head);
+    reader.taken = null;
+    this.joined -= 1;
+  }
+
+  /**
+   * The reader was handed every entry up to `seq`: the entries of the ring it
+   * was pending for no longer wait for it, and a delivery no reader waits for
+   * is the ring's no longer (readers working on it hold it).
+   */
+  private handed(reader: Reader, seq: number): void {
+    if (reader.taken === null || seq <= reader.taken) return;
+    const from = Math.max(reader.taken, reader.joinedAt) + 1;
+    reader.taken = seq;
+    const first = this.ring[0];
+    if (!first) return;
+    for (let index = Math.max(from - first.entry.seq, 0); index < this.ring.length; index++) {
+      const slot = this.ring[index];
+      if (!slot || slot.entry.seq > seq) break;
+      if (--slot.pending === 0) slot.delivery = null;
+    }
+  }
+
   /**
    * The entries after `position`, oldest first, waiting until there is one;
    * [] once the reader ended (or the tail closed) while it waited.
    * @throws CURSOR_EXPIRED when the entries right after `position` were pruned.
    */
-  async after(position: number, reader: Reader): Promise<LicenseRequestEventEntity[]> {
+  async after(position: number, reader: Reader): Promise<Taken[]> {
     for (;;) {
       if (position < this.head) {
         const first = this.ring[0];
-        if (first && first.seq <= position + 1) return this.ring.slice(position + 1 - first.seq);
+        if (first && first.entry.seq <= position + 1) {
+          // A replay of entries whose delivery was let go resolves them together, as a page read from the database.
+          let replay: object | null = null;
+          const taken = this.ring.slice(position + 1 - first.entry.seq).map((slot) => ({ entry: slot.entry, resolvedWith: slot.delivery ?? (replay ??= {}) }));
+          this.handed(reader, this.head);
+          return taken;
+        }
         const entries = await this.store.entriesAfter(this.organizationId, position, this.options.pageSize);
         if (entries.length && entries[0]?.seq !== position + 1) throw cursorExpired();
-        if (entries.length) {
+        // Entries past `head` come through the ring, once the tail read them: the reader is never ahead of it.
+        const upTo = entries.findIndex((entry) => entry.seq > this.head);
+        if (upTo >= 0) entries.length = upTo;
+        const last = entries.at(-1);
+        if (last) {
+          this.handed(reader, last.seq);
           const page = {};
-          for (const entry of entries) pages.set(entry, page);
-          return entries;
+          return entries.map((entry) => ({ entry, resolvedWith: page }));
         }
       }
       await new Promise<void>((resolve) => {
@@ -223,7 +298,7 @@ export class ActivityTails {
    * @throws (from `next`) BAD_USER_INPUT when `after` is past the newest entry
    *   (a forged position), CURSOR_EXPIRED when the entries after it were pruned.
    */
-  open(organizationId: number, after: number | null): EventStream<LicenseRequestEventEntity> {
+  open(organizationId: number, after: number | null): ActivityStream {
     let tail = this.tails.get(organizationId);
     if (!tail) {
       tail = new ActivityTail(organizationId, this.store, this.bus, this.options);
@@ -232,8 +307,10 @@ export class ActivityTails {
     tail.readers += 1;
     const owner = tail;
     let position: number | null = null;
-    let batch: LicenseRequestEventEntity[] = [];
-    const reader: Reader = { ended: false, stopWaiting: null };
+    let batch: Taken[] = [];
+    /** The entry yielded last, while its subscriber resolves it. */
+    let current: Taken | null = null;
+    const reader: Reader = { ended: false, stopWaiting: null, taken: null, joinedAt: 0 };
     let counted = false;
 
     const started = (async () => {
@@ -247,6 +324,7 @@ export class ActivityTails {
       if (!reader.ended) {
         counted = true;
         this.listening += 1;
+        owner.join(reader, position);
       }
     })();
     // A refusal is answered by `next`; until then it is not an unhandled rejection.
@@ -256,6 +334,8 @@ export class ActivityTails {
       if (reader.ended) return;
       reader.ended = true;
       batch = [];
+      current = null;
+      owner.leave(reader);
       if (counted) this.listening -= 1;
       owner.readers -= 1;
       if (owner.readers === 0 && this.tails.get(organizationId) === owner) {
@@ -266,15 +346,18 @@ export class ActivityTails {
     };
     const done = (): IteratorResult<LicenseRequestEventEntity, undefined> => ({ value: undefined, done: true });
 
-    const stream: EventStream<LicenseRequestEventEntity> = {
+    const stream: ActivityStream = {
       async next() {
+        // The previous entry was resolved before this call: let go of what it was resolved with.
+        current = null;
         try {
           await started;
           while (!reader.ended) {
-            const entry = batch.shift();
-            if (entry) {
-              position = entry.seq;
-              return { value: entry, done: false };
+            const taken = batch.shift();
+            if (taken) {
+              position = taken.entry.seq;
+              current = taken;
+              return { value: taken.entry, done: false };
             }
             batch = await owner.after(position!, reader);
           }
@@ -292,6 +375,7 @@ export class ActivityTails {
         end();
         throw error instanceof Error ? error : new Error(String(error));
       },
+      resolvedWith: (entry) => (current?.entry === entry ? current.resolvedWith : entry),
       [Symbol.asyncIterator]() {
         return stream;
       },

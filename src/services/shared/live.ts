@@ -24,6 +24,21 @@ export interface LiveRefusal {
 }
 
 /**
+ * A subscription's events. Each event is resolved (loaders, "now", shared
+ * executions) with one object that every subscriber of the event on this
+ * instance is handed: by default the event itself, which suits a source whose
+ * events nobody keeps once they were delivered. A source that keeps its
+ * events (the activity log's ring), or hands one subscriber many at once (a
+ * replay's page), names that object for the event it yielded last: whatever
+ * was resolved for an event then lives as long as its delivery, not as long
+ * as the event.
+ */
+export interface LiveSource<E> extends EventStream<E> {
+  /** What `event`, the event this source yielded last, is resolved with. */
+  resolvedWith?(event: E): object;
+}
+
+/**
  * One subscription field's source, declared by its feature. `E` is what its
  * source yields (one object per event, shared by every subscriber of it);
  * `Args` the field's arguments as the edge decoded them (local IDs); `L` the
@@ -35,17 +50,11 @@ export interface LiveFeed<E extends object, Args, L, P> {
    * listening from the moment it is called (or replaying first, when the
    * arguments ask it). Errors thrown by its `next` end the subscription.
    */
-  open(organizationId: number, args: Args): EventStream<E>;
+  open(organizationId: number, args: Args): LiveSource<E>;
   /** Checked before the subscription starts: a refusal, or null. */
   admit(viewer: Viewer, loaders: L, args: Args): Promise<LiveRefusal | null>;
   /** Whether an event concerns a subscription with these arguments, judged on the event alone (before anything is read). */
   matches(event: E, args: Args): boolean;
-  /**
-   * What events are resolved together with (one set of loaders, one "now"):
-   * by default each event alone, shared by every subscriber of it. A source
-   * that hands one subscriber many events at once (a replay) names the batch.
-   */
-  resolvedWith?(event: E): object;
   /**
    * What the viewer may see of the event now: the payload, or null to skip it
    * (not visible, or, for filters the event cannot judge, not wanted by `args`).
@@ -66,6 +75,12 @@ export interface SubscriberState<L> {
   now: Date;
 }
 
+/** What the subscribers of one event resolve it with. */
+interface Resolution<L> {
+  loaders: L;
+  now: Date;
+}
+
 export class LiveStreams<L> {
   /**
    * One set of loaders per event, shared by every subscriber of the event's
@@ -73,10 +88,12 @@ export class LiveStreams<L> {
    * answers; visibility is checked per subscriber). A thousand dashboards then
    * cost a few batched queries per event, not thousands. "Now" is read once per
    * event too, so every subscriber judges it at the same instant (and those who
-   * see the same payload can share its execution). Keyed by the event payload,
-   * which the transport hands to every listener as one object.
+   * see the same payload can share its execution). Keyed by what the source
+   * says the event is resolved with (`LiveSource.resolvedWith`), which only the
+   * event's delivery keeps: once every subscriber on this instance has it, the
+   * loaders, and all that was read through them, go.
    */
-  private readonly events = new WeakMap<object, { loaders: L; now: Date }>();
+  private readonly events = new WeakMap<object, Resolution<L>>();
 
   constructor(
     private readonly clock: Clock,
@@ -102,23 +119,33 @@ export class LiveStreams<L> {
   stream<E extends object, Args, P>(feed: LiveFeed<E, Args, L, P>, state: SubscriberState<L>, args: Args): AsyncIterableIterator<P> {
     if (!state.viewer) throw forbidden("Sign in to subscribe.");
     const organizationId = state.viewer.organizationId;
-    const events: EventStream<E> = feed.open(organizationId, args);
+    const events = feed.open(organizationId, args);
+    /**
+     * The source's next event: its payload, or null when the subscriber is not
+     * to see it. A function of its own, so that a frame waiting for the event
+     * after keeps nothing of this one (a suspended frame keeps its locals).
+     */
+    const following = async (): Promise<IteratorResult<P, undefined> | null> => {
+      const item = await events.next();
+      if (item.done) return { value: undefined, done: true };
+      const event = item.value;
+      if (!feed.matches(event, args)) return null;
+      const { loaders, now } = this.resolutionOf(events.resolvedWith?.(event) ?? event, organizationId);
+      const viewer = await this.refresh(state.viewer!, now, loaders);
+      if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
+      const payload = await feed.visible(viewer, loaders, event, args);
+      if (payload === null) return null;
+      state.viewer = viewer;
+      state.loaders = loaders;
+      state.now = now;
+      return { value: payload, done: false };
+    };
     const nextVisible = async (): Promise<IteratorResult<P, undefined>> => {
       // The previous event's payload was resolved before this call: let its loaders go.
       state.loaders = null;
       for (;;) {
-        const item = await events.next();
-        if (item.done) return { value: undefined, done: true };
-        if (!feed.matches(item.value, args)) continue;
-        const { loaders, now } = this.resolutionOf(feed.resolvedWith?.(item.value) ?? item.value, organizationId);
-        const viewer = await this.refresh(state.viewer!, now, loaders);
-        if (!viewer) throw unauthenticated("Your session has ended; sign in again to subscribe.");
-        const payload = await feed.visible(viewer, loaders, item.value, args);
-        if (payload === null) continue;
-        state.viewer = viewer;
-        state.loaders = loaders;
-        state.now = now;
-        return { value: payload, done: false };
+        const result = await following();
+        if (result) return result;
       }
     };
     const iterator: AsyncIterableIterator<P> = {
@@ -139,7 +166,7 @@ export class LiveStreams<L> {
     return iterator;
   }
 
-  private resolutionOf(event: object, organizationId: number): { loaders: L; now: Date } {
+  private resolutionOf(event: object, organizationId: number): Resolution<L> {
     let resolution = this.events.get(event);
     if (!resolution) {
       resolution = { loaders: this.loadersFor(organizationId), now: this.clock.now() };
