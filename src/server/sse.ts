@@ -431,10 +431,13 @@ class ResultStream implements AsyncIterableIterator<ExecutionResult> {
   private last: ExecutionResult | null | undefined;
   private over = false;
   private stopped = false;
-  private interrupt: () => void = () => undefined;
-  private readonly interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
-    this.interrupt = () => resolve(INTERRUPTED);
-  });
+  /**
+   * Wakes the `next` waiting on the source, if one is (the stream ends or is
+   * returned meanwhile). A waiter of its own per call, not one promise raced
+   * by every call: each race left a reaction on that promise holding the
+   * result it delivered, so a stream kept every result until it closed.
+   */
+  private wake: (() => void) | null = null;
 
   /** A stream of one result: a refusal, or an error before the source existed. */
   static of(result: ExecutionResult, log: Logger): ResultStream {
@@ -452,7 +455,13 @@ class ResultStream implements AsyncIterableIterator<ExecutionResult> {
     if (this.over) return DONE;
     if (this.last === undefined && this.source) {
       try {
-        const item = await Promise.race([this.source.next(), this.interrupted]);
+        const source = this.source;
+        const item = await new Promise<IteratorResult<ExecutionResult> | typeof INTERRUPTED>((resolve, reject) => {
+          this.wake = () => resolve(INTERRUPTED);
+          source.next().then(resolve, reject);
+        }).finally(() => {
+          this.wake = null;
+        });
         if (item !== INTERRUPTED) {
           if (!item.done) return { value: item.value, done: false };
           this.over = true;
@@ -471,13 +480,13 @@ class ResultStream implements AsyncIterableIterator<ExecutionResult> {
   end(result: ExecutionResult): void {
     if (this.over || this.last !== undefined) return;
     this.last = result;
-    this.interrupt();
+    this.wake?.();
     void this.stop();
   }
 
   async return(): Promise<IteratorResult<ExecutionResult, undefined>> {
     this.over = true;
-    this.interrupt();
+    this.wake?.();
     await this.stop();
     return DONE;
   }
