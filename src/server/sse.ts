@@ -425,8 +425,10 @@ const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
  * errors are. `end` makes a result of ours the last one and stops the source;
  * `return` (the client went away, or the stream ended) stops it at once, also
  * while a `next` waits for an event.
+ *
+ * Exported for its unit test (test/unit/sseResultStream.test.ts).
  */
-class ResultStream implements AsyncIterableIterator<ExecutionResult> {
+export class ResultStream implements AsyncIterableIterator<ExecutionResult> {
   /** The result to end with once it is set; null: end with none. */
   private last: ExecutionResult | null | undefined;
   private over = false;
