@@ -38,6 +38,7 @@ import { decodeActivityCursor, encodeActivityCursor } from "../src/services/acti
 import { signToken } from "../src/services/access/authentication";
 import { toGlobalId } from "../src/services/shared/ids";
 import { freshDatabase } from "./list";
+import { median, percentile } from "./processes";
 import { serviceNodeFlags } from "./serviceCommand";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -88,15 +89,6 @@ const load = () =>
     .map((n) => n.toFixed(2))
     .join(" / ");
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-/** The middle value; of an even count, the mean of the middle two. */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
-}
 const spread = (values: number[]) => `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 

@@ -16,6 +16,7 @@
 import http from "node:http";
 import { jwtVerify } from "jose";
 import mysql from "mysql2/promise";
+import { Baseline, listenOnLoopback, serveAlone } from "./processes";
 
 export const BASELINE_QUERY = `query AdminList { licenseRequests(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id product { name availableLicenses } requester { displayName } recipients { decision user { displayName } } } } }`;
 
@@ -27,11 +28,6 @@ const localId = (value: unknown, type: string): number | null => {
   return name === type && /^\d+$/.test(id ?? "") ? Number(id) : null;
 };
 const cursor = (requestedAt: number, id: number) => Buffer.from(JSON.stringify(["licenseRequests", requestedAt, id]), "utf8").toString("base64url");
-
-export interface Baseline {
-  url: string;
-  close(): Promise<void>;
-}
 
 export async function startBaseline(options: { databaseUrl: string; secret: string; connections?: number }): Promise<Baseline> {
   const pool = mysql.createPool({ uri: options.databaseUrl, connectionLimit: options.connections ?? 10, supportBigNumbers: true, bigNumberStrings: false });
@@ -124,30 +120,8 @@ export async function startBaseline(options: { databaseUrl: string; secret: stri
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
-  };
+  return listenOnLoopback(server, pool);
 }
 
 /** Run alone (bench/list.ts starts it so, in a process of its own): DATABASE_URL, JWT_SECRET; logs `{"url": …}` once it listens. */
-if (require.main === module) {
-  const databaseUrl = process.env["DATABASE_URL"];
-  const secret = process.env["JWT_SECRET"];
-  if (!databaseUrl || !secret) throw new Error("B1 needs DATABASE_URL and JWT_SECRET");
-  startBaseline({ databaseUrl, secret }).then(
-    (baseline) => {
-      process.stdout.write(`${JSON.stringify({ url: baseline.url })}\n`);
-      process.once("SIGTERM", () => void baseline.close().then(() => process.exit(0)));
-    },
-    (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) serveAlone("B1", startBaseline);

@@ -46,6 +46,7 @@ import {
   databaseServerPid,
   loadAverage,
   median,
+  percentile,
   ROOT,
   ServerProcess,
   startProcess,
@@ -201,8 +202,6 @@ async function checkRace(
   const oversubscribed = after.assigned > after.total || after.assigned !== o.assignedBefore + approvals;
   return { approvals, denials, lost, assignmentsOff, duplicateEmails, missingEmails, oversubscribed, after };
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 export async function measureDecisions(options: DecisionsOptions): Promise<void> {
   const { dataSource, url, organizationId, say } = options;

@@ -33,6 +33,7 @@ import { createHash } from "node:crypto";
 import http from "node:http";
 import { jwtVerify } from "jose";
 import mysql from "mysql2/promise";
+import { Baseline, listenOnLoopback, serveAlone } from "./processes";
 
 /** The decisions client's two operations (bench/decisions.ts), byte for byte: B2 answers these and nothing else. */
 export const APPROVE_OPERATION = `mutation Approve($id: ID!, $key: String) { approveLicenseRequest(input: { requestId: $id, idempotencyKey: $key }) { licenseRequest { id status } userErrors { code message } } }`;
@@ -107,11 +108,6 @@ function decisionEmail(f: {
 
 // --------------------------------------------------------------- the server
 
-export interface DecisionsBaseline {
-  url: string;
-  close(): Promise<void>;
-}
-
 type Connection = mysql.PoolConnection;
 type Rows = mysql.RowDataPacket[];
 
@@ -128,7 +124,7 @@ interface Answer {
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
-export async function startDecisionsBaseline(options: { databaseUrl: string; secret: string; connections?: number }): Promise<DecisionsBaseline> {
+export async function startDecisionsBaseline(options: { databaseUrl: string; secret: string; connections?: number }): Promise<Baseline> {
   // The service's pool: 10 connections, waiting for one when all are taken.
   const pool = mysql.createPool({
     uri: options.databaseUrl,
@@ -518,30 +514,8 @@ export async function startDecisionsBaseline(options: { databaseUrl: string; sec
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
-  };
+  return listenOnLoopback(server, pool);
 }
 
 /** Run alone (bench/decisions.ts starts it so, in a process of its own): DATABASE_URL, JWT_SECRET; prints `{"url": …}` once it listens. */
-if (require.main === module) {
-  const databaseUrl = process.env["DATABASE_URL"];
-  const secret = process.env["JWT_SECRET"];
-  if (!databaseUrl || !secret) throw new Error("B2 needs DATABASE_URL and JWT_SECRET");
-  startDecisionsBaseline({ databaseUrl, secret }).then(
-    (baseline) => {
-      process.stdout.write(`${JSON.stringify({ url: baseline.url })}\n`);
-      process.once("SIGTERM", () => void baseline.close().then(() => process.exit(0)));
-    },
-    (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) serveAlone("B2", startDecisionsBaseline);

@@ -7,6 +7,7 @@
  * machine's load average, waited on before a measurement.
  */
 import { ChildProcess, spawn } from "node:child_process";
+import type http from "node:http";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -125,6 +126,12 @@ export function startService(
   return startProcess(options.entry ?? path.join(ROOT, "dist/src/index.js"), { ...serviceEnvironment(databaseUrl, options.secret), ...options.extra }, options);
 }
 
+/** The value at percentile `p` of `sorted` (ascending), nearest rank below. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** The middle value; of an even count, the mean of the middle two. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -159,4 +166,44 @@ export async function waitForQuietMachine(options: { limit?: number; maxWaitMs?:
   }
   const load1 = os.loadavg()[0] ?? 0;
   return { quiet: load1 <= limit, load1, load: loadAverage(), waitedSeconds: (Date.now() - started) / 1000 };
+}
+
+/** A hand-written baseline (B1, B2) listening: its URL, and how to close its server and its pool. */
+export interface Baseline {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens with a baseline's `server` on 127.0.0.1 (a free port); closing closes the server, then `pool`. */
+export async function listenOnLoopback(server: http.Server, pool: { end(): Promise<unknown> }): Promise<Baseline> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * Runs a baseline in this process, as the benchmarks start it (`startProcess`):
+ * DATABASE_URL and JWT_SECRET from the environment; prints `{"url": …}` once it
+ * listens, and closes on SIGTERM.
+ */
+export function serveAlone(name: string, start: (options: { databaseUrl: string; secret: string }) => Promise<Baseline>): void {
+  const databaseUrl = process.env["DATABASE_URL"];
+  const secret = process.env["JWT_SECRET"];
+  if (!databaseUrl || !secret) throw new Error(`${name} needs DATABASE_URL and JWT_SECRET`);
+  start({ databaseUrl, secret }).then(
+    (baseline) => {
+      process.stdout.write(`${JSON.stringify({ url: baseline.url })}\n`);
+      process.once("SIGTERM", () => void baseline.close().then(() => process.exit(0)));
+    },
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -57,11 +57,12 @@ import { toGlobalId } from "../src/services/shared/ids";
 import { BASELINE_QUERY } from "./baseline";
 import { DASHBOARD_SUBSCRIPTION } from "./fanout";
 import { freshDatabase } from "./list";
+import { BENCH_SECRET, median, percentile, serviceEnvironment } from "./processes";
 import { serviceNodeFlags } from "./serviceCommand";
 
 const ROOT = path.resolve(__dirname, "../..");
 const ENTRY = path.join(ROOT, "dist/src/index.js");
-const SECRET = "benchmark-secret-benchmark-secret-0123456789";
+const SECRET = BENCH_SECRET;
 const METRICS_TOKEN = "benchmark-metrics-token-0123456789";
 const WORKER_FLAG = "--subscriber-worker";
 /** The requests added to the demo seed. */
@@ -115,15 +116,6 @@ function at<T>(values: readonly T[], i: number): T {
   const value = values[i];
   if (value === undefined) throw new Error(`nothing at ${i}`);
   return value;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
 }
 
 /** Processes this run started, so that a failure or a signal ends them (by their own handle, nothing else). */
@@ -409,19 +401,12 @@ interface Service {
   stop(): Promise<{ ms: number; code: number | null }>;
 }
 
-function serviceEnvironment(databaseUrl: string): NodeJS.ProcessEnv {
+function soakEnvironment(databaseUrl: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    NODE_ENV: "production",
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
-    JWT_SECRET: SECRET,
-    LOG_LEVEL: "info",
+    ...serviceEnvironment(databaseUrl, SECRET),
     METRICS_TOKEN,
-    // One caller from one address: fair-use bounds would measure themselves (bench/list.ts, bench/fanout.ts).
-    RATE_LIMIT_BUCKET_SIZE: "1000000000",
-    RATE_LIMIT_RESTORE_RATE: "1000000000",
+    // A thousand sockets of ten admins from one address (bench/fanout.ts).
     WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: "20",
     WS_MAX_SUBSCRIPTIONS_PER_USER: "1000000",
     WS_MAX_CONNECTIONS_PER_USER: "1000000",
@@ -441,7 +426,7 @@ function metricOf(text: string, name: string): number {
 
 /** `npm start`'s command (`node <flags> dist/src/index.js`); resolves once it logs where it listens. */
 async function launch(databaseUrl: string, collectable = false): Promise<Service> {
-  const env = serviceEnvironment(databaseUrl);
+  const env = soakEnvironment(databaseUrl);
   if (collectable) env["NODE_OPTIONS"] = `${env["NODE_OPTIONS"] ?? ""} --expose-gc --require ${path.join(ROOT, "dist/bench/collectOnSignal.js")}`.trim();
   const spawnedAt = performance.now();
   const child = track(spawn(process.execPath, [...serviceNodeFlags(), ENTRY], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
