@@ -96,7 +96,7 @@ function startB1(databaseUrl: string, cpuProfileDir: string | null): Promise<Ser
  * `newest` when given: the SQLite copy takes the MariaDB one's times); written
  * the same way on MySQL/MariaDB and on SQLite, so both hold the same rows.
  */
-async function seed(database: DatabaseConfig, count: number, newest?: number): Promise<{ adminId: number; organizationId: number; newest: number }> {
+export async function seed(database: DatabaseConfig, count: number, newest?: number): Promise<{ adminId: number; organizationId: number; newest: number }> {
   const dataSource = await openDatabase(database);
   try {
     const [admin] = await dataSource.query<{ id: number; organizationId: number }[]>(

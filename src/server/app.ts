@@ -27,6 +27,7 @@ import type { Context } from "../context";
 import type { Services } from "../services";
 import { apolloContext, apolloPipelineOptions, apolloPipelinePlugin } from "./graphql/apollo";
 import { GraphQLPipeline } from "./graphql/pipeline";
+import { graphqlHttpFront, NodeMiddleware, sendJson, takesRequest } from "./graphql/httpFront";
 import { INTERNAL_MESSAGE } from "./graphql/errors";
 import { CLIENT_ERROR_STATUS } from "../services/shared/errors";
 import { CostLimiter, MemoryCostLimiter } from "./graphql/rateLimit";
@@ -121,39 +122,66 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   const trustProxy = proxyAddr.compile("loopback");
+  const addressOf = (req: http.IncomingMessage) => proxyAddr(req, trustProxy);
   // gzip/deflate/brotli for clients that accept it (responses of 1 KB and more), never an event
-  // stream: compressed, its events would wait in the compressor for more bytes.
-  app.use(
-    compression({
-      filter: (req, res) => !String(res.getHeader("content-type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
-    }),
-  );
-  const httpServer = http.createServer(app);
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
-    res.locals["requestId"] = requestId;
+  // stream: compressed, its events would wait in the compressor for more bytes. (Typed for Express, it reads
+  // only what Node's own request and response have.)
+  const compress = compression({
+    filter: (req, res) => !String(res.getHeader("content-type") ?? "").startsWith("text/event-stream") && compression.filter(req, res),
+  }) as unknown as NodeMiddleware;
+  const assignRequestId: NodeMiddleware = (req, res, next) => {
+    const incoming = req.headers["x-request-id"];
+    const requestId = typeof incoming === "string" && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader("x-request-id", requestId);
+    const { locals } = res as Partial<Response>;
+    if (locals) locals["requestId"] = requestId;
     next();
-  });
+  };
   // The usual headers on every response (nosniff, frame and referrer policies, …). The pages
   // served here (GraphiQL, the Requests page) load only their own scripts, so the content
   // security policy is left to them.
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  const securityHeaders: NodeMiddleware = helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   // Browsers on other origins: only those listed in CORS_ORIGINS (none by default: same origin only),
   // and outside production a development server on localhost.
   const allowedOrigins = new Set(config.corsOrigins);
   const originAllowed = (origin: string) => allowedOrigins.has(origin) || (!config.isProduction && DEVELOPMENT_ORIGIN.test(origin));
-  app.use(
-    cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin)),
-      methods: ["GET", "POST"],
-      allowedHeaders: CORS_ALLOWED_HEADERS,
-      exposedHeaders: ["x-request-id", "retry-after"],
-      maxAge: 600,
-    }),
-  );
+  const crossOrigin: NodeMiddleware = cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && originAllowed(origin)),
+    methods: ["GET", "POST"],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: ["x-request-id", "retry-after"],
+    maxAge: 600,
+  });
+  const everyResponse = [compress, assignRequestId, securityHeaders, crossOrigin] as const;
+  for (const middleware of everyResponse) app.use(middleware);
+
+  /**
+   * A body too large (413), in a charset or encoding not read here (415) or not JSON (400), as a GraphQL-shaped
+   * error with no internals; null for any other error.
+   */
+  const bodyRefusal = (error: unknown): { status: number; body: unknown } | null => {
+    const { status, type } = error as { status?: number; type?: string };
+    const refuse = (code: "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "BAD_REQUEST", message: string) => ({
+      status: CLIENT_ERROR_STATUS[code],
+      body: { errors: [{ message, extensions: { code } }] },
+    });
+    if (status === 413 || type === "entity.too.large") return refuse("PAYLOAD_TOO_LARGE", `The request body is larger than ${config.bodyLimit}.`);
+    if (status === 415) return refuse("UNSUPPORTED_MEDIA_TYPE", "Send the request body as JSON in UTF-8, uncompressed or in gzip, deflate or br.");
+    if (status === 400) return refuse("BAD_REQUEST", "The request body is not valid JSON.");
+    return null;
+  };
+  /** An error no client caused: logged, answered 500 without internals. */
+  const unhandled = (error: unknown, requestId: string) => {
+    log.error({ err: error, requestId }, "unhandled HTTP error");
+    return { status: 500, body: { errors: [{ message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] } };
+  };
+
+  // POST /graphql with a JSON body goes straight to Apollo (httpFront.ts), everything else to Express.
+  let graphqlFront: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
+  const httpServer = http.createServer((req, res) => {
+    if (graphqlFront && takesRequest(req)) graphqlFront(req, res);
+    else app(req, res);
+  });
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -222,7 +250,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
     metrics,
     pipeline,
-    addressOf: (req) => proxyAddr(req, trustProxy),
+    addressOf,
     originAllowed: (origin, host) => originAllowed(origin) || sameOrigin(origin, host),
     subscriptionsByUser,
     shared,
@@ -279,21 +307,31 @@ export async function createApp(options: AppOptions): Promise<App> {
   const graphqlApp = express();
   graphqlApp.set("etag", false);
   graphqlApp.disable("x-powered-by");
-  graphqlApp.use(express.json({ limit: config.bodyLimit }), expressMiddleware(apollo, { context: apolloContext({ pipeline, services, log }) }));
+  const context = apolloContext({ pipeline, services, log });
+  graphqlApp.use(
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: ({ req, res }) =>
+        context({ method: req.method, body: req.body, query: req.query, ip: req.ip, headers: req.headers, requestId: String(res.locals["requestId"]) }),
+    }),
+  );
   app.use("/graphql", graphqlApp);
+  graphqlFront = graphqlHttpFront({
+    apollo,
+    context,
+    middlewares: everyResponse,
+    requestIdOf: (res) => String(res.getHeader("x-request-id")),
+    addressOf,
+    bodyLimit: config.bodyLimit,
+    bodyRefusal,
+    failed: unhandled,
+  });
 
   // Body too large (413), malformed JSON (400): a GraphQL-shaped error, no internals, statuses from the one table.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    const status = (error as { status?: number; type?: string }).status ?? 500;
-    const type = (error as { type?: string }).type;
-    const refuse = (code: "PAYLOAD_TOO_LARGE" | "BAD_REQUEST", message: string) =>
-      res.status(CLIENT_ERROR_STATUS[code]).json({ errors: [{ message, extensions: { code } }] });
-    if (status === 413 || type === "entity.too.large") return void refuse("PAYLOAD_TOO_LARGE", `The request body is larger than ${config.bodyLimit}.`);
-    if (status === 400) return void refuse("BAD_REQUEST", "The request body is not valid JSON.");
-    const requestId = String(res.locals["requestId"]);
-    log.error({ err: error, requestId }, "unhandled HTTP error");
-    res.status(500).json({ errors: [{ message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } }] });
+    const { status, body } = bodyRefusal(error) ?? unhandled(error, String(res.locals["requestId"]));
+    sendJson(res, status, body);
   });
 
   return {

@@ -16,7 +16,7 @@
  */
 import { HeaderMap } from "@apollo/server";
 import type { ApolloServerOptions, ApolloServerPlugin } from "@apollo/server";
-import type { Request, Response } from "express";
+import type { IncomingHttpHeaders } from "node:http";
 import { DocumentNode, GraphQLError, GraphQLFormattedError, parse, specifiedRules } from "graphql";
 import type { Logger } from "pino";
 import { buildContext, Context } from "../../context";
@@ -26,7 +26,20 @@ import { ClientError, unauthenticated } from "../../services/shared/errors";
 import { InternalFailure, isServiceUnavailable, ServiceUnavailable } from "./errors";
 import { Caller, GraphQLPipeline, OperationRequest } from "./pipeline";
 
-type ApolloContextFunction = (args: { req: Request; res: Response }) => Promise<Context>;
+/** What the context function reads of an HTTP request, whichever server read it (Express, or httpFront.ts). */
+export interface HttpOperationSource {
+  method: string;
+  /** The JSON body as parsed (POST); undefined when there was none. */
+  body: unknown;
+  /** The query string's parameters (GET). */
+  query: Record<string, unknown>;
+  /** The client's address (trust proxy applied). */
+  ip: string | undefined;
+  headers: IncomingHttpHeaders;
+  requestId: string;
+}
+
+type ApolloContextFunction = (source: HttpOperationSource) => Promise<Context>;
 
 /** Apollo Server options the pipeline owns. */
 export function apolloPipelineOptions(
@@ -46,9 +59,9 @@ export function apolloPipelineOptions(
 }
 
 /** The operation of an HTTP request as Apollo will read it; null when it is no single operation (Apollo refuses it). */
-function operationRequestOf(req: Request): OperationRequest | null {
+function operationRequestOf(req: HttpOperationSource): OperationRequest | null {
   if (req.method === "GET") {
-    const { query, variables, operationName } = req.query as Record<string, unknown>;
+    const { query, variables, operationName } = req.query;
     let parsed: unknown = variables;
     if (typeof variables === "string") {
       try {
@@ -98,9 +111,9 @@ const PLACEHOLDER: DocumentNode = parse("{ __typename }");
 
 export function apolloContext(options: { pipeline: GraphQLPipeline; services: Services; log: Logger }): ApolloContextFunction {
   const { pipeline, services, log } = options;
-  return async ({ req, res }) => {
+  return async (req) => {
     const startedAt = process.hrtime.bigint();
-    const requestId = String(res.locals["requestId"]);
+    const { requestId } = req;
     const requestLog = log.child({ requestId });
     let claims: TokenClaims | null = null;
     const refuse = (errors: GraphQLError[], status: number, retryAfterSeconds?: number, operationName: string | null = null): Context => {

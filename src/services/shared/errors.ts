@@ -47,6 +47,8 @@ export const CLIENT_ERROR_STATUS = {
   PERSISTED_QUERY_NOT_FOUND: 400,
   PERSISTED_QUERY_NOT_SUPPORTED: 400,
   PAYLOAD_TOO_LARGE: 413,
+  /** A request body in a charset or content encoding the server does not read (HTTP only). */
+  UNSUPPORTED_MEDIA_TYPE: 415,
   QUERY_TOO_LONG: 400,
   QUERY_TOO_MANY_TOKENS: 400,
   QUERY_TOO_DEEP: 400,
