@@ -319,7 +319,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   graphqlFront = graphqlHttpFront({
     apollo,
     context,
-    middlewares: everyResponse,
+    compress,
+    middlewares: everyResponse.filter((middleware) => middleware !== compress),
     requestIdOf: (res) => String(res.getHeader("x-request-id")),
     addressOf,
     bodyLimit: config.bodyLimit,

@@ -6,7 +6,7 @@
  * ones. Each case is sent to both and compared, so the two paths cannot drift.
  */
 import http from "node:http";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { startTestServer, TestServer } from "../helpers/server";
 
 const ADMIN = "admin@contoso.example";
@@ -26,6 +26,7 @@ function send(url: string, init: { headers: Record<string, string>; body?: strin
       res.on("end", () => {
         let body = Buffer.concat(chunks);
         if (res.headers["content-encoding"] === "gzip") body = gunzipSync(body);
+        if (res.headers["content-encoding"] === "br") body = brotliDecompressSync(body);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString("utf8") });
       });
       res.on("error", reject);
@@ -74,6 +75,8 @@ describe("POST /graphql straight into Apollo, and through Express", () => {
   const cases: [name: string, init: () => { headers: Record<string, string>; body?: string; chunked?: boolean; search?: string }, status: number][] = [
     ["a query", () => ({ headers: json(), body: list }), 200],
     ["a query from a client that accepts gzip", () => ({ headers: json({ "accept-encoding": "gzip" }), body: list }), 200],
+    ["a query from a client that accepts only identity", () => ({ headers: json({ "accept-encoding": "identity" }), body: list }), 200],
+    ["a query from a client that prefers br", () => ({ headers: json({ "accept-encoding": "br;q=1, gzip;q=0.5" }), body: list }), 200],
     ["a query from an allowed origin (a development server)", () => ({ headers: json({ origin: "http://localhost:5173" }), body: list }), 200],
     ["a query from another origin", () => ({ headers: json({ origin: "https://evil.example" }), body: list }), 200],
     ["a query with the client's request ID", () => ({ headers: json({ "x-request-id": "client-chosen-id-42" }), body: list }), 200],
@@ -125,11 +128,14 @@ describe("POST /graphql straight into Apollo, and through Express", () => {
     expect(front.status).toBe(status);
   });
 
-  it("compresses for a client that asks, and says so", async () => {
+  it("compresses for a client that asks, and says so; a client that does not ask is told the answer varies", async () => {
     const answer = await send(`${server.url}/graphql`, { headers: json({ "accept-encoding": "gzip" }), body: list });
     expect(answer.headers["content-encoding"]).toBe("gzip");
-    expect(answer.headers["vary"]).toMatch(/Accept-Encoding/i);
+    expect(answer.headers["vary"]).toBe("Accept-Encoding");
     expect(JSON.parse(answer.body)).toMatchObject({ data: { licenseRequests: { totalCount: expect.any(Number) } } });
+    const plain = await send(`${server.url}/graphql`, { headers: json(), body: list });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.headers["vary"]).toBe("Accept-Encoding");
   });
 
   it("gives every answer helmet's headers and the request ID", async () => {
