@@ -10,6 +10,7 @@ import type { PubSub } from "type-graphql";
 import "./enums";
 import { nodeTypeNameOf } from "./node";
 import { LIST_BOUNDS_EXTENSION, ListBound } from "./extensions";
+import { installDirectResolvers, ResolverInstances } from "./directResolvers";
 
 export interface SchemaOptions {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -20,8 +21,11 @@ export interface SchemaOptions {
 }
 
 export async function buildApiSchema(options: SchemaOptions): Promise<GraphQLSchema> {
+  const instances = new ResolverInstances();
   const schema = await buildTypeGraphQLSchema({
     resolvers: options.resolvers,
+    // No global middleware and no auth checker: installDirectResolvers relies on it.
+    container: instances,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     ...(options.pubSub ? { pubSub: options.pubSub } : {}),
     validate: false,
@@ -31,6 +35,8 @@ export async function buildApiSchema(options: SchemaOptions): Promise<GraphQLSch
   // src/server/graphql/pipeline.ts) need the type at once. Node's is a lookup by class name.
   const node = schema.getType("Node");
   if (isInterfaceType(node)) node.resolveType = (value: object) => nodeTypeNameOf(value);
+  // Field resolvers that need nothing of type-graphql's wrapper are called directly (directResolvers.ts).
+  installDirectResolvers(schema, options.resolvers, instances);
   // type-graphql takes no schema extensions; they are set once here, before anything reads them.
   Object.assign(schema, { extensions: { ...schema.extensions, [LIST_BOUNDS_EXTENSION]: options.listBounds } });
   return schema;
