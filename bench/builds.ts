@@ -1,0 +1,110 @@
+/**
+ * One change, measured: two builds of the service (before and after it) on one
+ * MySQL/MariaDB database with the list benchmark's rows (bench/list.ts), each in
+ * a process of its own with `npm start`'s Node flags, load the admin list in
+ * turn for `--seconds` at `--connections`, in `--rounds` rounds in which they
+ * alternate which goes first. Recorded per round: each build's requests/s and
+ * CPU time per request (user + system, from /proc), the figure this machine's
+ * drift disturbs least; then the median of each build's and of the per-round
+ * ratios. Both builds' answers are first checked to be the same bytes.
+ *
+ *   git worktree add /tmp/before <commit> && (cd /tmp/before && ln -s $PWD/node_modules . && npm run build)
+ *   node dist/bench/builds.js /tmp/before/dist/src/index.js dist/src/index.js [--seconds 5] [--rounds 4] [--connections 10]
+ *
+ * bench/results/profile-list.md records each change's figures.
+ */
+import "reflect-metadata";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { signToken } from "../src/services/access/authentication";
+import { BASELINE_QUERY } from "./baseline";
+import { freshDatabase, seed } from "./list";
+import { BENCH_SECRET, median, ServerProcess, startService } from "./processes";
+
+async function dataOf(server: ServerProcess, token: string): Promise<string> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: BASELINE_QUERY }),
+  });
+  const body = (await response.json()) as { data?: unknown };
+  return JSON.stringify(body.data);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      database: { type: "string", default: "mysql://root@127.0.0.1:3306/lr_builds" },
+      seconds: { type: "string", default: "5" },
+      rounds: { type: "string", default: "4" },
+      connections: { type: "string", default: "10" },
+    },
+  });
+  if (positionals.length !== 2)
+    throw new Error("usage: node dist/bench/builds.js <before>/dist/src/index.js <after>/dist/src/index.js [--seconds 5] [--rounds 4]");
+  const entries = positionals.map((entry) => path.resolve(entry));
+  const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
+  const connections = Number(values.connections);
+  const database = await freshDatabase(values.database, "lr_builds");
+  const builds: { server: ServerProcess; cpu: number[]; rates: number[] }[] = [];
+  try {
+    // The first build migrates and seeds; the rows are added once it has.
+    for (const entry of entries) builds.push({ server: await startService(values.database, { entry }), cpu: [], rates: [] });
+    const [before, after] = builds;
+    if (!before || !after) throw new Error("two builds are needed");
+    const admin = await seed({ type: "mysql", url: values.database }, 2_000);
+    const token = await signToken(BENCH_SECRET, { id: admin.adminId, organizationId: admin.organizationId }, { expiresIn: "2h" });
+    if ((await dataOf(before.server, token)) !== (await dataOf(after.server, token))) throw new Error("the two builds answer the list differently");
+    const load = (server: ServerProcess, amount?: number) =>
+      autocannon({
+        url: `${server.url}/graphql`,
+        method: "POST",
+        connections,
+        ...(amount ? { amount } : { duration: seconds }),
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: BASELINE_QUERY }),
+      });
+    // Warm both (compiled operations, caches, the JIT) before anything counts.
+    for (const build of builds) await load(build.server, 500);
+    const ratios: number[] = [];
+    console.log(`| round | first | before req/s | before CPU ms/req | after req/s | after CPU ms/req | CPU after / before |`);
+    console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
+    for (let round = 1; round <= rounds; round++) {
+      const order = round % 2 === 1 ? [before, after] : [after, before];
+      const measured = new Map<typeof before, { cpu: number; rate: number }>();
+      for (const build of order) {
+        const cpuBefore = build.server.cpuSeconds();
+        const result = await load(build.server);
+        if (result.errors + result.non2xx) throw new Error(`${result.errors + result.non2xx} failed requests`);
+        const figures = { cpu: ((build.server.cpuSeconds() - cpuBefore) * 1000) / Math.max(1, result.requests.total), rate: result.requests.average };
+        build.cpu.push(figures.cpu);
+        build.rates.push(figures.rate);
+        measured.set(build, figures);
+      }
+      const b = measured.get(before) ?? { cpu: Number.NaN, rate: Number.NaN };
+      const a = measured.get(after) ?? { cpu: Number.NaN, rate: Number.NaN };
+      ratios.push(a.cpu / b.cpu);
+      console.log(
+        `| ${round} | ${order[0] === before ? "before" : "after"} | ${b.rate} | ${b.cpu.toFixed(2)} | ${a.rate} | ${a.cpu.toFixed(2)} | ${(a.cpu / b.cpu).toFixed(2)} |`,
+      );
+    }
+    console.log(
+      `\nmedians: before ${median(before.cpu).toFixed(2)} ms/req (${median(before.rates)} req/s), after ${median(after.cpu).toFixed(2)} ms/req (${median(after.rates)} req/s); ` +
+        `CPU after / before ${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+    );
+  } finally {
+    await Promise.all(builds.map((build) => build.server.stop()));
+    await database.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
