@@ -1,6 +1,7 @@
 /**
  * The HTTP and WebSocket surface (api.md "The HTTP surface"): Express 5 with
- * Apollo Server 5 at /graphql, graphql-ws subscriptions on the same path and
+ * Apollo Server 5 at /graphql (POST with a JSON body handed to Apollo straight
+ * from Node's HTTP server: graphql/httpFront.ts), graphql-ws subscriptions on the same path and
  * port, subscriptions over Server-Sent Events at /graphql/stream, an offline
  * GraphiQL for browsers, health and readiness probes, and a drain on stop.
  */
