@@ -253,6 +253,11 @@ test("the message box takes at most 1,000 characters, as the API does, and shows
   const requestId = await api.submitted(LEE, "VISIO_PLAN2");
   await rowStatus(page, requestId, "PENDING").waitFor();
   await selectRequest(page, requestId, "Visio Plan 2");
+  // The pane renders again once the groups and Approve's preview arrive, each time with a new text box (the
+  // focus and the message carried over). A fill on the box before it is replaced types into the old one, and
+  // the keys that follow go to the new one, which still shows the earlier message: wait for both first.
+  await page.locator("#details #preview[data-state=ready]").waitFor();
+  await page.getByText("Loading groups…").waitFor({ state: "hidden" });
   const box = page.locator("#details textarea#message");
   const count = page.locator("#details #message-count");
   await expect(box.getAttribute("maxlength")).resolves.toBe("1000");
