@@ -16,10 +16,9 @@
 import "reflect-metadata";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { signToken } from "../src/services/access/authentication";
 import { BASELINE_QUERY } from "./baseline";
-import { freshDatabase, seed } from "./list";
+import { freshDatabase, load, seed } from "./list";
 import { BENCH_SECRET, median, ServerProcess, startService } from "./processes";
 
 async function dataOf(server: ServerProcess, token: string): Promise<string> {
@@ -58,17 +57,8 @@ async function main(): Promise<void> {
     const admin = await seed({ type: "mysql", url: values.database }, 2_000);
     const token = await signToken(BENCH_SECRET, { id: admin.adminId, organizationId: admin.organizationId }, { expiresIn: "2h" });
     if ((await dataOf(before.server, token)) !== (await dataOf(after.server, token))) throw new Error("the two builds answer the list differently");
-    const load = (server: ServerProcess, amount?: number) =>
-      autocannon({
-        url: `${server.url}/graphql`,
-        method: "POST",
-        connections,
-        ...(amount ? { amount } : { duration: seconds }),
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: BASELINE_QUERY }),
-      });
     // Warm both (compiled operations, caches, the JIT) before anything counts.
-    for (const build of builds) await load(build.server, 500);
+    for (const build of builds) await load(build.server, token, connections, seconds, 500);
     const ratios: number[] = [];
     console.log(`| round | first | before req/s | before CPU ms/req | after req/s | after CPU ms/req | CPU after / before |`);
     console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
@@ -76,10 +66,9 @@ async function main(): Promise<void> {
       const order = round % 2 === 1 ? [before, after] : [after, before];
       const measured = new Map<typeof before, { cpu: number; rate: number }>();
       for (const build of order) {
-        const cpuBefore = build.server.cpuSeconds();
-        const result = await load(build.server);
-        if (result.errors + result.non2xx) throw new Error(`${result.errors + result.non2xx} failed requests`);
-        const figures = { cpu: ((build.server.cpuSeconds() - cpuBefore) * 1000) / Math.max(1, result.requests.total), rate: result.requests.average };
+        const result = await load(build.server, token, connections, seconds);
+        if (result.errors) throw new Error(`${result.errors} failed requests`);
+        const figures = { cpu: result.cpuMsPerRequest, rate: result.requestsPerSecond };
         build.cpu.push(figures.cpu);
         build.rates.push(figures.rate);
         measured.set(build, figures);

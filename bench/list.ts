@@ -180,7 +180,8 @@ function dataText(body: string): string {
   return text.slice('{"data":'.length);
 }
 
-async function load(server: ServerProcess, token: string, connections: number, seconds: number, amount?: number): Promise<Measured> {
+/** Loads `server` with the admin list (for `seconds`, or `amount` requests); its rate, latency and CPU per request. */
+export async function load(server: ServerProcess, token: string, connections: number, seconds: number, amount?: number): Promise<Measured> {
   const cpuBefore = server.cpuSeconds();
   const result = await autocannon({
     url: `${server.url}/graphql`,
