@@ -11,6 +11,11 @@
  *   git worktree add /tmp/before <commit> && (cd /tmp/before && ln -s $PWD/node_modules . && npm run build)
  *   node dist/bench/builds.js /tmp/before/dist/src/index.js dist/src/index.js [--seconds 5] [--rounds 4] [--connections 10]
  *
+ * A change of Node flags is measured the same way: one build twice, the second
+ * with the flags added after `npm start`'s (`--after-node-flags`):
+ *
+ *   node dist/bench/builds.js dist/src/index.js dist/src/index.js --after-node-flags="--heap-growing-percent=50"
+ *
  * bench/results/profile-list.md records each change's figures.
  */
 import "reflect-metadata";
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
       seconds: { type: "string", default: "5" },
       rounds: { type: "string", default: "4" },
       connections: { type: "string", default: "10" },
+      "after-node-flags": { type: "string", default: "" },
     },
   });
   if (positionals.length !== 2)
@@ -47,11 +53,15 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
   const connections = Number(values.connections);
+  const afterNodeFlags = values["after-node-flags"].split(/\s+/).filter(Boolean);
   const database = await freshDatabase(values.database, "lr_builds");
-  const builds: { server: ServerProcess; cpu: number[]; rates: number[] }[] = [];
+  const builds: { server: ServerProcess; cpu: number[]; rates: number[]; p99s: number[] }[] = [];
   try {
     // The first build migrates and seeds; the rows are added once it has.
-    for (const entry of entries) builds.push({ server: await startService(values.database, { entry }), cpu: [], rates: [] });
+    for (const [i, entry] of entries.entries()) {
+      const extraNodeFlags = i === 1 ? afterNodeFlags : [];
+      builds.push({ server: await startService(values.database, { entry, extraNodeFlags }), cpu: [], rates: [], p99s: [] });
+    }
     const [before, after] = builds;
     if (!before || !after) throw new Error("two builds are needed");
     const admin = await seed({ type: "mysql", url: values.database }, 2_000);
@@ -60,28 +70,30 @@ async function main(): Promise<void> {
     // Warm both (compiled operations, caches, the JIT) before anything counts.
     for (const build of builds) await load(build.server, token, connections, seconds, 500);
     const ratios: number[] = [];
-    console.log(`| round | first | before req/s | before CPU ms/req | after req/s | after CPU ms/req | CPU after / before |`);
-    console.log(`| --- | --- | --- | --- | --- | --- | --- |`);
+    console.log(`| round | first | before req/s | p99 ms | CPU ms/req | after req/s | p99 ms | CPU ms/req | CPU after / before |`);
+    console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
     for (let round = 1; round <= rounds; round++) {
       const order = round % 2 === 1 ? [before, after] : [after, before];
-      const measured = new Map<typeof before, { cpu: number; rate: number }>();
+      const measured = new Map<typeof before, { cpu: number; rate: number; p99: number }>();
       for (const build of order) {
         const result = await load(build.server, token, connections, seconds);
         if (result.errors) throw new Error(`${result.errors} failed requests`);
-        const figures = { cpu: result.cpuMsPerRequest, rate: result.requestsPerSecond };
+        const figures = { cpu: result.cpuMsPerRequest, rate: result.requestsPerSecond, p99: result.p99 };
         build.cpu.push(figures.cpu);
         build.rates.push(figures.rate);
+        build.p99s.push(figures.p99);
         measured.set(build, figures);
       }
-      const b = measured.get(before) ?? { cpu: Number.NaN, rate: Number.NaN };
-      const a = measured.get(after) ?? { cpu: Number.NaN, rate: Number.NaN };
+      const b = measured.get(before) ?? { cpu: Number.NaN, rate: Number.NaN, p99: Number.NaN };
+      const a = measured.get(after) ?? { cpu: Number.NaN, rate: Number.NaN, p99: Number.NaN };
       ratios.push(a.cpu / b.cpu);
       console.log(
-        `| ${round} | ${order[0] === before ? "before" : "after"} | ${b.rate} | ${b.cpu.toFixed(2)} | ${a.rate} | ${a.cpu.toFixed(2)} | ${(a.cpu / b.cpu).toFixed(2)} |`,
+        `| ${round} | ${order[0] === before ? "before" : "after"} | ${b.rate} | ${b.p99} | ${b.cpu.toFixed(2)} | ${a.rate} | ${a.p99} | ${a.cpu.toFixed(2)} | ${(a.cpu / b.cpu).toFixed(2)} |`,
       );
     }
     console.log(
-      `\nmedians: before ${median(before.cpu).toFixed(2)} ms/req (${median(before.rates)} req/s), after ${median(after.cpu).toFixed(2)} ms/req (${median(after.rates)} req/s); ` +
+      `\nmedians: before ${median(before.cpu).toFixed(2)} ms/req (${median(before.rates)} req/s, p99 ${median(before.p99s)} ms), ` +
+        `after ${median(after.cpu).toFixed(2)} ms/req (${median(after.rates)} req/s, p99 ${median(after.p99s)} ms); ` +
         `CPU after / before ${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
     );
   } finally {

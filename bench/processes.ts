@@ -58,9 +58,13 @@ process.once("exit", () => {
  * service with (`npm start`), and `--cpu-prof` into `cpuProfileDir` when given;
  * resolves once it prints a JSON line with its `url`.
  */
-export async function startProcess(script: string, env: Record<string, string>, options: { cpuProfileDir?: string | null } = {}): Promise<ServerProcess> {
+export async function startProcess(
+  script: string,
+  env: Record<string, string>,
+  options: { cpuProfileDir?: string | null; extraNodeFlags?: readonly string[] } = {},
+): Promise<ServerProcess> {
   const { cpuProfileDir } = options;
-  const args = [...serviceNodeFlags(), ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), script];
+  const args = [...serviceNodeFlags(), ...(options.extraNodeFlags ?? []), ...(cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []), script];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
@@ -121,7 +125,7 @@ export function serviceEnvironment(databaseUrl: string, secret = BENCH_SECRET): 
 /** The built service (`entry`, default this checkout's dist/src/index.js) as production runs it, with `extra` added to serviceEnvironment. */
 export function startService(
   databaseUrl: string,
-  options: { entry?: string; extra?: Record<string, string>; cpuProfileDir?: string | null; secret?: string } = {},
+  options: { entry?: string; extra?: Record<string, string>; cpuProfileDir?: string | null; secret?: string; extraNodeFlags?: readonly string[] } = {},
 ): Promise<ServerProcess> {
   return startProcess(options.entry ?? path.join(ROOT, "dist/src/index.js"), { ...serviceEnvironment(databaseUrl, options.secret), ...options.extra }, options);
 }
