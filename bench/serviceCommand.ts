@@ -1,8 +1,9 @@
 /**
  * How production starts the service: `npm start`'s command line in
  * package.json, read here so that a benchmark runs the server process with
- * the same Node flags (`--max-semi-space-size`, README "Running in
- * production") and there is one place that says what they are.
+ * the same Node flags (`--max-semi-space-size`, `--heap-growing-percent`; the
+ * README says why, under "Running on MySQL/MariaDB, and several instances
+ * with Redis") and there is one place that says what they are.
  */
 import fs from "node:fs";
 import path from "node:path";
