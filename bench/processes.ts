@@ -55,8 +55,9 @@ process.once("exit", () => {
 
 /**
  * `script` in a process of its own, with the Node flags production starts the
- * service with (`npm start`), and `--cpu-prof` into `cpuProfileDir` when given;
- * resolves once it prints a JSON line with its `url`.
+ * service with (`npm start`), then `extraNodeFlags` (a flag change measured
+ * against npm start's, bench/builds.ts), and `--cpu-prof` into `cpuProfileDir`
+ * when given; resolves once it prints a JSON line with its `url`.
  */
 export async function startProcess(
   script: string,
