@@ -23,7 +23,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { signToken } from "../src/services/access/authentication";
 import { BASELINE_QUERY } from "./baseline";
-import { freshDatabase, load, seed } from "./list";
+import { freshDatabase, load, Measured, seed } from "./list";
 import { BENCH_SECRET, median, ServerProcess, startService } from "./processes";
 
 async function dataOf(server: ServerProcess, token: string): Promise<string> {
@@ -55,12 +55,12 @@ async function main(): Promise<void> {
   const connections = Number(values.connections);
   const afterNodeFlags = values["after-node-flags"].split(/\s+/).filter(Boolean);
   const database = await freshDatabase(values.database, "lr_builds");
-  const builds: { server: ServerProcess; cpu: number[]; rates: number[]; p99s: number[] }[] = [];
+  const builds: { server: ServerProcess; rounds: Measured[] }[] = [];
   try {
     // The first build migrates and seeds; the rows are added once it has.
     for (const [i, entry] of entries.entries()) {
       const extraNodeFlags = i === 1 ? afterNodeFlags : [];
-      builds.push({ server: await startService(values.database, { entry, extraNodeFlags }), cpu: [], rates: [], p99s: [] });
+      builds.push({ server: await startService(values.database, { entry, extraNodeFlags }), rounds: [] });
     }
     const [before, after] = builds;
     if (!before || !after) throw new Error("two builds are needed");
@@ -74,26 +74,25 @@ async function main(): Promise<void> {
     console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
     for (let round = 1; round <= rounds; round++) {
       const order = round % 2 === 1 ? [before, after] : [after, before];
-      const measured = new Map<typeof before, { cpu: number; rate: number; p99: number }>();
       for (const build of order) {
         const result = await load(build.server, token, connections, seconds);
         if (result.errors) throw new Error(`${result.errors} failed requests`);
-        const figures = { cpu: result.cpuMsPerRequest, rate: result.requestsPerSecond, p99: result.p99 };
-        build.cpu.push(figures.cpu);
-        build.rates.push(figures.rate);
-        build.p99s.push(figures.p99);
-        measured.set(build, figures);
+        build.rounds.push(result);
       }
-      const b = measured.get(before) ?? { cpu: Number.NaN, rate: Number.NaN, p99: Number.NaN };
-      const a = measured.get(after) ?? { cpu: Number.NaN, rate: Number.NaN, p99: Number.NaN };
-      ratios.push(a.cpu / b.cpu);
+      const b = before.rounds[before.rounds.length - 1];
+      const a = after.rounds[after.rounds.length - 1];
+      if (!a || !b) throw new Error("a round measured nothing");
+      ratios.push(a.cpuMsPerRequest / b.cpuMsPerRequest);
+      const columns = (m: Measured) => `${m.requestsPerSecond} | ${m.p99} | ${m.cpuMsPerRequest.toFixed(2)}`;
       console.log(
-        `| ${round} | ${order[0] === before ? "before" : "after"} | ${b.rate} | ${b.p99} | ${b.cpu.toFixed(2)} | ${a.rate} | ${a.p99} | ${a.cpu.toFixed(2)} | ${(a.cpu / b.cpu).toFixed(2)} |`,
+        `| ${round} | ${order[0] === before ? "before" : "after"} | ${columns(b)} | ${columns(a)} | ${(a.cpuMsPerRequest / b.cpuMsPerRequest).toFixed(2)} |`,
       );
     }
+    const medians = (measured: Measured[]) =>
+      `${median(measured.map((m) => m.cpuMsPerRequest)).toFixed(2)} ms/req (${median(measured.map((m) => m.requestsPerSecond))} req/s, ` +
+      `p99 ${median(measured.map((m) => m.p99))} ms)`;
     console.log(
-      `\nmedians: before ${median(before.cpu).toFixed(2)} ms/req (${median(before.rates)} req/s, p99 ${median(before.p99s)} ms), ` +
-        `after ${median(after.cpu).toFixed(2)} ms/req (${median(after.rates)} req/s, p99 ${median(after.p99s)} ms); ` +
+      `\nmedians: before ${medians(before.rounds)}, after ${medians(after.rounds)}; ` +
         `CPU after / before ${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
     );
   } finally {

@@ -50,7 +50,7 @@ export interface ListBenchOptions {
   sqlite?: boolean;
 }
 
-interface Measured {
+export interface Measured {
   requestsPerSecond: number;
   p50: number;
   p99: number;
