@@ -13,6 +13,7 @@ import { migrations } from "./migrations";
 import { boundedMysqlDriver } from "./boundedMysql";
 import type { DatabaseConfig, DatabaseLimits } from "../config";
 import { traceSqliteStatements } from "../tracing/statements";
+import { bindIntegersOnSqlite } from "./sqliteBoundNumbers";
 
 export interface CreateDataSourceOptions {
   /** Receives every SQL statement (tests count them to prove batching). */
@@ -112,10 +113,16 @@ export function createDataSource(config: DatabaseConfig, options: CreateDataSour
       prepareDatabase: (db: { pragma(sql: string): unknown }) => {
         db.pragma("busy_timeout = 5000");
         db.pragma("foreign_keys = ON");
+        // SQLite's own default page cache (2 MiB) instead of better-sqlite3's build default (16 MB): the cache
+        // keeps every page written until it is full, so under a steady stream of decisions the process grew by
+        // its size over its first five minutes (bench/results/start-and-soak.md). Pages it does not hold are
+        // read from the operating system's file cache.
+        db.pragma("cache_size = -2000");
       },
     };
   }
   const dataSource = config.type === "mysql" ? new MysqlDataSource(dataSourceOptions) : new DataSource(dataSourceOptions);
+  if (config.type === "sqlite") bindIntegersOnSqlite(dataSource);
   if (config.type === "sqlite" && options.traceStatements) traceSqliteStatements(dataSource, config.path);
   return dataSource;
 }
