@@ -42,9 +42,10 @@ describe("the embedded SQLite data source", () => {
     expect(updates).toHaveLength(2);
     expect(updates[0]).toBe(updates[1]);
     expect(updates[0]).not.toMatch(/\d{2,}/);
-    const [stored] = await dataSource.query<{ kind: string; value: number }[]>("SELECT typeof(`totalLicenses`) AS kind, `totalLicenses` AS value FROM `product` WHERE `id` = ?", [
-      product.id,
-    ]);
+    const [stored] = await dataSource.query<{ kind: string; value: number }[]>(
+      "SELECT typeof(`totalLicenses`) AS kind, `totalLicenses` AS value FROM `product` WHERE `id` = ?",
+      [product.id],
+    );
     expect(stored).toEqual({ kind: "integer", value: 1_796_692_599_489 });
     expect(await products.findOneByOrFail({ id: product.id, organizationId: organization.id })).toMatchObject({ totalLicenses: 1_796_692_599_489 });
   });
