@@ -13,7 +13,7 @@ import { migrations } from "./migrations";
 import { boundedMysqlDriver } from "./boundedMysql";
 import type { DatabaseConfig, DatabaseLimits } from "../config";
 import { traceSqliteStatements } from "../tracing/statements";
-import { bindIntegersOnSqlite } from "./sqliteBoundNumbers";
+import { bindIntegersOnSqlite } from "./sqliteBoundIntegers";
 
 export interface CreateDataSourceOptions {
   /** Receives every SQL statement (tests count them to prove batching). */

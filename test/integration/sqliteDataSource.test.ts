@@ -1,7 +1,7 @@
 /**
  * The embedded SQLite data source (src/db/dataSource.ts). The statements
  * TypeORM builds bind their integers instead of writing them into the text
- * (src/db/sqliteBoundNumbers.ts), so one statement's text is the same for
+ * (src/db/sqliteBoundIntegers.ts), so one statement's text is the same for
  * every ID and timestamp (and its prepared statement is reused), and SQLite
  * stores and compares the same integers the literals were. Its page cache is
  * SQLite's default size, not better-sqlite3's. Always on SQLite, whichever
@@ -50,7 +50,7 @@ describe("the embedded SQLite data source", () => {
     expect(await products.findOneByOrFail({ id: product.id, organizationId: organization.id })).toMatchObject({ totalLicenses: 1_796_692_599_489 });
   });
 
-  it("binds an integer as an integer and any other number as TypeORM writes it, whatever the column", async () => {
+  it("binds an integer as an integer, and leaves any other number to TypeORM's literal", async () => {
     const probe = async (n: number) => {
       const [sql, parameters] = dataSource.driver.escapeQueryWithParameters("SELECT typeof(:n) AS kind, :n || '' AS text", { n });
       const [row] = await dataSource.query<{ kind: string; text: string }[]>(sql, parameters);

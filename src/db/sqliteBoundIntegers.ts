@@ -1,6 +1,6 @@
 /**
- * Embedded SQLite: TypeORM's statements bind their numbers instead of writing
- * them into the SQL text.
+ * Embedded SQLite: TypeORM's statements bind their integers instead of
+ * writing them into the SQL text.
  *
  * TypeORM's SQLite drivers write every number parameter of a statement they
  * build (the query builder's, `save`'s, `update`'s) into its text as a
