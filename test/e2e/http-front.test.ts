@@ -51,10 +51,13 @@ async function sendBytes(url: string, headers: Record<string, string>, body: Buf
 /** What must be alike: the request ID and the date differ by nature, a gzip body's length with it. */
 function comparable(answer: Answer): { status: number; headers: Record<string, unknown>; body: string } {
   const { date: _date, "x-request-id": requestId, "content-length": _length, connection: _connection, "keep-alive": _keepAlive, ...headers } = answer.headers;
+  const body = typeof requestId === "string" ? answer.body.split(requestId).join("<request id>") : answer.body;
   return {
     status: answer.status,
     headers,
-    body: typeof requestId === "string" ? answer.body.split(requestId).join("<request id>") : answer.body,
+    // The bucket refills with time (the test server's restores 10^8 a second): its level at the answer says
+    // whether a millisecond passed between the operation's charge and its answer, not which way it came.
+    body: body.replace(/"currentlyAvailable":\d+/g, '"currentlyAvailable":<level>'),
   };
 }
 
