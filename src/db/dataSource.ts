@@ -122,8 +122,10 @@ export function createDataSource(config: DatabaseConfig, options: CreateDataSour
     };
   }
   const dataSource = config.type === "mysql" ? new MysqlDataSource(dataSourceOptions) : new DataSource(dataSourceOptions);
-  if (config.type === "sqlite") bindIntegersOnSqlite(dataSource);
-  if (config.type === "sqlite" && options.traceStatements) traceSqliteStatements(dataSource, config.path);
+  if (config.type === "sqlite") {
+    bindIntegersOnSqlite(dataSource);
+    if (options.traceStatements) traceSqliteStatements(dataSource, config.path);
+  }
   return dataSource;
 }
 
