@@ -47,16 +47,35 @@ describe("statements per operation, counted", () => {
   /** Statements that read or write the database, without a transaction's own BEGIN/COMMIT/ROLLBACK. */
   const work = (sql: string[]) => sql.filter((s) => !/^(START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(s.trim()));
 
-  it("answers the admin list of the benchmark (50 requests, product, requester, recipients and their users, totalCount) in 5 statements", async () => {
+  it("answers the admin list of the benchmark (50 requests, product, requester, recipients and their users, totalCount) in 3 statements", async () => {
     const { data, statements: sql } = await counted(ADMIN, BASELINE_QUERY);
     expect(data["licenseRequests"].nodes).toHaveLength(50);
-    // The viewer, the page with its requesters, its count, the products, the recipients with their users
-    // (B1 takes 6: it reads the users apart from the page and the recipients).
-    expect(sql).toHaveLength(5);
+    // The viewer; the page with its requesters, its products and its count; the recipients with their users
+    // (B1 takes 6: it reads the count, the products and the users apart).
+    expect(sql).toHaveLength(3);
     expect(sql[0]).toMatch(/FROM [`"]app_user[`"]/);
-    expect(sql[1]).toMatch(/FROM [`"]license_request[`"] lr .*JOIN [`"]app_user[`"]/);
-    expect(sql[4]).toMatch(/FROM [`"]license_request_recipient[`"] rr .*JOIN [`"]app_user[`"]/);
+    expect(sql[1]).toMatch(/FROM [`"]license_request[`"] lr .*JOIN [`"]app_user[`"] u .*JOIN [`"]product[`"] p /);
+    expect(sql[1]).toMatch(/^SELECT .*\(SELECT .* FROM [`"]license_request_tally[`"] t .*\) AS [`"]keyset_total[`"] FROM/);
+    expect(sql[2]).toMatch(/FROM [`"]license_request_recipient[`"] rr .*JOIN [`"]app_user[`"]/);
     expect(sql.filter((s) => /^SELECT .* FROM [`"]app_user[`"]( u)? WHERE/.test(s))).toHaveLength(1);
+    expect(sql.filter((s) => /FROM [`"]product[`"] WHERE/.test(s))).toHaveLength(0);
+  });
+
+  it("counts the list in its page's statement only when totalCount is selected (under an alias or in a fragment too)", async () => {
+    const count = (sql: string[]) => sql.filter((s) => /license_request_tally/.test(s)).length;
+    const plain = await counted(ADMIN, `{ licenseRequests(first: 5) { nodes { id } } }`);
+    expect(count(plain.statements)).toBe(0);
+    const aliased = await counted(ADMIN, `{ licenseRequests(first: 5) { n: totalCount nodes { id } } }`);
+    const fragment = await counted(
+      ADMIN,
+      `{ licenseRequests(first: 5) { ...C } } fragment C on LicenseRequestConnection { ... on LicenseRequestConnection { totalCount } }`,
+    );
+    for (const { statements: sql } of [aliased, fragment]) {
+      expect(count(sql)).toBe(1);
+      expect(sql.filter((s) => /FROM [`"]license_request[`"] lr/.test(s))).toHaveLength(1);
+    }
+    expect(aliased.data["licenseRequests"].n).toBeGreaterThan(5);
+    expect(aliased.data["licenseRequests"].n).toBe(fragment.data["licenseRequests"].totalCount);
   });
 
   it("reads the history of a page of 50 requests in one statement, not one per request", async () => {

@@ -3,7 +3,8 @@
  * decision preview, and the mutations (submit, approve, deny, cancel, bulk).
  * Thin: one service call each, its outcome mapped to the payload.
  */
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, ID, Info, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { Context } from "../../context";
 import type { ApprovalInput, DecisionInput } from "../../services/licenseRequests/rules";
 import { DecideLicenseRequestsInput, LicenseRequestDecisionInput } from "../../schema/licenseRequests/decisionInputs";
@@ -24,6 +25,7 @@ import {
 } from "../../schema/licenseRequests/payloads";
 import { LicenseRequest, LicenseRequestConnection } from "../../schema/licenseRequests/types";
 import { payload, signedIn } from "../shared/helpers";
+import { selectsField } from "../shared/selection";
 import { fromArgument, idOf, idsOf, optionalIdOf, zip } from "../shared/input";
 
 /** An approval's choices as the services take them. */
@@ -58,6 +60,7 @@ export class LicenseRequestOperations {
   })
   licenseRequests(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg("filter", () => LicenseRequestFilter, { nullable: true }) filter?: LicenseRequestFilter | null,
     @Arg("orderBy", () => LicenseRequestOrder, { nullable: true }) orderBy?: LicenseRequestOrder | null,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
@@ -72,7 +75,9 @@ export class LicenseRequestOperations {
       productId: optionalIdOf(filter.productId, "Product"),
       requesterId: optionalIdOf(filter.requesterId, "User"),
     };
-    return ctx.services.requestQueries.list(viewer, loaders, { filter: criteria, orderBy, first, after, last, before }, ctx.now);
+    return ctx.services.requestQueries.list(viewer, loaders, { filter: criteria, orderBy, first, after, last, before }, ctx.now, {
+      totalCount: selectsField(info, "totalCount"),
+    });
   }
 
   @Query(() => LicenseRequest, {

@@ -48,6 +48,8 @@ export function catalogLoaders(scope: LoaderScope) {
   const { db, organizationId } = scope;
   const products = once(() => loadProducts(db, organizationId));
   let productMap: Map<number, ProductEntity> | null = null;
+  /** Products other statements read through a join (`prime`), by id, until the whole list is read. */
+  const primed = new Map<number, ProductEntity>();
   const productById = once(() => products().then((list) => (productMap = new Map(list.map((p) => [p.id, p])))));
   return {
     /** The organization's products (one statement), when no service plan is needed. */
@@ -55,11 +57,20 @@ export function catalogLoaders(scope: LoaderScope) {
     productById,
     /**
      * The organization's product with this id (undefined when it has none): at once when
-     * the operation has read its products already, else through `productById`. Resolvers
+     * the operation has read its products already, or this one through a join, else
+     * through `productById`. Resolvers
      * return this as it is, so a value already read costs them no promise to wait on.
      */
     productOf: (id: number): ProductEntity | undefined | Promise<ProductEntity | undefined> =>
-      productMap ? productMap.get(id) : productById().then((map) => map.get(id)),
+      productMap ? productMap.get(id) : (primed.get(id) ?? productById().then((map) => map.get(id))),
+    /**
+     * A product another statement read through a join (on the product's id alone, a primary-key
+     * lookup): `productOf` answers it at once, without reading the whole list, when it is of the
+     * organization, as the list would have found it.
+     */
+    prime(found: ProductEntity | null): void {
+      if (found && found.organizationId === organizationId) primed.set(found.id, found);
+    },
     /** Products with their service plans. */
     catalog: once(() => loadCatalog(db, organizationId, products())),
   };

@@ -14,6 +14,7 @@ import { encodeKeysetCursor, keysetConnection, keysetCursorDecoder, KeysetList, 
 import { placeholders } from "../shared/rows";
 import type { Loaders } from "../loaders";
 import { Connection, ConnectionArgs, pageWindow, toConnection } from "../shared/pagination";
+import { productRow } from "../catalog/loaders";
 import { userRow } from "../users/loaders";
 import { requestRow } from "./loaders";
 import { admittedStatuses, RequestState, RequestStatus } from "./status";
@@ -36,9 +37,10 @@ export const requestCursor = (r: LicenseRequestEntity): string => encodeKeysetCu
 
 const decodeRequestCursor = keysetCursorDecoder("licenseRequests", "number");
 
-/** A page's requests with their requesters, in one statement. */
-const REQUESTS_WITH_REQUESTERS = `${requestRow.qualified("lr")}, ${userRow.prefixed("u", "requester_")}`;
+/** A page's requests with their requesters and products, in one statement. */
+const PAGE_COLUMNS = `${requestRow.qualified("lr")}, ${userRow.prefixed("u", "requester_")}, ${productRow.prefixed("p", "product_")}`;
 const joinedRequester = userRow.joined("requester_");
+const joinedProduct = productRow.joined("product_");
 
 export class LicenseRequestQueries {
   constructor(private readonly dataSource: DataSource) {}
@@ -63,22 +65,32 @@ export class LicenseRequestQueries {
    * The Requests tab: visible requests, filtered, ordered by (requestedAt, id),
    * one keyset page. Two statements written by hand (the page, and its count
    * only when totalCount is read), each read through the index that serves it.
-   * The page brings its requesters along and fills the operation's user loader
-   * with them: the tab always shows who asked.
+   * The page brings its requesters and products along and fills the
+   * operation's loaders with them: the tab always shows who asked for what. `reads.totalCount`: the
+   * operation reads the count, which then comes in the page's statement
+   * (`keysetConnection`'s `withTotal`).
    */
-  async list(viewer: Viewer, loaders: Pick<Loaders, "users">, args: LicenseRequestListArgs, now: Date): Promise<Connection<LicenseRequestEntity>> {
+  async list(
+    viewer: Viewer,
+    loaders: Pick<Loaders, "users" | "catalog">,
+    args: LicenseRequestListArgs,
+    now: Date,
+    reads: { totalCount: boolean } = { totalCount: false },
+  ): Promise<Connection<LicenseRequestEntity>> {
     const window = pageWindow(args, decodeRequestCursor);
     const list = this.listOf(viewer, args.filter ?? null, args.orderBy?.direction ?? "DESC", now);
     if (!list) return toConnection([], window, requestCursor, async () => 0);
     return keysetConnection(this.dataSource, isMysqlFamily(this.dataSource), list, window, {
       map: (r) => {
-        // The requester fills the operation's user loader: the tab always shows who asked.
+        // The requester and the product fill the operation's loaders: the tab always shows who asked for what.
         loaders.users.prime(joinedRequester(r));
+        loaders.catalog.prime(joinedProduct(r));
         return requestRow.map(r);
       },
       cursorOf: requestCursor,
       // An admin's count from the organization's tally; a user's, row by row (keysetCount).
       count: () => this.tallyCount(viewer, args.filter ?? null, now),
+      withTotal: reads.totalCount,
     });
   }
 
@@ -87,11 +99,11 @@ export class LicenseRequestQueries {
     const where = this.conditions(viewer, filter, now);
     if (!where) return null;
     return {
-      select: REQUESTS_WITH_REQUESTERS,
+      select: PAGE_COLUMNS,
       table: "license_request",
       alias: "lr",
       index: this.listIndex(requestScope(viewer), filter),
-      joins: "LEFT JOIN `app_user` u ON u.`id` = lr.`requesterId`",
+      joins: "LEFT JOIN `app_user` u ON u.`id` = lr.`requesterId` LEFT JOIN `product` p ON p.`id` = lr.`productId`",
       where: where.sql,
       parameters: where.parameters,
       sort: "lr.`requestedAt`",

@@ -19,7 +19,7 @@
  * databases.
  */
 import { Connection, decodeCursorParts, encodeCursor, PageWindow, toConnection } from "./pagination";
-import { Queryable, Row, rows } from "./rows";
+import { Queryable, Row } from "./rows";
 
 export type SortDirection = "ASC" | "DESC";
 
@@ -109,23 +109,37 @@ export function keysetCount(list: KeysetList): Statement {
   return { sql: `SELECT COUNT(*) AS total FROM \`${list.table}\` ${list.alias} WHERE ${list.where.join(" AND ")}`, parameters: [...list.parameters] };
 }
 
+/** The column of a page's rows that carries the list's count (`withTotal`). */
+const TOTAL_COLUMN = "keyset_total";
+
 /**
  * One page of `list` as a connection: its rows read through `map`, each with
  * its cursor, and its `totalCount` counted when first read (by the statement
  * `count` makes, when the list has a cheaper one than `keysetCount`'s).
+ *
+ * `withTotal`: the operation reads `totalCount`, so the count rides in the
+ * page's statement as a scalar subquery (one statement, one round trip less,
+ * and the count and the page read the same snapshot). Every row carries it;
+ * an empty page has no row to carry it and counts by its own statement when
+ * read, as a page without `withTotal` does.
  */
 export async function keysetConnection<T>(
   db: Queryable,
   mysql: boolean,
   list: KeysetList,
   window: PageWindow<KeysetCursor>,
-  read: { map: (row: Row) => T; cursorOf: (row: T) => string; count?: () => Statement | null },
+  read: { map: (row: Row) => T; cursorOf: (row: T) => string; count?: () => Statement | null; withTotal?: boolean },
 ): Promise<Connection<T>> {
-  const page = keysetPage(list, window, mysql);
-  const found = await rows(db, page.sql, page.parameters, read.map);
-  return toConnection(found, window, read.cursorOf, async () => {
-    const counted = read.count?.() ?? keysetCount(list);
-    const [row] = await db.query<{ total: number | string }[]>(counted.sql, counted.parameters);
+  const countStatement = () => read.count?.() ?? keysetCount(list);
+  const counted = read.withTotal ? countStatement() : null;
+  // The subquery's placeholders come first: it is in the select list, before the page's own conditions.
+  const page = keysetPage(counted ? { ...list, select: `${list.select}, (${counted.sql}) AS \`${TOTAL_COLUMN}\`` } : list, window, mysql);
+  const found = await db.query<Row[]>(page.sql, counted ? [...counted.parameters, ...page.parameters] : page.parameters);
+  const carried = counted && found[0] ? Number(found[0][TOTAL_COLUMN]) : null;
+  return toConnection(found.map(read.map), window, read.cursorOf, async () => {
+    if (carried !== null) return carried;
+    const statement = counted ?? countStatement();
+    const [row] = await db.query<{ total: number | string }[]>(statement.sql, statement.parameters);
     return Number(row?.total ?? 0);
   });
 }
