@@ -43,6 +43,22 @@ export default tseslint.config(
     },
   },
   {
+    // V8 gives every object literal with a getter or setter a hidden class of its own, made in the old generation;
+    // its accessor closures then keep what they capture alive through every young collection until the next full
+    // one. Made per request (a page, an operation's loaders), that promoted each request's rows (bench/results/
+    // profile-list.md). Lazy parts are getters of a class instead.
+    files: ["src/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ObjectExpression > Property[kind=/^(get|set)$/]",
+          message: "No getters or setters in object literals: declare a class with the accessor (a hidden class per object otherwise).",
+        },
+      ],
+    },
+  },
+  {
     // A field whose answer depends on the viewer is declared through ViewerField only (src/resolvers/shared/viewerField.ts).
     files: ["src/resolvers/**/*.ts"],
     ignores: ["src/resolvers/shared/viewerField.ts"],

@@ -37,51 +37,64 @@ export interface Loaders {
 }
 
 export function createLoaders(dataSource: DataSource, organizationId: number): Loaders {
-  const scope: LoaderScope = { db: dataSource, organizationId };
+  return new OperationLoaders({ db: dataSource, organizationId });
+}
+
+/**
+ * One operation's loaders. A class with its getters on the prototype, not an
+ * object literal with getters: V8 gives each such literal a hidden class of
+ * its own, in the old generation, whose getter closures would keep every
+ * loader's rows alive through every young collection until the next full one
+ * (eslint.config.mjs forbids them).
+ */
+class OperationLoaders implements Loaders {
+  readonly organizationId: number;
   // Nearly every operation reads people; the rest are made on first use.
-  const users = userLoaders(scope);
-  let catalog: CatalogLoaders | undefined;
-  let licenses: LicenseLoaders | undefined;
-  let requests: RequestLoaders | undefined;
-  let history: HistoryLoaders | undefined;
-  let groups: GroupLoaders | undefined;
-  let settings: SettingsLoaders | undefined;
-  let recommendations: RecommendationLoaders | undefined;
-  let webhooks: WebhookLoaders | undefined;
-  let deciders: DeciderLoaders | undefined;
-  let policies: PolicyLoaders | undefined;
-  return {
-    organizationId,
-    users,
-    get catalog() {
-      return (catalog ??= catalogLoaders(scope));
-    },
-    get licenses() {
-      return (licenses ??= licenseLoaders(scope));
-    },
-    get requests() {
-      return (requests ??= requestLoaders(scope, users));
-    },
-    get history() {
-      return (history ??= historyLoaders(scope));
-    },
-    get groups() {
-      return (groups ??= groupLoaders(scope));
-    },
-    get settings() {
-      return (settings ??= settingsLoaders(scope));
-    },
-    get recommendations() {
-      return (recommendations ??= recommendationLoaders(scope));
-    },
-    get webhooks() {
-      return (webhooks ??= webhookLoaders(scope));
-    },
-    get deciders() {
-      return (deciders ??= deciderLoaders(scope));
-    },
-    get policies() {
-      return (policies ??= policyLoaders(scope));
-    },
-  };
+  readonly users: UserLoaders;
+  #catalog: CatalogLoaders | undefined;
+  #licenses: LicenseLoaders | undefined;
+  #requests: RequestLoaders | undefined;
+  #history: HistoryLoaders | undefined;
+  #groups: GroupLoaders | undefined;
+  #settings: SettingsLoaders | undefined;
+  #recommendations: RecommendationLoaders | undefined;
+  #webhooks: WebhookLoaders | undefined;
+  #deciders: DeciderLoaders | undefined;
+  #policies: PolicyLoaders | undefined;
+
+  constructor(private readonly scope: LoaderScope) {
+    this.organizationId = scope.organizationId;
+    this.users = userLoaders(scope);
+  }
+
+  get catalog(): CatalogLoaders {
+    return (this.#catalog ??= catalogLoaders(this.scope));
+  }
+  get licenses(): LicenseLoaders {
+    return (this.#licenses ??= licenseLoaders(this.scope));
+  }
+  get requests(): RequestLoaders {
+    return (this.#requests ??= requestLoaders(this.scope, this.users));
+  }
+  get history(): HistoryLoaders {
+    return (this.#history ??= historyLoaders(this.scope));
+  }
+  get groups(): GroupLoaders {
+    return (this.#groups ??= groupLoaders(this.scope));
+  }
+  get settings(): SettingsLoaders {
+    return (this.#settings ??= settingsLoaders(this.scope));
+  }
+  get recommendations(): RecommendationLoaders {
+    return (this.#recommendations ??= recommendationLoaders(this.scope));
+  }
+  get webhooks(): WebhookLoaders {
+    return (this.#webhooks ??= webhookLoaders(this.scope));
+  }
+  get deciders(): DeciderLoaders {
+    return (this.#deciders ??= deciderLoaders(this.scope));
+  }
+  get policies(): PolicyLoaders {
+    return (this.#policies ??= policyLoaders(this.scope));
+  }
 }

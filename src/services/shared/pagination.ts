@@ -79,25 +79,40 @@ export function toConnection<T>(rows: T[], window: PageWindow<unknown>, cursorOf
   if (window.direction === "backward") page = page.reverse();
   const first = page[0];
   const last = page[page.length - 1];
-  let edges: { cursor: string; node: T }[] | null = null;
-  let counted: Promise<number> | null = null;
-  return {
-    get edges() {
-      edges ??= page.map((node) => ({ cursor: cursorOf(node), node }));
-      return edges;
-    },
-    nodes: page,
-    pageInfo: {
-      hasNextPage: window.direction === "forward" ? more : window.cursor !== null,
-      hasPreviousPage: window.direction === "backward" ? more : window.cursor !== null,
-      startCursor: first === undefined ? null : cursorOf(first),
-      endCursor: last === undefined ? null : cursorOf(last),
-    },
-    get totalCount() {
-      counted ??= totalCount();
-      return counted;
-    },
-  };
+  return new PageConnection(page, cursorOf, totalCount, {
+    hasNextPage: window.direction === "forward" ? more : window.cursor !== null,
+    hasPreviousPage: window.direction === "backward" ? more : window.cursor !== null,
+    startCursor: first === undefined ? null : cursorOf(first),
+    endCursor: last === undefined ? null : cursorOf(last),
+  });
+}
+
+/**
+ * A page, its lazy parts as getters of the class (not of an object literal:
+ * V8 gives an object literal with getters a hidden class of its own, in the
+ * old generation, whose getter closures keep the page alive through every
+ * young collection until the next full one; see eslint.config.mjs).
+ */
+class PageConnection<T> implements Connection<T> {
+  #edges: { cursor: string; node: T }[] | null = null;
+  #counted: Promise<number> | null = null;
+
+  constructor(
+    readonly nodes: T[],
+    private readonly cursorOf: (row: T) => string,
+    private readonly count: () => Promise<number>,
+    readonly pageInfo: PageInfo,
+  ) {}
+
+  get edges(): { cursor: string; node: T }[] {
+    this.#edges ??= this.nodes.map((node) => ({ cursor: this.cursorOf(node), node }));
+    return this.#edges;
+  }
+
+  get totalCount(): Promise<number> {
+    this.#counted ??= this.count();
+    return this.#counted;
+  }
 }
 
 /** Cursor helpers: base64url of a small JSON array. */
