@@ -58,8 +58,8 @@ export function catalogLoaders(scope: LoaderScope) {
     /**
      * The organization's product with this id (undefined when it has none): at once when
      * the operation has read its products already, or this one through a join, else
-     * through `productById`. Resolvers
-     * return this as it is, so a value already read costs them no promise to wait on.
+     * through `productById`. Resolvers return this as it is, so a value already read
+     * costs them no promise to wait on.
      */
     productOf: (id: number): ProductEntity | undefined | Promise<ProductEntity | undefined> =>
       productMap ? productMap.get(id) : (primed.get(id) ?? productById().then((map) => map.get(id))),
