@@ -78,6 +78,14 @@ describe("totalCount of the Requests tab", () => {
       }
       after = connection.pageInfo.endCursor;
     }
+    // Backward, the last page carries the same count.
+    const last: { body: { data?: { licenseRequests: { totalCount: number } } | null; errors?: unknown } } = await server.gql(
+      as,
+      `query($f: LicenseRequestFilter) { licenseRequests(filter: $f, last: 2) { totalCount } }`,
+      variables,
+    );
+    expect(last.body.errors).toBeUndefined();
+    expect(last.body.data!.licenseRequests.totalCount).toBe(totalCount);
     return { totalCount, paged: statuses.length, statuses };
   }
 

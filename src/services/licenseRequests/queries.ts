@@ -63,12 +63,12 @@ export class LicenseRequestQueries {
 
   /**
    * The Requests tab: visible requests, filtered, ordered by (requestedAt, id),
-   * one keyset page. Two statements written by hand (the page, and its count
-   * only when totalCount is read), each read through the index that serves it.
-   * The page brings its requesters and products along and fills the
-   * operation's loaders with them: the tab always shows who asked for what. `reads.totalCount`: the
-   * operation reads the count, which then comes in the page's statement
-   * (`keysetConnection`'s `withTotal`).
+   * one keyset page, in one statement written by hand and read through the
+   * index that serves it. The page brings its requesters and products along
+   * and fills the operation's loaders with them: the tab always shows who
+   * asked for what. `reads.totalCount`: the operation reads the count, which
+   * then comes in the page's statement too (`keysetConnection`'s `withTotal`;
+   * an empty page counts by a statement of its own).
    */
   async list(
     viewer: Viewer,
