@@ -5,7 +5,8 @@
  * an operation pays only for the features it reads. Every loader is scoped to
  * one organization.
  *
- * A new feature with batch reads adds its `loaders.ts` and one getter here.
+ * A new feature with batch reads adds its `loaders.ts`, its entry in `Loaders`,
+ * and a field and a getter of `OperationLoaders` here.
  */
 import type { DataSource } from "typeorm";
 import { catalogLoaders, CatalogLoaders } from "./catalog/loaders";
