@@ -80,15 +80,21 @@ export interface Statement {
 const flip = (direction: SortDirection): SortDirection => (direction === "ASC" ? "DESC" : "ASC");
 const beyond = (direction: SortDirection): "<" | ">" => (direction === "DESC" ? "<" : ">");
 
+/** The column of a page's rows that carries the list's count (`keysetPage`'s `total`). */
+const TOTAL_COLUMN = "keyset_total";
+
 /**
  * The statement of one page of `list`: rows after the window's cursor (and
  * before its bound), fetched in the window's direction, `size + 1` of them
  * (the extra one tells whether there is more; `toConnection` reads it).
+ * With `total`, every row also carries that statement's count, as a scalar
+ * subquery named TOTAL_COLUMN.
  */
-export function keysetPage(list: KeysetList, window: PageWindow<KeysetCursor>, mysql: boolean): Statement {
+export function keysetPage(list: KeysetList, window: PageWindow<KeysetCursor>, mysql: boolean, total: Statement | null = null): Statement {
   const fetch = window.direction === "forward" ? list.direction : flip(list.direction);
   const where = [...list.where];
-  const parameters = [...list.parameters];
+  // The subquery's placeholders come first: it is in the select list, before the page's own conditions.
+  const parameters = [...(total?.parameters ?? []), ...list.parameters];
   for (const [cursor, op] of [
     [window.cursor, beyond(fetch)],
     [window.bound, beyond(flip(fetch))],
@@ -99,7 +105,7 @@ export function keysetPage(list: KeysetList, window: PageWindow<KeysetCursor>, m
   }
   const from = `\`${list.table}\` ${list.alias}${mysql && list.index ? ` FORCE INDEX (\`${list.index}\`)` : ""}`;
   return {
-    sql: `SELECT ${list.select} FROM ${from}${list.joins ? ` ${list.joins}` : ""} WHERE ${where.join(" AND ")} ORDER BY ${list.sort} ${fetch}, ${list.id} ${fetch} LIMIT ${window.size + 1}`,
+    sql: `SELECT ${list.select}${total ? `, (${total.sql}) AS \`${TOTAL_COLUMN}\`` : ""} FROM ${from}${list.joins ? ` ${list.joins}` : ""} WHERE ${where.join(" AND ")} ORDER BY ${list.sort} ${fetch}, ${list.id} ${fetch} LIMIT ${window.size + 1}`,
     parameters,
   };
 }
@@ -108,9 +114,6 @@ export function keysetPage(list: KeysetList, window: PageWindow<KeysetCursor>, m
 export function keysetCount(list: KeysetList): Statement {
   return { sql: `SELECT COUNT(*) AS total FROM \`${list.table}\` ${list.alias} WHERE ${list.where.join(" AND ")}`, parameters: [...list.parameters] };
 }
-
-/** The column of a page's rows that carries the list's count (`withTotal`). */
-const TOTAL_COLUMN = "keyset_total";
 
 /**
  * One page of `list` as a connection: its rows read through `map`, each with
@@ -132,9 +135,8 @@ export async function keysetConnection<T>(
 ): Promise<Connection<T>> {
   const countStatement = () => read.count?.() ?? keysetCount(list);
   const counted = read.withTotal ? countStatement() : null;
-  // The subquery's placeholders come first: it is in the select list, before the page's own conditions.
-  const page = keysetPage(counted ? { ...list, select: `${list.select}, (${counted.sql}) AS \`${TOTAL_COLUMN}\`` } : list, window, mysql);
-  const found = await db.query<Row[]>(page.sql, counted ? [...counted.parameters, ...page.parameters] : page.parameters);
+  const page = keysetPage(list, window, mysql, counted);
+  const found = await db.query<Row[]>(page.sql, page.parameters);
   const carried = counted && found[0] ? Number(found[0][TOTAL_COLUMN]) : null;
   return toConnection(found.map(read.map), window, read.cursorOf, async () => {
     if (carried !== null) return carried;
